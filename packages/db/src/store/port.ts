@@ -1,0 +1,208 @@
+import type {
+  AccountingModuleConfig,
+  AccountingModuleState,
+  AccountingSystem,
+  CompleteSyncLogCommand,
+  CreateSyncLogInput,
+  DeleteSyncLogCommand,
+  ExportRecord,
+  ExportRecordKind,
+  FailSyncLogCommand,
+  IsoDateTime,
+  ListSyncLogsInput,
+  Planned,
+  ReportProgressCommand,
+  SyncLog,
+  SyncStatus,
+} from '@meander/domain';
+
+/** The two databases the product runs on. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An organization (tenant). */
+export interface Organization {
+  id: string;
+  name: string;
+  createdAt: IsoDateTime;
+}
+
+/** The `admin-accounting` module row of one organization. */
+export interface AccountingModuleView extends AccountingModuleState {
+  organizationId: string;
+  module: 'admin-accounting';
+}
+
+/** An expense claim or reimbursement to insert (seed, tests, benchmarks). */
+export interface NewExpenseRecord {
+  id?: string;
+  organizationId: string;
+  kind: ExportRecordKind;
+  amountMinor: number;
+  currency: string;
+  bookingDate: string; // YYYY-MM-DD
+  account: string;
+  approvalState: 'draft' | 'submitted' | 'approved' | 'rejected';
+  description?: string | null;
+}
+
+/** Which approved records a sync sends: the organization's period, optionally narrowed to ids (re-sync). */
+export interface RecordSelection {
+  organizationId: string;
+  periodStart: IsoDateTime;
+  periodEnd: IsoDateTime;
+  recordIds?: readonly string[];
+}
+
+/** The result of a create: `replayed` when an idempotency key matched an earlier identical create. */
+export interface CreateResult extends Planned {
+  replayed: boolean;
+}
+
+/** Who deleted a sync log, and why (the policy was checked by the caller). */
+export interface DeletionActor {
+  userId: string;
+  via: string;
+}
+
+/** The tombstone left by a deletion. */
+export interface SyncLogDeletion {
+  syncLogId: string;
+  organizationId: string;
+  deletedBy: string;
+  deletedVia: string;
+  deletedAt: IsoDateTime;
+  reason: string;
+  legalBasis: 'compliance' | 'data_subject_request';
+  chainSeq: number | null;
+  chainHash: string | null;
+}
+
+/** A period whose latest attempt failed or was partial, with what to send again. */
+export interface ResyncPlanEntry {
+  organizationId: string;
+  accountingSystem: AccountingSystem;
+  periodStart: IsoDateTime;
+  periodEnd: IsoDateTime;
+  latestSyncLogId: string;
+  latestStatus: 'failed' | 'partial';
+  latestStartedAt: IsoDateTime;
+  recordsFailed: number;
+  /** Ids of the records the ledger rejected (from `errorDetails.recordFailures`). */
+  failedRecordIds: string[];
+  /** True when the failure list was truncated or the whole sync failed: re-send the whole period. */
+  wholePeriod: boolean;
+}
+
+/** Operational health of one organization's integration with one system. */
+export interface MonitoringEntry {
+  organizationId: string;
+  accountingSystem: AccountingSystem;
+  lastSync: { id: string; status: SyncStatus; startedAt: IsoDateTime; completedAt: IsoDateTime | null } | null;
+  lastSuccessAt: IsoDateTime | null;
+  consecutiveFailures: number;
+  /** Share of terminal syncs that succeeded, 0–1; null when there were none in the window. */
+  successRate7d: number | null;
+  successRate30d: number | null;
+  recordsFailed7d: number;
+  recordsFailed30d: number;
+  activeSync: { id: string; status: SyncStatus; ageSeconds: number; heartbeatAt: IsoDateTime | null } | null;
+  /** True when the active sync's heartbeat is older than the stale threshold. */
+  stuck: boolean;
+}
+
+/** One place where the hash chain does not verify. */
+export interface ChainBreak {
+  chainSeq: number;
+  syncLogId: string | null;
+  kind: 'altered' | 'missing' | 'reordered';
+  expectedHash?: string;
+  actualHash?: string;
+}
+
+/** The result of walking an organization's hash chain. */
+export interface ChainVerification {
+  ok: boolean;
+  checked: number;
+  breaks: ChainBreak[];
+  head: { chainSeq: number; chainHash: string } | null;
+}
+
+/** A sealed row as an evidence export writes it: the spec fields plus its chain position. */
+export interface SealedSyncLog extends SyncLog {
+  chainSeq: number;
+  prevHash: string;
+  chainHash: string;
+}
+
+/**
+ * The sync log store: one port, one implementation per dialect. Every write validates through
+ * `@meander/domain` inside one transaction and maps constraint violations that slip past (races)
+ * to the matching `DomainError`; a driver error never escapes.
+ */
+export interface SyncLogStore {
+  create(input: CreateSyncLogInput, options?: { now?: IsoDateTime }): Promise<CreateResult>;
+  get(id: string): Promise<SyncLog | null>;
+  /** Keyset-paginated history, newest `startedAt` first; `organizationIds` narrows for tenancy. */
+  list(query: ListSyncLogsInput): Promise<{ items: SyncLog[]; nextCursor: string | null }>;
+  getActive(organizationId: string): Promise<SyncLog | null>;
+  /** `pending → in_progress` as a conditional update: exactly one caller wins, the others get `INVALID_STATUS_TRANSITION`. */
+  start(id: string, options?: { workerId?: string; now?: IsoDateTime }): Promise<SyncLog>;
+  /** Claim the oldest pending sync, if any (conditional; safe across processes). */
+  claimNextPending(workerId: string, options?: { now?: IsoDateTime }): Promise<SyncLog | null>;
+  heartbeat(id: string, options?: { now?: IsoDateTime }): Promise<void>;
+  reportProgress(command: ReportProgressCommand): Promise<SyncLog>;
+  complete(command: CompleteSyncLogCommand, options?: { now?: IsoDateTime }): Promise<Planned>;
+  fail(command: FailSyncLogCommand, options?: { now?: IsoDateTime }): Promise<SyncLog>;
+  /** Tombstone + delete in one transaction. */
+  delete(command: DeleteSyncLogCommand, actor: DeletionActor): Promise<SyncLogDeletion>;
+  /** Active syncs whose heartbeat (or start, if none yet) is older than `olderThan`. */
+  findStale(olderThan: IsoDateTime): Promise<SyncLog[]>;
+  /** The latest `success` sync whose period covers `[periodStart, periodEnd]`, if any. */
+  findSuccessCovering(organizationId: string, periodStart: IsoDateTime, periodEnd: IsoDateTime): Promise<SyncLog | null>;
+  resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]>;
+  monitoringOverview(options: {
+    organizationId?: string;
+    now?: IsoDateTime;
+    staleAfterSeconds: number;
+  }): Promise<MonitoringEntry[]>;
+  listDeletions(organizationId: string): Promise<SyncLogDeletion[]>;
+  /** Walk the organization's chain in pages (bounded memory), recomputing every hash. */
+  verifyChain(organizationId: string): Promise<ChainVerification>;
+  /** Sealed rows of an organization whose `startedAt` falls in the window, in chain order, streamed in pages. */
+  streamSealed(organizationId: string, from: IsoDateTime, to: IsoDateTime): AsyncIterable<SealedSyncLog[]>;
+}
+
+/** Organizations and their module configurations. */
+export interface OrganizationStore {
+  create(input: { id?: string; name: string }): Promise<Organization>;
+  get(id: string): Promise<Organization | null>;
+  list(): Promise<Organization[]>;
+  configureAccounting(input: {
+    organizationId: string;
+    enabled: boolean;
+    config: AccountingModuleConfig;
+  }): Promise<AccountingModuleView>;
+  getAccountingModule(organizationId: string): Promise<AccountingModuleView | null>;
+  /** Enabled accounting modules that carry a schedule (the dispatcher's input). */
+  listScheduled(): Promise<AccountingModuleView[]>;
+}
+
+/** The expense records a sync sends. */
+export interface ExpenseRecordStore {
+  insertMany(records: readonly NewExpenseRecord[]): Promise<number>;
+  countApproved(selection: RecordSelection): Promise<number>;
+  /** Approved records of the selection in stable id order, `batchSize` at a time, never all in memory. */
+  streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]>;
+}
+
+/** An open database: the stores of its dialect and the handle's life cycle. */
+export interface Database {
+  readonly dialect: Dialect;
+  readonly url: string;
+  readonly syncLogs: SyncLogStore;
+  readonly organizations: OrganizationStore;
+  readonly expenseRecords: ExpenseRecordStore;
+  /** Cheap round trip for `/healthz`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

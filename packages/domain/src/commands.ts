@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { isoDateTimeSchema } from './datetime.js';
+import {
+  accountingSystemSchema,
+  deletionLegalBasisSchema,
+  syncStatusSchema,
+  syncTypeSchema,
+} from './enums.js';
+import { errorDetailsSchema } from './error-details.js';
+import { DomainError, type ValidationIssue } from './errors.js';
+import { payloadSummarySchema } from './payload-summary.js';
+import { externalReferenceIdSchema, recordCountSchema } from './sync-log.js';
+
+/** A caller-chosen key that makes a create or push safe to retry. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'Idempotency keys are printable ASCII without spaces');
+
+/**
+ * Record a new sync (it starts `pending`). Counts are checked by the
+ * `records_counts_non_negative` rule rather than the schema, so the error names the rule.
+ */
+export const createSyncLogCommandSchema = z.strictObject({
+  organizationId: z.uuid(),
+  accountingSystem: accountingSystemSchema,
+  syncType: syncTypeSchema,
+  periodStart: isoDateTimeSchema,
+  periodEnd: isoDateTimeSchema,
+  recordsTotal: recordCountSchema,
+  triggeredBy: z.uuid().nullish(),
+  payloadSummary: payloadSummarySchema.nullish(),
+  idempotencyKey: idempotencyKeySchema.optional(),
+});
+/** Input of the create command (before parsing). */
+export type CreateSyncLogInput = z.input<typeof createSyncLogCommandSchema>;
+/** The parsed create command. */
+export type CreateSyncLogCommand = z.output<typeof createSyncLogCommandSchema>;
+
+/** Move a pending sync to `in_progress`. */
+export const startSyncLogCommandSchema = z.strictObject({ id: z.uuid() });
+/** The parsed start command. */
+export type StartSyncLogCommand = z.output<typeof startSyncLogCommandSchema>;
+
+/** Report running counts of an active sync. */
+export const reportProgressCommandSchema = z.strictObject({
+  id: z.uuid(),
+  recordsSynced: recordCountSchema,
+  recordsFailed: recordCountSchema,
+});
+/** The parsed progress command. */
+export type ReportProgressCommand = z.output<typeof reportProgressCommandSchema>;
+
+/** Finish an in-progress sync; the domain decides `success` or `partial`. */
+export const completeSyncLogCommandSchema = z.strictObject({
+  id: z.uuid(),
+  recordsSynced: recordCountSchema,
+  recordsFailed: recordCountSchema,
+  externalReferenceId: externalReferenceIdSchema.nullish(),
+  errorDetails: errorDetailsSchema.nullish(),
+});
+/** The parsed complete command. */
+export type CompleteSyncLogCommand = z.output<typeof completeSyncLogCommandSchema>;
+
+/** Fail an active sync. `errorDetails` is checked by `failed_sync_retains_error_details`. */
+export const failSyncLogCommandSchema = z.strictObject({
+  id: z.uuid(),
+  errorDetails: errorDetailsSchema.nullish(),
+});
+/** The parsed fail command. */
+export type FailSyncLogCommand = z.output<typeof failSyncLogCommandSchema>;
+
+/** Delete a sync log (global admin via the audit-log service only), with reason and legal basis. */
+export const deleteSyncLogCommandSchema = z.strictObject({
+  id: z.uuid(),
+  reason: z.string().trim().min(3).max(1_000),
+  legalBasis: deletionLegalBasisSchema,
+});
+/** The parsed delete command. */
+export type DeleteSyncLogCommand = z.output<typeof deleteSyncLogCommandSchema>;
+
+/** Largest page a list may ask for. */
+export const MAX_PAGE_SIZE = 200;
+/** Page size when none is asked for. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * Filters of the history list, newest `startedAt` first. `periodFrom`/`periodTo` select syncs whose
+ * period overlaps that window; `cursor` is the opaque `nextCursor` of the previous page.
+ */
+export const listSyncLogsQuerySchema = z.strictObject({
+  organizationId: z.uuid().optional(),
+  status: syncStatusSchema.optional(),
+  accountingSystem: accountingSystemSchema.optional(),
+  syncType: syncTypeSchema.optional(),
+  triggeredBy: z.uuid().optional(),
+  periodFrom: isoDateTimeSchema.optional(),
+  periodTo: isoDateTimeSchema.optional(),
+  startedAfter: isoDateTimeSchema.optional(),
+  startedBefore: isoDateTimeSchema.optional(),
+  cursor: z.string().min(1).max(200).optional(),
+  limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+});
+/** Input of the list query (before parsing). */
+export type ListSyncLogsInput = z.input<typeof listSyncLogsQuerySchema>;
+/** The parsed list query. */
+export type ListSyncLogsQuery = z.output<typeof listSyncLogsQuerySchema>;
+
+/** Turn zod's issues into the domain's issue shape (rule `schema`). */
+export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    rule: 'schema',
+    severity: 'error',
+    path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    message: issue.message,
+  }));
+}
+
+/** Parse `input` with `schema`, throwing `VALIDATION_FAILED` with field-level issues on failure. */
+export function parseCommand<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = issuesFromZod(result.error);
+  const first = issues[0];
+  const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+  throw new DomainError(
+    'VALIDATION_FAILED',
+    `Validation failed: ${where}${first?.message ?? 'invalid input'}`,
+    issues,
+  );
+}

@@ -1,0 +1,101 @@
+/** How serious a validation issue is: `error` blocks the command, `warning` never does. */
+export type IssueSeverity = 'error' | 'warning';
+
+/** Names of the spec's validation rules, exactly as written there. */
+export const VALIDATION_RULES = [
+  'period_end_after_period_start',
+  'completed_at_after_started_at',
+  'records_counts_non_negative',
+  'valid_status_transition',
+  'organization_id_exists',
+  'external_reference_id_format',
+] as const;
+/** A validation rule named in the spec. */
+export type ValidationRule = (typeof VALIDATION_RULES)[number];
+
+/**
+ * One finding of a rule. `rule` is a spec rule name, a business rule name, or `schema` for a
+ * shape error found by zod; `path` points at the offending field (camelCase, as on the wire).
+ */
+export interface ValidationIssue {
+  rule: ValidationRule | BusinessRule | 'schema';
+  severity: IssueSeverity;
+  path: (string | number)[];
+  message: string;
+}
+
+/** Names of the spec's business rules, exactly as written there. */
+export const BUSINESS_RULES = [
+  'immutable_on_terminal_status',
+  'one_active_sync_per_organization',
+  'accounting_module_must_be_enabled',
+  'records_count_consistency',
+  'org_admin_cannot_delete',
+  'failed_sync_retains_error_details',
+] as const;
+/** A business rule named in the spec. */
+export type BusinessRule = (typeof BUSINESS_RULES)[number];
+
+/** The public error codes clients branch on (see the contract's error table). */
+export const DOMAIN_ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'ORGANIZATION_NOT_FOUND',
+  'ACCOUNTING_MODULE_DISABLED',
+  'SYNC_ALREADY_ACTIVE',
+  'INVALID_STATUS_TRANSITION',
+  'RECORD_IMMUTABLE',
+  'ERROR_DETAILS_REQUIRED',
+  'IDEMPOTENCY_KEY_CONFLICT',
+  'FORBIDDEN',
+  'NOT_FOUND',
+] as const;
+/** A public error code. */
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+/**
+ * The one error type of the domain. Every refused command throws it, carrying the contract's
+ * `code` and, where rules were broken, the blocking `issues`.
+ */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  readonly code: DomainErrorCode;
+  readonly issues: ValidationIssue[];
+
+  constructor(code: DomainErrorCode, message: string, issues: ValidationIssue[] = []) {
+    super(message);
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
+/** Narrow an unknown thrown value to {@link DomainError} (works across package copies). */
+export function isDomainError(value: unknown): value is DomainError {
+  if (value instanceof DomainError) return true;
+  if (!(value instanceof Error) || value.name !== 'DomainError') return false;
+  const code: unknown = (value as Error & { code?: unknown }).code;
+  return typeof code === 'string' && (DOMAIN_ERROR_CODES as readonly string[]).includes(code);
+}
+
+/** Split findings into blocking errors and warnings. */
+export function partitionIssues(issues: readonly ValidationIssue[]): {
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+} {
+  return {
+    errors: issues.filter((i) => i.severity === 'error'),
+    warnings: issues.filter((i) => i.severity === 'warning'),
+  };
+}
+
+/** Throw `VALIDATION_FAILED` when any issue is an error; return the warnings otherwise. */
+export function throwOnErrors(
+  issues: readonly ValidationIssue[],
+  code: DomainErrorCode = 'VALIDATION_FAILED',
+) {
+  const { errors, warnings } = partitionIssues(issues);
+  if (errors.length > 0) {
+    const first = errors[0] as ValidationIssue;
+    throw new DomainError(code, `Validation failed: ${first.message}`, errors);
+  }
+  return warnings;
+}

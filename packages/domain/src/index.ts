@@ -1,0 +1,36 @@
+/**
+ * `@meander/domain` — the rules of the Meander accounting sync log, pure and I/O-free.
+ *
+ * - enums and predicates: {@link SYNC_STATUSES}, {@link isTerminalStatus}, …
+ * - the entity and command schemas (zod): {@link syncLogSchema}, {@link createSyncLogCommandSchema}, …
+ * - the status machine: {@link canTransition}
+ * - the spec's validation rules (`check*`) and business rules (`assert*`, {@link decideCompletion})
+ * - the lifecycle as pure decisions: {@link planCreate}, {@link planStart}, {@link planComplete}, …
+ * - the access policy: {@link authorize}
+ * - one error type: {@link DomainError}
+ */
+export * from './accounting-module.js';
+export * from './canonical-json.js';
+export * from './commands.js';
+export * from './datetime.js';
+export * from './enums.js';
+export * from './error-details.js';
+export * from './errors.js';
+export * from './export-record.js';
+export * from './lifecycle.js';
+export * from './payload-summary.js';
+export * from './payload-summary-builder.js';
+export * from './policy.js';
+export * from './rules/accounting-module-must-be-enabled.js';
+export * from './rules/completed-at-after-started-at.js';
+export * from './rules/external-reference-id-format.js';
+export * from './rules/failed-sync-retains-error-details.js';
+export * from './rules/immutable-on-terminal-status.js';
+export * from './rules/one-active-sync-per-organization.js';
+export * from './rules/organization-id-exists.js';
+export * from './rules/period-end-after-period-start.js';
+export * from './rules/records-count-consistency.js';
+export * from './rules/records-counts-non-negative.js';
+export * from './rules/valid-status-transition.js';
+export * from './status-machine.js';
+export * from './sync-log.js';

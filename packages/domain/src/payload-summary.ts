@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/** Upper bound on record ids kept in one summary; larger syncs set `recordIdsTruncated`. */
+export const MAX_SUMMARY_RECORD_IDS = 10_000;
+
+/**
+ * A record id as Meander and external runners send it: an opaque key of letters, digits and
+ * `-_.:`. The narrow alphabet is deliberate: free text (names, e-mails, descriptions) cannot pass.
+ */
+export const recordIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'Record ids may contain only letters, digits and - _ . :');
+
+/** An amount in integer minor units, as a decimal string so it never becomes a float. */
+export const minorUnitsSchema = z
+  .string()
+  .regex(/^-?(0|[1-9][0-9]{0,29})$/, 'Amounts are integer minor units written as a decimal string');
+
+/** ISO-4217 currency code. */
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'Currency must be an ISO-4217 code such as NOK');
+
+/**
+ * What was sent, compactly. Strict: unknown keys are rejected, which is how "never contains PII"
+ * is enforced — there is simply no field a name, e-mail or description could go into.
+ */
+export const payloadSummarySchema = z
+  .strictObject({
+    formatVersion: z.string().regex(/^[0-9]+(\.[0-9]+){0,2}$/, 'Format version is like "1" or "1.2"'),
+    recordIds: z.array(recordIdSchema).max(MAX_SUMMARY_RECORD_IDS).optional(),
+    recordIdsTruncated: z.boolean().optional(),
+    recordCount: z.number().int().min(0).max(2_147_483_647).optional(),
+    totalAmountMinor: minorUnitsSchema.optional(),
+    currency: currencySchema.optional(),
+    parentSyncId: z.uuid().optional(),
+  })
+  .refine((s) => s.totalAmountMinor === undefined || s.currency !== undefined, {
+    message: 'A total amount needs its currency',
+    path: ['currency'],
+  });
+/** Compact, PII-free metadata about what a sync sent. */
+export type PayloadSummary = z.infer<typeof payloadSummarySchema>;
+
+/** The export format version this product writes. */
+export const CURRENT_EXPORT_FORMAT_VERSION = '1';

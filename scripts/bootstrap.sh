@@ -1,0 +1,48 @@
+#!/bin/sh
+# One entry point for a fresh machine that has only Node 20 and npm:
+#   npm start  -> set-up, then the product on the embedded SQLite default with demo data
+#   npm test   -> set-up, then every test (SQLite and PostgreSQL), typecheck and lint included
+# The same commands work as `pnpm start` / `pnpm test` once pnpm exists.
+set -eu
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+# better-sqlite3 compiles from source here; node-gyp must use the local Node headers.
+export npm_config_nodedir="${npm_config_nodedir:-/usr}"
+
+PNPM_VERSION=10.34.9
+ensure_pnpm() {
+  if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then return; fi
+  echo "› installing pnpm@$PNPM_VERSION (npm registry)"
+  npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >/dev/null
+}
+
+ensure_install() {
+  # pnpm install is a no-op (~1 s) when node_modules already matches the lockfile.
+  pnpm install --frozen-lockfile --prefer-offline --reporter=silent
+}
+
+ensure_postgres() {
+  # The PostgreSQL half of the contract suite must run, never skip: start the local cluster if it is down.
+  if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then return; fi
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    echo "› starting the local PostgreSQL cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+  fi
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  setup)
+    ensure_pnpm; ensure_install ;;
+  start)
+    ensure_pnpm; ensure_install
+    shift; exec pnpm exec tsx scripts/start.ts "$@" ;;
+  test)
+    ensure_pnpm; ensure_install; ensure_postgres
+    pnpm exec turbo run typecheck --output-logs=errors-only
+    pnpm exec biome check .
+    pnpm exec turbo run test --concurrency=2
+    pnpm exec tsx scripts/test-summary.ts ;;
+  *)
+    echo "usage: scripts/bootstrap.sh setup|start|test" >&2; exit 2 ;;
+esac
