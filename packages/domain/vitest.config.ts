@@ -1,3 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { name: 'domain', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } });
+export default defineConfig({
+  test: {
+    name: 'domain',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The JSON report feeds the one "N passed, N failed" line scripts/test-summary.ts prints for CI.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-result.json' },
+  },
+});
