@@ -1,0 +1,44 @@
+/**
+ * Sums the JSON reports every package's vitest run writes (`.vitest-result.json`) into one closing
+ * line, `tests: N passed, N failed, N skipped`, and fails when a suite failed, when nothing ran, or
+ * when a package with tests wrote no report (a suite that silently did not run is a failure).
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests?: number;
+  numFailedTestSuites: number;
+  success: boolean;
+}
+
+const root = join(import.meta.dirname, '..');
+const packageDirs = ['packages', 'apps']
+  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
+  .filter((dir) => statSync(dir).isDirectory() && existsSync(join(dir, 'vitest.config.ts')));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const problems: string[] = [];
+
+for (const dir of packageDirs) {
+  const file = join(dir, '.vitest-result.json');
+  if (!existsSync(file)) {
+    problems.push(`${dir}: no test report (did its tests run?)`);
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  if (!report.success || report.numFailedTestSuites > 0) problems.push(`${dir}: failed`);
+  console.log(`${dir.slice(root.length + 1).padEnd(22)} ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+}
+
+for (const problem of problems) console.error(`✗ ${problem}`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(problems.length > 0 || failed > 0 || passed === 0 ? 1 : 0);
