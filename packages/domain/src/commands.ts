@@ -59,6 +59,8 @@ export const completeSyncLogCommandSchema = z.strictObject({
   recordsFailed: recordCountSchema,
   externalReferenceId: externalReferenceIdSchema.nullish(),
   errorDetails: errorDetailsSchema.nullish(),
+  /** What was actually sent; replaces the summary recorded at creation when given. */
+  payloadSummary: payloadSummarySchema.nullish(),
 });
 /** The parsed complete command. */
 export type CompleteSyncLogCommand = z.output<typeof completeSyncLogCommandSchema>;

@@ -193,6 +193,7 @@ export function planComplete(
       recordsSynced: command.recordsSynced,
       recordsFailed: command.recordsFailed,
       externalReferenceId: command.externalReferenceId ?? null,
+      payloadSummary: command.payloadSummary ?? current.payloadSummary,
       errorDetails: withWarnings(decision.errorDetails, formatWarnings),
       completedAt: now,
     },

@@ -15,6 +15,8 @@ import type {
   SyncLog,
   SyncStatus,
 } from '@meander/domain';
+import type BetterSqlite3 from 'better-sqlite3';
+import type postgres from 'postgres';
 
 /** The two databases the product runs on. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -97,7 +99,12 @@ export interface ResyncPlanEntry {
 export interface MonitoringEntry {
   organizationId: string;
   accountingSystem: AccountingSystem;
-  lastSync: { id: string; status: SyncStatus; startedAt: IsoDateTime; completedAt: IsoDateTime | null } | null;
+  lastSync: {
+    id: string;
+    status: SyncStatus;
+    startedAt: IsoDateTime;
+    completedAt: IsoDateTime | null;
+  } | null;
   lastSuccessAt: IsoDateTime | null;
   consecutiveFailures: number;
   /** Share of terminal syncs that succeeded, 0–1; null when there were none in the window. */
@@ -142,7 +149,7 @@ export interface SealedSyncLog extends SyncLog {
 export interface SyncLogStore {
   create(input: CreateSyncLogInput, options?: { now?: IsoDateTime }): Promise<CreateResult>;
   get(id: string): Promise<SyncLog | null>;
-  /** Keyset-paginated history, newest `startedAt` first; `organizationIds` narrows for tenancy. */
+  /** Keyset-paginated history, newest `startedAt` first (tenancy: the API forces `organizationId`). */
   list(query: ListSyncLogsInput): Promise<{ items: SyncLog[]; nextCursor: string | null }>;
   getActive(organizationId: string): Promise<SyncLog | null>;
   /** `pending → in_progress` as a conditional update: exactly one caller wins, the others get `INVALID_STATUS_TRANSITION`. */
@@ -158,7 +165,11 @@ export interface SyncLogStore {
   /** Active syncs whose heartbeat (or start, if none yet) is older than `olderThan`. */
   findStale(olderThan: IsoDateTime): Promise<SyncLog[]>;
   /** The latest `success` sync whose period covers `[periodStart, periodEnd]`, if any. */
-  findSuccessCovering(organizationId: string, periodStart: IsoDateTime, periodEnd: IsoDateTime): Promise<SyncLog | null>;
+  findSuccessCovering(
+    organizationId: string,
+    periodStart: IsoDateTime,
+    periodEnd: IsoDateTime,
+  ): Promise<SyncLog | null>;
   resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]>;
   monitoringOverview(options: {
     organizationId?: string;
@@ -195,8 +206,17 @@ export interface ExpenseRecordStore {
   streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]>;
 }
 
+/**
+ * The driver underneath, for the few callers that must speak raw SQL: tests proving the database
+ * itself refuses bad writes, and benchmarks comparing the store with the bare driver.
+ */
+export type RawConnection =
+  | { dialect: 'sqlite'; connection: BetterSqlite3.Database }
+  | { dialect: 'postgres'; sql: postgres.Sql };
+
 /** An open database: the stores of its dialect and the handle's life cycle. */
 export interface Database {
+  readonly raw: RawConnection;
   readonly dialect: Dialect;
   readonly url: string;
   readonly syncLogs: SyncLogStore;

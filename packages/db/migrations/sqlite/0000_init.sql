@@ -1,0 +1,90 @@
+CREATE TABLE `accounting_sync_log_deletions` (
+	`sync_log_id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`deleted_by` text NOT NULL,
+	`deleted_via` text NOT NULL,
+	`deleted_at` text NOT NULL,
+	`reason` text NOT NULL,
+	`legal_basis` text NOT NULL,
+	`chain_seq` integer,
+	`chain_hash` text,
+	`prev_hash` text,
+	`redacted_row` text NOT NULL,
+	CONSTRAINT "ck_deletions_legal_basis" CHECK(legal_basis IN ('compliance', 'data_subject_request'))
+);
+--> statement-breakpoint
+CREATE INDEX `idx_accounting_sync_log_deletions_org_seq` ON `accounting_sync_log_deletions` (`organization_id`,`chain_seq`);--> statement-breakpoint
+CREATE TABLE `accounting_sync_logs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`accounting_system` text NOT NULL,
+	`sync_type` text NOT NULL,
+	`status` text NOT NULL,
+	`triggered_by` text,
+	`period_start` text NOT NULL,
+	`period_end` text NOT NULL,
+	`records_total` integer NOT NULL,
+	`records_synced` integer NOT NULL,
+	`records_failed` integer NOT NULL,
+	`payload_summary` text,
+	`error_details` text,
+	`external_reference_id` text,
+	`started_at` text NOT NULL,
+	`completed_at` text,
+	`created_at` text NOT NULL,
+	`idempotency_key` text,
+	`heartbeat_at` text,
+	`claimed_by` text,
+	`chain_seq` integer,
+	`prev_hash` text,
+	`chain_hash` text,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE restrict,
+	CONSTRAINT "ck_accounting_sync_logs_status" CHECK(status IN ('pending', 'in_progress', 'success', 'partial', 'failed')),
+	CONSTRAINT "ck_accounting_sync_logs_accounting_system" CHECK(accounting_system IN ('xledger', 'dynamics')),
+	CONSTRAINT "ck_accounting_sync_logs_sync_type" CHECK(sync_type IN ('scheduled', 'manual', 'api')),
+	CONSTRAINT "ck_records_counts_non_negative" CHECK(records_total >= 0 AND records_synced >= 0 AND records_failed >= 0),
+	CONSTRAINT "ck_period_end_after_period_start" CHECK(period_end > period_start),
+	CONSTRAINT "ck_completed_at_after_started_at" CHECK(completed_at IS NULL OR completed_at >= started_at),
+	CONSTRAINT "ck_completed_at_null_while_active" CHECK((status IN ('pending', 'in_progress')) = (completed_at IS NULL)),
+	CONSTRAINT "ck_sealed_exactly_when_terminal" CHECK((chain_hash IS NULL) = (status IN ('pending', 'in_progress')))
+);
+--> statement-breakpoint
+CREATE INDEX `idx_accounting_sync_logs_org_started` ON `accounting_sync_logs` (`organization_id`,`started_at`);--> statement-breakpoint
+CREATE INDEX `idx_accounting_sync_logs_org_status` ON `accounting_sync_logs` (`organization_id`,`status`);--> statement-breakpoint
+CREATE INDEX `idx_accounting_sync_logs_triggered_by` ON `accounting_sync_logs` (`triggered_by`);--> statement-breakpoint
+CREATE INDEX `idx_accounting_sync_logs_period` ON `accounting_sync_logs` (`organization_id`,`period_start`,`period_end`);--> statement-breakpoint
+CREATE INDEX `idx_accounting_sync_logs_status` ON `accounting_sync_logs` (`status`);--> statement-breakpoint
+CREATE UNIQUE INDEX `uq_accounting_sync_logs_one_active_per_org` ON `accounting_sync_logs` (`organization_id`) WHERE status IN ('pending', 'in_progress');--> statement-breakpoint
+CREATE UNIQUE INDEX `uq_accounting_sync_logs_idempotency_key` ON `accounting_sync_logs` (`organization_id`,`idempotency_key`) WHERE idempotency_key IS NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `uq_accounting_sync_logs_chain_seq` ON `accounting_sync_logs` (`organization_id`,`chain_seq`);--> statement-breakpoint
+CREATE TABLE `expense_records` (
+	`id` text PRIMARY KEY NOT NULL,
+	`organization_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`amount_minor` integer NOT NULL,
+	`currency` text NOT NULL,
+	`booking_date` text NOT NULL,
+	`account` text NOT NULL,
+	`approval_state` text NOT NULL,
+	`description` text,
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
+	CONSTRAINT "ck_expense_records_kind" CHECK(kind IN ('expense_claim', 'reimbursement')),
+	CONSTRAINT "ck_expense_records_approval_state" CHECK(approval_state IN ('draft', 'submitted', 'approved', 'rejected'))
+);
+--> statement-breakpoint
+CREATE INDEX `idx_expense_records_org_state_date` ON `expense_records` (`organization_id`,`approval_state`,`booking_date`,`id`);--> statement-breakpoint
+CREATE TABLE `module_configurations` (
+	`organization_id` text NOT NULL,
+	`module` text NOT NULL,
+	`enabled` integer NOT NULL,
+	`config` text,
+	`updated_at` text NOT NULL,
+	PRIMARY KEY(`organization_id`, `module`),
+	FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `organizations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`created_at` text NOT NULL
+);

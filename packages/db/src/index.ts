@@ -1,0 +1,23 @@
+import { parseDatabaseUrl } from './connection-url.js';
+import { openPgDatabase } from './store/pg/database.js';
+import type { Database } from './store/port.js';
+import { openSqliteDatabase } from './store/sqlite/database.js';
+
+export { DEFAULT_DATABASE_URL, dialectOf, parseDatabaseUrl } from './connection-url.js';
+export { MIGRATIONS, migrate } from './migrations.js';
+export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
+export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
+export type * from './store/port.js';
+
+/**
+ * Open the database a DATABASE_URL points at: `file:<path>` (SQLite, the embedded default) or
+ * `postgres://…`. Migrates first unless `migrate: false`.
+ */
+export async function openDatabase(
+  url: string,
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<Database> {
+  const parsed = parseDatabaseUrl(url);
+  if (parsed.dialect === 'sqlite') return openSqliteDatabase(url, parsed.filename, options);
+  return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
+}

@@ -1,0 +1,140 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * SQLite schema. Datetimes are canonical ISO-8601 UTC text (`2026-10-01T00:00:00.000Z`): one fixed
+ * width, so text order is time order and comparisons in CHECKs and indexes are correct.
+ * JSON is text. Enums are text + CHECK, as on PostgreSQL, so both schemas compare.
+ */
+const isoText = (name: string) => text(name);
+
+export const organizations = sqliteTable('organizations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: isoText('created_at').notNull(),
+});
+
+export const moduleConfigurations = sqliteTable(
+  'module_configurations',
+  {
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    module: text('module').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    config: text('config', { mode: 'json' }).$type<unknown>(),
+    updatedAt: isoText('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.module] })],
+);
+
+export const accountingSyncLogs = sqliteTable(
+  'accounting_sync_logs',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'restrict' }),
+    accountingSystem: text('accounting_system').notNull(),
+    syncType: text('sync_type').notNull(),
+    status: text('status').notNull(),
+    triggeredBy: text('triggered_by'),
+    periodStart: isoText('period_start').notNull(),
+    periodEnd: isoText('period_end').notNull(),
+    recordsTotal: integer('records_total').notNull(),
+    recordsSynced: integer('records_synced').notNull(),
+    recordsFailed: integer('records_failed').notNull(),
+    payloadSummary: text('payload_summary', { mode: 'json' }).$type<unknown>(),
+    errorDetails: text('error_details', { mode: 'json' }).$type<unknown>(),
+    externalReferenceId: text('external_reference_id'),
+    startedAt: isoText('started_at').notNull(),
+    completedAt: isoText('completed_at'),
+    createdAt: isoText('created_at').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    heartbeatAt: isoText('heartbeat_at'),
+    claimedBy: text('claimed_by'),
+    chainSeq: integer('chain_seq'),
+    prevHash: text('prev_hash'),
+    chainHash: text('chain_hash'),
+  },
+  (t) => [
+    index('idx_accounting_sync_logs_org_started').on(t.organizationId, t.startedAt),
+    index('idx_accounting_sync_logs_org_status').on(t.organizationId, t.status),
+    index('idx_accounting_sync_logs_triggered_by').on(t.triggeredBy),
+    index('idx_accounting_sync_logs_period').on(t.organizationId, t.periodStart, t.periodEnd),
+    index('idx_accounting_sync_logs_status').on(t.status),
+    uniqueIndex('uq_accounting_sync_logs_one_active_per_org')
+      .on(t.organizationId)
+      .where(sql`status IN ('pending', 'in_progress')`),
+    uniqueIndex('uq_accounting_sync_logs_idempotency_key')
+      .on(t.organizationId, t.idempotencyKey)
+      .where(sql`idempotency_key IS NOT NULL`),
+    uniqueIndex('uq_accounting_sync_logs_chain_seq').on(t.organizationId, t.chainSeq),
+    check(
+      'ck_accounting_sync_logs_status',
+      sql`status IN ('pending', 'in_progress', 'success', 'partial', 'failed')`,
+    ),
+    check('ck_accounting_sync_logs_accounting_system', sql`accounting_system IN ('xledger', 'dynamics')`),
+    check('ck_accounting_sync_logs_sync_type', sql`sync_type IN ('scheduled', 'manual', 'api')`),
+    check(
+      'ck_records_counts_non_negative',
+      sql`records_total >= 0 AND records_synced >= 0 AND records_failed >= 0`,
+    ),
+    check('ck_period_end_after_period_start', sql`period_end > period_start`),
+    check('ck_completed_at_after_started_at', sql`completed_at IS NULL OR completed_at >= started_at`),
+    check(
+      'ck_completed_at_null_while_active',
+      sql`(status IN ('pending', 'in_progress')) = (completed_at IS NULL)`,
+    ),
+    check(
+      'ck_sealed_exactly_when_terminal',
+      sql`(chain_hash IS NULL) = (status IN ('pending', 'in_progress'))`,
+    ),
+  ],
+);
+
+export const accountingSyncLogDeletions = sqliteTable(
+  'accounting_sync_log_deletions',
+  {
+    syncLogId: text('sync_log_id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    deletedBy: text('deleted_by').notNull(),
+    deletedVia: text('deleted_via').notNull(),
+    deletedAt: isoText('deleted_at').notNull(),
+    reason: text('reason').notNull(),
+    legalBasis: text('legal_basis').notNull(),
+    chainSeq: integer('chain_seq'),
+    chainHash: text('chain_hash'),
+    prevHash: text('prev_hash'),
+    redactedRow: text('redacted_row', { mode: 'json' }).$type<unknown>().notNull(),
+  },
+  (t) => [
+    index('idx_accounting_sync_log_deletions_org_seq').on(t.organizationId, t.chainSeq),
+    check('ck_deletions_legal_basis', sql`legal_basis IN ('compliance', 'data_subject_request')`),
+  ],
+);
+
+export const expenseRecords = sqliteTable(
+  'expense_records',
+  {
+    id: text('id').primaryKey(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    amountMinor: integer('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    bookingDate: text('booking_date').notNull(),
+    account: text('account').notNull(),
+    approvalState: text('approval_state').notNull(),
+    description: text('description'),
+  },
+  (t) => [
+    index('idx_expense_records_org_state_date').on(t.organizationId, t.approvalState, t.bookingDate, t.id),
+    check('ck_expense_records_kind', sql`kind IN ('expense_claim', 'reimbursement')`),
+    check(
+      'ck_expense_records_approval_state',
+      sql`approval_state IN ('draft', 'submitted', 'approved', 'rejected')`,
+    ),
+  ],
+);

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { AccountingModuleConfig } from '@meander/domain';
+import type { Database, NewExpenseRecord } from './store/port.js';
+
+/** The demo organizations of the contract ("Demo data"). */
+export const DEMO_ORGANIZATIONS = [
+  { id: '11111111-1111-4111-8111-111111111111', name: 'Nordlys AS', system: 'xledger', enabled: true },
+  {
+    id: '22222222-2222-4222-8222-222222222222',
+    name: 'Fjordvik Consulting',
+    system: 'dynamics',
+    enabled: true,
+  },
+  { id: '33333333-3333-4333-8333-333333333333', name: 'Stille Drift AS', system: 'xledger', enabled: false },
+] as const;
+
+const NIGHTLY = { cron: '0 2 * * *', timezone: 'Europe/Oslo' };
+const ACCOUNTS = ['6800', '7100', '7140', '7150', '7160', '7320', '7350'];
+const RECORDS_PER_ORGANIZATION = 300;
+
+/** A deterministic v4-shaped uuid, so re-seeding finds the same records. */
+function stableUuid(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function connectionFor(
+  system: 'xledger' | 'dynamics',
+  emulatorUrl: string,
+): AccountingModuleConfig['connection'] {
+  if (system === 'xledger')
+    return { baseUrl: `${emulatorUrl}/xledger/graphql`, apiToken: 'demo-xledger-token' };
+  return {
+    baseUrl: `${emulatorUrl}/dynamics`,
+    tokenUrl: `${emulatorUrl}/dynamics/oauth2/v2.0/token`,
+    tenantId: 'demo-tenant',
+    clientId: 'demo-client',
+    clientSecret: 'demo-secret',
+    companyId: 'c0a1e5d2-7b6f-4e1a-9c3d-2f8b9a0e4d51',
+    journalId: '9f3b2c1a-8d7e-4f60-a5b4-3c2d1e0f9a87',
+  };
+}
+
+/** The previous calendar month (UTC) of `now`, as YYYY-MM-DD bounds. */
+export function previousMonth(now: Date): { first: Date; days: number } {
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const days = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).getUTCDate();
+  return { first, days };
+}
+
+/**
+ * Seed the demo: the contract's three organizations, their accounting modules (re-pointed at the
+ * emulators every run) and ~300 approved expense records per enabled organization in the previous
+ * month, plus a few drafts and rejections that must never be exported. Idempotent.
+ */
+export async function seedDemo(
+  db: Database,
+  options: { emulatorUrl: string; now?: Date },
+): Promise<{ records: number }> {
+  const now = options.now ?? new Date();
+  const { first, days } = previousMonth(now);
+  let records = 0;
+  for (const org of DEMO_ORGANIZATIONS) {
+    if (!(await db.organizations.get(org.id))) await db.organizations.create({ id: org.id, name: org.name });
+    await db.organizations.configureAccounting({
+      organizationId: org.id,
+      enabled: org.enabled,
+      config: {
+        accountingSystem: org.system,
+        schedule: NIGHTLY,
+        connection: connectionFor(org.system, options.emulatorUrl),
+      },
+    });
+    if (!org.enabled) continue;
+    const batch: NewExpenseRecord[] = [];
+    for (let i = 0; i < RECORDS_PER_ORGANIZATION + 12; i += 1) {
+      const day = new Date(first.getTime() + (i % days) * 86_400_000).toISOString().slice(0, 10);
+      const approvalState = i < RECORDS_PER_ORGANIZATION ? 'approved' : i % 2 === 0 ? 'draft' : 'rejected';
+      batch.push({
+        id: stableUuid(`${org.id}:${first.toISOString().slice(0, 7)}:${i}`),
+        organizationId: org.id,
+        kind: i % 5 === 0 ? 'reimbursement' : 'expense_claim',
+        amountMinor: 1_500 + ((i * 7_919) % 250_000),
+        currency: 'NOK',
+        bookingDate: day,
+        account: ACCOUNTS[i % ACCOUNTS.length] as string,
+        approvalState,
+        description: `Demo expense ${i + 1}`,
+      });
+    }
+    records += await db.expenseRecords.insertMany(batch);
+  }
+  return { records };
+}

@@ -1,0 +1,138 @@
+import { DomainError, type ValidationIssue } from '@meander/domain';
+
+/**
+ * Maps a constraint the database enforced (because a race or a raw caller slipped past the domain
+ * checks) to the DomainError the domain would have thrown. Returns null for anything else, which
+ * the caller rethrows: only real faults (connection loss) stay driver errors.
+ */
+const CHECK_RULES: Record<string, ValidationIssue['rule']> = {
+  ck_records_counts_non_negative: 'records_counts_non_negative',
+  ck_period_end_after_period_start: 'period_end_after_period_start',
+  ck_completed_at_after_started_at: 'completed_at_after_started_at',
+  ck_completed_at_null_while_active: 'valid_status_transition',
+  ck_sealed_exactly_when_terminal: 'valid_status_transition',
+};
+
+interface DriverError {
+  code?: unknown;
+  message?: unknown;
+  constraint_name?: unknown;
+  cause?: unknown;
+}
+
+function unwrap(error: unknown): DriverError | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const e = error as DriverError;
+  // Drizzle wraps driver errors; the SQLSTATE lives on the cause.
+  if (e.cause && typeof e.cause === 'object' && 'code' in e.cause) return e.cause as DriverError;
+  return e;
+}
+
+export function constraintToDomainError(error: unknown): DomainError | null {
+  const e = unwrap(error);
+  if (!e) return null;
+  const code = String(e.code ?? '');
+  const message = String(e.message ?? '');
+  const constraint =
+    typeof e.constraint_name === 'string' ? e.constraint_name : constraintFromSqlite(message);
+
+  if (code === 'MS001' || message.includes('RECORD_IMMUTABLE')) {
+    return new DomainError(
+      'RECORD_IMMUTABLE',
+      'The sync log is in a terminal status and can no longer change',
+      [
+        {
+          rule: 'immutable_on_terminal_status',
+          severity: 'error',
+          path: ['status'],
+          message: 'Terminal rows are immutable',
+        },
+      ],
+    );
+  }
+  if (code === 'MS002' || message.includes('TOMBSTONE_REQUIRED')) {
+    return new DomainError(
+      'FORBIDDEN',
+      'A sync log can only be deleted together with its deletion tombstone',
+      [
+        {
+          rule: 'org_admin_cannot_delete',
+          severity: 'error',
+          path: ['id'],
+          message: 'Delete through syncLogs.delete',
+        },
+      ],
+    );
+  }
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    if (constraint === 'uq_accounting_sync_logs_one_active_per_org') {
+      return new DomainError('SYNC_ALREADY_ACTIVE', 'The organization already has an active sync', [
+        {
+          rule: 'one_active_sync_per_organization',
+          severity: 'error',
+          path: ['organizationId'],
+          message: 'A new sync waits until the active one reaches a terminal state',
+        },
+      ]);
+    }
+    if (constraint === 'uq_accounting_sync_logs_idempotency_key') {
+      return new DomainError('IDEMPOTENCY_KEY_CONFLICT', 'The idempotency key was already used', [
+        {
+          rule: 'schema',
+          severity: 'error',
+          path: ['idempotencyKey'],
+          message: 'Idempotency key already used',
+        },
+      ]);
+    }
+    return null;
+  }
+  if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK') {
+    const rule = (constraint && CHECK_RULES[constraint]) || 'schema';
+    return new DomainError(
+      'VALIDATION_FAILED',
+      `Validation failed: the database refused the row (${constraint ?? 'check'})`,
+      [{ rule, severity: 'error', path: [], message: `Constraint ${constraint ?? 'check'} failed` }],
+    );
+  }
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return new DomainError('ORGANIZATION_NOT_FOUND', 'The organization does not exist', [
+      {
+        rule: 'organization_id_exists',
+        severity: 'error',
+        path: ['organizationId'],
+        message: 'Unknown organization',
+      },
+    ]);
+  }
+  return null;
+}
+
+/** SQLite names the columns of a failed unique index, and the name of a failed CHECK. */
+function constraintFromSqlite(message: string): string | undefined {
+  const check = /CHECK constraint failed: (\w+)/.exec(message);
+  if (check) return check[1];
+  if (
+    /UNIQUE constraint failed: accounting_sync_logs\.organization_id, accounting_sync_logs\.idempotency_key/.test(
+      message,
+    )
+  ) {
+    return 'uq_accounting_sync_logs_idempotency_key';
+  }
+  if (
+    /UNIQUE constraint failed: accounting_sync_logs\.organization_id, accounting_sync_logs\.chain_seq/.test(
+      message,
+    )
+  ) {
+    return 'uq_accounting_sync_logs_chain_seq';
+  }
+  if (/UNIQUE constraint failed: accounting_sync_logs\.organization_id$/.test(message)) {
+    return 'uq_accounting_sync_logs_one_active_per_org';
+  }
+  return undefined;
+}
+
+/** Run `work`, translating constraint violations into DomainErrors. */
+export function rethrowAsDomainError(error: unknown): never {
+  throw constraintToDomainError(error) ?? error;
+}

@@ -1,0 +1,33 @@
+import { DomainError } from '@meander/domain';
+
+/** Position in the history list: the last row's `(startedAt, id)` (the keyset order). */
+export interface ListCursor {
+  startedAt: string;
+  id: string;
+}
+
+/** Opaque base64url cursor; clients pass back `nextCursor` unchanged. */
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.startedAt, cursor.id]), 'utf8').toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Decode a cursor, refusing anything this store did not produce with `VALIDATION_FAILED`. */
+export function decodeCursor(raw: string): ListCursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [startedAt, id] = parsed as unknown[];
+      if (typeof startedAt === 'string' && typeof id === 'string' && UUID.test(id)) {
+        const date = new Date(startedAt);
+        if (!Number.isNaN(date.getTime())) return { startedAt: date.toISOString(), id };
+      }
+    }
+  } catch {
+    // fall through to the typed error
+  }
+  throw new DomainError('VALIDATION_FAILED', 'Validation failed: cursor is not a cursor this API returned', [
+    { rule: 'schema', severity: 'error', path: ['cursor'], message: 'Pass back nextCursor unchanged' },
+  ]);
+}

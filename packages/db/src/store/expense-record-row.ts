@@ -1,0 +1,36 @@
+import type { ExportRecord } from '@meander/domain';
+import type { RecordSelection } from './port.js';
+
+/** An expense_records row as either driver returns it. */
+export interface ExpenseRecordRow {
+  id: string;
+  organization_id: string;
+  kind: string;
+  amount_minor: number | string;
+  currency: string;
+  booking_date: string;
+  account: string;
+  approval_state: string;
+  description: string | null;
+}
+
+/** Row → the record an adapter posts. */
+export function exportRecordFromRow(row: ExpenseRecordRow): ExportRecord {
+  return {
+    id: row.id,
+    kind: row.kind as ExportRecord['kind'],
+    amountMinor: Number(row.amount_minor),
+    currency: row.currency,
+    bookingDate: row.booking_date,
+    account: row.account,
+    ...(row.description ? { description: row.description } : {}),
+  };
+}
+
+/**
+ * Booking dates are calendar dates; a sync period is a pair of instants. A record belongs to the
+ * period when its booking date lies between the UTC dates of the period's ends (both inclusive).
+ */
+export function selectionWindow(selection: RecordSelection): { from: string; to: string } {
+  return { from: selection.periodStart.slice(0, 10), to: selection.periodEnd.slice(0, 10) };
+}

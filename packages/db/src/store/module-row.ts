@@ -1,0 +1,25 @@
+import { type AccountingModuleConfig, accountingModuleConfigSchema } from '@meander/domain';
+import type { AccountingModuleView } from './port.js';
+
+/** A module_configurations row as either driver returns it. */
+export interface ModuleRow {
+  organization_id: string;
+  module: string;
+  enabled: boolean | number;
+  config: unknown;
+}
+
+/**
+ * Row → view. A config that no longer parses (edited by hand) is surfaced as `null` rather than
+ * trusted, so the accounting module then counts as not configured.
+ */
+export function accountingModuleFromRow(row: ModuleRow): AccountingModuleView {
+  const raw = typeof row.config === 'string' ? (JSON.parse(row.config) as unknown) : row.config;
+  const parsed = accountingModuleConfigSchema.safeParse(raw);
+  return {
+    organizationId: row.organization_id,
+    module: 'admin-accounting',
+    enabled: row.enabled === true || row.enabled === 1,
+    config: parsed.success ? (parsed.data as AccountingModuleConfig) : null,
+  };
+}

@@ -1,0 +1,25 @@
+import { accountingModuleConfigSchema } from '@meander/domain';
+import { z } from 'zod';
+import type { Organization } from './port.js';
+
+/** Input of organizations.create. */
+export const createOrganizationSchema = z.strictObject({
+  id: z.uuid().optional(),
+  name: z.string().trim().min(1).max(200),
+});
+
+export const configureAccountingSchema = z.strictObject({
+  organizationId: z.uuid(),
+  enabled: z.boolean(),
+  config: accountingModuleConfigSchema,
+});
+
+export interface OrganizationRow {
+  id: string;
+  name: string;
+  created_at: string | Date;
+}
+
+export function organizationFromRow(row: OrganizationRow): Organization {
+  return { id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() };
+}

@@ -1,0 +1,35 @@
+import postgres from 'postgres';
+import { migratePostgres } from '../../migrations.js';
+import type { Database } from '../port.js';
+import { PgExpenseRecordStore } from './expense-record-store.js';
+import { PgOrganizationStore } from './organization-store.js';
+import { PgSyncLogStore } from './sync-log-store.js';
+
+/** Open a PostgreSQL database through a `postgres` pool. */
+export async function openPgDatabase(
+  url: string,
+  options: { migrate?: boolean; max?: number } = {},
+): Promise<Database> {
+  if (options.migrate ?? true) await migratePostgres(url);
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => undefined,
+    // Timestamps are mapped to ISO strings by the store; bigint counts fit in a JS number here.
+    types: { bigint: postgres.BigInt },
+    connection: { application_name: 'meander' },
+  });
+  return {
+    dialect: 'postgres',
+    url,
+    syncLogs: new PgSyncLogStore(sql),
+    organizations: new PgOrganizationStore(sql),
+    expenseRecords: new PgExpenseRecordStore(sql),
+    async ping() {
+      await sql`SELECT 1`;
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+    raw: { dialect: 'postgres', sql },
+  };
+}

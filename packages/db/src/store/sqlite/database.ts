@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { migrateSqliteConnection } from '../../migrations.js';
+import type { Database } from '../port.js';
+import { SqliteExpenseRecordStore } from './expense-record-store.js';
+import { SqliteOrganizationStore } from './organization-store.js';
+import { SqliteSyncLogStore } from './sync-log-store.js';
+
+/** Open a SQLite database: WAL (readers never block the writer), a busy timeout, foreign keys on. */
+export function openSqliteDatabase(
+  url: string,
+  filename: string,
+  options: { migrate?: boolean } = {},
+): Database {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const connection = new BetterSqlite3(filename);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('synchronous = NORMAL');
+  if (options.migrate ?? true) migrateSqliteConnection(connection);
+  return {
+    dialect: 'sqlite',
+    url,
+    syncLogs: new SqliteSyncLogStore(connection),
+    organizations: new SqliteOrganizationStore(connection),
+    expenseRecords: new SqliteExpenseRecordStore(connection),
+    async ping() {
+      connection.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (connection.open) connection.close();
+    },
+    raw: { dialect: 'sqlite', connection },
+  };
+}

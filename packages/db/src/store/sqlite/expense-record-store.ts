@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { ExportRecord } from '@meander/domain';
+import type BetterSqlite3 from 'better-sqlite3';
+import { type ExpenseRecordRow, exportRecordFromRow, selectionWindow } from '../expense-record-row.js';
+import type { ExpenseRecordStore, NewExpenseRecord, RecordSelection } from '../port.js';
+
+/** SQLite expense records. */
+export class SqliteExpenseRecordStore implements ExpenseRecordStore {
+  constructor(private readonly db: BetterSqlite3.Database) {}
+
+  async insertMany(records: readonly NewExpenseRecord[]): Promise<number> {
+    const insert = this.db.prepare(
+      `INSERT INTO expense_records (id, organization_id, kind, amount_minor, currency, booking_date, account, approval_state, description)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    return this.db.transaction(() => {
+      let inserted = 0;
+      for (const r of records) {
+        inserted += insert.run(
+          r.id ?? randomUUID(),
+          r.organizationId,
+          r.kind,
+          r.amountMinor,
+          r.currency,
+          r.bookingDate,
+          r.account,
+          r.approvalState,
+          r.description ?? null,
+        ).changes;
+      }
+      return inserted;
+    })();
+  }
+
+  async countApproved(selection: RecordSelection): Promise<number> {
+    const { from, to } = selectionWindow(selection);
+    if (selection.recordIds) return this.countIds(selection, from, to);
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+         AND booking_date >= ? AND booking_date <= ?`,
+      )
+      .get(selection.organizationId, from, to) as { n: number };
+    return Number(row.n);
+  }
+
+  private countIds(selection: RecordSelection, from: string, to: string): number {
+    let n = 0;
+    for (const chunk of chunks(selection.recordIds ?? [], 500)) {
+      const row = this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+           AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .get(selection.organizationId, from, to, ...chunk) as { n: number };
+      n += Number(row.n);
+    }
+    return n;
+  }
+
+  async *streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]> {
+    const { from, to } = selectionWindow(selection);
+    if (selection.recordIds) {
+      const ids = [...selection.recordIds].sort();
+      for (const chunk of chunks(ids, batchSize)) {
+        const rows = this.db
+          .prepare(
+            `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+             AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`,
+          )
+          .all(selection.organizationId, from, to, ...chunk) as ExpenseRecordRow[];
+        if (rows.length > 0) yield rows.map(exportRecordFromRow);
+      }
+      return;
+    }
+    // Keyset pagination on id: constant memory whatever the period holds.
+    const page = this.db.prepare(
+      `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+       AND booking_date >= ? AND booking_date <= ? AND id > ? ORDER BY id LIMIT ?`,
+    );
+    let after = '';
+    for (;;) {
+      const rows = page.all(selection.organizationId, from, to, after, batchSize) as ExpenseRecordRow[];
+      if (rows.length === 0) return;
+      after = (rows[rows.length - 1] as ExpenseRecordRow).id;
+      yield rows.map(exportRecordFromRow);
+      if (rows.length < batchSize) return;
+    }
+  }
+}
+
+export function* chunks<T>(items: readonly T[], size: number): Iterable<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}

@@ -1,0 +1,528 @@
+import { randomUUID } from 'node:crypto';
+import {
+  assertMutable,
+  type CompleteSyncLogCommand,
+  type CreateSyncLogInput,
+  completeSyncLogCommandSchema,
+  createSyncLogCommandSchema,
+  type DeleteSyncLogCommand,
+  DomainError,
+  deleteSyncLogCommandSchema,
+  type FailSyncLogCommand,
+  failSyncLogCommandSchema,
+  type ListSyncLogsInput,
+  listSyncLogsQuerySchema,
+  type Planned,
+  parseCommand,
+  planComplete,
+  planCreate,
+  planFail,
+  planProgress,
+  planStart,
+  type ReportProgressCommand,
+  reportProgressCommandSchema,
+  type SyncLog,
+} from '@meander/domain';
+import type BetterSqlite3 from 'better-sqlite3';
+import { rethrowAsDomainError } from '../constraint-errors.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  type ChainLink,
+  chainHash,
+  GENESIS_HASH,
+  interleaveTombstones,
+  verifyChainPages,
+} from '../hash-chain.js';
+import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
+import type {
+  ChainVerification,
+  CreateResult,
+  DeletionActor,
+  MonitoringEntry,
+  ResyncPlanEntry,
+  SealedSyncLog,
+  SyncLogDeletion,
+  SyncLogStore,
+} from '../port.js';
+import {
+  composeMonitoring,
+  type MonitoringStatsRow,
+  monitoringWindows,
+  resyncEntryFrom,
+} from '../read-models.js';
+import {
+  idempotencyFingerprint,
+  jsonOrNull,
+  type SyncLogRow,
+  sealedFromRow,
+  syncLogFromRow,
+} from '../sync-log-row.js';
+import { redactForTombstone, type TombstoneRow, tombstoneFromRow } from '../tombstone.js';
+
+const nowIso = () => new Date().toISOString();
+const PAGE = 1_000;
+
+/**
+ * SQLite implementation of the store. better-sqlite3 is synchronous: every read-decide-write runs
+ * inside one `db.transaction(...)` with no await in it (an async callback would commit early), and
+ * `.immediate` takes the write lock up front so the decision and the write see the same state.
+ */
+export class SqliteSyncLogStore implements SyncLogStore {
+  constructor(private readonly db: BetterSqlite3.Database) {}
+
+  private one(sql: string, ...params: unknown[]): SyncLogRow | undefined {
+    return this.db.prepare(sql).get(...params) as SyncLogRow | undefined;
+  }
+
+  private getRow(id: string): SyncLogRow | undefined {
+    return this.one('SELECT * FROM accounting_sync_logs WHERE id = ?', id);
+  }
+
+  private requireLog(id: string): SyncLog {
+    const row = this.getRow(id);
+    if (!row) throw new DomainError('NOT_FOUND', `Sync log ${id} does not exist`);
+    return syncLogFromRow(row);
+  }
+
+  private write<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (error) {
+      rethrowAsDomainError(error);
+    }
+  }
+
+  async create(input: CreateSyncLogInput, options: { now?: string } = {}): Promise<CreateResult> {
+    const command = parseCommand(createSyncLogCommandSchema, input);
+    const now = options.now ?? nowIso();
+    return this.write(() => {
+      if (command.idempotencyKey) {
+        const previous = this.one(
+          'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND idempotency_key = ?',
+          command.organizationId,
+          command.idempotencyKey,
+        );
+        if (previous) return this.replay(syncLogFromRow(previous), command);
+      }
+      const organization = this.db
+        .prepare('SELECT id FROM organizations WHERE id = ?')
+        .get(command.organizationId);
+      const moduleRow = this.db
+        .prepare(
+          "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
+        )
+        .get(command.organizationId) as ModuleRow | undefined;
+      const active = this.one(
+        "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
+        command.organizationId,
+      );
+      const planned = planCreate(command, {
+        id: randomUUID(),
+        now,
+        organization: organization ?? null,
+        accountingModule: moduleRow ? accountingModuleFromRow(moduleRow) : null,
+        activeSync: active ? { id: active.id, status: syncLogFromRow(active).status } : null,
+      });
+      this.insert(planned.syncLog, command.idempotencyKey ?? null);
+      return { ...planned, replayed: false };
+    });
+  }
+
+  private replay(
+    previous: SyncLog,
+    command: ReturnType<typeof createSyncLogCommandSchema.parse>,
+  ): CreateResult {
+    const asked = idempotencyFingerprint({ ...command, triggeredBy: command.triggeredBy ?? null });
+    if (asked !== idempotencyFingerprint(previous) || previous.organizationId !== command.organizationId) {
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_CONFLICT',
+        `Idempotency key ${command.idempotencyKey} was already used for a different request (sync ${previous.id})`,
+        [
+          {
+            rule: 'schema',
+            severity: 'error',
+            path: ['idempotencyKey'],
+            message: 'Key reused with a different body',
+          },
+        ],
+      );
+    }
+    return { syncLog: previous, warnings: [], replayed: true };
+  }
+
+  private insert(log: SyncLog, idempotencyKey: string | null): void {
+    this.db
+      .prepare(
+        `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, triggered_by,
+           period_start, period_end, records_total, records_synced, records_failed, payload_summary, error_details,
+           external_reference_id, started_at, completed_at, created_at, idempotency_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        log.id,
+        log.organizationId,
+        log.accountingSystem,
+        log.syncType,
+        log.status,
+        log.triggeredBy,
+        log.periodStart,
+        log.periodEnd,
+        log.recordsTotal,
+        log.recordsSynced,
+        log.recordsFailed,
+        jsonOrNull(log.payloadSummary),
+        jsonOrNull(log.errorDetails),
+        log.externalReferenceId,
+        log.startedAt,
+        log.completedAt,
+        log.createdAt,
+        idempotencyKey,
+      );
+  }
+
+  async get(id: string): Promise<SyncLog | null> {
+    const row = this.getRow(id);
+    return row ? syncLogFromRow(row) : null;
+  }
+
+  async list(input: ListSyncLogsInput): Promise<{ items: SyncLog[]; nextCursor: string | null }> {
+    const q = parseCommand(listSyncLogsQuerySchema, input);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (q.organizationId) add('organization_id = ?', q.organizationId);
+    if (q.status) add('status = ?', q.status);
+    if (q.accountingSystem) add('accounting_system = ?', q.accountingSystem);
+    if (q.syncType) add('sync_type = ?', q.syncType);
+    if (q.triggeredBy) add('triggered_by = ?', q.triggeredBy);
+    if (q.periodFrom) add('period_end >= ?', q.periodFrom);
+    if (q.periodTo) add('period_start <= ?', q.periodTo);
+    if (q.startedAfter) add('started_at >= ?', q.startedAfter);
+    if (q.startedBefore) add('started_at < ?', q.startedBefore);
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      add('(started_at < ? OR (started_at = ? AND id < ?))', c.startedAt, c.startedAt, c.id);
+    }
+    const sql = `SELECT * FROM accounting_sync_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY started_at DESC, id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, q.limit + 1) as SyncLogRow[];
+    const items = rows.slice(0, q.limit).map(syncLogFromRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+  }
+
+  async getActive(organizationId: string): Promise<SyncLog | null> {
+    const row = this.one(
+      "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
+      organizationId,
+    );
+    return row ? syncLogFromRow(row) : null;
+  }
+
+  async start(id: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+    const now = options.now ?? nowIso();
+    return this.write(() => {
+      const { syncLog } = planStart(this.requireLog(id), now);
+      // Conditional on the status we decided from: of several claimers exactly one matches.
+      const changed = this.db
+        .prepare(
+          `UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ?, heartbeat_at = ?, claimed_by = ?
+           WHERE id = ? AND status = 'pending'`,
+        )
+        .run(syncLog.startedAt, now, options.workerId ?? null, id).changes;
+      if (changed !== 1) planStart(this.requireLog(id), now);
+      return syncLog;
+    });
+  }
+
+  async claimNextPending(workerId: string, options: { now?: string } = {}): Promise<SyncLog | null> {
+    const now = options.now ?? nowIso();
+    return this.write(() => {
+      const row = this.one(
+        "SELECT * FROM accounting_sync_logs WHERE status = 'pending' ORDER BY created_at, id LIMIT 1",
+      );
+      if (!row) return null;
+      const { syncLog } = planStart(syncLogFromRow(row), now);
+      this.db
+        .prepare(
+          `UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ?, heartbeat_at = ?, claimed_by = ?
+           WHERE id = ? AND status = 'pending'`,
+        )
+        .run(now, now, workerId, row.id);
+      return syncLog;
+    });
+  }
+
+  async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {
+    this.write(() => {
+      assertMutable(this.requireLog(id));
+      this.db
+        .prepare(
+          "UPDATE accounting_sync_logs SET heartbeat_at = ? WHERE id = ? AND status IN ('pending', 'in_progress')",
+        )
+        .run(options.now ?? nowIso(), id);
+    });
+  }
+
+  async reportProgress(input: ReportProgressCommand): Promise<SyncLog> {
+    const command = parseCommand(reportProgressCommandSchema, input);
+    return this.write(() => {
+      const { syncLog } = planProgress(this.requireLog(command.id), command);
+      this.db
+        .prepare(
+          `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ? WHERE id = ?`,
+        )
+        .run(syncLog.recordsSynced, syncLog.recordsFailed, nowIso(), syncLog.id);
+      return syncLog;
+    });
+  }
+
+  async complete(input: CompleteSyncLogCommand, options: { now?: string } = {}): Promise<Planned> {
+    const command = parseCommand(completeSyncLogCommandSchema, input);
+    const now = options.now ?? nowIso();
+    return this.write(() => {
+      const planned = planComplete(this.requireLog(command.id), command, now);
+      this.seal(planned.syncLog);
+      return planned;
+    });
+  }
+
+  async fail(input: FailSyncLogCommand, options: { now?: string } = {}): Promise<SyncLog> {
+    const command = parseCommand(failSyncLogCommandSchema, input);
+    const now = options.now ?? nowIso();
+    return this.write(() => {
+      const { syncLog } = planFail(this.requireLog(command.id), command, now);
+      this.seal(syncLog);
+      return syncLog;
+    });
+  }
+
+  /**
+   * Write the terminal state and its chain seal in ONE update (the immutability trigger refuses any
+   * later one). The write lock held by the immediate transaction keeps the chain linear.
+   */
+  private seal(log: SyncLog): void {
+    const head = this.db
+      .prepare(
+        `SELECT chain_seq, chain_hash FROM (
+           SELECT chain_seq, chain_hash FROM accounting_sync_logs WHERE organization_id = ? AND chain_seq IS NOT NULL
+           UNION ALL
+           SELECT chain_seq, chain_hash FROM accounting_sync_log_deletions WHERE organization_id = ? AND chain_seq IS NOT NULL
+         ) ORDER BY chain_seq DESC LIMIT 1`,
+      )
+      .get(log.organizationId, log.organizationId) as { chain_seq: number; chain_hash: string } | undefined;
+    const seq = (head?.chain_seq ?? 0) + 1;
+    const prev = head?.chain_hash ?? GENESIS_HASH;
+    const hash = chainHash(prev, log);
+    const changed = this.db
+      .prepare(
+        `UPDATE accounting_sync_logs SET status = ?, records_synced = ?, records_failed = ?, error_details = ?,
+           external_reference_id = ?, payload_summary = ?, completed_at = ?, chain_seq = ?, prev_hash = ?, chain_hash = ?
+         WHERE id = ? AND status IN ('pending', 'in_progress')`,
+      )
+      .run(
+        log.status,
+        log.recordsSynced,
+        log.recordsFailed,
+        jsonOrNull(log.errorDetails),
+        log.externalReferenceId,
+        jsonOrNull(log.payloadSummary),
+        log.completedAt,
+        seq,
+        prev,
+        hash,
+        log.id,
+      ).changes;
+    if (changed !== 1)
+      throw new DomainError('RECORD_IMMUTABLE', `Sync ${log.id} already reached a terminal status`);
+  }
+
+  async delete(input: DeleteSyncLogCommand, actor: DeletionActor): Promise<SyncLogDeletion> {
+    const command = parseCommand(deleteSyncLogCommandSchema, input);
+    return this.write(() => {
+      const row = this.getRow(command.id);
+      if (!row) throw new DomainError('NOT_FOUND', `Sync log ${command.id} does not exist`);
+      const tombstone = {
+        syncLogId: row.id,
+        organizationId: row.organization_id,
+        deletedBy: actor.userId,
+        deletedVia: actor.via,
+        deletedAt: nowIso(),
+        reason: command.reason,
+        legalBasis: command.legalBasis,
+        chainSeq: row.chain_seq ?? null,
+        chainHash: row.chain_hash ?? null,
+        prevHash: row.prev_hash ?? null,
+      };
+      this.db
+        .prepare(
+          `INSERT INTO accounting_sync_log_deletions (sync_log_id, organization_id, deleted_by, deleted_via, deleted_at,
+             reason, legal_basis, chain_seq, chain_hash, prev_hash, redacted_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          tombstone.syncLogId,
+          tombstone.organizationId,
+          tombstone.deletedBy,
+          tombstone.deletedVia,
+          tombstone.deletedAt,
+          tombstone.reason,
+          tombstone.legalBasis,
+          tombstone.chainSeq,
+          tombstone.chainHash,
+          tombstone.prevHash,
+          JSON.stringify(redactForTombstone(syncLogFromRow(row))),
+        );
+      this.db.prepare('DELETE FROM accounting_sync_logs WHERE id = ?').run(row.id);
+      const { prevHash: _prev, ...deletion } = tombstone;
+      return deletion;
+    });
+  }
+
+  async findStale(olderThan: string): Promise<SyncLog[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM accounting_sync_logs WHERE status = 'in_progress' AND COALESCE(heartbeat_at, started_at) < ?
+         ORDER BY started_at`,
+      )
+      .all(olderThan) as SyncLogRow[];
+    return rows.map(syncLogFromRow);
+  }
+
+  async findSuccessCovering(
+    organizationId: string,
+    periodStart: string,
+    periodEnd: string,
+  ): Promise<SyncLog | null> {
+    const row = this.one(
+      `SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND period_start <= ? AND period_end >= ?
+         AND status = 'success'
+       ORDER BY started_at DESC LIMIT 1`,
+      organizationId,
+      periodStart,
+      periodEnd,
+    );
+    return row ? syncLogFromRow(row) : null;
+  }
+
+  async resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT l.* FROM accounting_sync_logs l
+         WHERE l.organization_id = ? AND l.status IN ('failed', 'partial')
+           AND NOT EXISTS (SELECT 1 FROM accounting_sync_logs n WHERE n.organization_id = l.organization_id
+             AND n.period_start = l.period_start AND n.period_end = l.period_end
+             AND (n.started_at > l.started_at OR (n.started_at = l.started_at AND n.id > l.id)))
+         ORDER BY l.period_start DESC`,
+      )
+      .all(organizationId) as SyncLogRow[];
+    return rows.map((r) => resyncEntryFrom(syncLogFromRow(r)));
+  }
+
+  async monitoringOverview(options: {
+    organizationId?: string;
+    now?: string;
+    staleAfterSeconds: number;
+  }): Promise<MonitoringEntry[]> {
+    const now = options.now ?? nowIso();
+    const { since7, since30 } = monitoringWindows(now);
+    const org = options.organizationId ?? null;
+    const stats = this.db
+      .prepare(
+        `WITH ls AS (
+           SELECT organization_id, accounting_system, MAX(started_at) AS last_success FROM accounting_sync_logs
+           WHERE status = 'success' AND (@org IS NULL OR organization_id = @org) GROUP BY organization_id, accounting_system)
+         SELECT l.organization_id, l.accounting_system, MAX(ls.last_success) AS last_success,
+           SUM(CASE WHEN l.status IN ('failed', 'partial') AND (ls.last_success IS NULL OR l.started_at > ls.last_success) THEN 1 ELSE 0 END) AS consecutive_failures,
+           SUM(CASE WHEN l.started_at >= @since7 AND l.status IN ('success', 'partial', 'failed') THEN 1 ELSE 0 END) AS terminal_7d,
+           SUM(CASE WHEN l.started_at >= @since7 AND l.status = 'success' THEN 1 ELSE 0 END) AS success_7d,
+           SUM(CASE WHEN l.started_at >= @since30 AND l.status IN ('success', 'partial', 'failed') THEN 1 ELSE 0 END) AS terminal_30d,
+           SUM(CASE WHEN l.started_at >= @since30 AND l.status = 'success' THEN 1 ELSE 0 END) AS success_30d,
+           SUM(CASE WHEN l.started_at >= @since7 THEN l.records_failed ELSE 0 END) AS records_failed_7d,
+           SUM(CASE WHEN l.started_at >= @since30 THEN l.records_failed ELSE 0 END) AS records_failed_30d
+         FROM accounting_sync_logs l LEFT JOIN ls
+           ON ls.organization_id = l.organization_id AND ls.accounting_system = l.accounting_system
+         WHERE (@org IS NULL OR l.organization_id = @org)
+         GROUP BY l.organization_id, l.accounting_system`,
+      )
+      .all({ org, since7, since30 }) as MonitoringStatsRow[];
+    const latest = this.db
+      .prepare(
+        `SELECT l.* FROM accounting_sync_logs l JOIN (
+           SELECT organization_id, accounting_system, MAX(started_at) AS m FROM accounting_sync_logs
+           WHERE (@org IS NULL OR organization_id = @org) GROUP BY organization_id, accounting_system) x
+         ON x.organization_id = l.organization_id AND x.accounting_system = l.accounting_system AND l.started_at = x.m`,
+      )
+      .all({ org }) as SyncLogRow[];
+    const active = this.db
+      .prepare(
+        `SELECT * FROM accounting_sync_logs WHERE status IN ('pending', 'in_progress') AND (@org IS NULL OR organization_id = @org)`,
+      )
+      .all({ org }) as SyncLogRow[];
+    return composeMonitoring({
+      stats,
+      latest: latest.map(syncLogFromRow),
+      active: active.map((r) => ({
+        syncLog: syncLogFromRow(r),
+        heartbeatAt: r.heartbeat_at ? new Date(r.heartbeat_at).toISOString() : null,
+      })),
+      now,
+      staleAfterSeconds: options.staleAfterSeconds,
+    });
+  }
+
+  async listDeletions(organizationId: string): Promise<SyncLogDeletion[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? ORDER BY deleted_at, sync_log_id',
+      )
+      .all(organizationId) as TombstoneRow[];
+    return rows.map(tombstoneFromRow);
+  }
+
+  async verifyChain(organizationId: string): Promise<ChainVerification> {
+    const tombstones = (
+      this.db
+        .prepare(
+          'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? AND chain_seq IS NOT NULL',
+        )
+        .all(organizationId) as TombstoneRow[]
+    ).map(
+      (t): Extract<ChainLink, { kind: 'tombstone' }> => ({
+        kind: 'tombstone',
+        syncLogId: t.sync_log_id,
+        chainSeq: Number(t.chain_seq),
+        prevHash: t.prev_hash,
+        chainHash: t.chain_hash,
+      }),
+    );
+    return verifyChainPages(interleaveTombstones(this.sealedPages(organizationId, null, null), tombstones));
+  }
+
+  streamSealed(organizationId: string, from: string, to: string): AsyncIterable<SealedSyncLog[]> {
+    return this.sealedPages(organizationId, from, to);
+  }
+
+  private async *sealedPages(
+    organizationId: string,
+    from: string | null,
+    to: string | null,
+  ): AsyncIterable<SealedSyncLog[]> {
+    const statement = this.db.prepare(
+      `SELECT * FROM accounting_sync_logs WHERE organization_id = @org AND chain_seq > @after
+         AND (@from IS NULL OR started_at >= @from) AND (@to IS NULL OR started_at <= @to)
+       ORDER BY chain_seq LIMIT @page`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = statement.all({ org: organizationId, after, from, to, page: PAGE }) as SyncLogRow[];
+      if (rows.length === 0) return;
+      const page = rows.map(sealedFromRow);
+      after = (page[page.length - 1] as SealedSyncLog).chainSeq;
+      yield page;
+      if (rows.length < PAGE) return;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import type { ErrorDetails, PayloadSummary, SyncLog } from '@meander/domain';
+import type { SealedSyncLog } from './port.js';
+
+/**
+ * A sync log row as either driver returns it, columns in snake_case. SQLite hands back text for
+ * datetimes and JSON; PostgreSQL hands back Date and parsed JSON. One mapper normalizes both.
+ */
+export interface SyncLogRow {
+  id: string;
+  organization_id: string;
+  accounting_system: string;
+  sync_type: string;
+  status: string;
+  triggered_by: string | null;
+  period_start: string | Date;
+  period_end: string | Date;
+  records_total: number;
+  records_synced: number;
+  records_failed: number;
+  payload_summary: unknown;
+  error_details: unknown;
+  external_reference_id: string | null;
+  started_at: string | Date;
+  completed_at: string | Date | null;
+  created_at: string | Date;
+  idempotency_key?: string | null;
+  heartbeat_at?: string | Date | null;
+  chain_seq?: number | null;
+  prev_hash?: string | null;
+  chain_hash?: string | null;
+}
+
+/** Normalize a driver datetime to the domain's canonical ISO string. */
+export function toIso(value: string | Date): string {
+  return (typeof value === 'string' ? new Date(value) : value).toISOString();
+}
+
+/** Normalize a nullable driver datetime. */
+export function toIsoOrNull(value: string | Date | null | undefined): string | null {
+  return value === null || value === undefined ? null : toIso(value);
+}
+
+function parseJson<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** Row → domain entity (the spec's fields only). */
+export function syncLogFromRow(row: SyncLogRow): SyncLog {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    accountingSystem: row.accounting_system as SyncLog['accountingSystem'],
+    syncType: row.sync_type as SyncLog['syncType'],
+    status: row.status as SyncLog['status'],
+    triggeredBy: row.triggered_by,
+    periodStart: toIso(row.period_start),
+    periodEnd: toIso(row.period_end),
+    recordsTotal: Number(row.records_total),
+    recordsSynced: Number(row.records_synced),
+    recordsFailed: Number(row.records_failed),
+    payloadSummary: parseJson<PayloadSummary>(row.payload_summary),
+    errorDetails: parseJson<ErrorDetails>(row.error_details),
+    externalReferenceId: row.external_reference_id,
+    startedAt: toIso(row.started_at),
+    completedAt: toIsoOrNull(row.completed_at),
+    createdAt: toIso(row.created_at),
+  };
+}
+
+/** Row → sealed entity (spec fields plus its chain position); the row must be sealed. */
+export function sealedFromRow(row: SyncLogRow): SealedSyncLog {
+  return {
+    ...syncLogFromRow(row),
+    chainSeq: Number(row.chain_seq),
+    prevHash: row.prev_hash ?? '',
+    chainHash: row.chain_hash ?? '',
+  };
+}
+
+/** JSON columns are written as text on both dialects (cast to jsonb on PostgreSQL). */
+export function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** The request fields an idempotency key is bound to: a replay must match them exactly. */
+export function idempotencyFingerprint(
+  log: Pick<
+    SyncLog,
+    'accountingSystem' | 'syncType' | 'periodStart' | 'periodEnd' | 'recordsTotal' | 'triggeredBy'
+  >,
+): string {
+  return JSON.stringify([
+    log.accountingSystem,
+    log.syncType,
+    log.periodStart,
+    log.periodEnd,
+    log.recordsTotal,
+    log.triggeredBy,
+  ]);
+}
