@@ -1,7 +1,12 @@
 import { DomainError } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/store/port.js';
-import { aCreateCommand, createTestDatabase, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import {
+  aCreateCommand,
+  createTestDatabase,
+  givenOrganization,
+  type TestDatabase,
+} from '../src/testing/index.js';
 import { rawQuery } from './raw-sql.helpers.js';
 
 /** Races that only a real multi-connection server can produce: the constraints settle them. */
@@ -30,11 +35,17 @@ describe('PostgreSQL under concurrent writers', () => {
   it('50 concurrent creates for one organization → exactly one row, 49 SYNC_ALREADY_ACTIVE', async () => {
     const org = await givenOrganization(t.db);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => outcome((handles[i % handles.length] as Database).syncLogs.create(aCreateCommand(org.id)))),
+      Array.from({ length: 50 }, (_, i) =>
+        outcome((handles[i % handles.length] as Database).syncLogs.create(aCreateCommand(org.id))),
+      ),
     );
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r === 'SYNC_ALREADY_ACTIVE')).toHaveLength(49);
-    const rows = await rawQuery<{ n: string }>(t.db.raw, 'SELECT COUNT(*) AS n FROM accounting_sync_logs WHERE organization_id = ?', [org.id]);
+    const rows = await rawQuery<{ n: string }>(
+      t.db.raw,
+      'SELECT COUNT(*) AS n FROM accounting_sync_logs WHERE organization_id = ?',
+      [org.id],
+    );
     expect(Number(rows[0]?.n)).toBe(1);
   });
 
@@ -42,18 +53,25 @@ describe('PostgreSQL under concurrent writers', () => {
     const org = await givenOrganization(t.db);
     const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id));
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => outcome((handles[i % handles.length] as Database).syncLogs.start(syncLog.id, { workerId: `w${i}` }))),
+      Array.from({ length: 20 }, (_, i) =>
+        outcome((handles[i % handles.length] as Database).syncLogs.start(syncLog.id, { workerId: `w${i}` })),
+      ),
     );
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r === 'INVALID_STATUS_TRANSITION')).toHaveLength(19);
   });
 
   it('20 concurrent claims of the queue hand each pending row to one worker', async () => {
-    const [before] = await rawQuery<{ n: string }>(t.db.raw, "SELECT COUNT(*) AS n FROM accounting_sync_logs WHERE status = 'pending'");
+    const [before] = await rawQuery<{ n: string }>(
+      t.db.raw,
+      "SELECT COUNT(*) AS n FROM accounting_sync_logs WHERE status = 'pending'",
+    );
     const orgs = await Promise.all(Array.from({ length: 8 }, () => givenOrganization(t.db)));
     for (const org of orgs) await t.db.syncLogs.create(aCreateCommand(org.id));
     const claims = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (handles[i % handles.length] as Database).syncLogs.claimNextPending(`w${i}`)),
+      Array.from({ length: 20 }, (_, i) =>
+        (handles[i % handles.length] as Database).syncLogs.claimNextPending(`w${i}`),
+      ),
     );
     const ids = claims.filter((c) => c !== null).map((c) => c?.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -69,7 +87,13 @@ describe('PostgreSQL under concurrent writers', () => {
     await t.db.syncLogs.start(syncLog.id);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        outcome((handles[i % handles.length] as Database).syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 })),
+        outcome(
+          (handles[i % handles.length] as Database).syncLogs.complete({
+            id: syncLog.id,
+            recordsSynced: 10,
+            recordsFailed: 0,
+          }),
+        ),
       ),
     );
     expect(results.filter((r) => r === 'ok')).toHaveLength(1);
@@ -83,7 +107,11 @@ describe('PostgreSQL under concurrent writers', () => {
     for (let i = 0; i < 20; i += 1) {
       const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id));
       await t.db.syncLogs.start(syncLog.id);
-      await (handles[i % handles.length] as Database).syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 });
+      await (handles[i % handles.length] as Database).syncLogs.complete({
+        id: syncLog.id,
+        recordsSynced: 10,
+        recordsFailed: 0,
+      });
       finished.push(syncLog.id);
     }
     const { syncLog: last } = await t.db.syncLogs.create(aCreateCommand(org.id));
@@ -91,7 +119,11 @@ describe('PostgreSQL under concurrent writers', () => {
     await Promise.all([
       (handles[0] as Database).syncLogs.complete({ id: last.id, recordsSynced: 10, recordsFailed: 0 }),
       (handles[1] as Database).syncLogs.delete(
-        { id: finished[19] as string, reason: 'data subject request #42', legalBasis: 'data_subject_request' },
+        {
+          id: finished[19] as string,
+          reason: 'data subject request #42',
+          legalBasis: 'data_subject_request',
+        },
         { userId: '0b9e8f8e-7c1e-4b5a-9d3f-1a2b3c4d5e6f', via: 'audit-log-service' },
       ),
     ]);
@@ -109,8 +141,15 @@ describe('PostgreSQL under concurrent writers', () => {
       }),
     );
     await Promise.all(
-      syncs.map((s, i) => (handles[i % handles.length] as Database).syncLogs.complete({ id: s.id, recordsSynced: 10, recordsFailed: 0 })),
+      syncs.map((s, i) =>
+        (handles[i % handles.length] as Database).syncLogs.complete({
+          id: s.id,
+          recordsSynced: 10,
+          recordsFailed: 0,
+        }),
+      ),
     );
-    for (const org of orgs) expect(await t.db.syncLogs.verifyChain(org.id)).toMatchObject({ ok: true, checked: 1 });
+    for (const org of orgs)
+      expect(await t.db.syncLogs.verifyChain(org.id)).toMatchObject({ ok: true, checked: 1 });
   });
 });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCreateCommand, createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import {
+  aCreateCommand,
+  createTestDatabase,
+  DIALECTS,
+  givenOrganization,
+  type TestDatabase,
+} from '../src/testing/index.js';
 import { rawError, rawQuery } from './raw-sql.helpers.js';
 
 /**
@@ -27,7 +33,19 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
       completedAt: '2026-11-01T00:00:01.000Z',
       ...overrides,
     };
-    return [v.id, v.org, v.status, v.periodStart, v.periodEnd, v.total, v.synced, v.failed, v.startedAt, v.completedAt, v.startedAt];
+    return [
+      v.id,
+      v.org,
+      v.status,
+      v.periodStart,
+      v.periodEnd,
+      v.total,
+      v.synced,
+      v.failed,
+      v.startedAt,
+      v.completedAt,
+      v.startedAt,
+    ];
   };
 
   beforeAll(async () => {
@@ -40,31 +58,50 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
 
   it('refuses an UPDATE of a terminal row', async () => {
     const { syncLog } = await t.db.syncLogs.create(aCreateCommand(orgId));
-    await t.db.syncLogs.fail({ id: syncLog.id, errorDetails: { code: 'X', message: 'x', category: 'unknown', retryable: false } });
-    expect(await rawError(t.db.raw, 'UPDATE accounting_sync_logs SET records_synced = 99 WHERE id = ?', [syncLog.id])).toMatch(
-      /RECORD_IMMUTABLE/,
-    );
-    expect(await rawError(t.db.raw, "UPDATE accounting_sync_logs SET status = 'success' WHERE id = ?", [syncLog.id])).toMatch(
-      /RECORD_IMMUTABLE/,
-    );
+    await t.db.syncLogs.fail({
+      id: syncLog.id,
+      errorDetails: { code: 'X', message: 'x', category: 'unknown', retryable: false },
+    });
+    expect(
+      await rawError(t.db.raw, 'UPDATE accounting_sync_logs SET records_synced = 99 WHERE id = ?', [
+        syncLog.id,
+      ]),
+    ).toMatch(/RECORD_IMMUTABLE/);
+    expect(
+      await rawError(t.db.raw, "UPDATE accounting_sync_logs SET status = 'success' WHERE id = ?", [
+        syncLog.id,
+      ]),
+    ).toMatch(/RECORD_IMMUTABLE/);
     expect((await t.db.syncLogs.get(syncLog.id))?.recordsSynced).toBe(0);
   });
 
   it('refuses a second active row for one organization', async () => {
     const org = await givenOrganization(t.db);
     await t.db.syncLogs.create(aCreateCommand(org.id));
-    const error = await rawError(t.db.raw, insert, row({ org: org.id, status: 'pending', completedAt: null, synced: 0, failed: 0 }));
+    const error = await rawError(
+      t.db.raw,
+      insert,
+      row({ org: org.id, status: 'pending', completedAt: null, synced: 0, failed: 0 }),
+    );
     expect(error).toMatch(/23505|UNIQUE/);
   });
 
   it('refuses negative counts', async () => {
-    expect(await rawError(t.db.raw, insert, row({ synced: -1 }))).toMatch(/ck_records_counts_non_negative|23514/);
-    expect(await rawError(t.db.raw, insert, row({ total: -5 }))).toMatch(/ck_records_counts_non_negative|23514/);
+    expect(await rawError(t.db.raw, insert, row({ synced: -1 }))).toMatch(
+      /ck_records_counts_non_negative|23514/,
+    );
+    expect(await rawError(t.db.raw, insert, row({ total: -5 }))).toMatch(
+      /ck_records_counts_non_negative|23514/,
+    );
   });
 
   it('refuses a reversed period', async () => {
     expect(
-      await rawError(t.db.raw, insert, row({ periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-10-01T00:00:00.000Z' })),
+      await rawError(
+        t.db.raw,
+        insert,
+        row({ periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-10-01T00:00:00.000Z' }),
+      ),
     ).toMatch(/ck_period_end_after_period_start/);
   });
 
@@ -75,30 +112,54 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
   });
 
   it('refuses completed_at on an active row and a terminal row without completed_at', async () => {
-    expect(await rawError(t.db.raw, insert, row({ status: 'in_progress' }))).toMatch(/ck_completed_at_null_while_active/);
-    expect(await rawError(t.db.raw, insert, row({ completedAt: null }))).toMatch(/ck_completed_at_null_while_active/);
+    expect(await rawError(t.db.raw, insert, row({ status: 'in_progress' }))).toMatch(
+      /ck_completed_at_null_while_active/,
+    );
+    expect(await rawError(t.db.raw, insert, row({ completedAt: null }))).toMatch(
+      /ck_completed_at_null_while_active/,
+    );
   });
 
   it('refuses an unknown status', async () => {
-    expect(await rawError(t.db.raw, insert, row({ status: 'done' }))).toMatch(/ck_accounting_sync_logs_status/);
+    expect(await rawError(t.db.raw, insert, row({ status: 'done' }))).toMatch(
+      /ck_accounting_sync_logs_status/,
+    );
   });
 
   it('refuses an unknown organization', async () => {
-    expect(await rawError(t.db.raw, insert, row({ org: randomUUID(), status: 'pending', completedAt: null, failed: 0 }))).toMatch(/23503|FOREIGN KEY/);
+    expect(
+      await rawError(
+        t.db.raw,
+        insert,
+        row({ org: randomUUID(), status: 'pending', completedAt: null, failed: 0 }),
+      ),
+    ).toMatch(/23503|FOREIGN KEY/);
   });
 
   it('refuses a DELETE without a tombstone', async () => {
     const org = await givenOrganization(t.db);
     const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id));
-    expect(await rawError(t.db.raw, 'DELETE FROM accounting_sync_logs WHERE id = ?', [syncLog.id])).toMatch(/TOMBSTONE_REQUIRED/);
+    expect(await rawError(t.db.raw, 'DELETE FROM accounting_sync_logs WHERE id = ?', [syncLog.id])).toMatch(
+      /TOMBSTONE_REQUIRED/,
+    );
     expect(await t.db.syncLogs.get(syncLog.id)).not.toBeNull();
   });
 
   it('has the five spec indexes with their exact names', async () => {
     const names =
       dialect === 'sqlite'
-        ? (await rawQuery<{ name: string }>(t.db.raw, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounting_sync_logs'")).map((r) => r.name)
-        : (await rawQuery<{ indexname: string }>(t.db.raw, "SELECT indexname FROM pg_indexes WHERE tablename = 'accounting_sync_logs'")).map((r) => r.indexname);
+        ? (
+            await rawQuery<{ name: string }>(
+              t.db.raw,
+              "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounting_sync_logs'",
+            )
+          ).map((r) => r.name)
+        : (
+            await rawQuery<{ indexname: string }>(
+              t.db.raw,
+              "SELECT indexname FROM pg_indexes WHERE tablename = 'accounting_sync_logs'",
+            )
+          ).map((r) => r.indexname);
     expect(names).toEqual(
       expect.arrayContaining([
         'idx_accounting_sync_logs_org_started',

@@ -1,8 +1,14 @@
-import { canonicalSyncLogJson, DomainError } from '@meander/domain';
 import { createHash } from 'node:crypto';
+import { canonicalSyncLogJson, DomainError } from '@meander/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../src/store/hash-chain.js';
-import { aCreateCommand, createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import {
+  aCreateCommand,
+  createTestDatabase,
+  DIALECTS,
+  givenOrganization,
+  type TestDatabase,
+} from '../src/testing/index.js';
 import { rawExec, rawQuery } from './raw-sql.helpers.js';
 
 const auditor = { userId: '0b9e8f8e-7c1e-4b5a-9d3f-1a2b3c4d5e6f', via: 'audit-log-service' };
@@ -37,9 +43,17 @@ describe.each(DIALECTS)('the hash chain on %s', (dialect) => {
       const { syncLog } = await t.db.syncLogs.create(aCreateCommand(orgId));
       await t.db.syncLogs.start(syncLog.id);
       if (i === 2) {
-        await t.db.syncLogs.fail({ id: syncLog.id, errorDetails: { code: 'AUTH', message: 'bad token', category: 'auth', retryable: false } });
+        await t.db.syncLogs.fail({
+          id: syncLog.id,
+          errorDetails: { code: 'AUTH', message: 'bad token', category: 'auth', retryable: false },
+        });
       } else {
-        await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0, externalReferenceId: `${1000 + i}` });
+        await t.db.syncLogs.complete({
+          id: syncLog.id,
+          recordsSynced: 10,
+          recordsFailed: 0,
+          externalReferenceId: `${1000 + i}`,
+        });
       }
       ids.push(syncLog.id);
     }
@@ -56,11 +70,17 @@ describe.each(DIALECTS)('the hash chain on %s', (dialect) => {
 
   it('can be recomputed by an auditor from the documented recipe', async () => {
     let prev = GENESIS_HASH;
-    for await (const page of t.db.syncLogs.streamSealed(orgId, '2000-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z')) {
+    for await (const page of t.db.syncLogs.streamSealed(
+      orgId,
+      '2000-01-01T00:00:00.000Z',
+      '2100-01-01T00:00:00.000Z',
+    )) {
       for (const row of page) {
         const { chainSeq: _s, prevHash, chainHash, ...spec } = row;
         expect(prevHash).toBe(prev);
-        const recomputed = createHash('sha256').update(`${prev}\n${canonicalSyncLogJson(spec)}`).digest('hex');
+        const recomputed = createHash('sha256')
+          .update(`${prev}\n${canonicalSyncLogJson(spec)}`)
+          .digest('hex');
         expect(recomputed).toBe(chainHash);
         prev = chainHash;
       }
@@ -71,7 +91,9 @@ describe.each(DIALECTS)('the hash chain on %s', (dialect) => {
     await tamper(t, 'UPDATE accounting_sync_logs SET records_synced = 9 WHERE id = ?', [ids[3]]);
     const result = await t.db.syncLogs.verifyChain(orgId);
     expect(result.ok).toBe(false);
-    expect(result.breaks).toEqual([expect.objectContaining({ chainSeq: 4, syncLogId: ids[3], kind: 'altered' })]);
+    expect(result.breaks).toEqual([
+      expect.objectContaining({ chainSeq: 4, syncLogId: ids[3], kind: 'altered' }),
+    ]);
   });
 
   it('reports a row removed by raw SQL as missing', async () => {
@@ -86,7 +108,12 @@ describe.each(DIALECTS)('the hash chain on %s', (dialect) => {
       { id: ids[2] as string, reason: 'Data subject request 2026-118', legalBasis: 'data_subject_request' },
       auditor,
     );
-    expect(deletion).toMatchObject({ syncLogId: ids[2], chainSeq: 3, legalBasis: 'data_subject_request', deletedBy: auditor.userId });
+    expect(deletion).toMatchObject({
+      syncLogId: ids[2],
+      chainSeq: 3,
+      legalBasis: 'data_subject_request',
+      deletedBy: auditor.userId,
+    });
     expect(await t.db.syncLogs.get(ids[2] as string)).toBeNull();
     expect(await t.db.syncLogs.verifyChain(orgId)).toMatchObject({ ok: true, checked: 5 });
     const [row] = await rawQuery<{ redacted_row: unknown }>(
@@ -102,12 +129,19 @@ describe.each(DIALECTS)('the hash chain on %s', (dialect) => {
     const { syncLog } = await t.db.syncLogs.create(aCreateCommand(orgId));
     await t.db.syncLogs.start(syncLog.id);
     await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 });
-    expect(await t.db.syncLogs.verifyChain(orgId)).toMatchObject({ ok: true, checked: 6, head: { chainSeq: 6 } });
+    expect(await t.db.syncLogs.verifyChain(orgId)).toMatchObject({
+      ok: true,
+      checked: 6,
+      head: { chainSeq: 6 },
+    });
   });
 
   it('refuses to delete an unknown row', async () => {
     await expect(
-      t.db.syncLogs.delete({ id: '5c6f0e0a-0000-4000-8000-000000000000', reason: 'cleanup', legalBasis: 'compliance' }, auditor),
+      t.db.syncLogs.delete(
+        { id: '5c6f0e0a-0000-4000-8000-000000000000', reason: 'cleanup', legalBasis: 'compliance' },
+        auditor,
+      ),
     ).rejects.toSatisfy((e: unknown) => e instanceof DomainError && e.code === 'NOT_FOUND');
   });
 });

@@ -1,7 +1,13 @@
 import { DomainError, type SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ORGANIZATIONS, seedDemo } from '../src/seed.js';
-import { aCreateCommand, createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import {
+  aCreateCommand,
+  createTestDatabase,
+  DIALECTS,
+  givenOrganization,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 const user = '0b9e8f8e-7c1e-4b5a-9d3f-1a2b3c4d5e6f';
 const failure = (recordIds: string[] = []) => ({
@@ -9,7 +15,11 @@ const failure = (recordIds: string[] = []) => ({
   message: 'Some records were rejected',
   category: 'validation' as const,
   retryable: false,
-  recordFailures: recordIds.map((recordId) => ({ recordId, code: 'ACCOUNT_CLOSED', reason: 'Account 7100 is closed' })),
+  recordFailures: recordIds.map((recordId) => ({
+    recordId,
+    code: 'ACCOUNT_CLOSED',
+    reason: 'Account 7100 is closed',
+  })),
 });
 
 describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
@@ -41,8 +51,12 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
       }
       if (day % 4 === 0) await t.db.syncLogs.fail({ id: syncLog.id, errorDetails: failure() }, { now: done });
       else if (day % 4 === 1)
-        await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 8, recordsFailed: 2, errorDetails: failure(['rec-a', 'rec-b']) }, { now: done });
-      else await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 }, { now: done });
+        await t.db.syncLogs.complete(
+          { id: syncLog.id, recordsSynced: 8, recordsFailed: 2, errorDetails: failure(['rec-a', 'rec-b']) },
+          { now: done },
+        );
+      else
+        await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 }, { now: done });
       history.push((await t.db.syncLogs.get(syncLog.id)) as SyncLog);
     }
   });
@@ -54,7 +68,11 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await t.db.syncLogs.list({ organizationId: orgId, limit: 5, ...(cursor ? { cursor } : {}) });
+      const page = await t.db.syncLogs.list({
+        organizationId: orgId,
+        limit: 5,
+        ...(cursor ? { cursor } : {}),
+      });
       seen.push(...page.items.map((i) => i.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -64,18 +82,22 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
   it('filters by status, type, triggeredBy, period overlap and start window', async () => {
     const ids = async (q: Record<string, unknown>) =>
       (await t.db.syncLogs.list({ organizationId: orgId, ...q })).items.map((i) => i.id).sort();
-    const expected = (pred: (s: SyncLog) => boolean) => history.filter(pred).map((h) => h.id).sort();
+    const expected = (pred: (s: SyncLog) => boolean) =>
+      history
+        .filter(pred)
+        .map((h) => h.id)
+        .sort();
     expect(await ids({ status: 'failed' })).toEqual(expected((s) => s.status === 'failed'));
     expect(await ids({ status: 'partial' })).toEqual(expected((s) => s.status === 'partial'));
     expect(await ids({ syncType: 'manual' })).toEqual(expected((s) => s.syncType === 'manual'));
     expect(await ids({ triggeredBy: user })).toEqual(expected((s) => s.triggeredBy === user));
     expect(await ids({ accountingSystem: 'dynamics' })).toEqual([]);
-    expect(await ids({ periodFrom: '2026-10-15T00:00:00.000Z', periodTo: '2026-10-16T00:00:00.000Z' })).toEqual(
-      expected((s) => s.periodStart.startsWith('2026-10')),
-    );
-    expect(await ids({ startedAfter: '2026-11-10T00:00:00.000Z', startedBefore: '2026-11-12T00:00:00.000Z' })).toEqual(
-      expected((s) => s.startedAt >= '2026-11-10' && s.startedAt < '2026-11-12'),
-    );
+    expect(
+      await ids({ periodFrom: '2026-10-15T00:00:00.000Z', periodTo: '2026-10-16T00:00:00.000Z' }),
+    ).toEqual(expected((s) => s.periodStart.startsWith('2026-10')));
+    expect(
+      await ids({ startedAfter: '2026-11-10T00:00:00.000Z', startedBefore: '2026-11-12T00:00:00.000Z' }),
+    ).toEqual(expected((s) => s.startedAt >= '2026-11-10' && s.startedAt < '2026-11-12'));
   });
 
   it('refuses a forged cursor and an out-of-range limit', async () => {
@@ -90,9 +112,14 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     const plan = await t.db.syncLogs.resyncPlan(orgId);
     // September's latest attempt (day 6) succeeded; October's latest (day 12) is still running.
     expect(plan).toEqual([]);
-    const { syncLog } = await t.db.syncLogs.create(
-      aCreateCommand(orgId, { periodStart: '2026-08-01T00:00:00.000Z', periodEnd: '2026-08-31T23:59:59.999Z' }),
-    ).catch(() => ({ syncLog: null }));
+    const { syncLog } = await t.db.syncLogs
+      .create(
+        aCreateCommand(orgId, {
+          periodStart: '2026-08-01T00:00:00.000Z',
+          periodEnd: '2026-08-31T23:59:59.999Z',
+        }),
+      )
+      .catch(() => ({ syncLog: null }));
     expect(syncLog).toBeNull(); // one active sync: day 12 is still in progress
   });
 
@@ -103,7 +130,10 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
       staleAfterSeconds: 120,
     });
     const terminal = history.filter((h) => h.status !== 'in_progress');
-    const inWindow = (days: number) => terminal.filter((h) => Date.parse(h.startedAt) >= Date.parse('2026-11-12T02:10:00.000Z') - days * 86_400_000);
+    const inWindow = (days: number) =>
+      terminal.filter(
+        (h) => Date.parse(h.startedAt) >= Date.parse('2026-11-12T02:10:00.000Z') - days * 86_400_000,
+      );
     const successes7 = inWindow(7).filter((h) => h.status === 'success').length;
     expect(entry).toMatchObject({
       organizationId: orgId,
@@ -123,22 +153,43 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     const run = async (outcome: 'success' | 'failed' | 'partial', at: string) => {
       const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id), { now: at });
       await t.db.syncLogs.start(syncLog.id, { now: at });
-      if (outcome === 'success') await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 }, { now: at });
-      if (outcome === 'failed') await t.db.syncLogs.fail({ id: syncLog.id, errorDetails: failure() }, { now: at });
+      if (outcome === 'success')
+        await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 }, { now: at });
+      if (outcome === 'failed')
+        await t.db.syncLogs.fail({ id: syncLog.id, errorDetails: failure() }, { now: at });
       if (outcome === 'partial')
-        await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 9, recordsFailed: 1, errorDetails: failure(['rec-x']) }, { now: at });
+        await t.db.syncLogs.complete(
+          { id: syncLog.id, recordsSynced: 9, recordsFailed: 1, errorDetails: failure(['rec-x']) },
+          { now: at },
+        );
       return syncLog.id;
     };
     await run('success', '2026-11-01T00:00:00.000Z');
     await run('failed', '2026-11-02T00:00:00.000Z');
     const partialId = await run('partial', '2026-11-03T00:00:00.000Z');
-    const [entry] = await t.db.syncLogs.monitoringOverview({ organizationId: org.id, now: '2026-11-04T00:00:00.000Z', staleAfterSeconds: 120 });
-    expect(entry).toMatchObject({ consecutiveFailures: 2, successRate7d: 0.3333, activeSync: null, stuck: false });
+    const [entry] = await t.db.syncLogs.monitoringOverview({
+      organizationId: org.id,
+      now: '2026-11-04T00:00:00.000Z',
+      staleAfterSeconds: 120,
+    });
+    expect(entry).toMatchObject({
+      consecutiveFailures: 2,
+      successRate7d: 0.3333,
+      activeSync: null,
+      stuck: false,
+    });
     const plan = await t.db.syncLogs.resyncPlan(org.id);
     expect(plan).toEqual([
-      expect.objectContaining({ latestSyncLogId: partialId, latestStatus: 'partial', failedRecordIds: ['rec-x'], wholePeriod: false }),
+      expect.objectContaining({
+        latestSyncLogId: partialId,
+        latestStatus: 'partial',
+        failedRecordIds: ['rec-x'],
+        wholePeriod: false,
+      }),
     ]);
-    expect(await t.db.syncLogs.findSuccessCovering(org.id, '2026-10-01T00:00:00.000Z', '2026-10-31T23:59:59.999Z')).toMatchObject({
+    expect(
+      await t.db.syncLogs.findSuccessCovering(org.id, '2026-10-01T00:00:00.000Z', '2026-10-31T23:59:59.999Z'),
+    ).toMatchObject({
       status: 'success',
     });
   });
@@ -154,7 +205,11 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
       'http://127.0.0.1:4999/xledger/graphql',
     );
     expect((await t.db.organizations.getAccountingModule(DEMO_ORGANIZATIONS[2].id))?.enabled).toBe(false);
-    const selection = { organizationId: nordlys, periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
+    const selection = {
+      organizationId: nordlys,
+      periodStart: '2026-10-01T00:00:00.000Z',
+      periodEnd: '2026-10-31T23:59:59.999Z',
+    };
     expect(await t.db.expenseRecords.countApproved(selection)).toBe(300);
     const batches: number[] = [];
     const ids = new Set<string>();
@@ -169,7 +224,8 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     expect(ids.size).toBe(300);
     const some = [...ids].slice(0, 3);
     const chosen = [];
-    for await (const batch of t.db.expenseRecords.streamApproved({ ...selection, recordIds: some }, 64)) chosen.push(...batch);
+    for await (const batch of t.db.expenseRecords.streamApproved({ ...selection, recordIds: some }, 64))
+      chosen.push(...batch);
     expect(chosen.map((r) => r.id).sort()).toEqual([...some].sort());
     expect((await t.db.organizations.listScheduled()).map((m) => m.organizationId)).toEqual(
       expect.arrayContaining([DEMO_ORGANIZATIONS[0].id, DEMO_ORGANIZATIONS[1].id]),

@@ -14,7 +14,11 @@ export async function rawExec(raw: RawConnection, statement: string, params: unk
 }
 
 /** Run a raw query on either dialect. */
-export async function rawQuery<T>(raw: RawConnection, statement: string, params: unknown[] = []): Promise<T[]> {
+export async function rawQuery<T>(
+  raw: RawConnection,
+  statement: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   if (raw.dialect === 'sqlite') return raw.connection.prepare(statement).all(...params) as T[];
   let n = 0;
   return (await raw.sql.unsafe(
@@ -24,7 +28,11 @@ export async function rawQuery<T>(raw: RawConnection, statement: string, params:
 }
 
 /** The error a raw statement raised, or null. */
-export async function rawError(raw: RawConnection, statement: string, params: unknown[] = []): Promise<string | null> {
+export async function rawError(
+  raw: RawConnection,
+  statement: string,
+  params: unknown[] = [],
+): Promise<string | null> {
   try {
     await rawExec(raw, statement, params);
     return null;

@@ -1,6 +1,12 @@
 import { DomainError, type SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aCreateCommand, createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import {
+  aCreateCommand,
+  createTestDatabase,
+  DIALECTS,
+  givenOrganization,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -25,7 +31,11 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     const org = await givenOrganization(t.db);
     const triggeredBy = '0b9e8f8e-7c1e-4b5a-9d3f-1a2b3c4d5e6f';
     const { syncLog, replayed } = await t.db.syncLogs.create(
-      aCreateCommand(org.id, { syncType: 'manual', triggeredBy, payloadSummary: { formatVersion: '1', recordCount: 10 } }),
+      aCreateCommand(org.id, {
+        syncType: 'manual',
+        triggeredBy,
+        payloadSummary: { formatVersion: '1', recordCount: 10 },
+      }),
       { now: '2026-11-01T10:00:00.000Z' },
     );
     expect(replayed).toBe(false);
@@ -53,11 +63,20 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
 
   it('runs pending → in_progress → success and seals the row', async () => {
     const org = await givenOrganization(t.db);
-    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id), { now: '2026-11-01T10:00:00.000Z' });
-    const started = await t.db.syncLogs.start(syncLog.id, { workerId: 'w1', now: '2026-11-01T10:00:01.000Z' });
+    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id), {
+      now: '2026-11-01T10:00:00.000Z',
+    });
+    const started = await t.db.syncLogs.start(syncLog.id, {
+      workerId: 'w1',
+      now: '2026-11-01T10:00:01.000Z',
+    });
     expect(started.status).toBe('in_progress');
     expect(started.startedAt).toBe('2026-11-01T10:00:01.000Z');
-    const progressed = await t.db.syncLogs.reportProgress({ id: syncLog.id, recordsSynced: 4, recordsFailed: 0 });
+    const progressed = await t.db.syncLogs.reportProgress({
+      id: syncLog.id,
+      recordsSynced: 4,
+      recordsFailed: 0,
+    });
     expect(progressed.recordsSynced).toBe(4);
     const done = await t.db.syncLogs.complete(
       { id: syncLog.id, recordsSynced: 10, recordsFailed: 0, externalReferenceId: '900001' },
@@ -66,7 +85,12 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     expect(done.syncLog.status).toBe('success');
     expect(done.warnings).toEqual([]);
     const stored = await t.db.syncLogs.get(syncLog.id);
-    expect(stored).toMatchObject({ status: 'success', recordsSynced: 10, completedAt: '2026-11-01T10:00:05.000Z', externalReferenceId: '900001' });
+    expect(stored).toMatchObject({
+      status: 'success',
+      recordsSynced: 10,
+      completedAt: '2026-11-01T10:00:05.000Z',
+      externalReferenceId: '900001',
+    });
     const chain = await t.db.syncLogs.verifyChain(org.id);
     expect(chain).toMatchObject({ ok: true, checked: 1, breaks: [] });
   });
@@ -75,9 +99,17 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     const org = await givenOrganization(t.db);
     const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id));
     await t.db.syncLogs.start(syncLog.id);
-    const done = await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 7, recordsFailed: 0, externalReferenceId: 'not-numeric' });
+    const done = await t.db.syncLogs.complete({
+      id: syncLog.id,
+      recordsSynced: 7,
+      recordsFailed: 0,
+      externalReferenceId: 'not-numeric',
+    });
     expect(done.syncLog.status).toBe('partial');
-    expect(done.warnings.map((w) => w.rule).sort()).toEqual(['external_reference_id_format', 'records_count_consistency']);
+    expect(done.warnings.map((w) => w.rule).sort()).toEqual([
+      'external_reference_id_format',
+      'records_count_consistency',
+    ]);
     const stored = await t.db.syncLogs.get(syncLog.id);
     expect(stored?.errorDetails?.warnings?.map((w) => w.rule).sort()).toEqual([
       'external_reference_id_format',
@@ -106,13 +138,15 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     const before = await t.db.syncLogs.get(syncLog.id);
     expect(before?.status).toBe('failed');
     expect(await codeOf(t.db.syncLogs.start(syncLog.id))).toBe('RECORD_IMMUTABLE');
-    expect(await codeOf(t.db.syncLogs.reportProgress({ id: syncLog.id, recordsSynced: 1, recordsFailed: 0 }))).toBe(
+    expect(
+      await codeOf(t.db.syncLogs.reportProgress({ id: syncLog.id, recordsSynced: 1, recordsFailed: 0 })),
+    ).toBe('RECORD_IMMUTABLE');
+    expect(
+      await codeOf(t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 })),
+    ).toBe('RECORD_IMMUTABLE');
+    expect(await codeOf(t.db.syncLogs.fail({ id: syncLog.id, errorDetails: failure }))).toBe(
       'RECORD_IMMUTABLE',
     );
-    expect(await codeOf(t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 }))).toBe(
-      'RECORD_IMMUTABLE',
-    );
-    expect(await codeOf(t.db.syncLogs.fail({ id: syncLog.id, errorDetails: failure }))).toBe('RECORD_IMMUTABLE');
     expect(await codeOf(t.db.syncLogs.heartbeat(syncLog.id))).toBe('RECORD_IMMUTABLE');
     expect(await t.db.syncLogs.get(syncLog.id)).toEqual(before);
   });
@@ -120,9 +154,9 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
   it('refuses invalid transitions', async () => {
     const org = await givenOrganization(t.db);
     const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id));
-    expect(await codeOf(t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 }))).toBe(
-      'INVALID_STATUS_TRANSITION',
-    );
+    expect(
+      await codeOf(t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 })),
+    ).toBe('INVALID_STATUS_TRANSITION');
     await t.db.syncLogs.start(syncLog.id);
     expect(await codeOf(t.db.syncLogs.start(syncLog.id))).toBe('INVALID_STATUS_TRANSITION');
   });
@@ -132,7 +166,10 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id));
     expect(await codeOf(t.db.syncLogs.create(aCreateCommand(org.id)))).toBe('SYNC_ALREADY_ACTIVE');
     expect((await t.db.syncLogs.getActive(org.id))?.id).toBe(syncLog.id);
-    await t.db.syncLogs.fail({ id: syncLog.id, errorDetails: { code: 'CANCELLED', message: 'cancelled', category: 'unknown', retryable: false } });
+    await t.db.syncLogs.fail({
+      id: syncLog.id,
+      errorDetails: { code: 'CANCELLED', message: 'cancelled', category: 'unknown', retryable: false },
+    });
     const next = await t.db.syncLogs.create(aCreateCommand(org.id));
     expect(next.syncLog.status).toBe('pending');
   });
@@ -142,18 +179,28 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     expect(await codeOf(t.db.syncLogs.create(aCreateCommand('7d0c2f55-1a8b-4c3e-9f6a-5b4d3c2e1f00')))).toBe(
       'ORGANIZATION_NOT_FOUND',
     );
-    expect(await codeOf(t.db.syncLogs.create(aCreateCommand(disabled.id)))).toBe('ACCOUNTING_MODULE_DISABLED');
+    expect(await codeOf(t.db.syncLogs.create(aCreateCommand(disabled.id)))).toBe(
+      'ACCOUNTING_MODULE_DISABLED',
+    );
     const org = await givenOrganization(t.db);
-    const reversed = aCreateCommand(org.id, { periodStart: '2026-11-01T00:00:00.000Z', periodEnd: '2026-10-01T00:00:00.000Z' });
+    const reversed = aCreateCommand(org.id, {
+      periodStart: '2026-11-01T00:00:00.000Z',
+      periodEnd: '2026-10-01T00:00:00.000Z',
+    });
     try {
       await t.db.syncLogs.create(reversed);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(DomainError);
       expect((error as DomainError).code).toBe('VALIDATION_FAILED');
-      expect((error as DomainError).issues[0]).toMatchObject({ rule: 'period_end_after_period_start', path: ['periodEnd'] });
+      expect((error as DomainError).issues[0]).toMatchObject({
+        rule: 'period_end_after_period_start',
+        path: ['periodEnd'],
+      });
     }
-    expect(await codeOf(t.db.syncLogs.create(aCreateCommand(org.id, { recordsTotal: -1 })))).toBe('VALIDATION_FAILED');
+    expect(await codeOf(t.db.syncLogs.create(aCreateCommand(org.id, { recordsTotal: -1 })))).toBe(
+      'VALIDATION_FAILED',
+    );
     expect(await codeOf(t.db.syncLogs.create(aCreateCommand(org.id, { accountingSystem: 'dynamics' })))).toBe(
       'VALIDATION_FAILED',
     );
@@ -166,9 +213,11 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     const again = await t.db.syncLogs.create(aCreateCommand(org.id, { idempotencyKey: 'push-1' }));
     expect(again.replayed).toBe(true);
     expect(again.syncLog.id).toBe(first.syncLog.id);
-    expect(await codeOf(t.db.syncLogs.create(aCreateCommand(org.id, { idempotencyKey: 'push-1', recordsTotal: 11 })))).toBe(
-      'IDEMPOTENCY_KEY_CONFLICT',
-    );
+    expect(
+      await codeOf(
+        t.db.syncLogs.create(aCreateCommand(org.id, { idempotencyKey: 'push-1', recordsTotal: 11 })),
+      ),
+    ).toBe('IDEMPOTENCY_KEY_CONFLICT');
   });
 
   it('claims the oldest pending sync once', async () => {
@@ -185,11 +234,17 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
 
   it('finds stale in-progress syncs by heartbeat', async () => {
     const org = await givenOrganization(t.db);
-    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id), { now: '2001-01-01T00:00:00.000Z' });
+    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id), {
+      now: '2001-01-01T00:00:00.000Z',
+    });
     await t.db.syncLogs.start(syncLog.id, { now: '2001-01-01T00:00:00.000Z' });
     await t.db.syncLogs.heartbeat(syncLog.id, { now: '2001-01-01T00:01:00.000Z' });
-    expect((await t.db.syncLogs.findStale('2001-01-01T00:00:30.000Z')).map((s) => s.id)).not.toContain(syncLog.id);
-    expect((await t.db.syncLogs.findStale('2001-01-01T00:02:00.000Z')).map((s) => s.id)).toContain(syncLog.id);
+    expect((await t.db.syncLogs.findStale('2001-01-01T00:00:30.000Z')).map((s) => s.id)).not.toContain(
+      syncLog.id,
+    );
+    expect((await t.db.syncLogs.findStale('2001-01-01T00:02:00.000Z')).map((s) => s.id)).toContain(
+      syncLog.id,
+    );
   });
 
   it('reports NOT_FOUND for unknown ids', async () => {
