@@ -33,6 +33,12 @@ export interface BatchContext {
   /** 1-based position of this batch in the sync. */
   batchNumber: number;
   signal?: AbortSignal;
+  /**
+   * Ask the ledger which of these records it already holds before sending anything. Set it when
+   * the batch may have been pushed before by a sync that did not finish (a re-sync, a reaped
+   * sync); without it the adapter reads back only when an outcome is in doubt.
+   */
+  readBackFirst?: boolean;
 }
 
 /** The result of a connection check. */
@@ -66,6 +72,8 @@ export class AccountingError extends Error {
       httpStatus?: number;
       /** Records whose outcome is unknown (a write may or may not have been applied). */
       outcomeUnknown?: boolean;
+      /** How long the provider asked the caller to wait before trying again (Retry-After, rate limits). */
+      retryAfterMs?: number;
     },
   ) {
     super(message);

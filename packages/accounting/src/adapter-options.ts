@@ -1,0 +1,53 @@
+import type { Random } from './http/backoff.js';
+import { type Clock, realSleep, type Sleep, systemClock } from './http/clock.js';
+import type { HttpTransport } from './http/http-request.js';
+import { type RetryPolicy, resolveRetryPolicy } from './http/retry-policy.js';
+
+/** Tuning shared by both adapters; every field is optional and every delay is in milliseconds. */
+export interface AdapterOptions {
+  retry?: Partial<RetryPolicy>;
+  /** Records per request: Xledger items per mutation (default 100); Dynamics operations per `$batch` (max and default 100). */
+  itemsPerRequest?: number;
+  /** Always ask the ledger what it already holds before sending (default false: only when in doubt). */
+  readBackBeforePush?: boolean;
+  sleep?: Sleep;
+  clock?: Clock;
+  random?: Random;
+  fetch?: typeof fetch;
+}
+
+/** The options with defaults filled in, as the adapters use them. */
+export interface AdapterRuntime {
+  policy: RetryPolicy;
+  itemsPerRequest: number;
+  readBackBeforePush: boolean;
+  sleep: Sleep;
+  clock: Clock;
+  random: Random;
+  transport: HttpTransport;
+}
+
+/** Fill in the defaults; `maxItemsPerRequest` is the provider's own ceiling. */
+export function resolveAdapterRuntime(options: AdapterOptions, maxItemsPerRequest: number): AdapterRuntime {
+  const policy = resolveRetryPolicy(options.retry);
+  const itemsPerRequest = options.itemsPerRequest ?? Math.min(100, maxItemsPerRequest);
+  if (!Number.isInteger(itemsPerRequest) || itemsPerRequest < 1 || itemsPerRequest > maxItemsPerRequest) {
+    throw new RangeError(`itemsPerRequest must be an integer from 1 to ${maxItemsPerRequest}`);
+  }
+  return {
+    policy,
+    itemsPerRequest,
+    readBackBeforePush: options.readBackBeforePush ?? false,
+    sleep: options.sleep ?? realSleep,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    transport: { fetch: options.fetch ?? globalThis.fetch, timeoutMs: policy.requestTimeoutMs },
+  };
+}
+
+/** Split `items` into consecutive slices of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const slices: T[][] = [];
+  for (let start = 0; start < items.length; start += size) slices.push(items.slice(start, start + size));
+  return slices;
+}

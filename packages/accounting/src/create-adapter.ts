@@ -1,0 +1,32 @@
+import type { AccountingConnection, AccountingSystem } from '@meander/domain';
+import type { AdapterOptions } from './adapter-options.js';
+import { parseConnection } from './connection-settings.js';
+import { DynamicsAdapter } from './dynamics/dynamics-adapter.js';
+import { dynamicsConnectionSchema } from './dynamics/dynamics-connection.js';
+import { type AccountingAdapter, AccountingError } from './port.js';
+import { XledgerAdapter } from './xledger/xledger-adapter.js';
+import { xledgerConnectionSchema } from './xledger/xledger-connection.js';
+
+/**
+ * The adapter for an organization's accounting system, from the `connection` of its
+ * `admin-accounting` configuration. Missing or malformed settings throw a non-retryable
+ * `configuration` error naming the keys (never their values).
+ */
+export function createAdapter(
+  system: AccountingSystem,
+  connection: AccountingConnection | null | undefined,
+  options: AdapterOptions = {},
+): AccountingAdapter {
+  switch (system) {
+    case 'xledger':
+      return new XledgerAdapter(parseConnection(system, xledgerConnectionSchema, connection), options);
+    case 'dynamics':
+      return new DynamicsAdapter(parseConnection(system, dynamicsConnectionSchema, connection), options);
+    default:
+      throw new AccountingError(`Unknown accounting system ${String(system)}`, {
+        code: 'UNKNOWN_SYSTEM',
+        category: 'configuration',
+        retryable: false,
+      });
+  }
+}

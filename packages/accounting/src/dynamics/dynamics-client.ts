@@ -1,0 +1,93 @@
+import type { AdapterRuntime } from '../adapter-options.js';
+import { type HttpResponse, sendHttp } from '../http/http-request.js';
+import { parseJsonBody } from '../http/json-body.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import type { AccountingError } from '../port.js';
+import type { DynamicsConnection } from './dynamics-connection.js';
+import { dynamicsRequestError, readODataError } from './dynamics-errors.js';
+import type { DynamicsTokenProvider } from './dynamics-token-provider.js';
+
+/** Decimals travel as JSON strings (OData's IEEE754Compatible), so no amount ever passes through a float. */
+export const JSON_CONTENT_TYPE = 'application/json;IEEE754Compatible=true';
+
+/**
+ * Authorized requests to Business Central's API v2.0. A 401 fetches a fresh token and tries once
+ * more (the request was refused, so repeating it cannot post twice); other failures are typed.
+ */
+export class DynamicsClient {
+  /** `{baseUrl}/api/v2.0` — what `$batch` operation URLs are relative to. */
+  readonly apiRoot: string;
+  /** `companies({companyId})/journals({journalId})`, relative to {@link apiRoot}. */
+  readonly journalPath: string;
+
+  constructor(
+    connection: DynamicsConnection,
+    private readonly runtime: AdapterRuntime,
+    private readonly tokens: DynamicsTokenProvider,
+  ) {
+    this.apiRoot = `${connection.baseUrl}/api/v2.0`;
+    this.journalPath = `companies(${connection.companyId})/journals(${connection.journalId})`;
+  }
+
+  /** Send and return the response when its status is 2xx; otherwise throw the typed error. */
+  async send(request: {
+    method: 'GET' | 'POST';
+    url: string;
+    body?: unknown;
+    write: boolean;
+    headers?: Record<string, string>;
+    signal?: AbortSignal | undefined;
+  }): Promise<HttpResponse> {
+    let refreshed = false;
+    for (;;) {
+      const token = await this.tokens.token(request.signal);
+      const response = await sendHttp(
+        {
+          url: request.url,
+          method: request.method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(request.body !== undefined ? { 'content-type': JSON_CONTENT_TYPE } : {}),
+            ...request.headers,
+          },
+          ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+          write: request.write,
+        },
+        this.runtime.transport,
+        request.signal,
+      );
+      if (response.status === 401 && !refreshed) {
+        this.tokens.invalidate(token);
+        refreshed = true;
+        continue;
+      }
+      if (response.status >= 200 && response.status < 300) return response;
+      throw this.errorOf(response, request.write);
+    }
+  }
+
+  /** The typed error of a failed response. */
+  errorOf(response: HttpResponse, write: boolean): AccountingError {
+    let body: unknown;
+    try {
+      body = JSON.parse(response.body);
+    } catch {
+      body = undefined;
+    }
+    return dynamicsRequestError(response.status, readODataError(body), {
+      write,
+      ...retryAfterOf(response.headers, this.runtime.clock.now()),
+    });
+  }
+
+  /** Parse a successful response's JSON body. */
+  json(response: HttpResponse, write: boolean): unknown {
+    return parseJsonBody(response.body, { status: response.status, write });
+  }
+}
+
+function retryAfterOf(headers: Headers, now: number): { retryAfterMs?: number } {
+  const ms = parseRetryAfter(headers.get('retry-after'), now);
+  return ms === undefined ? {} : { retryAfterMs: ms };
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'accounting',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Every adapter test talks HTTP to an emulator on a random port.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // The JSON report feeds the one "N passed, N failed" line scripts/test-summary.ts prints for CI.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-result.json' },
+  },
+});
