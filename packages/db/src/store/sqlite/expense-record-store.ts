@@ -8,8 +8,20 @@ import type { ExpenseRecordStore, NewExpenseRecord, RecordSelection } from '../p
 export class SqliteExpenseRecordStore implements ExpenseRecordStore {
   constructor(private readonly db: BetterSqlite3.Database) {}
 
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  /** Prepared statements are compiled once per store and reused (SQLite's parse cost is per prepare). */
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   async insertMany(records: readonly NewExpenseRecord[]): Promise<number> {
-    const insert = this.db.prepare(
+    const insert = this.prepare(
       `INSERT INTO expense_records (id, organization_id, kind, amount_minor, currency, booking_date, account, approval_state, description)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     );
@@ -35,24 +47,20 @@ export class SqliteExpenseRecordStore implements ExpenseRecordStore {
   async countApproved(selection: RecordSelection): Promise<number> {
     const { from, to } = selectionWindow(selection);
     if (selection.recordIds) return this.countIds(selection, from, to);
-    const row = this.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+    const row = this.prepare(
+      `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
          AND booking_date >= ? AND booking_date <= ?`,
-      )
-      .get(selection.organizationId, from, to) as { n: number };
+    ).get(selection.organizationId, from, to) as { n: number };
     return Number(row.n);
   }
 
   private countIds(selection: RecordSelection, from: string, to: string): number {
     let n = 0;
     for (const chunk of chunks(selection.recordIds ?? [], 500)) {
-      const row = this.db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+      const row = this.prepare(
+        `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
            AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .get(selection.organizationId, from, to, ...chunk) as { n: number };
+      ).get(selection.organizationId, from, to, ...chunk) as { n: number };
       n += Number(row.n);
     }
     return n;
@@ -63,18 +71,16 @@ export class SqliteExpenseRecordStore implements ExpenseRecordStore {
     if (selection.recordIds) {
       const ids = [...selection.recordIds].sort();
       for (const chunk of chunks(ids, batchSize)) {
-        const rows = this.db
-          .prepare(
-            `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+        const rows = this.prepare(
+          `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
              AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`,
-          )
-          .all(selection.organizationId, from, to, ...chunk) as ExpenseRecordRow[];
+        ).all(selection.organizationId, from, to, ...chunk) as ExpenseRecordRow[];
         if (rows.length > 0) yield rows.map(exportRecordFromRow);
       }
       return;
     }
     // Keyset pagination on id: constant memory whatever the period holds.
-    const page = this.db.prepare(
+    const page = this.prepare(
       `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
        AND booking_date >= ? AND booking_date <= ? AND id > ? ORDER BY id LIMIT ?`,
     );

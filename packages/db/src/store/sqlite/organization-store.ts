@@ -14,6 +14,18 @@ import type { AccountingModuleView, Organization, OrganizationStore } from '../p
 export class SqliteOrganizationStore implements OrganizationStore {
   constructor(private readonly db: BetterSqlite3.Database) {}
 
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  /** Prepared statements are compiled once per store and reused (SQLite's parse cost is per prepare). */
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   async create(input: { id?: string; name: string }): Promise<Organization> {
     const command = parseCommand(createOrganizationSchema, input);
     const organization = {
@@ -21,21 +33,23 @@ export class SqliteOrganizationStore implements OrganizationStore {
       name: command.name,
       createdAt: new Date().toISOString(),
     };
-    this.db
-      .prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)')
-      .run(organization.id, organization.name, organization.createdAt);
+    this.prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)').run(
+      organization.id,
+      organization.name,
+      organization.createdAt,
+    );
     return organization;
   }
 
   async get(id: string): Promise<Organization | null> {
-    const row = this.db.prepare('SELECT * FROM organizations WHERE id = ?').get(id) as
+    const row = this.prepare('SELECT * FROM organizations WHERE id = ?').get(id) as
       | OrganizationRow
       | undefined;
     return row ? organizationFromRow(row) : null;
   }
 
   async list(): Promise<Organization[]> {
-    return (this.db.prepare('SELECT * FROM organizations ORDER BY name, id').all() as OrganizationRow[]).map(
+    return (this.prepare('SELECT * FROM organizations ORDER BY name, id').all() as OrganizationRow[]).map(
       organizationFromRow,
     );
   }
@@ -60,19 +74,17 @@ export class SqliteOrganizationStore implements OrganizationStore {
         ],
       );
     }
-    this.db
-      .prepare(
-        `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
+    this.prepare(
+      `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
          VALUES (?, 'admin-accounting', ?, ?, ?)
          ON CONFLICT (organization_id, module) DO UPDATE SET enabled = excluded.enabled, config = excluded.config,
            updated_at = excluded.updated_at`,
-      )
-      .run(
-        command.organizationId,
-        command.enabled ? 1 : 0,
-        JSON.stringify(command.config),
-        new Date().toISOString(),
-      );
+    ).run(
+      command.organizationId,
+      command.enabled ? 1 : 0,
+      JSON.stringify(command.config),
+      new Date().toISOString(),
+    );
     return {
       organizationId: command.organizationId,
       module: 'admin-accounting',
@@ -82,20 +94,16 @@ export class SqliteOrganizationStore implements OrganizationStore {
   }
 
   async getAccountingModule(organizationId: string): Promise<AccountingModuleView | null> {
-    const row = this.db
-      .prepare(
-        "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
-      )
-      .get(organizationId) as ModuleRow | undefined;
+    const row = this.prepare(
+      "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
+    ).get(organizationId) as ModuleRow | undefined;
     return row ? accountingModuleFromRow(row) : null;
   }
 
   async listScheduled(): Promise<AccountingModuleView[]> {
-    const rows = this.db
-      .prepare(
-        "SELECT * FROM module_configurations WHERE module = 'admin-accounting' AND enabled = 1 ORDER BY organization_id",
-      )
-      .all() as ModuleRow[];
+    const rows = this.prepare(
+      "SELECT * FROM module_configurations WHERE module = 'admin-accounting' AND enabled = 1 ORDER BY organization_id",
+    ).all() as ModuleRow[];
     return rows.map(accountingModuleFromRow).filter((m) => m.config?.schedule !== undefined);
   }
 }

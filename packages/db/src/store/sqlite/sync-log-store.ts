@@ -70,8 +70,20 @@ const PAGE = 1_000;
 export class SqliteSyncLogStore implements SyncLogStore {
   constructor(private readonly db: BetterSqlite3.Database) {}
 
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  /** Prepared statements are compiled once per store and reused (SQLite's parse cost is per prepare). */
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private one(sql: string, ...params: unknown[]): SyncLogRow | undefined {
-    return this.db.prepare(sql).get(...params) as SyncLogRow | undefined;
+    return this.prepare(sql).get(...params) as SyncLogRow | undefined;
   }
 
   private getRow(id: string): SyncLogRow | undefined {
@@ -104,14 +116,12 @@ export class SqliteSyncLogStore implements SyncLogStore {
         );
         if (previous) return this.replay(syncLogFromRow(previous), command);
       }
-      const organization = this.db
-        .prepare('SELECT id FROM organizations WHERE id = ?')
-        .get(command.organizationId);
-      const moduleRow = this.db
-        .prepare(
-          "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
-        )
-        .get(command.organizationId) as ModuleRow | undefined;
+      const organization = this.prepare('SELECT id FROM organizations WHERE id = ?').get(
+        command.organizationId,
+      );
+      const moduleRow = this.prepare(
+        "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
+      ).get(command.organizationId) as ModuleRow | undefined;
       const active = this.one(
         "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
         command.organizationId,
@@ -151,33 +161,31 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   private insert(log: SyncLog, idempotencyKey: string | null): void {
-    this.db
-      .prepare(
-        `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, triggered_by,
+    this.prepare(
+      `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, triggered_by,
            period_start, period_end, records_total, records_synced, records_failed, payload_summary, error_details,
            external_reference_id, started_at, completed_at, created_at, idempotency_key)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        log.id,
-        log.organizationId,
-        log.accountingSystem,
-        log.syncType,
-        log.status,
-        log.triggeredBy,
-        log.periodStart,
-        log.periodEnd,
-        log.recordsTotal,
-        log.recordsSynced,
-        log.recordsFailed,
-        jsonOrNull(log.payloadSummary),
-        jsonOrNull(log.errorDetails),
-        log.externalReferenceId,
-        log.startedAt,
-        log.completedAt,
-        log.createdAt,
-        idempotencyKey,
-      );
+    ).run(
+      log.id,
+      log.organizationId,
+      log.accountingSystem,
+      log.syncType,
+      log.status,
+      log.triggeredBy,
+      log.periodStart,
+      log.periodEnd,
+      log.recordsTotal,
+      log.recordsSynced,
+      log.recordsFailed,
+      jsonOrNull(log.payloadSummary),
+      jsonOrNull(log.errorDetails),
+      log.externalReferenceId,
+      log.startedAt,
+      log.completedAt,
+      log.createdAt,
+      idempotencyKey,
+    );
   }
 
   async get(id: string): Promise<SyncLog | null> {
@@ -208,7 +216,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
     }
     const sql = `SELECT * FROM accounting_sync_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY started_at DESC, id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, q.limit + 1) as SyncLogRow[];
+    const rows = this.prepare(sql).all(...params, q.limit + 1) as SyncLogRow[];
     const items = rows.slice(0, q.limit).map(syncLogFromRow);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
@@ -227,12 +235,10 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return this.write(() => {
       const { syncLog } = planStart(this.requireLog(id), now);
       // Conditional on the status we decided from: of several claimers exactly one matches.
-      const changed = this.db
-        .prepare(
-          `UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ?, heartbeat_at = ?, claimed_by = ?
+      const changed = this.prepare(
+        `UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ?, heartbeat_at = ?, claimed_by = ?
            WHERE id = ? AND status = 'pending'`,
-        )
-        .run(syncLog.startedAt, now, options.workerId ?? null, id).changes;
+      ).run(syncLog.startedAt, now, options.workerId ?? null, id).changes;
       if (changed !== 1) planStart(this.requireLog(id), now);
       return syncLog;
     });
@@ -246,12 +252,10 @@ export class SqliteSyncLogStore implements SyncLogStore {
       );
       if (!row) return null;
       const { syncLog } = planStart(syncLogFromRow(row), now);
-      this.db
-        .prepare(
-          `UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ?, heartbeat_at = ?, claimed_by = ?
+      this.prepare(
+        `UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ?, heartbeat_at = ?, claimed_by = ?
            WHERE id = ? AND status = 'pending'`,
-        )
-        .run(now, now, workerId, row.id);
+      ).run(now, now, workerId, row.id);
       return syncLog;
     });
   }
@@ -259,11 +263,9 @@ export class SqliteSyncLogStore implements SyncLogStore {
   async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {
     this.write(() => {
       assertMutable(this.requireLog(id));
-      this.db
-        .prepare(
-          "UPDATE accounting_sync_logs SET heartbeat_at = ? WHERE id = ? AND status IN ('pending', 'in_progress')",
-        )
-        .run(options.now ?? nowIso(), id);
+      this.prepare(
+        "UPDATE accounting_sync_logs SET heartbeat_at = ? WHERE id = ? AND status IN ('pending', 'in_progress')",
+      ).run(options.now ?? nowIso(), id);
     });
   }
 
@@ -271,11 +273,9 @@ export class SqliteSyncLogStore implements SyncLogStore {
     const command = parseCommand(reportProgressCommandSchema, input);
     return this.write(() => {
       const { syncLog } = planProgress(this.requireLog(command.id), command);
-      this.db
-        .prepare(
-          `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ? WHERE id = ?`,
-        )
-        .run(syncLog.recordsSynced, syncLog.recordsFailed, nowIso(), syncLog.id);
+      this.prepare(
+        `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ? WHERE id = ?`,
+      ).run(syncLog.recordsSynced, syncLog.recordsFailed, nowIso(), syncLog.id);
       return syncLog;
     });
   }
@@ -305,37 +305,33 @@ export class SqliteSyncLogStore implements SyncLogStore {
    * later one). The write lock held by the immediate transaction keeps the chain linear.
    */
   private seal(log: SyncLog): void {
-    const head = this.db
-      .prepare(
-        `SELECT chain_seq, chain_hash FROM (
+    const head = this.prepare(
+      `SELECT chain_seq, chain_hash FROM (
            SELECT chain_seq, chain_hash FROM accounting_sync_logs WHERE organization_id = ? AND chain_seq IS NOT NULL
            UNION ALL
            SELECT chain_seq, chain_hash FROM accounting_sync_log_deletions WHERE organization_id = ? AND chain_seq IS NOT NULL
          ) ORDER BY chain_seq DESC LIMIT 1`,
-      )
-      .get(log.organizationId, log.organizationId) as { chain_seq: number; chain_hash: string } | undefined;
+    ).get(log.organizationId, log.organizationId) as { chain_seq: number; chain_hash: string } | undefined;
     const seq = (head?.chain_seq ?? 0) + 1;
     const prev = head?.chain_hash ?? GENESIS_HASH;
     const hash = chainHash(prev, log);
-    const changed = this.db
-      .prepare(
-        `UPDATE accounting_sync_logs SET status = ?, records_synced = ?, records_failed = ?, error_details = ?,
+    const changed = this.prepare(
+      `UPDATE accounting_sync_logs SET status = ?, records_synced = ?, records_failed = ?, error_details = ?,
            external_reference_id = ?, payload_summary = ?, completed_at = ?, chain_seq = ?, prev_hash = ?, chain_hash = ?
          WHERE id = ? AND status IN ('pending', 'in_progress')`,
-      )
-      .run(
-        log.status,
-        log.recordsSynced,
-        log.recordsFailed,
-        jsonOrNull(log.errorDetails),
-        log.externalReferenceId,
-        jsonOrNull(log.payloadSummary),
-        log.completedAt,
-        seq,
-        prev,
-        hash,
-        log.id,
-      ).changes;
+    ).run(
+      log.status,
+      log.recordsSynced,
+      log.recordsFailed,
+      jsonOrNull(log.errorDetails),
+      log.externalReferenceId,
+      jsonOrNull(log.payloadSummary),
+      log.completedAt,
+      seq,
+      prev,
+      hash,
+      log.id,
+    ).changes;
     if (changed !== 1)
       throw new DomainError('RECORD_IMMUTABLE', `Sync ${log.id} already reached a terminal status`);
   }
@@ -357,37 +353,33 @@ export class SqliteSyncLogStore implements SyncLogStore {
         chainHash: row.chain_hash ?? null,
         prevHash: row.prev_hash ?? null,
       };
-      this.db
-        .prepare(
-          `INSERT INTO accounting_sync_log_deletions (sync_log_id, organization_id, deleted_by, deleted_via, deleted_at,
+      this.prepare(
+        `INSERT INTO accounting_sync_log_deletions (sync_log_id, organization_id, deleted_by, deleted_via, deleted_at,
              reason, legal_basis, chain_seq, chain_hash, prev_hash, redacted_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          tombstone.syncLogId,
-          tombstone.organizationId,
-          tombstone.deletedBy,
-          tombstone.deletedVia,
-          tombstone.deletedAt,
-          tombstone.reason,
-          tombstone.legalBasis,
-          tombstone.chainSeq,
-          tombstone.chainHash,
-          tombstone.prevHash,
-          JSON.stringify(redactForTombstone(syncLogFromRow(row))),
-        );
-      this.db.prepare('DELETE FROM accounting_sync_logs WHERE id = ?').run(row.id);
+      ).run(
+        tombstone.syncLogId,
+        tombstone.organizationId,
+        tombstone.deletedBy,
+        tombstone.deletedVia,
+        tombstone.deletedAt,
+        tombstone.reason,
+        tombstone.legalBasis,
+        tombstone.chainSeq,
+        tombstone.chainHash,
+        tombstone.prevHash,
+        JSON.stringify(redactForTombstone(syncLogFromRow(row))),
+      );
+      this.prepare('DELETE FROM accounting_sync_logs WHERE id = ?').run(row.id);
       const { prevHash: _prev, ...deletion } = tombstone;
       return deletion;
     });
   }
 
   async findStale(olderThan: string): Promise<SyncLog[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM accounting_sync_logs WHERE status = 'in_progress' AND COALESCE(heartbeat_at, started_at) < ?
+    const rows = this.prepare(
+      `SELECT * FROM accounting_sync_logs WHERE status = 'in_progress' AND COALESCE(heartbeat_at, started_at) < ?
          ORDER BY started_at`,
-      )
-      .all(olderThan) as SyncLogRow[];
+    ).all(olderThan) as SyncLogRow[];
     return rows.map(syncLogFromRow);
   }
 
@@ -408,16 +400,14 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   async resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT l.* FROM accounting_sync_logs l
+    const rows = this.prepare(
+      `SELECT l.* FROM accounting_sync_logs l
          WHERE l.organization_id = ? AND l.status IN ('failed', 'partial')
            AND NOT EXISTS (SELECT 1 FROM accounting_sync_logs n WHERE n.organization_id = l.organization_id
              AND n.period_start = l.period_start AND n.period_end = l.period_end
              AND (n.started_at > l.started_at OR (n.started_at = l.started_at AND n.id > l.id)))
          ORDER BY l.period_start DESC`,
-      )
-      .all(organizationId) as SyncLogRow[];
+    ).all(organizationId) as SyncLogRow[];
     return rows.map((r) => resyncEntryFrom(syncLogFromRow(r)));
   }
 
@@ -429,9 +419,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     const { since7, since30 } = monitoringWindows(now);
     const org = options.organizationId ?? null;
-    const stats = this.db
-      .prepare(
-        `WITH ls AS (
+    const stats = this.prepare(
+      `WITH ls AS (
            SELECT organization_id, accounting_system, MAX(started_at) AS last_success FROM accounting_sync_logs
            WHERE status = 'success' AND (@org IS NULL OR organization_id = @org) GROUP BY organization_id, accounting_system)
          SELECT l.organization_id, l.accounting_system, MAX(ls.last_success) AS last_success,
@@ -446,21 +435,16 @@ export class SqliteSyncLogStore implements SyncLogStore {
            ON ls.organization_id = l.organization_id AND ls.accounting_system = l.accounting_system
          WHERE (@org IS NULL OR l.organization_id = @org)
          GROUP BY l.organization_id, l.accounting_system`,
-      )
-      .all({ org, since7, since30 }) as MonitoringStatsRow[];
-    const latest = this.db
-      .prepare(
-        `SELECT l.* FROM accounting_sync_logs l JOIN (
+    ).all({ org, since7, since30 }) as MonitoringStatsRow[];
+    const latest = this.prepare(
+      `SELECT l.* FROM accounting_sync_logs l JOIN (
            SELECT organization_id, accounting_system, MAX(started_at) AS m FROM accounting_sync_logs
            WHERE (@org IS NULL OR organization_id = @org) GROUP BY organization_id, accounting_system) x
          ON x.organization_id = l.organization_id AND x.accounting_system = l.accounting_system AND l.started_at = x.m`,
-      )
-      .all({ org }) as SyncLogRow[];
-    const active = this.db
-      .prepare(
-        `SELECT * FROM accounting_sync_logs WHERE status IN ('pending', 'in_progress') AND (@org IS NULL OR organization_id = @org)`,
-      )
-      .all({ org }) as SyncLogRow[];
+    ).all({ org }) as SyncLogRow[];
+    const active = this.prepare(
+      `SELECT * FROM accounting_sync_logs WHERE status IN ('pending', 'in_progress') AND (@org IS NULL OR organization_id = @org)`,
+    ).all({ org }) as SyncLogRow[];
     return composeMonitoring({
       stats,
       latest: latest.map(syncLogFromRow),
@@ -474,21 +458,17 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   async listDeletions(organizationId: string): Promise<SyncLogDeletion[]> {
-    const rows = this.db
-      .prepare(
-        'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? ORDER BY deleted_at, sync_log_id',
-      )
-      .all(organizationId) as TombstoneRow[];
+    const rows = this.prepare(
+      'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? ORDER BY deleted_at, sync_log_id',
+    ).all(organizationId) as TombstoneRow[];
     return rows.map(tombstoneFromRow);
   }
 
   async verifyChain(organizationId: string): Promise<ChainVerification> {
     const tombstones = (
-      this.db
-        .prepare(
-          'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? AND chain_seq IS NOT NULL',
-        )
-        .all(organizationId) as TombstoneRow[]
+      this.prepare(
+        'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? AND chain_seq IS NOT NULL',
+      ).all(organizationId) as TombstoneRow[]
     ).map(
       (t): Extract<ChainLink, { kind: 'tombstone' }> => ({
         kind: 'tombstone',
@@ -510,7 +490,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
     from: string | null,
     to: string | null,
   ): AsyncIterable<SealedSyncLog[]> {
-    const statement = this.db.prepare(
+    const statement = this.prepare(
       `SELECT * FROM accounting_sync_logs WHERE organization_id = @org AND chain_seq > @after
          AND (@from IS NULL OR started_at >= @from) AND (@to IS NULL OR started_at <= @to)
        ORDER BY chain_seq LIMIT @page`,
