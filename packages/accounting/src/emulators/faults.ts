@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/**
+ * Faults one emulator injects. Counts (`throttle`, `serverErrors`, `malformed`, `dropAfterWrite`)
+ * are consumed one per API request (token and control requests excluded); the rest hold until
+ * replaced. Rules refuse single items with the system's own validation error.
+ */
+export const emulatorFaultsSchema = z.strictObject({
+  /** Accounts the ledger treats as closed: items booked to them are refused. */
+  closedAccounts: z.array(z.string().min(1)).max(10_000).optional(),
+  /** Refuse items whose amount is zero. */
+  rejectZeroAmounts: z.boolean().optional(),
+  /** Refuse these Meander record ids (Dynamics compares them as external document numbers). */
+  rejectRecordIds: z.array(z.string().min(1)).max(100_000).optional(),
+  /** Throttle the next N API requests (Dynamics: 429 + Retry-After; Xledger: a GraphQL rate-limit error). */
+  throttle: z.number().int().min(0).optional(),
+  /** Retry-After seconds sent with Dynamics' 429 and in Xledger's error extensions (default 1). */
+  retryAfterSeconds: z.number().min(0).max(3_600).optional(),
+  /** Xledger's rate-limit code (default BURST). */
+  throttleCode: z
+    .enum(['BAD_REQUEST.BURST_RATE_LIMIT_REACHED', 'BAD_REQUEST.CONCURRENCY_LIMIT_REACHED'])
+    .optional(),
+  /** Fail the next N API requests with `serverErrorStatus` (default 503), before anything is applied. */
+  serverErrors: z.number().int().min(0).optional(),
+  serverErrorStatus: z.number().int().min(500).max(599).optional(),
+  /** Delay every API request by this many milliseconds. */
+  latencyMs: z.number().int().min(0).max(600_000).optional(),
+  /** Answer the next N API requests with a truncated JSON body (writes are applied first). */
+  malformed: z.number().int().min(0).optional(),
+  /** Apply the next N writes, then drop the connection without answering. */
+  dropAfterWrite: z.number().int().min(0).optional(),
+  /** Refuse every credential (Xledger: "bad format for api token"; Dynamics: token endpoint and API answer 401). */
+  authFailure: z.boolean().optional(),
+  /** Xledger only: every request answers BAD_REQUEST.INSUFFICIENT_CREDITS. */
+  insufficientCredits: z.boolean().optional(),
+});
+/** Faults one emulator injects. */
+export type EmulatorFaults = z.infer<typeof emulatorFaultsSchema>;
+
+type CountedFault = 'throttle' | 'serverErrors' | 'malformed' | 'dropAfterWrite';
+
+/** The live fault settings of one emulator, with counts that run down as requests consume them. */
+export class FaultState {
+  private current: EmulatorFaults = {};
+  private closedAccounts = new Set<string>();
+  private rejectedIds = new Set<string>();
+
+  constructor(
+    initial: EmulatorFaults = {},
+    private readonly normalizeId: (id: string) => string = (id) => id,
+  ) {
+    this.set(initial);
+  }
+
+  /** Replace every fault (validated: a bad setting throws). */
+  set(faults: EmulatorFaults): void {
+    this.current = emulatorFaultsSchema.parse(faults);
+    this.closedAccounts = new Set((this.current.closedAccounts ?? []).map((a) => a.toUpperCase()));
+    this.rejectedIds = new Set((this.current.rejectRecordIds ?? []).map(this.normalizeId));
+  }
+
+  /** The faults as they stand (counts show what is left). */
+  get(): EmulatorFaults {
+    return { ...this.current };
+  }
+
+  /** Consume one unit of a counted fault; true when it fires for this request. */
+  take(fault: CountedFault): boolean {
+    const left = this.current[fault] ?? 0;
+    if (left <= 0) return false;
+    this.current = { ...this.current, [fault]: left - 1 };
+    return true;
+  }
+
+  get latencyMs(): number {
+    return this.current.latencyMs ?? 0;
+  }
+
+  get authFailure(): boolean {
+    return this.current.authFailure === true;
+  }
+
+  get insufficientCredits(): boolean {
+    return this.current.insufficientCredits === true;
+  }
+
+  get retryAfterSeconds(): number {
+    return this.current.retryAfterSeconds ?? 1;
+  }
+
+  get throttleCode(): string {
+    return this.current.throttleCode ?? 'BAD_REQUEST.BURST_RATE_LIMIT_REACHED';
+  }
+
+  get serverErrorStatus(): number {
+    return this.current.serverErrorStatus ?? 503;
+  }
+
+  /** Why a rule refuses this item, or undefined when none does. */
+  ruleRejection(item: { id: string; account: string; amount: string }): string | undefined {
+    if (this.rejectedIds.has(this.normalizeId(item.id)))
+      return `Record ${item.id} is refused by the ledger's rules`;
+    if (this.closedAccounts.has(item.account.toUpperCase()))
+      return `Account ${item.account} is closed for posting`;
+    if (this.current.rejectZeroAmounts && isZero(item.amount)) return 'Amount must not be zero';
+    return undefined;
+  }
+}
+
+function isZero(amount: string): boolean {
+  return /^-?0*(\.0*)?$/.test(amount);
+}

@@ -1,0 +1,11 @@
+/**
+ * `@meander/accounting/emulators` — local stand-ins for Xledger and Business Central, with an
+ * in-memory ledger that refuses double postings and injectable faults. See {@link startEmulators}.
+ */
+
+export { parseKeyFilter } from './dynamics-emulator.js';
+export type { DynamicsLedgerLine } from './dynamics-ledger.js';
+export type { EmulatorStats } from './emulator-stats.js';
+export { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
+export * from './server.js';
+export type { XledgerLedgerItem } from './xledger-ledger.js';
