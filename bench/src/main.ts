@@ -1,0 +1,39 @@
+/**
+ * `pnpm bench [--quick] [--dialect sqlite|postgres]`: the product's paths versus raw baselines in
+ * the same run, a table on stdout and `bench/results/<date>-<dialect>.json`. Only ratios compare on
+ * a noisy machine; absolute times are recorded for context.
+ */
+import { parseArgs } from 'node:util';
+import type { Dialect } from '@meander/db';
+import { printTable, type Row, writeResults } from './report.js';
+import { runStoreBench } from './store-bench.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
+    dialect: { type: 'string', multiple: true },
+    only: { type: 'string', multiple: true },
+  },
+});
+const quick = values.quick ?? false;
+const dialects = (values.dialect ?? ['sqlite', 'postgres']) as Dialect[];
+const only = new Set(values.only ?? ['store', 'api', 'worker']);
+
+const plan = quick
+  ? { sizes: [2_000, 10_000], iterations: 60, organizations: 1_000 }
+  : { sizes: [10_000, 100_000, 1_000_000], iterations: 300, organizations: 10_000 };
+
+const started = performance.now();
+let failures = 0;
+for (const dialect of dialects) {
+  const rows: Row[] = [];
+  if (only.has('store'))
+    rows.push(...(await runStoreBench(dialect, plan.sizes, plan.iterations, plan.organizations)));
+  printTable(`${dialect} — ${quick ? 'quick' : 'full'} run`, rows);
+  const file = writeResults(dialect, quick ? 'quick' : 'full', rows);
+  console.log(`results: ${file}`);
+  failures += rows.filter((r) => r.pass === false).length;
+}
+console.log(
+  `\nbenchmarks finished in ${Math.round((performance.now() - started) / 1000)} s; ${failures} figure(s) missed their target`,
+);

@@ -1,0 +1,66 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One printed and recorded figure. */
+export interface Row {
+  suite: string;
+  case: string;
+  size?: number;
+  subject: string;
+  baseline: string;
+  ratio: number | null;
+  target: string;
+  pass: boolean | null;
+  extra?: Record<string, unknown>;
+}
+
+export function printTable(title: string, rows: Row[]): void {
+  const header = ['suite', 'case', 'size', 'product', 'raw baseline', 'ratio', 'target', 'ok'];
+  const lines = rows.map((r) => [
+    r.suite,
+    r.case,
+    r.size === undefined ? '' : String(r.size),
+    r.subject,
+    r.baseline,
+    r.ratio === null ? '' : `${r.ratio}×`,
+    r.target,
+    r.pass === null ? '' : r.pass ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(`\n${title}`);
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** Write `bench/results/<date>-<dialect>.json` with the machine's facts and every figure. */
+export function writeResults(dialect: string, mode: 'quick' | 'full', rows: Row[]): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const date = new Date().toISOString().slice(0, 10);
+  const file = join(resultsDir, `${date}-${dialect}${mode === 'quick' ? '-quick' : ''}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        mode,
+        dialect,
+        machine: {
+          cores: cpus().length,
+          cpu: cpus()[0]?.model ?? 'unknown',
+          node: process.version,
+          platform: process.platform,
+        },
+        rows,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return file;
+}

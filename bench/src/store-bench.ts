@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Dialect, RawConnection } from '@meander/db';
+import { createTestDatabase } from '@meander/db/testing';
+import type { Row } from './report.js';
+import { seedSyncLogs } from './seed-sync-logs.js';
+import { comparePaired, type LatencySummary, round } from './stats.js';
+
+const ms = (s: LatencySummary) => `p50 ${s.p50}ms p99 ${s.p99}ms`;
+
+/** The raw baseline: the same SQL the store runs, as a prepared statement on the bare driver. */
+function rawRunner(raw: RawConnection) {
+  if (raw.dialect === 'sqlite') {
+    const cache = new Map<string, ReturnType<typeof raw.connection.prepare>>();
+    return async (sql: string, params: unknown[]) => {
+      let s = cache.get(sql);
+      if (!s) {
+        s = raw.connection.prepare(sql);
+        cache.set(sql, s);
+      }
+      return s.reader ? s.all(...params) : s.run(...params);
+    };
+  }
+  return async (sql: string, params: unknown[]) => {
+    let n = 0;
+    return raw.sql.unsafe(
+      sql.replace(/\?/g, () => `$${++n}`),
+      params as never[],
+      { prepare: true },
+    );
+  };
+}
+
+/**
+ * Store benchmark: at each table size, the product's store call versus the same SQL on the bare
+ * driver, for the queries operators run most; then the growth of p50 from the smallest size to
+ * the largest (the cost must not grow with the table).
+ */
+export async function runStoreBench(
+  dialect: Dialect,
+  sizes: number[],
+  iterations: number,
+  organizations: number,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const t = await createTestDatabase(dialect, { poolSize: 4 });
+  try {
+    const db: Database = t.db;
+    const orgIds: string[] = [];
+    const orgValues = Array.from({ length: organizations }, (_, i) => ({
+      id: randomUUID(),
+      name: `Bench org ${i}`,
+    }));
+    if (db.raw.dialect === 'sqlite') {
+      const c = db.raw.connection;
+      const ins = c.prepare(
+        "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, '2025-01-01T00:00:00.000Z')",
+      );
+      const mod = c.prepare(
+        `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at) VALUES (?, 'admin-accounting', 1, '{"accountingSystem":"xledger"}', '2025-01-01T00:00:00.000Z')`,
+      );
+      c.transaction(() => {
+        for (const o of orgValues) {
+          ins.run(o.id, o.name);
+          mod.run(o.id);
+        }
+      })();
+    } else {
+      const sql = db.raw.sql;
+      for (let i = 0; i < orgValues.length; i += 2_000) {
+        const chunk = orgValues.slice(i, i + 2_000);
+        await sql`INSERT INTO organizations ${sql(chunk.map((o) => ({ ...o, created_at: '2025-01-01T00:00:00.000Z' })))}`;
+        await sql`INSERT INTO module_configurations ${sql(
+          chunk.map((o) => ({
+            organization_id: o.id,
+            module: 'admin-accounting',
+            enabled: true,
+            config: { accountingSystem: 'xledger' },
+            updated_at: '2025-01-01T00:00:00.000Z',
+          })),
+        )}`;
+      }
+    }
+    orgIds.push(...orgValues.map((o) => o.id));
+    const raw = rawRunner(db.raw);
+    const p50s = new Map<string, number[]>();
+    let seeded = 0;
+    let k = 0; // across sizes, so every write-cycle iteration uses a fresh organization and position
+
+    for (const size of sizes) {
+      const seed = await seedSyncLogs(db.raw, orgIds, size - seeded, seeded);
+      seeded = size;
+      rows.push({
+        suite: 'store',
+        case: 'bulk seed',
+        size,
+        subject: `${seed.rowsPerSecond.toLocaleString('en-US')} rows/s`,
+        baseline: '',
+        ratio: null,
+        target: '',
+        pass: null,
+        extra: seed,
+      });
+      const org = (i: number) => orgIds[(i * 7919) % orgIds.length] as string;
+      const pg = dialect === 'postgres';
+      const firstPage = pg
+        ? 'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY started_at DESC, id DESC LIMIT ?'
+        : 'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY started_at DESC, id DESC LIMIT ?';
+      const cases: [string, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
+        [
+          'first page of history',
+          (i) => db.syncLogs.list({ organizationId: org(i), limit: 50 }),
+          (i) => raw(firstPage, [org(i), 51]),
+        ],
+        [
+          'status filter',
+          (i) => db.syncLogs.list({ organizationId: org(i), status: 'failed', limit: 50 }),
+          (i) =>
+            raw(
+              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status = ? ORDER BY started_at DESC, id DESC LIMIT ?',
+              [org(i), 'failed', 51],
+            ),
+        ],
+        [
+          'period overlap',
+          (i) =>
+            db.syncLogs.list({
+              organizationId: org(i),
+              periodFrom: '2025-03-01T00:00:00.000Z',
+              periodTo: '2025-03-31T00:00:00.000Z',
+              limit: 50,
+            }),
+          (i) =>
+            raw(
+              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND period_end >= ? AND period_start <= ? ORDER BY started_at DESC, id DESC LIMIT ?',
+              [org(i), '2025-03-01T00:00:00.000Z', '2025-03-31T00:00:00.000Z', 51],
+            ),
+        ],
+        [
+          'monitoring aggregate',
+          (i) => db.syncLogs.monitoringOverview({ organizationId: org(i), staleAfterSeconds: 120 }),
+          (i) =>
+            raw(
+              `SELECT organization_id, accounting_system, MAX(started_at), SUM(CASE WHEN status = 'success' THEN 1 ELSE 0 END),
+                 SUM(records_failed) FROM accounting_sync_logs WHERE organization_id = ? GROUP BY organization_id, accounting_system`,
+              [org(i)],
+            ),
+        ],
+      ];
+      for (const [name, subject, baseline] of cases) {
+        const r = await comparePaired(iterations, subject, baseline);
+        const key = name;
+        p50s.set(key, [...(p50s.get(key) ?? []), r.subject.p50]);
+        rows.push({
+          suite: 'store',
+          case: name,
+          size,
+          subject: ms(r.subject),
+          baseline: ms(r.baseline),
+          ratio: r.ratio,
+          target: '≤ 1.5×',
+          pass: r.ratio <= 1.5,
+          extra: { store: r.subject, raw: r.baseline },
+        });
+      }
+      // The write cycle: a fresh organization each time, so one_active_sync_per_organization never blocks.
+      const lifecycle = await comparePaired(
+        Math.max(20, Math.floor(iterations / 4)),
+        async () => {
+          const o = orgIds[(2 * k++) % orgIds.length] as string;
+          const { syncLog } = await db.syncLogs.create({
+            organizationId: o,
+            accountingSystem: 'xledger',
+            syncType: 'api',
+            periodStart: '2026-01-01T00:00:00.000Z',
+            periodEnd: '2026-01-31T23:59:59.999Z',
+            recordsTotal: 10,
+          });
+          await db.syncLogs.start(syncLog.id);
+          await db.syncLogs.complete({
+            id: syncLog.id,
+            recordsSynced: 10,
+            recordsFailed: 0,
+            externalReferenceId: '42',
+          });
+        },
+        async () => {
+          const o = orgIds[(2 * k++ + 1) % orgIds.length] as string;
+          const id = randomUUID();
+          const now = new Date().toISOString();
+          await raw(
+            `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, period_start, period_end,
+               records_total, records_synced, records_failed, started_at, created_at) VALUES (?, ?, 'xledger', 'api', 'pending', ?, ?, 10, 0, 0, ?, ?)`,
+            [id, o, '2026-01-01T00:00:00.000Z', '2026-01-31T23:59:59.999Z', now, now],
+          );
+          await raw(
+            "UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ? WHERE id = ? AND status = 'pending'",
+            [now, id],
+          );
+          await raw(
+            "UPDATE accounting_sync_logs SET status = 'success', records_synced = 10, completed_at = ?, chain_seq = ?, prev_hash = 'x', chain_hash = 'y' WHERE id = ?",
+            [now, 1_000_000_000 + k, id],
+          );
+        },
+      );
+      rows.push({
+        suite: 'store',
+        case: 'create→start→complete',
+        size,
+        subject: ms(lifecycle.subject),
+        baseline: ms(lifecycle.baseline),
+        ratio: lifecycle.ratio,
+        target: 'informational',
+        pass: null,
+        extra: {
+          store: lifecycle.subject,
+          raw: lifecycle.baseline,
+          note: 'the store also validates, checks module/active sync and seals the hash chain',
+        },
+      });
+    }
+    if (sizes.length > 1) {
+      for (const [name, values] of p50s) {
+        const growth = round((values[values.length - 1] as number) / Math.max(values[0] as number, 1e-6), 2);
+        rows.push({
+          suite: 'store',
+          case: `${name}: p50 growth ${sizes[0]}→${sizes[sizes.length - 1]}`,
+          subject: `${values.join(' → ')} ms`,
+          baseline: '',
+          ratio: growth,
+          target: '≤ 1.5×',
+          pass: growth <= 1.5,
+        });
+      }
+    }
+  } finally {
+    await t.drop();
+  }
+  return rows;
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    name: 'reliability',
+    include: ['reliability/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
+  },
+});
