@@ -17,7 +17,7 @@ function rawRunner(raw: RawConnection) {
         s = raw.connection.prepare(sql);
         cache.set(sql, s);
       }
-      return s.reader ? s.all(...params) : s.run(...params);
+      return s.reader ? s.all(...(params as [])) : s.run(...(params as []));
     };
   }
   return async (sql: string, params: unknown[]) => {
