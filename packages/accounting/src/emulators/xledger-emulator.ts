@@ -186,15 +186,12 @@ export class XledgerEmulator {
   }
 
   private readItems(variables: Record<string, unknown>): GraphQlAnswer {
-    const first = variables.first ?? 100;
-    if (
-      typeof first !== 'number' ||
-      !Number.isInteger(first) ||
-      first < 1 ||
-      first > this.settings.maxPageSize
-    ) {
-      return invalidArgument(`first must be an integer from 1 to ${this.settings.maxPageSize}`);
+    const requested = variables.first ?? 100;
+    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1) {
+      return invalidArgument('first must be a positive integer');
     }
+    // Larger pages are cut to the server's ceiling, as GraphQL servers commonly do; hasNextPage says so.
+    const first = Math.min(requested, this.settings.maxPageSize);
     const filter = isObject(variables.filter) ? variables.filter : {};
     const wanted = filter.extIdentifier_in;
     if (wanted !== undefined && !(Array.isArray(wanted) && wanted.every((w) => typeof w === 'string'))) {
