@@ -41,8 +41,10 @@ describe('XledgerAdapter — happy batch', () => {
 
   it('reports the lowest dbId of the batch as its numeric reference', async () => {
     const result = await adapter().pushBatch(makeRecords(3), batchContext());
-    const dbIds = emulators.ledger('xledger').map((i) => BigInt(i.dbId));
-    const lowest = dbIds.reduce((a, b) => (a < b ? a : b));
+    const [lowest] = emulators
+      .ledger('xledger')
+      .map((i) => BigInt(i.dbId))
+      .sort((a, b) => (a < b ? -1 : 1));
     expect(result.externalReferenceId).toBe(String(lowest));
     expect(result.externalReferenceId).toMatch(/^[0-9]{1,19}$/);
   });

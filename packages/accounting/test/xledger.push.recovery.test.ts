@@ -133,11 +133,11 @@ describe('Xledger emulator — the ledger refuses a second posting by itself', (
             ],
           },
         }),
-      }).then((r) => r.json());
+      }).then((r) => r.json() as Promise<{ errors?: { extensions: Record<string, unknown> }[] }>);
     const first = await post();
     const second = await post();
     expect(first.errors).toBeUndefined();
-    expect(second.errors[0].extensions).toMatchObject({
+    expect(second.errors?.[0]?.extensions).toMatchObject({
       code: 'DUPLICATE_EXT_IDENTIFIER',
       extIdentifier: 'dup-1',
       inputIndex: 0,
