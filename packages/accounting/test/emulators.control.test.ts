@@ -84,6 +84,12 @@ describe('emulators — control API over HTTP', () => {
     });
   });
 
+  it('answers 400, not 500, for a URL that is not validly percent-encoded', async () => {
+    expect((await fetch(`${emulators.url}/dynamics/api/v2.0/companies(%E0%A4%A)/journals(x)`)).status).toBe(
+      400,
+    );
+  });
+
   it('answers 404 for a path it does not serve', async () => {
     expect((await fetch(`${emulators.url}/nowhere`)).status).toBe(404);
   });

@@ -172,6 +172,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
         sendJson(res, 413, { error: 'payload_too_large', message: error.message }, { connection: 'close' });
         return;
       }
+      if (error instanceof URIError) {
+        sendJson(res, 400, {
+          error: 'bad_request',
+          message: 'The request URL is not validly percent-encoded',
+        });
+        return;
+      }
       sendJson(res, 500, {
         error: 'emulator_error',
         message: error instanceof Error ? error.message : String(error),
