@@ -1,0 +1,48 @@
+import { hostname } from 'node:os';
+import { DEFAULT_DATABASE_URL, dialectOf } from '@meander/db';
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z.object({
+  DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
+  SYNC_QUEUE: z.enum(['inline', 'pg-boss']).optional(),
+  SYNC_STALE_AFTER_SECONDS: positiveInt(120),
+  SYNC_BATCH_SIZE: positiveInt(100),
+  WORKER_CONCURRENCY: positiveInt(4),
+  MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+  WORKER_ID: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The worker's settings, read and validated once (the only place that reads process.env). */
+export interface WorkerEnv {
+  databaseUrl: string;
+  queue: 'inline' | 'pg-boss';
+  staleAfterSeconds: number;
+  batchSize: number;
+  concurrency: number;
+  migrateOnStart: boolean;
+  workerId: string;
+  logLevel: string;
+}
+
+export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid worker environment: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    // pg-boss needs PostgreSQL; SQLite runs the in-process queue.
+    queue: e.SYNC_QUEUE ?? (dialectOf(e.DATABASE_URL) === 'postgres' ? 'pg-boss' : 'inline'),
+    staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
+    batchSize: e.SYNC_BATCH_SIZE,
+    concurrency: e.WORKER_CONCURRENCY,
+    migrateOnStart: e.MIGRATE_ON_START !== 'false',
+    workerId: e.WORKER_ID ?? `${hostname()}:${process.pid}`,
+    logLevel: e.LOG_LEVEL,
+  };
+}

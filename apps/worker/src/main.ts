@@ -1,0 +1,34 @@
+import { openDatabase } from '@meander/db';
+import { readWorkerEnv } from './env.js';
+import { createLogger } from './logger.js';
+import { startWorker } from './worker.js';
+
+const env = readWorkerEnv();
+const logger = createLogger(env.logLevel);
+const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart });
+const worker = await startWorker({
+  db,
+  queue: env.queue,
+  concurrency: env.concurrency,
+  batchSize: env.batchSize,
+  staleAfterSeconds: env.staleAfterSeconds,
+  workerId: env.workerId,
+  logger,
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    worker
+      .stop()
+      .then(() => db.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: String(error) }, 'shutdown failed');
+        process.exit(1);
+      });
+  });
+}

@@ -1,0 +1,146 @@
+import type { Database } from '@meander/db';
+import { isDomainError } from '@meander/domain';
+import PgBoss from 'pg-boss';
+import { dispatchDueSyncs } from '../dispatcher.js';
+import type { Logger } from '../logger.js';
+import { reapStaleSyncs } from '../reaper.js';
+import type { SyncQueue } from './port.js';
+import type { SyncSlots } from './sync-slots.js';
+
+const SYNC_QUEUE = 'meander-sync';
+const DEAD_LETTERS = 'meander-sync-dead';
+const DISPATCH_QUEUE = 'meander-dispatch';
+
+interface SyncJob {
+  syncLogId: string;
+}
+
+/**
+ * The distributed queue (PostgreSQL): the dispatcher is a pg-boss schedule, which fires once
+ * across every node; pending rows become jobs on a `stately` queue keyed by organization (one
+ * queued and one active job per organization), consumed by every node. Retries with backoff and a
+ * dead-letter queue are pg-boss's, for infrastructure failures only: a sync that ran has its
+ * outcome in accounting_sync_logs, and pg-boss's own tables are never the audit record.
+ */
+export class PgBossSyncQueue implements SyncQueue {
+  readonly kind = 'pg-boss' as const;
+  private boss: PgBoss | null = null;
+  private feeder: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private feeding = false;
+
+  constructor(
+    private readonly options: {
+      db: Database;
+      slots: SyncSlots;
+      logger: Logger;
+      workerId: string;
+      staleAfterSeconds: number;
+      concurrency: number;
+      pollMs: number;
+      dispatchCron: string;
+      stopController: AbortController;
+    },
+  ) {}
+
+  get running(): number {
+    return this.options.slots.running;
+  }
+
+  async start(): Promise<void> {
+    const { db, logger } = this.options;
+    const boss = new PgBoss({
+      connectionString: db.url,
+      schema: 'pgboss',
+      application_name: 'meander-worker',
+      max: 4,
+    });
+    boss.on('error', (error) => logger.error({ err: String(error) }, 'pg-boss error'));
+    await boss.start();
+    this.boss = boss;
+    await ensureQueue(boss, DEAD_LETTERS, { name: DEAD_LETTERS });
+    await ensureQueue(boss, SYNC_QUEUE, {
+      name: SYNC_QUEUE,
+      policy: 'stately',
+      retryLimit: 3,
+      retryDelay: 5,
+      retryBackoff: true,
+      deadLetter: DEAD_LETTERS,
+      // Long syncs heartbeat the row; the job itself may take as long as a big period needs.
+      expireInSeconds: 6 * 3600,
+    });
+    await ensureQueue(boss, DISPATCH_QUEUE, { name: DISPATCH_QUEUE, policy: 'singleton' });
+    await boss.schedule(DISPATCH_QUEUE, this.options.dispatchCron);
+    await boss.work(DISPATCH_QUEUE, { pollingIntervalSeconds: 1 }, async () => this.tick());
+    for (let i = 0; i < this.options.concurrency; i += 1) {
+      await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+        for (const job of jobs) await this.runJob(job.data.syncLogId);
+      });
+    }
+    this.feeder = setInterval(() => void this.feed(), this.options.pollMs);
+    await this.feed();
+  }
+
+  /** Run one job's sync; a row someone else claimed, or that ended, is simply done. */
+  private async runJob(syncLogId: string): Promise<void> {
+    if (this.stopping) throw new Error('worker is stopping; pg-boss retries the job elsewhere');
+    try {
+      const sync = await this.options.db.syncLogs.start(syncLogId, { workerId: this.options.workerId });
+      await this.options.slots.run(sync);
+    } catch (error) {
+      if (
+        isDomainError(error) &&
+        ['INVALID_STATUS_TRANSITION', 'RECORD_IMMUTABLE', 'NOT_FOUND'].includes(error.code)
+      )
+        return;
+      throw error;
+    }
+  }
+
+  /** Turn pending rows (from the API, the CLI or the dispatcher) into jobs; `stately` drops duplicates. */
+  private async feed(): Promise<void> {
+    if (this.feeding || this.stopping || !this.boss) return;
+    this.feeding = true;
+    try {
+      const { items } = await this.options.db.syncLogs.list({ status: 'pending', limit: 200 });
+      for (const sync of items) {
+        await this.boss.send(SYNC_QUEUE, { syncLogId: sync.id } satisfies SyncJob, {
+          singletonKey: sync.organizationId,
+        });
+      }
+    } catch (error) {
+      this.options.logger.error({ err: String(error) }, 'feeding pending syncs failed');
+    } finally {
+      this.feeding = false;
+    }
+  }
+
+  async tick(): Promise<void> {
+    const now = new Date();
+    const { db, logger, staleAfterSeconds } = this.options;
+    await reapStaleSyncs(db, { now, staleAfterSeconds, logger });
+    // The schedule fires once a minute across the cluster; a window a little wider than a minute
+    // never misses a slot, and a second look at the same slot is refused by the one-active index
+    // or the "already covered by a success" check.
+    await dispatchDueSyncs(db, { since: new Date(now.getTime() - 90_000), now, logger });
+    await this.feed();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.feeder) clearInterval(this.feeder);
+    this.options.stopController.abort();
+    await this.options.slots.drain();
+    await this.boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
+  }
+}
+
+async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  if (await boss.getQueue(name)) return;
+  try {
+    await boss.createQueue(name, options);
+  } catch (error) {
+    // Another node created it between our look and our create.
+    if (!(await boss.getQueue(name))) throw error;
+  }
+}

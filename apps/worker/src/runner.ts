@@ -1,0 +1,232 @@
+import {
+  type AccountingAdapter,
+  AccountingError,
+  type AdapterOptions,
+  createAdapter,
+  type RejectedRecord,
+} from '@meander/accounting';
+import type { Database } from '@meander/db';
+import {
+  type ErrorCategory,
+  type ErrorDetails,
+  isDomainError,
+  MAX_RECORD_FAILURES,
+  PayloadSummaryBuilder,
+  type RecordFailure,
+  type SyncLog,
+} from '@meander/domain';
+import type { Logger } from './logger.js';
+import { failureDetails, shutdownDetails } from './sync-failure.js';
+
+/** What running one sync needs. */
+export interface RunnerDeps {
+  db: Database;
+  logger: Logger;
+  batchSize: number;
+  /** How often a running sync proves it is alive (well under the reaper's stale threshold). */
+  heartbeatMs: number;
+  adapterOptions?: AdapterOptions;
+  /** Build the adapter for a system and connection (tests and benchmarks may swap it). */
+  adapterFor?: (
+    sync: SyncLog,
+    connection: Record<string, string | number | boolean> | undefined,
+  ) => AccountingAdapter;
+  /** Aborted on shutdown: the batch in flight finishes, then the sync is failed as `WORKER_SHUTDOWN`. */
+  stopSignal?: AbortSignal;
+}
+
+/** The outcome the runner reports. */
+export type RunOutcome = { status: SyncLog['status']; syncLog: SyncLog | null; reason?: string };
+
+/**
+ * Run one claimed (`in_progress`) sync to a terminal state: stream the period's approved records
+ * in batches (never the whole period in memory), push each batch, report progress, and complete
+ * through the store, where the domain decides success or partial. Anything fatal fails the sync
+ * with error details; nothing leaves it `in_progress` except a crash, which the reaper handles.
+ */
+export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutcome> {
+  const { db, logger } = deps;
+  const log = logger.child({
+    syncLogId: sync.id,
+    organizationId: sync.organizationId,
+    system: sync.accountingSystem,
+  });
+  let synced = 0;
+  let failed = 0;
+  let batchNumber = 0;
+  const context = () => ({ batchNumber, recordsSynced: synced, recordsFailed: failed });
+
+  const heartbeat = setInterval(() => {
+    db.syncLogs
+      .heartbeat(sync.id)
+      .catch((error: unknown) => log.warn({ err: errorCode(error) }, 'heartbeat failed'));
+  }, deps.heartbeatMs);
+  heartbeat.unref();
+
+  try {
+    const adapter = await resolveAdapter(deps, sync);
+    const resync = sync.payloadSummary?.parentSyncId !== undefined;
+    const recordIds =
+      resync && sync.payloadSummary?.recordIds?.length ? sync.payloadSummary.recordIds : undefined;
+    const readBackFirst = resync || (await hadUnfinishedAttempt(db, sync));
+    const summary = new PayloadSummaryBuilder(sync.payloadSummary?.parentSyncId);
+    const failures: RecordFailure[] = [];
+    let truncated = false;
+    const categories = new Map<ErrorCategory, number>();
+    let anyRetryable = false;
+    let externalReferenceId: string | null = null;
+
+    const selection = {
+      organizationId: sync.organizationId,
+      periodStart: sync.periodStart,
+      periodEnd: sync.periodEnd,
+      ...(recordIds ? { recordIds } : {}),
+    };
+    for await (const batch of db.expenseRecords.streamApproved(selection, deps.batchSize)) {
+      if (deps.stopSignal?.aborted) {
+        const stopped = await db.syncLogs.fail({ id: sync.id, errorDetails: shutdownDetails(context()) });
+        log.warn(context(), 'sync stopped by shutdown');
+        return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
+      }
+      batchNumber += 1;
+      const result = await adapter.pushBatch(batch, {
+        syncLogId: sync.id,
+        organizationId: sync.organizationId,
+        batchNumber,
+        readBackFirst,
+      });
+      summary.add(batch);
+      synced += result.accepted.length;
+      failed += result.rejected.length;
+      externalReferenceId ??= result.externalReferenceId;
+      for (const r of result.rejected) {
+        categories.set(r.category, (categories.get(r.category) ?? 0) + 1);
+        anyRetryable ||= r.retryable;
+        if (failures.length < MAX_RECORD_FAILURES) failures.push(toRecordFailure(r));
+        else truncated = true;
+      }
+      await db.syncLogs.reportProgress({ id: sync.id, recordsSynced: synced, recordsFailed: failed });
+      log.debug(
+        { batchNumber, accepted: result.accepted.length, rejected: result.rejected.length },
+        'batch pushed',
+      );
+    }
+
+    const errorDetails: ErrorDetails | null =
+      failed > 0
+        ? {
+            code: 'RECORDS_REJECTED',
+            message: `${failed} of ${synced + failed} records were rejected by ${sync.accountingSystem}`,
+            category: mostFrequent(categories),
+            retryable: anyRetryable,
+            recordFailures: failures,
+            ...(truncated ? { recordFailuresTruncated: true } : {}),
+          }
+        : null;
+    const done = await db.syncLogs.complete({
+      id: sync.id,
+      recordsSynced: synced,
+      recordsFailed: failed,
+      externalReferenceId,
+      errorDetails,
+      payloadSummary: summary.build(),
+    });
+    log.info(
+      { status: done.syncLog.status, recordsSynced: synced, recordsFailed: failed, batches: batchNumber },
+      'sync finished',
+    );
+    return { status: done.syncLog.status, syncLog: done.syncLog };
+  } catch (error) {
+    return failSafely(deps, sync, error, context(), log);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<AccountingAdapter> {
+  const module = await deps.db.organizations.getAccountingModule(sync.organizationId);
+  if (!module?.enabled || !module.config) {
+    throw new AccountingError(
+      `Organization ${sync.organizationId} has no enabled accounting module configuration`,
+      {
+        code: 'ACCOUNTING_MODULE_DISABLED',
+        category: 'configuration',
+        retryable: false,
+      },
+    );
+  }
+  const connection = module.config.connection;
+  if (deps.adapterFor) return deps.adapterFor(sync, connection);
+  return createAdapter(sync.accountingSystem, connection, deps.adapterOptions);
+}
+
+/** A failed, partial or reaped attempt at the same period may have posted records already. */
+async function hadUnfinishedAttempt(db: Database, sync: SyncLog): Promise<boolean> {
+  const { items } = await db.syncLogs.list({
+    organizationId: sync.organizationId,
+    periodFrom: sync.periodStart,
+    periodTo: sync.periodEnd,
+    limit: 20,
+  });
+  return items.some((s) => s.id !== sync.id && (s.status === 'failed' || s.status === 'partial'));
+}
+
+async function failSafely(
+  deps: RunnerDeps,
+  sync: SyncLog,
+  error: unknown,
+  context: Record<string, number>,
+  log: Logger,
+): Promise<RunOutcome> {
+  // The row already ended elsewhere (reaped, completed by an operator): nothing more to record.
+  if (
+    isDomainError(error) &&
+    (error.code === 'RECORD_IMMUTABLE' || error.code === 'INVALID_STATUS_TRANSITION')
+  ) {
+    log.warn({ code: error.code }, 'sync ended elsewhere while running');
+    return { status: 'failed', syncLog: await deps.db.syncLogs.get(sync.id), reason: error.code };
+  }
+  const details = failureDetails(error, context);
+  try {
+    const failedLog = await deps.db.syncLogs.fail({ id: sync.id, errorDetails: details });
+    log.error(
+      { code: details.code, category: details.category, retryable: details.retryable },
+      'sync failed',
+    );
+    return { status: 'failed', syncLog: failedLog, reason: details.code };
+  } catch (failError) {
+    // The database itself is unreachable: the heartbeat stops too, so the reaper will fail the row later.
+    log.error(
+      { code: details.code, err: errorCode(failError) },
+      'could not record the failure; leaving it to the reaper',
+    );
+    return { status: 'in_progress', syncLog: null, reason: 'unrecorded' };
+  }
+}
+
+function toRecordFailure(r: RejectedRecord): RecordFailure {
+  return {
+    recordId: r.recordId,
+    code: r.code.slice(0, 120),
+    reason: r.reason.slice(0, 1_000),
+    category: r.category,
+    retryable: r.retryable,
+  };
+}
+
+function mostFrequent(categories: Map<ErrorCategory, number>): ErrorCategory {
+  let best: ErrorCategory = 'validation';
+  let count = -1;
+  for (const [category, n] of categories) {
+    if (n > count) {
+      best = category;
+      count = n;
+    }
+  }
+  return best;
+}
+
+function errorCode(error: unknown): string {
+  if (isDomainError(error)) return error.code;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,79 @@
+import type { AdapterOptions } from '@meander/accounting';
+import type { Database } from '@meander/db';
+import { createLogger, type Logger } from './logger.js';
+import { InlineSyncQueue } from './queue/inline.js';
+import { PgBossSyncQueue } from './queue/pg-boss.js';
+import type { SyncQueue } from './queue/port.js';
+import { SyncSlots } from './queue/sync-slots.js';
+import type { RunnerDeps } from './runner.js';
+
+/** How to run the worker; every field but `db` has the contract's default. */
+export interface WorkerOptions {
+  db: Database;
+  queue?: 'inline' | 'pg-boss';
+  concurrency?: number;
+  batchSize?: number;
+  staleAfterSeconds?: number;
+  workerId?: string;
+  logger?: Logger;
+  adapterOptions?: AdapterOptions;
+  adapterFor?: RunnerDeps['adapterFor'];
+  /** When the dispatcher and reaper run (default: every minute). */
+  dispatchCron?: string;
+  /** How often free slots look for pending syncs (default 500 ms). */
+  pollMs?: number;
+}
+
+/** A running worker. */
+export interface RunningWorker {
+  readonly queue: SyncQueue;
+  /** Run the reaper and the dispatcher now, then claim what is pending. */
+  tick(): Promise<void>;
+  /** Stop claiming, let in-flight syncs finish their batch (or fail them), then resolve. */
+  stop(): Promise<void>;
+}
+
+/** Start the sync worker on an open database. */
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const logger = options.logger ?? createLogger();
+  const staleAfterSeconds = options.staleAfterSeconds ?? 120;
+  const concurrency = options.concurrency ?? 4;
+  const stopController = new AbortController();
+  const slots = new SyncSlots(concurrency, {
+    db: options.db,
+    logger,
+    batchSize: options.batchSize ?? 100,
+    // Beat several times per stale window so one slow beat never gets a live sync reaped.
+    heartbeatMs: Math.max(200, Math.floor((staleAfterSeconds * 1000) / 4)),
+    adapterOptions: options.adapterOptions,
+    adapterFor: options.adapterFor,
+    stopSignal: stopController.signal,
+  });
+  const common = {
+    db: options.db,
+    slots,
+    logger,
+    workerId: options.workerId ?? `worker:${process.pid}`,
+    staleAfterSeconds,
+    pollMs: options.pollMs ?? 500,
+    dispatchCron: options.dispatchCron ?? '* * * * *',
+    stopController,
+  };
+  const kind = options.queue ?? (options.db.dialect === 'postgres' ? 'pg-boss' : 'inline');
+  if (kind === 'pg-boss' && options.db.dialect !== 'postgres') {
+    throw new Error('SYNC_QUEUE=pg-boss needs a PostgreSQL DATABASE_URL');
+  }
+  const queue: SyncQueue =
+    kind === 'pg-boss' ? new PgBossSyncQueue({ ...common, concurrency }) : new InlineSyncQueue(common);
+  await queue.start();
+  logger.info({ queue: kind, concurrency, workerId: common.workerId }, 'worker started');
+  let stopped: Promise<void> | null = null;
+  return {
+    queue,
+    tick: () => queue.tick(),
+    stop() {
+      stopped ??= queue.stop().then(() => logger.info('worker stopped'));
+      return stopped;
+    },
+  };
+}

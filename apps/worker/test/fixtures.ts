@@ -1,0 +1,96 @@
+import { externalDocumentNumberFor } from '@meander/accounting';
+import { type RunningEmulators, startEmulators } from '@meander/accounting/emulators';
+import type { Database, NewExpenseRecord } from '@meander/db';
+import type { AccountingSystem } from '@meander/domain';
+
+/** Millisecond retries so fault scenarios take milliseconds, not minutes. */
+export const FAST_RETRIES = {
+  retry: {
+    maxAttempts: 4,
+    baseDelayMs: 5,
+    maxDelayMs: 20,
+    rateLimitDelayMs: 10,
+    maxTotalWaitMs: 2_000,
+    requestTimeoutMs: 2_000,
+  },
+};
+
+export const PERIOD = {
+  periodStart: '2026-10-01T00:00:00.000Z',
+  periodEnd: '2026-10-31T23:59:59.999Z',
+} as const;
+
+export async function emulators(): Promise<RunningEmulators> {
+  return startEmulators({ port: 0 });
+}
+
+/** An organization wired to the emulator of `system`, with `count` approved records in October 2026. */
+export async function givenConnectedOrganization(
+  db: Database,
+  emu: RunningEmulators,
+  system: AccountingSystem,
+  count: number,
+  options: { accounts?: (i: number) => string; schedule?: { cron: string; timezone: string } } = {},
+): Promise<{ id: string; recordIds: string[] }> {
+  const org = await db.organizations.create({
+    name: `Worker test ${system} ${Math.random().toString(36).slice(2, 8)}`,
+  });
+  await db.organizations.configureAccounting({
+    organizationId: org.id,
+    enabled: true,
+    config: {
+      accountingSystem: system,
+      connection: emu.connections[system],
+      ...(options.schedule ? { schedule: options.schedule } : {}),
+    },
+  });
+  const records: NewExpenseRecord[] = Array.from({ length: count }, (_, i) => ({
+    id: crypto.randomUUID(),
+    organizationId: org.id,
+    kind: 'expense_claim',
+    amountMinor: 10_000 + i,
+    currency: 'NOK',
+    bookingDate: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
+    account: options.accounts?.(i) ?? '7100',
+    approvalState: 'approved',
+    description: `Taxi for employee ${i}`,
+  }));
+  await db.expenseRecords.insertMany(records);
+  return { id: org.id, recordIds: records.map((r) => r.id as string) };
+}
+
+/** How many times each record id appears in the emulator's ledger of `system`. */
+export function ledgerCounts(
+  emu: RunningEmulators,
+  system: AccountingSystem,
+  recordIds: string[],
+): Map<string, number> {
+  const counts = new Map(recordIds.map((id) => [id, 0]));
+  const keyOf =
+    system === 'xledger'
+      ? new Map(recordIds.map((id) => [id, id]))
+      : new Map(recordIds.map((id) => [externalDocumentNumberFor(id), id]));
+  const entries =
+    system === 'xledger'
+      ? emu.ledger('xledger').map((e) => e.extIdentifier)
+      : emu.ledger('dynamics').map((e) => e.externalDocumentNumber);
+  for (const key of entries) {
+    const id = keyOf.get(key);
+    if (id) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Wait until `check` holds (polling), or fail after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
