@@ -75,6 +75,15 @@ export function constraintToDomainError(error: unknown): DomainError | null {
         },
       ]);
     }
+    if (
+      message.includes('organizations_pkey') ||
+      constraint === 'organizations_pkey' ||
+      /organizations\.id/.test(message)
+    ) {
+      return new DomainError('VALIDATION_FAILED', 'An organization with this id already exists', [
+        { rule: 'schema', severity: 'error', path: ['id'], message: 'Organization id already in use' },
+      ]);
+    }
     if (constraint === 'uq_accounting_sync_logs_idempotency_key') {
       return new DomainError('IDEMPOTENCY_KEY_CONFLICT', 'The idempotency key was already used', [
         {
@@ -94,6 +103,12 @@ export function constraintToDomainError(error: unknown): DomainError | null {
       `Validation failed: the database refused the row (${constraint ?? 'check'})`,
       [{ rule, severity: 'error', path: [], message: `Constraint ${constraint ?? 'check'} failed` }],
     );
+  }
+  // Class 22 (data exception): a value the column cannot hold, e.g. a NUL byte in text.
+  if (/^22[0-9A-Z]{3}$/.test(code)) {
+    return new DomainError('VALIDATION_FAILED', 'Validation failed: a value cannot be stored as given', [
+      { rule: 'schema', severity: 'error', path: [], message: message.slice(0, 200) },
+    ]);
   }
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     return new DomainError('ORGANIZATION_NOT_FOUND', 'The organization does not exist', [

@@ -177,6 +177,12 @@ export interface SyncLogStore {
     staleAfterSeconds: number;
   }): Promise<MonitoringEntry[]>;
   listDeletions(organizationId: string): Promise<SyncLogDeletion[]>;
+  /** Row counts by status and system (metrics). */
+  countByStatus(): Promise<{ status: SyncStatus; accountingSystem: AccountingSystem; count: number }[]>;
+  /** Durations (completed − started, seconds) of the most recent finished syncs (metrics). */
+  recentDurations(
+    limit: number,
+  ): Promise<{ accountingSystem: AccountingSystem; status: SyncStatus; seconds: number }[]>;
   /** Walk the organization's chain in pages (bounded memory), recomputing every hash. */
   verifyChain(organizationId: string): Promise<ChainVerification>;
   /** Sealed rows of an organization whose `startedAt` falls in the window, in chain order, streamed in pages. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AccountingModuleConfig, DomainError, parseCommand } from '@meander/domain';
 import type postgres from 'postgres';
+import { rethrowAsDomainError } from '../constraint-errors.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import {
   configureAccountingSchema,
@@ -17,10 +18,14 @@ export class PgOrganizationStore implements OrganizationStore {
 
   async create(input: { id?: string; name: string }): Promise<Organization> {
     const command = parseCommand(createOrganizationSchema, input);
-    const [row] = await this.sql<{ id: string; name: string; created_at: Date }[]>`
-      INSERT INTO organizations (id, name, created_at) VALUES (${command.id ?? randomUUID()}, ${command.name}, ${new Date().toISOString()})
-      RETURNING *`;
-    return organizationFromRow(row as { id: string; name: string; created_at: Date });
+    try {
+      const [row] = await this.sql<{ id: string; name: string; created_at: Date }[]>`
+        INSERT INTO organizations (id, name, created_at) VALUES (${command.id ?? randomUUID()}, ${command.name}, ${new Date().toISOString()})
+        RETURNING *`;
+      return organizationFromRow(row as { id: string; name: string; created_at: Date });
+    } catch (error) {
+      rethrowAsDomainError(error);
+    }
   }
 
   async get(id: string): Promise<Organization | null> {
@@ -62,7 +67,7 @@ export class PgOrganizationStore implements OrganizationStore {
       INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
       VALUES (${command.organizationId}, 'admin-accounting', ${command.enabled}, ${JSON.stringify(command.config)}::jsonb, ${new Date().toISOString()})
       ON CONFLICT (organization_id, module) DO UPDATE SET enabled = excluded.enabled, config = excluded.config,
-        updated_at = excluded.updated_at`;
+        updated_at = excluded.updated_at`.catch(rethrowAsDomainError);
     return {
       organizationId: command.organizationId,
       module: 'admin-accounting',

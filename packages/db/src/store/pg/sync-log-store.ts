@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AccountingSystem,
   assertMutable,
   type CompleteSyncLogCommand,
   type CreateSyncLogCommand,
@@ -23,6 +24,7 @@ import {
   type ReportProgressCommand,
   reportProgressCommandSchema,
   type SyncLog,
+  type SyncStatus,
 } from '@meander/domain';
 import type postgres from 'postgres';
 import { constraintToDomainError } from '../constraint-errors.js';
@@ -339,6 +341,25 @@ export class PgSyncLogStore implements SyncLogStore {
     const rows = await this.sql<TombstoneRow[]>`
       SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ${organizationId} ORDER BY deleted_at, sync_log_id`;
     return rows.map(tombstoneFromRow);
+  }
+
+  async countByStatus() {
+    const rows = await this.sql<{ status: SyncStatus; accounting_system: AccountingSystem; n: string }[]>`
+      SELECT status, accounting_system, COUNT(*) AS n FROM accounting_sync_logs GROUP BY status, accounting_system`;
+    return rows.map((r) => ({ status: r.status, accountingSystem: r.accounting_system, count: Number(r.n) }));
+  }
+
+  async recentDurations(limit: number) {
+    const rows = await this.sql<
+      { accounting_system: AccountingSystem; status: SyncStatus; seconds: string }[]
+    >`
+      SELECT accounting_system, status, EXTRACT(EPOCH FROM (completed_at - started_at)) AS seconds FROM accounting_sync_logs
+      WHERE status IN ('success', 'partial', 'failed') ORDER BY started_at DESC LIMIT ${limit}`;
+    return rows.map((r) => ({
+      accountingSystem: r.accounting_system,
+      status: r.status,
+      seconds: Math.max(0, Number(r.seconds)),
+    }));
   }
 
   async verifyChain(organizationId: string): Promise<ChainVerification> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AccountingModuleConfig, DomainError, parseCommand } from '@meander/domain';
 import type BetterSqlite3 from 'better-sqlite3';
+import { rethrowAsDomainError } from '../constraint-errors.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import {
   configureAccountingSchema,
@@ -33,11 +34,15 @@ export class SqliteOrganizationStore implements OrganizationStore {
       name: command.name,
       createdAt: new Date().toISOString(),
     };
-    this.prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)').run(
-      organization.id,
-      organization.name,
-      organization.createdAt,
-    );
+    try {
+      this.prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)').run(
+        organization.id,
+        organization.name,
+        organization.createdAt,
+      );
+    } catch (error) {
+      rethrowAsDomainError(error);
+    }
     return organization;
   }
 

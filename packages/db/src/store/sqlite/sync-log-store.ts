@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AccountingSystem,
   assertMutable,
   type CompleteSyncLogCommand,
   type CreateSyncLogInput,
@@ -22,6 +23,7 @@ import {
   type ReportProgressCommand,
   reportProgressCommandSchema,
   type SyncLog,
+  type SyncStatus,
 } from '@meander/domain';
 import type BetterSqlite3 from 'better-sqlite3';
 import { rethrowAsDomainError } from '../constraint-errors.js';
@@ -462,6 +464,30 @@ export class SqliteSyncLogStore implements SyncLogStore {
       'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? ORDER BY deleted_at, sync_log_id',
     ).all(organizationId) as TombstoneRow[];
     return rows.map(tombstoneFromRow);
+  }
+
+  async countByStatus() {
+    const rows = this.prepare(
+      'SELECT status, accounting_system, COUNT(*) AS n FROM accounting_sync_logs GROUP BY status, accounting_system',
+    ).all() as { status: SyncStatus; accounting_system: AccountingSystem; n: number }[];
+    return rows.map((r) => ({ status: r.status, accountingSystem: r.accounting_system, count: Number(r.n) }));
+  }
+
+  async recentDurations(limit: number) {
+    const rows = this.prepare(
+      `SELECT accounting_system, status, started_at, completed_at FROM accounting_sync_logs
+       WHERE status IN ('success', 'partial', 'failed') ORDER BY started_at DESC LIMIT ?`,
+    ).all(limit) as {
+      accounting_system: AccountingSystem;
+      status: SyncStatus;
+      started_at: string;
+      completed_at: string;
+    }[];
+    return rows.map((r) => ({
+      accountingSystem: r.accounting_system,
+      status: r.status,
+      seconds: Math.max(0, (Date.parse(r.completed_at) - Date.parse(r.started_at)) / 1000),
+    }));
   }
 
   async verifyChain(organizationId: string): Promise<ChainVerification> {
