@@ -186,7 +186,14 @@ export interface SyncLogStore {
   /** Walk the organization's chain in pages (bounded memory), recomputing every hash. */
   verifyChain(organizationId: string): Promise<ChainVerification>;
   /** Sealed rows of an organization whose `startedAt` falls in the window, in chain order, streamed in pages. */
-  streamSealed(organizationId: string, from: IsoDateTime, to: IsoDateTime): AsyncIterable<SealedSyncLog[]>;
+  streamSealed(
+    organizationId: string,
+    from: IsoDateTime,
+    to: IsoDateTime,
+    options?: { afterSeq?: number },
+  ): AsyncIterable<SealedSyncLog[]>;
+  /** The sync an idempotency key was used for in an organization, if any. */
+  findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<SyncLog | null>;
 }
 
 /** Organizations and their module configurations. */

@@ -137,6 +137,13 @@ export class PgSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
+  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+    if (!isUuid(organizationId)) return null;
+    const [row] = await this.sql<SyncLogRow[]>`
+      SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND idempotency_key = ${idempotencyKey}`;
+    return row ? syncLogFromRow(row) : null;
+  }
+
   async get(id: string): Promise<SyncLog | null> {
     const row = await this.getRow(this.sql, id);
     return row ? syncLogFromRow(row) : null;
@@ -379,18 +386,24 @@ export class PgSyncLogStore implements SyncLogStore {
     return verifyChainPages(interleaveTombstones(this.sealedPages(organizationId, null, null), tombstones));
   }
 
-  streamSealed(organizationId: string, from: string, to: string): AsyncIterable<SealedSyncLog[]> {
-    return this.sealedPages(organizationId, from, to);
+  streamSealed(
+    organizationId: string,
+    from: string,
+    to: string,
+    options: { afterSeq?: number } = {},
+  ): AsyncIterable<SealedSyncLog[]> {
+    return this.sealedPages(organizationId, from, to, options.afterSeq ?? 0);
   }
 
   private async *sealedPages(
     organizationId: string,
     from: string | null,
     to: string | null,
+    afterSeq = 0,
   ): AsyncIterable<SealedSyncLog[]> {
     if (!isUuid(organizationId)) return;
     const sql = this.sql;
-    let after = 0;
+    let after = afterSeq;
     for (;;) {
       const rows = await sql<SyncLogRow[]>`
         SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND chain_seq > ${after}

@@ -190,6 +190,15 @@ export class SqliteSyncLogStore implements SyncLogStore {
     );
   }
 
+  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+    const row = this.one(
+      'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND idempotency_key = ?',
+      organizationId,
+      idempotencyKey,
+    );
+    return row ? syncLogFromRow(row) : null;
+  }
+
   async get(id: string): Promise<SyncLog | null> {
     const row = this.getRow(id);
     return row ? syncLogFromRow(row) : null;
@@ -507,21 +516,27 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return verifyChainPages(interleaveTombstones(this.sealedPages(organizationId, null, null), tombstones));
   }
 
-  streamSealed(organizationId: string, from: string, to: string): AsyncIterable<SealedSyncLog[]> {
-    return this.sealedPages(organizationId, from, to);
+  streamSealed(
+    organizationId: string,
+    from: string,
+    to: string,
+    options: { afterSeq?: number } = {},
+  ): AsyncIterable<SealedSyncLog[]> {
+    return this.sealedPages(organizationId, from, to, options.afterSeq ?? 0);
   }
 
   private async *sealedPages(
     organizationId: string,
     from: string | null,
     to: string | null,
+    afterSeq = 0,
   ): AsyncIterable<SealedSyncLog[]> {
     const statement = this.prepare(
       `SELECT * FROM accounting_sync_logs WHERE organization_id = @org AND chain_seq > @after
          AND (@from IS NULL OR started_at >= @from) AND (@to IS NULL OR started_at <= @to)
        ORDER BY chain_seq LIMIT @page`,
     );
-    let after = 0;
+    let after = afterSeq;
     for (;;) {
       const rows = statement.all({ org: organizationId, after, from, to, page: PAGE }) as SyncLogRow[];
       if (rows.length === 0) return;
