@@ -1,0 +1,45 @@
+import { PRINCIPAL_ROLES, type Principal } from '@meander/domain';
+import { verify } from 'hono/jwt';
+import { z } from 'zod';
+
+const claimsSchema = z.discriminatedUnion('role', [
+  z.object({
+    role: z.literal('org_admin'),
+    sub: z.uuid(),
+    org: z.uuid(),
+    via: z.string().max(100).optional(),
+  }),
+  z.object({ role: z.literal('global_admin'), sub: z.uuid(), via: z.string().max(100).optional() }),
+  z.object({ role: z.literal('service'), sub: z.uuid(), via: z.string().max(100).optional() }),
+]);
+
+/** Why a request carries no usable principal. */
+export type AuthFailure = 'missing' | 'invalid' | 'expired' | 'claims';
+
+/**
+ * Resolve the `Authorization: Bearer <JWT>` header to a principal. HS256 only; `exp` is required
+ * and enforced. Returns the reason on failure, never throws.
+ */
+export async function principalFromHeader(
+  header: string | null | undefined,
+  secret: string,
+): Promise<{ principal: Principal } | { failure: AuthFailure }> {
+  if (!header) return { failure: 'missing' };
+  const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header.trim());
+  if (!match?.[1]) return { failure: 'invalid' };
+  let payload: Record<string, unknown>;
+  try {
+    payload = (await verify(match[1], secret, 'HS256')) as Record<string, unknown>;
+  } catch (error) {
+    return { failure: error instanceof Error && error.name === 'JwtTokenExpired' ? 'expired' : 'invalid' };
+  }
+  if (typeof payload.exp !== 'number') return { failure: 'claims' };
+  const claims = claimsSchema.safeParse(payload);
+  if (!claims.success || !(PRINCIPAL_ROLES as readonly string[]).includes(claims.data.role))
+    return { failure: 'claims' };
+  const c = claims.data;
+  const via = c.via ? { via: c.via } : {};
+  if (c.role === 'org_admin')
+    return { principal: { role: 'org_admin', userId: c.sub, organizationId: c.org, ...via } };
+  return { principal: { role: c.role, userId: c.sub, ...via } };
+}

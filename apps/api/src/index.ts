@@ -1,0 +1,11 @@
+export { type AppDeps, createApp } from './app.js';
+export { principalFromHeader } from './auth/principal.js';
+export { signToken, type TokenClaims } from './auth/tokens.js';
+export { type ApiEnv, readApiEnv } from './env.js';
+export { createLogger, type Logger, silentLogger } from './logger.js';
+export { HASHING_RECIPE } from './routers/audit.js';
+export { type AppRouter, appRouter } from './routers/index.js';
+export type { SyncProgressEvent } from './routers/syncs.js';
+export { type RunningApi, startApiServer } from './server.js';
+export { type Context, createCallerContext, type InnerContext } from './trpc/context.js';
+export { createCallerFactory } from './trpc/init.js';

@@ -1,0 +1,31 @@
+import { openDatabase } from '@meander/db';
+import { readApiEnv } from './env.js';
+import { createLogger } from './logger.js';
+import { startApiServer } from './server.js';
+
+const env = readApiEnv();
+const logger = createLogger(env.logLevel);
+if (env.generatedSecret)
+  logger.warn('AUTH_JWT_SECRET is not set: using a random development secret (tokens die with this process)');
+const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart });
+const api = await startApiServer({
+  db,
+  port: env.port,
+  host: env.host,
+  jwtSecret: env.jwtSecret,
+  logger,
+  staleAfterSeconds: env.staleAfterSeconds,
+});
+logger.info({ url: api.url, database: db.dialect }, 'API listening');
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void api
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0));
+  });
+}

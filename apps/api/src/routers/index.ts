@@ -1,0 +1,20 @@
+import { router } from '../trpc/init.js';
+import { auditRouter } from './audit.js';
+import { monitoringRouter } from './monitoring.js';
+import { organizationsRouter } from './organizations.js';
+import { resyncRouter } from './resync.js';
+import { syncLogsRouter } from './sync-logs.js';
+import { syncsRouter } from './syncs.js';
+
+/** The whole API, exactly as the contract names it. */
+export const appRouter = router({
+  organizations: organizationsRouter,
+  syncLogs: syncLogsRouter,
+  syncs: syncsRouter,
+  resync: resyncRouter,
+  monitoring: monitoringRouter,
+  audit: auditRouter,
+});
+
+/** The router type typed clients (the CLI, the admin frontend) are built on. */
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,71 @@
+import {
+  accountingConnectionSchema,
+  accountingSystemSchema,
+  DomainError,
+  syncScheduleSchema,
+} from '@meander/domain';
+import { z } from 'zod';
+import { procedureFor, router } from '../trpc/init.js';
+import { requireOrganizationScope } from './tenancy.js';
+
+export const organizationsRouter = router({
+  /** Create an organization (global admins). */
+  create: procedureFor('organization.manage')
+    .input(z.strictObject({ name: z.string().trim().min(1).max(200), id: z.uuid().optional() }))
+    .mutation(({ ctx, input }) => ctx.db.organizations.create(input)),
+
+  /** Enable or disable the `admin-accounting` module and set its system, schedule and connection. */
+  configureAccounting: procedureFor('organization.manage')
+    .input(
+      z.strictObject({
+        organizationId: z.uuid(),
+        enabled: z.boolean(),
+        accountingSystem: accountingSystemSchema,
+        schedule: syncScheduleSchema.optional(),
+        connection: accountingConnectionSchema.optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const view = await ctx.db.organizations.configureAccounting({
+        organizationId: input.organizationId,
+        enabled: input.enabled,
+        config: {
+          accountingSystem: input.accountingSystem,
+          ...(input.schedule ? { schedule: input.schedule } : {}),
+          ...(input.connection ? { connection: input.connection } : {}),
+        },
+      });
+      // Connection settings hold credentials: they are written, never echoed back.
+      return { ...view, config: view.config ? { ...view.config, connection: undefined } : null };
+    }),
+
+  /** Organizations the caller may see. */
+  list: procedureFor('syncLog.read').query(async ({ ctx }) => {
+    const all = await ctx.db.organizations.list();
+    const principal = ctx.principal;
+    return principal.role === 'org_admin' ? all.filter((o) => o.id === principal.organizationId) : all;
+  }),
+
+  /** One organization with its accounting module (connection settings withheld). */
+  get: procedureFor('syncLog.read')
+    .input(z.strictObject({ id: z.uuid() }))
+    .query(async ({ ctx, input }) => {
+      if (ctx.principal.role === 'org_admin' && input.id !== ctx.principal.organizationId) {
+        throw new DomainError('NOT_FOUND', `Organization ${input.id} does not exist`);
+      }
+      requireOrganizationScope(ctx.principal, input.id);
+      const organization = await ctx.db.organizations.get(input.id);
+      if (!organization) throw new DomainError('NOT_FOUND', `Organization ${input.id} does not exist`);
+      const module = await ctx.db.organizations.getAccountingModule(input.id);
+      return {
+        ...organization,
+        accounting: module
+          ? {
+              enabled: module.enabled,
+              accountingSystem: module.config?.accountingSystem ?? null,
+              schedule: module.config?.schedule ?? null,
+            }
+          : null,
+      };
+    }),
+});

@@ -1,0 +1,71 @@
+import {
+  completeSyncLogCommandSchema,
+  createSyncLogCommandSchema,
+  deleteSyncLogCommandSchema,
+  failSyncLogCommandSchema,
+  listSyncLogsQuerySchema,
+  reportProgressCommandSchema,
+  startSyncLogCommandSchema,
+} from '@meander/domain';
+import { z } from 'zod';
+import { procedureFor, router } from '../trpc/init.js';
+import { scopeOrganization, visibleSyncLog } from './tenancy.js';
+
+export const syncLogsRouter = router({
+  /** History, newest `startedAt` first, keyset-paginated; org admins see their own organization only. */
+  list: procedureFor('syncLog.read')
+    .input(listSyncLogsQuerySchema)
+    .query(({ ctx, input }) => {
+      const organizationId = scopeOrganization(ctx.principal, input.organizationId);
+      return ctx.db.syncLogs.list({ ...input, ...(organizationId ? { organizationId } : {}) });
+    }),
+
+  /** One sync log; another organization's reads as NOT_FOUND. */
+  get: procedureFor('syncLog.read')
+    .input(z.strictObject({ id: z.uuid() }))
+    .query(({ ctx, input }) => visibleSyncLog(ctx, ctx.principal, input.id)),
+
+  /** Record a new pending sync (runners outside this product). Returns the row plus `warnings`. */
+  create: procedureFor('syncLog.record')
+    .input(createSyncLogCommandSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { syncLog, warnings } = await ctx.db.syncLogs.create(input, { now: ctx.now().toISOString() });
+      return { ...syncLog, warnings };
+    }),
+
+  /** pending → in_progress (exactly one caller wins). */
+  start: procedureFor('syncLog.record')
+    .input(startSyncLogCommandSchema)
+    .mutation(async ({ ctx, input }) => ({
+      ...(await ctx.db.syncLogs.start(input.id, { workerId: `api:${ctx.principal.userId}` })),
+      warnings: [],
+    })),
+
+  /** Running counts of an active sync. */
+  reportProgress: procedureFor('syncLog.record')
+    .input(reportProgressCommandSchema)
+    .mutation(async ({ ctx, input }) => ({ ...(await ctx.db.syncLogs.reportProgress(input)), warnings: [] })),
+
+  /** Finish an in-progress sync; the domain decides success or partial. Warnings never block. */
+  complete: procedureFor('syncLog.record')
+    .input(completeSyncLogCommandSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { syncLog, warnings } = await ctx.db.syncLogs.complete(input);
+      return { ...syncLog, warnings };
+    }),
+
+  /** Fail an active sync; error details are mandatory. */
+  fail: procedureFor('syncLog.record')
+    .input(failSyncLogCommandSchema)
+    .mutation(async ({ ctx, input }) => ({ ...(await ctx.db.syncLogs.fail(input)), warnings: [] })),
+
+  /**
+   * Delete a sync log: global admins acting through the audit-log service only, with a reason and
+   * a legal basis. Leaves a tombstone so the organization's hash chain still verifies.
+   */
+  delete: procedureFor('syncLog.delete')
+    .input(deleteSyncLogCommandSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.db.syncLogs.delete(input, { userId: ctx.principal.userId, via: ctx.principal.via ?? '' }),
+    ),
+});

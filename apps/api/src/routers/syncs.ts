@@ -1,0 +1,167 @@
+import type { Database } from '@meander/db';
+import {
+  assertAccountingModuleEnabled,
+  DomainError,
+  idempotencyKeySchema,
+  isoDateTimeSchema,
+  isTerminalStatus,
+  type Principal,
+  type SyncLog,
+} from '@meander/domain';
+import { z } from 'zod';
+import { procedureFor, router } from '../trpc/init.js';
+import { requireOrganizationScope, visibleSyncLog } from './tenancy.js';
+
+const periodInput = {
+  organizationId: z.uuid(),
+  periodStart: isoDateTimeSchema,
+  periodEnd: isoDateTimeSchema,
+};
+
+/** The organization's configured system, refusing unknown organizations and disabled modules. */
+async function configuredSystem(db: Database, organizationId: string) {
+  if (!(await db.organizations.get(organizationId))) {
+    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
+      {
+        rule: 'organization_id_exists',
+        severity: 'error',
+        path: ['organizationId'],
+        message: 'Unknown organization',
+      },
+    ]);
+  }
+  const module = await db.organizations.getAccountingModule(organizationId);
+  assertAccountingModuleEnabled(organizationId, module);
+  const system = module?.config?.accountingSystem;
+  if (!system) assertAccountingModuleEnabled(organizationId, null);
+  return system as NonNullable<typeof system>;
+}
+
+/** A user who triggers a sync is recorded; services are automation and leave `triggeredBy` null. */
+function triggeredByOf(principal: Principal): string | null {
+  return principal.role === 'service' ? null : principal.userId;
+}
+
+/** The fields of a progress event: what a progress bar needs, nothing more. */
+export interface SyncProgressEvent {
+  id: string;
+  status: SyncLog['status'];
+  recordsTotal: number;
+  recordsSynced: number;
+  recordsFailed: number;
+  startedAt: string;
+  completedAt: string | null;
+  externalReferenceId: string | null;
+  terminal: boolean;
+}
+
+function progressOf(log: SyncLog): SyncProgressEvent {
+  return {
+    id: log.id,
+    status: log.status,
+    recordsTotal: log.recordsTotal,
+    recordsSynced: log.recordsSynced,
+    recordsFailed: log.recordsFailed,
+    startedAt: log.startedAt,
+    completedAt: log.completedAt,
+    externalReferenceId: log.externalReferenceId,
+    terminal: isTerminalStatus(log.status),
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export const syncsRouter = router({
+  /**
+   * A manual export by an admin: records the intent as a `pending` sync (the worker runs it) with
+   * `triggeredBy` = the admin and `recordsTotal` = the approved records of the period.
+   */
+  startExport: procedureFor('sync.export')
+    .input(z.strictObject(periodInput))
+    .mutation(async ({ ctx, input }) => {
+      const organizationId = requireOrganizationScope(ctx.principal, input.organizationId);
+      const accountingSystem = await configuredSystem(ctx.db, organizationId);
+      const recordsTotal = await ctx.db.expenseRecords.countApproved({ ...input, organizationId });
+      const { syncLog, warnings } = await ctx.db.syncLogs.create({
+        organizationId,
+        accountingSystem,
+        syncType: 'manual',
+        triggeredBy: ctx.principal.userId,
+        periodStart: input.periodStart,
+        periodEnd: input.periodEnd,
+        recordsTotal,
+      });
+      return { ...syncLog, warnings };
+    }),
+
+  /**
+   * An API-triggered push. The same idempotency key returns the same sync; the same key with a
+   * different organization period is a CONFLICT (`IDEMPOTENCY_KEY_CONFLICT`).
+   */
+  push: procedureFor('sync.push')
+    .input(z.strictObject({ ...periodInput, idempotencyKey: idempotencyKeySchema }))
+    .mutation(async ({ ctx, input }) => {
+      const organizationId = requireOrganizationScope(ctx.principal, input.organizationId);
+      const previous = await ctx.db.syncLogs.findByIdempotencyKey(organizationId, input.idempotencyKey);
+      if (previous) {
+        if (
+          previous.periodStart !== input.periodStart ||
+          previous.periodEnd !== input.periodEnd ||
+          previous.syncType !== 'api'
+        ) {
+          throw new DomainError(
+            'IDEMPOTENCY_KEY_CONFLICT',
+            `Idempotency key ${input.idempotencyKey} was already used for a different push (sync ${previous.id})`,
+            [
+              {
+                rule: 'schema',
+                severity: 'error',
+                path: ['idempotencyKey'],
+                message: 'Key reused with a different body',
+              },
+            ],
+          );
+        }
+        return { ...previous, warnings: [] };
+      }
+      const accountingSystem = await configuredSystem(ctx.db, organizationId);
+      const recordsTotal = await ctx.db.expenseRecords.countApproved({ ...input, organizationId });
+      const { syncLog, warnings } = await ctx.db.syncLogs.create({
+        organizationId,
+        accountingSystem,
+        syncType: 'api',
+        triggeredBy: triggeredByOf(ctx.principal),
+        periodStart: input.periodStart,
+        periodEnd: input.periodEnd,
+        recordsTotal,
+        idempotencyKey: input.idempotencyKey,
+      });
+      return { ...syncLog, warnings };
+    }),
+
+  /** Progress events of one sync (SSE), from its current state until it is terminal. */
+  progress: procedureFor('sync.watch')
+    .input(z.strictObject({ id: z.uuid() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      let last = '';
+      for (;;) {
+        const log = await visibleSyncLog(ctx, ctx.principal, input.id);
+        const event = progressOf(log);
+        const key = JSON.stringify(event);
+        if (key !== last) {
+          last = key;
+          yield event;
+        }
+        if (event.terminal || signal?.aborted) return;
+        await sleep(ctx.progressPollMs, signal);
+      }
+    }),
+});

@@ -1,0 +1,28 @@
+import type { Database } from '@meander/db';
+import type { Principal } from '@meander/domain';
+import type { AuthFailure } from '../auth/principal.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+
+/** What every procedure needs and tests provide: the inner context. */
+export interface InnerContext {
+  db: Database;
+  logger: Logger;
+  metrics: Metrics;
+  now: () => Date;
+  staleAfterSeconds: number;
+  /** How often the progress subscription looks at the row. */
+  progressPollMs: number;
+}
+
+/** Built per request on top of the inner context: who is calling. */
+export interface Context extends InnerContext {
+  principal: Principal | null;
+  authFailure: AuthFailure | null;
+  requestId: string;
+}
+
+/** A context for `appRouter.createCaller(...)` in tests and in-process callers. */
+export function createCallerContext(inner: InnerContext, principal: Principal | null): Context {
+  return { ...inner, principal, authFailure: principal ? null : 'missing', requestId: 'in-process' };
+}

@@ -1,0 +1,131 @@
+import {
+  type Action,
+  authorize,
+  DomainError,
+  isDomainError,
+  type Principal,
+  type ValidationIssue,
+} from '@meander/domain';
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { Context } from './context.js';
+import { TRPC_CODE_OF } from './domain-error-map.js';
+
+interface IssueLike {
+  path?: PropertyKey[];
+  message?: string;
+}
+
+/** zod (or any Standard Schema) issues → the contract's issue shape. */
+function schemaIssues(cause: unknown): ValidationIssue[] | null {
+  const issues = (cause as { issues?: unknown } | null)?.issues;
+  if (!Array.isArray(issues)) return null;
+  return (issues as IssueLike[]).map((i) => ({
+    rule: 'schema',
+    severity: 'error',
+    path: (i.path ?? []).map((p) => (typeof p === 'number' ? p : String(p))),
+    message: i.message ?? 'Invalid value',
+  }));
+}
+
+const t = initTRPC.context<Context>().create({
+  // No transformer: inputs and outputs are plain JSON, callable from any HTTP client.
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    let domainCode: string | null = null;
+    let issues: ValidationIssue[] = [];
+    if (isDomainError(cause)) {
+      domainCode = cause.code;
+      issues = cause.issues;
+    } else if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') {
+      domainCode = 'VALIDATION_FAILED';
+      issues = schemaIssues(cause) ?? [
+        { rule: 'schema', severity: 'error', path: [], message: error.message },
+      ];
+    } else if (error.code === 'UNAUTHORIZED') {
+      domainCode = 'UNAUTHENTICATED';
+    } else if (error.code === 'FORBIDDEN') {
+      domainCode = 'FORBIDDEN';
+    } else if (error.code === 'NOT_FOUND') {
+      domainCode = 'NOT_FOUND';
+    }
+    const message =
+      domainCode === 'VALIDATION_FAILED' && !isDomainError(cause)
+        ? `Validation failed: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
+        : shape.message;
+    // Internal errors never leak their message (it may name tables or data).
+    const safeMessage = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal error' : message;
+    return {
+      ...shape,
+      message: safeMessage,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        domainCode,
+        issues,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * Every procedure runs through this: a DomainError thrown anywhere below becomes the tRPC error
+ * the contract names (so a rule never surfaces as a 500), and is counted for /metrics.
+ */
+const domainErrors = t.middleware(async ({ ctx, path, type, next }) => {
+  const result = await next();
+  const cause = result.ok ? null : result.error.cause;
+  const code = result.ok ? 'OK' : isDomainError(cause) ? TRPC_CODE_OF[cause.code] : result.error.code;
+  ctx.metrics.countProcedure(path, type, code);
+  if (!result.ok) {
+    if (isDomainError(cause))
+      throw new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+      ctx.logger.error(
+        { requestId: ctx.requestId, path, err: String(result.error.cause ?? result.error) },
+        'procedure failed',
+      );
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+const AUTH_MESSAGES = {
+  missing: 'Authentication required: send Authorization: Bearer <token>',
+  invalid: 'The bearer token is not valid',
+  expired: 'The bearer token has expired',
+  claims: 'The bearer token lacks the claims this API needs (sub, role, org for org admins, exp)',
+} as const;
+
+/** A known principal is required (401 otherwise). */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: AUTH_MESSAGES[ctx.authFailure ?? 'missing'] });
+  }
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});
+
+/** Throw FORBIDDEN unless the domain policy lets `principal` do `action` (optionally on an organization). */
+export function requireAllowed(principal: Principal, action: Action, organizationId?: string): void {
+  const decision = authorize(principal, action, organizationId);
+  if (!decision.allowed) {
+    const issues: ValidationIssue[] =
+      action === 'syncLog.delete'
+        ? [{ rule: 'org_admin_cannot_delete', severity: 'error', path: [], message: decision.reason }]
+        : [];
+    throw new DomainError('FORBIDDEN', decision.reason, issues);
+  }
+}
+
+/** A procedure for one action of the policy; the organization-level check happens in the handler. */
+export function procedureFor(action: Action) {
+  return authedProcedure.use(({ ctx, next }) => {
+    requireAllowed(ctx.principal, action);
+    return next();
+  });
+}
