@@ -151,3 +151,10 @@ export const failure = (recordIds: string[] = []) => ({
     reason: 'Account closed',
   })),
 });
+
+/** The `data` of a successful tRPC answer (throws with the error when there is none). */
+export function dataOf<T = Record<string, unknown>>(res: { status: number; body: TrpcBody }): T {
+  if (!res.body.result)
+    throw new Error(`expected success, got ${res.status}: ${JSON.stringify(res.body.error)}`);
+  return res.body.result.data as T;
+}

@@ -1,6 +1,6 @@
 import { DIALECTS } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiFixture, createApiFixture, failure, PERIOD } from './fixtures.js';
+import { type ApiFixture, createApiFixture, dataOf, failure, PERIOD } from './fixtures.js';
 
 describe.each(DIALECTS)('the recording API over HTTP on %s', (dialect) => {
   let f: ApiFixture;
@@ -171,7 +171,7 @@ describe.each(DIALECTS)('the recording API over HTTP on %s', (dialect) => {
       domainCode: 'SYNC_ALREADY_ACTIVE',
       issues: [expect.objectContaining({ rule: 'one_active_sync_per_organization' })],
     });
-    const id = (first.body.result?.data as { id: string }).id;
+    const id = dataOf<{ id: string }>(first).id;
     await f.mutate('syncLogs.start', { id }, 'service');
     const noDetails = await f.mutate(
       'syncLogs.complete',
@@ -205,7 +205,7 @@ describe.each(DIALECTS)('the recording API over HTTP on %s', (dialect) => {
       { organizationId: org.id, accountingSystem: 'xledger', syncType: 'api', recordsTotal: 1, ...PERIOD },
       'service',
     );
-    const id = (created.body.result?.data as { id: string }).id;
+    const id = dataOf<{ id: string }>(created).id;
     await f.mutate('syncLogs.start', { id }, 'service');
     const again = await f.mutate('syncLogs.start', { id }, 'service');
     expect(again.status).toBe(409);
