@@ -147,7 +147,7 @@ describe.each(DIALECTS)('the recording API over HTTP on %s', (dialect) => {
     );
     expect(pii.status).toBe(400);
     const list = await f.query('syncLogs.list', { organizationId: f.disabledOrgId }, 'globalAdmin');
-    expect((list.body.result?.data as { items: unknown[] }).items).toHaveLength(0);
+    expect(dataOf<{ items: unknown[] }>(list).items).toHaveLength(0);
   });
 
   it('refuses a second active sync with SYNC_ALREADY_ACTIVE and a partial without details', async () => {
