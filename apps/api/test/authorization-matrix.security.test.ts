@@ -1,6 +1,14 @@
 import { DIALECTS } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiFixture, createApiFixture, EVERYONE, failure, PERIOD, type Who } from './fixtures.js';
+import {
+  type ApiFixture,
+  createApiFixture,
+  dataOf,
+  EVERYONE,
+  failure,
+  PERIOD,
+  type Who,
+} from './fixtures.js';
 
 type Expect = 200 | 401 | 403 | 404;
 interface Case {
@@ -213,7 +221,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     await partial(f);
     const res = await f.query('syncLogs.list', {}, 'orgAdminOther');
     expect(res.status).toBe(200);
-    const items = (res.body.result?.data as { items: { organizationId: string }[] }).items;
+    const items = dataOf<{ items: { organizationId: string }[] }>(res).items;
     expect(items.every((i) => i.organizationId === f.otherOrgId)).toBe(true);
     const overview = await f.query('monitoring.overview', {}, 'orgAdminOther');
     expect(
