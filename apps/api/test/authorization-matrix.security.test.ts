@@ -225,9 +225,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     expect(items.every((i) => i.organizationId === f.otherOrgId)).toBe(true);
     const overview = await f.query('monitoring.overview', {}, 'orgAdminOther');
     expect(
-      (overview.body.result?.data as { organizationId: string }[]).every(
-        (e) => e.organizationId === f.otherOrgId,
-      ),
+      dataOf<{ organizationId: string }[]>(overview).every((e) => e.organizationId === f.otherOrgId),
     ).toBe(true);
   });
 });
