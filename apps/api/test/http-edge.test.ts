@@ -32,7 +32,7 @@ describe.each(DIALECTS)('the HTTP edge on %s', (dialect) => {
       { sub: f.users.globalAdmin, role: 'org_admin', exp: now + 60 },
       SECRET,
     );
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       {},
       { authorization: 'Bearer nonsense' },
       { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
@@ -41,7 +41,8 @@ describe.each(DIALECTS)('the HTTP edge on %s', (dialect) => {
       { authorization: `Bearer ${noExp}` },
       { authorization: `Bearer ${badRole}` },
       { authorization: `Bearer ${orgAdminWithoutOrg}` },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await list(headers);
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { data: { domainCode: string } } }).error.data.domainCode).toBe(
@@ -71,8 +72,10 @@ describe.each(DIALECTS)('the HTTP edge on %s', (dialect) => {
 
   it('keeps bad input at the edge as 4xx', async () => {
     const token = { authorization: `Bearer ${f.tokens.service}` };
-    const post = (body: BodyInit, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-      f.app.request('/trpc/syncLogs.create', { method: 'POST', headers: { ...token, ...headers }, body });
+    const post = (
+      body: string | Uint8Array,
+      headers: Record<string, string> = { 'content-type': 'application/json' },
+    ) => f.app.request('/trpc/syncLogs.create', { method: 'POST', headers: { ...token, ...headers }, body });
     expect((await post('{not json')).status).toBe(400);
     expect((await post(JSON.stringify('x'.repeat(2 * 1024 * 1024)))).status).toBe(413);
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
