@@ -1,5 +1,6 @@
 import type { AdapterOptions } from '@meander/accounting';
 import type { Database } from '@meander/db';
+import { dispatchDueSyncs } from './dispatcher.js';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
 import { PgBossSyncQueue } from './queue/pg-boss.js';
@@ -22,6 +23,11 @@ export interface WorkerOptions {
   dispatchCron?: string;
   /** How often free slots look for pending syncs (default 500 ms). */
   pollMs?: number;
+  /**
+   * On start, dispatch schedules that fired in the last N hours while no worker was running
+   * (default 24: a missed nightly run catches up; 0 disables).
+   */
+  catchUpHours?: number;
 }
 
 /** A running worker. */
@@ -67,6 +73,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     kind === 'pg-boss' ? new PgBossSyncQueue({ ...common, concurrency }) : new InlineSyncQueue(common);
   await queue.start();
   logger.info({ queue: kind, concurrency, workerId: common.workerId }, 'worker started');
+  const catchUpHours = options.catchUpHours ?? 24;
+  if (catchUpHours > 0) {
+    const now = new Date();
+    await dispatchDueSyncs(options.db, {
+      since: new Date(now.getTime() - catchUpHours * 3_600_000),
+      now,
+      logger,
+    });
+  }
   let stopped: Promise<void> | null = null;
   return {
     queue,

@@ -32,6 +32,7 @@ describe.each(DIALECTS)('scheduled syncs end to end on %s', (dialect) => {
       adapterOptions: FAST_RETRIES,
       // The dispatcher is driven explicitly below; keep the minute cron out of the way.
       dispatchCron: '0 0 1 1 *',
+      catchUpHours: 0,
     });
   });
   afterAll(async () => {

@@ -17,6 +17,8 @@ export const DEMO_ORGANIZATIONS = [
 const NIGHTLY = { cron: '0 2 * * *', timezone: 'Europe/Oslo' };
 const ACCOUNTS = ['6800', '7100', '7140', '7150', '7160', '7320', '7350'];
 const RECORDS_PER_ORGANIZATION = 300;
+/** Month-to-date records, so a manual export of the current month has something to send. */
+const CURRENT_MONTH_RECORDS = 40;
 
 /** A deterministic v4-shaped uuid, so re-seeding finds the same records. */
 function stableUuid(seed: string): string {
@@ -50,8 +52,9 @@ export function previousMonth(now: Date): { first: Date; days: number } {
 
 /**
  * Seed the demo: the contract's three organizations, their accounting modules (re-pointed at the
- * emulators every run) and ~300 approved expense records per enabled organization in the previous
- * month, plus a few drafts and rejections that must never be exported. Idempotent.
+ * emulators every run), 300 approved expense records per enabled organization in the previous
+ * month (what the nightly schedule exports) plus a few drafts and rejections that must never be
+ * exported, and 40 approved records month-to-date (for a manual export). Idempotent.
  */
 export async function seedDemo(
   db: Database,
@@ -86,6 +89,21 @@ export async function seedDemo(
         account: ACCOUNTS[i % ACCOUNTS.length] as string,
         approvalState,
         description: `Demo expense ${i + 1}`,
+      });
+    }
+    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const daysSoFar = now.getUTCDate();
+    for (let i = 0; i < CURRENT_MONTH_RECORDS; i += 1) {
+      batch.push({
+        id: stableUuid(`${org.id}:${new Date(monthStart).toISOString().slice(0, 7)}:current:${i}`),
+        organizationId: org.id,
+        kind: i % 4 === 0 ? 'reimbursement' : 'expense_claim',
+        amountMinor: 2_500 + ((i * 6_113) % 90_000),
+        currency: 'NOK',
+        bookingDate: new Date(monthStart + (i % daysSoFar) * 86_400_000).toISOString().slice(0, 10),
+        account: ACCOUNTS[(i * 3) % ACCOUNTS.length] as string,
+        approvalState: 'approved',
+        description: `Demo expense ${i + 1} this month`,
       });
     }
     records += await db.expenseRecords.insertMany(batch);

@@ -198,7 +198,7 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     const now = new Date('2026-11-24T12:00:00.000Z');
     const first = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4010', now });
     const second = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4999', now });
-    expect(first.records).toBe(624);
+    expect(first.records).toBe(704);
     expect(second.records).toBe(0);
     const nordlys = DEMO_ORGANIZATIONS[0].id;
     expect((await t.db.organizations.getAccountingModule(nordlys))?.config?.connection?.baseUrl).toBe(
