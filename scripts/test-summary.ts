@@ -3,7 +3,7 @@
  * line, `tests: N passed, N failed, N skipped`, and fails when a suite failed, when nothing ran, or
  * when a package with tests wrote no report (a suite that silently did not run is a failure).
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface VitestReport {
@@ -36,7 +36,9 @@ for (const dir of packageDirs) {
   failed += report.numFailedTests;
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
   if (!report.success || report.numFailedTestSuites > 0) problems.push(`${dir}: failed`);
-  console.log(`${dir.slice(root.length + 1).padEnd(22)} ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+  console.log(
+    `${dir.slice(root.length + 1).padEnd(22)} ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
+  );
 }
 
 for (const problem of problems) console.error(`✗ ${problem}`);

@@ -1,0 +1,35 @@
+import type { CommandContext } from '../command-context.js';
+import { statusText } from '../output/style.js';
+import { renderTable } from '../output/table.js';
+import { finishFollowing } from './export.js';
+
+/** Periods whose latest attempt failed or was partial, with what a re-sync would send. */
+export async function resyncPlanCommand(ctx: CommandContext, options: { org: string }): Promise<number> {
+  const plan = await ctx.client.resync.plan.query({ organizationId: options.org });
+  ctx.emit(plan);
+  if (plan.length === 0) {
+    ctx.say('Nothing to re-sync: every period’s latest attempt succeeded (or is still running).');
+    return 0;
+  }
+  ctx.say(
+    renderTable(
+      ['LATEST SYNC', 'STATUS', 'PERIOD', 'FAILED', 'RE-SEND'],
+      plan.map((p) => [
+        p.latestSyncLogId,
+        statusText(p.latestStatus),
+        `${p.periodStart.slice(0, 10)}…${p.periodEnd.slice(0, 10)}`,
+        String(p.recordsFailed),
+        p.wholePeriod ? 'whole period' : `${p.failedRecordIds.length} records`,
+      ]),
+    ),
+  );
+  ctx.say(`\nRe-sync one: meander-sync resync run <LATEST SYNC>`);
+  return 0;
+}
+
+/** Start a re-sync of a failed or partial sync and follow it. */
+export async function resyncRunCommand(ctx: CommandContext, syncLogId: string): Promise<number> {
+  const started = await ctx.client.resync.start.mutate({ syncLogId });
+  ctx.note(`Re-sync ${started.id} of ${syncLogId} queued: ${started.recordsTotal} records`);
+  return finishFollowing(ctx, started.id);
+}

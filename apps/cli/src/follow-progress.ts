@@ -1,0 +1,71 @@
+import type { SyncProgressEvent } from '@meander/api';
+import cliProgress from 'cli-progress';
+import type { Client } from './client.js';
+
+/**
+ * Follow a sync until it is terminal, drawing a live bar on stderr (only on a terminal) from the
+ * `syncs.progress` subscription. If the stream drops, fall back to polling `syncLogs.get`.
+ */
+export async function followProgress(
+  client: Client,
+  id: string,
+  options: { showBar: boolean },
+): Promise<void> {
+  const bar = options.showBar
+    ? new cliProgress.SingleBar(
+        {
+          format:
+            ' {bar} {percentage}% | {value}/{total} records | {failed} failed | {rate}/s | ETA {eta_formatted} | {status}',
+          hideCursor: true,
+          stream: process.stderr,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const started = Date.now();
+  let barStarted = false;
+  const draw = (
+    e: Pick<SyncProgressEvent, 'recordsTotal' | 'recordsSynced' | 'recordsFailed' | 'status'>,
+  ) => {
+    if (!bar) return;
+    const done = e.recordsSynced + e.recordsFailed;
+    const payload = {
+      failed: e.recordsFailed,
+      status: e.status,
+      rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
+    };
+    if (!barStarted) {
+      bar.start(Math.max(e.recordsTotal, done), done, payload);
+      barStarted = true;
+    } else {
+      bar.setTotal(Math.max(e.recordsTotal, done));
+      bar.update(done, payload);
+    }
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const subscription = client.syncs.progress.subscribe(
+        { id },
+        {
+          onData(event) {
+            draw(event);
+            if (event.terminal) {
+              subscription.unsubscribe();
+              resolve();
+            }
+          },
+          onError: reject,
+        },
+      );
+    });
+  } catch {
+    for (;;) {
+      const log = await client.syncLogs.get.query({ id });
+      draw(log);
+      if (['success', 'partial', 'failed'].includes(log.status)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    bar?.stop();
+  }
+}

@@ -1,0 +1,162 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createClient } from './client.js';
+import { type CommandContext, createCommandContext } from './command-context.js';
+import { evidenceCommand } from './commands/evidence.js';
+import { exportCommand } from './commands/export.js';
+import { listCommand } from './commands/list.js';
+import { resyncPlanCommand, resyncRunCommand } from './commands/resync.js';
+import { showCommand } from './commands/show.js';
+import { statusCommand } from './commands/status.js';
+import { verifyCommand } from './commands/verify.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { humanizeError } from './humanize-error.js';
+
+interface GlobalOptions {
+  apiUrl: string;
+  token?: string;
+  json?: boolean;
+}
+
+const program = new Command('meander-sync')
+  .description(
+    'Manual exports, history, re-syncs and audit evidence for Meander accounting syncs (a client of the Meander API).',
+  )
+  .addOption(
+    new Option('--api-url <url>', 'where the Meander API listens')
+      .env('MEANDER_API_URL')
+      .default('http://localhost:3000'),
+  )
+  .addOption(new Option('--token <jwt>', 'bearer token (pnpm start prints demo tokens)').env('MEANDER_TOKEN'))
+  .option('--json', 'machine-readable output on stdout and nothing else')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+let exitCode: number = EXIT.ok;
+
+/** Run a command with the shared context, mapping any failure to a message and an exit code. */
+function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: A) => Promise<number>) {
+  return async (...args: A) => {
+    const command = args[args.length - 1] as Command;
+    const globals = command.optsWithGlobals() as GlobalOptions;
+    const ctx = createCommandContext(
+      createClient({ apiUrl: globals.apiUrl, token: globals.token }),
+      globals.apiUrl,
+      Boolean(globals.json),
+    );
+    try {
+      exitCode = await run(ctx, ...args);
+    } catch (error) {
+      const failure = humanizeError(error, globals.apiUrl);
+      if (ctx.json)
+        process.stdout.write(
+          `${JSON.stringify({ error: { message: failure.message, ...(failure.details as object) } }, null, 2)}\n`,
+        );
+      process.stderr.write(`meander-sync: ${failure.message}\n`);
+      exitCode = failure.exitCode;
+    }
+  };
+}
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+const NORDLYS = '11111111-1111-4111-8111-111111111111';
+
+program
+  .command('export')
+  .description('start a manual export and follow it live; exit 0 success, 3 partial, 1 failed')
+  .requiredOption('--org <organizationId>', 'organization to export')
+  .requiredOption('--from <date>', 'first day of the period (YYYY-MM-DD, inclusive)')
+  .requiredOption('--to <date>', 'last day of the period (YYYY-MM-DD, inclusive)')
+  .addHelpText('after', examples([`meander-sync export --org ${NORDLYS} --from 2026-10-01 --to 2026-10-31`]))
+  .action(action((ctx, options: { org: string; from: string; to: string }) => exportCommand(ctx, options)));
+
+program
+  .command('list')
+  .description("an organization's sync history, newest first")
+  .requiredOption('--org <organizationId>', 'organization')
+  .option('--status <status>', 'pending | in_progress | success | partial | failed')
+  .option('--limit <n>', 'rows per page (1–200)', '50')
+  .option('--cursor <cursor>', 'the page after this cursor (printed under a full page)')
+  .option('--csv', 'CSV with a header row')
+  .addHelpText(
+    'after',
+    examples([
+      `meander-sync list --org ${NORDLYS} --status partial`,
+      `meander-sync list --org ${NORDLYS} --csv > history.csv`,
+    ]),
+  )
+  .action(
+    action((ctx, options: { org: string; status?: string; limit?: string; csv?: boolean; cursor?: string }) =>
+      listCommand(ctx, options),
+    ),
+  );
+
+program
+  .command('show')
+  .description('one sync log with its error details')
+  .argument('<syncLogId>', 'the sync to show')
+  .addHelpText('after', examples(['meander-sync show 0f8c…']))
+  .action(action((ctx, id: string) => showCommand(ctx, id)));
+
+const resync = program.command('resync').description('re-sync decisions: what failed, and sending it again');
+resync
+  .command('plan')
+  .description('periods whose latest attempt failed or was partial, with the rejected records')
+  .requiredOption('--org <organizationId>', 'organization')
+  .addHelpText('after', examples([`meander-sync resync plan --org ${NORDLYS}`]))
+  .action(action((ctx, options: { org: string }) => resyncPlanCommand(ctx, options)));
+resync
+  .command('run')
+  .description('re-sync a failed or partial sync (a new sync linked to it) and follow it')
+  .argument('<syncLogId>', 'the failed or partial sync')
+  .addHelpText('after', examples(['meander-sync resync run 0f8c…']))
+  .action(action((ctx, id: string) => resyncRunCommand(ctx, id)));
+
+program
+  .command('status')
+  .description('integration health per organization and system (stuck syncs flagged)')
+  .option('--org <organizationId>', 'one organization')
+  .addHelpText('after', examples(['meander-sync status', `meander-sync status --org ${NORDLYS} --json`]))
+  .action(action((ctx, options: { org?: string }) => statusCommand(ctx, options)));
+
+program
+  .command('verify')
+  .description("recompute the organization's tamper-evident hash chain; exit 1 when broken")
+  .requiredOption('--org <organizationId>', 'organization')
+  .addHelpText('after', examples([`meander-sync verify --org ${NORDLYS}`]))
+  .action(action((ctx, options: { org: string }) => verifyCommand(ctx, options)));
+
+program
+  .command('evidence')
+  .description('export sealed records, tombstones and a manifest for auditors')
+  .requiredOption('--org <organizationId>', 'organization')
+  .requiredOption('--from <date>', 'first day (YYYY-MM-DD) of syncs started')
+  .requiredOption('--to <date>', 'last day (YYYY-MM-DD)')
+  .requiredOption(
+    '--out <file>',
+    'rows file (JSON Lines); .tombstones.jsonl and .manifest.json are written beside it',
+  )
+  .addHelpText(
+    'after',
+    examples([
+      `meander-sync evidence --org ${NORDLYS} --from 2026-01-01 --to 2026-12-31 --out evidence.jsonl`,
+    ]),
+  )
+  .action(
+    action((ctx, options: { org: string; from: string; to: string; out: string }) =>
+      evidenceCommand(ctx, options),
+    ),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are successes; anything else commander refused is a usage error.
+    const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
+    process.exit(ok ? EXIT.ok : EXIT.usage);
+  }
+  const failure = error instanceof CliError ? error : humanizeError(error, 'the API');
+  process.stderr.write(`meander-sync: ${failure.message}\n`);
+  process.exit(failure.exitCode);
+}
+process.exit(exitCode);

@@ -1,0 +1,54 @@
+import type { SyncLog } from '@meander/domain';
+import { statusText, style } from './style.js';
+
+const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
+  log.completedAt
+    ? `${((Date.parse(log.completedAt) - Date.parse(log.startedAt)) / 1000).toFixed(1)} s`
+    : '—';
+
+/** One sync log, readable: the fields, then what went wrong record by record. */
+export function renderSyncLog(log: SyncLog): string {
+  const lines = [
+    `${style.bold('Sync')} ${log.id}  ${statusText(log.status)}`,
+    `  organization   ${log.organizationId}`,
+    `  system / type  ${log.accountingSystem} / ${log.syncType}${log.triggeredBy ? ` (by ${log.triggeredBy})` : ''}`,
+    `  period         ${log.periodStart} → ${log.periodEnd}`,
+    `  records        ${log.recordsSynced} synced, ${log.recordsFailed} failed, ${log.recordsTotal} selected`,
+    `  reference      ${log.externalReferenceId ?? '—'}`,
+    `  started        ${log.startedAt}`,
+    `  completed      ${log.completedAt ?? '—'} (${duration(log)})`,
+  ];
+  const summary = log.payloadSummary;
+  if (summary) {
+    const total =
+      summary.totalAmountMinor !== undefined
+        ? `, total ${summary.totalAmountMinor} minor units ${summary.currency ?? ''}`
+        : '';
+    lines.push(
+      `  payload        ${summary.recordCount ?? summary.recordIds?.length ?? 0} records${total}, format v${summary.formatVersion}`,
+    );
+    if (summary.parentSyncId) lines.push(`  re-sync of     ${summary.parentSyncId}`);
+  }
+  const details = log.errorDetails;
+  if (details) {
+    lines.push(
+      '',
+      `${style.bold('Error details')}  ${details.code} (${details.category}${details.retryable ? ', retryable' : ''})`,
+    );
+    lines.push(`  ${details.message}`);
+    if (details.providerCode) lines.push(`  provider code  ${details.providerCode}`);
+    if (details.correlationId) lines.push(`  correlation    ${details.correlationId}`);
+    const failures = details.recordFailures ?? [];
+    if (failures.length) {
+      lines.push(
+        `  rejected records (${failures.length}${details.recordFailuresTruncated ? '+, truncated' : ''}):`,
+      );
+      for (const f of failures.slice(0, 50))
+        lines.push(`    ${f.recordId}  ${style.yellow(f.code)}  ${f.reason}`);
+      if (failures.length > 50) lines.push(`    … ${failures.length - 50} more (use --json for all)`);
+    }
+    for (const w of details.warnings ?? [])
+      lines.push(`  ${style.yellow('warning')} ${w.rule}: ${w.message}`);
+  }
+  return lines.join('\n');
+}
