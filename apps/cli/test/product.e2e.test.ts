@@ -1,0 +1,249 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '@meander/db';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const BIN = join(ROOT, 'apps/cli/bin/meander-sync.js');
+const NORDLYS = '11111111-1111-4111-8111-111111111111';
+const FJORDVIK = '22222222-2222-4222-8222-222222222222';
+
+interface Product {
+  process: ChildProcess;
+  output: string;
+  apiUrl: string;
+  emulatorUrl: string;
+  tokens: Record<string, string>;
+}
+
+/** Start `scripts/start.ts` on free ports and wait for its banner. */
+async function startProduct(databaseUrl: string): Promise<Product> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      EMULATOR_PORT: '0',
+      AUTH_JWT_SECRET: 'e2e-secret-0123456789abcdef',
+      LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const product: Product = { process: child, output: '', apiUrl: '', emulatorUrl: '', tokens: {} };
+  child.stdout?.on('data', (d: Buffer) => {
+    product.output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    product.output += d.toString();
+  });
+  const deadline = Date.now() + 60_000;
+  while (!product.output.includes('Ctrl-C stops everything')) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`product did not start:\n${product.output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  product.apiUrl = /^API: (\S+)$/m.exec(product.output)?.[1] ?? '';
+  product.emulatorUrl = /^EMULATORS: (\S+)$/m.exec(product.output)?.[1] ?? '';
+  for (const m of product.output.matchAll(/^TOKEN (.+): (\S+)$/gm))
+    product.tokens[m[1] as string] = m[2] as string;
+  return product;
+}
+
+/** Run the CLI as a child process. */
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) => {
+  let t: TestDatabase | null = null;
+  let dir: string;
+  let databaseUrl: string;
+  let product: Product;
+  let as: Record<string, string>;
+  const today = new Date().toISOString().slice(0, 10);
+  const monthStart = `${today.slice(0, 8)}01`;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'meander-cli-'));
+    if (dialect === 'sqlite') databaseUrl = `file:${join(dir, 'meander.db')}`;
+    else {
+      t = await createTestDatabase('postgres', { migrate: false });
+      await t.db.close();
+      databaseUrl = t.url;
+    }
+    product = await startProduct(databaseUrl);
+    as = { MEANDER_API_URL: product.apiUrl, MEANDER_TOKEN: product.tokens.global_admin ?? '' };
+    // The scheduled catch-up of last month runs at start; wait for both organizations to finish it.
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const status = await cli(['status', '--json'], as);
+      const entries = JSON.parse(status.stdout || '[]') as { lastSync: { status: string } | null }[];
+      if (entries.length === 2 && entries.every((e) => e.lastSync && e.lastSync.status === 'success')) break;
+      if (Date.now() > until)
+        throw new Error(`scheduled syncs did not finish: ${status.stdout}${status.stderr}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+
+  afterAll(async () => {
+    if (product?.process.exitCode === null) product.process.kill('SIGKILL');
+    await t?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let partialId = '';
+
+  it('exports the current month for Nordlys: success, exit 0', async () => {
+    const run = await cli(['export', '--org', NORDLYS, '--from', monthStart, '--to', today, '--json'], as);
+    expect(run.code).toBe(0);
+    const log = JSON.parse(run.stdout) as {
+      status: string;
+      syncType: string;
+      recordsSynced: number;
+      recordsFailed: number;
+    };
+    expect(log).toMatchObject({ status: 'success', syncType: 'manual', recordsSynced: 40, recordsFailed: 0 });
+  });
+
+  it('exports Fjordvik with a closed account: partial, exit 3, explained by show', async () => {
+    const faults = await fetch(`${product.emulatorUrl}/_control/dynamics/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ closedAccounts: ['7140'] }),
+    });
+    expect(faults.status).toBe(200);
+    const run = await cli(['export', '--org', FJORDVIK, '--from', monthStart, '--to', today, '--json'], as);
+    expect(run.code).toBe(3);
+    const log = JSON.parse(run.stdout) as { id: string; status: string; recordsFailed: number };
+    expect(log.status).toBe('partial');
+    expect(log.recordsFailed).toBeGreaterThan(0);
+    partialId = log.id;
+    const shown = await cli(['show', partialId], as);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('RECORDS_REJECTED');
+    expect(shown.stdout).toContain('Account 7140 is closed');
+  });
+
+  it('lists history as JSON and as CSV', async () => {
+    const json = await cli(['list', '--org', FJORDVIK, '--json'], as);
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout) as { items: { id: string; status: string }[] };
+    expect(page.items.map((i) => i.status)).toEqual(['partial', 'success']);
+    const csv = await cli(['list', '--org', FJORDVIK, '--csv'], as);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    expect(lines[0]?.split(',')).toEqual(expect.arrayContaining(['id', 'status', 'recordsFailed']));
+    expect(lines).toHaveLength(3);
+    expect(lines[1]?.split(',')[0]).toBe(partialId);
+  });
+
+  it('plans and runs the re-sync of the rejected records', async () => {
+    const plan = await cli(['resync', 'plan', '--org', FJORDVIK, '--json'], as);
+    const entries = JSON.parse(plan.stdout) as { latestSyncLogId: string; failedRecordIds: string[] }[];
+    expect(entries).toEqual([expect.objectContaining({ latestSyncLogId: partialId })]);
+    await fetch(`${product.emulatorUrl}/_control/dynamics/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const run = await cli(['resync', 'run', partialId, '--json'], as);
+    expect(run.code).toBe(0);
+    const log = JSON.parse(run.stdout) as {
+      status: string;
+      recordsSynced: number;
+      payloadSummary: { parentSyncId: string };
+    };
+    expect(log.status).toBe('success');
+    expect(log.recordsSynced).toBe(entries[0]?.failedRecordIds.length);
+    expect(log.payloadSummary.parentSyncId).toBe(partialId);
+  });
+
+  it('reports status, verifies the chain and writes evidence', async () => {
+    const status = await cli(['status'], as);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(FJORDVIK);
+    const verify = await cli(['verify', '--org', FJORDVIK, '--json'], as);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, checked: 3, breaks: [] });
+    const out = join(dir, 'evidence.jsonl');
+    const evidence = await cli(
+      ['evidence', '--org', FJORDVIK, '--from', '2000-01-01', '--to', '2100-12-31', '--out', out],
+      as,
+    );
+    expect(evidence.code).toBe(0);
+    const rows = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { chainSeq: number });
+    expect(rows.map((r) => r.chainSeq)).toEqual([1, 2, 3]);
+    expect(existsSync(`${out}.tombstones.jsonl`)).toBe(true);
+    expect(JSON.parse(readFileSync(`${out}.manifest.json`, 'utf8'))).toMatchObject({
+      chainVerified: true,
+      files: { rows: { count: 3 } },
+    });
+  });
+
+  it('explains usage errors (exit 2), refusals (exit 1) and an unreachable API (exit 1, naming the URL)', async () => {
+    const usage = await cli(['export', '--org', NORDLYS], as);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/required option/);
+    expect((await cli(['export', '--org', NORDLYS, '--from', '2026-02-30', '--to', today], as)).code).toBe(2);
+    expect((await cli(['frobnicate'], as)).code).toBe(2);
+    const disabled = await cli(
+      ['export', '--org', '33333333-3333-4333-8333-333333333333', '--from', monthStart, '--to', today],
+      as,
+    );
+    expect(disabled.code).toBe(1);
+    expect(disabled.stderr).toContain('enable it with organizations.configureAccounting');
+    const denied = await cli(['list', '--org', NORDLYS], {
+      ...as,
+      MEANDER_TOKEN: product.tokens['org_admin (Fjordvik Consulting)'] ?? '',
+    });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('Not allowed');
+    const unreachable = await cli(['list', '--org', NORDLYS], {
+      ...as,
+      MEANDER_API_URL: 'http://127.0.0.1:9',
+    });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('http://127.0.0.1:9');
+    const json = await cli(['list', '--org', NORDLYS, '--json'], {
+      ...as,
+      MEANDER_API_URL: 'http://127.0.0.1:9',
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { domainCode: 'API_UNREACHABLE' } });
+  });
+
+  it('stops cleanly on SIGINT, leaving no sync in progress', async () => {
+    const exited = new Promise<number | null>((r) => product.process.once('exit', (code) => r(code)));
+    product.process.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const db = await openDatabase(databaseUrl, { migrate: false });
+    try {
+      expect((await db.syncLogs.list({ status: 'in_progress' })).items).toEqual([]);
+      expect((await db.syncLogs.list({ status: 'pending' })).items).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
