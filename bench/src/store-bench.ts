@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Dialect, RawConnection } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
+import type { Statement } from 'better-sqlite3';
 import type { Row } from './report.js';
 import { seedSyncLogs } from './seed-sync-logs.js';
 import { comparePaired, type LatencySummary, round } from './stats.js';
@@ -10,14 +11,14 @@ const ms = (s: LatencySummary) => `p50 ${s.p50}ms p99 ${s.p99}ms`;
 /** The raw baseline: the same SQL the store runs, as a prepared statement on the bare driver. */
 function rawRunner(raw: RawConnection) {
   if (raw.dialect === 'sqlite') {
-    const cache = new Map<string, ReturnType<typeof raw.connection.prepare>>();
+    const cache = new Map<string, Statement<unknown[]>>();
     return async (sql: string, params: unknown[]) => {
       let s = cache.get(sql);
       if (!s) {
-        s = raw.connection.prepare(sql);
+        s = raw.connection.prepare<unknown[]>(sql);
         cache.set(sql, s);
       }
-      return s.reader ? s.all(...(params as [])) : s.run(...(params as []));
+      return s.reader ? s.all(...params) : s.run(...params);
     };
   }
   return async (sql: string, params: unknown[]) => {
