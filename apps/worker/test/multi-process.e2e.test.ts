@@ -1,0 +1,169 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { RunningEmulators } from '@meander/accounting/emulators';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
+import type { SyncLog } from '@meander/domain';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/logger.js';
+import { reapStaleSyncs } from '../src/reaper.js';
+import { previousMonthPeriod } from '../src/schedule-period.js';
+import { startWorker } from '../src/worker.js';
+import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, ledgerCounts } from './fixtures.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const children: ChildProcess[] = [];
+
+/** A real worker process, as `pnpm --filter @meander/worker start` runs it. */
+function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      MIGRATE_ON_START: 'false',
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+  children.push(child);
+  return child;
+}
+
+const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
+
+describe.each(DIALECTS)('worker processes on %s', (dialect) => {
+  let t: TestDatabase;
+  let emu: RunningEmulators;
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    emu = await emulators();
+  });
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    await emu?.close();
+    await t?.drop();
+  });
+
+  it('recovers from a worker killed mid-sync: reaped as WORKER_LOST, the next sync posts the rest, every record once', async () => {
+    const org = await givenConnectedOrganization(t.db, emu, 'xledger', 200);
+    emu.setFaults('xledger', { latencyMs: 60 });
+    const { syncLog } = await t.db.syncLogs.create({
+      organizationId: org.id,
+      accountingSystem: 'xledger',
+      syncType: 'api',
+      recordsTotal: 200,
+      periodStart: '2026-10-01T00:00:00.000Z',
+      periodEnd: '2026-10-31T23:59:59.999Z',
+    });
+    const child = spawnWorker(t.url, {
+      SYNC_BATCH_SIZE: '10',
+      SYNC_QUEUE: 'inline',
+      WORKER_CONCURRENCY: '1',
+    });
+    await eventually(async () => ((await t.db.syncLogs.get(syncLog.id))?.recordsSynced ?? 0) >= 30, 30_000);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    emu.setFaults('xledger', {});
+    const mid = await t.db.syncLogs.get(syncLog.id);
+    expect(mid?.status).toBe('in_progress');
+    const posted = [...ledgerCounts(emu, 'xledger', org.recordIds).values()].filter((n) => n === 1).length;
+    expect(posted).toBeGreaterThan(0);
+    expect(posted).toBeLessThan(200);
+
+    await new Promise((r) => setTimeout(r, 1_200));
+    const reaped = await reapStaleSyncs(t.db, {
+      now: new Date(),
+      staleAfterSeconds: 1,
+      logger: silentLogger,
+    });
+    expect(reaped.map((r) => r.id)).toContain(syncLog.id);
+    const lost = await t.db.syncLogs.get(syncLog.id);
+    expect(lost).toMatchObject({
+      status: 'failed',
+      errorDetails: { code: 'WORKER_LOST', category: 'unavailable', retryable: true },
+    });
+
+    const worker = await startWorker({
+      db: t.db,
+      logger: silentLogger,
+      pollMs: 50,
+      catchUpHours: 0,
+      batchSize: 25,
+      adapterOptions: FAST_RETRIES,
+      queue: 'inline',
+    });
+    try {
+      const { syncLog: again } = await t.db.syncLogs.create({
+        organizationId: org.id,
+        accountingSystem: 'xledger',
+        syncType: 'api',
+        recordsTotal: 200,
+        periodStart: '2026-10-01T00:00:00.000Z',
+        periodEnd: '2026-10-31T23:59:59.999Z',
+      });
+      const done = await eventually(async () => terminal(await t.db.syncLogs.get(again.id)), 30_000);
+      expect(done).toMatchObject({ status: 'success', recordsSynced: 200, recordsFailed: 0 });
+    } finally {
+      await worker.stop();
+    }
+    const counts = ledgerCounts(emu, 'xledger', org.recordIds);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+/** pg-boss distributes work between processes; SQLite is the single-node default. */
+describe('many worker nodes on PostgreSQL', () => {
+  let t: TestDatabase;
+  let emu: RunningEmulators;
+  beforeAll(async () => {
+    t = await createTestDatabase('postgres');
+    emu = await emulators();
+  });
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    await emu?.close();
+    await t?.drop();
+  });
+
+  it('three worker processes, twenty organizations due at once: twenty syncs, each record posted once', async () => {
+    const now = new Date();
+    const period = previousMonthPeriod(now, 'UTC');
+    const month = period.periodStart.slice(0, 7);
+    const orgs = [];
+    for (let i = 0; i < 20; i += 1) {
+      const org = await givenConnectedOrganization(t.db, emu, i % 2 ? 'dynamics' : 'xledger', 15, {
+        schedule: { cron: '0 2 * * *', timezone: 'UTC' },
+      });
+      orgs.push(org);
+    }
+    // Move the fixtures' October records into the previous month, whatever today is.
+    if (t.db.raw.dialect === 'postgres') {
+      await t.db.raw.sql`UPDATE expense_records SET booking_date = ${month} || substr(booking_date, 8)
+        WHERE organization_id = ANY(${orgs.map((o) => o.id)}::uuid[])`;
+    }
+    for (let i = 0; i < 3; i += 1)
+      spawnWorker(t.url, { SYNC_QUEUE: 'pg-boss', WORKER_CONCURRENCY: '3', WORKER_ID: `node-${i}` });
+    const ids = new Set(orgs.map((o) => o.id));
+    const finished = await eventually(async () => {
+      const { items } = await t.db.syncLogs.list({ limit: 200 });
+      const mine = items.filter((s) => ids.has(s.organizationId));
+      return mine.length === 20 && mine.every((s) => s.status === 'success') ? mine : null;
+    }, 90_000);
+    expect(finished).toHaveLength(20);
+    expect(new Set(finished.map((s) => s.organizationId)).size).toBe(20);
+    expect(
+      finished.every(
+        (s) => s.syncType === 'scheduled' && s.recordsSynced === 15 && s.periodStart === period.periodStart,
+      ),
+    ).toBe(true);
+    for (const [i, org] of orgs.entries()) {
+      const counts = ledgerCounts(emu, i % 2 ? 'dynamics' : 'xledger', org.recordIds);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    }
+  });
+});
