@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RunningEmulators } from '@meander/accounting/emulators';
+import type { NewExpenseRecord } from '@meander/db';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulators, eventually } from './fixtures.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** Peak resident set of a live process, from the kernel (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
+  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
+}
+
+/**
+ * A worker PROCESS syncs one period of `count` records; we read its peak RSS from the kernel.
+ * The emulator runs in the test process, so its ledger does not count against the worker.
+ */
+async function syncInChildWorker(
+  t: TestDatabase,
+  emu: RunningEmulators,
+  count: number,
+): Promise<{ peakMiB: number; ledger: number }> {
+  const org = await t.db.organizations.create({ name: `Big ${count}` });
+  await t.db.organizations.configureAccounting({
+    organizationId: org.id,
+    enabled: true,
+    config: { accountingSystem: 'xledger', connection: emu.connections.xledger },
+  });
+  const chunk: NewExpenseRecord[] = [];
+  for (let i = 0; i < count; i += 1) {
+    chunk.push({
+      organizationId: org.id,
+      kind: 'expense_claim',
+      amountMinor: 100 + (i % 9_000),
+      currency: 'NOK',
+      bookingDate: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
+      account: '7100',
+      approvalState: 'approved',
+      description: 'Hotel night, conference',
+    });
+    if (chunk.length === 5_000) await t.db.expenseRecords.insertMany(chunk.splice(0));
+  }
+  await t.db.expenseRecords.insertMany(chunk.splice(0));
+  const before = emu.ledger('xledger').length;
+  const { syncLog } = await t.db.syncLogs.create({
+    organizationId: org.id,
+    accountingSystem: 'xledger',
+    syncType: 'api',
+    recordsTotal: count,
+    periodStart: '2026-10-01T00:00:00.000Z',
+    periodEnd: '2026-10-31T23:59:59.999Z',
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: t.url,
+      MIGRATE_ON_START: 'false',
+      LOG_LEVEL: 'silent',
+      SYNC_QUEUE: 'inline',
+      SYNC_BATCH_SIZE: '500',
+      WORKER_CONCURRENCY: '1',
+    },
+    stdio: 'ignore',
+  });
+  try {
+    const done = await eventually(async () => {
+      const log = await t.db.syncLogs.get(syncLog.id);
+      return log && log.status !== 'pending' && log.status !== 'in_progress' ? log : null;
+    }, 240_000);
+    expect(done).toMatchObject({ status: 'success', recordsSynced: count, recordsFailed: 0 });
+    expect(done.payloadSummary).toMatchObject({ recordCount: count, recordIdsTruncated: true });
+    expect(done.payloadSummary?.recordIds).toHaveLength(10_000);
+    const peakMiB = peakRssMiB(child.pid as number);
+    return { peakMiB, ledger: emu.ledger('xledger').length - before };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+describe.each(DIALECTS)('one big period on %s', (dialect) => {
+  let t: TestDatabase;
+  let emu: RunningEmulators;
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    emu = await emulators();
+  });
+  afterAll(async () => {
+    await emu?.close();
+    await t?.drop();
+  });
+
+  it('syncs 100,000 records with the worker’s memory flat (peak RSS at 100k ≈ at 20k)', {
+    timeout: 300_000,
+  }, async () => {
+    const small = await syncInChildWorker(t, emu, 20_000);
+    const big = await syncInChildWorker(t, emu, 100_000);
+    expect(small.ledger).toBe(20_000);
+    expect(big.ledger).toBe(100_000);
+    console.log(
+      `[${dialect}] worker peak RSS: ${small.peakMiB.toFixed(1)} MiB at 20k records, ${big.peakMiB.toFixed(1)} MiB at 100k records`,
+    );
+    // Streaming in batches: five times the records must not need anywhere near five times the memory.
+    expect(big.peakMiB).toBeLessThan(small.peakMiB * 1.35 + 20);
+  });
+});
