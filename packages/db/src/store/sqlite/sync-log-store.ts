@@ -544,6 +544,9 @@ export class SqliteSyncLogStore implements SyncLogStore {
       after = (page[page.length - 1] as SealedSyncLog).chainSeq;
       yield page;
       if (rows.length < PAGE) return;
+      // better-sqlite3 is synchronous: give the event loop a turn between pages, so a long
+      // verification or export never stalls the API's other requests.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }
