@@ -41,9 +41,10 @@ case "$cmd" in
     ensure_pnpm; ensure_install; ensure_postgres
     pnpm exec turbo run typecheck --output-logs=errors-only
     pnpm exec biome check .
-    find packages apps -maxdepth 2 -name .vitest-result.json -delete
+    find packages apps bench -maxdepth 2 -name .vitest-result.json -delete
     # --continue: every package's suite runs even when one fails; the summary decides the exit code.
     pnpm exec turbo run test --concurrency=2 --continue || true
+    pnpm test:reliability || true
     pnpm exec tsx scripts/test-summary.ts ;;
   *)
     echo "usage: scripts/bootstrap.sh setup|start|test" >&2; exit 2 ;;

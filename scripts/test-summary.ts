@@ -16,9 +16,13 @@ interface VitestReport {
 }
 
 const root = join(import.meta.dirname, '..');
-const packageDirs = ['packages', 'apps']
-  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
-  .filter((dir) => statSync(dir).isDirectory() && existsSync(join(dir, 'vitest.config.ts')));
+const packageDirs = [
+  ...['packages', 'apps']
+    .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
+    .filter((dir) => statSync(dir).isDirectory() && existsSync(join(dir, 'vitest.config.ts'))),
+  // The reliability suite (load, faults, bad input) runs as part of the test command too.
+  join(root, 'bench'),
+];
 
 let passed = 0;
 let failed = 0;

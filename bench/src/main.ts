@@ -5,8 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { Dialect } from '@meander/db';
+import { runApiBench } from './api-bench.js';
 import { printTable, type Row, writeResults } from './report.js';
 import { runStoreBench } from './store-bench.js';
+import { runWorkerBench } from './worker-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,8 +22,22 @@ const dialects = (values.dialect ?? ['sqlite', 'postgres']) as Dialect[];
 const only = new Set(values.only ?? ['store', 'api', 'worker']);
 
 const plan = quick
-  ? { sizes: [2_000, 10_000], iterations: 60, organizations: 1_000 }
-  : { sizes: [10_000, 100_000, 1_000_000], iterations: 300, organizations: 10_000 };
+  ? {
+      sizes: [2_000, 10_000],
+      iterations: 60,
+      organizations: 1_000,
+      apiSeconds: 2,
+      records: [5_000],
+      batches: [100],
+    }
+  : {
+      sizes: [10_000, 100_000, 1_000_000],
+      iterations: 300,
+      organizations: 10_000,
+      apiSeconds: 10,
+      records: [100_000, 300_000],
+      batches: [50, 100, 500],
+    };
 
 const started = performance.now();
 let failures = 0;
@@ -29,6 +45,8 @@ for (const dialect of dialects) {
   const rows: Row[] = [];
   if (only.has('store'))
     rows.push(...(await runStoreBench(dialect, plan.sizes, plan.iterations, plan.organizations)));
+  if (only.has('api')) rows.push(...(await runApiBench(dialect, plan.apiSeconds)));
+  if (only.has('worker')) rows.push(...(await runWorkerBench(dialect, plan.records, plan.batches)));
   printTable(`${dialect} — ${quick ? 'quick' : 'full'} run`, rows);
   const file = writeResults(dialect, quick ? 'quick' : 'full', rows);
   console.log(`results: ${file}`);

@@ -6,6 +6,7 @@ import { openSqliteDatabase } from './store/sqlite/database.js';
 export { DEFAULT_DATABASE_URL, dialectOf, parseDatabaseUrl } from './connection-url.js';
 export { MIGRATIONS, migrate } from './migrations.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
+export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
 export type * from './store/port.js';
 

@@ -13,6 +13,14 @@ const claimsSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('service'), sub: z.uuid(), via: z.string().max(100).optional() }),
 ]);
 
+/**
+ * Verified tokens, remembered until they expire: HMAC verification through WebCrypto costs more
+ * than the rest of a list request. Bounded, and keyed by secret + token so a rotated secret never
+ * reuses an old verdict.
+ */
+const verified = new Map<string, { principal: Principal; exp: number }>();
+const CACHE_LIMIT = 1_000;
+
 /** Why a request carries no usable principal. */
 export type AuthFailure = 'missing' | 'invalid' | 'expired' | 'claims';
 
@@ -27,6 +35,13 @@ export async function principalFromHeader(
   if (!header) return { failure: 'missing' };
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header.trim());
   if (!match?.[1]) return { failure: 'invalid' };
+  const key = `${secret}\u0000${match[1]}`;
+  const hit = verified.get(key);
+  if (hit) {
+    if (hit.exp * 1000 > Date.now()) return { principal: hit.principal };
+    verified.delete(key);
+    return { failure: 'expired' };
+  }
   let payload: Record<string, unknown>;
   try {
     payload = (await verify(match[1], secret, 'HS256')) as Record<string, unknown>;
@@ -39,7 +54,11 @@ export async function principalFromHeader(
     return { failure: 'claims' };
   const c = claims.data;
   const via = c.via ? { via: c.via } : {};
-  if (c.role === 'org_admin')
-    return { principal: { role: 'org_admin', userId: c.sub, organizationId: c.org, ...via } };
-  return { principal: { role: c.role, userId: c.sub, ...via } };
+  const principal: Principal =
+    c.role === 'org_admin'
+      ? { role: 'org_admin', userId: c.sub, organizationId: c.org, ...via }
+      : { role: c.role, userId: c.sub, ...via };
+  if (verified.size >= CACHE_LIMIT) verified.delete(verified.keys().next().value as string);
+  verified.set(key, { principal, exp: payload.exp });
+  return { principal };
 }

@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError, unavailableError } from '@meander/db';
 import {
   type Action,
   authorize,
@@ -41,6 +42,10 @@ const t = initTRPC.context<Context>().create({
       issues = schemaIssues(cause) ?? [
         { rule: 'schema', severity: 'error', path: [], message: error.message },
       ];
+    } else if ((cause as { code?: unknown } | undefined)?.code === 'DATABASE_UNAVAILABLE') {
+      domainCode = 'DATABASE_UNAVAILABLE';
+    } else if ((cause as { code?: unknown } | undefined)?.code === 'DATABASE_UNAVAILABLE') {
+      domainCode = 'DATABASE_UNAVAILABLE';
     } else if (error.code === 'UNAUTHORIZED') {
       domainCode = 'UNAUTHENTICATED';
     } else if (error.code === 'FORBIDDEN') {
@@ -54,6 +59,7 @@ const t = initTRPC.context<Context>().create({
         : shape.message;
     // Internal errors never leak their message (it may name tables or data).
     const safeMessage = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal error' : message;
+    // (SERVICE_UNAVAILABLE keeps its message: it names no data, only that nothing was written.)
     return {
       ...shape,
       message: safeMessage,
@@ -83,6 +89,11 @@ const domainErrors = t.middleware(async ({ ctx, path, type, next }) => {
   if (!result.ok) {
     if (isDomainError(cause))
       throw new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
+    const unavailable = cause instanceof DatabaseUnavailableError ? cause : unavailableError(cause);
+    if (unavailable) {
+      // Not the caller's fault and nothing was written: 503, safe to retry.
+      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
+    }
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       ctx.logger.error(
         { requestId: ctx.requestId, path, err: String(result.error.cause ?? result.error) },

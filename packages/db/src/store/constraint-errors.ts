@@ -147,7 +147,33 @@ function constraintFromSqlite(message: string): string | undefined {
   return undefined;
 }
 
-/** Run `work`, translating constraint violations into DomainErrors. */
+/** Translate constraint violations into DomainErrors and lost connections into DatabaseUnavailableError. */
 export function rethrowAsDomainError(error: unknown): never {
-  throw constraintToDomainError(error) ?? error;
+  throw constraintToDomainError(error) ?? unavailableError(error) ?? error;
+}
+
+/**
+ * The database could not be reached or dropped the connection mid-statement (server restart, a
+ * terminated backend, network loss). Nothing was committed: the transaction died with it. Callers
+ * may retry; the API answers 503.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  readonly code = 'DATABASE_UNAVAILABLE';
+  constructor(readonly driverCode: string) {
+    super(`The database is unavailable (${driverCode}); nothing was written`);
+  }
+}
+
+const UNAVAILABLE =
+  /^(08[0-9A-Z]{3}|57P0[1-3]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_(CLOSED|ENDED|DESTROYED)|CONNECT_TIMEOUT|SQLITE_BUSY|SQLITE_IOERR.*)$/;
+
+/** A connection-level failure, as a typed error; null for anything else. */
+export function unavailableError(error: unknown): DatabaseUnavailableError | null {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    cause?: { code?: unknown };
+  };
+  const code = String(e.code ?? e.cause?.code ?? '');
+  return UNAVAILABLE.test(code) ? new DatabaseUnavailableError(code) : null;
 }

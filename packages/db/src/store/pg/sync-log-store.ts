@@ -5,6 +5,7 @@ import {
   type CompleteSyncLogCommand,
   type CreateSyncLogCommand,
   type CreateSyncLogInput,
+  checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
   type DeleteSyncLogCommand,
@@ -25,9 +26,10 @@ import {
   reportProgressCommandSchema,
   type SyncLog,
   type SyncStatus,
+  throwOnErrors,
 } from '@meander/domain';
 import type postgres from 'postgres';
-import { constraintToDomainError } from '../constraint-errors.js';
+import { constraintToDomainError, rethrowAsDomainError, unavailableError } from '../constraint-errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   type ChainLink,
@@ -78,7 +80,7 @@ export class PgSyncLogStore implements SyncLogStore {
     try {
       return (await this.sql.begin(work)) as T;
     } catch (error) {
-      throw constraintToDomainError(error) ?? error;
+      throw constraintToDomainError(error) ?? unavailableError(error) ?? error;
     }
   }
 
@@ -220,14 +222,16 @@ export class PgSyncLogStore implements SyncLogStore {
 
   async reportProgress(input: ReportProgressCommand): Promise<SyncLog> {
     const command = parseCommand(reportProgressCommandSchema, input);
-    return this.write(async (tx) => {
-      const { syncLog } = planProgress(await this.requireLog(tx, command.id, true), command);
-      await tx`
-        UPDATE accounting_sync_logs SET records_synced = ${syncLog.recordsSynced}, records_failed = ${syncLog.recordsFailed},
-          heartbeat_at = ${nowIso()}
-        WHERE id = ${syncLog.id}`;
-      return syncLog;
-    });
+    throwOnErrors(checkRecordsCountsNonNegative(command));
+    // The hot path of a running sync (once per batch): one conditional statement. Only an active
+    // row matches — exactly what planProgress allows; otherwise the domain explains why not.
+    const [row] = await this.sql<SyncLogRow[]>`
+      UPDATE accounting_sync_logs SET records_synced = ${command.recordsSynced}, records_failed = ${command.recordsFailed},
+        heartbeat_at = ${nowIso()}
+      WHERE id = ${command.id} AND status IN ('pending', 'in_progress')
+      RETURNING *`.catch(rethrowAsDomainError);
+    if (row) return syncLogFromRow(row);
+    return planProgress(await this.requireLog(this.sql, command.id), command).syncLog;
   }
 
   async complete(input: CompleteSyncLogCommand, options: { now?: string } = {}): Promise<Planned> {

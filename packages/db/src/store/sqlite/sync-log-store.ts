@@ -4,6 +4,7 @@ import {
   assertMutable,
   type CompleteSyncLogCommand,
   type CreateSyncLogInput,
+  checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
   type DeleteSyncLogCommand,
@@ -24,6 +25,7 @@ import {
   reportProgressCommandSchema,
   type SyncLog,
   type SyncStatus,
+  throwOnErrors,
 } from '@meander/domain';
 import type BetterSqlite3 from 'better-sqlite3';
 import { rethrowAsDomainError } from '../constraint-errors.js';
@@ -282,13 +284,15 @@ export class SqliteSyncLogStore implements SyncLogStore {
 
   async reportProgress(input: ReportProgressCommand): Promise<SyncLog> {
     const command = parseCommand(reportProgressCommandSchema, input);
-    return this.write(() => {
-      const { syncLog } = planProgress(this.requireLog(command.id), command);
-      this.prepare(
-        `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ? WHERE id = ?`,
-      ).run(syncLog.recordsSynced, syncLog.recordsFailed, nowIso(), syncLog.id);
-      return syncLog;
-    });
+    throwOnErrors(checkRecordsCountsNonNegative(command));
+    // The hot path of a running sync (once per batch): one conditional statement. Only an active
+    // row matches — exactly what planProgress allows; otherwise the domain explains why not.
+    const row = this.prepare(
+      `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ?
+       WHERE id = ? AND status IN ('pending', 'in_progress') RETURNING *`,
+    ).get(command.recordsSynced, command.recordsFailed, nowIso(), command.id) as SyncLogRow | undefined;
+    if (row) return syncLogFromRow(row);
+    return planProgress(this.requireLog(command.id), command).syncLog;
   }
 
   async complete(input: CompleteSyncLogCommand, options: { now?: string } = {}): Promise<Planned> {

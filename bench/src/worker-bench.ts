@@ -1,0 +1,127 @@
+import { createAdapter } from '@meander/accounting';
+import { startEmulators } from '@meander/accounting/emulators';
+import type { Dialect, NewExpenseRecord } from '@meander/db';
+import { createTestDatabase } from '@meander/db/testing';
+import { runSync, silentLogger } from '@meander/worker';
+import type { Row } from './report.js';
+import { round } from './stats.js';
+
+const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
+
+/**
+ * Worker benchmark: the runner (stream from the store, push, report progress after every batch,
+ * summarize, complete through the domain) versus a baseline loop that streams the same records and
+ * posts the same batches straight to the emulator. Peak RSS is the process's, sampled.
+ */
+export async function runWorkerBench(
+  dialect: Dialect,
+  counts: number[],
+  batchSizes: number[],
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const t = await createTestDatabase(dialect);
+  const emu = await startEmulators({ port: 0 });
+  try {
+    const db = t.db;
+    for (const count of counts) {
+      for (const batchSize of batchSizes) {
+        const runnerOrg = await seedOrganization(count);
+        const baselineOrg = await seedOrganization(count);
+        const runner = await timed(async () => {
+          const org = runnerOrg;
+          const { syncLog } = await db.syncLogs.create({
+            organizationId: org,
+            accountingSystem: 'xledger',
+            syncType: 'api',
+            recordsTotal: count,
+            ...PERIOD,
+          });
+          const started = await db.syncLogs.start(syncLog.id);
+          const outcome = await runSync(
+            { db, logger: silentLogger, batchSize, heartbeatMs: 10_000 },
+            started,
+          );
+          if (outcome.status !== 'success') throw new Error(`runner ended ${outcome.status}`);
+        });
+        const baseline = await timed(async () => {
+          const org = baselineOrg;
+          const adapter = createAdapter('xledger', emu.connections.xledger);
+          let n = 0;
+          for await (const batch of db.expenseRecords.streamApproved(
+            { organizationId: org, ...PERIOD },
+            batchSize,
+          )) {
+            n += 1;
+            await adapter.pushBatch(batch, {
+              syncLogId: crypto.randomUUID(),
+              organizationId: org,
+              batchNumber: n,
+            });
+          }
+        });
+        const ratio = round(runner.recordsPerSecond(count) / baseline.recordsPerSecond(count), 2);
+        rows.push({
+          suite: 'worker',
+          case: `${count.toLocaleString('en-US')} records, batch ${batchSize}`,
+          size: count,
+          subject: `${Math.round(runner.recordsPerSecond(count)).toLocaleString('en-US')} rec/s, peak RSS ${runner.peakRssMiB} MiB`,
+          baseline: `${Math.round(baseline.recordsPerSecond(count)).toLocaleString('en-US')} rec/s`,
+          ratio,
+          target: '≥ 0.9× baseline',
+          pass: ratio >= 0.9,
+          extra: {
+            runnerSeconds: runner.seconds,
+            baselineSeconds: baseline.seconds,
+            peakRssMiB: runner.peakRssMiB,
+          },
+        });
+        emu.reset();
+      }
+    }
+  } finally {
+    await emu.close();
+    await t.drop();
+  }
+  return rows;
+
+  async function seedOrganization(count: number): Promise<string> {
+    const org = await t.db.organizations.create({ name: `Worker bench ${count}` });
+    await t.db.organizations.configureAccounting({
+      organizationId: org.id,
+      enabled: true,
+      config: { accountingSystem: 'xledger', connection: emu.connections.xledger },
+    });
+    const chunk: NewExpenseRecord[] = [];
+    for (let i = 0; i < count; i += 1) {
+      chunk.push({
+        organizationId: org.id,
+        kind: 'expense_claim',
+        amountMinor: 1_000 + (i % 5_000),
+        currency: 'NOK',
+        bookingDate: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
+        account: '7100',
+        approvalState: 'approved',
+      });
+      if (chunk.length === 5_000) await t.db.expenseRecords.insertMany(chunk.splice(0));
+    }
+    await t.db.expenseRecords.insertMany(chunk.splice(0));
+    return org.id;
+  }
+}
+
+/** Time `work` and sample the process's peak RSS while it runs. */
+async function timed(work: () => Promise<void>) {
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 25);
+  const t0 = performance.now();
+  await work();
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  return {
+    seconds: round(seconds, 2),
+    peakRssMiB: Math.round(peak / 1024 / 1024),
+    recordsPerSecond: (count: number) => count / seconds,
+  };
+}
