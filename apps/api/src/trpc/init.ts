@@ -44,8 +44,6 @@ const t = initTRPC.context<Context>().create({
       ];
     } else if ((cause as { code?: unknown } | undefined)?.code === 'DATABASE_UNAVAILABLE') {
       domainCode = 'DATABASE_UNAVAILABLE';
-    } else if ((cause as { code?: unknown } | undefined)?.code === 'DATABASE_UNAVAILABLE') {
-      domainCode = 'DATABASE_UNAVAILABLE';
     } else if (error.code === 'UNAUTHORIZED') {
       domainCode = 'UNAUTHENTICATED';
     } else if (error.code === 'FORBIDDEN') {
