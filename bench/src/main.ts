@@ -32,9 +32,9 @@ const plan = quick
     }
   : {
       sizes: [10_000, 100_000, 1_000_000],
-      iterations: 300,
+      iterations: 200,
       organizations: 10_000,
-      apiSeconds: 10,
+      apiSeconds: 8,
       records: [100_000, 300_000],
       batches: [50, 100, 500],
     };
