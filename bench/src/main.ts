@@ -11,6 +11,8 @@ import { runStoreBench } from './store-bench.js';
 import { runWorkerBench } from './worker-bench.js';
 
 const { values } = parseArgs({
+  // `pnpm bench -- --quick` forwards a literal `--`; tolerate it.
+  allowPositionals: true,
   options: {
     quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
     dialect: { type: 'string', multiple: true },
