@@ -434,10 +434,12 @@ export class SqliteSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     const { since7, since30 } = monitoringWindows(now);
     const org = options.organizationId ?? null;
+    // Two statement variants rather than `(@org IS NULL OR …)`, which SQLite cannot answer from an index.
+    const byOrg = (column: string) => (org === null ? '1 = 1' : `${column} = @org`);
     const stats = this.prepare(
       `WITH ls AS (
            SELECT organization_id, accounting_system, MAX(started_at) AS last_success FROM accounting_sync_logs
-           WHERE status = 'success' AND (@org IS NULL OR organization_id = @org) GROUP BY organization_id, accounting_system)
+           WHERE status = 'success' AND ${byOrg('organization_id')} GROUP BY organization_id, accounting_system)
          SELECT l.organization_id, l.accounting_system, MAX(ls.last_success) AS last_success,
            SUM(CASE WHEN l.status IN ('failed', 'partial') AND (ls.last_success IS NULL OR l.started_at > ls.last_success) THEN 1 ELSE 0 END) AS consecutive_failures,
            SUM(CASE WHEN l.started_at >= @since7 AND l.status IN ('success', 'partial', 'failed') THEN 1 ELSE 0 END) AS terminal_7d,
@@ -448,18 +450,18 @@ export class SqliteSyncLogStore implements SyncLogStore {
            SUM(CASE WHEN l.started_at >= @since30 THEN l.records_failed ELSE 0 END) AS records_failed_30d
          FROM accounting_sync_logs l LEFT JOIN ls
            ON ls.organization_id = l.organization_id AND ls.accounting_system = l.accounting_system
-         WHERE (@org IS NULL OR l.organization_id = @org)
+         WHERE ${byOrg('l.organization_id')}
          GROUP BY l.organization_id, l.accounting_system`,
-    ).all({ org, since7, since30 }) as MonitoringStatsRow[];
+    ).all(org === null ? { since7, since30 } : { org, since7, since30 }) as MonitoringStatsRow[];
     const latest = this.prepare(
       `SELECT l.* FROM accounting_sync_logs l JOIN (
            SELECT organization_id, accounting_system, MAX(started_at) AS m FROM accounting_sync_logs
-           WHERE (@org IS NULL OR organization_id = @org) GROUP BY organization_id, accounting_system) x
+           WHERE ${byOrg('organization_id')} GROUP BY organization_id, accounting_system) x
          ON x.organization_id = l.organization_id AND x.accounting_system = l.accounting_system AND l.started_at = x.m`,
-    ).all({ org }) as SyncLogRow[];
+    ).all(org === null ? {} : { org }) as SyncLogRow[];
     const active = this.prepare(
-      `SELECT * FROM accounting_sync_logs WHERE status IN ('pending', 'in_progress') AND (@org IS NULL OR organization_id = @org)`,
-    ).all({ org }) as SyncLogRow[];
+      `SELECT * FROM accounting_sync_logs WHERE status IN ('pending', 'in_progress') AND ${byOrg('organization_id')}`,
+    ).all(org === null ? {} : { org }) as SyncLogRow[];
     return composeMonitoring({
       stats,
       latest: latest.map(syncLogFromRow),
