@@ -5,7 +5,7 @@ import { signToken, startApiServer } from '@meander/api';
 import type { Database, Dialect } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import { Hono } from 'hono';
-import type { Row } from './report.js';
+import { emit, type Row } from './report.js';
 import { round, summarize } from './stats.js';
 
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -159,7 +159,7 @@ export async function runApiBench(dialect: Dialect, seconds: number): Promise<Ro
     const bareList = await load(clients, seconds, (c, i) =>
       fetch(`${bare.url}/bare/list?org=${org(c * 7 + i)}`),
     );
-    rows.push(row('GET syncLogs.list', trpcList, bareList));
+    emit(rows, row('GET syncLogs.list', trpcList, bareList));
 
     // Each client cycles its own organization: one active sync per organization.
     const post = (path: string, body: unknown) =>
@@ -194,7 +194,7 @@ export async function runApiBench(dialect: Dialect, seconds: number): Promise<Ro
       await (await fetch(`${bare.url}/bare/start/${id}`, { method: 'POST' })).arrayBuffer();
       return fetch(`${bare.url}/bare/complete/${o}/${id}`, { method: 'POST' });
     });
-    rows.push(row('create→start→complete (3 calls)', trpcCycle, bareCycle));
+    emit(rows, row('create→start→complete (3 calls)', trpcCycle, bareCycle));
     await api.close();
     bare.close();
   } finally {

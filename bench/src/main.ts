@@ -29,16 +29,18 @@ const plan = quick
       iterations: 60,
       organizations: 1_000,
       apiSeconds: 2,
-      records: [5_000],
-      batches: [100],
+      workerRuns: [{ records: 5_000, batches: [100] }],
     }
   : {
       sizes: [10_000, 100_000, 1_000_000],
-      iterations: 200,
+      iterations: 100,
       organizations: 10_000,
       apiSeconds: 8,
-      records: [100_000, 300_000],
-      batches: [50, 100, 500],
+      // Throughput at three batch sizes; memory flatness from 100k to 300k at one.
+      workerRuns: [
+        { records: 100_000, batches: [50, 100, 500] },
+        { records: 300_000, batches: [500] },
+      ],
     };
 
 const started = performance.now();
@@ -48,7 +50,10 @@ for (const dialect of dialects) {
   if (only.has('store'))
     rows.push(...(await runStoreBench(dialect, plan.sizes, plan.iterations, plan.organizations)));
   if (only.has('api')) rows.push(...(await runApiBench(dialect, plan.apiSeconds)));
-  if (only.has('worker')) rows.push(...(await runWorkerBench(dialect, plan.records, plan.batches)));
+  if (only.has('worker')) {
+    for (const run of plan.workerRuns)
+      rows.push(...(await runWorkerBench(dialect, [run.records], run.batches)));
+  }
   printTable(`${dialect} — ${quick ? 'quick' : 'full'} run`, rows);
   const file = writeResults(dialect, quick ? 'quick' : 'full', rows);
   console.log(`results: ${file}`);

@@ -16,6 +16,21 @@ export interface Row {
   extra?: Record<string, unknown>;
 }
 
+/** One progress line on stderr per figure, so a long run shows it is alive. */
+export function progress(row: Row): void {
+  process.stderr.write(
+    `  ${row.suite} · ${row.case}${row.size ? ` @${row.size}` : ''}: ${row.subject}${row.ratio === null ? '' : ` (${row.ratio}×)`}\n`,
+  );
+}
+
+/** Record figures and show each on stderr as it is measured. */
+export function emit(rows: Row[], ...added: Row[]): void {
+  for (const row of added) {
+    rows.push(row);
+    progress(row);
+  }
+}
+
 export function printTable(title: string, rows: Row[]): void {
   const header = ['suite', 'case', 'size', 'product', 'raw baseline', 'ratio', 'target', 'ok'];
   const lines = rows.map((r) => [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Dialect, RawConnection } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import type { Statement } from 'better-sqlite3';
-import type { Row } from './report.js';
+import { emit, type Row } from './report.js';
 import { seedSyncLogs } from './seed-sync-logs.js';
 import { comparePaired, type LatencySummary, round } from './stats.js';
 
@@ -90,7 +90,7 @@ export async function runStoreBench(
     for (const size of sizes) {
       const seed = await seedSyncLogs(db.raw, orgIds, size - seeded, seeded);
       seeded = size;
-      rows.push({
+      emit(rows, {
         suite: 'store',
         case: 'bulk seed',
         size,
@@ -151,7 +151,7 @@ export async function runStoreBench(
         const r = await comparePaired(iterations, subject, baseline);
         const key = name;
         p50s.set(key, [...(p50s.get(key) ?? []), r.subject.p50]);
-        rows.push({
+        emit(rows, {
           suite: 'store',
           case: name,
           size,
@@ -203,7 +203,7 @@ export async function runStoreBench(
           );
         },
       );
-      rows.push({
+      emit(rows, {
         suite: 'store',
         case: 'create→start→complete',
         size,
@@ -222,7 +222,7 @@ export async function runStoreBench(
     if (sizes.length > 1) {
       for (const [name, values] of p50s) {
         const growth = round((values[values.length - 1] as number) / Math.max(values[0] as number, 1e-6), 2);
-        rows.push({
+        emit(rows, {
           suite: 'store',
           case: `${name}: p50 growth ${sizes[0]}→${sizes[sizes.length - 1]}`,
           subject: `${values.join(' → ')} ms`,

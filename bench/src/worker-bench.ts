@@ -3,7 +3,7 @@ import { startEmulators } from '@meander/accounting/emulators';
 import type { Dialect, NewExpenseRecord } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import { runSync, silentLogger } from '@meander/worker';
-import type { Row } from './report.js';
+import { emit, type Row } from './report.js';
 import { round } from './stats.js';
 
 const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
@@ -62,7 +62,7 @@ export async function runWorkerBench(
           }
         });
         const ratio = round(runner.recordsPerSecond(count) / baseline.recordsPerSecond(count), 2);
-        rows.push({
+        emit(rows, {
           suite: 'worker',
           case: `${count.toLocaleString('en-US')} records, batch ${batchSize}`,
           size: count,
