@@ -203,6 +203,40 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
     });
   });
 
+  it('leaves a sync recorded by an external runner to that runner, with the worker running', async () => {
+    const call = async (path: string, input: unknown) => {
+      const response = await fetch(`${product.apiUrl}/trpc/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${product.tokens.service}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      const body = (await response.json()) as { result?: { data: { id: string; status: string } } };
+      expect(response.status, JSON.stringify(body)).toBe(200);
+      return body.result?.data as { id: string; status: string };
+    };
+    const recorded = await call('syncLogs.create', {
+      organizationId: NORDLYS,
+      accountingSystem: 'xledger',
+      syncType: 'api',
+      periodStart: '2020-01-01T00:00:00.000Z',
+      periodEnd: '2020-01-31T23:59:59.999Z',
+      recordsTotal: 3,
+    });
+    // The worker polls for pending rows every 500 ms: several polls pass without it claiming this one.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const shown = JSON.parse((await cli(['show', recorded.id, '--json'], as)).stdout) as { status: string };
+    expect(shown.status).toBe('pending');
+    expect((await call('syncLogs.start', { id: recorded.id })).status).toBe('in_progress');
+    await call('syncLogs.reportProgress', { id: recorded.id, recordsSynced: 2, recordsFailed: 0 });
+    const done = await call('syncLogs.complete', {
+      id: recorded.id,
+      recordsSynced: 3,
+      recordsFailed: 0,
+      externalReferenceId: '4242',
+    });
+    expect(done.status).toBe('success');
+  });
+
   it('explains usage errors (exit 2), refusals (exit 1) and an unreachable API (exit 1, naming the URL)', async () => {
     const usage = await cli(['export', '--org', NORDLYS], as);
     expect(usage.code).toBe(2);

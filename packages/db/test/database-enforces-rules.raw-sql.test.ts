@@ -126,6 +126,17 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
     );
   });
 
+  it('refuses an unknown runner', async () => {
+    const other = (await givenOrganization(t.db)).id;
+    const withRunner = `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status,
+      period_start, period_end, records_total, records_synced, records_failed, started_at, created_at, runner)
+      VALUES (?, ?, 'xledger', 'api', 'pending', '2026-10-01T00:00:00.000Z', '2026-10-31T23:59:59.999Z', 1, 0, 0,
+      '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', ?)`;
+    expect(await rawError(t.db.raw, withRunner, [randomUUID(), other, 'cron'])).toMatch(
+      /ck_accounting_sync_logs_runner/,
+    );
+  });
+
   it('refuses an unknown organization', async () => {
     expect(
       await rawError(

@@ -247,6 +247,28 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     );
   });
 
+  it('never lets the worker claim a sync an external runner recorded, which that runner then drives', async () => {
+    const org = await givenOrganization(t.db);
+    // The oldest pending row of the whole table, so a claim that ignored the runner would take it.
+    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id), {
+      now: '1990-01-01T00:00:00.000Z',
+      runner: 'external',
+    });
+    expect((await t.db.syncLogs.listClaimable(1_000)).map((s) => s.id)).not.toContain(syncLog.id);
+    for (let i = 0; i < 3; i += 1) {
+      const claimed = await t.db.syncLogs.claimNextPending(`w${i}`);
+      expect(claimed?.id).not.toBe(syncLog.id);
+    }
+    expect((await t.db.syncLogs.get(syncLog.id))?.status).toBe('pending');
+    const started = await t.db.syncLogs.start(syncLog.id, { workerId: 'external-runner' });
+    expect(started.status).toBe('in_progress');
+
+    const other = await givenOrganization(t.db);
+    const mine = await t.db.syncLogs.create(aCreateCommand(other.id), { now: '1990-01-01T00:00:01.000Z' });
+    expect((await t.db.syncLogs.listClaimable(1_000)).map((s) => s.id)).toContain(mine.syncLog.id);
+    expect((await t.db.syncLogs.claimNextPending('w9'))?.id).toBe(mine.syncLog.id);
+  });
+
   it('reports NOT_FOUND for unknown ids', async () => {
     expect(await t.db.syncLogs.get('5c6f0e0a-0000-4000-8000-000000000000')).toBeNull();
     expect(await codeOf(t.db.syncLogs.start('5c6f0e0a-0000-4000-8000-000000000000'))).toBe('NOT_FOUND');

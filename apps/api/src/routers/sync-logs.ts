@@ -25,11 +25,18 @@ export const syncLogsRouter = router({
     .input(z.strictObject({ id: z.uuid() }))
     .query(({ ctx, input }) => visibleSyncLog(ctx, ctx.principal, input.id)),
 
-  /** Record a new pending sync (runners outside this product). Returns the row plus `warnings`. */
+  /**
+   * Record a new pending sync for a runner outside this product, which then drives it through
+   * start/reportProgress/complete/fail itself: the row is `external`, so the worker never claims it.
+   * Returns the row plus `warnings`.
+   */
   create: procedureFor('syncLog.record')
     .input(createSyncLogCommandSchema)
     .mutation(async ({ ctx, input }) => {
-      const { syncLog, warnings } = await ctx.db.syncLogs.create(input, { now: ctx.now().toISOString() });
+      const { syncLog, warnings } = await ctx.db.syncLogs.create(input, {
+        now: ctx.now().toISOString(),
+        runner: 'external',
+      });
       return { ...syncLog, warnings };
     }),
 

@@ -102,8 +102,7 @@ export class PgBossSyncQueue implements SyncQueue {
     if (this.feeding || this.stopping || !this.boss) return;
     this.feeding = true;
     try {
-      const { items } = await this.options.db.syncLogs.list({ status: 'pending', limit: 200 });
-      for (const sync of items) {
+      for (const sync of await this.options.db.syncLogs.listClaimable(200)) {
         await this.boss.send(SYNC_QUEUE, { syncLogId: sync.id } satisfies SyncJob, {
           singletonKey: sync.organizationId,
         });

@@ -55,6 +55,21 @@ export interface RecordSelection {
   recordIds?: readonly string[];
 }
 
+/**
+ * Who drives a sync through its lifecycle. `worker`: this product's worker claims and runs it (the
+ * scheduler, `syncs.startExport`, `syncs.push`, re-syncs). `external`: a runner outside this product
+ * recorded it through `syncLogs.create` and reports start, progress and completion itself, so the
+ * worker must never claim it.
+ */
+export type SyncRunner = 'worker' | 'external';
+
+/** Options of `SyncLogStore.create`. */
+export interface CreateOptions {
+  now?: IsoDateTime;
+  /** Default `worker`. */
+  runner?: SyncRunner;
+}
+
 /** The result of a create: `replayed` when an idempotency key matched an earlier identical create. */
 export interface CreateResult extends Planned {
   replayed: boolean;
@@ -147,15 +162,17 @@ export interface SealedSyncLog extends SyncLog {
  * to the matching `DomainError`; a driver error never escapes.
  */
 export interface SyncLogStore {
-  create(input: CreateSyncLogInput, options?: { now?: IsoDateTime }): Promise<CreateResult>;
+  create(input: CreateSyncLogInput, options?: CreateOptions): Promise<CreateResult>;
   get(id: string): Promise<SyncLog | null>;
   /** Keyset-paginated history, newest `startedAt` first (tenancy: the API forces `organizationId`). */
   list(query: ListSyncLogsInput): Promise<{ items: SyncLog[]; nextCursor: string | null }>;
   getActive(organizationId: string): Promise<SyncLog | null>;
   /** `pending → in_progress` as a conditional update: exactly one caller wins, the others get `INVALID_STATUS_TRANSITION`. */
   start(id: string, options?: { workerId?: string; now?: IsoDateTime }): Promise<SyncLog>;
-  /** Claim the oldest pending sync, if any (conditional; safe across processes). */
+  /** Claim the oldest pending sync the worker runs (`runner = 'worker'`), if any (conditional; safe across processes). */
   claimNextPending(workerId: string, options?: { now?: IsoDateTime }): Promise<SyncLog | null>;
+  /** Pending syncs the worker runs (`runner = 'worker'`), oldest first: what the distributed queue turns into jobs. */
+  listClaimable(limit: number): Promise<SyncLog[]>;
   heartbeat(id: string, options?: { now?: IsoDateTime }): Promise<void>;
   reportProgress(command: ReportProgressCommand): Promise<SyncLog>;
   complete(command: CompleteSyncLogCommand, options?: { now?: IsoDateTime }): Promise<Planned>;

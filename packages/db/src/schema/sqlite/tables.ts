@@ -53,6 +53,7 @@ export const accountingSyncLogs = sqliteTable(
     idempotencyKey: text('idempotency_key'),
     heartbeatAt: isoText('heartbeat_at'),
     claimedBy: text('claimed_by'),
+    runner: text('runner').notNull().default('worker'),
     chainSeq: integer('chain_seq'),
     prevHash: text('prev_hash'),
     chainHash: text('chain_hash'),
@@ -76,6 +77,7 @@ export const accountingSyncLogs = sqliteTable(
     ),
     check('ck_accounting_sync_logs_accounting_system', sql`accounting_system IN ('xledger', 'dynamics')`),
     check('ck_accounting_sync_logs_sync_type', sql`sync_type IN ('scheduled', 'manual', 'api')`),
+    check('ck_accounting_sync_logs_runner', sql`runner IN ('worker', 'external')`),
     check(
       'ck_records_counts_non_negative',
       sql`records_total >= 0 AND records_synced >= 0 AND records_failed >= 0`,

@@ -41,6 +41,7 @@ import {
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import type {
   ChainVerification,
+  CreateOptions,
   CreateResult,
   DeletionActor,
   MonitoringEntry,
@@ -48,6 +49,7 @@ import type {
   SealedSyncLog,
   SyncLogDeletion,
   SyncLogStore,
+  SyncRunner,
 } from '../port.js';
 import {
   composeMonitoring,
@@ -98,7 +100,7 @@ export class PgSyncLogStore implements SyncLogStore {
     return syncLogFromRow(row);
   }
 
-  async create(input: CreateSyncLogInput, options: { now?: string } = {}): Promise<CreateResult> {
+  async create(input: CreateSyncLogInput, options: CreateOptions = {}): Promise<CreateResult> {
     const command = parseCommand(createSyncLogCommandSchema, input);
     const now = options.now ?? nowIso();
     try {
@@ -118,7 +120,7 @@ export class PgSyncLogStore implements SyncLogStore {
           accountingModule: moduleRow ? accountingModuleFromRow(moduleRow) : null,
           activeSync: active ? { id: active.id, status: syncLogFromRow(active).status } : null,
         });
-        await insert(tx, planned.syncLog, command.idempotencyKey ?? null);
+        await insert(tx, planned.syncLog, command.idempotencyKey ?? null, options.runner ?? 'worker');
         return { ...planned, replayed: false };
       });
     } catch (error) {
@@ -201,7 +203,8 @@ export class PgSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     return this.write(async (tx) => {
       const [row] = await tx<SyncLogRow[]>`
-        SELECT * FROM accounting_sync_logs WHERE status = 'pending' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`;
+        SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker'
+        ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`;
       if (!row) return null;
       const { syncLog } = planStart(syncLogFromRow(row), now);
       await tx`
@@ -209,6 +212,12 @@ export class PgSyncLogStore implements SyncLogStore {
         WHERE id = ${row.id} AND status = 'pending'`;
       return syncLog;
     });
+  }
+
+  async listClaimable(limit: number): Promise<SyncLog[]> {
+    const rows = await this.sql<SyncLogRow[]>`
+      SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker' ORDER BY created_at, id LIMIT ${limit}`;
+    return rows.map(syncLogFromRow);
   }
 
   async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {
@@ -451,15 +460,16 @@ async function insert(
   tx: postgres.TransactionSql,
   log: SyncLog,
   idempotencyKey: string | null,
+  runner: SyncRunner,
 ): Promise<void> {
   await tx`
     INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, triggered_by,
       period_start, period_end, records_total, records_synced, records_failed, payload_summary, error_details,
-      external_reference_id, started_at, completed_at, created_at, idempotency_key)
+      external_reference_id, started_at, completed_at, created_at, idempotency_key, runner)
     VALUES (${log.id}, ${log.organizationId}, ${log.accountingSystem}, ${log.syncType}, ${log.status}, ${log.triggeredBy},
       ${log.periodStart}, ${log.periodEnd}, ${log.recordsTotal}, ${log.recordsSynced}, ${log.recordsFailed},
       ${jsonOrNull(log.payloadSummary)}::jsonb, ${jsonOrNull(log.errorDetails)}::jsonb, ${log.externalReferenceId},
-      ${log.startedAt}, ${log.completedAt}, ${log.createdAt}, ${idempotencyKey})`;
+      ${log.startedAt}, ${log.completedAt}, ${log.createdAt}, ${idempotencyKey}, ${runner})`;
 }
 
 /**

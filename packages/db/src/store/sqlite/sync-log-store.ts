@@ -40,6 +40,7 @@ import {
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import type {
   ChainVerification,
+  CreateOptions,
   CreateResult,
   DeletionActor,
   MonitoringEntry,
@@ -47,6 +48,7 @@ import type {
   SealedSyncLog,
   SyncLogDeletion,
   SyncLogStore,
+  SyncRunner,
 } from '../port.js';
 import {
   composeMonitoring,
@@ -108,7 +110,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
     }
   }
 
-  async create(input: CreateSyncLogInput, options: { now?: string } = {}): Promise<CreateResult> {
+  async create(input: CreateSyncLogInput, options: CreateOptions = {}): Promise<CreateResult> {
     const command = parseCommand(createSyncLogCommandSchema, input);
     const now = options.now ?? nowIso();
     return this.write(() => {
@@ -137,7 +139,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
         accountingModule: moduleRow ? accountingModuleFromRow(moduleRow) : null,
         activeSync: active ? { id: active.id, status: syncLogFromRow(active).status } : null,
       });
-      this.insert(planned.syncLog, command.idempotencyKey ?? null);
+      this.insert(planned.syncLog, command.idempotencyKey ?? null, options.runner ?? 'worker');
       return { ...planned, replayed: false };
     });
   }
@@ -164,12 +166,12 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return { syncLog: previous, warnings: [], replayed: true };
   }
 
-  private insert(log: SyncLog, idempotencyKey: string | null): void {
+  private insert(log: SyncLog, idempotencyKey: string | null, runner: SyncRunner): void {
     this.prepare(
       `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, triggered_by,
            period_start, period_end, records_total, records_synced, records_failed, payload_summary, error_details,
-           external_reference_id, started_at, completed_at, created_at, idempotency_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           external_reference_id, started_at, completed_at, created_at, idempotency_key, runner)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       log.id,
       log.organizationId,
@@ -189,6 +191,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
       log.completedAt,
       log.createdAt,
       idempotencyKey,
+      runner,
     );
   }
 
@@ -261,7 +264,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     return this.write(() => {
       const row = this.one(
-        "SELECT * FROM accounting_sync_logs WHERE status = 'pending' ORDER BY created_at, id LIMIT 1",
+        "SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker' ORDER BY created_at, id LIMIT 1",
       );
       if (!row) return null;
       const { syncLog } = planStart(syncLogFromRow(row), now);
@@ -271,6 +274,13 @@ export class SqliteSyncLogStore implements SyncLogStore {
       ).run(now, now, workerId, row.id);
       return syncLog;
     });
+  }
+
+  async listClaimable(limit: number): Promise<SyncLog[]> {
+    const rows = this.prepare(
+      "SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker' ORDER BY created_at, id LIMIT ?",
+    ).all(limit) as SyncLogRow[];
+    return rows.map(syncLogFromRow);
   }
 
   async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {

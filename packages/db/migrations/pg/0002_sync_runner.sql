@@ -1,0 +1,2 @@
+ALTER TABLE "accounting_sync_logs" ADD COLUMN "runner" text DEFAULT 'worker' NOT NULL;--> statement-breakpoint
+ALTER TABLE "accounting_sync_logs" ADD CONSTRAINT "ck_accounting_sync_logs_runner" CHECK (runner IN ('worker', 'external'));
