@@ -19,28 +19,35 @@ export function round(value: number, digits = 3): number {
 }
 
 /**
- * Time `iterations` runs of each of two functions, interleaved (A, B, A, B, …) so drift in the
- * machine's load hits both sides alike; a warm-up round is discarded.
+ * Time `iterations` runs of each of two functions, interleaved so drift in the machine's load hits
+ * both sides alike. Both sides run the same input `i`, so whichever goes first pulls its pages into
+ * the cache for the other: a full warm-up pass over every input comes first (the figures compare
+ * code on a warm cache, not who touched a cold page), and the order alternates (A B, B A, …).
  */
 export async function comparePaired(
   iterations: number,
   subject: (i: number) => Promise<unknown>,
   baseline: (i: number) => Promise<unknown>,
 ): Promise<{ subject: LatencySummary; baseline: LatencySummary; ratio: number }> {
-  const warm = Math.max(5, Math.floor(iterations / 10));
-  for (let i = 0; i < warm; i += 1) {
+  for (let i = 0; i < iterations; i += 1) {
     await subject(i);
     await baseline(i);
   }
   const a: number[] = [];
   const b: number[] = [];
+  const time = async (run: (i: number) => Promise<unknown>, i: number, into: number[]) => {
+    const t = performance.now();
+    await run(i);
+    into.push(performance.now() - t);
+  };
   for (let i = 0; i < iterations; i += 1) {
-    let t = performance.now();
-    await subject(i);
-    a.push(performance.now() - t);
-    t = performance.now();
-    await baseline(i);
-    b.push(performance.now() - t);
+    if (i % 2 === 0) {
+      await time(subject, i, a);
+      await time(baseline, i, b);
+    } else {
+      await time(baseline, i, b);
+      await time(subject, i, a);
+    }
   }
   const s = summarize(a);
   const r = summarize(b);

@@ -30,9 +30,14 @@ export interface SyncLogRow {
   chain_hash?: string | null;
 }
 
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** Normalize a driver datetime to the domain's canonical ISO string. */
 export function toIso(value: string | Date): string {
-  return (typeof value === 'string' ? new Date(value) : value).toISOString();
+  if (typeof value !== 'string') return value.toISOString();
+  // The store writes canonical strings, so SQLite reads are usually final already: a parse and
+  // re-format per datetime was most of the cost of mapping a page of history.
+  return CANONICAL_ISO.test(value) ? value : new Date(value).toISOString();
 }
 
 /** Normalize a nullable driver datetime. */

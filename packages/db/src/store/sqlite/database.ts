@@ -19,6 +19,10 @@ export function openSqliteDatabase(
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
   connection.pragma('synchronous = NORMAL');
+  // The default page cache is 2 MiB: past a few hundred thousand rows every history page would be
+  // read through a syscall. Both are ceilings, allocated only as pages are touched.
+  connection.pragma('cache_size = -65536');
+  connection.pragma('mmap_size = 268435456');
   if (options.migrate ?? true) migrateSqliteConnection(connection);
   return {
     dialect: 'sqlite',
