@@ -1,12 +1,39 @@
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { signToken, startApiServer } from '@meander/api';
 import type { Database, Dialect } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import { Hono } from 'hono';
+import type { LoadOrder, LoadResult, LoadScenario } from './load-client.js';
 import { emit, type Row } from './report.js';
-import { round, summarize } from './stats.js';
+import { round } from './stats.js';
+
+/** The load generator in its own process; one order at a time. */
+async function forkLoadClient(): Promise<{ run(order: LoadOrder): Promise<LoadResult>; stop(): void }> {
+  const child = fork(fileURLToPath(new URL('./load-client.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`load client exited with ${code}`)));
+  });
+  return {
+    run: (order) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (reply: { result?: LoadResult; error?: string }) =>
+          reply.result ? resolve(reply.result) : reject(new Error(reply.error ?? 'load client failed')),
+        );
+        child.send(order);
+      }),
+    stop: () => {
+      child.send('exit');
+    },
+  };
+}
 
 const SECRET = 'bench-secret-0123456789abcdef';
 
@@ -19,6 +46,7 @@ const SECRET = 'bench-secret-0123456789abcdef';
 function bareApp(db: Database): Hono {
   const app = new Hono();
   const raw = db.raw;
+  app.get('/bare/ping', (c) => c.text('ok'));
   app.get('/bare/list', async (c) => {
     const org = c.req.query('org') as string;
     const rows =
@@ -108,32 +136,10 @@ function bareApp(db: Database): Hono {
   return app;
 }
 
-/** Drive `request` from `clients` concurrent loops for `seconds`; requests/s and latency. */
-async function load(
-  clients: number,
-  seconds: number,
-  request: (client: number, i: number) => Promise<Response>,
-) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const until = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, client) => {
-      for (let i = 0; performance.now() < until; i += 1) {
-        const t = performance.now();
-        const res = await request(client, i);
-        await res.arrayBuffer();
-        latencies.push(performance.now() - t);
-        if (res.status >= 400) errors += 1;
-      }
-    }),
-  );
-  return { rps: round(latencies.length / seconds, 1), errors, ...summarize(latencies) };
-}
-
 /**
  * API benchmark: the tRPC path (auth, validation, domain rules, store) versus a bare Hono route
- * running the same SQL, both served by this one Node process (one core), under the same client loop.
+ * running the same SQL, both served by this one Node process (one core), driven by the same client
+ * loop in a second process.
  */
 export async function runApiBench(dialect: Dialect, seconds: number): Promise<Row[]> {
   const t = await createTestDatabase(dialect, { poolSize: 10 });
@@ -171,71 +177,38 @@ export async function runApiBench(dialect: Dialect, seconds: number): Promise<Ro
     });
     const admin = await signToken({ sub: randomUUID(), role: 'global_admin' }, SECRET);
     const service = await signToken({ sub: randomUUID(), role: 'service' }, SECRET);
-    const org = (i: number) => orgs[i % orgs.length] as string;
-    const clients = 16;
 
-    const trpcList = await load(clients, seconds, (c, i) =>
-      fetch(
-        `${api.url}/trpc/syncLogs.list?input=${encodeURIComponent(JSON.stringify({ organizationId: org(c * 7 + i) }))}`,
-        {
-          headers: { authorization: `Bearer ${admin}` },
-        },
-      ),
-    );
-    const bareList = await load(clients, seconds, (c, i) =>
-      fetch(`${bare.url}/bare/list?org=${org(c * 7 + i)}`),
-    );
-    emit(rows, row('GET syncLogs.list', trpcList, bareList));
-
-    // Each client cycles its own organization: one active sync per organization.
-    const post = (path: string, body: unknown) =>
-      fetch(`${api.url}/trpc/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${service}` },
-        body: JSON.stringify(body),
+    const client = await forkLoadClient();
+    const drive = (scenario: LoadScenario) =>
+      client.run({
+        scenario,
+        seconds,
+        clients: 16,
+        apiUrl: api.url,
+        bareUrl: bare.url,
+        adminToken: admin,
+        serviceToken: service,
+        organizations: orgs,
       });
-    const trpcCycle = await load(clients, seconds, async (c) => {
-      const created = await post('syncLogs.create', {
-        organizationId: org(c),
-        accountingSystem: 'xledger',
-        syncType: 'api',
-        recordsTotal: 10,
-        periodStart: '2026-01-01T00:00:00.000Z',
-        periodEnd: '2026-01-31T23:59:59.999Z',
+    try {
+      // What the client process alone can drive against an empty route: a baseline near this
+      // ceiling would be measuring the client, not the server.
+      const ceiling = await drive('ceiling');
+      const trpcList = await drive('trpc-list');
+      const bareList = await drive('bare-list');
+      emit(rows, row('GET syncLogs.list', trpcList, bareList, ceiling));
+      const trpcCycle = await drive('trpc-cycle');
+      const storeCycle = await drive('store-cycle');
+      emit(rows, row('create→start→complete (3 calls)', trpcCycle, storeCycle, ceiling));
+      const minimalCycle = await drive('minimal-cycle');
+      emit(rows, {
+        ...row('create→start→complete vs minimal SQL (no rules, no seal)', trpcCycle, minimalCycle, ceiling),
+        target: 'informational',
+        pass: null,
       });
-      const { result } = (await created.json()) as { result: { data: { id: string } } };
-      await (await post('syncLogs.start', { id: result.data.id })).arrayBuffer();
-      return post('syncLogs.complete', {
-        id: result.data.id,
-        recordsSynced: 10,
-        recordsFailed: 0,
-        externalReferenceId: '42',
-      });
-    });
-    const storeCycle = await load(clients, seconds, async (c) => {
-      const o = org(c + 16);
-      const { id } = (await (
-        await fetch(`${bare.url}/bare/store/create/${o}`, { method: 'POST' })
-      ).json()) as {
-        id: string;
-      };
-      await (await fetch(`${bare.url}/bare/store/start/${id}`, { method: 'POST' })).arrayBuffer();
-      return fetch(`${bare.url}/bare/store/complete/${id}`, { method: 'POST' });
-    });
-    emit(rows, row('create→start→complete (3 calls)', trpcCycle, storeCycle));
-    const minimalCycle = await load(clients, seconds, async (c) => {
-      const o = org(c + 32);
-      const { id } = (await (await fetch(`${bare.url}/bare/create/${o}`, { method: 'POST' })).json()) as {
-        id: string;
-      };
-      await (await fetch(`${bare.url}/bare/start/${id}`, { method: 'POST' })).arrayBuffer();
-      return fetch(`${bare.url}/bare/complete/${o}/${id}`, { method: 'POST' });
-    });
-    emit(rows, {
-      ...row('create→start→complete vs minimal SQL (no rules, no seal)', trpcCycle, minimalCycle),
-      target: 'informational',
-      pass: null,
-    });
+    } finally {
+      client.stop();
+    }
     await api.close();
     bare.close();
   } finally {
@@ -244,11 +217,7 @@ export async function runApiBench(dialect: Dialect, seconds: number): Promise<Ro
   return rows;
 }
 
-function row(
-  name: string,
-  trpc: Awaited<ReturnType<typeof load>>,
-  bare: Awaited<ReturnType<typeof load>>,
-): Row {
+function row(name: string, trpc: LoadResult, bare: LoadResult, ceiling: LoadResult): Row {
   const ratio = round(trpc.rps / Math.max(bare.rps, 1e-6), 2);
   return {
     suite: 'api',
@@ -258,6 +227,6 @@ function row(
     ratio,
     target: '≥ 0.6× throughput',
     pass: ratio >= 0.6 && trpc.errors === 0,
-    extra: { trpc, bare },
+    extra: { trpc, bare, clientCeilingRps: ceiling.rps },
   };
 }
