@@ -213,15 +213,19 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     expect(await t.db.expenseRecords.countApproved(selection)).toBe(300);
     const batches: number[] = [];
     const ids = new Set<string>();
+    const order: string[] = [];
     for await (const batch of t.db.expenseRecords.streamApproved(selection, 64)) {
       batches.push(batch.length);
       for (const r of batch) {
         ids.add(r.id);
+        order.push(`${r.bookingDate} ${r.id}`);
         expect(Number.isInteger(r.amountMinor)).toBe(true);
       }
     }
     expect(batches).toEqual([64, 64, 64, 64, 44]);
     expect(ids.size).toBe(300);
+    // The keyset follows (booking date, id) across page boundaries that fall inside a day.
+    expect(order).toEqual([...order].sort());
     const some = [...ids].slice(0, 3);
     const chosen = [];
     for await (const batch of t.db.expenseRecords.streamApproved({ ...selection, recordIds: some }, 64))

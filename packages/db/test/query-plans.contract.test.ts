@@ -95,4 +95,25 @@ describe.each(DIALECTS)('query plans on %s use the named indexes', (dialect) => 
     }
     expect(text).toContain(index);
   });
+
+  it('pages through an export in the expense records index order: a seek per page, no sort', async () => {
+    const owners = await Promise.all(Array.from({ length: 4 }, () => givenOrganization(t.db)));
+    await t.db.expenseRecords.insertMany(
+      Array.from({ length: 4_000 }, (_, i) => ({
+        organizationId: i % 5 === 0 ? orgId : (owners[i % 4] as { id: string }).id,
+        kind: 'expense_claim' as const,
+        amountMinor: 100 + i,
+        currency: 'NOK',
+        bookingDate: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}`,
+        account: '6800',
+        approvalState: i % 10 === 0 ? ('draft' as const) : ('approved' as const),
+      })),
+    );
+    await rawExec(t.db.raw, dialect === 'sqlite' ? 'ANALYZE' : 'ANALYZE expense_records');
+    const page = `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+      AND booking_date >= ? AND booking_date <= ? AND (booking_date, id) > (?, ?) ORDER BY booking_date, id LIMIT 100`;
+    const text = await plan(t, page, [orgId, '2026-10-01', '2026-10-31', '2026-10-14', randomUUID()]);
+    expect(text).toContain('idx_expense_records_org_state_date');
+    expect(text).not.toMatch(dialect === 'sqlite' ? /TEMP B-TREE/ : /Sort|Seq Scan/);
+  });
 });

@@ -232,7 +232,7 @@ export interface OrganizationStore {
 export interface ExpenseRecordStore {
   insertMany(records: readonly NewExpenseRecord[]): Promise<number>;
   countApproved(selection: RecordSelection): Promise<number>;
-  /** Approved records of the selection in stable id order, `batchSize` at a time, never all in memory. */
+  /** Approved records of the selection in stable (booking date, id) order, `batchSize` at a time, never all in memory. */
   streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]>;
 }
 

@@ -44,19 +44,20 @@ export class PgExpenseRecordStore implements ExpenseRecordStore {
   async *streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]> {
     const { from, to } = selectionWindow(selection);
     const ids = selection.recordIds ? [...selection.recordIds] : null;
-    // Keyset pagination on id: constant memory whatever the period holds.
-    let after = '00000000-0000-0000-0000-000000000000';
-    let first = true;
+    // Keyset pagination in the index's own order (booking date, id): each page is one range seek,
+    // constant memory and constant time whatever the period holds. (Ordering by id alone made every
+    // page read and sort the whole period: quadratic in the period's size.)
+    let after: { bookingDate: string; id: string } | null = null;
     for (;;) {
-      const rows = await this.sql<ExpenseRecordRow[]>`
+      const rows: ExpenseRecordRow[] = await this.sql<ExpenseRecordRow[]>`
         SELECT * FROM expense_records WHERE organization_id = ${selection.organizationId}
           AND approval_state = 'approved' AND booking_date >= ${from} AND booking_date <= ${to}
           ${ids ? this.sql`AND id::text = ANY(${ids})` : this.sql``}
-          ${first ? this.sql`AND id >= ${after}` : this.sql`AND id > ${after}`}
-        ORDER BY id LIMIT ${batchSize}`;
-      first = false;
+          ${after ? this.sql`AND (booking_date, id) > (${after.bookingDate}, ${after.id})` : this.sql``}
+        ORDER BY booking_date, id LIMIT ${batchSize}`;
       if (rows.length === 0) return;
-      after = (rows[rows.length - 1] as ExpenseRecordRow).id;
+      const last = rows[rows.length - 1] as ExpenseRecordRow;
+      after = { bookingDate: last.booking_date, id: last.id };
       yield rows.map(exportRecordFromRow);
       if (rows.length < batchSize) return;
     }
