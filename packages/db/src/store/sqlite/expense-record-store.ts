@@ -81,20 +81,21 @@ export class SqliteExpenseRecordStore implements ExpenseRecordStore {
     }
     // Keyset pagination in the index's own order (booking date, id): each page is one range seek,
     // constant memory and constant time whatever the period holds. (Ordering by id alone made every
-    // page read and sort the whole period: quadratic in the period's size.)
+    // page read and sort the whole period: quadratic in the period's size.) The cursor is the only
+    // lower bound, starting at (from, '') — no id is empty, so that is `booking_date >= from`: with a
+    // separate `booking_date >= ?` SQLite seeks from the period's start on every page instead.
     const page = this.prepare(
       `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
-       AND booking_date >= ? AND booking_date <= ? AND (booking_date, id) > (?, ?)
+       AND (booking_date, id) > (?, ?) AND booking_date <= ?
        ORDER BY booking_date, id LIMIT ?`,
     );
-    let after = { bookingDate: '', id: '' };
+    let after = { bookingDate: from, id: '' };
     for (;;) {
       const rows = page.all(
         selection.organizationId,
-        from,
-        to,
         after.bookingDate,
         after.id,
+        to,
         batchSize,
       ) as ExpenseRecordRow[];
       if (rows.length === 0) return;
