@@ -63,6 +63,15 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
   }, deps.heartbeatMs);
   heartbeat.unref();
 
+  // A batch's progress report is written while the next batch is read and pushed (one report in
+  // flight at most, awaited before the next one and before the sync ends): the database round
+  // trip no longer adds to every batch. A failed report still fails the sync, one batch later.
+  let progressWrite: Promise<unknown> = Promise.resolve();
+  let progressError: { error: unknown } | null = null;
+  const progressLanded = async () => {
+    await progressWrite;
+    if (progressError) throw progressError.error;
+  };
   try {
     const adapter = await resolveAdapter(deps, sync);
     const resync = sync.payloadSummary?.parentSyncId !== undefined;
@@ -84,6 +93,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     };
     for await (const batch of db.expenseRecords.streamApproved(selection, deps.batchSize)) {
       if (deps.stopSignal?.aborted) {
+        await progressLanded();
         const stopped = await db.syncLogs.fail({ id: sync.id, errorDetails: shutdownDetails(context()) });
         log.warn(context(), 'sync stopped by shutdown');
         return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
@@ -105,13 +115,19 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
         if (failures.length < MAX_RECORD_FAILURES) failures.push(toRecordFailure(r));
         else truncated = true;
       }
-      await db.syncLogs.reportProgress({ id: sync.id, recordsSynced: synced, recordsFailed: failed });
+      await progressLanded();
+      progressWrite = db.syncLogs
+        .reportProgress({ id: sync.id, recordsSynced: synced, recordsFailed: failed })
+        .catch((error: unknown) => {
+          progressError = { error };
+        });
       log.debug(
         { batchNumber, accepted: result.accepted.length, rejected: result.rejected.length },
         'batch pushed',
       );
     }
 
+    await progressLanded();
     const errorDetails: ErrorDetails | null =
       failed > 0
         ? {
@@ -137,6 +153,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     );
     return { status: done.syncLog.status, syncLog: done.syncLog };
   } catch (error) {
+    await progressWrite; // never two writes to the row at once
     return failSafely(deps, sync, error, context(), log);
   } finally {
     clearInterval(heartbeat);

@@ -111,7 +111,7 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
     }
     const counts = ledgerCounts(emu, 'xledger', org.recordIds);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  });
+  }, 120_000);
 });
 
 /** pg-boss distributes work between processes; SQLite is the single-node default. */
@@ -165,5 +165,7 @@ describe('many worker nodes on PostgreSQL', () => {
       const counts = ledgerCounts(emu, i % 2 ? 'dynamics' : 'xledger', org.recordIds);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
     }
-  });
+    // Three processes boot (tsx, pg-boss schema, schedules) before any work: on a loaded CI machine
+    // that alone can pass the default 30 s, while the wait above allows 90 s.
+  }, 120_000);
 });
