@@ -20,9 +20,10 @@ export function openSqliteDatabase(
   connection.pragma('foreign_keys = ON');
   connection.pragma('synchronous = NORMAL');
   // The default page cache is 2 MiB: past a few hundred thousand rows every history page would be
-  // read through a syscall. Both are ceilings, allocated only as pages are touched.
-  connection.pragma('cache_size = -65536');
-  connection.pragma('mmap_size = 268435456');
+  // read through a syscall. 16 MiB is a ceiling, filled only as pages are read, and small enough
+  // that a worker streaming a large period keeps a flat footprint (no mmap: mapped file pages
+  // count as resident memory and grow with the data read).
+  connection.pragma('cache_size = -16384');
   if (options.migrate ?? true) migrateSqliteConnection(connection);
   return {
     dialect: 'sqlite',
