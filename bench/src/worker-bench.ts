@@ -1,8 +1,9 @@
 import { createAdapter } from '@meander/accounting';
 import { startEmulators } from '@meander/accounting/emulators';
-import type { Dialect, NewExpenseRecord } from '@meander/db';
+import type { Dialect } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import { runSync, silentLogger } from '@meander/worker';
+import { seedLargePeriod } from '@meander/worker/testing';
 import { emit, type Row } from './report.js';
 import { round } from './stats.js';
 
@@ -51,7 +52,7 @@ export async function runWorkerBench(
       }
     };
     // One untimed round of both paths first, so neither pays for the JIT inside its measurement.
-    const warmOrg = await seedOrganization(2_000);
+    const warmOrg = await seedLargePeriod(db, emu.connections.xledger, 2_000);
     await runRunner(warmOrg, 2_000, batchSizes[0] ?? 100);
     emu.reset();
     await runBaseline(warmOrg, batchSizes[0] ?? 100);
@@ -60,8 +61,8 @@ export async function runWorkerBench(
     for (const count of counts) {
       // One organization per side, reused across batch sizes: the emulator's ledger is reset
       // between runs, so every run posts every record afresh.
-      const runnerOrg = await seedOrganization(count);
-      const baselineOrg = await seedOrganization(count);
+      const runnerOrg = await seedLargePeriod(db, emu.connections.xledger, count);
+      const baselineOrg = await seedLargePeriod(db, emu.connections.xledger, count);
       for (const batchSize of batchSizes) {
         const runner = await timed(() => runRunner(runnerOrg, count, batchSize));
         emu.reset();
@@ -90,30 +91,6 @@ export async function runWorkerBench(
     await t.drop();
   }
   return rows;
-
-  async function seedOrganization(count: number): Promise<string> {
-    const org = await t.db.organizations.create({ name: `Worker bench ${count}` });
-    await t.db.organizations.configureAccounting({
-      organizationId: org.id,
-      enabled: true,
-      config: { accountingSystem: 'xledger', connection: emu.connections.xledger },
-    });
-    const chunk: NewExpenseRecord[] = [];
-    for (let i = 0; i < count; i += 1) {
-      chunk.push({
-        organizationId: org.id,
-        kind: 'expense_claim',
-        amountMinor: 1_000 + (i % 5_000),
-        currency: 'NOK',
-        bookingDate: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
-        account: '7100',
-        approvalState: 'approved',
-      });
-      if (chunk.length === 5_000) await t.db.expenseRecords.insertMany(chunk.splice(0));
-    }
-    await t.db.expenseRecords.insertMany(chunk.splice(0));
-    return org.id;
-  }
 }
 
 /** Time `work` and sample the process's peak RSS while it runs. */

@@ -1,52 +1,12 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { type RunningEmulators, startEmulators } from '@meander/accounting/emulators';
-import type { Database, Dialect, NewExpenseRecord } from '@meander/db';
+import { startEmulators } from '@meander/accounting/emulators';
+import type { Dialect } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
+import { peakRssMiB, seedLargePeriod, spawnWorkerProcess } from '@meander/worker/testing';
 import { emit, type Row } from './report.js';
 import { round } from './stats.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
 const BATCH = 500;
-
-/** Peak resident set of a live process, from the kernel (VmHWM), in MiB. */
-function peakRssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
-  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
-}
-
-async function seed(
-  db: Database,
-  count: number,
-  connection: RunningEmulators['connections']['xledger'],
-): Promise<string> {
-  const org = await db.organizations.create({ name: `Worker memory ${count}` });
-  await db.organizations.configureAccounting({
-    organizationId: org.id,
-    enabled: true,
-    config: { accountingSystem: 'xledger', connection },
-  });
-  const chunk: NewExpenseRecord[] = [];
-  for (let i = 0; i < count; i += 1) {
-    chunk.push({
-      organizationId: org.id,
-      kind: 'expense_claim',
-      amountMinor: 100 + (i % 9_000),
-      currency: 'NOK',
-      bookingDate: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
-      account: '7100',
-      approvalState: 'approved',
-      description: 'Hotel night, conference',
-    });
-    if (chunk.length === 5_000) await db.expenseRecords.insertMany(chunk.splice(0));
-  }
-  await db.expenseRecords.insertMany(chunk.splice(0));
-  return org.id;
-}
 
 /**
  * Worker memory: a real worker PROCESS (as `pnpm --filter @meander/worker start` runs it) syncs one
@@ -61,7 +21,7 @@ export async function runWorkerMemoryBench(dialect: Dialect, counts: number[]): 
   try {
     for (const count of counts) {
       process.stderr.write(`  worker process · seeding ${count.toLocaleString('en-US')} records…\n`);
-      const org = await seed(t.db, count, emu.connections.xledger);
+      const org = await seedLargePeriod(t.db, emu.connections.xledger, count);
       const { syncLog } = await t.db.syncLogs.create({
         organizationId: org,
         accountingSystem: 'xledger',
@@ -69,18 +29,10 @@ export async function runWorkerMemoryBench(dialect: Dialect, counts: number[]): 
         recordsTotal: count,
         ...PERIOD,
       });
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          DATABASE_URL: t.url,
-          MIGRATE_ON_START: 'false',
-          LOG_LEVEL: 'silent',
-          SYNC_QUEUE: 'inline',
-          SYNC_BATCH_SIZE: String(BATCH),
-          WORKER_CONCURRENCY: '1',
-        },
-        stdio: 'ignore',
+      const child = spawnWorkerProcess(t.url, {
+        SYNC_QUEUE: 'inline',
+        SYNC_BATCH_SIZE: String(BATCH),
+        WORKER_CONCURRENCY: '1',
       });
       const t0 = performance.now();
       try {

@@ -1,21 +1,8 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { RunningEmulators } from '@meander/accounting/emulators';
-import type { NewExpenseRecord } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakRssMiB, seedLargePeriod, spawnWorkerProcess } from '../src/testing/worker-process.js';
 import { emulators, eventually } from './fixtures.js';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
-
-/** Peak resident set of a live process, from the kernel (VmHWM), in MiB. */
-function peakRssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
-  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
-}
 
 /**
  * A worker PROCESS syncs one period of `count` records; we read its peak RSS from the kernel.
@@ -26,48 +13,20 @@ async function syncInChildWorker(
   emu: RunningEmulators,
   count: number,
 ): Promise<{ peakMiB: number; ledger: number }> {
-  const org = await t.db.organizations.create({ name: `Big ${count}` });
-  await t.db.organizations.configureAccounting({
-    organizationId: org.id,
-    enabled: true,
-    config: { accountingSystem: 'xledger', connection: emu.connections.xledger },
-  });
-  const chunk: NewExpenseRecord[] = [];
-  for (let i = 0; i < count; i += 1) {
-    chunk.push({
-      organizationId: org.id,
-      kind: 'expense_claim',
-      amountMinor: 100 + (i % 9_000),
-      currency: 'NOK',
-      bookingDate: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
-      account: '7100',
-      approvalState: 'approved',
-      description: 'Hotel night, conference',
-    });
-    if (chunk.length === 5_000) await t.db.expenseRecords.insertMany(chunk.splice(0));
-  }
-  await t.db.expenseRecords.insertMany(chunk.splice(0));
+  const orgId = await seedLargePeriod(t.db, emu.connections.xledger, count);
   const before = emu.ledger('xledger').length;
   const { syncLog } = await t.db.syncLogs.create({
-    organizationId: org.id,
+    organizationId: orgId,
     accountingSystem: 'xledger',
     syncType: 'api',
     recordsTotal: count,
     periodStart: '2026-10-01T00:00:00.000Z',
     periodEnd: '2026-10-31T23:59:59.999Z',
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: t.url,
-      MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'silent',
-      SYNC_QUEUE: 'inline',
-      SYNC_BATCH_SIZE: '500',
-      WORKER_CONCURRENCY: '1',
-    },
-    stdio: 'ignore',
+  const child = spawnWorkerProcess(t.url, {
+    SYNC_QUEUE: 'inline',
+    SYNC_BATCH_SIZE: '500',
+    WORKER_CONCURRENCY: '1',
   });
   try {
     const done = await eventually(async () => {

@@ -1,5 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import type { SyncLog } from '@meander/domain';
@@ -7,25 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { reapStaleSyncs } from '../src/reaper.js';
 import { previousMonthPeriod } from '../src/schedule-period.js';
+import { spawnWorkerProcess } from '../src/testing/worker-process.js';
 import { startWorker } from '../src/worker.js';
 import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, ledgerCounts } from './fixtures.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const children: ChildProcess[] = [];
 
-/** A real worker process, as `pnpm --filter @meander/worker start` runs it. */
+/** A worker process, remembered so that every test kills what it started. */
 function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'silent',
-      ...env,
-    },
-    stdio: 'ignore',
-  });
+  const child = spawnWorkerProcess(databaseUrl, env);
   children.push(child);
   return child;
 }
