@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountingError, sendHttp } from '../src/index.js';
+import { sendHttp } from '../src/index.js';
+import { failure } from './support/fixtures.js';
 
 // A server that reads the request and never answers.
 let silent: Server;
@@ -15,16 +16,6 @@ afterAll(async () => {
   silent.closeAllConnections();
   await new Promise((resolve) => silent.close(resolve));
 });
-
-async function failure(promise: Promise<unknown>): Promise<AccountingError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AccountingError))
-    throw new Error(`expected an AccountingError, got ${String(error)}`);
-  return error;
-}
 
 const transport = { fetch: globalThis.fetch, timeoutMs: 50 };
 

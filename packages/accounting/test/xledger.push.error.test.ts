@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '../src/emulators/index.js';
 import { AccountingError, createAdapter } from '../src/index.js';
-import { batchContext, fastOptions, makeRecords } from './support/fixtures.js';
+import { batchContext, failure, fastOptions, makeRecords } from './support/fixtures.js';
 
 let emulators: RunningEmulators;
 beforeAll(async () => {
@@ -11,16 +11,6 @@ afterAll(() => emulators.close());
 beforeEach(() => emulators.reset());
 
 const connection = () => emulators.connections.xledger;
-
-async function failure(promise: Promise<unknown>): Promise<AccountingError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AccountingError) return error;
-    throw error;
-  }
-  throw new Error('expected an AccountingError');
-}
 
 describe('XledgerAdapter — per-record rejections', () => {
   it('reports closed accounts, zero amounts and refused ids as validation, without retrying them', async () => {

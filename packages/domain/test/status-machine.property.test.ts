@@ -9,28 +9,8 @@ import {
   planProgress,
   planStart,
   SYNC_STATUSES,
-  type SyncLog,
 } from '../src/index.js';
-
-const base: SyncLog = {
-  id: '6f1c1f5e-8d3b-4c1a-9a8e-1f2e3d4c5b6a',
-  organizationId: '11111111-1111-4111-8111-111111111111',
-  accountingSystem: 'xledger',
-  syncType: 'scheduled',
-  status: 'pending',
-  triggeredBy: null,
-  periodStart: '2026-10-01T00:00:00.000Z',
-  periodEnd: '2026-10-31T23:59:59.999Z',
-  recordsTotal: 10,
-  recordsSynced: 0,
-  recordsFailed: 0,
-  payloadSummary: null,
-  errorDetails: null,
-  externalReferenceId: null,
-  startedAt: '2026-11-01T02:00:00.000Z',
-  completedAt: null,
-  createdAt: '2026-11-01T02:00:00.000Z',
-};
+import { pendingLog } from './helpers.js';
 
 const details = { code: 'X', message: 'boom', category: 'unknown' as const, retryable: false };
 const count = fc.integer({ min: 0, max: 12 });
@@ -63,7 +43,7 @@ describe('the status machine', () => {
   it('never leaves a terminal state and reaches one at most once, whatever the commands', () => {
     fc.assert(
       fc.property(fc.array(command, { maxLength: 12 }), (commands) => {
-        let log = base;
+        let log = pendingLog;
         let terminalTransitions = 0;
         for (const c of commands) {
           const before = log;
@@ -102,13 +82,15 @@ describe('the status machine', () => {
   it('completes with success exactly when synced + failed = total and failed = 0', () => {
     fc.assert(
       fc.property(count, count, (synced, failed) => {
-        const running = planStart(base, '2026-11-01T02:00:01.000Z').syncLog;
+        const running = planStart(pendingLog, '2026-11-01T02:00:01.000Z').syncLog;
         const { syncLog } = planComplete(
           running,
           { recordsSynced: synced, recordsFailed: failed, errorDetails: details },
           '2026-11-01T02:10:00.000Z',
         );
-        expect(syncLog.status === 'success').toBe(synced + failed === base.recordsTotal && failed === 0);
+        expect(syncLog.status === 'success').toBe(
+          synced + failed === pendingLog.recordsTotal && failed === 0,
+        );
       }),
       { numRuns: 1_000 },
     );

@@ -1,10 +1,7 @@
-import type { Database } from '@meander/db';
 import { Cron } from 'croner';
 import { dispatchDueSyncs } from '../dispatcher.js';
-import type { Logger } from '../logger.js';
 import { reapStaleSyncs } from '../reaper.js';
-import type { SyncQueue } from './port.js';
-import type { SyncSlots } from './sync-slots.js';
+import type { SyncQueue, SyncQueueOptions } from './port.js';
 
 /**
  * The in-process queue: croner runs the dispatcher and the reaper (protect: a slow tick is never
@@ -19,18 +16,7 @@ export class InlineSyncQueue implements SyncQueue {
   private lastTick: Date;
   private polling = false;
 
-  constructor(
-    private readonly options: {
-      db: Database;
-      slots: SyncSlots;
-      logger: Logger;
-      workerId: string;
-      staleAfterSeconds: number;
-      pollMs: number;
-      dispatchCron: string;
-      stopController: AbortController;
-    },
-  ) {
+  constructor(private readonly options: SyncQueueOptions) {
     this.lastTick = new Date();
   }
 

@@ -1,11 +1,8 @@
-import type { Database } from '@meander/db';
 import { isDomainError } from '@meander/domain';
 import PgBoss from 'pg-boss';
 import { dispatchDueSyncs } from '../dispatcher.js';
-import type { Logger } from '../logger.js';
 import { reapStaleSyncs } from '../reaper.js';
-import type { SyncQueue } from './port.js';
-import type { SyncSlots } from './sync-slots.js';
+import type { SyncQueue, SyncQueueOptions } from './port.js';
 
 const SYNC_QUEUE = 'meander-sync';
 const DEAD_LETTERS = 'meander-sync-dead';
@@ -29,19 +26,7 @@ export class PgBossSyncQueue implements SyncQueue {
   private stopping = false;
   private feeding = false;
 
-  constructor(
-    private readonly options: {
-      db: Database;
-      slots: SyncSlots;
-      logger: Logger;
-      workerId: string;
-      staleAfterSeconds: number;
-      concurrency: number;
-      pollMs: number;
-      dispatchCron: string;
-      stopController: AbortController;
-    },
-  ) {}
+  constructor(private readonly options: SyncQueueOptions & { concurrency: number }) {}
 
   get running(): number {
     return this.options.slots.running;

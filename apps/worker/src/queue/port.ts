@@ -1,3 +1,7 @@
+import type { Database } from '@meander/db';
+import type { Logger } from '../logger.js';
+import type { SyncSlots } from './sync-slots.js';
+
 /**
  * How pending syncs reach a runner: in-process polling (SQLite, one node) or pg-boss (PostgreSQL,
  * many nodes). Either way the audit record lives in accounting_sync_logs; the queue only carries ids.
@@ -11,4 +15,16 @@ export interface SyncQueue {
   tick(): Promise<void>;
   /** Syncs running right now. */
   readonly running: number;
+}
+
+/** What either queue needs from the worker that starts it. */
+export interface SyncQueueOptions {
+  db: Database;
+  slots: SyncSlots;
+  logger: Logger;
+  workerId: string;
+  staleAfterSeconds: number;
+  pollMs: number;
+  dispatchCron: string;
+  stopController: AbortController;
 }

@@ -1,5 +1,5 @@
 import type { ExportRecord } from '@meander/domain';
-import type { AdapterOptions, BatchContext, Sleep } from '../../src/index.js';
+import { AccountingError, type AdapterOptions, type BatchContext, type Sleep } from '../../src/index.js';
 
 /** `n` valid records with distinct ids and amounts (id `prefix-0001`, amount 100.01, 100.02, …). */
 export function makeRecords(
@@ -63,4 +63,15 @@ export function fastOptions(extra: AdapterOptions = {}): AdapterOptions & { wait
 export function decimal(amountMinor: number): string {
   const digits = String(Math.abs(amountMinor)).padStart(3, '0');
   return `${amountMinor < 0 ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
+/** The AccountingError `promise` rejects with; anything else (or success) fails the test. */
+export async function failure(promise: Promise<unknown>): Promise<AccountingError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AccountingError))
+    throw new Error(`expected an AccountingError, got ${String(error)}`);
+  return error;
 }
