@@ -44,6 +44,63 @@ export interface BatchContext {
 /** The result of a connection check. */
 export type ConnectionCheck = { ok: true } | { ok: false; error: AccountingError };
 
+/** One read-only check of a connection (credentials, company/journal or entity, an account). */
+export interface ConnectionCheckItem {
+  /** Stable name of the check, e.g. `credentials`, `journal`, `balancing_account`. */
+  name: string;
+  ok: boolean;
+  /** What was found, or what is missing and where to set it. Never a secret. */
+  message: string;
+}
+
+/** Every read-only check the adapter ran against the ledger; `ok` when all passed. */
+export interface ConnectionReport {
+  ok: boolean;
+  checks: ConnectionCheckItem[];
+}
+
+/** Codes of the rejections a pre-flight finds before anything is posted. */
+export const PREFLIGHT_CODES = {
+  /** The posting date falls in a closed or locked period, or outside the allowed posting range. */
+  periodLocked: 'PREFLIGHT_PERIOD_LOCKED',
+  /** The record's account is not in the ledger's chart of accounts (or is blocked). */
+  unknownAccount: 'PREFLIGHT_UNKNOWN_ACCOUNT',
+  /** The record's currency is not the company's local currency and no mapping says how to book it. */
+  foreignCurrency: 'PREFLIGHT_FOREIGN_CURRENCY',
+} as const;
+
+/** One line of a document as it would be posted; amounts are decimal strings, never floats. */
+export interface PlannedLine {
+  account: string;
+  /** Signed decimal string in the ledger's currency, e.g. `"101.00"` or `"-101.00"`. */
+  amount: string;
+  currency: string;
+  /** The expense record this line books; absent on a contra (balancing) line. */
+  recordId?: string;
+}
+
+/** A document (voucher / journal document) the adapter would post; its lines balance to zero. */
+export interface PlannedDocument {
+  /** The key the ledger keeps after posting and the adapter reads back by. */
+  documentNumber: string;
+  postingDate: string;
+  recordIds: string[];
+  lines: PlannedLine[];
+}
+
+/** What a push of these records would do, found with read-only calls only. */
+export interface PreflightResult {
+  documents: PlannedDocument[];
+  /** Records the ledger would refuse (codes from {@link PREFLIGHT_CODES}); never sent. */
+  rejected: RejectedRecord[];
+}
+
+/** What the adapter knows when planning (read-only). */
+export interface PreflightContext {
+  organizationId: string;
+  signal?: AbortSignal;
+}
+
 /**
  * The port every accounting system implements. `pushBatch` must be safe to call again with the
  * same records: records the ledger already holds (same external document key) come back as
@@ -53,6 +110,16 @@ export interface AccountingAdapter {
   readonly system: AccountingSystem;
   pushBatch(records: readonly ExportRecord[], context: BatchContext): Promise<BatchResult>;
   checkConnection(signal?: AbortSignal): Promise<ConnectionCheck>;
+}
+
+/**
+ * Optional capabilities of an adapter, implemented by both systems: a read-only pre-flight
+ * (`syncs.preview`, `export --dry-run`, and the worker before posting) and a detailed connection
+ * report (`organizations.checkConnection`, `meander-sync doctor`).
+ */
+export interface PreflightCapable {
+  preflight(records: readonly ExportRecord[], context: PreflightContext): Promise<PreflightResult>;
+  inspectConnection(signal?: AbortSignal): Promise<ConnectionReport>;
 }
 
 /**
