@@ -2,7 +2,7 @@ import type { AccountingConnection, AccountingSystem } from '@meander/domain';
 import type { AdapterOptions } from './adapter-options.js';
 import { parseConnection } from './connection-settings.js';
 import { DynamicsAdapter } from './dynamics/dynamics-adapter.js';
-import { dynamicsConnectionSchema } from './dynamics/dynamics-connection.js';
+import type { DynamicsConnectionInput } from './dynamics/dynamics-connection.js';
 import { type AccountingAdapter, AccountingError } from './port.js';
 import { XledgerAdapter } from './xledger/xledger-adapter.js';
 import { xledgerConnectionSchema } from './xledger/xledger-connection.js';
@@ -21,7 +21,8 @@ export function createAdapter(
     case 'xledger':
       return new XledgerAdapter(parseConnection(system, xledgerConnectionSchema, connection), options);
     case 'dynamics':
-      return new DynamicsAdapter(parseConnection(system, dynamicsConnectionSchema, connection), options);
+      // The adapter parses its own settings (and applies their defaults).
+      return new DynamicsAdapter((connection ?? {}) as DynamicsConnectionInput, options);
     default:
       throw new AccountingError(`Unknown accounting system ${String(system)}`, {
         code: 'UNKNOWN_SYSTEM',

@@ -8,7 +8,7 @@ const dynamics = {
   clientId: 'demo-client',
   clientSecret: 'top-secret-value',
   companyId: 'c0a1e5d2-7b6f-4e1a-9c3d-2f8b9a0e4d51',
-  journalId: '9f3b2c1a-8d7e-4f60-a5b4-3c2d1e0f9a87',
+  journalName: 'MEANDER',
 };
 
 function configurationError(run: () => unknown): AccountingError {
@@ -49,9 +49,9 @@ describe('createAdapter', () => {
   });
 
   it('names a missing Dynamics key without echoing the secret', () => {
-    const { journalId: _journal, ...withoutJournal } = dynamics;
+    const { journalName: _journal, ...withoutJournal } = dynamics;
     const error = configurationError(() => createAdapter('dynamics', withoutJournal));
-    expect(error.message).toMatch(/journalId is missing/);
+    expect(error.message).toMatch(/journalName is missing/);
     expect(error.message).not.toMatch(/companyId|tokenUrl/);
     expect(error.message).not.toContain('top-secret-value');
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '../src/emulators/index.js';
 import { createAdapter } from '../src/index.js';
+import { eachPostedOnce, postedCounts } from './support/dynamics.js';
 import { batchContext, failure, fastOptions, makeRecords } from './support/fixtures.js';
 
 let emulators: RunningEmulators;
@@ -38,28 +39,57 @@ describe('DynamicsAdapter — per-record rejections', () => {
       expect(rejection.reason).not.toMatch(/CorrelationId/);
     }
     expect(result.rejected[0]?.reason).toMatch(/9999 is closed/);
-    // One $batch and one post: nothing retried, nothing read back.
-    expect(emulators.stats('dynamics')).toMatchObject({ requests: 2, writes: 2 });
-    expect(emulators.ledger('dynamics')).toHaveLength(2);
+    // One $batch and one post: nothing retried.
+    expect(emulators.stats('dynamics')).toMatchObject({ requests: 6, writes: 2 });
+    expect([...postedCounts(emulators, records).values()]).toEqual([0, 0, 0, 1, 1]);
   });
 
-  it('reports an id too long for externalDocumentNumber (Code[35]) as a validation rejection', async () => {
+  it("refuses an account missing from the chart of accounts per record, with BC's own message", async () => {
+    const records = makeRecords(2);
+    records[0] = { ...records[0], account: '4711' } as (typeof records)[0];
+    const result = await createAdapter('dynamics', connection(), fastOptions()).pushBatch(
+      records,
+      batchContext(),
+    );
+    expect(result.rejected).toEqual([
+      expect.objectContaining({
+        recordId: 'rec-0001',
+        code: 'Application_FieldValidationException',
+        reason: 'The "accountNumber" does not match to an Account.',
+      }),
+    ]);
+    expect(result.accepted.map((a) => a.recordId)).toEqual(['rec-0002']);
+  });
+
+  it('keeps an id longer than externalDocumentNumber (Code[35]): that field is informational, the document number is the key', async () => {
     const [record] = makeRecords(1);
     const id = `x${'y'.repeat(40)}`;
     const result = await createAdapter('dynamics', connection(), fastOptions()).pushBatch(
       [{ ...(record as NonNullable<typeof record>), id }],
       batchContext(),
     );
-    expect(result.rejected).toEqual([
-      expect.objectContaining({
-        recordId: id,
-        code: 'Application_StringExceededLength',
-        category: 'validation',
-      }),
-    ]);
+    expect(result.accepted.map((a) => a.recordId)).toEqual([id]);
+    expect(eachPostedOnce(emulators, [{ id }])).toBe(true);
+  });
+
+  it('posts nothing when every record is refused (no "nothing to post" call)', async () => {
+    emulators.setFaults('dynamics', { rejectRecordIds: ['rec-0001'] });
+    const result = await createAdapter('dynamics', connection(), fastOptions()).pushBatch(
+      makeRecords(1),
+      batchContext(),
+    );
     expect(result.externalReferenceId).toBeNull();
-    // All rejected: the journal is not posted.
     expect(emulators.stats('dynamics').writes).toBe(1);
+  });
+
+  it('refuses to push without a balancing account, naming the setting', async () => {
+    const { balancingAccountNumber: _omitted, ...withoutBalancing } = connection();
+    const error = await failure(
+      createAdapter('dynamics', withoutBalancing, fastOptions()).pushBatch(makeRecords(1), batchContext()),
+    );
+    expect(error.details).toMatchObject({ category: 'configuration', retryable: false });
+    expect(error.message).toMatch(/balancingAccountNumber/);
+    expect(emulators.stats('dynamics').requests).toBe(0);
   });
 });
 
@@ -75,7 +105,7 @@ describe('DynamicsAdapter — throttling', () => {
     expect(options.waits).toHaveLength(1);
     expect(options.waits[0]).toBeGreaterThanOrEqual(3_000);
     expect(emulators.stats('dynamics')).toMatchObject({ throttled: 1 });
-    expect(emulators.ledger('dynamics')).toHaveLength(4);
+    expect(emulators.ledger('dynamics')).toHaveLength(8);
   });
 
   it('really sleeps the Retry-After with the default sleep (a 50 ms header, measured)', async () => {
@@ -145,10 +175,10 @@ describe('DynamicsAdapter — whole-request failures', () => {
     expect(emulators.stats('dynamics')).toMatchObject({ tokenRequests: 1, requests: 0 });
   });
 
-  it('fails a wrong journal as non-retryable configuration', async () => {
+  it('fails an unknown company as non-retryable configuration (404 BadRequest_NotFound)', async () => {
     const check = await createAdapter(
       'dynamics',
-      { ...connection(), journalId: 'a/b' },
+      { ...connection(), companyId: '00000000-0000-0000-0000-0000000000aa' },
       fastOptions(),
     ).checkConnection();
     expect(check.ok).toBe(false);
@@ -167,18 +197,17 @@ describe('DynamicsAdapter — whole-request failures', () => {
       ),
     );
     expect(error.details).toMatchObject({ code: 'MALFORMED_RESPONSE', retryable: true });
-    expect(emulators.ledger('dynamics')).toHaveLength(3);
-    expect(emulators.stats('dynamics').duplicatesRefused).toBe(0);
+    expect(emulators.ledger('dynamics')).toHaveLength(0);
   });
 
-  it('recovers from one malformed $batch answer by reading back', async () => {
+  it('recovers from one malformed answer: each record posted once', async () => {
     emulators.setFaults('dynamics', { malformed: 1 });
+    const records = makeRecords(3);
     const result = await createAdapter('dynamics', connection(), fastOptions()).pushBatch(
-      makeRecords(3),
+      records,
       batchContext(),
     );
-    expect(result.accepted.every((a) => a.alreadyPosted === true)).toBe(true);
-    expect(emulators.ledger('dynamics').filter((l) => l.posted)).toHaveLength(3);
-    expect(emulators.stats('dynamics').duplicatesRefused).toBe(0);
+    expect(result.accepted).toHaveLength(3);
+    expect(eachPostedOnce(emulators, records)).toBe(true);
   });
 });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_DYNAMICS_JOURNAL_ID, type RunningEmulators, startEmulators } from '../src/emulators/index.js';
 import {
-  createAdapter,
-  DynamicsAdapter,
-  documentNumberFor,
-  externalDocumentNumberFor,
-} from '../src/index.js';
+  DEMO_DYNAMICS_BALANCING_ACCOUNT,
+  DEMO_DYNAMICS_JOURNAL_ID,
+  type RunningEmulators,
+  startEmulators,
+} from '../src/emulators/index.js';
+import { createAdapter, DynamicsAdapter, documentNumberFor } from '../src/index.js';
+import { eachPostedOnce, postedCounts, rawClient } from './support/dynamics.js';
 import { batchContext, decimal, fastOptions, makeRecords } from './support/fixtures.js';
 
 let emulators: RunningEmulators;
@@ -16,53 +17,65 @@ afterAll(() => emulators.close());
 beforeEach(() => emulators.reset());
 
 const adapter = (extra = {}) => createAdapter('dynamics', emulators.connections.dynamics, fastOptions(extra));
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('DynamicsAdapter — happy batch', () => {
-  it('creates one posted journal line per record with its amount, account and keys', async () => {
+describe('DynamicsAdapter — posting model', () => {
+  it('posts one balanced document per record: expense debit, balancing credit, deterministic document number', async () => {
     const records = makeRecords(12);
-    const context = batchContext({ batchNumber: 3 });
-    const result = await adapter().pushBatch(records, context);
+    const result = await adapter().pushBatch(records, batchContext({ batchNumber: 3 }));
 
     expect(result.rejected).toEqual([]);
-    expect(result.externalReferenceId).toBe(DEMO_DYNAMICS_JOURNAL_ID);
-    const ledger = emulators.ledger('dynamics');
-    expect(ledger).toHaveLength(12);
+    const entries = emulators.ledger('dynamics');
+    expect(entries).toHaveLength(24);
     for (const record of records) {
-      const line = ledger.find((l) => l.externalDocumentNumber === externalDocumentNumberFor(record.id));
-      expect(line).toMatchObject({
-        journalId: DEMO_DYNAMICS_JOURNAL_ID,
-        accountType: 'G/L Account',
-        accountNumber: '6800',
-        postingDate: '2024-05-15',
-        amount: decimal(record.amountMinor),
-        description: record.description,
-        documentNumber: documentNumberFor(context.syncLogId, 3),
-        posted: true,
+      const documentNumber = documentNumberFor(record.id);
+      expect(documentNumber).toHaveLength(20);
+      const mine = entries.filter((e) => e.documentNumber === documentNumber);
+      expect(mine).toEqual([
+        expect.objectContaining({
+          accountNumber: '6800',
+          postingDate: '2024-05-15',
+          debitAmount: decimal(record.amountMinor),
+          creditAmount: '0',
+          description: record.description,
+        }),
+        expect.objectContaining({
+          accountNumber: DEMO_DYNAMICS_BALANCING_ACCOUNT,
+          debitAmount: '0',
+          creditAmount: decimal(record.amountMinor),
+        }),
+      ]);
+      // externalId: the id of the record's expense-side G/L entry.
+      expect(result.accepted.find((a) => a.recordId === record.id)).toEqual({
+        recordId: record.id,
+        externalId: mine[0]?.id,
       });
-      expect(result.accepted.find((a) => a.recordId === record.id)?.externalId).toBe(line?.id);
     }
-    // One $batch, one post action.
-    expect(emulators.stats('dynamics')).toMatchObject({ requests: 2, writes: 2, tokenRequests: 1 });
+    // The batch reference: the first G/L entry posted for it — a GUID, as the product's format rule expects.
+    expect(result.externalReferenceId).toBe(entries[0]?.id);
+    expect(result.externalReferenceId).toMatch(GUID);
+    expect(result.externalReferenceId).not.toBe(DEMO_DYNAMICS_JOURNAL_ID);
+    // The journal is empty after posting.
+    expect(emulators.openJournalLines()).toEqual([]);
+    // journals lookup, stale-line scan, G/L read-back, one $batch, one post, G/L read-back.
+    expect(emulators.stats('dynamics')).toMatchObject({ requests: 6, writes: 2, tokenRequests: 1 });
   });
 
-  it('carries a UUID record id without its hyphens (Code[35]) and maps it back', async () => {
-    const id = '0b6f3c8e-5d2a-4f1b-9c7e-8a9b0c1d2e3f';
-    const [record] = makeRecords(1);
-    const result = await adapter().pushBatch(
-      [{ ...(record as NonNullable<typeof record>), id }],
-      batchContext(),
-    );
-    expect(result.accepted[0]?.recordId).toBe(id);
-    expect(emulators.ledger('dynamics')[0]?.externalDocumentNumber).toBe('0B6F3C8E5D2A4F1B9C7E8A9B0C1D2E3F');
+  it('gives each sync a different externalReferenceId', async () => {
+    const first = await adapter().pushBatch(makeRecords(2, 'a'), batchContext());
+    const second = await adapter().pushBatch(makeRecords(2, 'b'), batchContext({ batchNumber: 2 }));
+    expect(first.externalReferenceId).toMatch(GUID);
+    expect(second.externalReferenceId).toMatch(GUID);
+    expect(second.externalReferenceId).not.toBe(first.externalReferenceId);
   });
 
   it('splits a large batch into $batch requests of at most 100 operations', async () => {
     const records = makeRecords(250);
     const result = await adapter().pushBatch(records, batchContext());
     expect(result.accepted).toHaveLength(250);
-    expect(emulators.ledger('dynamics').filter((l) => l.posted)).toHaveLength(250);
+    expect(eachPostedOnce(emulators, records)).toBe(true);
     // 3 $batch (100 + 100 + 50) and 1 post action.
-    expect(emulators.stats('dynamics')).toMatchObject({ writes: 4, itemsPosted: 250 });
+    expect(emulators.stats('dynamics')).toMatchObject({ writes: 4, itemsPosted: 500 });
   });
 
   it('refuses more than 100 operations per $batch in its options', () => {
@@ -71,62 +84,58 @@ describe('DynamicsAdapter — happy batch', () => {
     );
   });
 
+  it('creates its journal batch through the API when it is missing (POST journals), and uses it', async () => {
+    const connection = { ...emulators.connections.dynamics, journalName: 'mx-exp' };
+    const records = makeRecords(3);
+    const result = await createAdapter('dynamics', connection, fastOptions()).pushBatch(
+      records,
+      batchContext(),
+    );
+    expect(result.accepted).toHaveLength(3);
+    const { api, company } = await rawClient(emulators);
+    const journals = await api(`${company}/journals?$filter=${encodeURIComponent("code eq 'MX-EXP'")}`);
+    expect(journals.body?.value).toHaveLength(1);
+    expect(eachPostedOnce(emulators, records)).toBe(true);
+  });
+
   it('passes the connection check', async () => {
     await expect(adapter().checkConnection()).resolves.toEqual({ ok: true });
   });
 });
 
-describe('DynamicsAdapter — a plain re-push of records already in the ledger', () => {
-  it('returns them as accepted and alreadyPosted with their line id, creating nothing', async () => {
-    const records = makeRecords(6);
-    const first = await adapter().pushBatch(records, batchContext());
-    const again = await adapter().pushBatch(
-      [...records, ...makeRecords(1, 'fresh')],
-      batchContext({ batchNumber: 2 }),
-    );
-
-    expect(again.rejected).toEqual([]);
-    expect(again.accepted.filter((a) => a.recordId.startsWith('rec-'))).toEqual(
-      first.accepted.map((a) => ({ ...a, alreadyPosted: true })),
-    );
-    expect(again.accepted.find((a) => a.recordId === 'fresh-0001')?.alreadyPosted).toBeUndefined();
-    expect(emulators.ledger('dynamics')).toHaveLength(7);
+describe('DynamicsAdapter — currency', () => {
+  it('rejects a record in another currency per record (PREFLIGHT_FOREIGN_CURRENCY) and posts the rest', async () => {
+    const records = makeRecords(3);
+    records[1] = { ...records[1], currency: 'EUR' } as (typeof records)[0];
+    const result = await adapter().pushBatch(records, batchContext());
+    expect(result.accepted.map((a) => a.recordId)).toEqual(['rec-0001', 'rec-0003']);
+    expect(result.rejected).toEqual([
+      expect.objectContaining({ recordId: 'rec-0002', code: 'PREFLIGHT_FOREIGN_CURRENCY', retryable: false }),
+    ]);
+    expect(result.rejected[0]?.reason).toMatch(/EUR.*local currency NOK.*currencyRates/);
+    expect(postedCounts(emulators, records).get('rec-0002')).toBe(0);
   });
 
-  it('finds lines a crashed push created but never posted, and posts them', async () => {
-    const records = makeRecords(3);
-    const connection = emulators.connections.dynamics;
-    // A push that died after creating its lines: create them directly, no post action.
-    const token = await fetch(connection.tokenUrl, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: connection.clientId,
-        client_secret: connection.clientSecret,
-        scope: 'https://api.businesscentral.dynamics.com/.default',
-      }),
-    }).then((r) => r.json() as Promise<{ access_token: string }>);
-    for (const record of records) {
-      const response = await fetch(
-        `${connection.baseUrl}/api/v2.0/companies(${connection.companyId})/journals(${connection.journalId})/journalLines`,
-        {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({
-            accountNumber: record.account,
-            postingDate: record.bookingDate,
-            externalDocumentNumber: externalDocumentNumberFor(record.id),
-            amount: decimal(record.amountMinor),
-          }),
-        },
-      );
-      expect(response.status).toBe(201);
-    }
-    expect(emulators.ledger('dynamics').some((l) => l.posted)).toBe(false);
+  it('books a mapped currency at its fixed rate, in integers (EUR 100.02 × 11.5 = NOK 1150.23)', async () => {
+    const [record] = makeRecords(1, 'eur', { currency: 'EUR', amountMinor: 10_002 });
+    const connection = { ...emulators.connections.dynamics, currencyRates: 'EUR=11.5' };
+    const result = await createAdapter('dynamics', connection, fastOptions()).pushBatch(
+      [record as NonNullable<typeof record>],
+      batchContext(),
+    );
+    expect(result.accepted).toHaveLength(1);
+    expect(emulators.ledger('dynamics')[0]).toMatchObject({ debitAmount: '1150.23' });
+  });
 
-    const result = await adapter().pushBatch(records, batchContext({ readBackFirst: true }));
-    expect(result.accepted.every((a) => a.alreadyPosted === true)).toBe(true);
-    expect(emulators.ledger('dynamics')).toHaveLength(3);
-    expect(emulators.ledger('dynamics').every((l) => l.posted)).toBe(true);
+  it('reads the local currency from companyInformation when the settings do not give it', async () => {
+    const { localCurrency: _omitted, ...connection } = emulators.connections.dynamics;
+    const records = makeRecords(2);
+    records[0] = { ...records[0], currency: 'SEK' } as (typeof records)[0];
+    const result = await createAdapter('dynamics', connection, fastOptions()).pushBatch(
+      records,
+      batchContext(),
+    );
+    expect(result.rejected[0]?.reason).toMatch(/local currency NOK/);
+    expect(result.accepted.map((a) => a.recordId)).toEqual(['rec-0002']);
   });
 });

@@ -22,7 +22,7 @@ describe('DynamicsAdapter — OAuth client-credentials token', () => {
     }
     expect(emulators.stats('dynamics').tokenRequests).toBe(1);
     expect(adapter.tokens.requests).toBe(1);
-    expect(emulators.ledger('dynamics')).toHaveLength(6);
+    expect(emulators.ledger('dynamics')).toHaveLength(12);
   });
 
   it('refreshes once when the API answers 401 to a cached token, then succeeds', async () => {
@@ -54,7 +54,8 @@ describe('DynamicsAdapter — OAuth client-credentials token', () => {
     const error = await adapter.pushBatch(makeRecords(1, 'b'), batchContext()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccountingError);
     expect((error as AccountingError).details).toMatchObject({ category: 'auth', retryable: false });
-    // The cached token was refused (401), one refresh was tried and refused: no loop.
-    expect(emulators.stats('dynamics')).toMatchObject({ tokenRequests: 2, requests: 3 });
+    // The cached token was refused (401), one refresh was tried and refused: no loop
+    // (6 requests for the first push, 1 for the second).
+    expect(emulators.stats('dynamics')).toMatchObject({ tokenRequests: 2, requests: 7 });
   });
 });

@@ -1,4 +1,4 @@
-import type { ExportRecord } from '@meander/domain';
+import { type ExportRecord, exportRecordSchema } from '@meander/domain';
 import {
   type AdapterOptions,
   type AdapterRuntime,
@@ -6,7 +6,7 @@ import {
   resolveAdapterRuntime,
 } from '../adapter-options.js';
 import { BatchState } from '../batch-state.js';
-import { minorUnitsToDecimal } from '../decimal-amount.js';
+import { parseConnection } from '../connection-settings.js';
 import { isObject } from '../http/json-body.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { RetryBudget } from '../http/retry-budget.js';
@@ -17,6 +17,14 @@ import {
   type BatchContext,
   type BatchResult,
   type ConnectionCheck,
+  type ConnectionCheckItem,
+  type ConnectionReport,
+  type PlannedDocument,
+  PREFLIGHT_CODES,
+  type PreflightCapable,
+  type PreflightContext,
+  type PreflightResult,
+  type RejectedRecord,
 } from '../port.js';
 import {
   type BatchOperation,
@@ -25,70 +33,100 @@ import {
   readBatchResponses,
 } from './dynamics-batch.js';
 import { DynamicsClient, JSON_CONTENT_TYPE } from './dynamics-client.js';
-import type { DynamicsConnection } from './dynamics-connection.js';
+import {
+  type DynamicsConnection,
+  type DynamicsConnectionInput,
+  dynamicsConnectionSchema,
+} from './dynamics-connection.js';
 import { classifyOperationFailure, readODataError } from './dynamics-errors.js';
+import { localAmount } from './dynamics-money.js';
 import { DynamicsTokenProvider } from './dynamics-token-provider.js';
-import { documentNumberFor, externalDocumentNumberFor } from './external-document-number.js';
+import {
+  documentNumberFor,
+  EXTERNAL_DOCUMENT_NUMBER_MAX,
+  externalDocumentNumberFor,
+} from './external-document-number.js';
 
 /** Keys per read-back `$filter`, so the URL stays far below common limits. */
 const READ_BACK_KEYS_PER_QUERY = 20;
 /** Business Central's journal line description is Text[100]. */
 const DESCRIPTION_MAX = 100;
 
-/** Progress of one push that outlives a retried attempt. */
+/** What one push has learnt that outlives a retried attempt. */
 interface PushProgress {
-  /** Accepted records already covered by a successful post action. */
-  postedCount: number;
+  /** Records whose lines this push created and saw posted (not "already posted"). */
+  postedHere: Set<string>;
+  /** Entry number and id of the earliest G/L entry of each accepted record. */
+  firstEntry: Map<string, { entryNumber: number; id: string }>;
+}
+
+/** A posted G/L entry as read back. */
+interface ReadEntry {
+  id: string;
+  entryNumber: number;
+  documentNumber: string;
+  accountNumber: string;
 }
 
 /**
- * Business Central (API v2.0). Each record becomes one journal line in the configured journal,
- * its `externalDocumentNumber` carrying Meander's record id; lines are created through JSON
- * `$batch` requests of at most 100 operations, then the journal is posted
- * (`Microsoft.NAV.post`). The batch reference is the journal's GUID.
+ * Business Central (API v2.0). The posting model (see packages/accounting/README.md):
+ *
+ * - Meander posts from a journal batch of its own (`journalName`), created through the API when
+ *   missing. `Microsoft.NAV.post` posts every line of a batch, so each attempt first deletes the
+ *   lines it finds there (DELETE with If-Match) — leftovers of an earlier attempt.
+ * - Each record is one journal line with its own balancing account, so every line balances, and a
+ *   deterministic `documentNumber` derived from the record id alone.
+ * - Posting deletes the journal's lines; what was posted is read back from `generalLedgerEntries`
+ *   by document number — before any line is created (a record found there is never sent again)
+ *   and after posting (to learn the entries' ids).
+ * - A record's `externalId` is the id of its expense-side G/L entry; the batch's
+ *   `externalReferenceId` is the id of the earliest G/L entry of the batch's records (a GUID,
+ *   different for every posting).
  */
-export class DynamicsAdapter implements AccountingAdapter {
+export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
   readonly system = 'dynamics' as const;
   private readonly runtime: AdapterRuntime;
   private readonly client: DynamicsClient;
   /** Exposed so callers can see how often a token was fetched. */
   readonly tokens: DynamicsTokenProvider;
+  private journalId: string | undefined;
+  private localCurrencyCache: string | undefined;
 
-  constructor(
-    private readonly connection: DynamicsConnection,
-    options: AdapterOptions = {},
-  ) {
+  private readonly connection: DynamicsConnection;
+
+  /** Settings are parsed here too (defaults applied); missing keys throw a `configuration` error naming them. */
+  constructor(connection: DynamicsConnectionInput, options: AdapterOptions = {}) {
+    this.connection = parseConnection('dynamics', dynamicsConnectionSchema, connection);
     this.runtime = resolveAdapterRuntime(options, MAX_BATCH_OPERATIONS);
-    this.tokens = new DynamicsTokenProvider(connection, this.runtime);
-    this.client = new DynamicsClient(connection, this.runtime, this.tokens);
+    this.tokens = new DynamicsTokenProvider(this.connection, this.runtime);
+    this.client = new DynamicsClient(this.connection, this.runtime, this.tokens);
   }
 
   async pushBatch(records: readonly ExportRecord[], context: BatchContext): Promise<BatchResult> {
-    const state = new BatchState(records, this.runtime.readBackBeforePush || context.readBackFirst === true);
-    const keys = new ExternalKeys(state, records);
+    const balancing = this.balancingAccount();
+    const state = new BatchState(records, true);
     const budget = new RetryBudget(this.runtime.policy, this.runtime.random);
-    const documentNumber = documentNumberFor(context.syncLogId, context.batchNumber);
-    const progress: PushProgress = { postedCount: 0 };
+    const progress: PushProgress = { postedHere: new Set(), firstEntry: new Map() };
     await withRetries(
-      () => this.pushPending(state, keys, documentNumber, progress, budget, context.signal),
+      async () => {
+        const currency = await this.localCurrency(context.signal);
+        for (const rejection of this.currencyRejections(state.pendingRecords(), currency))
+          state.reject(rejection);
+        await this.pushPending(state, progress, balancing, currency, context.signal);
+      },
       budget,
       this.runtime.sleep,
       context.signal,
     );
-    return state.result(state.acceptedRecords().length > 0 ? this.connection.journalId : null);
+    const first = [...progress.firstEntry.values()].sort((a, b) => a.entryNumber - b.entryNumber)[0];
+    return state.result(first?.id ?? null);
   }
 
   async checkConnection(signal?: AbortSignal): Promise<ConnectionCheck> {
     const budget = new RetryBudget(this.runtime.policy, this.runtime.random);
     try {
       await withRetries(
-        () =>
-          this.client.send({
-            method: 'GET',
-            url: `${this.client.apiRoot}/${this.client.journalPath}`,
-            write: false,
-            signal,
-          }),
+        () => this.get(`${this.client.companyPath}`, signal),
         budget,
         this.runtime.sleep,
         signal,
@@ -100,53 +138,300 @@ export class DynamicsAdapter implements AccountingAdapter {
     }
   }
 
-  /** One attempt: settle what is in doubt, create the pending lines slice by slice, then post. */
+  /**
+   * Read-only checks: credentials, company, journal batch, balancing account, local currency.
+   * A missing setting is a failing check that names the key.
+   */
+  async inspectConnection(signal?: AbortSignal): Promise<ConnectionReport> {
+    const checks: ConnectionCheckItem[] = [];
+    const add = (name: string, ok: boolean, message: string) => checks.push({ name, ok, message });
+    const failed = (error: unknown) => (error instanceof AccountingError ? error.message : String(error));
+
+    try {
+      await this.tokens.token(signal);
+      add('credentials', true, `Entra ID issued a token for client ${this.connection.clientId}`);
+    } catch (error) {
+      add('credentials', false, `Entra ID refused the client credentials: ${failed(error)}`);
+    }
+    const credentialsOk = checks[0]?.ok === true;
+    const skipped = 'not checked: the credentials were refused';
+
+    let companyOk = false;
+    if (!credentialsOk) add('company', false, skipped);
+    else {
+      try {
+        const company = await this.get(this.client.companyPath, signal);
+        const name = isObject(company) && typeof company.name === 'string' ? company.name : '';
+        add('company', true, `Company ${this.connection.companyId} (${name}) is reachable`);
+        companyOk = true;
+      } catch (error) {
+        add('company', false, `Company ${this.connection.companyId} (setting companyId): ${failed(error)}`);
+      }
+    }
+    const notReached = credentialsOk ? 'not checked: the company was not found' : skipped;
+
+    if (!companyOk) add('journal', false, notReached);
+    else {
+      try {
+        const id = await this.findJournal(signal);
+        add(
+          'journal',
+          true,
+          id
+            ? `Journal batch ${this.connection.journalName} exists (${id})`
+            : `Journal batch ${this.connection.journalName} does not exist yet; the first export creates it`,
+        );
+      } catch (error) {
+        add(
+          'journal',
+          false,
+          `Journal batch ${this.connection.journalName} (setting journalName): ${failed(error)}`,
+        );
+      }
+    }
+
+    const balancing = this.connection.balancingAccountNumber;
+    if (balancing === undefined) {
+      add(
+        'balancing_account',
+        false,
+        'No balancing account: set balancingAccountNumber in the connection settings (the contra account of every expense line, e.g. employee payables)',
+      );
+    } else if (!companyOk) add('balancing_account', false, notReached);
+    else if (this.connection.balancingAccountType === 'Bank Account') {
+      add(
+        'balancing_account',
+        true,
+        `Balancing bank account ${balancing} is configured (not checked: API v2.0 lists G/L accounts only)`,
+      );
+    } else {
+      try {
+        const known = await this.accounts([balancing], signal);
+        const account = known.get(balancing);
+        if (account === undefined)
+          add(
+            'balancing_account',
+            false,
+            `Balancing account ${balancing} (setting balancingAccountNumber) is not in the chart of accounts`,
+          );
+        else if (account.blocked)
+          add(
+            'balancing_account',
+            false,
+            `Balancing account ${balancing} (setting balancingAccountNumber) is blocked`,
+          );
+        else add('balancing_account', true, `Balancing account ${balancing} (${account.displayName}) exists`);
+      } catch (error) {
+        add('balancing_account', false, `Balancing account ${balancing}: ${failed(error)}`);
+      }
+    }
+
+    if (!companyOk) add('local_currency', false, notReached);
+    else {
+      try {
+        const currency = await this.localCurrency(signal);
+        const source = this.connection.localCurrency ? 'setting localCurrency' : 'companyInformation';
+        add('local_currency', true, `Local currency ${currency} (from ${source})`);
+      } catch (error) {
+        add('local_currency', false, `Local currency (setting localCurrency): ${failed(error)}`);
+      }
+    }
+    return { ok: checks.every((c) => c.ok), checks };
+  }
+
+  /**
+   * What a push would post, read-only: one balanced document per record (expense line plus
+   * balancing line), and the records the ledger would refuse — another currency without a rate,
+   * an account missing from (or blocked in) the chart of accounts, a posting date outside the
+   * allowed range or in a closed or date-locked accounting period.
+   */
+  async preflight(records: readonly ExportRecord[], context: PreflightContext): Promise<PreflightResult> {
+    const balancing = this.balancingAccount();
+    const signal = context.signal;
+    const rejected: RejectedRecord[] = [];
+    const valid: ExportRecord[] = [];
+    for (const record of records) {
+      const parsed = exportRecordSchema.safeParse(record);
+      if (parsed.success) valid.push(record);
+      else
+        rejected.push({
+          recordId: record.id,
+          code: 'INVALID_RECORD',
+          category: 'validation',
+          retryable: false,
+          reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        });
+    }
+    const currency = await this.localCurrency(signal);
+    const foreign = new Set(this.currencyRejections(valid, currency).map((r) => r.recordId));
+    rejected.push(...this.currencyRejections(valid, currency));
+    const known = await this.accounts(
+      valid.map((r) => r.account.toUpperCase()),
+      signal,
+    );
+    const periods = await this.closedPeriods(signal);
+    const documents: PlannedDocument[] = [];
+    for (const record of valid) {
+      if (foreign.has(record.id)) continue;
+      const account = known.get(record.account.toUpperCase());
+      if (account === undefined || account.blocked) {
+        rejected.push({
+          recordId: record.id,
+          code: PREFLIGHT_CODES.unknownAccount,
+          category: 'validation',
+          retryable: false,
+          reason: `Account ${record.account} is ${account ? 'blocked' : 'not in the chart of accounts'} of company ${this.connection.companyId}`,
+        });
+        continue;
+      }
+      const locked = this.lockedReason(record.bookingDate, periods);
+      if (locked !== undefined) {
+        rejected.push({
+          recordId: record.id,
+          code: PREFLIGHT_CODES.periodLocked,
+          category: 'validation',
+          retryable: false,
+          reason: locked,
+        });
+        continue;
+      }
+      const amount = localAmount(record, currency, this.connection.currencyRates);
+      documents.push({
+        documentNumber: documentNumberFor(record.id),
+        postingDate: record.bookingDate,
+        recordIds: [record.id],
+        lines: [
+          { account: record.account.toUpperCase(), amount, currency, recordId: record.id },
+          { account: balancing, amount: negate(amount), currency },
+        ],
+      });
+    }
+    return { documents, rejected };
+  }
+
+  /** One attempt: clear the batch, settle what the ledger already holds, create the rest, post, read back. */
   private async pushPending(
     state: BatchState,
-    keys: ExternalKeys,
-    documentNumber: string,
     progress: PushProgress,
-    budget: RetryBudget,
+    balancing: string,
+    currency: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    if (state.readBackNeeded) await this.readBack(state, keys, state.pendingIds(), signal);
-    for (const slice of chunk(state.pendingRecords(), this.runtime.itemsPerRequest)) {
-      const stillPending = slice.filter((r) => state.isPending(r.id));
-      if (stillPending.length === 0) continue;
-      await this.createLines(state, keys, stillPending, documentNumber, signal);
-      budget.succeeded();
-      if (state.readBackNeeded)
-        await this.readBack(
+    const journalId = await this.ensureJournal(signal);
+    for (;;) {
+      await this.removeStaleLines(journalId, signal);
+      await this.readBack(state, progress, state.pendingRecords(), signal);
+      const created = new Map<number, ExportRecord>();
+      for (const slice of chunk(state.pendingRecords(), this.runtime.itemsPerRequest)) {
+        for (const [lineNumber, record] of await this.createLines(
           state,
-          keys,
-          stillPending.map((r) => r.id),
+          journalId,
+          slice,
+          balancing,
+          currency,
           signal,
+        ))
+          created.set(lineNumber, record);
+      }
+      if (created.size === 0) return;
+      let refused: RejectedRecord | undefined;
+      try {
+        refused = await this.postJournal(journalId, created, signal);
+      } catch (error) {
+        // A refusal retrying cannot fix: take our lines out again so nobody posts them by hand later.
+        if (error instanceof AccountingError && !error.details.retryable)
+          await this.removeStaleLines(journalId, signal).catch(() => undefined);
+        throw error;
+      }
+      if (refused !== undefined) {
+        // The posting named one of our lines: refuse that record, and go again without it.
+        state.reject(refused);
+        continue;
+      }
+      for (const record of created.values()) progress.postedHere.add(record.id);
+      await this.readBack(state, progress, [...created.values()], signal);
+      const missing = [...created.values()].filter((r) => state.isPending(r.id));
+      if (missing.length > 0) {
+        throw new AccountingError(
+          `Business Central posted the journal but ${missing.length} record(s) are not in generalLedgerEntries`,
+          { code: 'POSTED_ENTRIES_MISSING', category: 'unknown', retryable: true, outcomeUnknown: true },
         );
-    }
-    // Lines found by a read-back are posted too: an earlier push may have created them and died before posting.
-    const accepted = state.acceptedRecords().length;
-    if (accepted > progress.postedCount) {
-      await this.postJournal(signal);
-      progress.postedCount = accepted;
+      }
+      return;
     }
   }
 
-  private async createLines(
-    state: BatchState,
-    keys: ExternalKeys,
-    slice: readonly ExportRecord[],
-    documentNumber: string,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const operations: BatchOperation[] = slice.map((record, index) => ({
-      id: String(index + 1),
-      method: 'POST',
-      url: `${this.client.journalPath}/journalLines`,
-      headers: { 'Content-Type': JSON_CONTENT_TYPE },
-      body: journalLineBody(record, keys.keyOf(record.id), documentNumber),
-    }));
-    let responses: ReturnType<typeof readBatchResponses>;
+  /** The id of the product's journal batch, created when missing (API v2.0 `POST journals`). */
+  private async ensureJournal(signal: AbortSignal | undefined): Promise<string> {
+    if (this.journalId !== undefined) return this.journalId;
+    const found = await this.findJournal(signal);
+    if (found !== undefined) {
+      this.journalId = found;
+      return found;
+    }
     try {
+      const response = await this.client.send({
+        method: 'POST',
+        url: `${this.client.apiRoot}/${this.client.companyPath}/journals`,
+        body: { code: this.connection.journalName, displayName: 'Meander expense exports' },
+        write: true,
+        signal,
+      });
+      const body = this.client.json(response, false);
+      if (!isObject(body) || typeof body.id !== 'string')
+        throw malformed('journals answered without an id', false);
+      this.journalId = body.id;
+      return body.id;
+    } catch (error) {
+      // Created by a concurrent or lost request: it exists now, so look it up again.
+      const again = await this.findJournal(signal);
+      if (again === undefined) throw error;
+      this.journalId = again;
+      return again;
+    }
+  }
+
+  private async findJournal(signal: AbortSignal | undefined): Promise<string | undefined> {
+    const filter = `code eq '${quote(this.connection.journalName)}'`;
+    const body = await this.get(
+      `${this.client.companyPath}/journals?$filter=${encodeURIComponent(filter)}`,
+      signal,
+    );
+    const match = valuesOf(body, 'journals').find(
+      (j) =>
+        isObject(j) && typeof j.code === 'string' && j.code.toUpperCase() === this.connection.journalName,
+    );
+    return isObject(match) && typeof match.id === 'string' ? match.id : undefined;
+  }
+
+  /**
+   * Delete every line the batch shows (leftovers of an earlier attempt, or typed in by a user):
+   * the post action posts them all. If-Match carries the ETag read, so a line someone changed
+   * meanwhile is not deleted blindly (412 → retried after a fresh read).
+   */
+  private async removeStaleLines(journalId: string, signal: AbortSignal | undefined): Promise<void> {
+    const stale: { id: string; etag: string }[] = [];
+    let url: string | null = `${this.client.apiRoot}/${this.linesPath(journalId)}`;
+    while (url !== null) {
+      const body = this.client.json(
+        await this.client.send({ method: 'GET', url, write: false, signal }),
+        false,
+      );
+      for (const line of valuesOf(body, 'journalLines')) {
+        if (!isObject(line) || typeof line.id !== 'string') continue;
+        const etag = typeof line['@odata.etag'] === 'string' ? line['@odata.etag'] : '*';
+        stale.push({ id: line.id, etag });
+      }
+      const next = isObject(body) ? body['@odata.nextLink'] : undefined;
+      url = typeof next === 'string' ? next : null;
+    }
+    for (const slice of chunk(stale, MAX_BATCH_OPERATIONS)) {
+      const operations: BatchOperation[] = slice.map((line, index) => ({
+        id: String(index + 1),
+        method: 'DELETE',
+        url: `${this.linesPath(journalId)}(${line.id})`,
+        headers: { 'If-Match': line.etag },
+      }));
       const response = await this.client.send({
         method: 'POST',
         url: `${this.client.apiRoot}/$batch`,
@@ -155,17 +440,64 @@ export class DynamicsAdapter implements AccountingAdapter {
         write: true,
         signal,
       });
-      responses = readBatchResponses(this.client.json(response, true));
-    } catch (error) {
-      if (error instanceof AccountingError && error.details.outcomeUnknown) state.readBackNeeded = true;
-      throw error;
+      const answers = readBatchResponses(this.client.json(response, true));
+      if (answers === undefined) throw malformed('$batch answered without a responses array');
+      for (const answer of answers) {
+        // 404: already gone (posted or deleted by someone else) — what we wanted.
+        if (answer.status === 204 || answer.status === 200 || answer.status === 404) continue;
+        const failure = classifyOperationFailure(answer.status, readODataError(answer.body), { write: true });
+        if (failure.kind === 'request') throw failure.error;
+        throw new AccountingError(
+          `A stale journal line could not be deleted: ${readODataError(answer.body)?.message ?? answer.status}`,
+          {
+            code: failure.code,
+            category: 'unavailable',
+            retryable: true,
+          },
+        );
+      }
     }
-    if (responses === undefined) {
-      state.readBackNeeded = true;
-      throw malformed('$batch answered without a responses array');
-    }
+  }
+
+  /** Create the slice's lines; returns line number → record for the lines Business Central took. */
+  private async createLines(
+    state: BatchState,
+    journalId: string,
+    slice: readonly ExportRecord[],
+    balancing: string,
+    currency: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Map<number, ExportRecord>> {
+    const operations: BatchOperation[] = slice.map((record, index) => ({
+      id: String(index + 1),
+      method: 'POST',
+      url: this.linesPath(journalId),
+      headers: { 'Content-Type': JSON_CONTENT_TYPE },
+      body: {
+        accountType: 'G/L Account',
+        accountNumber: record.account,
+        postingDate: record.bookingDate,
+        documentNumber: documentNumberFor(record.id),
+        externalDocumentNumber: externalDocumentNumberFor(record.id).slice(0, EXTERNAL_DOCUMENT_NUMBER_MAX),
+        amount: localAmount(record, currency, this.connection.currencyRates),
+        description: (record.description ?? '').slice(0, DESCRIPTION_MAX),
+        balanceAccountType: this.connection.balancingAccountType,
+        balancingAccountNumber: balancing,
+      },
+    }));
+    const response = await this.client.send({
+      method: 'POST',
+      url: `${this.client.apiRoot}/$batch`,
+      body: batchRequestBody(operations),
+      headers: { Prefer: 'odata.continue-on-error' },
+      write: true,
+      signal,
+    });
+    const responses = readBatchResponses(this.client.json(response, true));
+    if (responses === undefined) throw malformed('$batch answered without a responses array');
 
     const byId = new Map(responses.map((r) => [r.id, r]));
+    const created = new Map<number, ExportRecord>();
     let requestFailure: AccountingError | undefined;
     let unaccounted = 0;
     slice.forEach((record, index) => {
@@ -175,10 +507,9 @@ export class DynamicsAdapter implements AccountingAdapter {
         return;
       }
       if (answer.status === 200 || answer.status === 201) {
-        const lineId =
-          isObject(answer.body) && typeof answer.body.id === 'string' ? answer.body.id : undefined;
-        if (lineId === undefined) unaccounted += 1;
-        else state.accept(record.id, lineId);
+        const lineNumber = isObject(answer.body) ? answer.body.lineNumber : undefined;
+        if (typeof lineNumber === 'number') created.set(lineNumber, record);
+        else unaccounted += 1;
         return;
       }
       const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], this.runtime.clock.now());
@@ -194,22 +525,25 @@ export class DynamicsAdapter implements AccountingAdapter {
           retryable: false,
           reason: failure.reason,
         });
-      } else if (failure.kind === 'existing') {
-        state.markReportedExisting(record.id, failure.code);
-      } else {
-        if (failure.error.details.outcomeUnknown) state.readBackNeeded = true;
+      } else if (failure.kind === 'request') {
         // A failure retrying cannot fix outranks one it can.
         if (
           requestFailure === undefined ||
           (requestFailure.details.retryable && !failure.error.details.retryable)
-        ) {
+        )
           requestFailure = failure.error;
-        }
+      } else {
+        // A repeated key is no refusal on a journal line (its key is the line number): retry the attempt.
+        requestFailure ??= new AccountingError('Business Central reported a duplicate journal line key', {
+          code: failure.code,
+          category: 'unavailable',
+          retryable: true,
+        });
       }
     });
+    // The next attempt deletes whatever this one created before it failed.
     if (requestFailure) throw requestFailure;
     if (unaccounted > 0) {
-      state.readBackNeeded = true;
       throw new AccountingError(`$batch did not answer ${unaccounted} of ${slice.length} operations`, {
         code: 'INCOMPLETE_RESPONSE',
         category: 'unknown',
@@ -217,108 +551,234 @@ export class DynamicsAdapter implements AccountingAdapter {
         outcomeUnknown: true,
       });
     }
+    return created;
   }
 
-  /** Ask the journal which of `recordIds` it holds, by external document number, and settle them. */
-  private async readBack(
-    state: BatchState,
-    keys: ExternalKeys,
-    recordIds: readonly string[],
+  /**
+   * Post the batch. Returns the rejection of one record when Business Central refused the post
+   * because of that record's line (e.g. its posting date); anything else throws.
+   */
+  private async postJournal(
+    journalId: string,
+    created: ReadonlyMap<number, ExportRecord>,
     signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const held = new Map<string, string>();
-    for (const slice of chunk(recordIds, READ_BACK_KEYS_PER_QUERY)) {
-      const filter = slice
-        .map((id) => `externalDocumentNumber eq '${keys.keyOf(id).replaceAll("'", "''")}'`)
-        .join(' or ');
-      let url: string | null =
-        `${this.client.apiRoot}/${this.client.journalPath}/journalLines?$filter=${encodeURIComponent(filter)}`;
-      while (url !== null) {
-        const response = await this.client.send({ method: 'GET', url, write: false, signal });
-        const body = this.client.json(response, false);
-        if (!isObject(body) || !Array.isArray(body.value))
-          throw malformed('journalLines answered without value', false);
-        for (const line of body.value) {
-          if (
-            !isObject(line) ||
-            typeof line.id !== 'string' ||
-            typeof line.externalDocumentNumber !== 'string'
-          )
-            continue;
-          const recordId = keys.recordOf(line.externalDocumentNumber);
-          if (recordId !== undefined && !held.has(recordId)) held.set(recordId, line.id);
-        }
-        const next = body['@odata.nextLink'];
-        url = typeof next === 'string' ? next : null;
-      }
-    }
-    state.applyReadBack(recordIds, held);
-  }
-
-  private async postJournal(signal: AbortSignal | undefined): Promise<void> {
+  ): Promise<RejectedRecord | undefined> {
     try {
       await this.client.send({
         method: 'POST',
-        url: `${this.client.apiRoot}/${this.client.journalPath}/Microsoft.NAV.post`,
+        url: `${this.client.apiRoot}/${this.client.companyPath}/journals(${journalId})/Microsoft.NAV.post`,
         write: true,
         signal,
       });
+      return undefined;
     } catch (error) {
-      // Business Central refuses to post an empty journal; after a lost answer that means it was posted.
-      if (error instanceof AccountingError && /nothing to post/i.test(error.message)) return;
+      if (!(error instanceof AccountingError)) throw error;
+      // Our lines were there a moment ago: someone else posted them. Read back on the next attempt.
+      if (/nothing to post/i.test(error.message)) {
+        throw new AccountingError('The journal was posted by someone else before Meander posted it', {
+          code: error.details.code,
+          category: 'unknown',
+          retryable: true,
+          outcomeUnknown: true,
+        });
+      }
+      const lineNumber = /Line No\.='?(\d+)'?/.exec(error.message)?.[1];
+      const record = lineNumber === undefined ? undefined : created.get(Number(lineNumber));
+      if (record !== undefined && !error.details.retryable) {
+        return {
+          recordId: record.id,
+          code: error.details.providerCode ?? error.details.code,
+          category: 'validation',
+          retryable: false,
+          reason: error.message.replace(/\s*CorrelationId:\s*[0-9a-fA-F-]+\.?/, '').trim(),
+        };
+      }
       throw error;
     }
   }
+
+  /** Settle `records` the ledger already holds: G/L entries with their document number. */
+  private async readBack(
+    state: BatchState,
+    progress: PushProgress,
+    records: readonly ExportRecord[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const byDocument = new Map(records.map((r) => [documentNumberFor(r.id), r]));
+    const found = new Map<string, ReadEntry[]>();
+    for (const slice of chunk([...byDocument.keys()], READ_BACK_KEYS_PER_QUERY)) {
+      const filter = slice.map((n) => `documentNumber eq '${quote(n)}'`).join(' or ');
+      let url: string | null =
+        `${this.client.apiRoot}/${this.client.companyPath}/generalLedgerEntries?$filter=${encodeURIComponent(filter)}`;
+      while (url !== null) {
+        const body = this.client.json(
+          await this.client.send({ method: 'GET', url, write: false, signal }),
+          false,
+        );
+        for (const entry of valuesOf(body, 'generalLedgerEntries')) {
+          const read = readEntry(entry);
+          if (read === undefined) continue;
+          const list = found.get(read.documentNumber.toUpperCase());
+          if (list) list.push(read);
+          else found.set(read.documentNumber.toUpperCase(), [read]);
+        }
+        const next = isObject(body) ? body['@odata.nextLink'] : undefined;
+        url = typeof next === 'string' ? next : null;
+      }
+    }
+    const held = new Map<string, string>();
+    for (const [documentNumber, entries] of found) {
+      const record = byDocument.get(documentNumber);
+      if (record === undefined) continue;
+      entries.sort((a, b) => a.entryNumber - b.entryNumber);
+      const expense =
+        entries.find((e) => e.accountNumber.toUpperCase() === record.account.toUpperCase()) ?? entries[0];
+      if (expense === undefined) continue;
+      held.set(record.id, expense.id);
+      const first = entries[0] ?? expense;
+      progress.firstEntry.set(record.id, { entryNumber: first.entryNumber, id: first.id });
+    }
+    for (const [recordId, entryId] of held)
+      state.accept(recordId, entryId, !progress.postedHere.has(recordId));
+  }
+
+  private balancingAccount(): string {
+    const account = this.connection.balancingAccountNumber;
+    if (account === undefined) {
+      throw new AccountingError(
+        'The dynamics connection settings are incomplete: balancingAccountNumber is missing (every expense line needs a balancing account)',
+        { code: 'INVALID_CONNECTION', category: 'configuration', retryable: false },
+      );
+    }
+    return account;
+  }
+
+  /** The company's local currency: from the settings, else from `companyInformation`. */
+  private async localCurrency(signal: AbortSignal | undefined): Promise<string> {
+    if (this.connection.localCurrency) return this.connection.localCurrency;
+    if (this.localCurrencyCache) return this.localCurrencyCache;
+    const body = await this.get(`${this.client.companyPath}/companyInformation`, signal);
+    const info = valuesOf(body, 'companyInformation')[0];
+    const code =
+      isObject(info) && typeof info.currencyCode === 'string' ? info.currencyCode.trim().toUpperCase() : '';
+    if (!/^[A-Z]{3}$/.test(code)) {
+      throw new AccountingError(
+        'The company does not state its local currency: set localCurrency in the connection settings',
+        { code: 'INVALID_CONNECTION', category: 'configuration', retryable: false },
+      );
+    }
+    this.localCurrencyCache = code;
+    return code;
+  }
+
+  /** Records in a currency that is neither local nor given a rate: the journal line has no currency field. */
+  private currencyRejections(records: readonly ExportRecord[], local: string): RejectedRecord[] {
+    return records
+      .filter((r) => r.currency !== local && this.connection.currencyRates?.[r.currency] === undefined)
+      .map((r) => ({
+        recordId: r.id,
+        code: PREFLIGHT_CODES.foreignCurrency,
+        category: 'validation' as const,
+        retryable: false,
+        reason: `The record is in ${r.currency}, but Business Central journal lines are booked in the company's local currency ${local}; add a rate for ${r.currency} to currencyRates in the connection settings to book it`,
+      }));
+  }
+
+  private async accounts(
+    numbers: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<Map<string, { displayName: string; blocked: boolean }>> {
+    const known = new Map<string, { displayName: string; blocked: boolean }>();
+    for (const slice of chunk([...new Set(numbers)], READ_BACK_KEYS_PER_QUERY)) {
+      const filter = slice.map((n) => `number eq '${quote(n)}'`).join(' or ');
+      const body = await this.get(
+        `${this.client.companyPath}/accounts?$filter=${encodeURIComponent(filter)}`,
+        signal,
+      );
+      for (const account of valuesOf(body, 'accounts')) {
+        if (!isObject(account) || typeof account.number !== 'string') continue;
+        known.set(account.number.toUpperCase(), {
+          displayName: typeof account.displayName === 'string' ? account.displayName : '',
+          blocked: account.blocked === true,
+        });
+      }
+    }
+    return known;
+  }
+
+  /** Accounting periods sorted by starting date, with whether each is closed or date-locked. */
+  private async closedPeriods(
+    signal: AbortSignal | undefined,
+  ): Promise<{ start: string; locked: boolean; name: string }[]> {
+    const body = await this.get(`${this.client.companyPath}/accountingPeriods`, signal);
+    return valuesOf(body, 'accountingPeriods')
+      .flatMap((p) =>
+        isObject(p) && typeof p.startingDate === 'string'
+          ? [
+              {
+                start: p.startingDate,
+                locked: p.closed === true || p.dateLocked === true,
+                name: String(p.name ?? ''),
+              },
+            ]
+          : [],
+      )
+      .sort((a, b) => a.start.localeCompare(b.start));
+  }
+
+  private lockedReason(
+    date: string,
+    periods: readonly { start: string; locked: boolean; name: string }[],
+  ): string | undefined {
+    const { allowPostingFrom: from, allowPostingTo: to } = this.connection;
+    if ((from && date < from) || (to && date > to)) {
+      return `Posting date ${date} is not within the allowed posting range ${from ?? '…'} – ${to ?? '…'} (allowPostingFrom/allowPostingTo)`;
+    }
+    let period: { start: string; locked: boolean; name: string } | undefined;
+    for (const p of periods) if (p.start <= date) period = p;
+    if (period?.locked)
+      return `Posting date ${date} falls in the closed accounting period ${period.name} starting ${period.start}`;
+    return undefined;
+  }
+
+  private linesPath(journalId: string): string {
+    return `${this.client.companyPath}/journals(${journalId})/journalLines`;
+  }
+
+  private async get(path: string, signal: AbortSignal | undefined): Promise<unknown> {
+    const response = await this.client.send({
+      method: 'GET',
+      url: `${this.client.apiRoot}/${path}`,
+      write: false,
+      signal,
+    });
+    return this.client.json(response, false);
+  }
 }
 
-/** The journal line for one record; the amount is a decimal string, never a float. */
-function journalLineBody(record: ExportRecord, externalDocumentNumber: string, documentNumber: string) {
+function valuesOf(body: unknown, what: string): unknown[] {
+  if (!isObject(body) || !Array.isArray(body.value)) throw malformed(`${what} answered without value`, false);
+  return body.value;
+}
+
+function readEntry(entry: unknown): ReadEntry | undefined {
+  if (!isObject(entry)) return undefined;
+  const { id, entryNumber, documentNumber, accountNumber } = entry;
+  if (typeof id !== 'string' || typeof documentNumber !== 'string') return undefined;
   return {
-    accountType: 'G/L Account',
-    accountNumber: record.account,
-    postingDate: record.bookingDate,
+    id,
+    entryNumber: typeof entryNumber === 'number' ? entryNumber : Number(entryNumber),
     documentNumber,
-    externalDocumentNumber,
-    amount: minorUnitsToDecimal(record.amountMinor, record.currency),
-    description: (record.description ?? '').slice(0, DESCRIPTION_MAX),
+    accountNumber: typeof accountNumber === 'string' ? accountNumber : '',
   };
 }
 
-/**
- * Record ids ↔ external document numbers for one batch. Business Central stores the key
- * upper-cased, so two ids that differ only by case would collide: the later one is refused.
- */
-class ExternalKeys {
-  private readonly keyByRecord = new Map<string, string>();
-  private readonly recordByKey = new Map<string, string>();
+function quote(value: string): string {
+  return value.replaceAll("'", "''");
+}
 
-  constructor(state: BatchState, records: readonly ExportRecord[]) {
-    for (const record of records) {
-      if (!state.isPending(record.id)) continue;
-      const key = externalDocumentNumberFor(record.id);
-      const owner = this.recordByKey.get(key);
-      if (owner !== undefined) {
-        state.reject({
-          recordId: record.id,
-          code: 'EXTERNAL_DOCUMENT_NUMBER_COLLISION',
-          category: 'validation',
-          retryable: false,
-          reason: `Its external document number ${key} is the same as record ${owner}'s`,
-        });
-        continue;
-      }
-      this.keyByRecord.set(record.id, key);
-      this.recordByKey.set(key, record.id);
-    }
-  }
-
-  keyOf(recordId: string): string {
-    return this.keyByRecord.get(recordId) ?? externalDocumentNumberFor(recordId);
-  }
-
-  recordOf(externalDocumentNumber: string): string | undefined {
-    return this.recordByKey.get(externalDocumentNumber.toUpperCase());
-  }
+function negate(amount: string): string {
+  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
 }
 
 function malformed(message: string, write = true): AccountingError {

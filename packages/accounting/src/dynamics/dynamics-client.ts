@@ -17,8 +17,8 @@ export const JSON_CONTENT_TYPE = 'application/json;IEEE754Compatible=true';
 export class DynamicsClient {
   /** `{baseUrl}/api/v2.0` — what `$batch` operation URLs are relative to. */
   readonly apiRoot: string;
-  /** `companies({companyId})/journals({journalId})`, relative to {@link apiRoot}. */
-  readonly journalPath: string;
+  /** `companies({companyId})`, relative to {@link apiRoot}. */
+  readonly companyPath: string;
 
   constructor(
     connection: DynamicsConnection,
@@ -26,12 +26,12 @@ export class DynamicsClient {
     private readonly tokens: DynamicsTokenProvider,
   ) {
     this.apiRoot = `${connection.baseUrl}/api/v2.0`;
-    this.journalPath = `companies(${connection.companyId})/journals(${connection.journalId})`;
+    this.companyPath = `companies(${connection.companyId})`;
   }
 
   /** Send and return the response when its status is 2xx; otherwise throw the typed error. */
   async send(request: {
-    method: 'GET' | 'POST';
+    method: 'GET' | 'POST' | 'DELETE';
     url: string;
     body?: unknown;
     write: boolean;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Business Central's `externalDocumentNumber` is a Code[35] field (stored upper-case). */
 export const EXTERNAL_DOCUMENT_NUMBER_MAX = 35;
 /** `documentNumber` is a Code[20] field. */
@@ -16,11 +18,30 @@ export function externalDocumentNumberFor(recordId: string): string {
   return recordId.toUpperCase();
 }
 
-/** The document number of a batch: one per sync and batch, within Code[20]. */
-export function documentNumberFor(syncLogId: string, batchNumber: number): string {
-  const syncPart = syncLogId
-    .replace(/[^0-9A-Za-z]/g, '')
-    .slice(0, 12)
-    .toUpperCase();
-  return `M${syncPart}-${batchNumber}`.slice(0, DOCUMENT_NUMBER_MAX);
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** Prefix of every document number Meander posts, so they stand out in the G/L. */
+export const DOCUMENT_NUMBER_PREFIX = 'MX';
+
+/**
+ * The document number of one record's posting: `MX` + 18 base-32 characters of the SHA-256 of the
+ * record id (Code[20]). It depends on the record alone — not on the sync or batch — so whichever
+ * sync posted a record, any later one finds it in `generalLedgerEntries` by `documentNumber`
+ * (external document numbers are not kept on G/L entries). 90 bits make a collision negligible.
+ */
+export function documentNumberFor(recordId: string): string {
+  const digest = createHash('sha256').update(recordId, 'utf8').digest();
+  let bits = 0;
+  let value = 0;
+  let out = DOCUMENT_NUMBER_PREFIX;
+  for (const byte of digest) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < DOCUMENT_NUMBER_MAX) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length >= DOCUMENT_NUMBER_MAX) break;
+    value &= (1 << bits) - 1;
+  }
+  return out;
 }

@@ -2,7 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DOCUMENT_NUMBER_MAX, EXTERNAL_DOCUMENT_NUMBER_MAX } from '../dynamics/external-document-number.js';
-import { DynamicsLedger, type DynamicsLedgerLine } from './dynamics-ledger.js';
+import {
+  type DynamicsAccount,
+  type DynamicsCompany,
+  type DynamicsCompanySeed,
+  type DynamicsGlEntry,
+  type DynamicsJournal,
+  DynamicsLedger,
+  type DynamicsLedgerLine,
+  PostingRefused,
+} from './dynamics-ledger.js';
 import { type EmulatorStats, emptyStats } from './emulator-stats.js';
 import type { FaultState } from './faults.js';
 import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from './http-io.js';
@@ -18,6 +27,8 @@ export interface DynamicsEmulatorSettings {
   maxPageSize: number;
   /** The emulator's clock (token expiry). */
   now: () => number;
+  /** The companies the tenant holds, with their charts of accounts and journals. */
+  companies: readonly DynamicsCompanySeed[];
 }
 
 /** An answer to one operation, direct or inside `$batch`. */
@@ -30,24 +41,40 @@ interface Answer {
 const MAX_BATCH_OPERATIONS = 100;
 const DESCRIPTION_MAX = 100;
 const ACCOUNT_NUMBER_MAX = 20;
-const JOURNAL_PATH =
-  /^companies\(([^()/]+)\)\/journals\(([^()/]+)\)(?:\/(journalLines|Microsoft\.NAV\.post))?$/;
+const COMMENT_MAX = 250;
+const JOURNAL_CODE_MAX = 10;
+/** Account types whose lines `GET journalLines` shows (MS Learn "Get journalLines" note). */
+const LISTED_ACCOUNT_TYPES = new Set(['G/L Account', 'Bank Account']);
+const ACCOUNT_TYPES = new Set([
+  'G/L Account',
+  'Customer',
+  'Vendor',
+  'Bank Account',
+  'Fixed Asset',
+  'IC Partner',
+  'Employee',
+]);
 
 /**
- * The subset of Entra ID and Business Central API v2.0 the adapter uses: the client-credentials
- * token endpoint, journal lines (create, filtered read), `Microsoft.NAV.post`, and JSON `$batch`
- * of at most 100 operations. A second line with the same external document number in a company is
- * refused with `Internal_EntityWithSameKeyExists`, so a double posting cannot go unnoticed.
+ * The subset of Entra ID and Business Central API v2.0 the adapter uses, behaving as the real
+ * system does (see `/work/shared/spec/accounting-systems.md`): companies, journals (list, create),
+ * journal lines (create, list, delete with If-Match), `Microsoft.NAV.post` (posts every line of the
+ * batch, refuses an empty or unbalanced journal and dates outside the allowed range, then deletes
+ * the lines), `generalLedgerEntries`, `accounts`, `accountingPeriods`, `companyInformation`, and
+ * JSON `$batch` of at most 100 operations (`Isolation: snapshot` = all or nothing). External
+ * document numbers are not unique: a repeat is accepted.
  */
 export class DynamicsEmulator {
-  readonly ledger = new DynamicsLedger();
+  readonly ledger: DynamicsLedger;
   stats: EmulatorStats = emptyStats();
   private readonly tokens = new Map<string, number>();
 
   constructor(
     private readonly settings: DynamicsEmulatorSettings,
     readonly faults: FaultState,
-  ) {}
+  ) {
+    this.ledger = new DynamicsLedger(settings.companies);
+  }
 
   reset(): void {
     this.ledger.reset();
@@ -110,7 +137,7 @@ export class DynamicsEmulator {
     const { faults, stats } = this;
     stats.requests += 1;
     const method = req.method ?? 'GET';
-    const isWrite = method === 'POST';
+    const isWrite = method === 'POST' || method === 'DELETE' || method === 'PATCH';
     if (isWrite) stats.writes += 1;
 
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
@@ -150,8 +177,15 @@ export class DynamicsEmulator {
     const apiBase = `http://${req.headers.host ?? 'localhost'}/dynamics/api/v2.0/`;
     const answer =
       path === '$batch' && method === 'POST'
-        ? this.batch(body, apiBase)
-        : this.operation(method, path, search, body === '' ? undefined : tryParseJson(body), apiBase);
+        ? this.batch(body, apiBase, headerText(req.headers.isolation))
+        : this.operation(
+            method,
+            path,
+            search,
+            body === '' ? undefined : tryParseJson(body),
+            apiBase,
+            headerText(req.headers['if-match']),
+          );
 
     if (isWrite && faults.take('dropAfterWrite')) {
       stats.dropped += 1;
@@ -178,7 +212,7 @@ export class DynamicsEmulator {
     return true;
   }
 
-  private batch(text: string, apiBase: string): Answer {
+  private batch(text: string, apiBase: string, isolation: string | undefined): Answer {
     const request = tryParseJson(text);
     if (!isObject(request) || !Array.isArray(request.requests)) {
       return {
@@ -195,11 +229,16 @@ export class DynamicsEmulator {
         ),
       };
     }
-    const responses = request.requests.map((op: unknown, index) => {
+    // `Isolation: snapshot` makes the batch one transaction (MS Learn "Using OData batch").
+    const snapshot = isolation?.toLowerCase() === 'snapshot' ? this.ledger.snapshot() : undefined;
+    const responses = [];
+    for (const [index, op] of request.requests.entries()) {
       const operation = isObject(op) ? op : {};
       const id = typeof operation.id === 'string' ? operation.id : String(index + 1);
       const method = typeof operation.method === 'string' ? operation.method.toUpperCase() : 'GET';
       const url = typeof operation.url === 'string' ? operation.url : '';
+      const opHeaders = isObject(operation.headers) ? operation.headers : {};
+      const ifMatch = Object.entries(opHeaders).find(([k]) => k.toLowerCase() === 'if-match')?.[1];
       const [rawPath = '', query = ''] = url
         .replace(/^.*\/api\/v2\.0\//, '')
         .replace(/^\//, '')
@@ -210,14 +249,23 @@ export class DynamicsEmulator {
         new URLSearchParams(query),
         operation.body,
         apiBase,
+        typeof ifMatch === 'string' ? ifMatch : undefined,
       );
-      return {
+      if (snapshot && answer.status >= 400) {
+        this.ledger.restore(snapshot);
+        return {
+          status: answer.status,
+          body: answer.body,
+          ...(answer.headers ? { headers: answer.headers } : {}),
+        };
+      }
+      responses.push({
         id,
         status: answer.status,
         headers: { 'content-type': 'application/json; odata.metadata=minimal', ...answer.headers },
         ...(answer.body !== undefined ? { body: answer.body } : {}),
-      };
-    });
+      });
+    }
     return { status: 200, body: { responses } };
   }
 
@@ -227,31 +275,205 @@ export class DynamicsEmulator {
     search: URLSearchParams,
     body: unknown,
     apiBase: string,
+    ifMatch: string | undefined,
   ): Answer {
-    const match = JOURNAL_PATH.exec(path);
-    if (!match)
-      return {
-        status: 404,
-        body: odataError('BadRequest_NotFound', `No resource was found at ${path.slice(0, 200)}.`),
-      };
-    const [, companyId = '', journalId = '', tail] = match;
-    if (tail === undefined && method === 'GET') {
-      return { status: 200, body: { id: journalId, code: 'MEANDER', displayName: 'Meander expenses' } };
+    const segments = parsePath(path);
+    if (segments === null || segments[0]?.name !== 'companies') return notFound(path);
+    const [, second, third, fourth] = segments;
+    if (segments.length === 1) {
+      if (segments[0].key === undefined) {
+        return method === 'GET'
+          ? collection(this.ledger.listCompanies().map(companyView))
+          : methodNotAllowed(method, path);
+      }
     }
-    if (tail === 'journalLines' && method === 'POST') return this.createLine(companyId, journalId, body);
-    if (tail === 'journalLines' && method === 'GET')
-      return this.listLines(companyId, journalId, path, search, apiBase);
-    if (tail === 'Microsoft.NAV.post' && method === 'POST') {
-      this.ledger.post(companyId, journalId);
+    const companyKey = segments[0].key;
+    if (companyKey === undefined) return notFound(path);
+    const company = this.ledger.company(companyKey);
+    if (!company) return notFound(path);
+    if (second === undefined)
+      return method === 'GET' ? { status: 200, body: companyView(company) } : methodNotAllowed(method, path);
+    if (segments.length > 4) return notFound(path);
+
+    switch (second.name) {
+      case 'companyInformation':
+        if (segments.length > 2 || method !== 'GET') return methodNotAllowed(method, path);
+        return collection([
+          { id: company.id, displayName: company.displayName, currencyCode: company.currencyCode },
+        ]);
+      case 'accounts':
+        if (segments.length > 2 || method !== 'GET') return methodNotAllowed(method, path);
+        return this.listAccounts(company, search);
+      case 'accountingPeriods':
+        // Read-only in API v2.0 (BCApps `APIV2AccountingPeriods.Page.al`: Insert/Modify/DeleteAllowed = false).
+        if (segments.length > 2 || method !== 'GET') return methodNotAllowed(method, path);
+        return collection(this.periodsOf(company));
+      case 'generalLedgerEntries':
+        // Editable = false (BCApps `APIV2GLEntries.Page.al`).
+        if (segments.length > 2 || method !== 'GET') return methodNotAllowed(method, path);
+        return this.listEntries(company, path, search, apiBase);
+      case 'journals':
+        break;
+      default:
+        return notFound(path);
+    }
+
+    if (second.key === undefined) {
+      if (segments.length > 2) return notFound(path);
+      if (method === 'GET') return this.listJournals(company, search);
+      if (method === 'POST') return this.createJournal(company, body);
+      return methodNotAllowed(method, path);
+    }
+    const journal = company.journals.get(second.key.toLowerCase());
+    if (!journal) return notFound(path);
+    if (third === undefined) {
+      return method === 'GET' ? { status: 200, body: journalView(journal) } : methodNotAllowed(method, path);
+    }
+    if (third.name === 'Microsoft.NAV.post' && third.key === undefined && fourth === undefined) {
+      return method === 'POST' ? this.post(company, journal) : methodNotAllowed(method, path);
+    }
+    if (third.name !== 'journalLines') return notFound(path);
+    if (third.key === undefined) {
+      if (fourth !== undefined) return notFound(path);
+      if (method === 'POST') return this.createLine(company, journal, body);
+      if (method === 'GET') return this.listLines(company, journal, path, search, apiBase);
+      return methodNotAllowed(method, path);
+    }
+    const line = company.lines.get(third.key.toLowerCase());
+    if (
+      !line ||
+      line.journalId !== journal.id ||
+      !LISTED_ACCOUNT_TYPES.has(line.accountType) ||
+      line.documentType !== ''
+    )
+      return notFound(path);
+    if (fourth !== undefined) return notFound(path);
+    if (method === 'GET') return { status: 200, body: lineView(line) };
+    if (method === 'DELETE') {
+      // OData concurrency: a DELETE names the version it saw (MS Learn "Tips for working with the APIs").
+      if (ifMatch === undefined) {
+        return {
+          status: 428,
+          body: odataError(
+            'BadRequest_MissingIfMatch',
+            'An If-Match header is required to delete this entity.',
+          ),
+        };
+      }
+      if (ifMatch !== '*' && ifMatch !== etagOf(line)) {
+        return {
+          status: 412,
+          body: odataError('Request_EntityChanged', 'Another user has already changed the record.'),
+        };
+      }
+      company.lines.delete(line.id);
       return { status: 204 };
     }
-    return {
-      status: 405,
-      body: odataError('BadRequest_MethodNotAllowed', `${method} is not allowed on ${path.slice(0, 200)}.`),
-    };
+    return methodNotAllowed(method, path);
   }
 
-  private createLine(companyId: string, journalId: string, body: unknown): Answer {
+  private post(company: DynamicsCompany, journal: DynamicsJournal): Answer {
+    const setup = this.faults.postingSetup;
+    try {
+      const entries = this.ledger.post(company, journal, { from: setup.from, to: setup.to });
+      this.stats.itemsPosted += entries.length;
+      return { status: 204 };
+    } catch (error) {
+      if (error instanceof PostingRefused)
+        return { status: 400, body: odataError(error.code, error.message) };
+      throw error;
+    }
+  }
+
+  private createJournal(company: DynamicsCompany, body: unknown): Answer {
+    if (!isObject(body)) {
+      return {
+        status: 400,
+        body: odataError('BadRequest_InvalidRequestBody', 'The request body is not a journal.'),
+      };
+    }
+    const code = (typeof body.code === 'string' ? body.code : '').trim().toUpperCase();
+    if (code === '') {
+      return {
+        status: 400,
+        body: odataError(
+          'Application_FieldValidationException',
+          'Name must have a value in Gen. Journal Batch.',
+        ),
+      };
+    }
+    if (code.length > JOURNAL_CODE_MAX) return { status: 400, body: tooLong('code', code, JOURNAL_CODE_MAX) };
+    const duplicate = [...company.journals.values()].find((j) => j.code === code);
+    if (duplicate) {
+      // The batch's primary key is (template, name): this is what Internal_EntityWithSameKeyExists means.
+      return {
+        status: 409,
+        body: odataError(
+          'Internal_EntityWithSameKeyExists',
+          `The record in table Gen. Journal Batch already exists. Identification fields and values: Journal Template Name='GENERAL',Name='${code}'`,
+        ),
+      };
+    }
+    const displayName =
+      typeof body.displayName === 'string' ? body.displayName.slice(0, DESCRIPTION_MAX) : '';
+    const journal: DynamicsJournal = {
+      id: randomUUID(),
+      code,
+      displayName,
+      templateDisplayName: 'GENERAL',
+      lastLineNumber: 0,
+    };
+    company.journals.set(journal.id, journal);
+    return { status: 201, body: journalView(journal) };
+  }
+
+  private listJournals(company: DynamicsCompany, search: URLSearchParams): Answer {
+    const filter = search.get('$filter');
+    const codes = filter === null ? undefined : parseKeyFilter(filter, 'code');
+    if (codes === null) return unsupportedFilter('journals', 'code');
+    const wanted = codes ? new Set(codes.map((c) => c.toUpperCase())) : undefined;
+    return collection(
+      [...company.journals.values()].filter((j) => !wanted || wanted.has(j.code)).map(journalView),
+    );
+  }
+
+  private listAccounts(company: DynamicsCompany, search: URLSearchParams): Answer {
+    const filter = search.get('$filter');
+    const numbers = filter === null ? undefined : parseKeyFilter(filter, 'number');
+    if (numbers === null) return unsupportedFilter('accounts', 'number');
+    const accounts = numbers
+      ? [...new Set(numbers.map((n) => n.toUpperCase()))].flatMap((n) => company.accounts.get(n) ?? [])
+      : [...company.accounts.values()];
+    return collection(accounts.map(accountView));
+  }
+
+  private periodsOf(company: DynamicsCompany) {
+    const closedBefore = this.faults.postingSetup.closedBefore;
+    return company.periods.map((p) => ({
+      ...p,
+      closed: closedBefore !== undefined && p.startingDate < closedBefore,
+      dateLocked: closedBefore !== undefined && p.startingDate < closedBefore,
+    }));
+  }
+
+  private listEntries(
+    company: DynamicsCompany,
+    path: string,
+    search: URLSearchParams,
+    apiBase: string,
+  ): Answer {
+    const filter = search.get('$filter');
+    const numbers = filter === null ? undefined : parseKeyFilter(filter, 'documentNumber');
+    if (numbers === null) return unsupportedFilter('generalLedgerEntries', 'documentNumber');
+    const entries = numbers
+      ? [...new Set(numbers.map((n) => n.toUpperCase()))]
+          .flatMap((n) => company.entriesByDocument.get(n) ?? [])
+          .sort((a, b) => a.entryNumber - b.entryNumber)
+      : company.entries;
+    return this.page(entries.map(entryView), path, search, apiBase);
+  }
+
+  private createLine(company: DynamicsCompany, journal: DynamicsJournal, body: unknown): Answer {
     if (!isObject(body)) {
       return {
         status: 400,
@@ -263,6 +485,18 @@ export class DynamicsEmulator {
       this.stats.itemsRejected += 1;
       return { status: 400, body: odataError(line.code, line.message) };
     }
+    const unknown =
+      this.unknownAccount(company, line.accountType, line.accountNumber, 'accountNumber') ??
+      this.unknownAccount(
+        company,
+        line.balanceAccountType,
+        line.balancingAccountNumber,
+        'balancingAccountNumber',
+      );
+    if (unknown) {
+      this.stats.itemsRejected += 1;
+      return { status: 400, body: odataError('Application_FieldValidationException', unknown) };
+    }
     const ruled = this.faults.ruleRejection({
       id: line.externalDocumentNumber,
       account: line.accountNumber,
@@ -272,48 +506,54 @@ export class DynamicsEmulator {
       this.stats.itemsRejected += 1;
       return { status: 400, body: odataError('Application_FieldValidationException', ruled) };
     }
-    if (this.ledger.has(companyId, line.externalDocumentNumber)) {
-      this.stats.duplicatesRefused += 1;
-      return {
-        status: 409,
-        body: odataError(
-          'Internal_EntityWithSameKeyExists',
-          `The record in table Gen. Journal Line already exists. Identification fields and values: External Document No.='${line.externalDocumentNumber}'`,
-        ),
-      };
-    }
-    const stored = this.ledger.add({ ...line, companyId, journalId });
-    this.stats.itemsPosted += 1;
+    const stored = this.ledger.addLine(company, journal, line);
     return { status: 201, body: lineView(stored) };
   }
 
+  /**
+   * Why Business Central refuses this account number, if it does. The journal line page validates
+   * G/L and bank account numbers (BCApps `APIV2JournalLines.Page.al`, `UpdateAccountIdForGLAccount`:
+   * 'The "accountNumber" does not match to an Account.'); the switch turns that off (assumption I).
+   */
+  private unknownAccount(
+    company: DynamicsCompany,
+    type: string,
+    number: string,
+    field: string,
+  ): string | undefined {
+    if (number === '' || this.faults.postingSetup.acceptUnknownAccounts) return undefined;
+    if (type !== 'G/L Account' && type !== 'Bank Account') return undefined;
+    if (company.accounts.has(number)) return undefined;
+    return `The "${field}" does not match to an Account.`;
+  }
+
   private listLines(
-    companyId: string,
-    journalId: string,
+    company: DynamicsCompany,
+    journal: DynamicsJournal,
     path: string,
     search: URLSearchParams,
     apiBase: string,
   ): Answer {
     const filter = search.get('$filter');
-    const keys = filter === null ? undefined : parseKeyFilter(filter);
-    if (keys === null) {
-      return {
-        status: 400,
-        body: odataError(
-          'BadRequest_InvalidFilter',
-          "The emulator filters journal lines by externalDocumentNumber eq '…' (or …) or in (…) only.",
-        ),
-      };
-    }
+    const keys = filter === null ? undefined : parseKeyFilter(filter, 'externalDocumentNumber');
+    if (keys === null) return unsupportedFilter('journalLines', 'externalDocumentNumber');
+    const wanted = keys ? new Set(keys.map((k) => k.toUpperCase())) : undefined;
+    // Only lines with no document type and a G/L or bank account are listed (MS Learn "Get journalLines").
+    const lines = this.ledger
+      .journalLines(company, journal.id)
+      .filter((l) => LISTED_ACCOUNT_TYPES.has(l.accountType) && l.documentType === '')
+      .filter((l) => !wanted || wanted.has(l.externalDocumentNumber));
+    return this.page(lines.map(lineView), path, search, apiBase);
+  }
+
+  private page(items: readonly unknown[], path: string, search: URLSearchParams, apiBase: string): Answer {
     const skip = Math.max(0, Number(search.get('$skip') ?? 0) || 0);
     const top = Math.min(
       this.settings.maxPageSize,
       Math.max(1, Number(search.get('$top') ?? this.settings.maxPageSize) || 1),
     );
-    const lines = this.ledger.journalLines(companyId, journalId, keys);
-    const page = lines.slice(skip, skip + top);
-    const body: Record<string, unknown> = { value: page.map(lineView) };
-    if (skip + top < lines.length) {
+    const body: Record<string, unknown> = { value: items.slice(skip, skip + top) };
+    if (skip + top < items.length) {
       const next = new URLSearchParams(search);
       next.set('$skip', String(skip + top));
       body['@odata.nextLink'] = `${apiBase}${path}?${next.toString()}`;
@@ -322,66 +562,106 @@ export class DynamicsEmulator {
   }
 }
 
-type LineInput = Pick<
+type LineInput = Omit<
   DynamicsLedgerLine,
-  | 'accountType'
-  | 'accountNumber'
-  | 'postingDate'
-  | 'documentNumber'
-  | 'externalDocumentNumber'
-  | 'amount'
-  | 'description'
+  'id' | 'companyId' | 'journalId' | 'lineNumber' | 'version' | 'lastModifiedDateTime'
 >;
 
 /** Validate a journal line the way Business Central's fields would: Code fields upper-cased, lengths bounded. */
 function readLine(body: Record<string, unknown>): LineInput | { code: string; message: string } {
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
-  const tooLong = (field: string, value: string, max: number) => ({
-    code: 'Application_StringExceededLength',
-    message: `The length of the string for ${field} is ${value.length}, but it must be less than or equal to ${max} characters. Value: ${value.slice(0, 60)}`,
-  });
+  const accountType = text(body.accountType) || 'G/L Account';
+  if (!ACCOUNT_TYPES.has(accountType))
+    return {
+      code: 'BadRequest_InvalidRequestBody',
+      message: `'${accountType.slice(0, 40)}' is not a valid accountType.`,
+    };
+  const balanceAccountType = text(body.balanceAccountType) || 'G/L Account';
+  if (!ACCOUNT_TYPES.has(balanceAccountType))
+    return {
+      code: 'BadRequest_InvalidRequestBody',
+      message: `'${balanceAccountType.slice(0, 40)}' is not a valid balanceAccountType.`,
+    };
   const accountNumber = text(body.accountNumber).toUpperCase();
-  if (accountNumber === '')
-    return { code: 'Application_FieldValidationException', message: 'Account No. must have a value.' };
   if (accountNumber.length > ACCOUNT_NUMBER_MAX)
-    return tooLong('accountNumber', accountNumber, ACCOUNT_NUMBER_MAX);
-  if (!isIsoDate(body.postingDate)) {
+    return tooLongField('accountNumber', accountNumber, ACCOUNT_NUMBER_MAX);
+  const balancingAccountNumber = text(body.balancingAccountNumber).toUpperCase();
+  if (balancingAccountNumber.length > ACCOUNT_NUMBER_MAX)
+    return tooLongField('balancingAccountNumber', balancingAccountNumber, ACCOUNT_NUMBER_MAX);
+  const postingDate =
+    body.postingDate === undefined ? new Date().toISOString().slice(0, 10) : body.postingDate;
+  if (!isIsoDate(postingDate)) {
     return { code: 'BadRequest_InvalidRequestBody', message: 'postingDate must be a date (YYYY-MM-DD).' };
   }
   const externalDocumentNumber = text(body.externalDocumentNumber).toUpperCase();
-  if (externalDocumentNumber === '') {
-    return {
-      code: 'Application_FieldValidationException',
-      message: 'External Document No. must have a value.',
-    };
-  }
   if (externalDocumentNumber.length > EXTERNAL_DOCUMENT_NUMBER_MAX) {
-    return tooLong('externalDocumentNumber', externalDocumentNumber, EXTERNAL_DOCUMENT_NUMBER_MAX);
+    return tooLongField('externalDocumentNumber', externalDocumentNumber, EXTERNAL_DOCUMENT_NUMBER_MAX);
   }
   const documentNumber = text(body.documentNumber).toUpperCase();
   if (documentNumber.length > DOCUMENT_NUMBER_MAX)
-    return tooLong('documentNumber', documentNumber, DOCUMENT_NUMBER_MAX);
-  const amount = decimalText(body.amount);
+    return tooLongField('documentNumber', documentNumber, DOCUMENT_NUMBER_MAX);
+  const amount = body.amount === undefined ? '0' : decimalText(body.amount);
   if (amount === undefined)
     return { code: 'BadRequest_InvalidRequestBody', message: 'amount must be a decimal.' };
   const description = text(body.description);
-  if (description.length > DESCRIPTION_MAX) return tooLong('description', description, DESCRIPTION_MAX);
+  if (description.length > DESCRIPTION_MAX) return tooLongField('description', description, DESCRIPTION_MAX);
+  const comment = text(body.comment);
+  if (comment.length > COMMENT_MAX) return tooLongField('comment', comment, COMMENT_MAX);
+  // Lines created through the API carry no document type (the page's OnNewRecord); a test can
+  // still plant one with `documentType` to model lines typed in by a user.
+  const documentType = text(body.documentType).trim();
   return {
-    accountType: text(body.accountType) || 'G/L Account',
+    accountType,
     accountNumber,
-    postingDate: body.postingDate,
+    postingDate,
+    documentType,
     documentNumber,
     externalDocumentNumber,
     amount,
     description,
+    comment,
+    balanceAccountType,
+    balancingAccountNumber,
   };
 }
 
-/** The external document numbers a `$filter` asks for; null when the filter is outside the supported subset. */
-export function parseKeyFilter(filter: string): string[] | null {
+function tooLongField(field: string, value: string, max: number) {
+  return {
+    code: 'Application_StringExceededLength',
+    message: `The length of the string for ${field} is ${value.length}, but it must be less than or equal to ${max} characters. Value: ${value.slice(0, 60)}`,
+  };
+}
+
+function tooLong(field: string, value: string, max: number) {
+  const { code, message } = tooLongField(field, value, max);
+  return odataError(code, message);
+}
+
+/** One path segment: `name` or `name(key)`. */
+interface Segment {
+  name: string;
+  key?: string;
+}
+
+function parsePath(path: string): Segment[] | null {
+  const segments: Segment[] = [];
+  for (const part of path.split('/')) {
+    const m = /^([A-Za-z][\w.]*)(?:\(([^()]*)\))?$/.exec(part);
+    if (!m) return null;
+    const key = m[2]?.replace(/^'(.*)'$/, '$1');
+    segments.push(key === undefined ? { name: m[1] ?? '' } : { name: m[1] ?? '', key });
+  }
+  return segments;
+}
+
+/**
+ * The values a `$filter` asks for on one field (`field eq '…' or …`, or `field in (…)`); null when
+ * the filter is outside the supported subset.
+ */
+export function parseKeyFilter(filter: string, field = 'externalDocumentNumber'): string[] | null {
   const literal = "'((?:[^']|'')*)'";
   const unquote = (s: string) => s.replaceAll("''", "'");
-  const inForm = /^\s*externalDocumentNumber\s+in\s+\((.*)\)\s*$/i.exec(filter);
+  const inForm = new RegExp(`^\\s*${field}\\s+in\\s+\\((.*)\\)\\s*$`, 'i').exec(filter);
   if (inForm) {
     const list = inForm[1] ?? '';
     const items = [...list.matchAll(new RegExp(`\\s*${literal}\\s*(,|$)`, 'g'))];
@@ -389,7 +669,7 @@ export function parseKeyFilter(filter: string): string[] | null {
     if (rebuilt.trim() !== list.trim()) return null;
     return items.map((m) => unquote(m[1] ?? ''));
   }
-  const clause = new RegExp(`\\s*externalDocumentNumber\\s+eq\\s+${literal}\\s*(?:or\\b|$)`, 'iy');
+  const clause = new RegExp(`\\s*${field}\\s+eq\\s+${literal}\\s*(?:or\\b|$)`, 'iy');
   const keys: string[] = [];
   clause.lastIndex = 0;
   while (clause.lastIndex < filter.length) {
@@ -400,9 +680,13 @@ export function parseKeyFilter(filter: string): string[] | null {
   return keys.length > 0 ? keys : null;
 }
 
+function etagOf(line: DynamicsLedgerLine): string {
+  return `W/"${line.id}:${line.version}"`;
+}
+
 function lineView(line: DynamicsLedgerLine) {
   return {
-    '@odata.etag': `W/"${line.lineNumber}"`,
+    '@odata.etag': etagOf(line),
     id: line.id,
     journalId: line.journalId,
     lineNumber: line.lineNumber,
@@ -413,7 +697,98 @@ function lineView(line: DynamicsLedgerLine) {
     externalDocumentNumber: line.externalDocumentNumber,
     amount: line.amount,
     description: line.description,
+    comment: line.comment,
+    balanceAccountType: line.balanceAccountType,
+    balancingAccountNumber: line.balancingAccountNumber,
+    lastModifiedDateTime: line.lastModifiedDateTime,
   };
+}
+
+function entryView(entry: DynamicsGlEntry) {
+  return {
+    '@odata.etag': `W/"${entry.id}"`,
+    id: entry.id,
+    entryNumber: entry.entryNumber,
+    postingDate: entry.postingDate,
+    documentNumber: entry.documentNumber,
+    documentType: entry.documentType === '' ? ' ' : entry.documentType,
+    accountId: entry.accountId,
+    accountNumber: entry.accountNumber,
+    description: entry.description,
+    debitAmount: entry.debitAmount,
+    creditAmount: entry.creditAmount,
+    additionalCurrencyDebitAmount: '0',
+    additionalCurrencyCreditAmount: '0',
+    lastModifiedDateTime: entry.lastModifiedDateTime,
+  };
+}
+
+function journalView(journal: DynamicsJournal) {
+  return {
+    '@odata.etag': `W/"${journal.id}"`,
+    id: journal.id,
+    code: journal.code,
+    displayName: journal.displayName,
+    templateDisplayName: journal.templateDisplayName,
+    lastModifiedDateTime: new Date(0).toISOString(),
+    balancingAccountId: '00000000-0000-0000-0000-000000000000',
+    balancingAccountNumber: '',
+  };
+}
+
+function accountView(account: DynamicsAccount) {
+  return {
+    id: account.id,
+    number: account.number,
+    displayName: account.displayName,
+    category: '',
+    subCategory: '',
+    blocked: account.blocked,
+    accountType: 'Posting',
+    directPosting: true,
+  };
+}
+
+function companyView(company: DynamicsCompany) {
+  return {
+    id: company.id,
+    systemVersion: '25.0',
+    name: company.name,
+    displayName: company.displayName,
+    businessProfileId: '',
+  };
+}
+
+function collection(value: unknown[]): Answer {
+  return { status: 200, body: { value } };
+}
+
+function notFound(path: string): Answer {
+  return {
+    status: 404,
+    body: odataError('BadRequest_NotFound', `The resource ${path.slice(0, 200)} was not found.`),
+  };
+}
+
+function methodNotAllowed(method: string, path: string): Answer {
+  return {
+    status: 405,
+    body: odataError('BadRequest_MethodNotAllowed', `${method} is not allowed on ${path.slice(0, 200)}.`),
+  };
+}
+
+function unsupportedFilter(entitySet: string, field: string): Answer {
+  return {
+    status: 400,
+    body: odataError(
+      'BadRequest_InvalidFilter',
+      `The emulator filters ${entitySet} by ${field} eq '…' (or …) or ${field} in (…) only.`,
+    ),
+  };
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function odataError(code: string, message: string) {

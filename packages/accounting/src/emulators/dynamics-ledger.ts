@@ -1,6 +1,23 @@
 import { randomUUID } from 'node:crypto';
 
-/** One journal line the Business Central emulator holds; `posted` once the journal was posted. */
+/** A G/L account (or bank account) of the emulated chart of accounts. */
+export interface DynamicsAccount {
+  id: string;
+  number: string;
+  displayName: string;
+  blocked: boolean;
+}
+
+/** One general journal batch (`journals` in API v2.0; table "Gen. Journal Batch"). */
+export interface DynamicsJournal {
+  id: string;
+  code: string;
+  displayName: string;
+  templateDisplayName: string;
+  lastLineNumber: number;
+}
+
+/** One unposted journal line; posting deletes it (BaseApp GenJnlPostBatch, `GenJnlLine3.DeleteAll()`). */
 export interface DynamicsLedgerLine {
   id: string;
   companyId: string;
@@ -9,96 +26,295 @@ export interface DynamicsLedgerLine {
   accountType: string;
   accountNumber: string;
   postingDate: string;
+  /** Blank for lines created through API v2.0 (the page's `OnNewRecord`). */
+  documentType: string;
   documentNumber: string;
   externalDocumentNumber: string;
   /** Decimal string, exactly as received. */
   amount: string;
   description: string;
-  posted: boolean;
-  createdAt: string;
-  postedAt: string | null;
+  comment: string;
+  balanceAccountType: string;
+  balancingAccountNumber: string;
+  /** Bumped on every change: the line's ETag. */
+  version: number;
+  lastModifiedDateTime: string;
+}
+
+/** One posted G/L entry (API v2.0 `generalLedgerEntries`, MS Learn `dynamics_generalledgerentry`). */
+export interface DynamicsGlEntry {
+  id: string;
+  companyId: string;
+  entryNumber: number;
+  postingDate: string;
+  documentNumber: string;
+  documentType: string;
+  accountId: string;
+  accountNumber: string;
+  description: string;
+  /** Decimal strings; one of the two is zero. */
+  debitAmount: string;
+  creditAmount: string;
+  lastModifiedDateTime: string;
+}
+
+/** An accounting period (read-only in API v2.0, `accountingPeriods`). */
+export interface DynamicsAccountingPeriod {
+  id: string;
+  startingDate: string;
+  name: string;
+  newFiscalYear: boolean;
+  closed: boolean;
+  dateLocked: boolean;
+}
+
+/** One emulated company: its chart of accounts, journals, unposted lines and posted G/L entries. */
+export interface DynamicsCompany {
+  id: string;
+  name: string;
+  displayName: string;
+  currencyCode: string;
+  accounts: Map<string, DynamicsAccount>;
+  journals: Map<string, DynamicsJournal>;
+  lines: Map<string, DynamicsLedgerLine>;
+  entries: DynamicsGlEntry[];
+  entriesByDocument: Map<string, DynamicsGlEntry[]>;
+  periods: DynamicsAccountingPeriod[];
+}
+
+/** What a company starts with. */
+export interface DynamicsCompanySeed {
+  id: string;
+  name: string;
+  currencyCode: string;
+  accounts: readonly { number: string; displayName: string; blocked?: boolean }[];
+  journals: readonly { id: string; code: string; displayName: string }[];
+  /** Fiscal years with twelve monthly periods each (the `closedPeriodsBefore` switch closes early ones). */
+  fiscalYears: readonly number[];
+}
+
+/** Why posting refused a journal: the error Business Central raises, and nothing was posted. */
+export class PostingRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
- * The emulator's Business Central ledger: at most one line per company and external document
- * number, whether posted or not. Posted lines stay readable under their journal (the read-back the
- * adapter relies on; a real journal empties when posted — see the adapter's notes).
+ * The emulator's Business Central companies. Journal lines live only until their journal is
+ * posted: posting turns them into G/L entries and deletes them, as the real system does.
  */
 export class DynamicsLedger {
-  private readonly byKey = new Map<string, DynamicsLedgerLine>();
-  private readonly lines: DynamicsLedgerLine[] = [];
-  private readonly lastLineNumber = new Map<string, number>();
-  /** Unposted lines per journal, so posting does not scan the whole ledger. */
-  private readonly unposted = new Map<string, DynamicsLedgerLine[]>();
+  private companies = new Map<string, DynamicsCompany>();
+  private nextEntryNumber = 1;
 
-  has(companyId: string, externalDocumentNumber: string): boolean {
-    return this.byKey.has(keyOf(companyId, externalDocumentNumber));
+  constructor(private readonly seeds: readonly DynamicsCompanySeed[]) {
+    this.reset();
   }
 
-  add(
-    line: Omit<DynamicsLedgerLine, 'id' | 'lineNumber' | 'posted' | 'createdAt' | 'postedAt'>,
+  company(id: string): DynamicsCompany | undefined {
+    return this.companies.get(id.toLowerCase());
+  }
+
+  listCompanies(): DynamicsCompany[] {
+    return [...this.companies.values()];
+  }
+
+  /** Add a line at the end of the journal (line numbers step by 10000, as the page does). */
+  addLine(
+    company: DynamicsCompany,
+    journal: DynamicsJournal,
+    line: Omit<
+      DynamicsLedgerLine,
+      'id' | 'companyId' | 'journalId' | 'lineNumber' | 'version' | 'lastModifiedDateTime'
+    >,
   ): DynamicsLedgerLine {
-    const key = keyOf(line.companyId, line.externalDocumentNumber);
-    if (this.byKey.has(key)) throw new Error(`${line.externalDocumentNumber} is already in the ledger`);
-    const journalKey = `${line.companyId}|${line.journalId}`;
-    const lineNumber = (this.lastLineNumber.get(journalKey) ?? 0) + 10_000;
-    this.lastLineNumber.set(journalKey, lineNumber);
+    journal.lastLineNumber += 10_000;
     const stored: DynamicsLedgerLine = {
       ...line,
       id: randomUUID(),
-      lineNumber,
-      posted: false,
-      createdAt: new Date().toISOString(),
-      postedAt: null,
+      companyId: company.id,
+      journalId: journal.id,
+      lineNumber: journal.lastLineNumber,
+      version: 1,
+      lastModifiedDateTime: new Date().toISOString(),
     };
-    this.byKey.set(key, stored);
-    this.lines.push(stored);
-    const waiting = this.unposted.get(journalKey);
-    if (waiting) waiting.push(stored);
-    else this.unposted.set(journalKey, [stored]);
+    company.lines.set(stored.id, stored);
     return stored;
   }
 
-  /** Lines of one journal, optionally only those with one of `externalDocumentNumbers`. */
-  journalLines(
-    companyId: string,
-    journalId: string,
-    externalDocumentNumbers?: readonly string[],
-  ): DynamicsLedgerLine[] {
-    if (externalDocumentNumbers === undefined) {
-      return this.lines.filter((l) => l.companyId === companyId && l.journalId === journalId);
-    }
-    return [...new Set(externalDocumentNumbers)]
-      .flatMap((n) => this.byKey.get(keyOf(companyId, n)) ?? [])
+  journalLines(company: DynamicsCompany, journalId: string): DynamicsLedgerLine[] {
+    return [...company.lines.values()]
       .filter((l) => l.journalId === journalId)
       .sort((a, b) => a.lineNumber - b.lineNumber);
   }
 
-  /** Post every unposted line of the journal; returns how many were posted. */
-  post(companyId: string, journalId: string): number {
-    const journalKey = `${companyId}|${journalId}`;
-    const waiting = this.unposted.get(journalKey) ?? [];
-    this.unposted.delete(journalKey);
-    const postedAt = new Date().toISOString();
-    for (const line of waiting) {
-      line.posted = true;
-      line.postedAt = postedAt;
+  /**
+   * Post every line of the journal: check dates and balance first (all or nothing), then write a
+   * G/L entry per side and delete the lines. Throws {@link PostingRefused} and changes nothing
+   * when Business Central would refuse.
+   */
+  post(
+    company: DynamicsCompany,
+    journal: DynamicsJournal,
+    allowed: { from?: string | undefined; to?: string | undefined },
+  ): DynamicsGlEntry[] {
+    const lines = this.journalLines(company, journal.id);
+    if (lines.length === 0)
+      throw new PostingRefused('Application_DialogException', 'There is nothing to post.');
+    for (const line of lines) {
+      if (
+        (allowed.from && line.postingDate < allowed.from) ||
+        (allowed.to && line.postingDate > allowed.to)
+      ) {
+        throw new PostingRefused(
+          'Application_DialogException',
+          `Posting Date is not within your range of allowed posting dates in Gen. Journal Line Journal Template Name='${journal.templateDisplayName}',Journal Batch Name='${journal.code}',Line No.='${line.lineNumber}'.`,
+        );
+      }
     }
-    return waiting.length;
+    // Lines without a balancing account must balance per document number and posting date.
+    const open = new Map<string, bigint>();
+    for (const line of lines) {
+      if (line.balancingAccountNumber !== '') continue;
+      const key = `${line.documentNumber}|${line.postingDate}`;
+      open.set(key, (open.get(key) ?? 0n) + toScaled(line.amount));
+    }
+    for (const [key, sum] of open) {
+      if (sum === 0n) continue;
+      const [documentNumber, postingDate] = key.split('|');
+      throw new PostingRefused(
+        'Application_DialogException',
+        `Document No. ${documentNumber} is out of balance by ${fromScaled(sum)} on ${postingDate}. Please check that Posting Date, Document Type, Document No. and Amount are correct for each line.`,
+      );
+    }
+    const now = new Date().toISOString();
+    const posted: DynamicsGlEntry[] = [];
+    const book = (line: DynamicsLedgerLine, accountNumber: string, amount: bigint) => {
+      const account = company.accounts.get(accountNumber);
+      const entry: DynamicsGlEntry = {
+        id: randomUUID(),
+        companyId: company.id,
+        entryNumber: this.nextEntryNumber++,
+        postingDate: line.postingDate,
+        documentNumber: line.documentNumber,
+        documentType: line.documentType,
+        accountId: account?.id ?? '00000000-0000-0000-0000-000000000000',
+        accountNumber,
+        description: line.description,
+        debitAmount: amount > 0n ? fromScaled(amount) : '0',
+        creditAmount: amount < 0n ? fromScaled(-amount) : '0',
+        lastModifiedDateTime: now,
+      };
+      posted.push(entry);
+    };
+    for (const line of lines) {
+      const amount = toScaled(line.amount);
+      book(line, line.accountNumber, amount);
+      if (line.balancingAccountNumber !== '') book(line, line.balancingAccountNumber, -amount);
+    }
+    for (const entry of posted) {
+      company.entries.push(entry);
+      const same = company.entriesByDocument.get(entry.documentNumber);
+      if (same) same.push(entry);
+      else company.entriesByDocument.set(entry.documentNumber, [entry]);
+    }
+    for (const line of lines) company.lines.delete(line.id);
+    return posted;
   }
 
-  list(): DynamicsLedgerLine[] {
-    return this.lines.map((l) => ({ ...l }));
+  /** Every company's state, deep-copied (for `Isolation: snapshot` batches). */
+  snapshot(): { companies: Map<string, DynamicsCompany>; nextEntryNumber: number } {
+    return { companies: structuredClone(this.companies), nextEntryNumber: this.nextEntryNumber };
+  }
+
+  restore(state: { companies: Map<string, DynamicsCompany>; nextEntryNumber: number }): void {
+    this.companies = state.companies;
+    this.nextEntryNumber = state.nextEntryNumber;
+  }
+
+  /** Every posted G/L entry of every company, oldest first. */
+  list(): DynamicsGlEntry[] {
+    return [...this.companies.values()].flatMap((c) => c.entries.map((e) => ({ ...e })));
+  }
+
+  /** Every unposted journal line of every company. */
+  openLines(): DynamicsLedgerLine[] {
+    return [...this.companies.values()].flatMap((c) => [...c.lines.values()].map((l) => ({ ...l })));
   }
 
   reset(): void {
-    this.byKey.clear();
-    this.lines.length = 0;
-    this.lastLineNumber.clear();
-    this.unposted.clear();
+    this.companies = new Map(this.seeds.map((seed) => [seed.id.toLowerCase(), companyFrom(seed)]));
+    this.nextEntryNumber = 1;
   }
 }
 
-function keyOf(companyId: string, externalDocumentNumber: string): string {
-  return `${companyId.toLowerCase()}|${externalDocumentNumber.toUpperCase()}`;
+function companyFrom(seed: DynamicsCompanySeed): DynamicsCompany {
+  const accounts = new Map(
+    seed.accounts.map((a) => [
+      a.number.toUpperCase(),
+      {
+        id: randomUUID(),
+        number: a.number.toUpperCase(),
+        displayName: a.displayName,
+        blocked: a.blocked ?? false,
+      },
+    ]),
+  );
+  const journals = new Map(
+    seed.journals.map((j) => [
+      j.id.toLowerCase(),
+      {
+        id: j.id.toLowerCase(),
+        code: j.code,
+        displayName: j.displayName,
+        templateDisplayName: 'GENERAL',
+        lastLineNumber: 0,
+      },
+    ]),
+  );
+  const periods: DynamicsAccountingPeriod[] = seed.fiscalYears.flatMap((year) =>
+    Array.from({ length: 12 }, (_, month) => ({
+      id: randomUUID(),
+      startingDate: `${year}-${String(month + 1).padStart(2, '0')}-01`,
+      name: new Date(Date.UTC(year, month, 1)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' }),
+      newFiscalYear: month === 0,
+      closed: false,
+      dateLocked: false,
+    })),
+  );
+  return {
+    id: seed.id.toLowerCase(),
+    name: seed.name,
+    displayName: seed.name,
+    currencyCode: seed.currencyCode,
+    accounts,
+    journals,
+    lines: new Map(),
+    entries: [],
+    entriesByDocument: new Map(),
+    periods,
+  };
+}
+
+/** BC decimals have at most 5 places here; amounts are kept as scaled integers, never floats. */
+const SCALE = 5;
+
+export function toScaled(amount: string): bigint {
+  const negative = amount.startsWith('-');
+  const [whole = '0', fraction = ''] = amount.replace(/^[-+]/, '').split('.');
+  const digits = BigInt(`${whole}${fraction.padEnd(SCALE, '0').slice(0, SCALE)}`);
+  return negative ? -digits : digits;
+}
+
+export function fromScaled(value: bigint): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(SCALE + 1, '0');
+  const whole = digits.slice(0, -SCALE);
+  const fraction = digits.slice(-SCALE).replace(/0+$/, '');
+  const text = fraction.length > 0 ? `${whole}.${fraction.padEnd(2, '0')}` : whole;
+  return negative ? `-${text}` : text;
 }

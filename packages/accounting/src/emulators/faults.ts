@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
 /**
  * Faults one emulator injects. Counts (`throttle`, `serverErrors`, `malformed`, `dropAfterWrite`)
  * are consumed one per API request (token and control requests excluded); the rest hold until
@@ -33,6 +35,17 @@ export const emulatorFaultsSchema = z.strictObject({
   authFailure: z.boolean().optional(),
   /** Xledger only: every request answers BAD_REQUEST.INSUFFICIENT_CREDITS. */
   insufficientCredits: z.boolean().optional(),
+  /** Dynamics only: General Ledger Setup's "Allow Posting From" (YYYY-MM-DD); earlier dates are refused at posting. */
+  allowPostingFrom: isoDate.optional(),
+  /** Dynamics only: "Allow Posting To"; later dates are refused at posting. */
+  allowPostingTo: isoDate.optional(),
+  /** Dynamics only: accounting periods starting before this date show `closed: true`. */
+  closedPeriodsBefore: isoDate.optional(),
+  /**
+   * Dynamics only (assumption I): accept journal lines whose G/L account number is not in the
+   * chart of accounts. Default false: they are refused at line creation, the harsher choice.
+   */
+  acceptUnknownAccounts: z.boolean().optional(),
 });
 /** Faults one emulator injects. */
 export type EmulatorFaults = z.infer<typeof emulatorFaultsSchema>;
@@ -90,6 +103,17 @@ export class FaultState {
 
   get throttleCode(): string {
     return this.current.throttleCode ?? 'BAD_REQUEST.BURST_RATE_LIMIT_REACHED';
+  }
+
+  /** The allowed posting range and period closing (Dynamics). */
+  get postingSetup(): { from?: string; to?: string; closedBefore?: string; acceptUnknownAccounts: boolean } {
+    const { allowPostingFrom, allowPostingTo, closedPeriodsBefore, acceptUnknownAccounts } = this.current;
+    return {
+      ...(allowPostingFrom ? { from: allowPostingFrom } : {}),
+      ...(allowPostingTo ? { to: allowPostingTo } : {}),
+      ...(closedPeriodsBefore ? { closedBefore: closedPeriodsBefore } : {}),
+      acceptUnknownAccounts: acceptUnknownAccounts === true,
+    };
   }
 
   get serverErrorStatus(): number {

@@ -4,7 +4,7 @@
  */
 
 export { parseKeyFilter } from './dynamics-emulator.js';
-export type { DynamicsLedgerLine } from './dynamics-ledger.js';
+export type { DynamicsCompanySeed, DynamicsGlEntry, DynamicsLedgerLine } from './dynamics-ledger.js';
 export type { EmulatorStats } from './emulator-stats.js';
 export { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
 export * from './server.js';

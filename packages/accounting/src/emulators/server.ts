@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AccountingSystem } from '@meander/domain';
 import { externalDocumentNumberFor } from '../dynamics/external-document-number.js';
 import { DynamicsEmulator } from './dynamics-emulator.js';
-import type { DynamicsLedgerLine } from './dynamics-ledger.js';
+import type { DynamicsCompanySeed, DynamicsGlEntry, DynamicsLedgerLine } from './dynamics-ledger.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { type EmulatorFaults, emulatorFaultsSchema, FaultState } from './faults.js';
 import { BodyTooLargeError, readBody, sendJson, tryParseJson } from './http-io.js';
@@ -17,6 +17,43 @@ export const DEMO_XLEDGER_TOKEN = 'demo-xledger-token';
 export const DEMO_DYNAMICS_CLIENT = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
 export const DEMO_DYNAMICS_COMPANY_ID = 'c0a1e5d2-7b6f-4e1a-9c3d-2f8b9a0e4d51';
 export const DEMO_DYNAMICS_JOURNAL_ID = '9f3b2c1a-8d7e-4f60-a5b4-3c2d1e0f9a87';
+/** The demo company's journal batch owned by Meander (`journalName` in the connection). */
+export const DEMO_DYNAMICS_JOURNAL_NAME = 'MEANDER';
+/** The demo company's balancing account for expense claims (employee payables). */
+export const DEMO_DYNAMICS_BALANCING_ACCOUNT = '2990';
+/** The demo company's local currency. */
+export const DEMO_DYNAMICS_CURRENCY = 'NOK';
+
+/**
+ * The demo tenant: one company whose chart of accounts holds every account the demo seed and the
+ * tests book to, with the product's journal batch and the standard `DEFAULT` one.
+ */
+export const DEMO_DYNAMICS_COMPANIES: readonly DynamicsCompanySeed[] = [
+  {
+    id: DEMO_DYNAMICS_COMPANY_ID,
+    name: 'CRONUS Fjordvik',
+    currencyCode: DEMO_DYNAMICS_CURRENCY,
+    accounts: [
+      { number: '1920', displayName: 'Bank' },
+      { number: '2400', displayName: 'Accounts payable' },
+      { number: DEMO_DYNAMICS_BALANCING_ACCOUNT, displayName: 'Expense claims payable' },
+      { number: '6800', displayName: 'Office supplies' },
+      { number: '7100', displayName: 'Travel' },
+      { number: '7140', displayName: 'Travel, fares' },
+      { number: '7150', displayName: 'Travel, lodging' },
+      { number: '7160', displayName: 'Meals' },
+      { number: '7320', displayName: 'Advertising' },
+      { number: '7350', displayName: 'Entertainment' },
+      { number: '9999', displayName: 'Suspense' },
+      { number: '9998', displayName: 'Blocked account', blocked: true },
+    ],
+    journals: [
+      { id: DEMO_DYNAMICS_JOURNAL_ID, code: DEMO_DYNAMICS_JOURNAL_NAME, displayName: 'Meander expenses' },
+      { id: 'e1d0c0b4-5a6f-4d3e-9b2a-7c8d9e0f1a2b', code: 'DEFAULT', displayName: 'Default journal' },
+    ],
+    fiscalYears: [2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028, 2029, 2030],
+  },
+];
 
 /** How to start the emulators. */
 export interface EmulatorOptions {
@@ -37,6 +74,8 @@ export interface EmulatorOptions {
   maxPageSize?: number;
   /** The emulators' clock, for token expiry (default `Date.now`). */
   now?: () => number;
+  /** Business Central companies (default {@link DEMO_DYNAMICS_COMPANIES}). */
+  dynamicsCompanies?: readonly DynamicsCompanySeed[];
 }
 
 /** A running pair of emulators and their in-process control API. */
@@ -54,13 +93,18 @@ export interface RunningEmulators {
       clientId: string;
       clientSecret: string;
       companyId: string;
-      journalId: string;
+      journalName: string;
+      balancingAccountNumber: string;
+      localCurrency: string;
     };
   };
   setFaults(system: AccountingSystem, faults: EmulatorFaults): void;
   faults(system: AccountingSystem): EmulatorFaults;
   ledger(system: 'xledger'): XledgerLedgerItem[];
-  ledger(system: 'dynamics'): DynamicsLedgerLine[];
+  /** Business Central: the posted G/L entries (what the ledger holds; journals empty when posted). */
+  ledger(system: 'dynamics'): DynamicsGlEntry[];
+  /** Business Central: the journal lines not yet posted, in every journal. */
+  openJournalLines(): DynamicsLedgerLine[];
   stats(system: AccountingSystem): EmulatorStats;
   /** Invalidate every Dynamics access token issued so far. */
   revokeTokens(): void;
@@ -92,6 +136,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
       tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
       maxPageSize,
       now: options.now ?? Date.now,
+      companies: options.dynamicsCompanies ?? DEMO_DYNAMICS_COMPANIES,
     },
     new FaultState(options.faults?.dynamics, externalDocumentNumberFor),
   );
@@ -135,6 +180,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     if (path === '/_control/reset' && method === 'POST') {
       control.reset();
       return sendJson(res, 200, { ok: true });
+    }
+    if (path === '/_control/dynamics/journal-lines' && method === 'GET') {
+      const lines = dynamics.ledger.openLines();
+      return sendJson(res, 200, { count: lines.length, lines });
     }
     if (path === '/_control/dynamics/revoke-tokens' && method === 'POST') {
       control.revokeTokens();
@@ -212,12 +261,15 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
         clientId: DEMO_DYNAMICS_CLIENT.clientId,
         clientSecret: DEMO_DYNAMICS_CLIENT.clientSecret,
         companyId: DEMO_DYNAMICS_COMPANY_ID,
-        journalId: DEMO_DYNAMICS_JOURNAL_ID,
+        journalName: DEMO_DYNAMICS_JOURNAL_NAME,
+        balancingAccountNumber: DEMO_DYNAMICS_BALANCING_ACCOUNT,
+        localCurrency: DEMO_DYNAMICS_CURRENCY,
       },
     },
     setFaults: control.setFaults,
     faults: control.faults,
     ledger: control.ledgerOf as RunningEmulators['ledger'],
+    openJournalLines: () => dynamics.ledger.openLines(),
     stats: control.stats,
     revokeTokens: control.revokeTokens,
     reset: control.reset,

@@ -4,7 +4,7 @@ import { abortedError } from './clock.js';
 /** One HTTP exchange as the adapters see it. */
 export interface HttpRequest {
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   headers: Record<string, string>;
   body?: string;
   /** True when the request may change the ledger: a lost answer then leaves its outcome unknown. */

@@ -1,0 +1,30 @@
+import type { ExportRecord } from '@meander/domain';
+import { minorUnitDigits, minorUnitsToDecimal } from '../decimal-amount.js';
+
+/**
+ * The record's amount as the decimal string a journal line takes, in the company's local
+ * currency (a journal line has no currency field). A record in another currency is converted
+ * with the configured fixed `rate` (local units per foreign unit, a decimal string), rounded
+ * half away from zero to the local currency's minor unit — all in integers, never floats.
+ */
+export function localAmount(
+  record: Pick<ExportRecord, 'amountMinor' | 'currency'>,
+  local: string,
+  rates: Readonly<Record<string, string>> | undefined,
+): string {
+  if (record.currency === local) return minorUnitsToDecimal(record.amountMinor, local);
+  const rate = rates?.[record.currency];
+  if (rate === undefined) throw new RangeError(`No rate for ${record.currency}`);
+  const [whole = '0', fraction = ''] = rate.split('.');
+  const rateScaled = BigInt(`${whole}${fraction}`);
+  const rateDigits = fraction.length;
+  const fromDigits = minorUnitDigits(record.currency);
+  const toDigits = minorUnitDigits(local);
+  // amountMinor / 10^from * rateScaled / 10^rateDigits * 10^to, rounded.
+  const numerator = BigInt(record.amountMinor) * rateScaled * 10n ** BigInt(toDigits);
+  const denominator = 10n ** BigInt(fromDigits + rateDigits);
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
+  return minorUnitsToDecimal(Number(negative ? -rounded : rounded), local);
+}
