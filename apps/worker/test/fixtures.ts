@@ -1,5 +1,9 @@
-import { externalDocumentNumberFor } from '@meander/accounting';
-import { type RunningEmulators, startEmulators } from '@meander/accounting/emulators';
+import { documentNumberFor } from '@meander/accounting';
+import {
+  DEMO_DYNAMICS_BALANCING_ACCOUNT,
+  type RunningEmulators,
+  startEmulators,
+} from '@meander/accounting/emulators';
 import type { Database, NewExpenseRecord } from '@meander/db';
 import type { AccountingSystem } from '@meander/domain';
 
@@ -66,14 +70,19 @@ export function ledgerCounts(
   recordIds: string[],
 ): Map<string, number> {
   const counts = new Map(recordIds.map((id) => [id, 0]));
+  // Dynamics: posted records are G/L entries with the record's document number (the journal
+  // empties when posted); the expense side is the entry not on the balancing account.
   const keyOf =
     system === 'xledger'
       ? new Map(recordIds.map((id) => [id, id]))
-      : new Map(recordIds.map((id) => [externalDocumentNumberFor(id), id]));
+      : new Map(recordIds.map((id) => [documentNumberFor(id), id]));
   const entries =
     system === 'xledger'
       ? emu.ledger('xledger').map((e) => e.extIdentifier)
-      : emu.ledger('dynamics').map((e) => e.externalDocumentNumber);
+      : emu
+          .ledger('dynamics')
+          .filter((e) => e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT)
+          .map((e) => e.documentNumber);
   for (const key of entries) {
     const id = keyOf.get(key);
     if (id) counts.set(id, (counts.get(id) ?? 0) + 1);

@@ -39,7 +39,10 @@ function connectionFor(
     clientId: 'demo-client',
     clientSecret: 'demo-secret',
     companyId: 'c0a1e5d2-7b6f-4e1a-9c3d-2f8b9a0e4d51',
-    journalId: '9f3b2c1a-8d7e-4f60-a5b4-3c2d1e0f9a87',
+    // Meander's own journal batch, the contra account of every expense line, and the company's currency.
+    journalName: 'MEANDER',
+    balancingAccountNumber: '2990',
+    localCurrency: 'NOK',
   };
 }
 

@@ -6,6 +6,7 @@ import {
 } from '@meander/domain';
 import { z } from 'zod';
 import { procedureFor, router } from '../trpc/init.js';
+import { checkOrganizationConnection } from './connection-check.js';
 import { requireOrganizationScope } from './tenancy.js';
 
 export const organizationsRouter = router({
@@ -37,6 +38,20 @@ export const organizationsRouter = router({
       });
       // Connection settings hold credentials: they are written, never echoed back.
       return { ...view, config: view.config ? { ...view.config, connection: undefined } : null };
+    }),
+
+  /**
+   * Read-only checks of the organization's ledger connection (credentials, company/journal or
+   * entity, configured accounts): `{ ok, checks: [{ name, ok, message }] }`. Admins, own org.
+   */
+  checkConnection: procedureFor('sync.export')
+    .input(z.strictObject({ organizationId: z.uuid() }))
+    .query(async ({ ctx, input }) => {
+      requireOrganizationScope(ctx.principal, input.organizationId);
+      if (!(await ctx.db.organizations.get(input.organizationId))) {
+        throw new DomainError('NOT_FOUND', `Organization ${input.organizationId} does not exist`);
+      }
+      return checkOrganizationConnection(ctx.db, input.organizationId);
     }),
 
   /** Organizations the caller may see. */

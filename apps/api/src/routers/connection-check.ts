@@ -1,0 +1,77 @@
+import {
+  type AccountingAdapter,
+  AccountingError,
+  type AdapterOptions,
+  type ConnectionReport,
+  createAdapter,
+  type PreflightCapable,
+} from '@meander/accounting';
+import type { Database } from '@meander/db';
+
+/**
+ * A connection check answers within seconds even when the ledger does not: few attempts, short
+ * timeouts. Only read-only calls are made (the adapters' `inspectConnection`).
+ */
+const CHECK_OPTIONS: AdapterOptions = {
+  retry: {
+    maxAttempts: 2,
+    baseDelayMs: 200,
+    maxDelayMs: 1_000,
+    requestTimeoutMs: 10_000,
+    maxTotalWaitMs: 5_000,
+  },
+};
+
+/**
+ * Run the read-only connection checks of an organization's accounting system: credentials,
+ * company/journal (or Xledger entity) and the configured accounts. Settings that cannot even be
+ * read are one failing `settings` check naming the keys; nothing is thrown for a ledger's answer.
+ */
+export async function checkOrganizationConnection(
+  db: Database,
+  organizationId: string,
+  options: AdapterOptions = CHECK_OPTIONS,
+): Promise<ConnectionReport> {
+  const module = await db.organizations.getAccountingModule(organizationId);
+  const system = module?.config?.accountingSystem;
+  if (!module || !system) {
+    return fail(
+      'settings',
+      'No accounting system is configured for this organization (organizations.configureAccounting)',
+    );
+  }
+  let adapter: AccountingAdapter;
+  try {
+    adapter = createAdapter(system, module.config?.connection, options);
+  } catch (error) {
+    if (error instanceof AccountingError) return fail('settings', error.message);
+    throw error;
+  }
+  const report = isPreflightCapable(adapter)
+    ? await adapter.inspectConnection()
+    : await checkConnectionFallback(adapter);
+  const moduleCheck = {
+    name: 'module',
+    ok: true,
+    message: `${system} export is ${module.enabled ? 'enabled' : 'disabled'} for this organization`,
+  };
+  return { ok: report.ok, checks: [moduleCheck, ...report.checks] };
+}
+
+function isPreflightCapable(adapter: AccountingAdapter): adapter is AccountingAdapter & PreflightCapable {
+  return typeof (adapter as Partial<PreflightCapable>).inspectConnection === 'function';
+}
+
+// FALLBACK (issue 12, Business Central half): until the Xledger adapter implements
+// `inspectConnection` (Xledger half), map its one-shot `checkConnection` into a single check.
+// Delete this function and its call at merge once both adapters are PreflightCapable.
+async function checkConnectionFallback(adapter: AccountingAdapter): Promise<ConnectionReport> {
+  const result = await adapter.checkConnection();
+  return result.ok
+    ? { ok: true, checks: [{ name: 'connection', ok: true, message: `${adapter.system} answered` }] }
+    : { ok: false, checks: [{ name: 'connection', ok: false, message: result.error.message }] };
+}
+
+function fail(name: string, message: string): ConnectionReport {
+  return { ok: false, checks: [{ name, ok: false, message }] };
+}
