@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createClient } from './client.js';
 import { type CommandContext, createCommandContext } from './command-context.js';
+import { doctorCommand } from './commands/doctor.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
@@ -117,6 +118,18 @@ program
   .option('--org <organizationId>', 'one organization')
   .addHelpText('after', examples(['meander-sync status', `meander-sync status --org ${NORDLYS} --json`]))
   .action(action((ctx, options: { org?: string }) => statusCommand(ctx, options)));
+
+program
+  .command('doctor')
+  .description(
+    "check the organization's ledger connection (read-only); exit 0 when every check passes, 1 otherwise",
+  )
+  .requiredOption('--org <organizationId>', 'organization')
+  .addHelpText(
+    'after',
+    examples([`meander-sync doctor --org ${NORDLYS}`, `meander-sync doctor --org ${NORDLYS} --json`]),
+  )
+  .action(action((ctx, options: { org: string }) => doctorCommand(ctx, options)));
 
 program
   .command('verify')

@@ -268,6 +268,55 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
     expect(JSON.parse(json.stdout)).toMatchObject({ error: { domainCode: 'API_UNREACHABLE' } });
   });
 
+  it('doctor: every check of the demo connections passes (exit 0); a missing balancing account fails (exit 1)', async () => {
+    for (const org of [NORDLYS, FJORDVIK]) {
+      const run = await cli(['doctor', '--org', org], as);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain('Every check passed.');
+    }
+    const json = await cli(['doctor', '--org', FJORDVIK, '--json'], as);
+    const report = JSON.parse(json.stdout) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'module',
+      'credentials',
+      'company',
+      'journal',
+      'balancing_account',
+      'local_currency',
+    ]);
+    // Without a balancing account the Fjordvik check fails and names the setting.
+    const configure = (connection: Record<string, string>) =>
+      fetch(`${product.apiUrl}/trpc/organizations.configureAccounting`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${product.tokens.global_admin}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          organizationId: FJORDVIK,
+          enabled: true,
+          accountingSystem: 'dynamics',
+          connection,
+        }),
+      });
+    const demo = {
+      baseUrl: `${product.emulatorUrl}/dynamics`,
+      tokenUrl: `${product.emulatorUrl}/dynamics/oauth2/v2.0/token`,
+      tenantId: 'demo-tenant',
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      companyId: 'c0a1e5d2-7b6f-4e1a-9c3d-2f8b9a0e4d51',
+      journalName: 'MEANDER',
+      localCurrency: 'NOK',
+    };
+    expect((await configure(demo)).status).toBe(200);
+    const failing = await cli(['doctor', '--org', FJORDVIK], as);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/FAIL\s+balancing_account\s+.*balancingAccountNumber/);
+    expect((await configure({ ...demo, balancingAccountNumber: '2990' })).status).toBe(200);
+  });
+
   it('stops cleanly on SIGINT, leaving no sync in progress', async () => {
     const exited = new Promise<number | null>((r) => product.process.once('exit', (code) => r(code)));
     product.process.kill('SIGINT');

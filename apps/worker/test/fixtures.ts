@@ -44,7 +44,12 @@ export async function givenConnectedOrganization(
     enabled: true,
     config: {
       accountingSystem: system,
-      connection: emu.connections[system],
+      // A Business Central journal batch belongs to one organization: its stale lines are deleted
+      // and all its lines posted by that organization's syncs.
+      connection:
+        system === 'dynamics'
+          ? { ...emu.connections.dynamics, journalName: `W${org.id.replaceAll('-', '').slice(0, 9)}` }
+          : emu.connections[system],
       ...(options.schedule ? { schedule: options.schedule } : {}),
     },
   });
