@@ -76,6 +76,8 @@ describe('DynamicsAdapter — never posts twice, counted in the G/L', () => {
       fastOptions({ fetch: losingFetch(isPost, 1, 'network') }),
     ).pushBatch(records, batchContext());
     expect(result.accepted).toHaveLength(8);
+    // Posted by this push (its answer was lost), so not reported as "already posted".
+    expect(result.accepted.every((a) => a.alreadyPosted === undefined)).toBe(true);
     expect(eachPostedOnce(emulators, records)).toBe(true);
     const entryIds = new Set(emulators.ledger('dynamics').map((e) => e.id));
     for (const a of result.accepted) expect(entryIds.has(a.externalId)).toBe(true);

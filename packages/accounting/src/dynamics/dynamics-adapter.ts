@@ -54,7 +54,7 @@ const DESCRIPTION_MAX = 100;
 
 /** What one push has learnt that outlives a retried attempt. */
 interface PushProgress {
-  /** Records whose lines this push created and saw posted (not "already posted"). */
+  /** Records this push sent lines for: found in the G/L later, they were posted by this push. */
   postedHere: Set<string>;
   /** Entry number and id of the earliest G/L entry of each accepted record. */
   firstEntry: Map<string, { entryNumber: number; id: string }>;
@@ -323,15 +323,11 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
       await this.readBack(state, progress, state.pendingRecords(), signal);
       const created = new Map<number, ExportRecord>();
       for (const slice of chunk(state.pendingRecords(), this.runtime.itemsPerRequest)) {
-        for (const [lineNumber, record] of await this.createLines(
-          state,
-          journalId,
-          slice,
-          balancing,
-          currency,
-          signal,
-        ))
-          created.set(lineNumber, record);
+        // From here on, finding one of these in the G/L means this push posted it (the read-back
+        // above did not find it), even if the answer to the post was lost.
+        for (const record of slice) progress.postedHere.add(record.id);
+        const lines = await this.createLines(state, journalId, slice, balancing, currency, signal);
+        for (const [lineNumber, record] of lines) created.set(lineNumber, record);
       }
       if (created.size === 0) return;
       let refused: RejectedRecord | undefined;
@@ -348,7 +344,6 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
         state.reject(refused);
         continue;
       }
-      for (const record of created.values()) progress.postedHere.add(record.id);
       await this.readBack(state, progress, [...created.values()], signal);
       const missing = [...created.values()].filter((r) => state.isPending(r.id));
       if (missing.length > 0) {
