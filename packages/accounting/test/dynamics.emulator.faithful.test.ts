@@ -116,6 +116,62 @@ describe('Business Central emulator — journal lines and posting', () => {
     expect(accepted.status).toBe(201);
   });
 
+  it('creates the MS Learn v2.0 "Create journalLines" example as documented (201, the line echoed)', async () => {
+    // Body copied from MS Learn api/dynamics_journalline_create (v2.0).
+    const { api, company } = await rawClient(emulators);
+    const example = {
+      id: '0a077d18-45e3-ea11-bb43-000d3a2feca1',
+      journalId: 'dd1b6a90-44e3-ea11-bb43-000d3a2feca1',
+      lineNumber: 10000,
+      accountType: 'G/L Account',
+      accountId: '00000000-0000-0000-0000-000000000000',
+      accountNumber: '',
+      postingDate: '2018-12-31',
+      documentNumber: '',
+      externalDocumentNumber: '',
+      amount: 0,
+      description: '',
+      comment: '',
+    };
+    const created = await api(`${company}/${journal}/journalLines`, { method: 'POST', body: example });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      journalId: DEMO_DYNAMICS_JOURNAL_ID,
+      lineNumber: 10000,
+      accountType: 'G/L Account',
+      accountNumber: '',
+      postingDate: '2018-12-31',
+      amount: '0',
+    });
+    // Line No. is the key: the same example again is a duplicate key (MS Learn dynamics-error-codes).
+    const again = await api(`${company}/${journal}/journalLines`, { method: 'POST', body: example });
+    expect(again.status).toBe(409);
+    expect(again.body?.error.code).toBe('Internal_EntityWithSameKeyExists');
+  });
+
+  it('checks accountId against the chart (APIV2JournalLines.Page.al accountId / UpdateAccountIdForGLAccount)', async () => {
+    const { api, company } = await rawClient(emulators);
+    const unknownId = await api(`${company}/${journal}/journalLines`, {
+      method: 'POST',
+      body: line({ accountId: 'a9e5a8ad-44e3-ea11-bb43-000d3a2feca1', accountNumber: '' }),
+    });
+    expect(unknownId.status).toBe(400);
+    expect(unknownId.body?.error.message).toMatch(/^The "accountId" does not match to an Account\./);
+    const accounts = await api(`${company}/accounts?$filter=${encodeURIComponent("number eq '1920'")}`);
+    const bank = accounts.body?.value[0];
+    const byId = await api(`${company}/${journal}/journalLines`, {
+      method: 'POST',
+      body: line({ accountId: bank.id, accountNumber: '' }),
+    });
+    expect(byId.status).toBe(201);
+    expect(byId.body?.accountNumber).toBe('1920');
+    const mismatch = await api(`${company}/${journal}/journalLines`, {
+      method: 'POST',
+      body: line({ accountId: bank.id, accountNumber: '7100' }),
+    });
+    expect(mismatch.body?.error.message).toMatch(/^The account values do not match to a specific Account\./);
+  });
+
   it('answers "There is nothing to post." on an empty journal (APIV2Journals.Page.al ThereIsNothingToPostErr)', async () => {
     const { api, company } = await rawClient(emulators);
     const { status, body } = await api(`${company}/${journal}/Microsoft.NAV.post`, { method: 'POST' });

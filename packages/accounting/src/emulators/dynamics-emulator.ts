@@ -485,6 +485,12 @@ export class DynamicsEmulator {
       this.stats.itemsRejected += 1;
       return { status: 400, body: odataError(line.code, line.message) };
     }
+    const byId = accountById(company, line, body);
+    if (typeof byId === 'string') {
+      this.stats.itemsRejected += 1;
+      return { status: 400, body: odataError('Application_FieldValidationException', byId) };
+    }
+    if (byId && line.accountNumber === '') line.accountNumber = byId.number;
     const unknown =
       this.unknownAccount(company, line.accountType, line.accountNumber, 'accountNumber') ??
       this.unknownAccount(
@@ -506,7 +512,21 @@ export class DynamicsEmulator {
       this.stats.itemsRejected += 1;
       return { status: 400, body: odataError('Application_FieldValidationException', ruled) };
     }
-    const stored = this.ledger.addLine(company, journal, line);
+    // A caller may choose the line number (the page's InitializeLine takes it); it is the key.
+    const requested =
+      typeof body.lineNumber === 'number' && Number.isInteger(body.lineNumber) && body.lineNumber > 0
+        ? body.lineNumber
+        : undefined;
+    if (requested !== undefined && this.ledger.hasLineNumber(company, journal.id, requested)) {
+      return {
+        status: 409,
+        body: odataError(
+          'Internal_EntityWithSameKeyExists',
+          `The record in table Gen. Journal Line already exists. Identification fields and values: Journal Template Name='${journal.templateDisplayName}',Journal Batch Name='${journal.code}',Line No.='${requested}'`,
+        ),
+      };
+    }
+    const stored = this.ledger.addLine(company, journal, line, requested);
     return { status: 201, body: lineView(stored) };
   }
 
@@ -560,6 +580,27 @@ export class DynamicsEmulator {
     }
     return { status: 200, body };
   }
+}
+
+const BLANK_GUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * A G/L `accountId` must name an account, and agree with `accountNumber` when both are given
+ * (BCApps `APIV2JournalLines.Page.al`: 'The "accountId" does not match to an Account.',
+ * 'The account values do not match to a specific Account.'). Returns the refusal, or the account.
+ */
+function accountById(
+  company: DynamicsCompany,
+  line: { accountType: string; accountNumber: string },
+  body: Record<string, unknown>,
+): string | DynamicsAccount | undefined {
+  const id = typeof body.accountId === 'string' ? body.accountId.toLowerCase() : BLANK_GUID;
+  if (id === BLANK_GUID || line.accountType !== 'G/L Account') return undefined;
+  const account = [...company.accounts.values()].find((a) => a.id === id);
+  if (!account) return 'The "accountId" does not match to an Account.';
+  if (line.accountNumber !== '' && line.accountNumber !== account.number)
+    return 'The account values do not match to a specific Account.';
+  return account;
 }
 
 type LineInput = Omit<

@@ -123,7 +123,7 @@ export class DynamicsLedger {
     return [...this.companies.values()];
   }
 
-  /** Add a line at the end of the journal (line numbers step by 10000, as the page does). */
+  /** Add a line: at the given line number, or at the end of the journal (steps of 10000, as the page does). */
   addLine(
     company: DynamicsCompany,
     journal: DynamicsJournal,
@@ -131,19 +131,27 @@ export class DynamicsLedger {
       DynamicsLedgerLine,
       'id' | 'companyId' | 'journalId' | 'lineNumber' | 'version' | 'lastModifiedDateTime'
     >,
+    requestedLineNumber?: number,
   ): DynamicsLedgerLine {
-    journal.lastLineNumber += 10_000;
+    const lineNumber = requestedLineNumber ?? journal.lastLineNumber + 10_000;
+    journal.lastLineNumber = Math.max(journal.lastLineNumber, lineNumber);
     const stored: DynamicsLedgerLine = {
       ...line,
       id: randomUUID(),
       companyId: company.id,
       journalId: journal.id,
-      lineNumber: journal.lastLineNumber,
+      lineNumber,
       version: 1,
       lastModifiedDateTime: new Date().toISOString(),
     };
     company.lines.set(stored.id, stored);
     return stored;
+  }
+
+  hasLineNumber(company: DynamicsCompany, journalId: string, lineNumber: number): boolean {
+    for (const line of company.lines.values())
+      if (line.journalId === journalId && line.lineNumber === lineNumber) return true;
+    return false;
   }
 
   journalLines(company: DynamicsCompany, journalId: string): DynamicsLedgerLine[] {
