@@ -55,7 +55,7 @@ const isBatch = (url: string) => url.endsWith('/$batch');
 const isPost = (url: string) => url.endsWith('/Microsoft.NAV.post');
 
 describe('DynamicsAdapter — never posts twice, counted in the G/L', () => {
-  it('lost response after the $batch that created the lines: deletes its own stale lines, posts each record once', async () => {
+  it('lost response after the $batch that created the lines: reads the journal, creates only what is missing, posts each record once', async () => {
     const records = makeRecords(30);
     const result = await createAdapter(
       'dynamics',

@@ -109,10 +109,10 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
     const progress: PushProgress = { postedHere: new Set(), firstEntry: new Map() };
     await withRetries(
       async () => {
-        const currency = await this.localCurrency(context.signal);
+        const currency = await this.safely(budget, context.signal, () => this.localCurrency(context.signal));
         for (const rejection of this.currencyRejections(state.pendingRecords(), currency))
           state.reject(rejection);
-        await this.pushPending(state, progress, balancing, currency, context.signal);
+        await this.pushPending(state, progress, balancing, currency, budget, context.signal);
       },
       budget,
       this.runtime.sleep,
@@ -315,36 +315,73 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
     progress: PushProgress,
     balancing: string,
     currency: string,
+    budget: RetryBudget,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const journalId = await this.ensureJournal(signal);
+    // Reads, and deletes of stale lines, are safe to repeat: they are retried on their own. A write
+    // whose outcome is unknown is settled by reading before it is sent again (see `write`).
+    const safely = <T>(step: () => Promise<T>) => this.safely(budget, signal, step);
+    const journalId = await safely(() => this.ensureJournal(signal));
     for (;;) {
-      await this.removeStaleLines(journalId, signal);
-      await this.readBack(state, progress, state.pendingRecords(), signal);
+      await safely(() => this.removeStaleLines(journalId, signal));
+      await safely(() => this.readBack(state, progress, state.pendingRecords(), signal));
       const created = new Map<number, ExportRecord>();
+      const createdIds = new Set<string>();
       for (const slice of chunk(state.pendingRecords(), this.runtime.itemsPerRequest)) {
         // From here on, finding one of these in the G/L means this push posted it (the read-back
         // above did not find it), even if the answer to the post was lost.
         for (const record of slice) progress.postedHere.add(record.id);
-        const lines = await this.createLines(state, journalId, slice, balancing, currency, signal);
-        for (const [lineNumber, record] of lines) created.set(lineNumber, record);
+        const remaining = () => slice.filter((r) => state.isPending(r.id) && !createdIds.has(r.id));
+        await this.write(
+          budget,
+          signal,
+          async () => {
+            await this.createLines(state, journalId, remaining(), balancing, currency, created, signal);
+            for (const record of created.values()) createdIds.add(record.id);
+            return true;
+          },
+          // The journal is ours and was emptied above: a line with a record's document number is
+          // this attempt's. Lines found are kept; only the missing ones are created again.
+          async () => {
+            const numbers = new Map(remaining().map((r) => [documentNumberFor(r.id), r]));
+            for (const line of await this.listLines(journalId, signal)) {
+              const record = numbers.get(line.documentNumber.toUpperCase());
+              if (record === undefined) continue;
+              created.set(line.lineNumber, record);
+              createdIds.add(record.id);
+            }
+            return remaining().length === 0 ? true : undefined;
+          },
+        );
       }
       if (created.size === 0) return;
-      let refused: RejectedRecord | undefined;
+      let outcome: { refused?: RejectedRecord };
       try {
-        refused = await this.postJournal(journalId, created, signal);
+        outcome = await this.write(
+          budget,
+          signal,
+          async () => {
+            const refused = await this.postJournal(journalId, created, signal);
+            return refused ? { refused } : {};
+          },
+          // Posting is all or nothing: any of our records in the G/L means the journal was posted.
+          async () => {
+            await this.readBack(state, progress, [...created.values()], signal);
+            return [...created.values()].some((r) => !state.isPending(r.id)) ? {} : undefined;
+          },
+        );
       } catch (error) {
         // A refusal retrying cannot fix: take our lines out again so nobody posts them by hand later.
         if (error instanceof AccountingError && !error.details.retryable)
           await this.removeStaleLines(journalId, signal).catch(() => undefined);
         throw error;
       }
-      if (refused !== undefined) {
+      if (outcome.refused !== undefined) {
         // The posting named one of our lines: refuse that record, and go again without it.
-        state.reject(refused);
+        state.reject(outcome.refused);
         continue;
       }
-      await this.readBack(state, progress, [...created.values()], signal);
+      await safely(() => this.readBack(state, progress, [...created.values()], signal));
       const missing = [...created.values()].filter((r) => state.isPending(r.id));
       if (missing.length > 0) {
         throw new AccountingError(
@@ -354,6 +391,60 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
       }
       return;
     }
+  }
+
+  /**
+   * Send a write, retrying it within the push's budget. When its outcome is unknown (timeout,
+   * dropped connection, garbled answer) `settle` reads what happened first: a defined answer ends
+   * the write; undefined means it did not (fully) happen and it is sent again. Reads made while
+   * settling do not reset the budget, so a write that keeps failing still runs out of attempts.
+   */
+  private async write<T>(
+    budget: RetryBudget,
+    signal: AbortSignal | undefined,
+    send: () => Promise<T>,
+    settle: () => Promise<T | undefined>,
+  ): Promise<T> {
+    for (;;) {
+      try {
+        const result = await send();
+        budget.succeeded();
+        return result;
+      } catch (error) {
+        if (!(error instanceof AccountingError)) throw error;
+        await this.runtime.sleep(budget.delayAfter(error), signal);
+        if (!error.details.outcomeUnknown) continue;
+        const settled = await this.readWithoutReset(budget, signal, settle);
+        if (settled !== undefined) {
+          budget.succeeded();
+          return settled;
+        }
+      }
+    }
+  }
+
+  private async readWithoutReset<T>(
+    budget: RetryBudget,
+    signal: AbortSignal | undefined,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    for (;;) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!(error instanceof AccountingError)) throw error;
+        await this.runtime.sleep(budget.delayAfter(error), signal);
+      }
+    }
+  }
+
+  /** Run a step that is safe to repeat, retrying it alone within the push's budget. */
+  private safely<T>(
+    budget: RetryBudget,
+    signal: AbortSignal | undefined,
+    step: () => Promise<T>,
+  ): Promise<T> {
+    return withRetries(step, budget, this.runtime.sleep, signal);
   }
 
   /** The id of the product's journal batch, created when missing (API v2.0 `POST journals`). */
@@ -405,21 +496,7 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
    * meanwhile is not deleted blindly (412 → retried after a fresh read).
    */
   private async removeStaleLines(journalId: string, signal: AbortSignal | undefined): Promise<void> {
-    const stale: { id: string; etag: string }[] = [];
-    let url: string | null = `${this.client.apiRoot}/${this.linesPath(journalId)}`;
-    while (url !== null) {
-      const body = this.client.json(
-        await this.client.send({ method: 'GET', url, write: false, signal }),
-        false,
-      );
-      for (const line of valuesOf(body, 'journalLines')) {
-        if (!isObject(line) || typeof line.id !== 'string') continue;
-        const etag = typeof line['@odata.etag'] === 'string' ? line['@odata.etag'] : '*';
-        stale.push({ id: line.id, etag });
-      }
-      const next = isObject(body) ? body['@odata.nextLink'] : undefined;
-      url = typeof next === 'string' ? next : null;
-    }
+    const stale = await this.listLines(journalId, signal);
     for (const slice of chunk(stale, MAX_BATCH_OPERATIONS)) {
       const operations: BatchOperation[] = slice.map((line, index) => ({
         id: String(index + 1),
@@ -454,15 +531,44 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
     }
   }
 
-  /** Create the slice's lines; returns line number → record for the lines Business Central took. */
+  /** Every line the batch shows (only G/L and bank account lines with no document type are shown). */
+  private async listLines(
+    journalId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ id: string; etag: string; lineNumber: number; documentNumber: string }[]> {
+    const lines: { id: string; etag: string; lineNumber: number; documentNumber: string }[] = [];
+    let url: string | null = `${this.client.apiRoot}/${this.linesPath(journalId)}`;
+    while (url !== null) {
+      const body = this.client.json(
+        await this.client.send({ method: 'GET', url, write: false, signal }),
+        false,
+      );
+      for (const line of valuesOf(body, 'journalLines')) {
+        if (!isObject(line) || typeof line.id !== 'string') continue;
+        lines.push({
+          id: line.id,
+          etag: typeof line['@odata.etag'] === 'string' ? line['@odata.etag'] : '*',
+          lineNumber: typeof line.lineNumber === 'number' ? line.lineNumber : Number(line.lineNumber),
+          documentNumber: typeof line.documentNumber === 'string' ? line.documentNumber : '',
+        });
+      }
+      const next = isObject(body) ? body['@odata.nextLink'] : undefined;
+      url = typeof next === 'string' ? next : null;
+    }
+    return lines;
+  }
+
+  /** Create the slice's lines, adding line number → record to `created` for each line Business Central took. */
   private async createLines(
     state: BatchState,
     journalId: string,
     slice: readonly ExportRecord[],
     balancing: string,
     currency: string,
+    created: Map<number, ExportRecord>,
     signal: AbortSignal | undefined,
-  ): Promise<Map<number, ExportRecord>> {
+  ): Promise<void> {
+    if (slice.length === 0) return;
     const operations: BatchOperation[] = slice.map((record, index) => ({
       id: String(index + 1),
       method: 'POST',
@@ -492,7 +598,6 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
     if (responses === undefined) throw malformed('$batch answered without a responses array');
 
     const byId = new Map(responses.map((r) => [r.id, r]));
-    const created = new Map<number, ExportRecord>();
     let requestFailure: AccountingError | undefined;
     let unaccounted = 0;
     slice.forEach((record, index) => {
@@ -536,7 +641,7 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
         });
       }
     });
-    // The next attempt deletes whatever this one created before it failed.
+    // Lines already created are in `created`: a retry sends only the others.
     if (requestFailure) throw requestFailure;
     if (unaccounted > 0) {
       throw new AccountingError(`$batch did not answer ${unaccounted} of ${slice.length} operations`, {
@@ -546,7 +651,6 @@ export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
         outcomeUnknown: true,
       });
     }
-    return created;
   }
 
   /**
