@@ -1,9 +1,9 @@
-import type { AccountingConnection, AccountingSystem } from '@meander/domain';
+import type { AccountingConnection, AccountingModuleState, AccountingSystem } from '@meander/domain';
 import type { AdapterOptions } from './adapter-options.js';
 import { parseConnection } from './connection-settings.js';
 import { DynamicsAdapter } from './dynamics/dynamics-adapter.js';
 import { dynamicsConnectionSchema } from './dynamics/dynamics-connection.js';
-import { type AccountingAdapter, AccountingError } from './port.js';
+import { type AccountingAdapter, AccountingError, type PreflightCapable } from './port.js';
 import { XledgerAdapter } from './xledger/xledger-adapter.js';
 import { xledgerConnectionSchema } from './xledger/xledger-connection.js';
 
@@ -29,4 +29,31 @@ export function createAdapter(
         retryable: false,
       });
   }
+}
+
+/** True when `adapter` can plan a push and report on its connection (both systems can). */
+export function isPreflightCapable(
+  adapter: AccountingAdapter,
+): adapter is AccountingAdapter & PreflightCapable {
+  const candidate = adapter as Partial<PreflightCapable>;
+  return typeof candidate.preflight === 'function' && typeof candidate.inspectConnection === 'function';
+}
+
+/**
+ * The adapter for an organization from its stored `admin-accounting` module — the one factory
+ * the worker (to post) and the API (to preview, to check a connection) share. A disabled or
+ * unconfigured module is a non-retryable `configuration` error.
+ */
+export function createAdapterForModule(
+  organizationId: string,
+  module: AccountingModuleState | null | undefined,
+  options: AdapterOptions = {},
+): AccountingAdapter {
+  if (!module?.enabled || !module.config) {
+    throw new AccountingError(
+      `Organization ${organizationId} has no enabled accounting module configuration`,
+      { code: 'ACCOUNTING_MODULE_DISABLED', category: 'configuration', retryable: false },
+    );
+  }
+  return createAdapter(module.config.accountingSystem, module.config.connection, options);
 }
