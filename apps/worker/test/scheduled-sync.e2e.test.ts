@@ -144,7 +144,9 @@ describe.each(DIALECTS)('scheduled syncs end to end on %s', (dialect) => {
       else expect(codes.has(id)).toBe(false);
     });
     const counts = ledgerCounts(emu, 'xledger', org.recordIds);
-    org.recordIds.forEach((id, i) => expect(counts.get(id)).toBe(i % 10 === 1 || i % 10 === 2 ? 0 : 1));
+    org.recordIds.forEach((id, i) => {
+      expect(counts.get(id)).toBe(i % 10 === 1 || i % 10 === 2 ? 0 : 1);
+    });
     // Nothing refused reached the ledger: no import item was staged with an error.
     expect(emu.xledgerImportErrors()).toHaveLength(0);
     expect(emu.stats('xledger').writes).toBeGreaterThan(writesBefore);
