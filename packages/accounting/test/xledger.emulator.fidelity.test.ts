@@ -19,7 +19,9 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: any[] } };
+  // biome-ignore lint/suspicious/noExplicitAny: the tests walk untyped GraphQL answers
+  type Json = any;
+  return { status: res.status, body: (await res.json()) as { data?: Json; errors?: Json[] } };
 }
 
 describe('Xledger emulator — requests copied from public clients get the real answers', () => {
