@@ -205,14 +205,19 @@ export class XledgerEmulator {
       addGLImportItems: (args: { inputs: readonly AddInput[] }) => this.addItems(args.inputs),
       glImportItems: (args: PageArgs & { filter?: ItemFilter | null }) =>
         page(
-          this.ledger.list().filter((item) => matchesItem(item, args.filter ?? undefined)),
+          this.itemCandidates(args.filter ?? undefined).filter((item) =>
+            matchesItem(item, args.filter ?? undefined),
+          ),
           args,
           this.settings.maxPageSize,
           (item) => this.itemNode(item),
         ),
       glImportItemErrors: (args: PageArgs & { filter?: ErrorFilter | null }) =>
         page(
-          this.ledger.listErrors().filter((e) => matchesError(e, args.filter ?? undefined)),
+          (args.filter?.transactionDbId_in != null
+            ? this.ledger.errorsOf(args.filter.transactionDbId_in)
+            : this.ledger.listErrors()
+          ).filter((e) => matchesError(e, args.filter ?? undefined)),
           args,
           this.settings.maxPageSize,
           (e) => ({
@@ -232,6 +237,13 @@ export class XledgerEmulator {
           (a) => ({ ...a, posting: true }),
         ),
     };
+  }
+
+  /** The items a filter can match, from the `extIdentifier` index when it names any. */
+  private itemCandidates(filter: ItemFilter | undefined): XledgerLedgerItem[] {
+    if (filter?.extIdentifier_in != null) return this.ledger.withExtIdentifiers(filter.extIdentifier_in);
+    if (filter?.extIdentifier != null) return this.ledger.withExtIdentifiers([filter.extIdentifier]);
+    return this.ledger.list();
   }
 
   private addItems(inputs: readonly AddInput[]) {

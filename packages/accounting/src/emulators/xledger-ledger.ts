@@ -30,6 +30,9 @@ export interface XledgerImportError {
 export class XledgerLedger {
   private readonly items: XledgerLedgerItem[] = [];
   private readonly errors: XledgerImportError[] = [];
+  // Indexes, so a read-back or an error lookup costs what it returns, not the ledger's size.
+  private readonly byExtIdentifier = new Map<string, XledgerLedgerItem[]>();
+  private readonly errorsByItem = new Map<string, XledgerImportError[]>();
   private nextDbId = 1_000_001;
   private nextErrorDbId = 9_000_001;
 
@@ -41,18 +44,25 @@ export class XledgerLedger {
       status: 'processed',
     };
     this.items.push(stored);
+    if (stored.extIdentifier !== null) {
+      const same = this.byExtIdentifier.get(stored.extIdentifier);
+      if (same) same.push(stored);
+      else this.byExtIdentifier.set(stored.extIdentifier, [stored]);
+    }
     return stored;
   }
 
   /** Record that processing refused `item`. */
   refuse(item: XledgerLedgerItem, message: string): void {
     item.status = 'error';
-    this.errors.push({
+    const error = {
       dbId: String(this.nextErrorDbId++),
       transactionDbId: item.dbId,
       message,
       createdAt: new Date().toISOString(),
-    });
+    };
+    this.errors.push(error);
+    this.errorsByItem.set(item.dbId, [...(this.errorsByItem.get(item.dbId) ?? []), error]);
   }
 
   /** Every item, in `dbId` order. */
@@ -64,9 +74,25 @@ export class XledgerLedger {
     return [...this.errors];
   }
 
+  /** Items with one of these `extIdentifier`s, in `dbId` order. */
+  withExtIdentifiers(extIdentifiers: readonly string[]): XledgerLedgerItem[] {
+    return [...new Set(extIdentifiers)]
+      .flatMap((e) => this.byExtIdentifier.get(e) ?? [])
+      .sort((a, b) => (BigInt(a.dbId) < BigInt(b.dbId) ? -1 : 1));
+  }
+
+  /** Errors of these items, in `dbId` order. */
+  errorsOf(itemDbIds: readonly string[]): XledgerImportError[] {
+    return [...new Set(itemDbIds)]
+      .flatMap((id) => this.errorsByItem.get(id) ?? [])
+      .sort((a, b) => (BigInt(a.dbId) < BigInt(b.dbId) ? -1 : 1));
+  }
+
   reset(): void {
     this.items.length = 0;
     this.errors.length = 0;
+    this.byExtIdentifier.clear();
+    this.errorsByItem.clear();
     this.nextDbId = 1_000_001;
     this.nextErrorDbId = 9_000_001;
   }

@@ -41,8 +41,8 @@ import { graphQlErrorCode } from './xledger-errors.js';
 
 /** Help centre article 8715787519634: at most 500 nodes per mass mutation; a record is two nodes. */
 const MAX_RECORDS_PER_MUTATION = 250;
-/** Keys per filtered read and items per page. */
-const READ_PAGE_SIZE = 100;
+/** Keys per filtered read and items per page (grasp-labs reads pages of `first: 1000`). */
+const READ_PAGE_SIZE = 500;
 /** The code of a per-record rejection read from `glImportItemErrors` (the message is kept verbatim). */
 export const GL_IMPORT_ITEM_ERROR = 'GL_IMPORT_ITEM_ERROR';
 
