@@ -3,7 +3,12 @@ import type { AdapterOptions } from './adapter-options.js';
 import { parseConnection } from './connection-settings.js';
 import { DynamicsAdapter } from './dynamics/dynamics-adapter.js';
 import { dynamicsConnectionSchema } from './dynamics/dynamics-connection.js';
-import { type AccountingAdapter, AccountingError, type PreflightCapable } from './port.js';
+import {
+  type AccountingAdapter,
+  AccountingError,
+  type ConnectionReport,
+  type PreflightCapable,
+} from './port.js';
 import { XledgerAdapter } from './xledger/xledger-adapter.js';
 import { xledgerConnectionSchema } from './xledger/xledger-connection.js';
 
@@ -56,4 +61,38 @@ export function createAdapterForModule(
     );
   }
   return createAdapter(module.config.accountingSystem, module.config.connection, options);
+}
+
+/**
+ * The connection report of an organization from its stored module: settings that do not parse
+ * (a missing `contraAccount`, …) become a failing `settings` check naming each key, so a report
+ * always answers; otherwise the adapter's own read-only checks.
+ */
+export async function inspectOrganizationConnection(
+  organizationId: string,
+  module: AccountingModuleState | null | undefined,
+  options: AdapterOptions = {},
+  signal?: AbortSignal,
+): Promise<ConnectionReport> {
+  let adapter: AccountingAdapter;
+  try {
+    adapter = createAdapterForModule(organizationId, module, options);
+  } catch (error) {
+    if (!(error instanceof AccountingError)) throw error;
+    return { ok: false, checks: [{ name: 'settings', ok: false, message: error.message }] };
+  }
+  if (isPreflightCapable(adapter)) {
+    const report = await adapter.inspectConnection(signal);
+    return {
+      ok: report.ok,
+      checks: [{ name: 'settings', ok: true, message: 'Connection settings are complete' }, ...report.checks],
+    };
+  }
+  const check = await adapter.checkConnection(signal);
+  return {
+    ok: check.ok,
+    checks: [
+      { name: 'credentials', ok: check.ok, message: check.ok ? 'The ledger answers' : check.error.message },
+    ],
+  };
 }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '../src/emulators/index.js';
-import { createAdapter, isPreflightCapable, PREFLIGHT_CODES, XledgerAdapter } from '../src/index.js';
+import {
+  createAdapter,
+  inspectOrganizationConnection,
+  isPreflightCapable,
+  PREFLIGHT_CODES,
+  XledgerAdapter,
+} from '../src/index.js';
 import { batchContext, fastOptions, makeRecords } from './support/fixtures.js';
 
 let emulators: RunningEmulators;
@@ -114,5 +120,34 @@ describe('XledgerAdapter.inspectConnection — read-only checks that name what i
 
   it('is built by createAdapter as an XledgerAdapter', () => {
     expect(adapter()).toBeInstanceOf(XledgerAdapter);
+  });
+});
+
+describe('inspectOrganizationConnection — from the stored module', () => {
+  it('turns a missing contraAccount setting into a failing settings check that names it', async () => {
+    const { contraAccount: _dropped, ...incomplete } = emulators.connections.xledger;
+    const report = await inspectOrganizationConnection(ctx.organizationId, {
+      enabled: true,
+      config: { accountingSystem: 'xledger', connection: incomplete },
+    });
+    expect(report.ok).toBe(false);
+    expect(report.checks).toEqual([
+      { name: 'settings', ok: false, message: expect.stringMatching(/contraAccount is missing/) },
+    ]);
+    expect(emulators.stats('xledger').requests).toBe(0);
+  });
+
+  it('runs the adapter’s checks when the settings are complete', async () => {
+    const report = await inspectOrganizationConnection(ctx.organizationId, {
+      enabled: true,
+      config: { accountingSystem: 'xledger', connection: emulators.connections.xledger },
+    });
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'settings',
+      'credentials',
+      'contra_account',
+      'posting_settings',
+    ]);
   });
 });
