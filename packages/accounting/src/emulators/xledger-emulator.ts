@@ -73,6 +73,10 @@ export class XledgerEmulator {
   readonly ledger = new XledgerLedger();
   stats: EmulatorStats = emptyStats();
   private readonly schema = buildXledgerSchema();
+  private readonly documents = new Map<
+    string,
+    { document: DocumentNode } | { errors: readonly GraphQLError[] }
+  >();
   private readonly accounts: readonly (XledgerAccount & { dbId: string })[];
   private readonly sources: ReadonlySet<string>;
 
@@ -169,14 +173,9 @@ export class XledgerEmulator {
     }
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
 
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (error) {
-      return { answer: refused(requestError, [error as GraphQLError]), isWrite: false };
-    }
-    const invalid = validate(this.schema, document);
-    if (invalid.length > 0) return { answer: refused(requestError, invalid), isWrite: false };
+    const checked = this.checkDocument(request.query);
+    if ('errors' in checked) return { answer: refused(requestError, checked.errors), isWrite: false };
+    const { document } = checked;
 
     const operation = getOperationAST(document, operationName);
     const isWrite = operation?.operation === 'mutation';
@@ -193,6 +192,26 @@ export class XledgerEmulator {
       ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
     };
     return { answer: { status: 'data' in result ? 200 : requestError, body: formatted }, isWrite };
+  }
+
+  /**
+   * Parse and validate a document, remembering the outcome per query text: clients send the same
+   * few documents over and over, and a document's validity depends only on its text.
+   */
+  private checkDocument(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+    const known = this.documents.get(query);
+    if (known) return known;
+    let checked: { document: DocumentNode } | { errors: readonly GraphQLError[] };
+    try {
+      const document = parse(query);
+      const invalid = validate(this.schema, document);
+      checked = invalid.length > 0 ? { errors: invalid } : { document };
+    } catch (error) {
+      checked = { errors: [error as GraphQLError] };
+    }
+    if (this.documents.size >= 200) this.documents.clear();
+    this.documents.set(query, checked);
+    return checked;
   }
 
   private authorized(req: IncomingMessage): boolean {
