@@ -1,5 +1,6 @@
 import {
   type AccountingAdapter,
+  AccountingError,
   type AdapterOptions,
   createAdapterForModule,
   isPreflightCapable,
@@ -180,7 +181,15 @@ async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<Accounti
   const module = await deps.db.organizations.getAccountingModule(sync.organizationId);
   if (deps.adapterFor && module?.enabled && module.config)
     return deps.adapterFor(sync, module.config.connection);
-  return createAdapterForModule(sync.organizationId, module, deps.adapterOptions);
+  const adapter = createAdapterForModule(sync.organizationId, module, deps.adapterOptions);
+  // The organization switched systems after this sync was recorded: never post it elsewhere.
+  if (adapter.system !== sync.accountingSystem) {
+    throw new AccountingError(
+      `The sync was recorded for ${sync.accountingSystem}, but the organization now books to ${adapter.system}`,
+      { code: 'ACCOUNTING_SYSTEM_CHANGED', category: 'configuration', retryable: false },
+    );
+  }
+  return adapter;
 }
 
 /** A failed, partial or reaped attempt at the same period may have posted records already. */
