@@ -67,8 +67,22 @@ program
   .requiredOption('--org <organizationId>', 'organization to export')
   .requiredOption('--from <date>', 'first day of the period (YYYY-MM-DD, inclusive)')
   .requiredOption('--to <date>', 'last day of the period (YYYY-MM-DD, inclusive)')
-  .addHelpText('after', examples([`meander-sync export --org ${NORDLYS} --from 2026-10-01 --to 2026-10-31`]))
-  .action(action((ctx, options: { org: string; from: string; to: string }) => exportCommand(ctx, options)));
+  .option(
+    '--dry-run',
+    'only preview: the documents that would be posted and the predicted rejections; nothing is posted or recorded',
+  )
+  .addHelpText(
+    'after',
+    examples([
+      `meander-sync export --org ${NORDLYS} --from 2026-10-01 --to 2026-10-31`,
+      `meander-sync export --org ${NORDLYS} --from 2026-10-01 --to 2026-10-31 --dry-run --json`,
+    ]),
+  )
+  .action(
+    action((ctx, options: { org: string; from: string; to: string; dryRun?: boolean }) =>
+      exportCommand(ctx, options),
+    ),
+  );
 
 program
   .command('list')

@@ -114,6 +114,37 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
 
   let partialId = '';
 
+  it('export --dry-run previews Nordlys: documents and rejections, nothing posted, nothing recorded', async () => {
+    const stats = async () =>
+      (await (await fetch(`${product.emulatorUrl}/_control/xledger/stats`)).json()) as { writes: number };
+    const history = async () =>
+      (JSON.parse((await cli(['list', '--org', NORDLYS, '--json'], as)).stdout) as { items: unknown[] }).items
+        .length;
+    const writesBefore = (await stats()).writes;
+    const logsBefore = await history();
+    const run = await cli(
+      ['export', '--org', NORDLYS, '--from', monthStart, '--to', today, '--dry-run', '--json'],
+      as,
+    );
+    expect(run.code).toBe(0);
+    const preview = JSON.parse(run.stdout) as {
+      recordsTotal: number;
+      documentCount: number;
+      rejectedCount: number;
+      documents: { lines: { account: string }[] }[];
+    };
+    expect(preview).toMatchObject({ recordsTotal: 40, documentCount: 40, rejectedCount: 0 });
+    expect(preview.documents.every((d) => d.lines.length === 2 && d.lines[1]?.account === '2910')).toBe(true);
+    const human = await cli(
+      ['export', '--org', NORDLYS, '--from', monthStart, '--to', today, '--dry-run'],
+      as,
+    );
+    expect(human.stdout).toMatch(/nothing was posted and no sync was recorded/);
+    expect(human.stdout).toMatch(/40 documents would be posted, 0 records would be rejected/);
+    expect((await stats()).writes).toBe(writesBefore);
+    expect(await history()).toBe(logsBefore);
+  });
+
   it('exports the current month for Nordlys: success, exit 0', async () => {
     const run = await cli(['export', '--org', NORDLYS, '--from', monthStart, '--to', today, '--json'], as);
     expect(run.code).toBe(0);

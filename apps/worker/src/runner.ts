@@ -2,7 +2,7 @@ import {
   type AccountingAdapter,
   AccountingError,
   type AdapterOptions,
-  createAdapter,
+  createAdapterForModule,
   type RejectedRecord,
 } from '@meander/accounting';
 import type { Database } from '@meander/db';
@@ -99,17 +99,26 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
         return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
       }
       batchNumber += 1;
-      const result = await adapter.pushBatch(batch, {
-        syncLogId: sync.id,
-        organizationId: sync.organizationId,
-        batchNumber,
-        readBackFirst,
-      });
+      // The pre-flight (reads only) finds what the ledger would refuse; those records are
+      // recorded as rejected with its codes and never sent. Only the rest is posted.
+      const planned = await adapter.preflight(batch, { organizationId: sync.organizationId });
+      const refused = new Set(planned.rejected.map((r) => r.recordId));
+      const toPost = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
+      const result =
+        toPost.length > 0
+          ? await adapter.pushBatch(toPost, {
+              syncLogId: sync.id,
+              organizationId: sync.organizationId,
+              batchNumber,
+              readBackFirst,
+            })
+          : { accepted: [], rejected: [], externalReferenceId: null };
+      const rejected = [...planned.rejected, ...result.rejected];
       summary.add(batch);
       synced += result.accepted.length;
-      failed += result.rejected.length;
+      failed += rejected.length;
       externalReferenceId ??= result.externalReferenceId;
-      for (const r of result.rejected) {
+      for (const r of rejected) {
         categories.set(r.category, (categories.get(r.category) ?? 0) + 1);
         anyRetryable ||= r.retryable;
         if (failures.length < MAX_RECORD_FAILURES) failures.push(toRecordFailure(r));
@@ -122,7 +131,12 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
           progressError = { error };
         });
       log.debug(
-        { batchNumber, accepted: result.accepted.length, rejected: result.rejected.length },
+        {
+          batchNumber,
+          accepted: result.accepted.length,
+          rejected: rejected.length,
+          preflightRejected: refused.size,
+        },
         'batch pushed',
       );
     }
@@ -162,19 +176,17 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
 
 async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<AccountingAdapter> {
   const module = await deps.db.organizations.getAccountingModule(sync.organizationId);
-  if (!module?.enabled || !module.config) {
+  if (deps.adapterFor && module?.enabled && module.config)
+    return deps.adapterFor(sync, module.config.connection);
+  const adapter = createAdapterForModule(sync.organizationId, module, deps.adapterOptions);
+  // The organization switched systems after this sync was recorded: never post it elsewhere.
+  if (adapter.system !== sync.accountingSystem) {
     throw new AccountingError(
-      `Organization ${sync.organizationId} has no enabled accounting module configuration`,
-      {
-        code: 'ACCOUNTING_MODULE_DISABLED',
-        category: 'configuration',
-        retryable: false,
-      },
+      `The sync was recorded for ${sync.accountingSystem}, but the organization now books to ${adapter.system}`,
+      { code: 'ACCOUNTING_SYSTEM_CHANGED', category: 'configuration', retryable: false },
     );
   }
-  const connection = module.config.connection;
-  if (deps.adapterFor) return deps.adapterFor(sync, connection);
-  return createAdapter(sync.accountingSystem, connection, deps.adapterOptions);
+  return adapter;
 }
 
 /** A failed, partial or reaped attempt at the same period may have posted records already. */

@@ -34,7 +34,11 @@ export async function givenConnectedOrganization(
   emu: RunningEmulators,
   system: AccountingSystem,
   count: number,
-  options: { accounts?: (i: number) => string; schedule?: { cron: string; timezone: string } } = {},
+  options: {
+    accounts?: (i: number) => string;
+    currencies?: (i: number) => string;
+    schedule?: { cron: string; timezone: string };
+  } = {},
 ): Promise<{ id: string; recordIds: string[] }> {
   const org = await db.organizations.create({
     name: `Worker test ${system} ${Math.random().toString(36).slice(2, 8)}`,
@@ -58,7 +62,7 @@ export async function givenConnectedOrganization(
     organizationId: org.id,
     kind: 'expense_claim',
     amountMinor: 10_000 + i,
-    currency: 'NOK',
+    currency: options.currencies?.(i) ?? 'NOK',
     bookingDate: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
     account: options.accounts?.(i) ?? '7100',
     approvalState: 'approved',
@@ -83,7 +87,7 @@ export function ledgerCounts(
       : new Map(recordIds.map((id) => [documentNumberFor(id), id]));
   const entries =
     system === 'xledger'
-      ? emu.ledger('xledger').map((e) => e.extIdentifier)
+      ? emu.ledger('xledger').flatMap((e) => (e.extIdentifier ? [e.extIdentifier] : []))
       : emu
           .ledger('dynamics')
           .filter((e) => e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT)

@@ -114,12 +114,42 @@ describe.each(DIALECTS)('scheduled syncs end to end on %s', (dialect) => {
       });
       const rejected = org.recordIds.filter((_, i) => i % 10 === 0).sort();
       expect(done.errorDetails?.recordFailures?.map((f) => f.recordId).sort()).toEqual(rejected);
+      // 9999 is not in the chart: the pre-flight refuses it before anything is sent.
+      expect(done.errorDetails?.recordFailures?.every((f) => f.code === 'PREFLIGHT_UNKNOWN_ACCOUNT')).toBe(
+        true,
+      );
       const counts = ledgerCounts(emu, 'xledger', org.recordIds);
       expect(rejected.every((id) => counts.get(id) === 0)).toBe(true);
       expect([...counts.values()].filter((n) => n === 1)).toHaveLength(36);
     } finally {
       emu.setFaults('xledger', {});
     }
+  });
+
+  it('runs the pre-flight before posting: unknown accounts and unmapped currencies are rejected with its codes, never sent', async () => {
+    // Account 9999 is not in the emulator's chart; EUR is not the entity's NOK and not in acceptedCurrencies.
+    const org = await givenConnectedOrganization(t.db, emu, 'xledger', 30, {
+      schedule,
+      accounts: (i) => (i % 10 === 1 ? '9999' : '7100'),
+      currencies: (i) => (i % 10 === 2 ? 'EUR' : 'NOK'),
+    });
+    const writesBefore = emu.stats('xledger').writes;
+    const queued = await scheduleNow(org.id);
+    const done = await eventually(async () => terminal(await t.db.syncLogs.get(queued.id)));
+    expect(done).toMatchObject({ status: 'partial', recordsTotal: 30, recordsSynced: 24, recordsFailed: 6 });
+    const codes = new Map(done.errorDetails?.recordFailures?.map((f) => [f.recordId, f.code]));
+    org.recordIds.forEach((id, i) => {
+      if (i % 10 === 1) expect(codes.get(id)).toBe('PREFLIGHT_UNKNOWN_ACCOUNT');
+      else if (i % 10 === 2) expect(codes.get(id)).toBe('PREFLIGHT_FOREIGN_CURRENCY');
+      else expect(codes.has(id)).toBe(false);
+    });
+    const counts = ledgerCounts(emu, 'xledger', org.recordIds);
+    org.recordIds.forEach((id, i) => {
+      expect(counts.get(id)).toBe(i % 10 === 1 || i % 10 === 2 ? 0 : 1);
+    });
+    // Nothing refused reached the ledger: no import item was staged with an error.
+    expect(emu.xledgerImportErrors()).toHaveLength(0);
+    expect(emu.stats('xledger').writes).toBeGreaterThan(writesBefore);
   });
 
   it('fails with an auth error, not retryable, and posts nothing', async () => {
@@ -169,12 +199,16 @@ describe.each(DIALECTS)('scheduled syncs end to end on %s', (dialect) => {
       ...PERIOD,
     });
     const done = await eventually(async () => terminal(await t.db.syncLogs.get(resync.id)));
+    // Xledger keeps a refused voucher's import items staged with their glImportItemErrors (I):
+    // the re-sync reads them back and reports them again instead of importing a second copy that
+    // would double-post once someone fixes the first in Xledger.
     expect(done).toMatchObject({
-      status: 'success',
-      recordsSynced: 3,
-      recordsFailed: 0,
+      status: 'partial',
+      recordsSynced: 0,
+      recordsFailed: 3,
       payloadSummary: { parentSyncId: first.id, recordCount: 3 },
     });
+    expect(done.errorDetails?.recordFailures?.every((f) => f.code === 'GL_IMPORT_ITEM_ERROR')).toBe(true);
     expect([...ledgerCounts(emu, 'xledger', org.recordIds).values()].every((n) => n === 1)).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import type { AccountingConnection, AccountingSystem } from '@meander/domain';
+import type { AccountingConnection, AccountingModuleState, AccountingSystem } from '@meander/domain';
 import type { AdapterOptions } from './adapter-options.js';
 import { parseConnection } from './connection-settings.js';
 import { DynamicsAdapter } from './dynamics/dynamics-adapter.js';
@@ -30,4 +30,23 @@ export function createAdapter(
         retryable: false,
       });
   }
+}
+
+/**
+ * The adapter for an organization from its stored `admin-accounting` module — the one factory
+ * the worker (to post) and the API (to preview, to check a connection) share. A disabled or
+ * unconfigured module is a non-retryable `configuration` error.
+ */
+export function createAdapterForModule(
+  organizationId: string,
+  module: AccountingModuleState | null | undefined,
+  options: AdapterOptions = {},
+): AccountingAdapter {
+  if (!module?.enabled || !module.config) {
+    throw new AccountingError(
+      `Organization ${organizationId} has no enabled accounting module configuration`,
+      { code: 'ACCOUNTING_MODULE_DISABLED', category: 'configuration', retryable: false },
+    );
+  }
+  return createAdapter(module.config.accountingSystem, module.config.connection, options);
 }

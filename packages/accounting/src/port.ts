@@ -110,15 +110,13 @@ export interface AccountingAdapter {
   readonly system: AccountingSystem;
   pushBatch(records: readonly ExportRecord[], context: BatchContext): Promise<BatchResult>;
   checkConnection(signal?: AbortSignal): Promise<ConnectionCheck>;
-}
-
-/**
- * Optional capabilities of an adapter, implemented by both systems: a read-only pre-flight
- * (`syncs.preview`, `export --dry-run`, and the worker before posting) and a detailed connection
- * report (`organizations.checkConnection`, `meander-sync doctor`).
- */
-export interface PreflightCapable {
+  /**
+   * Read-only: the documents a push of these records would post and the records the ledger would
+   * refuse (locked period, unknown account, foreign currency). Used by `syncs.preview`,
+   * `export --dry-run`, and the worker before every batch.
+   */
   preflight(records: readonly ExportRecord[], context: PreflightContext): Promise<PreflightResult>;
+  /** Read-only checks of credentials, company/journal (or entity) and every configured account. */
   inspectConnection(signal?: AbortSignal): Promise<ConnectionReport>;
 }
 

@@ -24,11 +24,27 @@ function configurationError(run: () => unknown): AccountingError {
 describe('createAdapter', () => {
   it('builds the adapter of each system from complete settings', () => {
     expect(
-      createAdapter('xledger', { baseUrl: 'https://demo.xledger.net/graphql', apiToken: 't' }),
+      createAdapter('xledger', {
+        baseUrl: 'https://demo.xledger.net/graphql',
+        apiToken: 't',
+        transactionSource: 'GL',
+        contraAccount: '2910',
+        localCurrency: 'NOK',
+      }),
     ).toBeInstanceOf(XledgerAdapter);
     const adapter = createAdapter('dynamics', dynamics);
     expect(adapter).toBeInstanceOf(DynamicsAdapter);
     expect(adapter.system).toBe('dynamics');
+  });
+
+  it('names the missing Xledger posting settings (transactionSource, contraAccount, localCurrency)', () => {
+    const error = configurationError(() =>
+      createAdapter('xledger', { baseUrl: 'https://demo.xledger.net/graphql', apiToken: 't' }),
+    );
+    expect(error.message).toMatch(/transactionSource is missing/);
+    expect(error.message).toMatch(/contraAccount is missing/);
+    expect(error.message).toMatch(/localCurrency is missing/);
+    expect(error.message).not.toMatch(/apiToken/);
   });
 
   it('names every missing Xledger key in a non-retryable configuration error', () => {

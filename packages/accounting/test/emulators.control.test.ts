@@ -25,7 +25,7 @@ describe('emulators — control API over HTTP', () => {
       batchContext(),
     );
     expect(await (await control('/xledger/faults')).json()).toEqual({ throttle: 0 });
-    expect(await (await control('/xledger/stats')).json()).toMatchObject({ throttled: 1, itemsPosted: 1 });
+    expect(await (await control('/xledger/stats')).json()).toMatchObject({ throttled: 1, itemsPosted: 2 });
   });
 
   it('replaces faults with PUT and refuses an unknown or malformed fault with 400', async () => {
@@ -45,7 +45,7 @@ describe('emulators — control API over HTTP', () => {
 
   it('shows each ledger and empties everything on reset', async () => {
     const ledger = (await (await control('/xledger/ledger')).json()) as { entries: unknown[] };
-    expect(ledger).toMatchObject({ system: 'xledger', count: 1 });
+    expect(ledger).toMatchObject({ system: 'xledger', count: 2 });
     expect(ledger.entries[0]).toMatchObject({ extIdentifier: 'rec-0001', amount: '100.01' });
     expect((await control('/reset', { method: 'POST' })).status).toBe(200);
     expect(await (await control('/xledger/ledger')).json()).toMatchObject({ count: 0, entries: [] });

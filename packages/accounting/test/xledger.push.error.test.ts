@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '../src/emulators/index.js';
 import { AccountingError, createAdapter } from '../src/index.js';
-import { batchContext, failure, fastOptions, makeRecords } from './support/fixtures.js';
+import { batchContext, expenseLines, failure, fastOptions, makeRecords } from './support/fixtures.js';
 
 let emulators: RunningEmulators;
 beforeAll(async () => {
@@ -15,12 +15,12 @@ const connection = () => emulators.connections.xledger;
 describe('XledgerAdapter — per-record rejections', () => {
   it('reports closed accounts, zero amounts and refused ids as validation, without retrying them', async () => {
     emulators.setFaults('xledger', {
-      closedAccounts: ['9999'],
+      closedAccounts: ['7350'],
       rejectZeroAmounts: true,
       rejectRecordIds: ['rec-0003'],
     });
     const records = makeRecords(5);
-    records[0] = { ...records[0], id: 'rec-0001', account: '9999' } as (typeof records)[0];
+    records[0] = { ...records[0], id: 'rec-0001', account: '7350' } as (typeof records)[0];
     records[1] = { ...records[1], id: 'rec-0002', amountMinor: 0 } as (typeof records)[0];
     const result = await createAdapter('xledger', connection(), fastOptions()).pushBatch(
       records,
@@ -29,14 +29,21 @@ describe('XledgerAdapter — per-record rejections', () => {
 
     expect(result.accepted.map((a) => a.recordId)).toEqual(['rec-0004', 'rec-0005']);
     expect(result.rejected.map((r) => r.recordId)).toEqual(['rec-0001', 'rec-0002', 'rec-0003']);
+    // Read from glImportItemErrors after the import (grasp-labs glImportItemErrors asset); the
+    // vendor's message is kept verbatim.
     for (const rejection of result.rejected) {
-      expect(rejection).toMatchObject({ code: 'INVALID_VALUE', category: 'validation', retryable: false });
+      expect(rejection).toMatchObject({
+        code: 'GL_IMPORT_ITEM_ERROR',
+        category: 'validation',
+        retryable: false,
+      });
     }
-    expect(result.rejected[0]?.reason).toMatch(/9999 is closed/);
+    expect(result.rejected[0]?.reason).toMatch(/7350 is closed/);
     expect(result.rejected[1]?.reason).toMatch(/zero/);
-    // One mutation, no retry, no read-back.
-    expect(emulators.stats('xledger').requests).toBe(1);
-    expect(emulators.ledger('xledger').map((i) => i.extIdentifier)).toEqual(['rec-0004', 'rec-0005']);
+    // read-back, one mutation, one glImportItemErrors read; no retry.
+    expect(emulators.stats('xledger')).toMatchObject({ requests: 3, writes: 1 });
+    const processed = emulators.ledger('xledger').filter((i) => i.status === 'processed');
+    expect(expenseLines(processed)).toEqual(['rec-0004', 'rec-0005']);
   });
 
   it('refuses a record that breaks the export schema before sending anything', async () => {
@@ -49,7 +56,7 @@ describe('XledgerAdapter — per-record rejections', () => {
     expect(result.rejected).toEqual([
       expect.objectContaining({ recordId: 'rec-0001', code: 'INVALID_RECORD', category: 'validation' }),
     ]);
-    expect(emulators.ledger('xledger').map((i) => i.extIdentifier)).toEqual(['rec-0002']);
+    expect(emulators.ledger('xledger').map((i) => i.extIdentifier)).toEqual(['rec-0002', 'rec-0002:contra']);
     expect(result.externalReferenceId).not.toBeNull();
   });
 
@@ -88,8 +95,9 @@ describe('XledgerAdapter — throttling', () => {
     expect(result.accepted).toHaveLength(3);
     expect(options.waits).toHaveLength(2);
     expect(options.waits.every((w) => w >= 2_000)).toBe(true);
-    expect(emulators.stats('xledger')).toMatchObject({ throttled: 2, requests: 3 });
-    expect(emulators.ledger('xledger')).toHaveLength(3);
+    // Two throttled answers, then read-back, write, glImportItemErrors.
+    expect(emulators.stats('xledger')).toMatchObject({ throttled: 2, requests: 5, writes: 1 });
+    expect(expenseLines(emulators.ledger('xledger'))).toHaveLength(3);
   });
 
   it('treats CONCURRENCY_LIMIT_REACHED the same way and gives up as a retryable rate_limit error', async () => {
@@ -120,7 +128,7 @@ describe('XledgerAdapter — whole-request failures', () => {
     );
     expect(error.details).toMatchObject({ category: 'unavailable', retryable: true, httpStatus: 503 });
     expect(emulators.stats('xledger').requests).toBe(4);
-    expect(emulators.ledger('xledger')).toHaveLength(0);
+    expect(expenseLines(emulators.ledger('xledger'))).toHaveLength(0);
   });
 
   it('fails a bad token as non-retryable auth after one request', async () => {
@@ -165,20 +173,28 @@ describe('XledgerAdapter — whole-request failures', () => {
     );
     expect(error).toBeInstanceOf(AccountingError);
     expect(error.details).toMatchObject({ code: 'MALFORMED_RESPONSE', retryable: true });
-    const ledger = emulators.ledger('xledger');
-    expect(ledger).toHaveLength(3);
-    expect(emulators.stats('xledger').duplicatesRefused).toBe(0);
+    // Every answer is cut off, so the read-back never succeeds and nothing is ever written.
+    expect(emulators.ledger('xledger')).toHaveLength(0);
+    expect(emulators.stats('xledger').writes).toBe(0);
   });
 
   it('recovers from one malformed answer to a write by reading back', async () => {
-    emulators.setFaults('xledger', { malformed: 1 });
-    const result = await createAdapter('xledger', connection(), fastOptions()).pushBatch(
-      makeRecords(4),
-      batchContext(),
-    );
+    let cut = false;
+    const cutFirstWrite: typeof fetch = async (input, init) => {
+      if (!cut && typeof init?.body === 'string' && init.body.includes('addGLImportItems')) {
+        cut = true;
+        emulators.setFaults('xledger', { malformed: 1 });
+      }
+      return fetch(input, init);
+    };
+    const result = await createAdapter(
+      'xledger',
+      connection(),
+      fastOptions({ fetch: cutFirstWrite }),
+    ).pushBatch(makeRecords(4), batchContext());
     expect(result.accepted).toHaveLength(4);
     expect(result.accepted.every((a) => a.alreadyPosted === true)).toBe(true);
-    expect(emulators.ledger('xledger')).toHaveLength(4);
-    expect(emulators.stats('xledger')).toMatchObject({ writes: 1, duplicatesRefused: 0 });
+    expect(expenseLines(emulators.ledger('xledger'))).toHaveLength(4);
+    expect(emulators.stats('xledger')).toMatchObject({ writes: 1 });
   });
 });

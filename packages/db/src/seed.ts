@@ -31,7 +31,15 @@ function connectionFor(
   emulatorUrl: string,
 ): AccountingModuleConfig['connection'] {
   if (system === 'xledger')
-    return { baseUrl: `${emulatorUrl}/xledger/graphql`, apiToken: 'demo-xledger-token' };
+    return {
+      baseUrl: `${emulatorUrl}/xledger/graphql`,
+      apiToken: 'demo-xledger-token',
+      // Every item carries a transaction source; each voucher balances on the employee
+      // settlement account; the entity books in NOK (the emulator's demo chart holds them all).
+      transactionSource: 'GL',
+      contraAccount: '2910',
+      localCurrency: 'NOK',
+    };
   return {
     baseUrl: `${emulatorUrl}/dynamics`,
     tokenUrl: `${emulatorUrl}/dynamics/oauth2/v2.0/token`,

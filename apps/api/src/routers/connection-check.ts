@@ -4,7 +4,6 @@ import {
   type AdapterOptions,
   type ConnectionReport,
   createAdapter,
-  type PreflightCapable,
 } from '@meander/accounting';
 import type { Database } from '@meander/db';
 
@@ -47,29 +46,13 @@ export async function checkOrganizationConnection(
     if (error instanceof AccountingError) return fail('settings', error.message);
     throw error;
   }
-  const report = isPreflightCapable(adapter)
-    ? await adapter.inspectConnection()
-    : await checkConnectionFallback(adapter);
+  const report = await adapter.inspectConnection();
   const moduleCheck = {
     name: 'module',
     ok: true,
     message: `${system} export is ${module.enabled ? 'enabled' : 'disabled'} for this organization`,
   };
   return { ok: report.ok, checks: [moduleCheck, ...report.checks] };
-}
-
-function isPreflightCapable(adapter: AccountingAdapter): adapter is AccountingAdapter & PreflightCapable {
-  return typeof (adapter as Partial<PreflightCapable>).inspectConnection === 'function';
-}
-
-// FALLBACK (issue 12, Business Central half): until the Xledger adapter implements
-// `inspectConnection` (Xledger half), map its one-shot `checkConnection` into a single check.
-// Delete this function and its call at merge once both adapters are PreflightCapable.
-async function checkConnectionFallback(adapter: AccountingAdapter): Promise<ConnectionReport> {
-  const result = await adapter.checkConnection();
-  return result.ok
-    ? { ok: true, checks: [{ name: 'connection', ok: true, message: `${adapter.system} answered` }] }
-    : { ok: false, checks: [{ name: 'connection', ok: false, message: result.error.message }] };
 }
 
 function fail(name: string, message: string): ConnectionReport {

@@ -1,3 +1,9 @@
+import {
+  AccountingError,
+  createAdapterForModule,
+  type PlannedDocument,
+  type RejectedRecord,
+} from '@meander/accounting';
 import type { Database } from '@meander/db';
 import {
   assertAccountingModuleEnabled,
@@ -8,6 +14,7 @@ import {
   type Principal,
   type SyncLog,
 } from '@meander/domain';
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { procedureFor, router } from '../trpc/init.js';
 import { requireOrganizationScope, visibleSyncLog } from './tenancy.js';
@@ -79,7 +86,83 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** Records read per pre-flight call, and at most this many documents/rejections listed in a preview. */
+const PREVIEW_BATCH = 500;
+const PREVIEW_LIST_LIMIT = 1_000;
+
+/** What `syncs.preview` answers: the documents a push would post and the predicted rejections. */
+export interface SyncPreview {
+  organizationId: string;
+  accountingSystem: string;
+  periodStart: string;
+  periodEnd: string;
+  recordsTotal: number;
+  documentCount: number;
+  rejectedCount: number;
+  /** At most 1,000 of each; `truncated` says when there were more. */
+  documents: PlannedDocument[];
+  rejected: RejectedRecord[];
+  truncated: boolean;
+}
+
+/** A ledger problem met while previewing, as a typed tRPC error (never a 500). */
+function ledgerError(error: AccountingError): TRPCError {
+  const transient = ['unavailable', 'rate_limit'].includes(error.details.category);
+  return new TRPCError({
+    code: transient ? 'SERVICE_UNAVAILABLE' : 'PRECONDITION_FAILED',
+    message: `${error.details.code}: ${error.message}`,
+    cause: error,
+  });
+}
+
 export const syncsRouter = router({
+  /**
+   * A dry run of an export: the documents the organization's ledger would receive for the
+   * period and the records it would refuse, found with read-only calls. Writes nothing — no sync
+   * log row, no ledger write.
+   */
+  preview: procedureFor('sync.export')
+    .input(z.strictObject(periodInput))
+    .query(async ({ ctx, input, signal }): Promise<SyncPreview> => {
+      const organizationId = requireOrganizationScope(ctx.principal, input.organizationId);
+      const accountingSystem = await configuredSystem(ctx.db, organizationId);
+      const module = await ctx.db.organizations.getAccountingModule(organizationId);
+      const preview: SyncPreview = {
+        organizationId,
+        accountingSystem,
+        periodStart: input.periodStart,
+        periodEnd: input.periodEnd,
+        recordsTotal: 0,
+        documentCount: 0,
+        rejectedCount: 0,
+        documents: [],
+        rejected: [],
+        truncated: false,
+      };
+      try {
+        const adapter = createAdapterForModule(organizationId, module);
+        const selection = { organizationId, periodStart: input.periodStart, periodEnd: input.periodEnd };
+        for await (const batch of ctx.db.expenseRecords.streamApproved(selection, PREVIEW_BATCH)) {
+          const planned = await adapter.preflight(batch, { organizationId, ...(signal ? { signal } : {}) });
+          preview.recordsTotal += batch.length;
+          preview.documentCount += planned.documents.length;
+          preview.rejectedCount += planned.rejected.length;
+          for (const document of planned.documents) {
+            if (preview.documents.length < PREVIEW_LIST_LIMIT) preview.documents.push(document);
+            else preview.truncated = true;
+          }
+          for (const rejection of planned.rejected) {
+            if (preview.rejected.length < PREVIEW_LIST_LIMIT) preview.rejected.push(rejection);
+            else preview.truncated = true;
+          }
+        }
+      } catch (error) {
+        if (error instanceof AccountingError) throw ledgerError(error);
+        throw error;
+      }
+      return preview;
+    }),
+
   /**
    * A manual export by an admin: records the intent as a `pending` sync (the worker runs it) with
    * `triggeredBy` = the admin and `recordsTotal` = the approved records of the period.

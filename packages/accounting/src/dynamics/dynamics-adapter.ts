@@ -21,7 +21,6 @@ import {
   type ConnectionReport,
   type PlannedDocument,
   PREFLIGHT_CODES,
-  type PreflightCapable,
   type PreflightContext,
   type PreflightResult,
   type RejectedRecord,
@@ -83,7 +82,7 @@ interface ReadEntry {
  *   `externalReferenceId` is the id of the earliest G/L entry of the batch's records (a GUID,
  *   different for every posting).
  */
-export class DynamicsAdapter implements AccountingAdapter, PreflightCapable {
+export class DynamicsAdapter implements AccountingAdapter {
   readonly system = 'dynamics' as const;
   private readonly runtime: AdapterRuntime;
   private readonly client: DynamicsClient;

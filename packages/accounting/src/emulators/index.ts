@@ -8,4 +8,10 @@ export type { DynamicsCompanySeed, DynamicsGlEntry, DynamicsLedgerLine } from '.
 export type { EmulatorStats } from './emulator-stats.js';
 export { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
 export * from './server.js';
-export type { XledgerLedgerItem } from './xledger-ledger.js';
+export { XLEDGER_SDL } from './xledger/schema.js';
+export {
+  DEMO_XLEDGER_ACCOUNTS,
+  XLEDGER_MAX_NODES_PER_MUTATION,
+  type XledgerAccount,
+} from './xledger-emulator.js';
+export type { XledgerImportError, XledgerLedgerItem } from './xledger-ledger.js';

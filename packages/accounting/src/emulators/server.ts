@@ -8,12 +8,18 @@ import type { EmulatorStats } from './emulator-stats.js';
 import { type EmulatorFaults, emulatorFaultsSchema, FaultState } from './faults.js';
 import { BodyTooLargeError, readBody, sendJson, tryParseJson } from './http-io.js';
 import { XledgerEmulator } from './xledger-emulator.js';
-import type { XledgerLedgerItem } from './xledger-ledger.js';
+import type { XledgerImportError, XledgerLedgerItem } from './xledger-ledger.js';
 
 /** The port `pnpm emulators` and `pnpm start` use unless `EMULATOR_PORT` says otherwise. */
 export const DEFAULT_EMULATOR_PORT = 4010;
 /** The demo credentials the emulators accept by default (the demo seed uses them). */
 export const DEMO_XLEDGER_TOKEN = 'demo-xledger-token';
+/** The demo Xledger entity's posting settings: GL transaction source, employee settlement contra account, NOK. */
+export const DEMO_XLEDGER_POSTING = {
+  transactionSource: 'GL',
+  contraAccount: '2910',
+  localCurrency: 'NOK',
+} as const;
 export const DEMO_DYNAMICS_CLIENT = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
 export const DEMO_DYNAMICS_COMPANY_ID = 'c0a1e5d2-7b6f-4e1a-9c3d-2f8b9a0e4d51';
 export const DEMO_DYNAMICS_JOURNAL_ID = '9f3b2c1a-8d7e-4f60-a5b4-3c2d1e0f9a87';
@@ -85,7 +91,13 @@ export interface RunningEmulators {
   port: number;
   /** Connection settings for an organization's `admin-accounting` config, pointed at these emulators. */
   connections: {
-    xledger: { baseUrl: string; apiToken: string };
+    xledger: {
+      baseUrl: string;
+      apiToken: string;
+      transactionSource: string;
+      contraAccount: string;
+      localCurrency: string;
+    };
     dynamics: {
       baseUrl: string;
       tokenUrl: string;
@@ -105,6 +117,8 @@ export interface RunningEmulators {
   ledger(system: 'dynamics'): DynamicsGlEntry[];
   /** Business Central: the journal lines not yet posted, in every journal. */
   openJournalLines(): DynamicsLedgerLine[];
+  /** Xledger's `glImportItemErrors`: the items processing refused, and why. */
+  xledgerImportErrors(): XledgerImportError[];
   stats(system: AccountingSystem): EmulatorStats;
   /** Invalidate every Dynamics access token issued so far. */
   revokeTokens(): void;
@@ -253,6 +267,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
       xledger: {
         baseUrl: `${url}/xledger/graphql`,
         apiToken: options.xledgerTokens?.[0] ?? DEMO_XLEDGER_TOKEN,
+        ...DEMO_XLEDGER_POSTING,
       },
       dynamics: {
         baseUrl: `${url}/dynamics`,
@@ -270,6 +285,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     faults: control.faults,
     ledger: control.ledgerOf as RunningEmulators['ledger'],
     openJournalLines: () => dynamics.ledger.openLines(),
+    xledgerImportErrors: () => xledger.ledger.listErrors(),
     stats: control.stats,
     revokeTokens: control.revokeTokens,
     reset: control.reset,

@@ -5,7 +5,12 @@ import { parseRetryAfter } from '../http/retry-after.js';
 import { errorForStatus } from '../http/status-error.js';
 import { AccountingError } from '../port.js';
 import type { XledgerConnection } from './xledger-connection.js';
-import { type GraphQlError, readGraphQlErrors, requestLevelError } from './xledger-errors.js';
+import {
+  type GraphQlError,
+  graphQlErrorCode,
+  readGraphQlErrors,
+  requestLevelError,
+} from './xledger-errors.js';
 
 /** A GraphQL answer whose request-level errors were already thrown: `errors` concern single items. */
 export interface GraphQlResult {
@@ -76,6 +81,16 @@ export class XledgerClient {
     for (const error of errors) {
       const typed = requestLevelError(error, context);
       if (typed) throw typed;
+    }
+    if (!('data' in body) && errors.length > 0) {
+      // A request error (GraphQL spec §7.1.2: no `data` entry): the document failed to parse or
+      // validate, or its variables did not coerce — nothing ran, and sending it again cannot help.
+      throw new AccountingError(`Xledger refused the request: ${errors.map((e) => e.message).join(' | ')}`, {
+        code: graphQlErrorCode(errors[0] as GraphQlError) || 'QUERY_REJECTED',
+        category: 'configuration',
+        retryable: false,
+        httpStatus: response.status,
+      });
     }
     return { data: isObject(body.data) ? body.data : null, errors };
   }

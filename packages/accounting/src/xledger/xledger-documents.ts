@@ -1,20 +1,39 @@
 import { createHash } from 'node:crypto';
 import type { ExportRecord } from '@meander/domain';
 import { minorUnitsToDecimal } from '../decimal-amount.js';
+import type { PlannedDocument } from '../port.js';
+import type { XledgerConnection } from './xledger-connection.js';
 
-// The GraphQL documents the adapter sends. Arguments always travel as variables, never inlined,
-// so no record text is ever spliced into a query. The input type names are *unconfirmed* (not
-// in Xledger's public material); the field names are the ones public clients use.
+// The GraphQL documents the adapter sends; arguments travel as variables, so no record text is
+// ever spliced into a query. Names are those of public clients: `[AddGLImportItemsInput!]!` and
+// `edges { clientId node { … } }` (grasp-labs glImportItems/create), `<Entity>_Filter` filter
+// types (onecore), `pageInfo { hasNextPage }` (go-xledger, grasp-labs).
 
-/** Post items; `extIdentifier` is selected back so each `dbId` is matched to its record by key, not position. */
+/** Post items; each edge echoes its input's `clientId`, which is how results are matched to lines. */
 export const ADD_GL_IMPORT_ITEMS = `mutation AddGLImportItems($inputs: [AddGLImportItemsInput!]!) {
-  addGLImportItems(inputs: $inputs) { edges { node { dbId extIdentifier } } }
+  addGLImportItems(inputs: $inputs) { edges { clientId node { dbId extIdentifier } } }
 }`;
 
-/** Find items by Meander's record id (`extIdentifier`): how a lost answer is recovered. */
-export const GL_IMPORT_ITEMS_BY_EXT_IDENTIFIER = `query GLImportItemsByExtIdentifier($first: Int!, $after: String, $filter: GLImportItemFilter) {
+/** Find items by `extIdentifier`: how a lost answer or an earlier attempt is recovered. */
+export const GL_IMPORT_ITEMS_BY_EXT_IDENTIFIER = `query GLImportItemsByExtIdentifier($first: Int, $after: String, $filter: GLImportItem_Filter) {
   glImportItems(first: $first, after: $after, filter: $filter) {
     edges { cursor node { dbId extIdentifier trRegNumber } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Processing errors of staged import items. */
+export const GL_IMPORT_ITEM_ERRORS = `query GLImportItemErrors($first: Int, $after: String, $filter: GLImportItemError_Filter) {
+  glImportItemErrors(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId message transactionDbId } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Which of these account codes the chart of accounts holds. */
+export const ACCOUNTS_BY_CODE = `query AccountsByCode($first: Int, $after: String, $filter: Account_Filter) {
+  accounts(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId code } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -24,9 +43,61 @@ export const CONNECTION_CHECK = `query ConnectionCheck {
   glImportItems(first: 1) { pageInfo { hasNextPage } }
 }`;
 
-/** One item of `addGLImportItems(inputs: …)`. */
+/** Suffix of a record's contra (balancing) line's `extIdentifier`. */
+export const CONTRA_SUFFIX = ':contra';
+
+/** One GL import line of a voucher: its key is its `extIdentifier` and its `clientId`. */
+export interface XledgerLine {
+  key: string;
+  recordId: string;
+  contra: boolean;
+  account: string;
+  amount: string;
+  currency: string;
+}
+
+/** The two lines of a record's voucher: the expense, and the contra line that balances it. */
+export function linesFor(record: ExportRecord, connection: XledgerConnection): [XledgerLine, XledgerLine] {
+  return [
+    {
+      key: record.id,
+      recordId: record.id,
+      contra: false,
+      account: record.account,
+      amount: minorUnitsToDecimal(record.amountMinor, record.currency),
+      currency: record.currency,
+    },
+    {
+      key: `${record.id}${CONTRA_SUFFIX}`,
+      recordId: record.id,
+      contra: true,
+      account: connection.contraAccount,
+      amount: minorUnitsToDecimal(-record.amountMinor, record.currency),
+      currency: record.currency,
+    },
+  ];
+}
+
+/** The voucher a record becomes, as the pre-flight shows it. */
+export function plannedDocumentFor(record: ExportRecord, connection: XledgerConnection): PlannedDocument {
+  return {
+    documentNumber: record.id,
+    postingDate: record.bookingDate,
+    recordIds: [record.id],
+    lines: linesFor(record, connection).map((line) => ({
+      account: line.account,
+      amount: line.amount,
+      currency: line.currency,
+      ...(line.contra ? {} : { recordId: line.recordId }),
+    })),
+  };
+}
+
+/** One input of `addGLImportItems(inputs: …)`. */
 export interface GlImportItemInput {
+  clientId: string;
   node: {
+    transactionSource: { code: string };
     extIdentifier: string;
     postedDate: string;
     account: { code: string };
@@ -34,28 +105,38 @@ export interface GlImportItemInput {
     currency: { code: string };
     text?: string;
     trRegNumber: number;
+    invoiceNumber: string;
   };
 }
 
-/** The mutation input for one record; the amount is a decimal string moved from minor units, never a float. */
-export function toGlImportItemInput(record: ExportRecord, trRegNumber: number): GlImportItemInput {
+/** The mutation input for one line; the amount is a decimal string, never a float. */
+export function toGlImportItemInput(
+  line: XledgerLine,
+  record: ExportRecord,
+  connection: XledgerConnection,
+  trRegNumber: number,
+): GlImportItemInput {
   return {
+    clientId: line.key,
     node: {
-      extIdentifier: record.id,
+      transactionSource: { code: connection.transactionSource },
+      extIdentifier: line.key,
       postedDate: record.bookingDate,
-      account: { code: record.account },
-      amount: minorUnitsToDecimal(record.amountMinor, record.currency),
-      currency: { code: record.currency },
+      account: { code: line.account },
+      amount: line.amount,
+      currency: { code: line.currency },
       ...(record.description ? { text: record.description } : {}),
       trRegNumber,
+      // Both lines of a record's voucher carry the record id, as the help centre's example pair
+      // shares one invoice number: it is what ties the pair into one voucher.
+      invoiceNumber: record.id,
     },
   };
 }
 
 /**
- * The caller-chosen `trRegNumber` (a positive Int32 — the narrowest integer Xledger might use)
- * groups every item of one sync. Derived from the sync log id, so a retried or resumed push of
- * the same sync carries the same number.
+ * The caller-chosen `trRegNumber` (a positive Int32) groups every item of one sync. Derived from
+ * the sync log id, so a retried or resumed push of the same sync carries the same number.
  */
 export function registrationNumberFor(syncLogId: string): number {
   const digest = createHash('sha256').update(syncLogId).digest();

@@ -9,13 +9,6 @@ export interface GraphQlError {
   extensions?: Record<string, unknown>;
 }
 
-/**
- * The emulator's (and this adapter's) answer for an item whose `extIdentifier` the ledger already
- * holds. Xledger's own behaviour for a repeated `extIdentifier` is *unconfirmed*; whatever it is,
- * the adapter never relies on it alone: it reads back before re-sending anything in doubt.
- */
-export const DUPLICATE_EXT_IDENTIFIER = 'DUPLICATE_EXT_IDENTIFIER';
-
 /** Read `errors[]` leniently: entries without a message are kept with an empty one. */
 export function readGraphQlErrors(value: unknown): GraphQlError[] {
   if (!Array.isArray(value)) return [];
@@ -88,16 +81,6 @@ export function requestLevelError(
       retryable: false,
     });
   }
-  return undefined;
-}
-
-/** The record an item-level error names: `extensions.extIdentifier`, else the input's index. */
-export function erroredRecordKey(error: GraphQlError, inputKeys: readonly string[]): string | undefined {
-  const ext = error.extensions?.extIdentifier;
-  if (typeof ext === 'string' && inputKeys.includes(ext)) return ext;
-  const index =
-    error.extensions?.inputIndex ?? [...(error.path ?? [])].reverse().find((p) => typeof p === 'number');
-  if (typeof index === 'number' && Number.isInteger(index)) return inputKeys[index];
   return undefined;
 }
 

@@ -75,3 +75,10 @@ export async function failure(promise: Promise<unknown>): Promise<AccountingErro
     throw new Error(`expected an AccountingError, got ${String(error)}`);
   return error;
 }
+
+/** The `extIdentifier`s of the expense lines an Xledger emulator ledger holds (contra lines left out). */
+export function expenseLines(items: readonly { extIdentifier: string | null }[]): string[] {
+  return items.flatMap((i) =>
+    i.extIdentifier && !i.extIdentifier.endsWith(':contra') ? [i.extIdentifier] : [],
+  );
+}
