@@ -261,14 +261,14 @@ export class DynamicsAdapter implements AccountingAdapter {
           reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         });
     }
-    const currency = await this.localCurrency(signal);
+    // Reads only, each retried alone (throttling, 5xx) within one budget like a push's steps.
+    const budget = new RetryBudget(this.runtime.policy, this.runtime.random);
+    const currency = await this.safely(budget, signal, () => this.localCurrency(signal));
     const foreign = new Set(this.currencyRejections(valid, currency).map((r) => r.recordId));
     rejected.push(...this.currencyRejections(valid, currency));
-    const known = await this.accounts(
-      valid.map((r) => r.account.toUpperCase()),
-      signal,
-    );
-    const periods = await this.closedPeriods(signal);
+    const accountNumbers = valid.map((r) => r.account.toUpperCase());
+    const known = await this.safely(budget, signal, () => this.accounts(accountNumbers, signal));
+    const periods = await this.safely(budget, signal, () => this.closedPeriods(signal));
     const documents: PlannedDocument[] = [];
     for (const record of valid) {
       if (foreign.has(record.id)) continue;
