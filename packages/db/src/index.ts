@@ -22,3 +22,4 @@ export async function openDatabase(
   if (parsed.dialect === 'sqlite') return openSqliteDatabase(url, parsed.filename, options);
   return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
 }
+export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
