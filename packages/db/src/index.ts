@@ -23,3 +23,15 @@ export async function openDatabase(
   return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
 }
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
+export { SecretBox } from './webhooks/secret-box.js';
+export {
+  type OutboxEvent,
+  type OutboxEventType,
+  WEBHOOK_EVENTS,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEvent,
+  WebhookStore,
+  webhookStoreFor,
+} from './webhooks/store.js';
