@@ -1,5 +1,5 @@
 import { trpcServer } from '@hono/trpc-server';
-import type { Database } from '@meander/db';
+import { type Database, type SecretBox, secretBoxFromEnv } from '@meander/db';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -19,6 +19,8 @@ export interface AppDeps {
   progressPollMs?: number;
   /** Largest request body accepted (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** Webhook secret sealing (default: the development key) and `WEBHOOK_ALLOWED_HOSTS`. */
+  webhooks?: { box?: SecretBox; allowedHosts?: readonly string[] };
 }
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
@@ -39,6 +41,10 @@ export function createApp(deps: AppDeps) {
     now: deps.now ?? (() => new Date()),
     staleAfterSeconds: deps.staleAfterSeconds ?? 120,
     progressPollMs: deps.progressPollMs ?? 250,
+    webhooks: {
+      box: deps.webhooks?.box ?? secretBoxFromEnv(undefined, false),
+      allowedHosts: deps.webhooks?.allowedHosts ?? [],
+    },
   };
   const app = new Hono();
 

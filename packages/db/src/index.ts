@@ -23,7 +23,13 @@ export async function openDatabase(
   return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
 }
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
-export { SecretBox } from './webhooks/secret-box.js';
+export {
+  type HealthChangedData,
+  type SyncEventData,
+  syncEventPayload,
+  type WebhookPayload,
+} from './webhooks/payloads.js';
+export { SecretBox, secretBoxFromEnv } from './webhooks/secret-box.js';
 export {
   type OutboxEvent,
   type OutboxEventType,
@@ -35,3 +41,10 @@ export {
   WebhookStore,
   webhookStoreFor,
 } from './webhooks/store.js';
+export {
+  assertWebhookUrl,
+  isAllowedHost,
+  isPrivateAddress,
+  parseAllowedHosts,
+  WebhookUrlRefused,
+} from './webhooks/url-guard.js';

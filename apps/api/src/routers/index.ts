@@ -5,6 +5,7 @@ import { organizationsRouter } from './organizations.js';
 import { resyncRouter } from './resync.js';
 import { syncLogsRouter } from './sync-logs.js';
 import { syncsRouter } from './syncs.js';
+import { webhooksRouter } from './webhooks.js';
 
 /** The whole API, exactly as the contract names it. */
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   resync: resyncRouter,
   monitoring: monitoringRouter,
   audit: auditRouter,
+  webhooks: webhooksRouter,
 });
 
 /** The router type typed clients (the CLI, the admin frontend) are built on. */

@@ -43,7 +43,14 @@ export function scheduleTimes(
  */
 export async function loadIntegrationHealth(
   db: Database,
-  options: { organizationId?: string; now: Date; failingAfterFailures?: number; delayGraceSeconds?: number },
+  options: {
+    organizationId?: string;
+    now: Date;
+    failingAfterFailures?: number;
+    delayGraceSeconds?: number;
+    /** Health as it was without this sync (to tell whether a sync changed it). */
+    excludeSyncLogId?: string;
+  },
 ): Promise<IntegrationHealth[]> {
   const organizations = options.organizationId
     ? [options.organizationId]
@@ -57,7 +64,7 @@ export async function loadIntegrationHealth(
   const result: IntegrationHealth[] = [];
   for (const organizationId of organizations) {
     const module = await db.organizations.getAccountingModule(organizationId);
-    const attempts = await recentAttempts(db, organizationId, options.now);
+    const attempts = await recentAttempts(db, organizationId, options.now, options.excludeSyncLogId);
     const systems = new Set<AccountingSystem>();
     if (module?.config) systems.add(module.config.accountingSystem);
     for (const a of attempts.keys()) systems.add(a);
@@ -77,8 +84,13 @@ export async function loadIntegrationHealth(
           enabled,
           schedule,
           attempts: attempts.get(system) ?? [],
-          lastSuccessAt: stats?.lastSuccessAt ?? null,
-          consecutiveFailures: stats?.consecutiveFailures ?? 0,
+          // The all-time aggregates include every sync: without one, judge by the attempts alone.
+          ...(options.excludeSyncLogId
+            ? {}
+            : {
+                lastSuccessAt: stats?.lastSuccessAt ?? null,
+                consecutiveFailures: stats?.consecutiveFailures ?? 0,
+              }),
           now,
           ...(options.failingAfterFailures !== undefined
             ? { failingAfterFailures: options.failingAfterFailures }
@@ -98,6 +110,7 @@ async function recentAttempts(
   db: Database,
   organizationId: string,
   now: Date,
+  excludeSyncLogId?: string,
 ): Promise<Map<AccountingSystem, HealthAttempt[]>> {
   const startedAfter = new Date(now.getTime() - HEALTH_WINDOW_DAYS * 86_400_000).toISOString();
   const bySystem = new Map<AccountingSystem, HealthAttempt[]>();
@@ -111,7 +124,7 @@ async function recentAttempts(
       ...(cursor ? { cursor } : {}),
     });
     for (const log of page.items) {
-      if (Date.parse(log.startedAt) > now.getTime()) continue;
+      if (Date.parse(log.startedAt) > now.getTime() || log.id === excludeSyncLogId) continue;
       const attempt = healthAttemptOf(log);
       if (!attempt) continue;
       const list = bySystem.get(log.accountingSystem) ?? [];

@@ -43,3 +43,17 @@ export class SecretBox {
     );
   }
 }
+
+/**
+ * The box both the API and the worker use when CREDENTIALS_KEY is unset outside production: a
+ * fixed, public development key (so the two processes agree), never accepted in production.
+ */
+export function secretBoxFromEnv(value: string | undefined, production: boolean): SecretBox {
+  if (value) {
+    const key = Buffer.from(value, 'base64');
+    if (key.length !== 32) throw new Error('CREDENTIALS_KEY must be base64 of exactly 32 bytes');
+    return new SecretBox(key);
+  }
+  if (production) throw new Error('CREDENTIALS_KEY is required when NODE_ENV=production');
+  return new SecretBox(createHash('sha256').update('meander development credentials key').digest());
+}

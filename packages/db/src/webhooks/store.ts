@@ -270,6 +270,11 @@ export class WebhookStore {
     return targets.length;
   }
 
+  /** Mark an outbox event handled without delivering it (its sync log is gone). */
+  async discard(eventId: string, now: string): Promise<void> {
+    await this.x.batch([['UPDATE webhook_outbox SET fanned_out_at = ? WHERE id = ?', [now, eventId]]]);
+  }
+
   /** Lease up to `limit` due deliveries for `leaseMs` (a crashed sender's lease simply runs out). */
   async claimDue(now: string, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
