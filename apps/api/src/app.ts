@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { mountRejectionsCsv } from './rejections/http.js';
 import { appRouter } from './routers/index.js';
 import type { Context, InnerContext } from './trpc/context.js';
 
@@ -27,6 +28,7 @@ export interface AppDeps {
 function routeOf(path: string): string {
   if (path.startsWith('/trpc/'))
     return `/trpc/${path.slice(6).split(',').slice(0, 5).join(',').slice(0, 120)}`;
+  if (/^\/sync-logs\/[^/]+\/rejections\.csv$/.test(path)) return '/sync-logs/:id/rejections.csv';
   return ['/healthz', '/metrics'].includes(path) ? path : 'other';
 }
 
@@ -84,6 +86,8 @@ export function createApp(deps: AppDeps) {
       return c.text('# database unreachable\n', 503);
     }
   });
+
+  mountRejectionsCsv(app, inner, deps.jwtSecret);
 
   app.use(
     '/trpc/*',

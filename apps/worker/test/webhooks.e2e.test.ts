@@ -128,6 +128,16 @@ describe.each(DIALECTS)('signed webhooks end to end on %s', (dialect) => {
         recordsFailed: 2,
       });
       expect(JSON.stringify(payload)).not.toContain('Taxi for employee'); // no record descriptions
+      // The runner recorded the catalogue's code beside the ledger's own; the payload's top reasons use it.
+      expect(payload.data.topReasons).toEqual([
+        { code: 'RECORD_REFUSED_BY_RULE', category: 'validation', count: 2 },
+      ]);
+      const recorded = await t.db.syncLogs.get(sync.id);
+      expect(recorded?.errorDetails?.recordFailures?.[0]).toMatchObject({
+        code: 'INVALID_VALUE',
+        catalogCode: 'RECORD_REFUSED_BY_RULE',
+        catalogCategory: 'validation',
+      });
       expect(() =>
         new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(second.body, second.headers),
       ).toThrow();

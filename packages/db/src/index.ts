@@ -23,6 +23,7 @@ export async function openDatabase(
   return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
 }
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
+export { countUnclassifiedErrors } from './rejections/unclassified.js';
 export {
   type HealthChangedData,
   type SyncEventData,

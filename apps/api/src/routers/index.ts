@@ -2,6 +2,7 @@ import { router } from '../trpc/init.js';
 import { auditRouter } from './audit.js';
 import { monitoringRouter } from './monitoring.js';
 import { organizationsRouter } from './organizations.js';
+import { rejectionsRouter } from './rejections.js';
 import { resyncRouter } from './resync.js';
 import { syncLogsRouter } from './sync-logs.js';
 import { syncsRouter } from './syncs.js';
@@ -16,6 +17,7 @@ export const appRouter = router({
   monitoring: monitoringRouter,
   audit: auditRouter,
   webhooks: webhooksRouter,
+  rejections: rejectionsRouter,
 });
 
 /** The router type typed clients (the CLI, the admin frontend) are built on. */
