@@ -186,6 +186,38 @@ describe.each(DIALECTS)('signed webhooks end to end on %s', (dialect) => {
     }
   }, 40_000);
 
+  it('sends integration.health_changed when a failed sync needs a person', async () => {
+    const hook = await receiver([]);
+    try {
+      const org = await givenConnectedOrganization(t.db, emu, 'xledger', 2);
+      const { secret } = await endpointFor(org.id, hook.url, ['integration.health_changed', 'sync.failed']);
+      emu.setFaults('xledger', { authFailure: true });
+      const sync = await manualSync(org.id, 2);
+      await eventually(async () => hook.received.length >= 2, 10_000);
+      const events = hook.received.map(
+        (r) =>
+          new Webhook(secret).verify(r.body, r.headers) as { type: string; data: Record<string, unknown> },
+      );
+      const failed = events.find((e) => e.type === 'sync.failed');
+      expect(failed?.data).toMatchObject({
+        syncLogId: sync.id,
+        error: { code: 'CREDENTIALS_REJECTED', category: 'auth', retryable: false },
+      });
+      const changed = events.find((e) => e.type === 'integration.health_changed');
+      expect(changed?.data).toMatchObject({
+        organizationId: org.id,
+        accountingSystem: 'xledger',
+        previousState: 'healthy',
+        state: 'action_required',
+        syncLogId: sync.id,
+        openProblems: [expect.objectContaining({ code: 'CREDENTIALS_REJECTED', category: 'auth' })],
+      });
+    } finally {
+      emu.setFaults('xledger', {});
+      await hook.close();
+    }
+  });
+
   it('refuses a loopback endpoint that WEBHOOK_ALLOWED_HOSTS does not name, without retrying', async () => {
     const org = await givenConnectedOrganization(t.db, emu, 'xledger', 1);
     const { endpoint } = await endpointFor(org.id, 'http://localhost:9/hook', ['sync.succeeded']);
