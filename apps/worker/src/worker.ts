@@ -7,6 +7,7 @@ import { PgBossSyncQueue } from './queue/pg-boss.js';
 import type { SyncQueue } from './queue/port.js';
 import { SyncSlots } from './queue/sync-slots.js';
 import type { RunnerDeps } from './runner.js';
+import { PgBossWebhookTransport } from './webhooks/pg-boss-transport.js';
 import { WebhookRelay, type WebhookRelayOptions } from './webhooks/relay.js';
 
 /** How to run the worker; every field but `db` has the contract's default. */
@@ -87,9 +88,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           db: options.db,
           logger,
           box: options.webhooks?.box ?? secretBoxFromEnv(undefined, false),
+          // The product's queue: pg-boss where the syncs use it, this process's loop otherwise.
+          transport: kind === 'pg-boss' ? new PgBossWebhookTransport(options.db.url, logger) : null,
           ...options.webhooks,
         });
-  relay?.start();
+  await relay?.start();
   logger.info({ queue: kind, concurrency, workerId: common.workerId }, 'worker started');
   const catchUpHours = options.catchUpHours ?? 24;
   if (catchUpHours > 0) {

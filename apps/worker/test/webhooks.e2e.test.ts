@@ -148,6 +148,16 @@ describe.each(DIALECTS)('signed webhooks end to end on %s', (dialect) => {
       });
       expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2, eventType: 'sync.partial' });
       expect(delivery?.attemptLog.map((a) => a.statusCode)).toEqual([500, 204]);
+      if (t.db.raw.dialect === 'postgres') {
+        // On PostgreSQL the attempts went through the product's queue: one pg-boss job per attempt.
+        const jobs = await t.db.raw.sql<{ attempt: number; state: string }[]>`
+          SELECT (data->>'attempt')::int AS attempt, state FROM pgboss.job
+          WHERE name = 'meander-webhook' AND data->>'deliveryId' = ${delivery.id} ORDER BY 1`;
+        expect(jobs.map((j) => [j.attempt, j.state])).toEqual([
+          [1, 'completed'],
+          [2, 'completed'],
+        ]);
+      }
     } finally {
       emu.setFaults('xledger', {});
       await hook.close();

@@ -13,6 +13,7 @@ import {
 } from '@meander/db';
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../logger.js';
+import type { PgBossWebhookTransport, WebhookJob } from './pg-boss-transport.js';
 
 /** How the relay delivers; every field but `db`, `box` and `logger` has a default. */
 export interface WebhookRelayOptions {
@@ -33,6 +34,8 @@ export interface WebhookRelayOptions {
   now?: () => Date;
   /** Resolve a host to its addresses (the SSRF guard checks each one). */
   resolve?: (host: string) => Promise<string[]>;
+  /** PostgreSQL: attempts go through pg-boss; without it, this process sends them itself. */
+  transport?: PgBossWebhookTransport | null;
 }
 
 const defaultResolve = async (host: string) => (await lookup(host, { all: true })).map((a) => a.address);
@@ -48,7 +51,8 @@ export class WebhookRelay {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly store;
-  private readonly o: Required<Omit<WebhookRelayOptions, 'fetch'>> & { fetch: typeof fetch };
+  private readonly o: Required<Omit<WebhookRelayOptions, 'fetch' | 'transport'>> & { fetch: typeof fetch };
+  private readonly transport: PgBossWebhookTransport | null;
 
   constructor(options: WebhookRelayOptions) {
     this.o = {
@@ -63,9 +67,11 @@ export class WebhookRelay {
       ...options,
     };
     this.store = webhookStoreFor(options.db);
+    this.transport = options.transport ?? null;
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    await this.transport?.start((job) => this.deliverJob(job));
     this.timer = setInterval(() => void this.tick(), this.o.pollMs);
     this.timer.unref();
   }
@@ -74,6 +80,14 @@ export class WebhookRelay {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    await this.transport?.stop();
+  }
+
+  /** A pg-boss job: send the attempt it names, unless that attempt was made already. */
+  private async deliverJob(job: WebhookJob): Promise<void> {
+    const delivery = await this.store.getDelivery(job.deliveryId);
+    if (!delivery || delivery.status !== 'pending' || delivery.attempts + 1 !== job.attempt) return;
+    await this.attempt(delivery);
   }
 
   /** One pass (never two at once): fan out new events, then send what is due. */
@@ -90,6 +104,11 @@ export class WebhookRelay {
   private async pass(): Promise<void> {
     for (const event of await this.store.pendingOutbox(100)) await this.fanOut(event);
     const due = await this.store.claimDue(this.o.now().toISOString(), 20, this.o.timeoutMs * 3);
+    const transport = this.transport;
+    if (transport) {
+      for (const d of due) await transport.send({ deliveryId: d.id, attempt: d.attempts + 1 });
+      return;
+    }
     await Promise.all(due.map((d) => this.attempt(d)));
   }
 

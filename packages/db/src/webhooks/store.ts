@@ -270,6 +270,11 @@ export class WebhookStore {
     return targets.length;
   }
 
+  async getDelivery(id: string): Promise<WebhookDelivery | null> {
+    const [r] = await this.x.all('SELECT * FROM webhook_deliveries WHERE id = ?', [id]);
+    return r ? deliveryOf(r) : null;
+  }
+
   /** Mark an outbox event handled without delivering it (its sync log is gone). */
   async discard(eventId: string, now: string): Promise<void> {
     await this.x.batch([['UPDATE webhook_outbox SET fanned_out_at = ? WHERE id = ?', [now, eventId]]]);
