@@ -86,7 +86,7 @@ export class WebhookRelay {
   /** A pg-boss job: send the attempt it names, unless that attempt was made already. */
   private async deliverJob(job: WebhookJob): Promise<void> {
     const delivery = await this.store.getDelivery(job.deliveryId);
-    if (!delivery || delivery.status !== 'pending' || delivery.attempts + 1 !== job.attempt) return;
+    if (delivery?.status !== 'pending' || delivery.attempts + 1 !== job.attempt) return;
     await this.attempt(delivery);
   }
 
