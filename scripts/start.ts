@@ -7,7 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { startEmulators } from '@meander/accounting/emulators';
 import { createLogger, signToken, startApiServer } from '@meander/api';
-import { DEFAULT_DATABASE_URL, DEMO_ORGANIZATIONS, dialectOf, openDatabase, seedDemo } from '@meander/db';
+import {
+  DEFAULT_DATABASE_URL,
+  DEMO_ORGANIZATIONS,
+  dialectOf,
+  openDatabase,
+  parseAllowedHosts,
+  secretBoxFromEnv,
+  seedDemo,
+} from '@meander/db';
 import { startWorker } from '@meander/worker';
 
 const env = process.env;
@@ -28,8 +36,14 @@ const logger = createLogger(env.LOG_LEVEL ?? 'warn');
 const db = await openDatabase(databaseUrl, { migrate: env.MIGRATE_ON_START !== 'false' });
 const emulators = await startEmulators({ port: emulatorPort, host: '127.0.0.1' });
 const seeded = await seedDemo(db, { emulatorUrl: emulators.url });
+// Webhook secrets: sealed by the API, opened by the worker, under the same key.
+const webhooks = {
+  box: secretBoxFromEnv(env.CREDENTIALS_KEY, env.NODE_ENV === 'production'),
+  allowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
+};
 const api = await startApiServer({
   db,
+  webhooks,
   port,
   host,
   jwtSecret,
@@ -38,6 +52,7 @@ const api = await startApiServer({
 });
 const worker = await startWorker({
   db,
+  webhooks,
   queue,
   logger,
   concurrency: Number(env.WORKER_CONCURRENCY ?? 4),

@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/schema/pg/tables.ts',
+  schema: ['./src/schema/pg/tables.ts', './src/schema/pg/webhooks.ts'],
   out: './migrations/pg',
 });

@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './src/schema/sqlite/tables.ts',
+  schema: ['./src/schema/sqlite/tables.ts', './src/schema/sqlite/webhooks.ts'],
   out: './migrations/sqlite',
 });

@@ -1,11 +1,12 @@
 import { trpcServer } from '@hono/trpc-server';
-import type { Database } from '@meander/db';
+import { type Database, type SecretBox, secretBoxFromEnv } from '@meander/db';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { mountRejectionsCsv } from './rejections/http.js';
 import { appRouter } from './routers/index.js';
 import type { Context, InnerContext } from './trpc/context.js';
 
@@ -19,12 +20,15 @@ export interface AppDeps {
   progressPollMs?: number;
   /** Largest request body accepted (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** Webhook secret sealing (default: the development key) and `WEBHOOK_ALLOWED_HOSTS`. */
+  webhooks?: { box?: SecretBox; allowedHosts?: readonly string[] };
 }
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
 function routeOf(path: string): string {
   if (path.startsWith('/trpc/'))
     return `/trpc/${path.slice(6).split(',').slice(0, 5).join(',').slice(0, 120)}`;
+  if (/^\/sync-logs\/[^/]+\/rejections\.csv$/.test(path)) return '/sync-logs/:id/rejections.csv';
   return ['/healthz', '/metrics'].includes(path) ? path : 'other';
 }
 
@@ -39,6 +43,10 @@ export function createApp(deps: AppDeps) {
     now: deps.now ?? (() => new Date()),
     staleAfterSeconds: deps.staleAfterSeconds ?? 120,
     progressPollMs: deps.progressPollMs ?? 250,
+    webhooks: {
+      box: deps.webhooks?.box ?? secretBoxFromEnv(undefined, false),
+      allowedHosts: deps.webhooks?.allowedHosts ?? [],
+    },
   };
   const app = new Hono();
 
@@ -78,6 +86,8 @@ export function createApp(deps: AppDeps) {
       return c.text('# database unreachable\n', 503);
     }
   });
+
+  mountRejectionsCsv(app, inner, deps.jwtSecret);
 
   app.use(
     '/trpc/*',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_DATABASE_URL } from '@meander/db';
+import { DEFAULT_DATABASE_URL, parseAllowedHosts, type SecretBox, secretBoxFromEnv } from '@meander/db';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -11,6 +11,8 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CREDENTIALS_KEY: z.string().min(1).optional(),
+  WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
 });
 
 /** The API's settings, read and validated once (the only place that reads process.env). */
@@ -25,6 +27,10 @@ export interface ApiEnv {
   migrateOnStart: boolean;
   staleAfterSeconds: number;
   logLevel: string;
+  /** Seals webhook secrets (key from CREDENTIALS_KEY; a development key outside production). */
+  secretBox: SecretBox;
+  /** `WEBHOOK_ALLOWED_HOSTS`: private or loopback hosts webhooks may reach. */
+  webhookAllowedHosts: string[];
 }
 
 export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -51,5 +57,7 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
+    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production),
+    webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
   };
 }

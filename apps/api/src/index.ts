@@ -3,6 +3,8 @@ export { principalFromHeader } from './auth/principal.js';
 export { signToken, type TokenClaims } from './auth/tokens.js';
 export { type ApiEnv, readApiEnv } from './env.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
+export { neutralise, REJECTION_CSV_COLUMNS, rejectionsCsv } from './rejections/csv.js';
+export type { RejectedItem } from './rejections/rows.js';
 export { HASHING_RECIPE } from './routers/audit.js';
 export { type AppRouter, appRouter } from './routers/index.js';
 export type { SyncProgressEvent } from './routers/syncs.js';

@@ -15,6 +15,7 @@ const api = await startApiServer({
   jwtSecret: env.jwtSecret,
   logger,
   staleAfterSeconds: env.staleAfterSeconds,
+  webhooks: { box: env.secretBox, allowedHosts: env.webhookAllowedHosts },
 });
 logger.info({ url: api.url, database: db.dialect }, 'API listening');
 

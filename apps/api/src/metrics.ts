@@ -1,4 +1,4 @@
-import type { Database } from '@meander/db';
+import { countUnclassifiedErrors, type Database } from '@meander/db';
 
 const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400];
 
@@ -82,6 +82,19 @@ export class Metrics {
         `meander_sync_duration_seconds_sum${labels({ system })} ${mine.reduce((s, d) => s + d.seconds, 0)}`,
       );
       out.push(`meander_sync_duration_seconds_count${labels({ system })} ${mine.length}`);
+    }
+
+    const unclassified = await countUnclassifiedErrors(
+      db,
+      new Date(Date.now() - 30 * 86_400_000).toISOString(),
+    );
+    out.push(
+      '# HELP meander_rejections_unclassified Ledger errors the rejection catalogue did not recognise, in syncs of the last 30 days.',
+    );
+    out.push('# TYPE meander_rejections_unclassified gauge');
+    for (const system of ['xledger', 'dynamics'] as const) {
+      const n = unclassified.find((u) => u.accountingSystem === system)?.count ?? 0;
+      out.push(`meander_rejections_unclassified${labels({ system })} ${n}`);
     }
     return `${out.join('\n')}\n`;
   }

@@ -91,8 +91,16 @@ describe.each(DIALECTS)('the HTTP edge on %s', (dialect) => {
   it('refuses to start in production without AUTH_JWT_SECRET', () => {
     expect(() => readApiEnv({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET/);
     expect(
-      readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-of-some-length' }).generatedSecret,
+      readApiEnv({
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: 'a-real-secret-of-some-length',
+        CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      }).generatedSecret,
     ).toBe(false);
+    // Webhook secrets are sealed under CREDENTIALS_KEY: production refuses the development key.
+    expect(() =>
+      readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-of-some-length' }),
+    ).toThrow(/CREDENTIALS_KEY/);
     expect(readApiEnv({}).generatedSecret).toBe(true);
   });
 });

@@ -4,6 +4,8 @@ import type { Client } from './client.js';
 export interface CommandContext {
   client: Client;
   apiUrl: string;
+  /** The bearer token, for the few downloads that are plain HTTP rather than tRPC. */
+  token?: string;
   json: boolean;
   /** Draw progress bars (stderr is a terminal and output is not JSON). */
   interactive: boolean;
@@ -15,10 +17,16 @@ export interface CommandContext {
   note(text: string): void;
 }
 
-export function createCommandContext(client: Client, apiUrl: string, json: boolean): CommandContext {
+export function createCommandContext(
+  client: Client,
+  apiUrl: string,
+  json: boolean,
+  token?: string,
+): CommandContext {
   return {
     client,
     apiUrl,
+    ...(token ? { token } : {}),
     json,
     interactive: Boolean(process.stderr.isTTY) && !json,
     say: (text) => {

@@ -5,6 +5,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
+import { rejectionsCommand } from './commands/rejections.js';
 import { resyncPlanCommand, resyncRunCommand } from './commands/resync.js';
 import { showCommand } from './commands/show.js';
 import { statusCommand } from './commands/status.js';
@@ -43,6 +44,7 @@ function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: A) => P
       createClient({ apiUrl: globals.apiUrl, token: globals.token }),
       globals.apiUrl,
       Boolean(globals.json),
+      globals.token,
     );
     try {
       exitCode = await run(ctx, ...args);
@@ -111,6 +113,17 @@ program
   .argument('<syncLogId>', 'the sync to show')
   .addHelpText('after', examples(['meander-sync show 0f8c…']))
   .action(action((ctx, id: string) => showCommand(ctx, id)));
+
+program
+  .command('rejections')
+  .description('rejected records of a sync, with the ledger reason, category and fix')
+  .argument('<syncLogId>', 'the sync whose rejections to list')
+  .option('--csv', 'the rejected items as CSV (streamed from the API) for whoever fixes the master data')
+  .addHelpText(
+    'after',
+    examples(['meander-sync rejections 0f8c…', 'meander-sync rejections 0f8c… --csv > rejected.csv']),
+  )
+  .action(action((ctx, id: string, options: { csv?: boolean }) => rejectionsCommand(ctx, id, options)));
 
 const resync = program.command('resync').description('re-sync decisions: what failed, and sending it again');
 resync

@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { DEFAULT_DATABASE_URL, dialectOf } from '@meander/db';
+import {
+  DEFAULT_DATABASE_URL,
+  dialectOf,
+  parseAllowedHosts,
+  type SecretBox,
+  secretBoxFromEnv,
+} from '@meander/db';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -13,6 +19,9 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   WORKER_ID: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+  CREDENTIALS_KEY: z.string().min(1).optional(),
+  WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
 });
 
 /** The worker's settings, read and validated once (the only place that reads process.env). */
@@ -25,6 +34,10 @@ export interface WorkerEnv {
   migrateOnStart: boolean;
   workerId: string;
   logLevel: string;
+  /** Opens webhook secrets (key from CREDENTIALS_KEY; a development key outside production). */
+  secretBox: SecretBox;
+  /** `WEBHOOK_ALLOWED_HOSTS`: private or loopback hosts webhooks may reach. */
+  webhookAllowedHosts: string[];
 }
 
 export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
@@ -44,5 +57,7 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     workerId: e.WORKER_ID ?? `${hostname()}:${process.pid}`,
     logLevel: e.LOG_LEVEL,
+    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, e.NODE_ENV === 'production'),
+    webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
   };
 }

@@ -14,6 +14,7 @@ const worker = await startWorker({
   staleAfterSeconds: env.staleAfterSeconds,
   workerId: env.workerId,
   logger,
+  webhooks: { box: env.secretBox, allowedHosts: env.webhookAllowedHosts },
 });
 
 let stopping = false;

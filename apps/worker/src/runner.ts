@@ -15,6 +15,7 @@ import {
   type RecordFailure,
   type SyncLog,
 } from '@meander/domain';
+import { classifyErrorDetails, classifyRecordFailure } from './classify-rejection.js';
 import type { Logger } from './logger.js';
 import { failureDetails, shutdownDetails } from './sync-failure.js';
 
@@ -121,7 +122,8 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       for (const r of rejected) {
         categories.set(r.category, (categories.get(r.category) ?? 0) + 1);
         anyRetryable ||= r.retryable;
-        if (failures.length < MAX_RECORD_FAILURES) failures.push(toRecordFailure(r));
+        if (failures.length < MAX_RECORD_FAILURES)
+          failures.push(classifyRecordFailure(sync.accountingSystem, toRecordFailure(r)));
         else truncated = true;
       }
       await progressLanded();
@@ -215,7 +217,7 @@ async function failSafely(
     log.warn({ code: error.code }, 'sync ended elsewhere while running');
     return { status: 'failed', syncLog: await deps.db.syncLogs.get(sync.id), reason: error.code };
   }
-  const details = failureDetails(error, context);
+  const details = classifyErrorDetails(sync.accountingSystem, failureDetails(error, context));
   try {
     const failedLog = await deps.db.syncLogs.fail({ id: sync.id, errorDetails: details });
     log.error(

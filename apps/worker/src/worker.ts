@@ -1,5 +1,5 @@
 import type { AdapterOptions } from '@meander/accounting';
-import type { Database } from '@meander/db';
+import { type Database, secretBoxFromEnv } from '@meander/db';
 import { dispatchDueSyncs } from './dispatcher.js';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
@@ -7,6 +7,8 @@ import { PgBossSyncQueue } from './queue/pg-boss.js';
 import type { SyncQueue } from './queue/port.js';
 import { SyncSlots } from './queue/sync-slots.js';
 import type { RunnerDeps } from './runner.js';
+import { PgBossWebhookTransport } from './webhooks/pg-boss-transport.js';
+import { WebhookRelay, type WebhookRelayOptions } from './webhooks/relay.js';
 
 /** How to run the worker; every field but `db` has the contract's default. */
 export interface WorkerOptions {
@@ -28,11 +30,18 @@ export interface WorkerOptions {
    * (default 24: a missed nightly run catches up; 0 disables).
    */
   catchUpHours?: number;
+  /**
+   * Webhook delivery (default on, with the development secret key and no allowed private hosts);
+   * `false` turns it off for this process.
+   */
+  webhooks?: Partial<Omit<WebhookRelayOptions, 'db' | 'logger'>> | false;
 }
 
 /** A running worker. */
 export interface RunningWorker {
   readonly queue: SyncQueue;
+  /** The webhook relay, unless turned off. */
+  readonly webhooks: WebhookRelay | null;
   /** Run the reaper and the dispatcher now, then claim what is pending. */
   tick(): Promise<void>;
   /** Stop claiming, let in-flight syncs finish their batch (or fail them), then resolve. */
@@ -72,6 +81,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const queue: SyncQueue =
     kind === 'pg-boss' ? new PgBossSyncQueue({ ...common, concurrency }) : new InlineSyncQueue(common);
   await queue.start();
+  const relay =
+    options.webhooks === false
+      ? null
+      : new WebhookRelay({
+          db: options.db,
+          logger,
+          box: options.webhooks?.box ?? secretBoxFromEnv(undefined, false),
+          // The product's queue: pg-boss where the syncs use it, this process's loop otherwise.
+          transport: kind === 'pg-boss' ? new PgBossWebhookTransport(options.db.url, logger) : null,
+          ...options.webhooks,
+        });
+  await relay?.start();
   logger.info({ queue: kind, concurrency, workerId: common.workerId }, 'worker started');
   const catchUpHours = options.catchUpHours ?? 24;
   if (catchUpHours > 0) {
@@ -85,9 +106,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   let stopped: Promise<void> | null = null;
   return {
     queue,
+    webhooks: relay,
     tick: () => queue.tick(),
     stop() {
-      stopped ??= queue.stop().then(() => logger.info('worker stopped'));
+      stopped ??= Promise.all([queue.stop(), relay?.stop()]).then(() => logger.info('worker stopped'));
       return stopped;
     },
   };

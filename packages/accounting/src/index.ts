@@ -26,6 +26,7 @@ export * from './http/retry-budget.js';
 export * from './http/retry-policy.js';
 export * from './http/with-retries.js';
 export * from './port.js';
+export * from './rejections/index.js';
 export * from './xledger/xledger-adapter.js';
 export * from './xledger/xledger-connection.js';
 export * from './xledger/xledger-documents.js';

@@ -22,3 +22,30 @@ export async function openDatabase(
   if (parsed.dialect === 'sqlite') return openSqliteDatabase(url, parsed.filename, options);
   return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
 }
+export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
+export { countUnclassifiedErrors } from './rejections/unclassified.js';
+export {
+  type HealthChangedData,
+  type SyncEventData,
+  syncEventPayload,
+  type WebhookPayload,
+} from './webhooks/payloads.js';
+export { SecretBox, secretBoxFromEnv } from './webhooks/secret-box.js';
+export {
+  type OutboxEvent,
+  type OutboxEventType,
+  WEBHOOK_EVENTS,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEvent,
+  WebhookStore,
+  webhookStoreFor,
+} from './webhooks/store.js';
+export {
+  assertWebhookUrl,
+  isAllowedHost,
+  isPrivateAddress,
+  parseAllowedHosts,
+  WebhookUrlRefused,
+} from './webhooks/url-guard.js';

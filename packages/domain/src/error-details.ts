@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorCategorySchema } from './enums.js';
 import { recordIdSchema } from './payload-summary.js';
+import { rejectionCategorySchema } from './rejection-category.js';
 
 /** Upper bound on per-record failures kept in one record; the rest are counted, not listed. */
 export const MAX_RECORD_FAILURES = 10_000;
@@ -14,6 +15,10 @@ export const recordFailureSchema = z.strictObject({
   reason: z.string().max(1_000),
   category: errorCategorySchema.optional(),
   retryable: z.boolean().optional(),
+  /** The rejection catalogue's code (`code` keeps the vendor's raw code). */
+  catalogCode: z.string().min(1).max(120).optional(),
+  /** The rejection catalogue's category. */
+  catalogCategory: rejectionCategorySchema.optional(),
 });
 /** Why one record was rejected. */
 export type RecordFailure = z.infer<typeof recordFailureSchema>;
@@ -39,6 +44,10 @@ export const errorDetailsSchema = z.strictObject({
   category: errorCategorySchema,
   retryable: z.boolean(),
   providerCode: z.string().max(200).optional(),
+  /** The rejection catalogue's code for the sync-level error. */
+  catalogCode: z.string().min(1).max(120).optional(),
+  /** The rejection catalogue's category for the sync-level error. */
+  catalogCategory: rejectionCategorySchema.optional(),
   correlationId: z.string().max(200).optional(),
   recordFailures: z.array(recordFailureSchema).max(MAX_RECORD_FAILURES).optional(),
   recordFailuresTruncated: z.boolean().optional(),

@@ -29,6 +29,7 @@ export const ACTIONS = [
   'resync.start',
   'monitoring.read',
   'audit.verify',
+  'webhook.manage',
 ] as const;
 /** An action a principal can ask to do. */
 export type Action = (typeof ACTIONS)[number];
@@ -49,6 +50,7 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly PrincipalRole[]>> = 
   'resync.start': ADMIN_ROLES,
   'monitoring.read': READ_ROLES,
   'audit.verify': READ_ROLES,
+  'webhook.manage': ADMIN_ROLES,
 };
 
 /** The outcome of a policy check. */

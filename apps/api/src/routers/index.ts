@@ -2,9 +2,11 @@ import { router } from '../trpc/init.js';
 import { auditRouter } from './audit.js';
 import { monitoringRouter } from './monitoring.js';
 import { organizationsRouter } from './organizations.js';
+import { rejectionsRouter } from './rejections.js';
 import { resyncRouter } from './resync.js';
 import { syncLogsRouter } from './sync-logs.js';
 import { syncsRouter } from './syncs.js';
+import { webhooksRouter } from './webhooks.js';
 
 /** The whole API, exactly as the contract names it. */
 export const appRouter = router({
@@ -14,6 +16,8 @@ export const appRouter = router({
   resync: resyncRouter,
   monitoring: monitoringRouter,
   audit: auditRouter,
+  webhooks: webhooksRouter,
+  rejections: rejectionsRouter,
 });
 
 /** The router type typed clients (the CLI, the admin frontend) are built on. */

@@ -1,4 +1,4 @@
-import type { Database } from '@meander/db';
+import type { Database, SecretBox } from '@meander/db';
 import type { Principal } from '@meander/domain';
 import type { AuthFailure } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
@@ -13,6 +13,8 @@ export interface InnerContext {
   staleAfterSeconds: number;
   /** How often the progress subscription looks at the row. */
   progressPollMs: number;
+  /** Seals webhook secrets; the private or loopback hosts webhooks may reach. */
+  webhooks: { box: SecretBox; allowedHosts: readonly string[] };
 }
 
 /** Built per request on top of the inner context: who is calling. */

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  aCreateCommand,
+  createTestDatabase,
+  DIALECTS,
+  givenOrganization,
+  type TestDatabase,
+} from '../src/testing/index.js';
+import { SecretBox } from '../src/webhooks/secret-box.js';
+import { webhookStoreFor } from '../src/webhooks/store.js';
+
+describe('SecretBox', () => {
+  it('round-trips, hides the plaintext and refuses another key or a tampered ciphertext', () => {
+    const box = new SecretBox(randomBytes(32));
+    const sealed = box.seal('whsec_c2VjcmV0');
+    expect(sealed).not.toContain('c2VjcmV0');
+    expect(box.open(sealed)).toBe('whsec_c2VjcmV0');
+    expect(() => new SecretBox(randomBytes(32)).open(sealed)).toThrow(/sealed under key/);
+    const parts = sealed.split('.');
+    parts[4] = Buffer.from('tampered').toString('base64url');
+    expect(() => box.open(parts.join('.'))).toThrow();
+    expect(() => new SecretBox(randomBytes(16))).toThrow(RangeError);
+  });
+});
+
+describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+  });
+  afterAll(async () => t?.drop());
+
+  it('writes an outbox event with the terminal status (trigger), and only then', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const before = (await store.pendingOutbox(100)).length;
+    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id, { recordsTotal: 2 }));
+    await t.db.syncLogs.start(syncLog.id);
+    await t.db.syncLogs.reportProgress({ id: syncLog.id, recordsSynced: 1, recordsFailed: 0 });
+    expect((await store.pendingOutbox(100)).length).toBe(before);
+    await t.db.syncLogs.complete({
+      id: syncLog.id,
+      recordsSynced: 1,
+      recordsFailed: 1,
+      errorDetails: { code: 'RECORDS_REJECTED', message: 'one', category: 'validation', retryable: false },
+    });
+    const events = (await store.pendingOutbox(100)).filter((e) => e.syncLogId === syncLog.id);
+    expect(events).toEqual([
+      expect.objectContaining({
+        organizationId: org.id,
+        eventType: 'sync.partial',
+        endpointId: null,
+        payload: null,
+      }),
+    ]);
+    expect(events[0]?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('fans out to subscribed endpoints once, leases due deliveries and logs every attempt', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const all = await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/a',
+      events: ['sync.failed', 'sync.partial'],
+      secretCiphertext: 'sealed',
+      createdBy: null,
+      now: '2026-11-01T09:00:00.000Z',
+    });
+    await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/b',
+      events: ['sync.succeeded'],
+      secretCiphertext: 'sealed',
+      createdBy: null,
+      now: '2026-11-01T09:00:01.000Z',
+    });
+    expect((await store.listEndpoints(org.id)).map((e) => e.url)).toEqual([
+      'http://127.0.0.1:1/a',
+      'http://127.0.0.1:1/b',
+    ]);
+    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org.id));
+    await t.db.syncLogs.fail({
+      id: syncLog.id,
+      errorDetails: { code: 'X', message: 'down', category: 'unavailable', retryable: true },
+    });
+    const [event] = (await store.pendingOutbox(100)).filter((e) => e.syncLogId === syncLog.id);
+    if (!event) throw new Error('no outbox event');
+    const now = '2026-11-01T10:00:00.000Z';
+    expect(await store.fanOut(event, { type: 'sync.failed' }, now)).toBe(1);
+    // A second relay racing on the same event adds nothing.
+    await store.fanOut(event, { type: 'sync.failed' }, now);
+    expect((await store.pendingOutbox(100)).some((e) => e.id === event.id)).toBe(false);
+
+    const claimed = await store.claimDue(now, 10, 30_000);
+    const mine = claimed.filter((d) => d.endpointId === all.id);
+    expect(mine).toHaveLength(1);
+    expect(await store.claimDue(now, 10, 30_000)).toEqual([]); // leased
+    const delivery = mine[0];
+    if (!delivery) throw new Error('no delivery');
+    expect(delivery).toMatchObject({
+      eventType: 'sync.failed',
+      status: 'pending',
+      attempts: 0,
+      payload: { type: 'sync.failed' },
+    });
+
+    await store.recordAttempt(
+      delivery,
+      { attemptedAt: now, statusCode: 500, error: 'HTTP 500', durationMs: 12 },
+      { status: 'pending', nextAttemptAt: '2026-11-01T10:00:05.000Z' },
+    );
+    expect(await store.claimDue('2026-11-01T10:00:04.000Z', 10, 30_000)).toEqual([]);
+    const [again] = await store.claimDue('2026-11-01T10:00:05.000Z', 10, 30_000);
+    expect(again).toMatchObject({ id: delivery.id, attempts: 1, lastStatusCode: 500 });
+    if (!again) throw new Error('not due');
+    await store.recordAttempt(
+      again,
+      { attemptedAt: '2026-11-01T10:00:05.000Z', statusCode: 204, error: null, durationMs: 3 },
+      { status: 'succeeded', nextAttemptAt: null },
+    );
+    const [logged] = await store.listDeliveries(all.id);
+    expect(logged).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      completedAt: '2026-11-01T10:00:05.000Z',
+    });
+    expect(logged?.attemptLog.map((a) => [a.attempt, a.statusCode, a.nextRetryAt])).toEqual([
+      [1, 500, '2026-11-01T10:00:05.000Z'],
+      [2, 204, null],
+    ]);
+
+    await store.deleteEndpoint(all.id);
+    expect(await store.getEndpoint(all.id)).toBeNull();
+    expect(await store.listDeliveries(all.id)).toEqual([]);
+  });
+
+  it('queues a test event for one endpoint only', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const e = await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/t',
+      events: ['sync.failed'],
+      secretCiphertext: 'sealed',
+      createdBy: null,
+    });
+    await store.enqueue({
+      organizationId: org.id,
+      eventType: 'webhook.test',
+      endpointId: e.id,
+      payload: { hello: 1 },
+    });
+    const [event] = (await store.pendingOutbox(100)).filter((o) => o.endpointId === e.id);
+    expect(event).toMatchObject({ eventType: 'webhook.test', payload: { hello: 1 } });
+    if (!event) throw new Error('no test event');
+    expect(await store.fanOut(event, event.payload, new Date().toISOString())).toBe(1);
+  });
+});
