@@ -21,7 +21,7 @@ interface Manifest {
 }
 
 const ROOT = join(import.meta.dirname, '..');
-const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (name: string) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export function appBuild(dir: string, entry: Record<string, string>): UserConfig {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
@@ -41,7 +41,7 @@ export function appBuild(dir: string, entry: Record<string, string>): UserConfig
     sourcemap: true,
     // The sources of workspace packages, exactly as the tests and tsx see them.
     inputOptions: { resolve: { conditionNames: ['@meander/source', 'node', 'import', 'default'] } },
-    external: runtime.map((name) => new RegExp(`^${escape(name)}(?:/.*)?$`)),
+    external: runtime.map((name) => new RegExp(`^${escapeRegExp(name)}(?:/.*)?$`)),
     noExternal: [/^@meander\//],
     copy: bundlesDb
       ? [{ from: relative(dir, join(ROOT, 'packages/db/migrations')), to: join(dir, 'dist') }]
