@@ -3,17 +3,17 @@
  * the accounting emulators). Each package's `tsdown.config.ts` names only its entry points; the rest
  * is read from its package.json, so a dependency someone adds builds without touching this file:
  *
- * - `@meander/*` workspace packages are bundled (they export TypeScript sources and are not installed
- *   by `pnpm deploy --prod` in a runnable form).
- * - Everything else the package lists in `dependencies` stays external and is installed next to the
- *   build. A native module (better-sqlite3) or one that reads its own files at run time must therefore
- *   be listed in the app's `dependencies`, even when only a workspace package imports it; a pure
+ * - `@meander/*` workspace packages are bundled from their TypeScript sources. Apps list them in
+ *   `devDependencies`, so a production install (`pnpm deploy --prod`) carries none of them.
+ * - Everything the package lists in `dependencies` stays external and is installed next to the build.
+ *   A native module (better-sqlite3) or one that reads its own files at run time must therefore be
+ *   listed in the app's `dependencies`, even when only a workspace package imports it; a pure
  *   JavaScript dependency that is not listed is bundled.
- * - When `@meander/db` is bundled, its SQL migrations are copied to `dist/migrations`, where the
- *   bundled migrator looks for them.
+ * - When the bundle contains `@meander/db`'s migrator, its SQL migrations are copied to
+ *   `dist/migrations`, where the bundled migrator looks for them.
  */
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig, type UserConfig } from 'tsdown';
 
 interface Manifest {
@@ -21,12 +21,12 @@ interface Manifest {
 }
 
 const ROOT = join(import.meta.dirname, '..');
+const MIGRATOR = join(ROOT, 'packages/db/src/migrations.ts');
 const escapeRegExp = (name: string) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export function appBuild(dir: string, entry: Record<string, string>): UserConfig {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
   const runtime = Object.keys(manifest.dependencies ?? {}).filter((name) => !name.startsWith('@meander/'));
-  const bundlesDb = '@meander/db' in (manifest.dependencies ?? {});
   return defineConfig({
     cwd: dir,
     entry,
@@ -43,8 +43,17 @@ export function appBuild(dir: string, entry: Record<string, string>): UserConfig
     inputOptions: { resolve: { conditionNames: ['@meander/source', 'node', 'import', 'default'] } },
     external: runtime.map((name) => new RegExp(`^${escapeRegExp(name)}(?:/.*)?$`)),
     noExternal: [/^@meander\//],
-    copy: bundlesDb
-      ? [{ from: relative(dir, join(ROOT, 'packages/db/migrations')), to: join(dir, 'dist') }]
-      : [],
+    plugins: [
+      {
+        name: 'meander:db-migrations',
+        writeBundle(_options, bundle) {
+          const bundlesMigrator = Object.values(bundle).some(
+            (output) => output.type === 'chunk' && output.moduleIds.includes(MIGRATOR),
+          );
+          if (bundlesMigrator)
+            cpSync(join(ROOT, 'packages/db/migrations'), join(dir, 'dist/migrations'), { recursive: true });
+        },
+      },
+    ],
   });
 }
