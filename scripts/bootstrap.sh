@@ -36,12 +36,12 @@ case "$cmd" in
     ensure_pnpm; ensure_install ;;
   start)
     ensure_pnpm; ensure_install
-    shift; exec pnpm exec tsx scripts/start.ts "$@" ;;
+    shift; exec pnpm exec tsx --conditions=@meander/source scripts/start.ts "$@" ;;
   test)
     ensure_pnpm; ensure_install; ensure_postgres
     pnpm exec turbo run typecheck --output-logs=errors-only
     pnpm exec biome check .
-    find packages apps bench -maxdepth 2 -name .vitest-result.json -delete
+    find packages apps tests bench -maxdepth 2 -name .vitest-result.json -delete
     # --continue: every package's suite runs even when one fails; the summary decides the exit code.
     pnpm exec turbo run test --concurrency=2 --continue || true
     pnpm test:reliability || true

@@ -4,60 +4,55 @@
  * accounting emulators, the API and the worker, and print how to try it. Ctrl-C stops everything
  * cleanly: the worker first (no sync is left in_progress), then the API, the emulators, the database.
  */
-import { randomBytes } from 'node:crypto';
-import { startEmulators } from '@meander/accounting/emulators';
-import { createLogger, signToken, startApiServer } from '@meander/api';
-import {
-  DEFAULT_DATABASE_URL,
-  DEMO_ORGANIZATIONS,
-  dialectOf,
-  openDatabase,
-  parseAllowedHosts,
-  secretBoxFromEnv,
-  seedDemo,
-} from '@meander/db';
-import { startWorker } from '@meander/worker';
+import { readEmulatorEnv, startEmulators } from '@meander/accounting/emulators';
+import { createLogger, readApiEnv, signToken, startApiServer } from '@meander/api';
+import { DEMO_ORGANIZATIONS, openDatabase, seedDemo } from '@meander/db';
+import { readWorkerEnv, startWorker } from '@meander/worker';
 
-const env = process.env;
-const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-const port = Number(env.PORT ?? 3000);
-const emulatorPort = Number(env.EMULATOR_PORT ?? 4010);
-const host = env.HOST ?? '127.0.0.1';
-if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET) {
-  console.error('AUTH_JWT_SECRET is required when NODE_ENV=production.');
-  process.exit(1);
+// The API's, the worker's and the emulators' own validated settings (the same schemas as their
+// production entry points), with this script's defaults for a laptop: loopback only, quieter logs.
+function readSettings() {
+  const local = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMULATOR_HOST: '127.0.0.1' };
+  const source = { ...local, ...process.env };
+  try {
+    return { api: readApiEnv(source), worker: readWorkerEnv(source), emulators: readEmulatorEnv(source) };
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
 }
-const jwtSecret = env.AUTH_JWT_SECRET ?? `dev-${randomBytes(24).toString('hex')}`;
-const queue =
-  (env.SYNC_QUEUE as 'inline' | 'pg-boss' | undefined) ??
-  (dialectOf(databaseUrl) === 'postgres' ? 'pg-boss' : 'inline');
-const logger = createLogger(env.LOG_LEVEL ?? 'warn');
+const settings = readSettings();
+const databaseUrl = settings.api.databaseUrl;
+const jwtSecret = settings.api.jwtSecret;
+const queue = settings.worker.queue;
+const logger = createLogger(settings.api.logLevel);
 
-const db = await openDatabase(databaseUrl, { migrate: env.MIGRATE_ON_START !== 'false' });
-const emulators = await startEmulators({ port: emulatorPort, host: '127.0.0.1' });
+const db = await openDatabase(databaseUrl, { migrate: settings.api.migrateOnStart });
+const emulators = await startEmulators({
+  port: settings.emulators.port,
+  host: settings.emulators.host,
+  ...(settings.emulators.faults ? { faults: settings.emulators.faults } : {}),
+});
 const seeded = await seedDemo(db, { emulatorUrl: emulators.url });
 // Webhook secrets: sealed by the API, opened by the worker, under the same key.
-const webhooks = {
-  box: secretBoxFromEnv(env.CREDENTIALS_KEY, env.NODE_ENV === 'production'),
-  allowedHosts: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS),
-};
+const webhooks = { box: settings.api.secretBox, allowedHosts: settings.api.webhookAllowedHosts };
 const api = await startApiServer({
   db,
   webhooks,
-  port,
-  host,
+  port: settings.api.port,
+  host: settings.api.host,
   jwtSecret,
   logger,
-  staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
+  staleAfterSeconds: settings.api.staleAfterSeconds,
 });
 const worker = await startWorker({
   db,
   webhooks,
   queue,
   logger,
-  concurrency: Number(env.WORKER_CONCURRENCY ?? 4),
-  batchSize: Number(env.SYNC_BATCH_SIZE ?? 100),
-  staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
+  concurrency: settings.worker.concurrency,
+  batchSize: settings.worker.batchSize,
+  staleAfterSeconds: settings.worker.staleAfterSeconds,
 });
 
 const day = 24 * 3600;
@@ -95,7 +90,7 @@ Meander Accounting Sync Log is running (${db.dialect}, queue ${queue}).
 API: ${api.url}
 EMULATORS: ${emulators.url}
 DATABASE: ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}
-${env.AUTH_JWT_SECRET ? '' : `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n`}seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
+${settings.api.generatedSecret ? `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n` : ''}seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
 
 Demo tokens (24 h):
 TOKEN org_admin (Nordlys AS): ${tokens.orgAdmin}

@@ -17,7 +17,7 @@ interface VitestReport {
 
 const root = join(import.meta.dirname, '..');
 const packageDirs = [
-  ...['packages', 'apps']
+  ...['packages', 'apps', 'tests']
     .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
     .filter((dir) => statSync(dir).isDirectory() && existsSync(join(dir, 'vitest.config.ts'))),
   // The reliability suite (load, faults, bad input) runs as part of the test command too.

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Workspace packages resolve to their TypeScript sources (the "@meander/source" export condition).
+  ssr: { resolve: { conditions: ['@meander/source', 'module', 'node', 'development|production'] } },
   test: {
     name: 'api',
     include: ['test/**/*.test.ts'],

@@ -14,7 +14,7 @@ import { round } from './stats.js';
 /** The load generator in its own process; one order at a time. */
 async function forkLoadClient(): Promise<{ run(order: LoadOrder): Promise<LoadResult>; stop(): void }> {
   const child = fork(fileURLToPath(new URL('./load-client.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--conditions=@meander/source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -61,3 +61,14 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
   };
 }
+
+/** The migration step's settings: the database alone (no secret needed to migrate). */
+export function readMigrateEnv(source: NodeJS.ProcessEnv = process.env): { databaseUrl: string } {
+  const parsed = schema.pick({ DATABASE_URL: true }).safeParse(source);
+  if (!parsed.success) {
+    throw new Error(
+      `Invalid migration environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return { databaseUrl: parsed.data.DATABASE_URL };
+}

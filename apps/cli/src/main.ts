@@ -10,6 +10,7 @@ import { resyncPlanCommand, resyncRunCommand } from './commands/resync.js';
 import { showCommand } from './commands/show.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
+import { readCliEnv } from './env.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { humanizeError } from './humanize-error.js';
 
@@ -19,16 +20,25 @@ interface GlobalOptions {
   json?: boolean;
 }
 
+const cliEnv = (() => {
+  try {
+    return readCliEnv();
+  } catch (error) {
+    process.stderr.write(`meander-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+    return process.exit(EXIT.usage);
+  }
+})();
+
 const program = new Command('meander-sync')
   .description(
     'Manual exports, history, re-syncs and audit evidence for Meander accounting syncs (a client of the Meander API).',
   )
   .addOption(
-    new Option('--api-url <url>', 'where the Meander API listens')
-      .env('MEANDER_API_URL')
-      .default('http://localhost:3000'),
+    new Option('--api-url <url>', 'where the Meander API listens (env: MEANDER_API_URL)').default(
+      cliEnv.apiUrl,
+    ),
   )
-  .addOption(new Option('--token <jwt>', 'bearer token (pnpm start prints demo tokens)').env('MEANDER_TOKEN'))
+  .addOption(new Option('--token <jwt>', 'bearer token, pnpm start prints demo tokens (env: MEANDER_TOKEN)'))
   .option('--json', 'machine-readable output on stdout and nothing else')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
@@ -41,7 +51,7 @@ function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: A) => P
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals() as GlobalOptions;
     const ctx = createCommandContext(
-      createClient({ apiUrl: globals.apiUrl, token: globals.token }),
+      createClient({ apiUrl: globals.apiUrl, token: globals.token ?? cliEnv.token }),
       globals.apiUrl,
       Boolean(globals.json),
       globals.token,

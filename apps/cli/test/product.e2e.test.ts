@@ -21,18 +21,22 @@ interface Product {
 
 /** Start `scripts/start.ts` on free ports and wait for its banner. */
 async function startProduct(databaseUrl: string): Promise<Product> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/start.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      EMULATOR_PORT: '0',
-      AUTH_JWT_SECRET: 'e2e-secret-0123456789abcdef',
-      LOG_LEVEL: 'silent',
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@meander/source', '--import', 'tsx', join(ROOT, 'scripts/start.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: '0',
+        EMULATOR_PORT: '0',
+        AUTH_JWT_SECRET: 'e2e-secret-0123456789abcdef',
+        LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const product: Product = { process: child, output: '', apiUrl: '', emulatorUrl: '', tokens: {} };
   child.stdout?.on('data', (d: Buffer) => {
     product.output += d.toString();

@@ -8,17 +8,21 @@ const ROOT = resolve(import.meta.dirname, '../../../..');
 
 /** A real worker process, as `pnpm --filter @meander/worker start` runs it, on `databaseUrl`. */
 export function spawnWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'silent',
-      ...env,
+  return spawn(
+    process.execPath,
+    ['--conditions=@meander/source', '--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        MIGRATE_ON_START: 'false',
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+      stdio: 'ignore',
     },
-    stdio: 'ignore',
-  });
+  );
 }
 
 /** Peak resident set of a live process, from the kernel (VmHWM), in MiB. */

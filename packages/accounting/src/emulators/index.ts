@@ -6,6 +6,7 @@
 export { parseKeyFilter } from './dynamics-emulator.js';
 export type { DynamicsCompanySeed, DynamicsGlEntry, DynamicsLedgerLine } from './dynamics-ledger.js';
 export type { EmulatorStats } from './emulator-stats.js';
+export { type EmulatorEnv, readEmulatorEnv } from './env.js';
 export { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
 export * from './server.js';
 export { XLEDGER_SDL } from './xledger/schema.js';

@@ -1,20 +1,9 @@
-import { emulatorFaultsSchema } from './faults.js';
-import { DEFAULT_EMULATOR_PORT, startEmulators } from './server.js';
+import { readEmulatorEnv } from './env.js';
+import { startEmulators } from './server.js';
 
-// `pnpm emulators`: both emulators on EMULATOR_PORT (default 4010). EMULATOR_FAULTS may hold
-// start-up faults as JSON, e.g. {"dynamics":{"throttle":3}}.
-const port = Number(process.env.EMULATOR_PORT ?? DEFAULT_EMULATOR_PORT);
-const host = process.env.EMULATOR_HOST ?? '127.0.0.1';
-const faultsText = process.env.EMULATOR_FAULTS;
-const faults = faultsText
-  ? (() => {
-      const raw = JSON.parse(faultsText) as Record<string, unknown>;
-      return {
-        ...(raw.xledger ? { xledger: emulatorFaultsSchema.parse(raw.xledger) } : {}),
-        ...(raw.dynamics ? { dynamics: emulatorFaultsSchema.parse(raw.dynamics) } : {}),
-      };
-    })()
-  : undefined;
+// `pnpm emulators` (or `node dist/emulators.js` from the build): both emulators on EMULATOR_PORT
+// (default 4010); EMULATOR_FAULTS may hold start-up faults as JSON, e.g. {"dynamics":{"throttle":3}}.
+const { port, host, faults } = readEmulatorEnv();
 
 const emulators = await startEmulators({ port, host, ...(faults ? { faults } : {}) });
 const { url } = emulators;

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Workspace packages resolve to their TypeScript sources (the "@meander/source" export condition).
+  ssr: { resolve: { conditions: ['@meander/source', 'module', 'node', 'development|production'] } },
+  test: {
+    name: 'release',
+    include: ['test/**/*.test.ts'],
+    // Packing, installing and starting production builds: slow by nature, and the files run one at a
+    // time so the two suites do not fight over two shared cores.
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
+    // The JSON report feeds the one "N passed, N failed" line scripts/test-summary.ts prints for CI.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-result.json' },
+  },
+});
