@@ -5,9 +5,11 @@ import {
   createSyncLogCommandSchema,
   DomainError,
   errorDetailsSchema,
+  listSyncLogsQuerySchema,
   PayloadSummaryBuilder,
   parseCommand,
   payloadSummarySchema,
+  reportProgressCommandSchema,
 } from '../src/index.js';
 import { pendingLog } from './helpers.js';
 
@@ -114,5 +116,26 @@ describe('PayloadSummaryBuilder', () => {
     expect(many.build()).toMatchObject({ recordCount: 10_005, recordIdsTruncated: true });
     expect(many.build().recordIds).toHaveLength(10_000);
     expect(payloadSummarySchema.safeParse(many.build()).success).toBe(true);
+  });
+});
+
+describe('ids are canonical lower-case UUIDs', () => {
+  it('lower-cases every id of a command on input', () => {
+    const upper = '0B9E8F8E-7C1E-4B5A-9D3F-1A2B3C4D5E6F';
+    const parsed = createSyncLogCommandSchema.parse({
+      organizationId: upper,
+      accountingSystem: 'xledger',
+      syncType: 'manual',
+      triggeredBy: upper,
+      periodStart: '2026-10-01T00:00:00.000Z',
+      periodEnd: '2026-10-31T00:00:00.000Z',
+      recordsTotal: 1,
+    });
+    expect(parsed.organizationId).toBe(upper.toLowerCase());
+    expect(parsed.triggeredBy).toBe(upper.toLowerCase());
+    expect(reportProgressCommandSchema.parse({ id: upper, recordsSynced: 0, recordsFailed: 0 }).id).toBe(
+      upper.toLowerCase(),
+    );
+    expect(listSyncLogsQuerySchema.parse({ organizationId: upper }).organizationId).toBe(upper.toLowerCase());
   });
 });

@@ -5,6 +5,7 @@ import {
   type CompleteSyncLogCommand,
   type CreateSyncLogCommand,
   type CreateSyncLogInput,
+  canonicalUuid,
   checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
@@ -57,14 +58,9 @@ import {
   monitoringWindows,
   resyncEntryFrom,
 } from '../read-models.js';
-import {
-  idempotencyFingerprint,
-  jsonOrNull,
-  type SyncLogRow,
-  sealedFromRow,
-  syncLogFromRow,
-} from '../sync-log-row.js';
+import { idempotencyFingerprint, type SyncLogRow, sealedFromRow, syncLogFromRow } from '../sync-log-row.js';
 import { redactForTombstone, type TombstoneRow, tombstoneFromRow } from '../tombstone.js';
+import { jsonb } from './json.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 const nowIso = () => new Date().toISOString();
@@ -141,14 +137,16 @@ export class PgSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
-  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+  async findByIdempotencyKey(rawOrganizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return null;
     const [row] = await this.sql<SyncLogRow[]>`
       SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND idempotency_key = ${idempotencyKey}`;
     return row ? syncLogFromRow(row) : null;
   }
 
-  async get(id: string): Promise<SyncLog | null> {
+  async get(rawId: string): Promise<SyncLog | null> {
+    const id = canonicalUuid(rawId);
     const row = await this.getRow(this.sql, id);
     return row ? syncLogFromRow(row) : null;
   }
@@ -178,14 +176,16 @@ export class PgSyncLogStore implements SyncLogStore {
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
   }
 
-  async getActive(organizationId: string): Promise<SyncLog | null> {
+  async getActive(rawOrganizationId: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return null;
     const [row] = await this.sql<SyncLogRow[]>`
       SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND status IN ('pending', 'in_progress')`;
     return row ? syncLogFromRow(row) : null;
   }
 
-  async start(id: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+  async start(rawId: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+    const id = canonicalUuid(rawId);
     const now = options.now ?? nowIso();
     return this.write(async (tx) => {
       const { syncLog } = planStart(await this.requireLog(tx, id), now);
@@ -220,7 +220,8 @@ export class PgSyncLogStore implements SyncLogStore {
     return rows.map(syncLogFromRow);
   }
 
-  async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {
+  async heartbeat(rawId: string, options: { now?: string } = {}): Promise<void> {
+    const id = canonicalUuid(rawId);
     await this.write(async (tx) => {
       assertMutable(await this.requireLog(tx, id));
       await tx`
@@ -238,7 +239,11 @@ export class PgSyncLogStore implements SyncLogStore {
       UPDATE accounting_sync_logs SET records_synced = ${command.recordsSynced}, records_failed = ${command.recordsFailed},
         heartbeat_at = ${nowIso()}
       WHERE id = ${command.id} AND status IN ('pending', 'in_progress')
-      RETURNING *`.catch(rethrowAsDomainError);
+      RETURNING *`.catch(async (error: unknown) => {
+      // The database refused the counts (records_progress_bounded): the domain names rule and field.
+      planProgress(await this.requireLog(this.sql, command.id), command);
+      return rethrowAsDomainError(error);
+    });
     if (row) return syncLogFromRow(row);
     return planProgress(await this.requireLog(this.sql, command.id), command).syncLog;
   }
@@ -274,7 +279,7 @@ export class PgSyncLogStore implements SyncLogStore {
           reason, legal_basis, chain_seq, chain_hash, prev_hash, redacted_row)
         VALUES (${row.id}, ${row.organization_id}, ${actor.userId}, ${actor.via}, ${nowIso()}, ${command.reason},
           ${command.legalBasis}, ${row.chain_seq ?? null}, ${row.chain_hash ?? null}, ${row.prev_hash ?? null},
-          ${JSON.stringify(redactForTombstone(syncLogFromRow(row)))}::jsonb)
+          ${jsonb(tx, redactForTombstone(syncLogFromRow(row)))})
         RETURNING *`;
       await tx`DELETE FROM accounting_sync_logs WHERE id = ${row.id}`;
       return tombstoneFromRow(tombstone as TombstoneRow);
@@ -289,10 +294,11 @@ export class PgSyncLogStore implements SyncLogStore {
   }
 
   async findSuccessCovering(
-    organizationId: string,
+    rawOrganizationId: string,
     periodStart: string,
     periodEnd: string,
   ): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const [row] = await this.sql<SyncLogRow[]>`
       SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND period_start <= ${periodStart}
         AND period_end >= ${periodEnd} AND status = 'success'
@@ -300,7 +306,8 @@ export class PgSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
-  async resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]> {
+  async resyncPlan(rawOrganizationId: string): Promise<ResyncPlanEntry[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return [];
     const rows = await this.sql<SyncLogRow[]>`
       SELECT l.* FROM accounting_sync_logs l
@@ -321,8 +328,9 @@ export class PgSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     const { since7, since30 } = monitoringWindows(now);
     if (options.organizationId !== undefined && !isUuid(options.organizationId)) return [];
-    const org = options.organizationId ? sql`organization_id = ${options.organizationId}` : sql`TRUE`;
-    const orgL = options.organizationId ? sql`l.organization_id = ${options.organizationId}` : sql`TRUE`;
+    const orgId = options.organizationId === undefined ? undefined : canonicalUuid(options.organizationId);
+    const org = orgId ? sql`organization_id = ${orgId}` : sql`TRUE`;
+    const orgL = orgId ? sql`l.organization_id = ${orgId}` : sql`TRUE`;
     const stats = await sql<MonitoringStatsRow[]>`
       WITH ls AS (
         SELECT organization_id, accounting_system, MAX(started_at) AS last_success FROM accounting_sync_logs
@@ -356,7 +364,8 @@ export class PgSyncLogStore implements SyncLogStore {
     });
   }
 
-  async listDeletions(organizationId: string): Promise<SyncLogDeletion[]> {
+  async listDeletions(rawOrganizationId: string): Promise<SyncLogDeletion[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return [];
     const rows = await this.sql<TombstoneRow[]>`
       SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ${organizationId} ORDER BY deleted_at, sync_log_id`;
@@ -382,7 +391,8 @@ export class PgSyncLogStore implements SyncLogStore {
     }));
   }
 
-  async verifyChain(organizationId: string): Promise<ChainVerification> {
+  async verifyChain(rawOrganizationId: string): Promise<ChainVerification> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return { ok: true, checked: 0, breaks: [], head: null };
     const tombstones = (
       await this.sql<TombstoneRow[]>`
@@ -405,7 +415,7 @@ export class PgSyncLogStore implements SyncLogStore {
     to: string,
     options: { afterSeq?: number } = {},
   ): AsyncIterable<SealedSyncLog[]> {
-    return this.sealedPages(organizationId, from, to, options.afterSeq ?? 0);
+    return this.sealedPages(canonicalUuid(organizationId), from, to, options.afterSeq ?? 0);
   }
 
   private async *sealedPages(
@@ -468,7 +478,7 @@ async function insert(
       external_reference_id, started_at, completed_at, created_at, idempotency_key, runner)
     VALUES (${log.id}, ${log.organizationId}, ${log.accountingSystem}, ${log.syncType}, ${log.status}, ${log.triggeredBy},
       ${log.periodStart}, ${log.periodEnd}, ${log.recordsTotal}, ${log.recordsSynced}, ${log.recordsFailed},
-      ${jsonOrNull(log.payloadSummary)}::jsonb, ${jsonOrNull(log.errorDetails)}::jsonb, ${log.externalReferenceId},
+      ${jsonb(tx, log.payloadSummary)}, ${jsonb(tx, log.errorDetails)}, ${log.externalReferenceId},
       ${log.startedAt}, ${log.completedAt}, ${log.createdAt}, ${idempotencyKey}, ${runner})`;
 }
 
@@ -490,8 +500,8 @@ async function seal(tx: postgres.TransactionSql, log: SyncLog): Promise<void> {
   const hash = chainHash(prev, log);
   const changed = await tx`
     UPDATE accounting_sync_logs SET status = ${log.status}, records_synced = ${log.recordsSynced},
-      records_failed = ${log.recordsFailed}, error_details = ${jsonOrNull(log.errorDetails)}::jsonb,
-      external_reference_id = ${log.externalReferenceId}, payload_summary = ${jsonOrNull(log.payloadSummary)}::jsonb,
+      records_failed = ${log.recordsFailed}, error_details = ${jsonb(tx, log.errorDetails)},
+      external_reference_id = ${log.externalReferenceId}, payload_summary = ${jsonb(tx, log.payloadSummary)},
       completed_at = ${log.completedAt}, chain_seq = ${seq}, prev_hash = ${prev}, chain_hash = ${hash}
     WHERE id = ${log.id} AND status IN ('pending', 'in_progress')`;
   if (changed.count !== 1)

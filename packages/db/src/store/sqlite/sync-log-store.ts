@@ -4,6 +4,7 @@ import {
   assertMutable,
   type CompleteSyncLogCommand,
   type CreateSyncLogInput,
+  canonicalUuid,
   checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
@@ -195,7 +196,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     );
   }
 
-  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+  async findByIdempotencyKey(rawOrganizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const row = this.one(
       'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND idempotency_key = ?',
       organizationId,
@@ -204,7 +206,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
-  async get(id: string): Promise<SyncLog | null> {
+  async get(rawId: string): Promise<SyncLog | null> {
+    const id = canonicalUuid(rawId);
     const row = this.getRow(id);
     return row ? syncLogFromRow(row) : null;
   }
@@ -238,7 +241,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
   }
 
-  async getActive(organizationId: string): Promise<SyncLog | null> {
+  async getActive(rawOrganizationId: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const row = this.one(
       "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
       organizationId,
@@ -246,7 +250,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
-  async start(id: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+  async start(rawId: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+    const id = canonicalUuid(rawId);
     const now = options.now ?? nowIso();
     return this.write(() => {
       const { syncLog } = planStart(this.requireLog(id), now);
@@ -283,7 +288,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return rows.map(syncLogFromRow);
   }
 
-  async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {
+  async heartbeat(rawId: string, options: { now?: string } = {}): Promise<void> {
+    const id = canonicalUuid(rawId);
     this.write(() => {
       assertMutable(this.requireLog(id));
       this.prepare(
@@ -297,10 +303,17 @@ export class SqliteSyncLogStore implements SyncLogStore {
     throwOnErrors(checkRecordsCountsNonNegative(command));
     // The hot path of a running sync (once per batch): one conditional statement. Only an active
     // row matches — exactly what planProgress allows; otherwise the domain explains why not.
-    const row = this.prepare(
-      `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ?
-       WHERE id = ? AND status IN ('pending', 'in_progress') RETURNING *`,
-    ).get(command.recordsSynced, command.recordsFailed, nowIso(), command.id) as SyncLogRow | undefined;
+    let row: SyncLogRow | undefined;
+    try {
+      row = this.prepare(
+        `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ?
+         WHERE id = ? AND status IN ('pending', 'in_progress') RETURNING *`,
+      ).get(command.recordsSynced, command.recordsFailed, nowIso(), command.id) as SyncLogRow | undefined;
+    } catch (error) {
+      // The database refused the counts (records_progress_bounded): the domain names rule and field.
+      planProgress(this.requireLog(command.id), command);
+      rethrowAsDomainError(error);
+    }
     if (row) return syncLogFromRow(row);
     return planProgress(this.requireLog(command.id), command).syncLog;
   }
@@ -409,10 +422,11 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   async findSuccessCovering(
-    organizationId: string,
+    rawOrganizationId: string,
     periodStart: string,
     periodEnd: string,
   ): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const row = this.one(
       `SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND period_start <= ? AND period_end >= ?
          AND status = 'success'
@@ -424,7 +438,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
-  async resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]> {
+  async resyncPlan(rawOrganizationId: string): Promise<ResyncPlanEntry[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const rows = this.prepare(
       `SELECT l.* FROM accounting_sync_logs l
          WHERE l.organization_id = ? AND l.status IN ('failed', 'partial')
@@ -443,7 +458,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }): Promise<MonitoringEntry[]> {
     const now = options.now ?? nowIso();
     const { since7, since30 } = monitoringWindows(now);
-    const org = options.organizationId ?? null;
+    const org = options.organizationId === undefined ? null : canonicalUuid(options.organizationId);
     // Two statement variants rather than `(@org IS NULL OR …)`, which SQLite cannot answer from an index.
     const byOrg = (column: string) => (org === null ? '1 = 1' : `${column} = @org`);
     const stats = this.prepare(
@@ -484,7 +499,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     });
   }
 
-  async listDeletions(organizationId: string): Promise<SyncLogDeletion[]> {
+  async listDeletions(rawOrganizationId: string): Promise<SyncLogDeletion[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const rows = this.prepare(
       'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? ORDER BY deleted_at, sync_log_id',
     ).all(organizationId) as TombstoneRow[];
@@ -515,7 +531,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     }));
   }
 
-  async verifyChain(organizationId: string): Promise<ChainVerification> {
+  async verifyChain(rawOrganizationId: string): Promise<ChainVerification> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const tombstones = (
       this.prepare(
         'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? AND chain_seq IS NOT NULL',
@@ -538,7 +555,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
     to: string,
     options: { afterSeq?: number } = {},
   ): AsyncIterable<SealedSyncLog[]> {
-    return this.sealedPages(organizationId, from, to, options.afterSeq ?? 0);
+    return this.sealedPages(canonicalUuid(organizationId), from, to, options.afterSeq ?? 0);
   }
 
   private async *sealedPages(
