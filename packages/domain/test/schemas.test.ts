@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CHAIN_FIELDS_V1,
+  CHAIN_RECIPES,
+  CURRENT_CHAIN_RECIPE,
   canonicalJson,
   canonicalSyncLogJson,
   createSyncLogCommandSchema,
   DomainError,
   errorDetailsSchema,
+  isChainRecipeVersion,
   listSyncLogsQuerySchema,
   PayloadSummaryBuilder,
   parseCommand,
   payloadSummarySchema,
   reportProgressCommandSchema,
+  SYNC_LOG_FIELDS,
 } from '../src/index.js';
 import { pendingLog } from './helpers.js';
 
@@ -137,5 +142,15 @@ describe('ids are canonical lower-case UUIDs', () => {
       upper.toLowerCase(),
     );
     expect(listSyncLogsQuerySchema.parse({ organizationId: upper }).organizationId).toBe(upper.toLowerCase());
+  });
+});
+
+describe('the chain recipe is versioned', () => {
+  it('hashes exactly the entity fields under the current recipe', () => {
+    // A new SyncLog field fails this test on purpose: add CHAIN_FIELDS_V2 and a recipe, never edit V1.
+    expect([...CHAIN_RECIPES[CURRENT_CHAIN_RECIPE]]).toEqual([...SYNC_LOG_FIELDS]);
+    expect(Object.isFrozen(CHAIN_FIELDS_V1)).toBe(true);
+    expect(isChainRecipeVersion(1)).toBe(true);
+    expect(isChainRecipeVersion(2)).toBe(false);
   });
 });

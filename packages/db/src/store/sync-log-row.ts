@@ -28,6 +28,7 @@ export interface SyncLogRow {
   chain_seq?: number | null;
   prev_hash?: string | null;
   chain_hash?: string | null;
+  chain_recipe?: number | null;
 }
 
 const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -80,6 +81,7 @@ export function sealedFromRow(row: SyncLogRow): SealedSyncLog {
     chainSeq: Number(row.chain_seq),
     prevHash: row.prev_hash ?? '',
     chainHash: row.chain_hash ?? '',
+    chainRecipe: Number(row.chain_recipe),
   };
 }
 

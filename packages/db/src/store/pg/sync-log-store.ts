@@ -5,6 +5,7 @@ import {
   type CompleteSyncLogCommand,
   type CreateSyncLogCommand,
   type CreateSyncLogInput,
+  CURRENT_CHAIN_RECIPE,
   canonicalUuid,
   checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
@@ -502,7 +503,8 @@ async function seal(tx: postgres.TransactionSql, log: SyncLog): Promise<void> {
     UPDATE accounting_sync_logs SET status = ${log.status}, records_synced = ${log.recordsSynced},
       records_failed = ${log.recordsFailed}, error_details = ${jsonb(tx, log.errorDetails)},
       external_reference_id = ${log.externalReferenceId}, payload_summary = ${jsonb(tx, log.payloadSummary)},
-      completed_at = ${log.completedAt}, chain_seq = ${seq}, prev_hash = ${prev}, chain_hash = ${hash}
+      completed_at = ${log.completedAt}, chain_seq = ${seq}, prev_hash = ${prev}, chain_hash = ${hash},
+      chain_recipe = ${CURRENT_CHAIN_RECIPE}
     WHERE id = ${log.id} AND status IN ('pending', 'in_progress')`;
   if (changed.count !== 1)
     throw new DomainError('RECORD_IMMUTABLE', `Sync ${log.id} already reached a terminal status`);

@@ -4,6 +4,7 @@ import {
   assertMutable,
   type CompleteSyncLogCommand,
   type CreateSyncLogInput,
+  CURRENT_CHAIN_RECIPE,
   canonicalUuid,
   checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
@@ -352,10 +353,11 @@ export class SqliteSyncLogStore implements SyncLogStore {
     ).get(log.organizationId, log.organizationId) as { chain_seq: number; chain_hash: string } | undefined;
     const seq = (head?.chain_seq ?? 0) + 1;
     const prev = head?.chain_hash ?? GENESIS_HASH;
-    const hash = chainHash(prev, log);
+    const hash = chainHash(prev, log, CURRENT_CHAIN_RECIPE);
     const changed = this.prepare(
       `UPDATE accounting_sync_logs SET status = ?, records_synced = ?, records_failed = ?, error_details = ?,
-           external_reference_id = ?, payload_summary = ?, completed_at = ?, chain_seq = ?, prev_hash = ?, chain_hash = ?
+           external_reference_id = ?, payload_summary = ?, completed_at = ?, chain_seq = ?, prev_hash = ?, chain_hash = ?,
+           chain_recipe = ?
          WHERE id = ? AND status IN ('pending', 'in_progress')`,
     ).run(
       log.status,
@@ -368,6 +370,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
       seq,
       prev,
       hash,
+      CURRENT_CHAIN_RECIPE,
       log.id,
     ).changes;
     if (changed !== 1)
