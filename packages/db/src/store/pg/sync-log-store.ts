@@ -40,6 +40,7 @@ import {
   interleaveTombstones,
   verifyChainPages,
 } from '../hash-chain.js';
+import { LIST_ORDER } from '../list-order.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import type {
   ChainVerification,
@@ -167,11 +168,12 @@ export class PgSyncLogStore implements SyncLogStore {
     if (q.startedBefore) conditions.push(sql`started_at < ${q.startedBefore}`);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      conditions.push(sql`(started_at, id) < (${c.startedAt}::timestamptz, ${c.id}::uuid)`);
+      conditions.push(sql`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
     }
     const where = conditions.reduce((acc, c) => sql`${acc} AND ${c}`);
+    // Keyset on the immutable (created_at, id); see LIST_ORDER in ../list-order.ts.
     const rows = await sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT ${q.limit + 1}`;
+      SELECT * FROM accounting_sync_logs WHERE ${where} ORDER BY ${sql.unsafe(LIST_ORDER.join(', '))} LIMIT ${q.limit + 1}`;
     const items = rows.slice(0, q.limit).map(syncLogFromRow);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };

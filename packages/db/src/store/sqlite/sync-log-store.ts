@@ -39,6 +39,7 @@ import {
   interleaveTombstones,
   verifyChainPages,
 } from '../hash-chain.js';
+import { LIST_ORDER } from '../list-order.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import type {
   ChainVerification,
@@ -232,10 +233,11 @@ export class SqliteSyncLogStore implements SyncLogStore {
     if (q.startedBefore) add('started_at < ?', q.startedBefore);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      add('(started_at < ? OR (started_at = ? AND id < ?))', c.startedAt, c.startedAt, c.id);
+      add('(created_at < ? OR (created_at = ? AND id < ?))', c.createdAt, c.createdAt, c.id);
     }
+    // Keyset on the immutable (created_at, id); see LIST_ORDER in ../list-order.ts.
     const sql = `SELECT * FROM accounting_sync_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY started_at DESC, id DESC LIMIT ?`;
+      ORDER BY ${LIST_ORDER.join(', ')} LIMIT ?`;
     const rows = this.prepare(sql).all(...params, q.limit + 1) as SyncLogRow[];
     const items = rows.slice(0, q.limit).map(syncLogFromRow);
     const last = items[items.length - 1];
