@@ -19,7 +19,8 @@ import { APPROVAL_STATE_CHECK, EXPENSE_KIND_CHECK, LEGAL_BASIS_CHECK, SYNC_LOG_C
  * PostgreSQL schema: the same tables, columns, indexes and CHECKs as the SQLite schema, with native
  * types (uuid, timestamptz(3), jsonb). Datetimes are read as ISO strings so both stores map rows alike.
  */
-const tz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'string' });
+const tz = <N extends string>(name: N) =>
+  timestamp(name, { withTimezone: true, precision: 3, mode: 'string' });
 
 export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey(),

@@ -7,7 +7,7 @@ import { APPROVAL_STATE_CHECK, EXPENSE_KIND_CHECK, LEGAL_BASIS_CHECK, SYNC_LOG_C
  * width, so text order is time order and comparisons in CHECKs and indexes are correct.
  * JSON is text. Enums are text + CHECK, as on PostgreSQL, so both schemas compare.
  */
-const isoText = (name: string) => text(name);
+const isoText = <N extends string>(name: N) => text(name);
 
 /** Canonical ISO text: SQLite's own formatting of the value gives it back unchanged (so text order is time order). */
 const canonicalIso = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column}) IS ${column}`;

@@ -80,17 +80,22 @@ export class SqliteOrganizationStore implements OrganizationStore {
         ],
       );
     }
-    this.prepare(
-      `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
-         VALUES (?, 'admin-accounting', ?, ?, ?)
-         ON CONFLICT (organization_id, module) DO UPDATE SET enabled = excluded.enabled, config = excluded.config,
-           updated_at = excluded.updated_at`,
-    ).run(
-      command.organizationId,
-      command.enabled ? 1 : 0,
-      JSON.stringify(command.config),
-      new Date().toISOString(),
-    );
+    try {
+      this.prepare(
+        `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
+           VALUES (?, 'admin-accounting', ?, ?, ?)
+           ON CONFLICT (organization_id, module) DO UPDATE SET enabled = excluded.enabled, config = excluded.config,
+             updated_at = excluded.updated_at`,
+      ).run(
+        command.organizationId,
+        command.enabled ? 1 : 0,
+        JSON.stringify(command.config),
+        new Date().toISOString(),
+      );
+    } catch (error) {
+      // As on PostgreSQL: a refusal of the database (an organization deleted meanwhile) is a DomainError.
+      rethrowAsDomainError(error);
+    }
     return {
       organizationId: command.organizationId,
       module: 'admin-accounting',

@@ -487,7 +487,10 @@ export class SqliteSyncLogStore implements SyncLogStore {
       `SELECT l.* FROM accounting_sync_logs l JOIN (
            SELECT organization_id, accounting_system, MAX(started_at) AS m FROM accounting_sync_logs
            WHERE ${byOrg('organization_id')} GROUP BY organization_id, accounting_system) x
-         ON x.organization_id = l.organization_id AND x.accounting_system = l.accounting_system AND l.started_at = x.m`,
+         ON x.organization_id = l.organization_id AND x.accounting_system = l.accounting_system AND l.started_at = x.m
+         -- Same tie-break as PostgreSQL's DISTINCT ON (… started_at DESC, id DESC): one row per group.
+         WHERE l.id = (SELECT MAX(t.id) FROM accounting_sync_logs t WHERE t.organization_id = x.organization_id
+           AND t.accounting_system = x.accounting_system AND t.started_at = x.m)`,
     ).all(org === null ? {} : { org }) as SyncLogRow[];
     const active = this.prepare(
       `SELECT * FROM accounting_sync_logs WHERE status IN ('pending', 'in_progress') AND ${byOrg('organization_id')}`,
