@@ -224,20 +224,22 @@ describe('SQLite and PostgreSQL agree on every command sequence', () => {
       { numRuns: 40, examples: [[SCRIPTED]] },
     );
     // The sequences reached the interesting places, so agreement means something.
-    expect([...seen]).toEqual(
-      expect.arrayContaining([
-        'create:ok',
-        'create:SYNC_ALREADY_ACTIVE',
-        'create:ACCOUNTING_MODULE_DISABLED',
-        'create:VALIDATION_FAILED',
-        'start:ok',
-        'progress:ok',
-        'progress:VALIDATION_FAILED',
-        'complete:ok',
-        'complete:INVALID_STATUS_TRANSITION',
-        'fail:ok',
-        'fail:ERROR_DETAILS_REQUIRED',
-      ]),
-    );
+    const expected = [
+      'create:ok',
+      'create:SYNC_ALREADY_ACTIVE',
+      'create:ACCOUNTING_MODULE_DISABLED',
+      'create:VALIDATION_FAILED',
+      'start:ok',
+      'progress:ok',
+      'progress:VALIDATION_FAILED',
+      'complete:ok',
+      'complete:INVALID_STATUS_TRANSITION',
+      'fail:ok',
+      'fail:ERROR_DETAILS_REQUIRED',
+    ];
+    expect(
+      expected.filter((outcome) => !seen.has(outcome)),
+      [...seen].join(' '),
+    ).toEqual([]);
   }, 240_000);
 });

@@ -60,6 +60,7 @@ import {
   monitoringWindows,
   resyncEntryFrom,
 } from '../read-models.js';
+import { bindRead, compileReads, type ReadName } from '../reads.js';
 import { idempotencyFingerprint, type SyncLogRow, sealedFromRow, syncLogFromRow } from '../sync-log-row.js';
 import { redactForTombstone, type TombstoneRow, tombstoneFromRow } from '../tombstone.js';
 import { jsonb } from './json.js';
@@ -84,11 +85,26 @@ export class PgSyncLogStore implements SyncLogStore {
     }
   }
 
+  private readonly reads = compileReads('postgres');
+
+  /** Run one of the shared reads (written once in ../reads.ts) as a named prepared query. */
+  private async read<T = SyncLogRow>(
+    sql: Sql,
+    name: ReadName,
+    values: Record<string, unknown>,
+  ): Promise<T[]> {
+    const read = this.reads[name];
+    return (await sql.unsafe(read.text, bindRead(read, values) as never[], {
+      prepare: true,
+    })) as unknown as T[];
+  }
+
   private async getRow(sql: Sql, id: string, lock = false): Promise<SyncLogRow | undefined> {
     if (!isUuid(id)) return undefined;
+    // Row locking is PostgreSQL's own; the plain read is the shared one.
     const rows = lock
       ? await sql<SyncLogRow[]>`SELECT * FROM accounting_sync_logs WHERE id = ${id} FOR UPDATE`
-      : await sql<SyncLogRow[]>`SELECT * FROM accounting_sync_logs WHERE id = ${id}`;
+      : await this.read(sql, 'syncLogById', { id });
     return rows[0];
   }
 
@@ -108,9 +124,7 @@ export class PgSyncLogStore implements SyncLogStore {
         const [organization] = await tx`SELECT id FROM organizations WHERE id = ${command.organizationId}`;
         const [moduleRow] = await tx<ModuleRow[]>`
           SELECT * FROM module_configurations WHERE organization_id = ${command.organizationId} AND module = 'admin-accounting'`;
-        const [active] = await tx<SyncLogRow[]>`
-          SELECT * FROM accounting_sync_logs WHERE organization_id = ${command.organizationId}
-            AND status IN ('pending', 'in_progress')`;
+        const [active] = await this.read(tx, 'activeSyncLog', { organizationId: command.organizationId });
         const planned = planCreate(command, {
           id: randomUUID(),
           now,
@@ -133,17 +147,17 @@ export class PgSyncLogStore implements SyncLogStore {
 
   private async findByKey(sql: Sql, command: CreateSyncLogCommand): Promise<SyncLog | null> {
     if (!command.idempotencyKey) return null;
-    const [row] = await sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs
-      WHERE organization_id = ${command.organizationId} AND idempotency_key = ${command.idempotencyKey}`;
+    const [row] = await this.read(sql, 'syncLogByIdempotencyKey', {
+      organizationId: command.organizationId,
+      idempotencyKey: command.idempotencyKey,
+    });
     return row ? syncLogFromRow(row) : null;
   }
 
   async findByIdempotencyKey(rawOrganizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
     const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return null;
-    const [row] = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND idempotency_key = ${idempotencyKey}`;
+    const [row] = await this.read(this.sql, 'syncLogByIdempotencyKey', { organizationId, idempotencyKey });
     return row ? syncLogFromRow(row) : null;
   }
 
@@ -182,8 +196,7 @@ export class PgSyncLogStore implements SyncLogStore {
   async getActive(rawOrganizationId: string): Promise<SyncLog | null> {
     const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return null;
-    const [row] = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND status IN ('pending', 'in_progress')`;
+    const [row] = await this.read(this.sql, 'activeSyncLog', { organizationId });
     return row ? syncLogFromRow(row) : null;
   }
 
@@ -218,8 +231,7 @@ export class PgSyncLogStore implements SyncLogStore {
   }
 
   async listClaimable(limit: number): Promise<SyncLog[]> {
-    const rows = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker' ORDER BY created_at, id LIMIT ${limit}`;
+    const rows = await this.read(this.sql, 'claimableSyncLogs', { limit });
     return rows.map(syncLogFromRow);
   }
 
@@ -290,9 +302,7 @@ export class PgSyncLogStore implements SyncLogStore {
   }
 
   async findStale(olderThan: string): Promise<SyncLog[]> {
-    const rows = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs
-      WHERE status = 'in_progress' AND COALESCE(heartbeat_at, started_at) < ${olderThan} ORDER BY started_at`;
+    const rows = await this.read(this.sql, 'staleSyncLogs', { olderThan });
     return rows.map(syncLogFromRow);
   }
 
@@ -302,10 +312,7 @@ export class PgSyncLogStore implements SyncLogStore {
     periodEnd: string,
   ): Promise<SyncLog | null> {
     const organizationId = canonicalUuid(rawOrganizationId);
-    const [row] = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND period_start <= ${periodStart}
-        AND period_end >= ${periodEnd} AND status = 'success'
-      ORDER BY started_at DESC LIMIT 1`;
+    const [row] = await this.read(this.sql, 'successCovering', { organizationId, periodStart, periodEnd });
     return row ? syncLogFromRow(row) : null;
   }
 
@@ -370,8 +377,7 @@ export class PgSyncLogStore implements SyncLogStore {
   async listDeletions(rawOrganizationId: string): Promise<SyncLogDeletion[]> {
     const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return [];
-    const rows = await this.sql<TombstoneRow[]>`
-      SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ${organizationId} ORDER BY deleted_at, sync_log_id`;
+    const rows = await this.read<TombstoneRow>(this.sql, 'deletionsOf', { organizationId });
     return rows.map(tombstoneFromRow);
   }
 

@@ -59,6 +59,7 @@ import {
   monitoringWindows,
   resyncEntryFrom,
 } from '../read-models.js';
+import { bindRead, compileReads, type ReadName } from '../reads.js';
 import {
   idempotencyFingerprint,
   jsonOrNull,
@@ -95,8 +96,21 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return this.prepare(sql).get(...params) as SyncLogRow | undefined;
   }
 
+  private readonly reads = compileReads('sqlite');
+
+  /** Run one of the shared reads (written once in ../reads.ts). */
+  private read<T = SyncLogRow>(name: ReadName, values: Record<string, unknown>): T[] {
+    const read = this.reads[name];
+    return this.prepare(read.text).all(...bindRead(read, values)) as T[];
+  }
+
+  private readOne(name: ReadName, values: Record<string, unknown>): SyncLogRow | undefined {
+    const read = this.reads[name];
+    return this.prepare(read.text).get(...bindRead(read, values)) as SyncLogRow | undefined;
+  }
+
   private getRow(id: string): SyncLogRow | undefined {
-    return this.one('SELECT * FROM accounting_sync_logs WHERE id = ?', id);
+    return this.readOne('syncLogById', { id });
   }
 
   private requireLog(id: string): SyncLog {
@@ -118,11 +132,10 @@ export class SqliteSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     return this.write(() => {
       if (command.idempotencyKey) {
-        const previous = this.one(
-          'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND idempotency_key = ?',
-          command.organizationId,
-          command.idempotencyKey,
-        );
+        const previous = this.readOne('syncLogByIdempotencyKey', {
+          organizationId: command.organizationId,
+          idempotencyKey: command.idempotencyKey,
+        });
         if (previous) return this.replay(syncLogFromRow(previous), command);
       }
       const organization = this.prepare('SELECT id FROM organizations WHERE id = ?').get(
@@ -131,10 +144,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
       const moduleRow = this.prepare(
         "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
       ).get(command.organizationId) as ModuleRow | undefined;
-      const active = this.one(
-        "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
-        command.organizationId,
-      );
+      const active = this.readOne('activeSyncLog', { organizationId: command.organizationId });
       const planned = planCreate(command, {
         id: randomUUID(),
         now,
@@ -200,11 +210,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
 
   async findByIdempotencyKey(rawOrganizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
     const organizationId = canonicalUuid(rawOrganizationId);
-    const row = this.one(
-      'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND idempotency_key = ?',
-      organizationId,
-      idempotencyKey,
-    );
+    const row = this.readOne('syncLogByIdempotencyKey', { organizationId, idempotencyKey });
     return row ? syncLogFromRow(row) : null;
   }
 
@@ -246,10 +252,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
 
   async getActive(rawOrganizationId: string): Promise<SyncLog | null> {
     const organizationId = canonicalUuid(rawOrganizationId);
-    const row = this.one(
-      "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
-      organizationId,
-    );
+    const row = this.readOne('activeSyncLog', { organizationId });
     return row ? syncLogFromRow(row) : null;
   }
 
@@ -285,9 +288,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   async listClaimable(limit: number): Promise<SyncLog[]> {
-    const rows = this.prepare(
-      "SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker' ORDER BY created_at, id LIMIT ?",
-    ).all(limit) as SyncLogRow[];
+    const rows = this.read('claimableSyncLogs', { limit });
     return rows.map(syncLogFromRow);
   }
 
@@ -419,10 +420,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   async findStale(olderThan: string): Promise<SyncLog[]> {
-    const rows = this.prepare(
-      `SELECT * FROM accounting_sync_logs WHERE status = 'in_progress' AND COALESCE(heartbeat_at, started_at) < ?
-         ORDER BY started_at`,
-    ).all(olderThan) as SyncLogRow[];
+    const rows = this.read('staleSyncLogs', { olderThan });
     return rows.map(syncLogFromRow);
   }
 
@@ -432,14 +430,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
     periodEnd: string,
   ): Promise<SyncLog | null> {
     const organizationId = canonicalUuid(rawOrganizationId);
-    const row = this.one(
-      `SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND period_start <= ? AND period_end >= ?
-         AND status = 'success'
-       ORDER BY started_at DESC LIMIT 1`,
-      organizationId,
-      periodStart,
-      periodEnd,
-    );
+    const row = this.readOne('successCovering', { organizationId, periodStart, periodEnd });
     return row ? syncLogFromRow(row) : null;
   }
 
@@ -509,9 +500,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
 
   async listDeletions(rawOrganizationId: string): Promise<SyncLogDeletion[]> {
     const organizationId = canonicalUuid(rawOrganizationId);
-    const rows = this.prepare(
-      'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? ORDER BY deleted_at, sync_log_id',
-    ).all(organizationId) as TombstoneRow[];
+    const rows = this.read<TombstoneRow>('deletionsOf', { organizationId });
     return rows.map(tombstoneFromRow);
   }
 
