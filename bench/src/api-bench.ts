@@ -53,10 +53,10 @@ function bareApp(db: Database): Hono {
       raw.dialect === 'sqlite'
         ? raw.connection
             .prepare(
-              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY started_at DESC, id DESC LIMIT 51',
+              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY created_at DESC, id DESC LIMIT 51',
             )
             .all(org)
-        : await raw.sql`SELECT * FROM accounting_sync_logs WHERE organization_id = ${org} ORDER BY started_at DESC, id DESC LIMIT 51`;
+        : await raw.sql`SELECT * FROM accounting_sync_logs WHERE organization_id = ${org} ORDER BY created_at DESC, id DESC LIMIT 51`;
     return c.json({ items: rows });
   });
   app.post('/bare/store/create/:org', async (c) => {

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { RawConnection } from '@meander/db';
 
 const STATUSES = ['success', 'success', 'success', 'partial', 'failed'] as const;
+const SEED_ADMIN = '00000000-0000-4000-8000-00000000ad01';
+const SEED_ERROR = { code: 'RECORDS_REJECTED', message: 'seeded', category: 'validation', retryable: false };
+const SEED_ERROR_JSON = JSON.stringify(SEED_ERROR);
 
 /**
  * Bulk-seed `count` terminal sync logs over `organizations` organizations, straight through the
@@ -31,7 +34,10 @@ export async function seedSyncLogs(
       accounting_system: 'xledger',
       sync_type: n % 3 === 0 ? 'manual' : 'scheduled',
       status,
-      triggered_by: null,
+      // A manual export names its admin; a failed or partial one keeps its error details (both are
+      // CHECKs since migration 0003). JSON is text for SQLite, the object itself for PostgreSQL's jsonb.
+      triggered_by: n % 3 === 0 ? SEED_ADMIN : null,
+      error_details: status === 'success' ? null : raw.dialect === 'sqlite' ? SEED_ERROR_JSON : SEED_ERROR,
       period_start: periodStart,
       period_end: periodEnd,
       records_total: 100,
@@ -47,15 +53,15 @@ export async function seedSyncLogs(
       chain_hash: 'seed',
     };
   };
-  const batch = 3_000; // 18 columns × 3,000 rows stays under PostgreSQL's 65,535 bind parameters
+  const batch = 3_000; // 19 columns × 3,000 rows stays under PostgreSQL's 65,535 bind parameters
   if (raw.dialect === 'sqlite') {
     const c = raw.connection;
     const insert =
       c.prepare(`INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, triggered_by,
       period_start, period_end, records_total, records_synced, records_failed, external_reference_id, started_at, completed_at,
-      created_at, chain_seq, prev_hash, chain_hash) VALUES (@id, @organization_id, @accounting_system, @sync_type, @status,
+      created_at, chain_seq, prev_hash, chain_hash, error_details) VALUES (@id, @organization_id, @accounting_system, @sync_type, @status,
       @triggered_by, @period_start, @period_end, @records_total, @records_synced, @records_failed, @external_reference_id,
-      @started_at, @completed_at, @created_at, @chain_seq, @prev_hash, @chain_hash)`);
+      @started_at, @completed_at, @created_at, @chain_seq, @prev_hash, @chain_hash, @error_details)`);
     const many = c.transaction((from: number, to: number) => {
       for (let i = from; i < to; i += 1) insert.run(rowAt(i));
     });

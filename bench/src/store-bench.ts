@@ -117,7 +117,7 @@ export async function runStoreBench(
       const org = (i: number) => probes[i % probes.length] as string;
       const monitoring = monitoringBaseline(dialect, raw);
       const firstPage =
-        'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY started_at DESC, id DESC LIMIT ?';
+        'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY created_at DESC, id DESC LIMIT ?';
       const cases: [string, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
         [
           'first page of history',
@@ -129,7 +129,7 @@ export async function runStoreBench(
           (i) => db.syncLogs.list({ organizationId: org(i), status: 'failed', limit: 50 }),
           (i) =>
             raw(
-              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status = ? ORDER BY started_at DESC, id DESC LIMIT ?',
+              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT ?',
               [org(i), 'failed', 51],
             ),
         ],
@@ -144,7 +144,7 @@ export async function runStoreBench(
             }),
           (i) =>
             raw(
-              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND period_end >= ? AND period_start <= ? ORDER BY started_at DESC, id DESC LIMIT ?',
+              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND period_end >= ? AND period_start <= ? ORDER BY created_at DESC, id DESC LIMIT ?',
               [org(i), '2025-03-01T00:00:00.000Z', '2025-03-31T00:00:00.000Z', 51],
             ),
         ],

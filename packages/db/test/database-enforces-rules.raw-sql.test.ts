@@ -7,7 +7,7 @@ import {
   givenOrganization,
   type TestDatabase,
 } from '../src/testing/index.js';
-import { rawError, rawQuery } from './raw-sql.helpers.js';
+import { jsonParam, rawError, rawQuery } from './raw-sql.helpers.js';
 
 /**
  * The database itself refuses what the domain refuses: these writes bypass the store entirely, as
@@ -17,8 +17,8 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
   let t: TestDatabase;
   let orgId: string;
   const insert = `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status,
-    period_start, period_end, records_total, records_synced, records_failed, started_at, completed_at, created_at)
-    VALUES (?, ?, 'xledger', 'api', ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    period_start, period_end, records_total, records_synced, records_failed, started_at, completed_at, created_at, error_details)
+    VALUES (?, ?, 'xledger', 'api', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   const row = (overrides: Partial<Record<string, unknown>> = {}) => {
     const v = {
       id: randomUUID(),
@@ -31,6 +31,7 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
       failed: 1,
       startedAt: '2026-11-01T00:00:00.000Z',
       completedAt: '2026-11-01T00:00:01.000Z',
+      errorDetails: { code: 'X', message: 'x', category: 'unknown', retryable: false } as unknown,
       ...overrides,
     };
     return [
@@ -45,6 +46,7 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
       v.startedAt,
       v.completedAt,
       v.startedAt,
+      jsonParam(dialect, v.errorDetails),
     ];
   };
 

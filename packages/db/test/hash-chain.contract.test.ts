@@ -88,7 +88,10 @@ describe.each(DIALECTS)('the hash chain on %s', (dialect) => {
   });
 
   it('reports a row altered by raw SQL at its exact position', async () => {
-    await tamper(t, 'UPDATE accounting_sync_logs SET records_synced = 9 WHERE id = ?', [ids[3]]);
+    // A forged reference: every CHECK still holds, only the seal can tell.
+    await tamper(t, "UPDATE accounting_sync_logs SET external_reference_id = 'FORGED-1' WHERE id = ?", [
+      ids[3],
+    ]);
     const result = await t.db.syncLogs.verifyChain(orgId);
     expect(result.ok).toBe(false);
     expect(result.breaks).toEqual([

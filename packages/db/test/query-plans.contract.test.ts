@@ -24,6 +24,7 @@ describe.each(DIALECTS)('query plans on %s use the named indexes', (dialect) => 
     orgId = (orgs[0] as { id: string }).id;
     // 4,000 sealed-looking terminal rows written raw (fast), so the planner has a table worth indexing.
     const values: unknown[][] = [];
+    const json = (v: object) => (dialect === 'sqlite' ? JSON.stringify(v) : v);
     for (let i = 0; i < 4_000; i += 1) {
       const org = (orgs[i % orgs.length] as { id: string }).id;
       const started = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
@@ -37,21 +38,44 @@ describe.each(DIALECTS)('query plans on %s use the named indexes', (dialect) => 
         end,
         `h${i}`,
         i,
+        i % 50 === 0 ? 'manual' : 'scheduled',
+        // A failed row carries its error details (ck_failed_sync_retains_error_details).
+        i % 7 === 0 ? json({ code: 'X', message: 'x', category: 'unknown', retryable: false }) : null,
       ]);
     }
     const insert = `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, triggered_by,
-      period_start, period_end, records_total, records_synced, records_failed, started_at, completed_at, created_at, chain_hash, chain_seq)
-      VALUES (?, ?, 'xledger', 'scheduled', ?, ?, ?, ?, 1, 1, 0, ?, ?, ?, ?, ?)`;
+      period_start, period_end, records_total, records_synced, records_failed, started_at, completed_at, created_at, chain_hash, chain_seq,
+      error_details) VALUES (?, ?, 'xledger', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    // success: 1 of 1 synced; failed: 1 of 1 failed (ck_records_count_consistency).
+    const args = (v: unknown[]) => {
+      const ok = v[2] === 'success';
+      return [
+        v[0],
+        v[1],
+        v[8],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
+        ok ? 1 : 0,
+        ok ? 0 : 1,
+        v[4],
+        v[5],
+        v[4],
+        v[6],
+        v[7],
+        v[9],
+      ];
+    };
     if (t.db.raw.dialect === 'sqlite') {
       const c = t.db.raw.connection;
       const s = c.prepare(insert);
       c.transaction(() => {
-        for (const v of values) s.run(v[0], v[1], v[2], v[3], v[4], v[5], v[4], v[5], v[4], v[6], v[7]);
+        for (const v of values) s.run(...args(v));
       })();
       c.exec('ANALYZE');
     } else {
-      for (const v of values)
-        await rawExec(t.db.raw, insert, [v[0], v[1], v[2], v[3], v[4], v[5], v[4], v[5], v[4], v[6], v[7]]);
+      for (const v of values) await rawExec(t.db.raw, insert, args(v));
       await rawExec(t.db.raw, 'ANALYZE accounting_sync_logs');
     }
   });
@@ -64,6 +88,22 @@ describe.each(DIALECTS)('query plans on %s use the named indexes', (dialect) => 
       'idx_accounting_sync_logs_org_started',
       'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY started_at DESC, id DESC LIMIT 51',
       () => [orgId],
+    ],
+    [
+      // syncLogs.list of one organization (keyset on the immutable created_at, id): a seek, no sort.
+      'idx_accounting_sync_logs_org_created',
+      dialect === 'sqlite'
+        ? 'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT 51'
+        : 'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND (created_at, id) < (?::timestamptz, ?::uuid) ORDER BY created_at DESC, id DESC LIMIT 51',
+      () =>
+        dialect === 'sqlite'
+          ? [
+              orgId,
+              '2026-01-02T00:00:00.000Z',
+              '2026-01-02T00:00:00.000Z',
+              'ffffffff-ffff-4fff-bfff-ffffffffffff',
+            ]
+          : [orgId, '2026-01-02T00:00:00.000Z', 'ffffffff-ffff-4fff-bfff-ffffffffffff'],
     ],
     [
       'idx_accounting_sync_logs_org_status',
@@ -94,6 +134,9 @@ describe.each(DIALECTS)('query plans on %s use the named indexes', (dialect) => 
       expect(text).not.toMatch(/Seq Scan/);
     }
     expect(text).toContain(index);
+    // SQLite walks the index in list order; PostgreSQL may bitmap-scan and sort 72 rows instead.
+    if (index === 'idx_accounting_sync_logs_org_created' && dialect === 'sqlite')
+      expect(text).not.toMatch(/TEMP B-TREE/);
   });
 
   it('pages through an export in the expense records index order: a seek per page, no sort', async () => {

@@ -41,3 +41,12 @@ export async function rawError(
     return `${e.code ?? ''} ${e.message ?? ''}`;
   }
 }
+
+/**
+ * A JSON value as a raw parameter: text on SQLite; the value itself on PostgreSQL, where the driver
+ * encodes it for the jsonb column once (a pre-stringified value would be stored as a JSON string).
+ */
+export function jsonParam(dialect: 'sqlite' | 'postgres', value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  return dialect === 'sqlite' ? JSON.stringify(value) : value;
+}

@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getTableColumns, getTableName } from 'drizzle-orm';
+import { getTableConfig as pgConfig } from 'drizzle-orm/pg-core';
+import { getTableConfig as sqliteConfig } from 'drizzle-orm/sqlite-core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as pg from '../src/schema/pg/tables.js';
 import * as sqlite from '../src/schema/sqlite/tables.js';
@@ -65,5 +69,21 @@ describe('the SQLite and PostgreSQL schemas cannot drift', () => {
         'created_at',
       ]),
     );
+  });
+});
+
+describe('the drizzle schema and the hand-written migrations name the same CHECKs', () => {
+  it.each(['sqlite', 'pg'] as const)('%s', (dialect) => {
+    const folder = join(import.meta.dirname, '..', 'migrations', dialect);
+    const sql = readdirSync(folder)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => readFileSync(join(folder, f), 'utf8'))
+      .join('\n');
+    const names =
+      dialect === 'pg'
+        ? TABLES.flatMap((table) => pgConfig(pg[table]).checks.map((c) => c.name))
+        : TABLES.flatMap((table) => sqliteConfig(sqlite[table]).checks.map((c) => c.name));
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((name) => !sql.includes(`"${name}"`))).toEqual([]);
   });
 });

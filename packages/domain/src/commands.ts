@@ -10,6 +10,7 @@ import { errorDetailsSchema } from './error-details.js';
 import { DomainError, type ValidationIssue } from './errors.js';
 import { payloadSummarySchema } from './payload-summary.js';
 import { externalReferenceIdSchema, recordCountSchema } from './sync-log.js';
+import { uuidSchema } from './uuid.js';
 
 /** A caller-chosen key that makes a create or push safe to retry. */
 export const idempotencyKeySchema = z
@@ -23,13 +24,13 @@ export const idempotencyKeySchema = z
  * `records_counts_non_negative` rule rather than the schema, so the error names the rule.
  */
 export const createSyncLogCommandSchema = z.strictObject({
-  organizationId: z.uuid(),
+  organizationId: uuidSchema,
   accountingSystem: accountingSystemSchema,
   syncType: syncTypeSchema,
   periodStart: isoDateTimeSchema,
   periodEnd: isoDateTimeSchema,
   recordsTotal: recordCountSchema,
-  triggeredBy: z.uuid().nullish(),
+  triggeredBy: uuidSchema.nullish(),
   payloadSummary: payloadSummarySchema.nullish(),
   idempotencyKey: idempotencyKeySchema.optional(),
 });
@@ -39,13 +40,13 @@ export type CreateSyncLogInput = z.input<typeof createSyncLogCommandSchema>;
 export type CreateSyncLogCommand = z.output<typeof createSyncLogCommandSchema>;
 
 /** Move a pending sync to `in_progress`. */
-export const startSyncLogCommandSchema = z.strictObject({ id: z.uuid() });
+export const startSyncLogCommandSchema = z.strictObject({ id: uuidSchema });
 /** The parsed start command. */
 export type StartSyncLogCommand = z.output<typeof startSyncLogCommandSchema>;
 
 /** Report running counts of an active sync. */
 export const reportProgressCommandSchema = z.strictObject({
-  id: z.uuid(),
+  id: uuidSchema,
   recordsSynced: recordCountSchema,
   recordsFailed: recordCountSchema,
 });
@@ -54,7 +55,7 @@ export type ReportProgressCommand = z.output<typeof reportProgressCommandSchema>
 
 /** Finish an in-progress sync; the domain decides `success` or `partial`. */
 export const completeSyncLogCommandSchema = z.strictObject({
-  id: z.uuid(),
+  id: uuidSchema,
   recordsSynced: recordCountSchema,
   recordsFailed: recordCountSchema,
   externalReferenceId: externalReferenceIdSchema.nullish(),
@@ -67,7 +68,7 @@ export type CompleteSyncLogCommand = z.output<typeof completeSyncLogCommandSchem
 
 /** Fail an active sync. `errorDetails` is checked by `failed_sync_retains_error_details`. */
 export const failSyncLogCommandSchema = z.strictObject({
-  id: z.uuid(),
+  id: uuidSchema,
   errorDetails: errorDetailsSchema.nullish(),
 });
 /** The parsed fail command. */
@@ -75,7 +76,7 @@ export type FailSyncLogCommand = z.output<typeof failSyncLogCommandSchema>;
 
 /** Delete a sync log (global admin via the audit-log service only), with reason and legal basis. */
 export const deleteSyncLogCommandSchema = z.strictObject({
-  id: z.uuid(),
+  id: uuidSchema,
   reason: z.string().trim().min(3).max(1_000),
   legalBasis: deletionLegalBasisSchema,
 });
@@ -92,11 +93,11 @@ export const DEFAULT_PAGE_SIZE = 50;
  * period overlaps that window; `cursor` is the opaque `nextCursor` of the previous page.
  */
 export const listSyncLogsQuerySchema = z.strictObject({
-  organizationId: z.uuid().optional(),
+  organizationId: uuidSchema.optional(),
   status: syncStatusSchema.optional(),
   accountingSystem: accountingSystemSchema.optional(),
   syncType: syncTypeSchema.optional(),
-  triggeredBy: z.uuid().optional(),
+  triggeredBy: uuidSchema.optional(),
   periodFrom: isoDateTimeSchema.optional(),
   periodTo: isoDateTimeSchema.optional(),
   startedAfter: isoDateTimeSchema.optional(),

@@ -14,11 +14,19 @@ export const VALIDATION_RULES = [
 export type ValidationRule = (typeof VALIDATION_RULES)[number];
 
 /**
- * One finding of a rule. `rule` is a spec rule name, a business rule name, or `schema` for a
+ * Rules this product adds where the spec is silent. `records_progress_bounded`: while a sync runs,
+ * its reported counts never go down and `recordsSynced + recordsFailed` never exceeds `recordsTotal`.
+ */
+export const PRODUCT_RULES = ['records_progress_bounded'] as const;
+/** A rule this product adds to the spec's. */
+export type ProductRule = (typeof PRODUCT_RULES)[number];
+
+/**
+ * One finding of a rule. `rule` is a spec rule name, a business rule name, a product rule, or `schema` for a
  * shape error found by zod; `path` points at the offending field (camelCase, as on the wire).
  */
 export interface ValidationIssue {
-  rule: ValidationRule | BusinessRule | 'schema';
+  rule: ValidationRule | BusinessRule | ProductRule | 'schema';
   severity: IssueSeverity;
   path: (string | number)[];
   message: string;

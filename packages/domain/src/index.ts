@@ -33,6 +33,8 @@ export * from './rules/organization-id-exists.js';
 export * from './rules/period-end-after-period-start.js';
 export * from './rules/records-count-consistency.js';
 export * from './rules/records-counts-non-negative.js';
+export * from './rules/records-progress-bounded.js';
 export * from './rules/valid-status-transition.js';
 export * from './status-machine.js';
 export * from './sync-log.js';
+export * from './uuid.js';

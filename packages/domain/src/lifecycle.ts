@@ -19,6 +19,7 @@ import { checkOrganizationIdExists } from './rules/organization-id-exists.js';
 import { checkPeriodEndAfterPeriodStart } from './rules/period-end-after-period-start.js';
 import { decideCompletion } from './rules/records-count-consistency.js';
 import { checkRecordsCountsNonNegative } from './rules/records-counts-non-negative.js';
+import { checkRecordsProgressBounded } from './rules/records-progress-bounded.js';
 import { checkValidStatusTransition } from './rules/valid-status-transition.js';
 import type { SyncLog } from './sync-log.js';
 
@@ -129,10 +130,14 @@ export function planStart(current: SyncLog, now: IsoDateTime): Planned {
   return { syncLog: { ...current, status: 'in_progress', startedAt: now }, warnings: [] };
 }
 
-/** Plan new running counts for an active sync. */
+/**
+ * Plan new running counts for an active sync: non-negative, never lower than the last report, and
+ * never more than `recordsTotal` together (`records_progress_bounded`).
+ */
 export function planProgress(current: SyncLog, command: Omit<ReportProgressCommand, 'id'>): Planned {
   assertMutable(current);
   throwOnErrors(checkRecordsCountsNonNegative(command));
+  throwOnErrors(checkRecordsProgressBounded(current, command));
   return {
     syncLog: { ...current, recordsSynced: command.recordsSynced, recordsFailed: command.recordsFailed },
     warnings: [],

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CHAIN_FIELDS_V1,
+  CHAIN_RECIPES,
+  CURRENT_CHAIN_RECIPE,
   canonicalJson,
   canonicalSyncLogJson,
   createSyncLogCommandSchema,
   DomainError,
   errorDetailsSchema,
+  isChainRecipeVersion,
+  listSyncLogsQuerySchema,
   PayloadSummaryBuilder,
   parseCommand,
   payloadSummarySchema,
+  reportProgressCommandSchema,
+  SYNC_LOG_FIELDS,
 } from '../src/index.js';
 import { pendingLog } from './helpers.js';
 
@@ -114,5 +121,36 @@ describe('PayloadSummaryBuilder', () => {
     expect(many.build()).toMatchObject({ recordCount: 10_005, recordIdsTruncated: true });
     expect(many.build().recordIds).toHaveLength(10_000);
     expect(payloadSummarySchema.safeParse(many.build()).success).toBe(true);
+  });
+});
+
+describe('ids are canonical lower-case UUIDs', () => {
+  it('lower-cases every id of a command on input', () => {
+    const upper = '0B9E8F8E-7C1E-4B5A-9D3F-1A2B3C4D5E6F';
+    const parsed = createSyncLogCommandSchema.parse({
+      organizationId: upper,
+      accountingSystem: 'xledger',
+      syncType: 'manual',
+      triggeredBy: upper,
+      periodStart: '2026-10-01T00:00:00.000Z',
+      periodEnd: '2026-10-31T00:00:00.000Z',
+      recordsTotal: 1,
+    });
+    expect(parsed.organizationId).toBe(upper.toLowerCase());
+    expect(parsed.triggeredBy).toBe(upper.toLowerCase());
+    expect(reportProgressCommandSchema.parse({ id: upper, recordsSynced: 0, recordsFailed: 0 }).id).toBe(
+      upper.toLowerCase(),
+    );
+    expect(listSyncLogsQuerySchema.parse({ organizationId: upper }).organizationId).toBe(upper.toLowerCase());
+  });
+});
+
+describe('the chain recipe is versioned', () => {
+  it('hashes exactly the entity fields under the current recipe', () => {
+    // A new SyncLog field fails this test on purpose: add CHAIN_FIELDS_V2 and a recipe, never edit V1.
+    expect([...CHAIN_RECIPES[CURRENT_CHAIN_RECIPE]]).toEqual([...SYNC_LOG_FIELDS]);
+    expect(Object.isFrozen(CHAIN_FIELDS_V1)).toBe(true);
+    expect(isChainRecipeVersion(1)).toBe(true);
+    expect(isChainRecipeVersion(2)).toBe(false);
   });
 });

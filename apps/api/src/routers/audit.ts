@@ -1,13 +1,17 @@
 import type { SealedSyncLog } from '@meander/db';
-import { isoDateTimeSchema } from '@meander/domain';
+import { CHAIN_FIELDS_V1, isoDateTimeSchema } from '@meander/domain';
 import { z } from 'zod';
 import { procedureFor, router } from '../trpc/init.js';
 import { requireOrganizationScope } from './tenancy.js';
 
-/** How an auditor recomputes the chain from an evidence export. */
+/**
+ * How an auditor recomputes the chain from an evidence export: a summary of the one documented
+ * recipe (packages/db/README.md, "The hash chain, for auditors"), its field list read from the domain.
+ */
 export const HASHING_RECIPE = [
   'Rows are sealed per organization in chain_seq order (1, 2, 3, … with no gaps; a deleted row leaves a tombstone with its chain_seq and chain_hash).',
-  'canonical_json(row) = JSON of the 17 spec fields in camelCase (id, organizationId, accountingSystem, syncType, status, triggeredBy, periodStart, periodEnd, recordsTotal, recordsSynced, recordsFailed, payloadSummary, errorDetails, externalReferenceId, startedAt, completedAt, createdAt), keys sorted by code unit at every depth, no whitespace, absent values as null, datetimes as YYYY-MM-DDTHH:mm:ss.sssZ.',
+  'Each row carries chainRecipe, the recipe it was sealed with; recipe 1 is the only one so far.',
+  `canonical_json(row) under recipe 1 = JSON of the ${CHAIN_FIELDS_V1.length} spec fields in camelCase (${CHAIN_FIELDS_V1.join(', ')}), keys sorted by code unit at every depth, no whitespace, absent values as null, datetimes as YYYY-MM-DDTHH:mm:ss.sssZ.`,
   'chain_hash = lowercase hex SHA-256 of UTF-8 (prev_hash + "\\n" + canonical_json(row)); the first row’s prev_hash is 64 zeros.',
   'Each row’s prev_hash equals the chain_hash of the row (or tombstone) before it.',
 ].join('\n');

@@ -5,12 +5,19 @@ import { DomainError, type ValidationIssue } from '@meander/domain';
  * checks) to the DomainError the domain would have thrown. Returns null for anything else, which
  * the caller rethrows: only real faults (connection loss) stay driver errors.
  */
-const CHECK_RULES: Record<string, ValidationIssue['rule']> = {
-  ck_records_counts_non_negative: 'records_counts_non_negative',
-  ck_period_end_after_period_start: 'period_end_after_period_start',
-  ck_completed_at_after_started_at: 'completed_at_after_started_at',
-  ck_completed_at_null_while_active: 'valid_status_transition',
-  ck_sealed_exactly_when_terminal: 'valid_status_transition',
+const CHECK_RULES: Record<string, { rule: ValidationIssue['rule']; path: string[] }> = {
+  ck_records_counts_non_negative: { rule: 'records_counts_non_negative', path: ['recordsTotal'] },
+  ck_records_counts_integer: { rule: 'records_counts_non_negative', path: ['recordsTotal'] },
+  ck_period_end_after_period_start: { rule: 'period_end_after_period_start', path: ['periodEnd'] },
+  ck_completed_at_after_started_at: { rule: 'completed_at_after_started_at', path: ['completedAt'] },
+  ck_completed_at_null_while_active: { rule: 'valid_status_transition', path: ['completedAt'] },
+  ck_sealed_exactly_when_terminal: { rule: 'valid_status_transition', path: ['status'] },
+  ck_failed_sync_retains_error_details: { rule: 'failed_sync_retains_error_details', path: ['errorDetails'] },
+  ck_records_count_consistency: { rule: 'records_count_consistency', path: ['recordsSynced'] },
+  ck_records_progress_within_total: { rule: 'records_progress_bounded', path: ['recordsSynced'] },
+  ck_triggered_by_matches_sync_type: { rule: 'schema', path: ['triggeredBy'] },
+  ck_accounting_sync_logs_payload_summary_object: { rule: 'schema', path: ['payloadSummary'] },
+  ck_accounting_sync_logs_error_details_object: { rule: 'schema', path: ['errorDetails'] },
 };
 
 interface DriverError {
@@ -64,6 +71,49 @@ export function constraintToDomainError(error: unknown): DomainError | null {
       ],
     );
   }
+  if (code === 'MS003' || message.includes('INVALID_STATUS_TRANSITION')) {
+    return new DomainError('INVALID_STATUS_TRANSITION', 'The status machine does not allow this move', [
+      {
+        rule: 'valid_status_transition',
+        severity: 'error',
+        path: ['status'],
+        message: 'Only the transitions of STATUS_TRANSITIONS are allowed',
+      },
+    ]);
+  }
+  if (code === 'MS004' || message.includes('RECORDS_PROGRESS_DECREASED')) {
+    return new DomainError(
+      'VALIDATION_FAILED',
+      'Validation failed: progress of a running sync cannot go down',
+      [
+        {
+          rule: 'records_progress_bounded',
+          severity: 'error',
+          path: ['recordsSynced'],
+          message: 'Reported counts never go down while a sync runs',
+        },
+      ],
+    );
+  }
+  if (code === 'MS005' || message.includes('ACCOUNTING_MODULE_DISABLED')) {
+    return new DomainError(
+      'ACCOUNTING_MODULE_DISABLED',
+      'The accounting module of the organization is disabled',
+      [
+        {
+          rule: 'accounting_module_must_be_enabled',
+          severity: 'error',
+          path: ['organizationId'],
+          message: 'Enable the admin-accounting module first',
+        },
+      ],
+    );
+  }
+  if (message.includes('UUID_NOT_CANONICAL')) {
+    return new DomainError('VALIDATION_FAILED', 'Validation failed: ids are lower-case canonical UUIDs', [
+      { rule: 'schema', severity: 'error', path: ['id'], message: 'Use the canonical lower-case UUID' },
+    ]);
+  }
   if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     if (constraint === 'uq_accounting_sync_logs_one_active_per_org') {
       return new DomainError('SYNC_ALREADY_ACTIVE', 'The organization already has an active sync', [
@@ -97,11 +147,18 @@ export function constraintToDomainError(error: unknown): DomainError | null {
     return null;
   }
   if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK') {
-    const rule = (constraint && CHECK_RULES[constraint]) || 'schema';
+    const known = constraint ? CHECK_RULES[constraint] : undefined;
     return new DomainError(
       'VALIDATION_FAILED',
       `Validation failed: the database refused the row (${constraint ?? 'check'})`,
-      [{ rule, severity: 'error', path: [], message: `Constraint ${constraint ?? 'check'} failed` }],
+      [
+        {
+          rule: known?.rule ?? 'schema',
+          severity: 'error',
+          path: known?.path ?? [],
+          message: `Constraint ${constraint ?? 'check'} failed`,
+        },
+      ],
     );
   }
   // Class 22 (data exception): a value the column cannot hold, e.g. a NUL byte in text.

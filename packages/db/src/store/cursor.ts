@@ -1,14 +1,18 @@
 import { DomainError } from '@meander/domain';
 
-/** Position in the history list: the last row's `(startedAt, id)` (the keyset order). */
+/**
+ * Position in the history list: the last row's `(createdAt, id)`, the keyset order. Both are
+ * immutable, so a row that starts (its `startedAt` moves) while a client pages is neither skipped
+ * nor repeated.
+ */
 export interface ListCursor {
-  startedAt: string;
+  createdAt: string;
   id: string;
 }
 
 /** Opaque base64url cursor; clients pass back `nextCursor` unchanged. */
 export function encodeCursor(cursor: ListCursor): string {
-  return Buffer.from(JSON.stringify([cursor.startedAt, cursor.id]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,10 +22,10 @@ export function decodeCursor(raw: string): ListCursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
-      const [startedAt, id] = parsed as unknown[];
-      if (typeof startedAt === 'string' && typeof id === 'string' && UUID.test(id)) {
-        const date = new Date(startedAt);
-        if (!Number.isNaN(date.getTime())) return { startedAt: date.toISOString(), id };
+      const [createdAt, id] = parsed as unknown[];
+      if (typeof createdAt === 'string' && typeof id === 'string' && UUID.test(id)) {
+        const date = new Date(createdAt);
+        if (!Number.isNaN(date.getTime())) return { createdAt: date.toISOString(), id: id.toLowerCase() };
       }
     }
   } catch {

@@ -1,18 +1,28 @@
 import { createHash } from 'node:crypto';
-import { canonicalSyncLogJson, type SyncLog } from '@meander/domain';
+import {
+  type ChainRecipeVersion,
+  CURRENT_CHAIN_RECIPE,
+  canonicalSyncLogJson,
+  isChainRecipeVersion,
+  type SyncLog,
+} from '@meander/domain';
 import type { ChainBreak, ChainVerification, SealedSyncLog } from './port.js';
 
 /** The previous hash of an organization's first sealed row. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /**
- * The hashing recipe (documented in packages/db/README.md for auditors):
- * `chain_hash = sha256_hex(prev_hash + "\n" + canonical_json(row))`, where canonical_json is the
- * row's 17 spec fields in camelCase, keys sorted, datetimes as `YYYY-MM-DDTHH:mm:ss.sssZ`.
+ * The hashing recipe, documented once in packages/db/README.md ("The hash chain, for auditors"):
+ * `chain_hash = sha256_hex(prev_hash + "\n" + canonical_json(row, recipe))`. The recipe version is
+ * stored beside the hash (`chain_recipe`), so a later recipe never makes an older row look altered.
  */
-export function chainHash(prevHash: string, syncLog: SyncLog): string {
+export function chainHash(
+  prevHash: string,
+  syncLog: SyncLog,
+  recipe: ChainRecipeVersion = CURRENT_CHAIN_RECIPE,
+): string {
   return createHash('sha256')
-    .update(`${prevHash}\n${canonicalSyncLogJson(syncLog)}`, 'utf8')
+    .update(`${prevHash}\n${canonicalSyncLogJson(syncLog, recipe)}`, 'utf8')
     .digest('hex');
 }
 
@@ -52,7 +62,7 @@ export async function verifyChainPages(pages: AsyncIterable<ChainLink[]>): Promi
       }
       checked += 1;
       if (link.kind === 'row') {
-        const { chainSeq, prevHash: storedPrev, chainHash: storedHash, ...spec } = link.row;
+        const { chainSeq, prevHash: storedPrev, chainHash: storedHash, chainRecipe, ...spec } = link.row;
         if (prevHash !== '' && storedPrev !== prevHash) {
           breaks.push({
             chainSeq,
@@ -62,7 +72,10 @@ export async function verifyChainPages(pages: AsyncIterable<ChainLink[]>): Promi
             actualHash: storedPrev,
           });
         }
-        const recomputed = chainHash(storedPrev, spec);
+        // A recipe this code does not know cannot be checked: it counts as altered, never as fine.
+        const recomputed = isChainRecipeVersion(chainRecipe)
+          ? chainHash(storedPrev, spec, chainRecipe)
+          : `unknown chain recipe ${chainRecipe}`;
         if (recomputed !== storedHash) {
           breaks.push({
             chainSeq,

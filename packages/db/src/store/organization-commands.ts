@@ -1,15 +1,15 @@
-import { accountingModuleConfigSchema } from '@meander/domain';
+import { accountingModuleConfigSchema, uuidSchema } from '@meander/domain';
 import { z } from 'zod';
 import type { Organization } from './port.js';
 
 /** Input of organizations.create. */
 export const createOrganizationSchema = z.strictObject({
-  id: z.uuid().optional(),
+  id: uuidSchema.optional(),
   name: z.string().trim().min(1).max(200),
 });
 
 export const configureAccountingSchema = z.strictObject({
-  organizationId: z.uuid(),
+  organizationId: uuidSchema,
   enabled: z.boolean(),
   config: accountingModuleConfigSchema,
 });

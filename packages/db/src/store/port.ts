@@ -154,6 +154,8 @@ export interface SealedSyncLog extends SyncLog {
   chainSeq: number;
   prevHash: string;
   chainHash: string;
+  /** The chain recipe the row was sealed with (`CHAIN_RECIPES` in `@meander/domain`). */
+  chainRecipe: number;
 }
 
 /**

@@ -1,34 +1,37 @@
 import type { ErrorDetails, PayloadSummary, SyncLog } from '@meander/domain';
+import type { Table } from 'drizzle-orm';
+import type { accountingSyncLogs } from '../schema/sqlite/tables.js';
 import type { SealedSyncLog } from './port.js';
 
+/** The columns of a Drizzle table, by property name. */
+type ColumnsOf<T extends Table> = T['_']['columns'];
+
 /**
- * A sync log row as either driver returns it, columns in snake_case. SQLite hands back text for
- * datetimes and JSON; PostgreSQL hands back Date and parsed JSON. One mapper normalizes both.
+ * A row as a driver returns it (`SELECT *`): the schema's SQL column names, each typed as the schema
+ * types it, so a renamed or retyped column breaks every mapper at compile time.
  */
-export interface SyncLogRow {
-  id: string;
-  organization_id: string;
-  accounting_system: string;
-  sync_type: string;
-  status: string;
-  triggered_by: string | null;
-  period_start: string | Date;
-  period_end: string | Date;
-  records_total: number;
-  records_synced: number;
-  records_failed: number;
-  payload_summary: unknown;
-  error_details: unknown;
-  external_reference_id: string | null;
-  started_at: string | Date;
-  completed_at: string | Date | null;
-  created_at: string | Date;
-  idempotency_key?: string | null;
-  heartbeat_at?: string | Date | null;
-  chain_seq?: number | null;
-  prev_hash?: string | null;
-  chain_hash?: string | null;
-}
+export type DriverRow<T extends Table> = {
+  [K in keyof ColumnsOf<T> & keyof T['$inferSelect'] as ColumnsOf<T>[K]['_']['name']]: T['$inferSelect'][K];
+};
+
+/** Datetime columns: canonical text on SQLite, `Date` from the PostgreSQL driver. */
+type DatetimeColumn =
+  | 'period_start'
+  | 'period_end'
+  | 'started_at'
+  | 'completed_at'
+  | 'created_at'
+  | 'heartbeat_at';
+
+/**
+ * A sync log row as either driver returns it, inferred from the schema (the two dialects' schemas
+ * are held equal by the schema-parity test). One mapper normalizes both.
+ */
+export type SyncLogRow = {
+  [K in keyof DriverRow<typeof accountingSyncLogs>]: K extends DatetimeColumn
+    ? DriverRow<typeof accountingSyncLogs>[K] | Date
+    : DriverRow<typeof accountingSyncLogs>[K];
+};
 
 const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -80,6 +83,7 @@ export function sealedFromRow(row: SyncLogRow): SealedSyncLog {
     chainSeq: Number(row.chain_seq),
     prevHash: row.prev_hash ?? '',
     chainHash: row.chain_hash ?? '',
+    chainRecipe: Number(row.chain_recipe),
   };
 }
 

@@ -1,21 +1,14 @@
 import type { SyncLog } from '@meander/domain';
+import type { accountingSyncLogDeletions } from '../schema/sqlite/tables.js';
 import type { SyncLogDeletion } from './port.js';
-import { toIso } from './sync-log-row.js';
+import { type DriverRow, toIso } from './sync-log-row.js';
 
-/** An accounting_sync_log_deletions row as either driver returns it. */
-export interface TombstoneRow {
-  sync_log_id: string;
-  organization_id: string;
-  deleted_by: string;
-  deleted_via: string;
-  deleted_at: string | Date;
-  reason: string;
-  legal_basis: string;
-  chain_seq: number | null;
-  chain_hash: string | null;
-  prev_hash: string | null;
-  redacted_row: unknown;
-}
+/** An accounting_sync_log_deletions row as either driver returns it, inferred from the schema. */
+export type TombstoneRow = {
+  [K in keyof DriverRow<typeof accountingSyncLogDeletions>]: K extends 'deleted_at'
+    ? DriverRow<typeof accountingSyncLogDeletions>[K] | Date
+    : DriverRow<typeof accountingSyncLogDeletions>[K];
+};
 
 /**
  * What a tombstone keeps of the deleted row. A deletion exists to remove personal data, so the

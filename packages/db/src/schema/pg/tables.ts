@@ -13,12 +13,14 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { APPROVAL_STATE_CHECK, EXPENSE_KIND_CHECK, LEGAL_BASIS_CHECK, SYNC_LOG_CHECKS } from '../checks.js';
 
 /**
  * PostgreSQL schema: the same tables, columns, indexes and CHECKs as the SQLite schema, with native
  * types (uuid, timestamptz(3), jsonb). Datetimes are read as ISO strings so both stores map rows alike.
  */
-const tz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'string' });
+const tz = <N extends string>(name: N) =>
+  timestamp(name, { withTimezone: true, precision: 3, mode: 'string' });
 
 export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey(),
@@ -37,7 +39,10 @@ export const moduleConfigurations = pgTable(
     config: jsonb('config').$type<unknown>(),
     updatedAt: tz('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.module] })],
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.module] }),
+    check('ck_module_configurations_config_object', sql`config IS NULL OR jsonb_typeof(config) = 'object'`),
+  ],
 );
 
 export const accountingSyncLogs = pgTable(
@@ -69,6 +74,7 @@ export const accountingSyncLogs = pgTable(
     chainSeq: integer('chain_seq'),
     prevHash: text('prev_hash'),
     chainHash: text('chain_hash'),
+    chainRecipe: integer('chain_recipe').notNull().default(1),
   },
   (t) => [
     index('idx_accounting_sync_logs_org_started').on(t.organizationId, t.startedAt),
@@ -83,26 +89,19 @@ export const accountingSyncLogs = pgTable(
       .on(t.organizationId, t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
     uniqueIndex('uq_accounting_sync_logs_chain_seq').on(t.organizationId, t.chainSeq),
+    index('idx_accounting_sync_logs_org_created').on(t.organizationId, t.createdAt, t.id),
+    ...Object.entries(SYNC_LOG_CHECKS).map(([name, body]) => check(name, body)),
     check(
-      'ck_accounting_sync_logs_status',
-      sql`status IN ('pending', 'in_progress', 'success', 'partial', 'failed')`,
-    ),
-    check('ck_accounting_sync_logs_accounting_system', sql`accounting_system IN ('xledger', 'dynamics')`),
-    check('ck_accounting_sync_logs_sync_type', sql`sync_type IN ('scheduled', 'manual', 'api')`),
-    check('ck_accounting_sync_logs_runner', sql`runner IN ('worker', 'external')`),
-    check(
-      'ck_records_counts_non_negative',
-      sql`records_total >= 0 AND records_synced >= 0 AND records_failed >= 0`,
-    ),
-    check('ck_period_end_after_period_start', sql`period_end > period_start`),
-    check('ck_completed_at_after_started_at', sql`completed_at IS NULL OR completed_at >= started_at`),
-    check(
-      'ck_completed_at_null_while_active',
-      sql`(status IN ('pending', 'in_progress')) = (completed_at IS NULL)`,
+      'ck_accounting_sync_logs_payload_summary_object',
+      sql`payload_summary IS NULL OR jsonb_typeof(payload_summary) = 'object'`,
     ),
     check(
-      'ck_sealed_exactly_when_terminal',
-      sql`(chain_hash IS NULL) = (status IN ('pending', 'in_progress'))`,
+      'ck_accounting_sync_logs_error_details_object',
+      sql`error_details IS NULL OR jsonb_typeof(error_details) = 'object'`,
+    ),
+    check(
+      'ck_records_progress_within_total',
+      sql`status NOT IN ('pending', 'in_progress') OR records_synced::bigint + records_failed <= records_total`,
     ),
   ],
 );
@@ -124,7 +123,8 @@ export const accountingSyncLogDeletions = pgTable(
   },
   (t) => [
     index('idx_accounting_sync_log_deletions_org_seq').on(t.organizationId, t.chainSeq),
-    check('ck_deletions_legal_basis', sql`legal_basis IN ('compliance', 'data_subject_request')`),
+    check('ck_deletions_legal_basis', LEGAL_BASIS_CHECK),
+    check('ck_deletions_redacted_row_object', sql`jsonb_typeof(redacted_row) = 'object'`),
   ],
 );
 
@@ -145,10 +145,7 @@ export const expenseRecords = pgTable(
   },
   (t) => [
     index('idx_expense_records_org_state_date').on(t.organizationId, t.approvalState, t.bookingDate, t.id),
-    check('ck_expense_records_kind', sql`kind IN ('expense_claim', 'reimbursement')`),
-    check(
-      'ck_expense_records_approval_state',
-      sql`approval_state IN ('draft', 'submitted', 'approved', 'rejected')`,
-    ),
+    check('ck_expense_records_kind', EXPENSE_KIND_CHECK),
+    check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
   ],
 );

@@ -1,12 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { APPROVAL_STATE_CHECK, EXPENSE_KIND_CHECK, LEGAL_BASIS_CHECK, SYNC_LOG_CHECKS } from '../checks.js';
 
 /**
  * SQLite schema. Datetimes are canonical ISO-8601 UTC text (`2026-10-01T00:00:00.000Z`): one fixed
  * width, so text order is time order and comparisons in CHECKs and indexes are correct.
  * JSON is text. Enums are text + CHECK, as on PostgreSQL, so both schemas compare.
  */
-const isoText = (name: string) => text(name);
+const isoText = <N extends string>(name: N) => text(name);
+
+/** Canonical ISO text: SQLite's own formatting of the value gives it back unchanged (so text order is time order). */
+const canonicalIso = (column: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column}) IS ${column}`;
+/** An integer that fits PostgreSQL's 32-bit column, so both dialects hold the same counts. */
+const int32 = (column: string) => `typeof(${column}) = 'integer' AND ${column} <= 2147483647`;
+const jsonObject = (column: string) =>
+  sql.raw(`CASE WHEN json_valid(${column}) THEN json_type(${column}) = 'object' ELSE 0 END`);
+const jsonObjectOrNull = (column: string) =>
+  sql.raw(
+    `${column} IS NULL OR (CASE WHEN json_valid(${column}) THEN json_type(${column}) = 'object' ELSE 0 END)`,
+  );
 
 export const organizations = sqliteTable('organizations', {
   id: text('id').primaryKey(),
@@ -25,7 +37,11 @@ export const moduleConfigurations = sqliteTable(
     config: text('config', { mode: 'json' }).$type<unknown>(),
     updatedAt: isoText('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.module] })],
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.module] }),
+    check('ck_module_configurations_config_object', jsonObjectOrNull('config')),
+    check('ck_module_configurations_enabled_boolean', sql`enabled IN (0, 1)`),
+  ],
 );
 
 export const accountingSyncLogs = sqliteTable(
@@ -57,6 +73,7 @@ export const accountingSyncLogs = sqliteTable(
     chainSeq: integer('chain_seq'),
     prevHash: text('prev_hash'),
     chainHash: text('chain_hash'),
+    chainRecipe: integer('chain_recipe').notNull().default(1),
   },
   (t) => [
     index('idx_accounting_sync_logs_org_started').on(t.organizationId, t.startedAt),
@@ -71,26 +88,30 @@ export const accountingSyncLogs = sqliteTable(
       .on(t.organizationId, t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
     uniqueIndex('uq_accounting_sync_logs_chain_seq').on(t.organizationId, t.chainSeq),
+    index('idx_accounting_sync_logs_org_created').on(t.organizationId, t.createdAt, t.id),
+    ...Object.entries(SYNC_LOG_CHECKS).map(([name, body]) => check(name, body)),
+    check('ck_accounting_sync_logs_payload_summary_object', jsonObjectOrNull('payload_summary')),
+    check('ck_accounting_sync_logs_error_details_object', jsonObjectOrNull('error_details')),
     check(
-      'ck_accounting_sync_logs_status',
-      sql`status IN ('pending', 'in_progress', 'success', 'partial', 'failed')`,
-    ),
-    check('ck_accounting_sync_logs_accounting_system', sql`accounting_system IN ('xledger', 'dynamics')`),
-    check('ck_accounting_sync_logs_sync_type', sql`sync_type IN ('scheduled', 'manual', 'api')`),
-    check('ck_accounting_sync_logs_runner', sql`runner IN ('worker', 'external')`),
-    check(
-      'ck_records_counts_non_negative',
-      sql`records_total >= 0 AND records_synced >= 0 AND records_failed >= 0`,
-    ),
-    check('ck_period_end_after_period_start', sql`period_end > period_start`),
-    check('ck_completed_at_after_started_at', sql`completed_at IS NULL OR completed_at >= started_at`),
-    check(
-      'ck_completed_at_null_while_active',
-      sql`(status IN ('pending', 'in_progress')) = (completed_at IS NULL)`,
+      'ck_records_progress_within_total',
+      sql`status NOT IN ('pending', 'in_progress') OR records_synced + records_failed <= records_total`,
     ),
     check(
-      'ck_sealed_exactly_when_terminal',
-      sql`(chain_hash IS NULL) = (status IN ('pending', 'in_progress'))`,
+      'ck_records_counts_integer',
+      sql.raw(['records_total', 'records_synced', 'records_failed'].map(int32).join(' AND ')),
+    ),
+    check(
+      'ck_accounting_sync_logs_datetimes_canonical',
+      sql.raw(
+        [
+          canonicalIso('period_start'),
+          canonicalIso('period_end'),
+          canonicalIso('started_at'),
+          `(completed_at IS NULL OR ${canonicalIso('completed_at')})`,
+          canonicalIso('created_at'),
+          `(heartbeat_at IS NULL OR ${canonicalIso('heartbeat_at')})`,
+        ].join(' AND '),
+      ),
     ),
   ],
 );
@@ -112,7 +133,9 @@ export const accountingSyncLogDeletions = sqliteTable(
   },
   (t) => [
     index('idx_accounting_sync_log_deletions_org_seq').on(t.organizationId, t.chainSeq),
-    check('ck_deletions_legal_basis', sql`legal_basis IN ('compliance', 'data_subject_request')`),
+    check('ck_deletions_legal_basis', LEGAL_BASIS_CHECK),
+    check('ck_deletions_redacted_row_object', jsonObject('redacted_row')),
+    check('ck_deletions_deleted_at_canonical', sql.raw(canonicalIso('deleted_at'))),
   ],
 );
 
@@ -133,10 +156,7 @@ export const expenseRecords = sqliteTable(
   },
   (t) => [
     index('idx_expense_records_org_state_date').on(t.organizationId, t.approvalState, t.bookingDate, t.id),
-    check('ck_expense_records_kind', sql`kind IN ('expense_claim', 'reimbursement')`),
-    check(
-      'ck_expense_records_approval_state',
-      sql`approval_state IN ('draft', 'submitted', 'approved', 'rejected')`,
-    ),
+    check('ck_expense_records_kind', EXPENSE_KIND_CHECK),
+    check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
   ],
 );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AccountingModuleConfig, DomainError, parseCommand } from '@meander/domain';
+import { type AccountingModuleConfig, canonicalUuid, DomainError, parseCommand } from '@meander/domain';
 import type postgres from 'postgres';
 import { rethrowAsDomainError } from '../constraint-errors.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
@@ -9,6 +9,7 @@ import {
   organizationFromRow,
 } from '../organization-commands.js';
 import type { AccountingModuleView, Organization, OrganizationStore } from '../port.js';
+import { jsonb } from './json.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -28,7 +29,8 @@ export class PgOrganizationStore implements OrganizationStore {
     }
   }
 
-  async get(id: string): Promise<Organization | null> {
+  async get(rawId: string): Promise<Organization | null> {
+    const id = canonicalUuid(rawId);
     if (!UUID.test(id)) return null;
     const [row] = await this.sql<
       { id: string; name: string; created_at: Date }[]
@@ -65,7 +67,7 @@ export class PgOrganizationStore implements OrganizationStore {
     }
     await this.sql`
       INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
-      VALUES (${command.organizationId}, 'admin-accounting', ${command.enabled}, ${JSON.stringify(command.config)}::jsonb, ${new Date().toISOString()})
+      VALUES (${command.organizationId}, 'admin-accounting', ${command.enabled}, ${jsonb(this.sql, command.config)}, ${new Date().toISOString()})
       ON CONFLICT (organization_id, module) DO UPDATE SET enabled = excluded.enabled, config = excluded.config,
         updated_at = excluded.updated_at`.catch(rethrowAsDomainError);
     return {
@@ -76,7 +78,8 @@ export class PgOrganizationStore implements OrganizationStore {
     };
   }
 
-  async getAccountingModule(organizationId: string): Promise<AccountingModuleView | null> {
+  async getAccountingModule(rawOrganizationId: string): Promise<AccountingModuleView | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!UUID.test(organizationId)) return null;
     const [row] = await this.sql<ModuleRow[]>`
       SELECT * FROM module_configurations WHERE organization_id = ${organizationId} AND module = 'admin-accounting'`;

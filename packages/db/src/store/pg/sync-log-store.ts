@@ -5,6 +5,8 @@ import {
   type CompleteSyncLogCommand,
   type CreateSyncLogCommand,
   type CreateSyncLogInput,
+  CURRENT_CHAIN_RECIPE,
+  canonicalUuid,
   checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
@@ -38,6 +40,7 @@ import {
   interleaveTombstones,
   verifyChainPages,
 } from '../hash-chain.js';
+import { LIST_ORDER } from '../list-order.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import type {
   ChainVerification,
@@ -57,14 +60,10 @@ import {
   monitoringWindows,
   resyncEntryFrom,
 } from '../read-models.js';
-import {
-  idempotencyFingerprint,
-  jsonOrNull,
-  type SyncLogRow,
-  sealedFromRow,
-  syncLogFromRow,
-} from '../sync-log-row.js';
+import { bindRead, compileReads, type ReadName } from '../reads.js';
+import { idempotencyFingerprint, type SyncLogRow, sealedFromRow, syncLogFromRow } from '../sync-log-row.js';
 import { redactForTombstone, type TombstoneRow, tombstoneFromRow } from '../tombstone.js';
+import { jsonb } from './json.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 const nowIso = () => new Date().toISOString();
@@ -86,11 +85,26 @@ export class PgSyncLogStore implements SyncLogStore {
     }
   }
 
+  private readonly reads = compileReads('postgres');
+
+  /** Run one of the shared reads (written once in ../reads.ts) as a named prepared query. */
+  private async read<T = SyncLogRow>(
+    sql: Sql,
+    name: ReadName,
+    values: Record<string, unknown>,
+  ): Promise<T[]> {
+    const read = this.reads[name];
+    return (await sql.unsafe(read.text, bindRead(read, values) as never[], {
+      prepare: true,
+    })) as unknown as T[];
+  }
+
   private async getRow(sql: Sql, id: string, lock = false): Promise<SyncLogRow | undefined> {
     if (!isUuid(id)) return undefined;
+    // Row locking is PostgreSQL's own; the plain read is the shared one.
     const rows = lock
       ? await sql<SyncLogRow[]>`SELECT * FROM accounting_sync_logs WHERE id = ${id} FOR UPDATE`
-      : await sql<SyncLogRow[]>`SELECT * FROM accounting_sync_logs WHERE id = ${id}`;
+      : await this.read(sql, 'syncLogById', { id });
     return rows[0];
   }
 
@@ -110,9 +124,7 @@ export class PgSyncLogStore implements SyncLogStore {
         const [organization] = await tx`SELECT id FROM organizations WHERE id = ${command.organizationId}`;
         const [moduleRow] = await tx<ModuleRow[]>`
           SELECT * FROM module_configurations WHERE organization_id = ${command.organizationId} AND module = 'admin-accounting'`;
-        const [active] = await tx<SyncLogRow[]>`
-          SELECT * FROM accounting_sync_logs WHERE organization_id = ${command.organizationId}
-            AND status IN ('pending', 'in_progress')`;
+        const [active] = await this.read(tx, 'activeSyncLog', { organizationId: command.organizationId });
         const planned = planCreate(command, {
           id: randomUUID(),
           now,
@@ -135,20 +147,22 @@ export class PgSyncLogStore implements SyncLogStore {
 
   private async findByKey(sql: Sql, command: CreateSyncLogCommand): Promise<SyncLog | null> {
     if (!command.idempotencyKey) return null;
-    const [row] = await sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs
-      WHERE organization_id = ${command.organizationId} AND idempotency_key = ${command.idempotencyKey}`;
+    const [row] = await this.read(sql, 'syncLogByIdempotencyKey', {
+      organizationId: command.organizationId,
+      idempotencyKey: command.idempotencyKey,
+    });
     return row ? syncLogFromRow(row) : null;
   }
 
-  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+  async findByIdempotencyKey(rawOrganizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return null;
-    const [row] = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND idempotency_key = ${idempotencyKey}`;
+    const [row] = await this.read(this.sql, 'syncLogByIdempotencyKey', { organizationId, idempotencyKey });
     return row ? syncLogFromRow(row) : null;
   }
 
-  async get(id: string): Promise<SyncLog | null> {
+  async get(rawId: string): Promise<SyncLog | null> {
+    const id = canonicalUuid(rawId);
     const row = await this.getRow(this.sql, id);
     return row ? syncLogFromRow(row) : null;
   }
@@ -168,24 +182,26 @@ export class PgSyncLogStore implements SyncLogStore {
     if (q.startedBefore) conditions.push(sql`started_at < ${q.startedBefore}`);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      conditions.push(sql`(started_at, id) < (${c.startedAt}::timestamptz, ${c.id}::uuid)`);
+      conditions.push(sql`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id}::uuid)`);
     }
     const where = conditions.reduce((acc, c) => sql`${acc} AND ${c}`);
+    // Keyset on the immutable (created_at, id); see LIST_ORDER in ../list-order.ts.
     const rows = await sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT ${q.limit + 1}`;
+      SELECT * FROM accounting_sync_logs WHERE ${where} ORDER BY ${sql.unsafe(LIST_ORDER.join(', '))} LIMIT ${q.limit + 1}`;
     const items = rows.slice(0, q.limit).map(syncLogFromRow);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
   }
 
-  async getActive(organizationId: string): Promise<SyncLog | null> {
+  async getActive(rawOrganizationId: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return null;
-    const [row] = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND status IN ('pending', 'in_progress')`;
+    const [row] = await this.read(this.sql, 'activeSyncLog', { organizationId });
     return row ? syncLogFromRow(row) : null;
   }
 
-  async start(id: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+  async start(rawId: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+    const id = canonicalUuid(rawId);
     const now = options.now ?? nowIso();
     return this.write(async (tx) => {
       const { syncLog } = planStart(await this.requireLog(tx, id), now);
@@ -215,12 +231,12 @@ export class PgSyncLogStore implements SyncLogStore {
   }
 
   async listClaimable(limit: number): Promise<SyncLog[]> {
-    const rows = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker' ORDER BY created_at, id LIMIT ${limit}`;
+    const rows = await this.read(this.sql, 'claimableSyncLogs', { limit });
     return rows.map(syncLogFromRow);
   }
 
-  async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {
+  async heartbeat(rawId: string, options: { now?: string } = {}): Promise<void> {
+    const id = canonicalUuid(rawId);
     await this.write(async (tx) => {
       assertMutable(await this.requireLog(tx, id));
       await tx`
@@ -238,7 +254,11 @@ export class PgSyncLogStore implements SyncLogStore {
       UPDATE accounting_sync_logs SET records_synced = ${command.recordsSynced}, records_failed = ${command.recordsFailed},
         heartbeat_at = ${nowIso()}
       WHERE id = ${command.id} AND status IN ('pending', 'in_progress')
-      RETURNING *`.catch(rethrowAsDomainError);
+      RETURNING *`.catch(async (error: unknown) => {
+      // The database refused the counts (records_progress_bounded): the domain names rule and field.
+      planProgress(await this.requireLog(this.sql, command.id), command);
+      return rethrowAsDomainError(error);
+    });
     if (row) return syncLogFromRow(row);
     return planProgress(await this.requireLog(this.sql, command.id), command).syncLog;
   }
@@ -274,7 +294,7 @@ export class PgSyncLogStore implements SyncLogStore {
           reason, legal_basis, chain_seq, chain_hash, prev_hash, redacted_row)
         VALUES (${row.id}, ${row.organization_id}, ${actor.userId}, ${actor.via}, ${nowIso()}, ${command.reason},
           ${command.legalBasis}, ${row.chain_seq ?? null}, ${row.chain_hash ?? null}, ${row.prev_hash ?? null},
-          ${JSON.stringify(redactForTombstone(syncLogFromRow(row)))}::jsonb)
+          ${jsonb(tx, redactForTombstone(syncLogFromRow(row)))})
         RETURNING *`;
       await tx`DELETE FROM accounting_sync_logs WHERE id = ${row.id}`;
       return tombstoneFromRow(tombstone as TombstoneRow);
@@ -282,25 +302,22 @@ export class PgSyncLogStore implements SyncLogStore {
   }
 
   async findStale(olderThan: string): Promise<SyncLog[]> {
-    const rows = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs
-      WHERE status = 'in_progress' AND COALESCE(heartbeat_at, started_at) < ${olderThan} ORDER BY started_at`;
+    const rows = await this.read(this.sql, 'staleSyncLogs', { olderThan });
     return rows.map(syncLogFromRow);
   }
 
   async findSuccessCovering(
-    organizationId: string,
+    rawOrganizationId: string,
     periodStart: string,
     periodEnd: string,
   ): Promise<SyncLog | null> {
-    const [row] = await this.sql<SyncLogRow[]>`
-      SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId} AND period_start <= ${periodStart}
-        AND period_end >= ${periodEnd} AND status = 'success'
-      ORDER BY started_at DESC LIMIT 1`;
+    const organizationId = canonicalUuid(rawOrganizationId);
+    const [row] = await this.read(this.sql, 'successCovering', { organizationId, periodStart, periodEnd });
     return row ? syncLogFromRow(row) : null;
   }
 
-  async resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]> {
+  async resyncPlan(rawOrganizationId: string): Promise<ResyncPlanEntry[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return [];
     const rows = await this.sql<SyncLogRow[]>`
       SELECT l.* FROM accounting_sync_logs l
@@ -321,8 +338,9 @@ export class PgSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     const { since7, since30 } = monitoringWindows(now);
     if (options.organizationId !== undefined && !isUuid(options.organizationId)) return [];
-    const org = options.organizationId ? sql`organization_id = ${options.organizationId}` : sql`TRUE`;
-    const orgL = options.organizationId ? sql`l.organization_id = ${options.organizationId}` : sql`TRUE`;
+    const orgId = options.organizationId === undefined ? undefined : canonicalUuid(options.organizationId);
+    const org = orgId ? sql`organization_id = ${orgId}` : sql`TRUE`;
+    const orgL = orgId ? sql`l.organization_id = ${orgId}` : sql`TRUE`;
     const stats = await sql<MonitoringStatsRow[]>`
       WITH ls AS (
         SELECT organization_id, accounting_system, MAX(started_at) AS last_success FROM accounting_sync_logs
@@ -356,10 +374,10 @@ export class PgSyncLogStore implements SyncLogStore {
     });
   }
 
-  async listDeletions(organizationId: string): Promise<SyncLogDeletion[]> {
+  async listDeletions(rawOrganizationId: string): Promise<SyncLogDeletion[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return [];
-    const rows = await this.sql<TombstoneRow[]>`
-      SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ${organizationId} ORDER BY deleted_at, sync_log_id`;
+    const rows = await this.read<TombstoneRow>(this.sql, 'deletionsOf', { organizationId });
     return rows.map(tombstoneFromRow);
   }
 
@@ -382,7 +400,8 @@ export class PgSyncLogStore implements SyncLogStore {
     }));
   }
 
-  async verifyChain(organizationId: string): Promise<ChainVerification> {
+  async verifyChain(rawOrganizationId: string): Promise<ChainVerification> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return { ok: true, checked: 0, breaks: [], head: null };
     const tombstones = (
       await this.sql<TombstoneRow[]>`
@@ -405,7 +424,7 @@ export class PgSyncLogStore implements SyncLogStore {
     to: string,
     options: { afterSeq?: number } = {},
   ): AsyncIterable<SealedSyncLog[]> {
-    return this.sealedPages(organizationId, from, to, options.afterSeq ?? 0);
+    return this.sealedPages(canonicalUuid(organizationId), from, to, options.afterSeq ?? 0);
   }
 
   private async *sealedPages(
@@ -468,7 +487,7 @@ async function insert(
       external_reference_id, started_at, completed_at, created_at, idempotency_key, runner)
     VALUES (${log.id}, ${log.organizationId}, ${log.accountingSystem}, ${log.syncType}, ${log.status}, ${log.triggeredBy},
       ${log.periodStart}, ${log.periodEnd}, ${log.recordsTotal}, ${log.recordsSynced}, ${log.recordsFailed},
-      ${jsonOrNull(log.payloadSummary)}::jsonb, ${jsonOrNull(log.errorDetails)}::jsonb, ${log.externalReferenceId},
+      ${jsonb(tx, log.payloadSummary)}, ${jsonb(tx, log.errorDetails)}, ${log.externalReferenceId},
       ${log.startedAt}, ${log.completedAt}, ${log.createdAt}, ${idempotencyKey}, ${runner})`;
 }
 
@@ -490,9 +509,10 @@ async function seal(tx: postgres.TransactionSql, log: SyncLog): Promise<void> {
   const hash = chainHash(prev, log);
   const changed = await tx`
     UPDATE accounting_sync_logs SET status = ${log.status}, records_synced = ${log.recordsSynced},
-      records_failed = ${log.recordsFailed}, error_details = ${jsonOrNull(log.errorDetails)}::jsonb,
-      external_reference_id = ${log.externalReferenceId}, payload_summary = ${jsonOrNull(log.payloadSummary)}::jsonb,
-      completed_at = ${log.completedAt}, chain_seq = ${seq}, prev_hash = ${prev}, chain_hash = ${hash}
+      records_failed = ${log.recordsFailed}, error_details = ${jsonb(tx, log.errorDetails)},
+      external_reference_id = ${log.externalReferenceId}, payload_summary = ${jsonb(tx, log.payloadSummary)},
+      completed_at = ${log.completedAt}, chain_seq = ${seq}, prev_hash = ${prev}, chain_hash = ${hash},
+      chain_recipe = ${CURRENT_CHAIN_RECIPE}
     WHERE id = ${log.id} AND status IN ('pending', 'in_progress')`;
   if (changed.count !== 1)
     throw new DomainError('RECORD_IMMUTABLE', `Sync ${log.id} already reached a terminal status`);

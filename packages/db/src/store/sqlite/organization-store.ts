@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AccountingModuleConfig, DomainError, parseCommand } from '@meander/domain';
+import { type AccountingModuleConfig, canonicalUuid, DomainError, parseCommand } from '@meander/domain';
 import type BetterSqlite3 from 'better-sqlite3';
 import { rethrowAsDomainError } from '../constraint-errors.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
@@ -46,7 +46,8 @@ export class SqliteOrganizationStore implements OrganizationStore {
     return organization;
   }
 
-  async get(id: string): Promise<Organization | null> {
+  async get(rawId: string): Promise<Organization | null> {
+    const id = canonicalUuid(rawId);
     const row = this.prepare('SELECT * FROM organizations WHERE id = ?').get(id) as
       | OrganizationRow
       | undefined;
@@ -79,17 +80,22 @@ export class SqliteOrganizationStore implements OrganizationStore {
         ],
       );
     }
-    this.prepare(
-      `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
-         VALUES (?, 'admin-accounting', ?, ?, ?)
-         ON CONFLICT (organization_id, module) DO UPDATE SET enabled = excluded.enabled, config = excluded.config,
-           updated_at = excluded.updated_at`,
-    ).run(
-      command.organizationId,
-      command.enabled ? 1 : 0,
-      JSON.stringify(command.config),
-      new Date().toISOString(),
-    );
+    try {
+      this.prepare(
+        `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
+           VALUES (?, 'admin-accounting', ?, ?, ?)
+           ON CONFLICT (organization_id, module) DO UPDATE SET enabled = excluded.enabled, config = excluded.config,
+             updated_at = excluded.updated_at`,
+      ).run(
+        command.organizationId,
+        command.enabled ? 1 : 0,
+        JSON.stringify(command.config),
+        new Date().toISOString(),
+      );
+    } catch (error) {
+      // As on PostgreSQL: a refusal of the database (an organization deleted meanwhile) is a DomainError.
+      rethrowAsDomainError(error);
+    }
     return {
       organizationId: command.organizationId,
       module: 'admin-accounting',
@@ -98,7 +104,8 @@ export class SqliteOrganizationStore implements OrganizationStore {
     };
   }
 
-  async getAccountingModule(organizationId: string): Promise<AccountingModuleView | null> {
+  async getAccountingModule(rawOrganizationId: string): Promise<AccountingModuleView | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const row = this.prepare(
       "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
     ).get(organizationId) as ModuleRow | undefined;

@@ -4,6 +4,8 @@ import {
   assertMutable,
   type CompleteSyncLogCommand,
   type CreateSyncLogInput,
+  CURRENT_CHAIN_RECIPE,
+  canonicalUuid,
   checkRecordsCountsNonNegative,
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
@@ -37,6 +39,7 @@ import {
   interleaveTombstones,
   verifyChainPages,
 } from '../hash-chain.js';
+import { LIST_ORDER } from '../list-order.js';
 import { accountingModuleFromRow, type ModuleRow } from '../module-row.js';
 import type {
   ChainVerification,
@@ -56,6 +59,7 @@ import {
   monitoringWindows,
   resyncEntryFrom,
 } from '../read-models.js';
+import { bindRead, compileReads, type ReadName } from '../reads.js';
 import {
   idempotencyFingerprint,
   jsonOrNull,
@@ -92,8 +96,21 @@ export class SqliteSyncLogStore implements SyncLogStore {
     return this.prepare(sql).get(...params) as SyncLogRow | undefined;
   }
 
+  private readonly reads = compileReads('sqlite');
+
+  /** Run one of the shared reads (written once in ../reads.ts). */
+  private read<T = SyncLogRow>(name: ReadName, values: Record<string, unknown>): T[] {
+    const read = this.reads[name];
+    return this.prepare(read.text).all(...bindRead(read, values)) as T[];
+  }
+
+  private readOne(name: ReadName, values: Record<string, unknown>): SyncLogRow | undefined {
+    const read = this.reads[name];
+    return this.prepare(read.text).get(...bindRead(read, values)) as SyncLogRow | undefined;
+  }
+
   private getRow(id: string): SyncLogRow | undefined {
-    return this.one('SELECT * FROM accounting_sync_logs WHERE id = ?', id);
+    return this.readOne('syncLogById', { id });
   }
 
   private requireLog(id: string): SyncLog {
@@ -115,11 +132,10 @@ export class SqliteSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     return this.write(() => {
       if (command.idempotencyKey) {
-        const previous = this.one(
-          'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND idempotency_key = ?',
-          command.organizationId,
-          command.idempotencyKey,
-        );
+        const previous = this.readOne('syncLogByIdempotencyKey', {
+          organizationId: command.organizationId,
+          idempotencyKey: command.idempotencyKey,
+        });
         if (previous) return this.replay(syncLogFromRow(previous), command);
       }
       const organization = this.prepare('SELECT id FROM organizations WHERE id = ?').get(
@@ -128,10 +144,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
       const moduleRow = this.prepare(
         "SELECT * FROM module_configurations WHERE organization_id = ? AND module = 'admin-accounting'",
       ).get(command.organizationId) as ModuleRow | undefined;
-      const active = this.one(
-        "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
-        command.organizationId,
-      );
+      const active = this.readOne('activeSyncLog', { organizationId: command.organizationId });
       const planned = planCreate(command, {
         id: randomUUID(),
         now,
@@ -195,16 +208,14 @@ export class SqliteSyncLogStore implements SyncLogStore {
     );
   }
 
-  async findByIdempotencyKey(organizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
-    const row = this.one(
-      'SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND idempotency_key = ?',
-      organizationId,
-      idempotencyKey,
-    );
+  async findByIdempotencyKey(rawOrganizationId: string, idempotencyKey: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
+    const row = this.readOne('syncLogByIdempotencyKey', { organizationId, idempotencyKey });
     return row ? syncLogFromRow(row) : null;
   }
 
-  async get(id: string): Promise<SyncLog | null> {
+  async get(rawId: string): Promise<SyncLog | null> {
+    const id = canonicalUuid(rawId);
     const row = this.getRow(id);
     return row ? syncLogFromRow(row) : null;
   }
@@ -228,25 +239,25 @@ export class SqliteSyncLogStore implements SyncLogStore {
     if (q.startedBefore) add('started_at < ?', q.startedBefore);
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      add('(started_at < ? OR (started_at = ? AND id < ?))', c.startedAt, c.startedAt, c.id);
+      add('(created_at < ? OR (created_at = ? AND id < ?))', c.createdAt, c.createdAt, c.id);
     }
+    // Keyset on the immutable (created_at, id); see LIST_ORDER in ../list-order.ts.
     const sql = `SELECT * FROM accounting_sync_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY started_at DESC, id DESC LIMIT ?`;
+      ORDER BY ${LIST_ORDER.join(', ')} LIMIT ?`;
     const rows = this.prepare(sql).all(...params, q.limit + 1) as SyncLogRow[];
     const items = rows.slice(0, q.limit).map(syncLogFromRow);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
   }
 
-  async getActive(organizationId: string): Promise<SyncLog | null> {
-    const row = this.one(
-      "SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('pending', 'in_progress')",
-      organizationId,
-    );
+  async getActive(rawOrganizationId: string): Promise<SyncLog | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
+    const row = this.readOne('activeSyncLog', { organizationId });
     return row ? syncLogFromRow(row) : null;
   }
 
-  async start(id: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+  async start(rawId: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+    const id = canonicalUuid(rawId);
     const now = options.now ?? nowIso();
     return this.write(() => {
       const { syncLog } = planStart(this.requireLog(id), now);
@@ -277,13 +288,12 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   async listClaimable(limit: number): Promise<SyncLog[]> {
-    const rows = this.prepare(
-      "SELECT * FROM accounting_sync_logs WHERE status = 'pending' AND runner = 'worker' ORDER BY created_at, id LIMIT ?",
-    ).all(limit) as SyncLogRow[];
+    const rows = this.read('claimableSyncLogs', { limit });
     return rows.map(syncLogFromRow);
   }
 
-  async heartbeat(id: string, options: { now?: string } = {}): Promise<void> {
+  async heartbeat(rawId: string, options: { now?: string } = {}): Promise<void> {
+    const id = canonicalUuid(rawId);
     this.write(() => {
       assertMutable(this.requireLog(id));
       this.prepare(
@@ -297,10 +307,17 @@ export class SqliteSyncLogStore implements SyncLogStore {
     throwOnErrors(checkRecordsCountsNonNegative(command));
     // The hot path of a running sync (once per batch): one conditional statement. Only an active
     // row matches — exactly what planProgress allows; otherwise the domain explains why not.
-    const row = this.prepare(
-      `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ?
-       WHERE id = ? AND status IN ('pending', 'in_progress') RETURNING *`,
-    ).get(command.recordsSynced, command.recordsFailed, nowIso(), command.id) as SyncLogRow | undefined;
+    let row: SyncLogRow | undefined;
+    try {
+      row = this.prepare(
+        `UPDATE accounting_sync_logs SET records_synced = ?, records_failed = ?, heartbeat_at = ?
+         WHERE id = ? AND status IN ('pending', 'in_progress') RETURNING *`,
+      ).get(command.recordsSynced, command.recordsFailed, nowIso(), command.id) as SyncLogRow | undefined;
+    } catch (error) {
+      // The database refused the counts (records_progress_bounded): the domain names rule and field.
+      planProgress(this.requireLog(command.id), command);
+      rethrowAsDomainError(error);
+    }
     if (row) return syncLogFromRow(row);
     return planProgress(this.requireLog(command.id), command).syncLog;
   }
@@ -339,10 +356,11 @@ export class SqliteSyncLogStore implements SyncLogStore {
     ).get(log.organizationId, log.organizationId) as { chain_seq: number; chain_hash: string } | undefined;
     const seq = (head?.chain_seq ?? 0) + 1;
     const prev = head?.chain_hash ?? GENESIS_HASH;
-    const hash = chainHash(prev, log);
+    const hash = chainHash(prev, log, CURRENT_CHAIN_RECIPE);
     const changed = this.prepare(
       `UPDATE accounting_sync_logs SET status = ?, records_synced = ?, records_failed = ?, error_details = ?,
-           external_reference_id = ?, payload_summary = ?, completed_at = ?, chain_seq = ?, prev_hash = ?, chain_hash = ?
+           external_reference_id = ?, payload_summary = ?, completed_at = ?, chain_seq = ?, prev_hash = ?, chain_hash = ?,
+           chain_recipe = ?
          WHERE id = ? AND status IN ('pending', 'in_progress')`,
     ).run(
       log.status,
@@ -355,6 +373,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
       seq,
       prev,
       hash,
+      CURRENT_CHAIN_RECIPE,
       log.id,
     ).changes;
     if (changed !== 1)
@@ -401,30 +420,22 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }
 
   async findStale(olderThan: string): Promise<SyncLog[]> {
-    const rows = this.prepare(
-      `SELECT * FROM accounting_sync_logs WHERE status = 'in_progress' AND COALESCE(heartbeat_at, started_at) < ?
-         ORDER BY started_at`,
-    ).all(olderThan) as SyncLogRow[];
+    const rows = this.read('staleSyncLogs', { olderThan });
     return rows.map(syncLogFromRow);
   }
 
   async findSuccessCovering(
-    organizationId: string,
+    rawOrganizationId: string,
     periodStart: string,
     periodEnd: string,
   ): Promise<SyncLog | null> {
-    const row = this.one(
-      `SELECT * FROM accounting_sync_logs WHERE organization_id = ? AND period_start <= ? AND period_end >= ?
-         AND status = 'success'
-       ORDER BY started_at DESC LIMIT 1`,
-      organizationId,
-      periodStart,
-      periodEnd,
-    );
+    const organizationId = canonicalUuid(rawOrganizationId);
+    const row = this.readOne('successCovering', { organizationId, periodStart, periodEnd });
     return row ? syncLogFromRow(row) : null;
   }
 
-  async resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]> {
+  async resyncPlan(rawOrganizationId: string): Promise<ResyncPlanEntry[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const rows = this.prepare(
       `SELECT l.* FROM accounting_sync_logs l
          WHERE l.organization_id = ? AND l.status IN ('failed', 'partial')
@@ -443,7 +454,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
   }): Promise<MonitoringEntry[]> {
     const now = options.now ?? nowIso();
     const { since7, since30 } = monitoringWindows(now);
-    const org = options.organizationId ?? null;
+    const org = options.organizationId === undefined ? null : canonicalUuid(options.organizationId);
     // Two statement variants rather than `(@org IS NULL OR …)`, which SQLite cannot answer from an index.
     const byOrg = (column: string) => (org === null ? '1 = 1' : `${column} = @org`);
     const stats = this.prepare(
@@ -467,7 +478,10 @@ export class SqliteSyncLogStore implements SyncLogStore {
       `SELECT l.* FROM accounting_sync_logs l JOIN (
            SELECT organization_id, accounting_system, MAX(started_at) AS m FROM accounting_sync_logs
            WHERE ${byOrg('organization_id')} GROUP BY organization_id, accounting_system) x
-         ON x.organization_id = l.organization_id AND x.accounting_system = l.accounting_system AND l.started_at = x.m`,
+         ON x.organization_id = l.organization_id AND x.accounting_system = l.accounting_system AND l.started_at = x.m
+         -- Same tie-break as PostgreSQL's DISTINCT ON (… started_at DESC, id DESC): one row per group.
+         WHERE l.id = (SELECT MAX(t.id) FROM accounting_sync_logs t WHERE t.organization_id = x.organization_id
+           AND t.accounting_system = x.accounting_system AND t.started_at = x.m)`,
     ).all(org === null ? {} : { org }) as SyncLogRow[];
     const active = this.prepare(
       `SELECT * FROM accounting_sync_logs WHERE status IN ('pending', 'in_progress') AND ${byOrg('organization_id')}`,
@@ -484,10 +498,9 @@ export class SqliteSyncLogStore implements SyncLogStore {
     });
   }
 
-  async listDeletions(organizationId: string): Promise<SyncLogDeletion[]> {
-    const rows = this.prepare(
-      'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? ORDER BY deleted_at, sync_log_id',
-    ).all(organizationId) as TombstoneRow[];
+  async listDeletions(rawOrganizationId: string): Promise<SyncLogDeletion[]> {
+    const organizationId = canonicalUuid(rawOrganizationId);
+    const rows = this.read<TombstoneRow>('deletionsOf', { organizationId });
     return rows.map(tombstoneFromRow);
   }
 
@@ -515,7 +528,8 @@ export class SqliteSyncLogStore implements SyncLogStore {
     }));
   }
 
-  async verifyChain(organizationId: string): Promise<ChainVerification> {
+  async verifyChain(rawOrganizationId: string): Promise<ChainVerification> {
+    const organizationId = canonicalUuid(rawOrganizationId);
     const tombstones = (
       this.prepare(
         'SELECT * FROM accounting_sync_log_deletions WHERE organization_id = ? AND chain_seq IS NOT NULL',
@@ -538,7 +552,7 @@ export class SqliteSyncLogStore implements SyncLogStore {
     to: string,
     options: { afterSeq?: number } = {},
   ): AsyncIterable<SealedSyncLog[]> {
-    return this.sealedPages(organizationId, from, to, options.afterSeq ?? 0);
+    return this.sealedPages(canonicalUuid(organizationId), from, to, options.afterSeq ?? 0);
   }
 
   private async *sealedPages(

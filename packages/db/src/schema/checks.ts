@@ -1,0 +1,49 @@
+import {
+  ACCOUNTING_SYSTEMS,
+  ACTIVE_STATUSES,
+  DELETION_LEGAL_BASES,
+  SYNC_STATUSES,
+  SYNC_TYPES,
+} from '@meander/domain';
+import { type SQL, sql } from 'drizzle-orm';
+
+/**
+ * CHECK bodies shared by both dialects, built from the domain's enums so a new status, system or
+ * type cannot be forgotten in one schema. The migrations are hand-written SQL; the schema-parity
+ * test compares them with these lists.
+ */
+const list = (values: readonly string[]) => values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
+
+/** `column IN ('a', 'b', …)` over a domain enum. */
+export function inEnum(column: string, values: readonly string[]): SQL {
+  return sql.raw(`${column} IN (${list(values)})`);
+}
+
+export const RUNNERS = ['worker', 'external'] as const;
+export const EXPENSE_RECORD_KINDS = ['expense_claim', 'reimbursement'] as const;
+export const APPROVAL_STATES = ['draft', 'submitted', 'approved', 'rejected'] as const;
+/** The chain recipes a row may be sealed with (see hash-chain.ts). */
+export const CHAIN_RECIPE_VERSIONS = [1] as const;
+
+const active = list(ACTIVE_STATUSES);
+
+/** The accounting_sync_logs CHECKs both dialects share, by constraint name. */
+export const SYNC_LOG_CHECKS = {
+  ck_accounting_sync_logs_status: inEnum('status', SYNC_STATUSES),
+  ck_accounting_sync_logs_accounting_system: inEnum('accounting_system', ACCOUNTING_SYSTEMS),
+  ck_accounting_sync_logs_sync_type: inEnum('sync_type', SYNC_TYPES),
+  ck_accounting_sync_logs_runner: inEnum('runner', RUNNERS),
+  ck_records_counts_non_negative: sql`records_total >= 0 AND records_synced >= 0 AND records_failed >= 0`,
+  ck_period_end_after_period_start: sql`period_end > period_start`,
+  ck_completed_at_after_started_at: sql`completed_at IS NULL OR completed_at >= started_at`,
+  ck_completed_at_null_while_active: sql.raw(`(status IN (${active})) = (completed_at IS NULL)`),
+  ck_sealed_exactly_when_terminal: sql.raw(`(chain_hash IS NULL) = (status IN (${active}))`),
+  ck_failed_sync_retains_error_details: sql`status NOT IN ('failed', 'partial') OR error_details IS NOT NULL`,
+  ck_records_count_consistency: sql`status <> 'success' OR (records_failed = 0 AND records_synced = records_total)`,
+  ck_triggered_by_matches_sync_type: sql`(sync_type <> 'manual' OR triggered_by IS NOT NULL) AND (sync_type <> 'scheduled' OR triggered_by IS NULL)`,
+  ck_accounting_sync_logs_chain_recipe: sql.raw(`chain_recipe IN (${CHAIN_RECIPE_VERSIONS.join(', ')})`),
+} as const;
+
+export const LEGAL_BASIS_CHECK = inEnum('legal_basis', DELETION_LEGAL_BASES);
+export const EXPENSE_KIND_CHECK = inEnum('kind', EXPENSE_RECORD_KINDS);
+export const APPROVAL_STATE_CHECK = inEnum('approval_state', APPROVAL_STATES);
