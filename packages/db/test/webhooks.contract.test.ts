@@ -9,6 +9,7 @@ import {
 } from '../src/testing/index.js';
 import { SecretBox } from '../src/webhooks/secret-box.js';
 import { webhookStoreFor } from '../src/webhooks/store.js';
+import { rawQuery } from './raw-sql.helpers.js';
 
 describe('SecretBox', () => {
   it('round-trips, hides the plaintext and refuses another key or a tampered ciphertext', () => {
@@ -55,6 +56,26 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
       }),
     ]);
     expect(events[0]?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('stores events and payloads as JSON structure a SQL reader can query, not as JSON strings', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const endpoint = await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/json',
+      events: ['sync.failed'],
+      secretCiphertext: 'sealed',
+      createdBy: null,
+    });
+    const kind = dialect === 'postgres' ? 'jsonb_typeof(events)' : 'json_type(events)';
+    const first = dialect === 'postgres' ? 'events->>0' : "json_extract(events, '$[0]')";
+    const rows = await rawQuery(
+      t.db.raw,
+      `SELECT ${kind} AS kind, ${first} AS first FROM webhook_endpoints WHERE id = ?`,
+      [endpoint.id],
+    );
+    expect(rows).toEqual([{ kind: 'array', first: 'sync.failed' }]);
   });
 
   it('fans out to subscribed endpoints once, leases due deliveries and logs every attempt', async () => {

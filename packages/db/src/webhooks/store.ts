@@ -66,7 +66,8 @@ type Statement = [sql: string, params: unknown[]];
 
 /**
  * The one place the two dialects differ for these tables: placeholders (`?` vs `$n`), JSON
- * parameters (`?json` → `$n::jsonb`), and how a group of writes becomes one transaction
+ * parameters (`?json` → `($n::text)::jsonb`: the JSON text is sent as text and parsed by the server,
+ * so it lands as an object — a bare `$n::jsonb` makes the driver encode the string a second time), and how a group of writes becomes one transaction
  * (better-sqlite3's synchronous transaction vs `sql.begin`).
  */
 class Executor {
@@ -75,7 +76,9 @@ class Executor {
   private text(sql: string): string {
     if (this.raw.dialect === 'sqlite') return sql.replaceAll('?json', '?');
     let n = 0;
-    return sql.replace(/\?(json)?/g, (_m, json: string | undefined) => `$${++n}${json ? '::jsonb' : ''}`);
+    return sql.replace(/\?(json)?/g, (_m, json: string | undefined) =>
+      json ? `($${++n}::text)::jsonb` : `$${++n}`,
+    );
   }
 
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
