@@ -1,12 +1,22 @@
 import type { Database } from '@meander/db';
 import { isDomainError, type SyncLog } from '@meander/domain';
 import type { Logger } from './logger.js';
-import { firedBetween, previousMonthPeriod } from './schedule-period.js';
+import { lastFiredBetween, previousMonthPeriod } from './schedule-period.js';
+
+/** The idempotency key of the scheduled sync one firing of a schedule creates. */
+export function scheduleSlotKey(slot: Date): string {
+  return `schedule:${slot.toISOString()}`;
+}
 
 /**
  * One dispatcher tick: for every organization whose schedule fired since the previous tick, create
  * one `scheduled` sync for the previous month — unless a successful sync already covers it, or a
  * sync is already active (the database's one-active index settles races between nodes).
+ *
+ * Safe to run on every node at once and again over the same window (each worker dispatches on
+ * start): the sync is created under an idempotency key naming the slot that fired, so however many
+ * nodes look at one firing, the database holds one sync for it — even when the first one already
+ * finished before a late node looks (where the one-active index alone would let a second through).
  */
 export async function dispatchDueSyncs(
   db: Database,
@@ -16,7 +26,8 @@ export async function dispatchDueSyncs(
   for (const module of await db.organizations.listScheduled()) {
     const schedule = module.config?.schedule;
     if (!module.config || !schedule) continue;
-    if (!firedBetween(schedule.cron, schedule.timezone, options.since, options.now)) continue;
+    const slot = lastFiredBetween(schedule.cron, schedule.timezone, options.since, options.now);
+    if (!slot) continue;
     const period = previousMonthPeriod(options.now, schedule.timezone);
     if (await db.syncLogs.findSuccessCovering(module.organizationId, period.periodStart, period.periodEnd))
       continue;
@@ -25,21 +36,27 @@ export async function dispatchDueSyncs(
         organizationId: module.organizationId,
         ...period,
       });
-      const { syncLog } = await db.syncLogs.create({
+      const { syncLog, replayed } = await db.syncLogs.create({
         organizationId: module.organizationId,
         accountingSystem: module.config.accountingSystem,
         syncType: 'scheduled',
         triggeredBy: null,
         recordsTotal,
+        idempotencyKey: scheduleSlotKey(slot),
         ...period,
       });
+      // Another node (or an earlier tick) already created this slot's sync.
+      if (replayed) continue;
       created.push(syncLog);
       options.logger.info(
         { syncLogId: syncLog.id, organizationId: module.organizationId, recordsTotal },
         'scheduled sync queued',
       );
     } catch (error) {
-      if (isDomainError(error) && error.code === 'SYNC_ALREADY_ACTIVE') continue;
+      // Already active, or this slot was dispatched by a node that counted a different total
+      // (records changed in between): either way the slot has its sync.
+      if (isDomainError(error) && ['SYNC_ALREADY_ACTIVE', 'IDEMPOTENCY_KEY_CONFLICT'].includes(error.code))
+        continue;
       options.logger.error(
         { organizationId: module.organizationId, err: isDomainError(error) ? error.code : String(error) },
         'could not queue scheduled sync',
