@@ -9,7 +9,11 @@ import type { AccountingConnection } from '@meander/domain';
 const ROOT = resolve(import.meta.dirname, '../../../..');
 
 /** A real worker process, as `pnpm --filter @meander/worker start` runs it, on `databaseUrl`. */
-export function spawnWorkerProcess(databaseUrl: string, env: Record<string, string> = {}): ChildProcess {
+export function spawnWorkerProcess(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: { stdio?: 'ignore' | 'pipe' } = {},
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
     cwd: ROOT,
     env: {
@@ -19,7 +23,7 @@ export function spawnWorkerProcess(databaseUrl: string, env: Record<string, stri
       LOG_LEVEL: 'silent',
       ...env,
     },
-    stdio: 'ignore',
+    stdio: options.stdio ?? 'ignore',
   });
 }
 
@@ -53,17 +57,7 @@ export function startWorkerProcess(
   env: Record<string, string> = {},
   options: { readyTimeoutMs?: number } = {},
 ): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnWorkerProcess(databaseUrl, { LOG_LEVEL: 'info', ...env }, { stdio: 'pipe' });
   const logs = new EventEmitter<{ log: [WorkerLogLine] }>();
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
