@@ -6,6 +6,13 @@ import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_WRITE_RATE_LIMIT,
+  RateLimitedError,
+  WriteLimiter,
+  type WriteRateLimit,
+} from './rate-limit.js';
 import { appRouter } from './routers/index.js';
 import type { Context, InnerContext } from './trpc/context.js';
 
@@ -19,6 +26,10 @@ export interface AppDeps {
   progressPollMs?: number;
   /** Largest request body accepted (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** Most calls in one tRPC batch (default {@link DEFAULT_MAX_BATCH_SIZE}); larger batches get 400. */
+  maxBatchSize?: number;
+  /** Mutations per principal and window (default {@link DEFAULT_WRITE_RATE_LIMIT}); `false` turns it off. */
+  writeRateLimit?: WriteRateLimit | false;
 }
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
@@ -26,6 +37,23 @@ function routeOf(path: string): string {
   if (path.startsWith('/trpc/'))
     return `/trpc/${path.slice(6).split(',').slice(0, 5).join(',').slice(0, 120)}`;
   return ['/healthz', '/metrics'].includes(path) ? path : 'other';
+}
+
+/** The tRPC error body of a refused batch (the shape tRPC gives any whole-request error). */
+function batchTooLarge(calls: number, max: number) {
+  const message = `A tRPC batch may carry at most ${max} calls; this one carries ${calls}`;
+  return {
+    error: {
+      message,
+      code: -32600,
+      data: {
+        code: 'BAD_REQUEST',
+        httpStatus: 400,
+        domainCode: 'VALIDATION_FAILED',
+        issues: [{ rule: 'max_batch_size', severity: 'error', path: [], message }],
+      },
+    },
+  };
 }
 
 /** The Hono app: tRPC under /trpc, /healthz, /metrics. */
@@ -39,7 +67,12 @@ export function createApp(deps: AppDeps) {
     now: deps.now ?? (() => new Date()),
     staleAfterSeconds: deps.staleAfterSeconds ?? 120,
     progressPollMs: deps.progressPollMs ?? 250,
+    writeLimiter:
+      deps.writeRateLimit === false
+        ? null
+        : new WriteLimiter(deps.writeRateLimit ?? DEFAULT_WRITE_RATE_LIMIT),
   };
+  const maxBatchSize = deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const app = new Hono();
 
   app.use('*', requestId());
@@ -101,11 +134,28 @@ export function createApp(deps: AppDeps) {
         ),
     }),
   );
+  app.use('/trpc/*', async (c, next) => {
+    // Refuse an oversized batch before anything else runs (auth, parsing, any procedure).
+    if (c.req.query('batch') === '1') {
+      const calls = c.req.path.slice('/trpc/'.length).split(/,|%2C/i).length;
+      if (calls > maxBatchSize) return c.json(batchTooLarge(calls, maxBatchSize), 400);
+    }
+    await next();
+  });
   app.use(
     '/trpc/*',
     trpcServer({
       router: appRouter,
       endpoint: '/trpc',
+      maxBatchSize,
+      // 429s carry Retry-After: the longest wait any refused call of the request was given.
+      responseMeta: ({ errors }) => {
+        let retryAfter = 0;
+        for (const e of errors)
+          if (e.cause instanceof RateLimitedError)
+            retryAfter = Math.max(retryAfter, e.cause.retryAfterSeconds);
+        return retryAfter > 0 ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
+      },
       createContext: async (_opts, c) => {
         const auth = await principalFromHeader(c.req.header('authorization'), deps.jwtSecret);
         const context: Context = {

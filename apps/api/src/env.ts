@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '@meander/db';
 import { z } from 'zod';
+import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './rate-limit.js';
 
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -11,6 +12,14 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_MAX_BATCH_SIZE),
+  /** Mutations per principal per window; 0 turns the limit off. */
+  API_WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(DEFAULT_WRITE_RATE_LIMIT.points),
+  API_WRITE_RATE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_WRITE_RATE_LIMIT.windowSeconds),
 });
 
 /** The API's settings, read and validated once (the only place that reads process.env). */
@@ -25,6 +34,8 @@ export interface ApiEnv {
   migrateOnStart: boolean;
   staleAfterSeconds: number;
   logLevel: string;
+  maxBatchSize: number;
+  writeRateLimit: WriteRateLimit | false;
 }
 
 export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -51,5 +62,10 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
+    maxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    writeRateLimit:
+      e.API_WRITE_RATE_LIMIT === 0
+        ? false
+        : { points: e.API_WRITE_RATE_LIMIT, windowSeconds: e.API_WRITE_RATE_WINDOW_SECONDS },
   };
 }

@@ -3,6 +3,11 @@ export { principalFromHeader } from './auth/principal.js';
 export { signToken, type TokenClaims } from './auth/tokens.js';
 export { type ApiEnv, readApiEnv } from './env.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
+export {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_WRITE_RATE_LIMIT,
+  type WriteRateLimit,
+} from './rate-limit.js';
 export { HASHING_RECIPE } from './routers/audit.js';
 export { type AppRouter, appRouter } from './routers/index.js';
 export type { SyncProgressEvent } from './routers/syncs.js';

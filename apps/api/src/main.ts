@@ -15,6 +15,8 @@ const api = await startApiServer({
   jwtSecret: env.jwtSecret,
   logger,
   staleAfterSeconds: env.staleAfterSeconds,
+  maxBatchSize: env.maxBatchSize,
+  writeRateLimit: env.writeRateLimit,
 });
 logger.info({ url: api.url, database: db.dialect }, 'API listening');
 

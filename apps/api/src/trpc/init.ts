@@ -8,6 +8,7 @@ import {
   type ValidationIssue,
 } from '@meander/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
+import { RateLimitedError } from '../rate-limit.js';
 import type { Context } from './context.js';
 import { TRPC_CODE_OF } from './domain-error-map.js';
 
@@ -28,15 +29,25 @@ function schemaIssues(cause: unknown): ValidationIssue[] | null {
   }));
 }
 
+/** An issue on the wire: a domain rule, or a rule of the API's own edge (batch size). */
+type ApiIssue = Omit<ValidationIssue, 'rule'> & { rule: ValidationIssue['rule'] | 'max_batch_size' };
+
+/** The message tRPC's `maxBatchSize` check throws. */
+const TRPC_BATCH_TOO_LARGE = 'Batch call exceeds maximum size';
+
 const t = initTRPC.context<Context>().create({
   // No transformer: inputs and outputs are plain JSON, callable from any HTTP client.
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     let domainCode: string | null = null;
-    let issues: ValidationIssue[] = [];
+    let issues: ApiIssue[] = [];
     if (isDomainError(cause)) {
       domainCode = cause.code;
       issues = cause.issues;
+    } else if (error.code === 'BAD_REQUEST' && error.message === TRPC_BATCH_TOO_LARGE) {
+      // tRPC's own batch cap (the HTTP layer refuses first; this covers any other way in).
+      domainCode = 'VALIDATION_FAILED';
+      issues = [{ rule: 'max_batch_size', severity: 'error', path: [], message: error.message }];
     } else if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') {
       domainCode = 'VALIDATION_FAILED';
       issues = schemaIssues(cause) ?? [
@@ -44,6 +55,8 @@ const t = initTRPC.context<Context>().create({
       ];
     } else if ((cause as { code?: unknown } | undefined)?.code === 'DATABASE_UNAVAILABLE') {
       domainCode = 'DATABASE_UNAVAILABLE';
+    } else if (error.code === 'TOO_MANY_REQUESTS') {
+      domainCode = 'RATE_LIMITED';
     } else if (error.code === 'UNAUTHORIZED') {
       domainCode = 'UNAUTHENTICATED';
     } else if (error.code === 'FORBIDDEN') {
@@ -67,6 +80,7 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         domainCode,
         issues,
+        ...(cause instanceof RateLimitedError ? { retryAfterSeconds: cause.retryAfterSeconds } : {}),
       },
     };
   },
@@ -111,10 +125,23 @@ const AUTH_MESSAGES = {
   claims: 'The bearer token lacks the claims this API needs (sub, role, org for org admins, exp)',
 } as const;
 
-/** A known principal is required (401 otherwise). */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/**
+ * A known principal is required (401 otherwise), and each mutation counts against that principal's
+ * write limit (429 with Retry-After when over) — before its input is even parsed, so a flood of
+ * invalid writes is slowed like a flood of valid ones.
+ */
+export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
   if (!ctx.principal) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: AUTH_MESSAGES[ctx.authFailure ?? 'missing'] });
+  }
+  if (type === 'mutation' && ctx.writeLimiter) {
+    try {
+      await ctx.writeLimiter.take(`${ctx.principal.role}:${ctx.principal.userId}`);
+    } catch (error) {
+      if (error instanceof RateLimitedError)
+        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
+      throw error;
+    }
   }
   return next({ ctx: { ...ctx, principal: ctx.principal } });
 });
