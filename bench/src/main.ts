@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { Dialect } from '@meander/db';
 import { runApiBench } from './api-bench.js';
+import { runApiStagesBench } from './api-stages-bench.js';
 import { printTable, type Row, writeResults } from './report.js';
 import { runStoreBench } from './store-bench.js';
 import { runWorkerBench } from './worker-bench.js';
@@ -51,6 +52,7 @@ for (const dialect of dialects) {
   const rows: Row[] = [];
   if (only.has('store'))
     rows.push(...(await runStoreBench(dialect, plan.sizes, plan.iterations, plan.organizations)));
+  if (only.has('api') || only.has('stages')) rows.push(...(await runApiStagesBench(dialect, quick)));
   if (only.has('api')) rows.push(...(await runApiBench(dialect, plan.apiSeconds)));
   if (only.has('worker')) {
     for (const run of plan.workerRuns)

@@ -53,3 +53,13 @@ export async function comparePaired(
   const r = summarize(b);
   return { subject: s, baseline: r, ratio: round(s.p50 / Math.max(r.p50, 1e-6), 2) };
 }
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}

@@ -90,29 +90,45 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Every procedure runs through this: a DomainError thrown anywhere below becomes the tRPC error
- * the contract names (so a rule never surfaces as a 500), and is counted for /metrics.
+ * A failed call → the tRPC error the contract names (so a rule never surfaces as a 500), counted
+ * for /metrics. Shared by every procedure's one middleware.
  */
+function failWith(ctx: Context, path: string, type: string, error: TRPCError): never {
+  const cause = error.cause;
+  if (isDomainError(cause)) {
+    const code = TRPC_CODE_OF[cause.code];
+    ctx.metrics.countProcedure(path, type, code);
+    throw new TRPCError({ code, message: cause.message, cause });
+  }
+  ctx.metrics.countProcedure(path, type, error.code);
+  const unavailable = cause instanceof DatabaseUnavailableError ? cause : unavailableError(cause);
+  if (unavailable) {
+    // Not the caller's fault and nothing was written: 503, safe to retry.
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
+  }
+  if (error.code === 'INTERNAL_SERVER_ERROR') {
+    ctx.logger.error(
+      { requestId: ctx.requestId, path, err: String(error.cause ?? error) },
+      'procedure failed',
+    );
+  }
+  throw error;
+}
+
+/** A throw from our own checks, as tRPC would have wrapped it. */
+function asTRPCError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  return new TRPCError({
+    code: 'INTERNAL_SERVER_ERROR',
+    cause: error instanceof Error ? error : new Error(String(error)),
+  });
+}
+
+/** Every procedure without a principal requirement runs through this: errors mapped and counted. */
 const domainErrors = t.middleware(async ({ ctx, path, type, next }) => {
   const result = await next();
-  const cause = result.ok ? null : result.error.cause;
-  const code = result.ok ? 'OK' : isDomainError(cause) ? TRPC_CODE_OF[cause.code] : result.error.code;
-  ctx.metrics.countProcedure(path, type, code);
-  if (!result.ok) {
-    if (isDomainError(cause))
-      throw new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
-    const unavailable = cause instanceof DatabaseUnavailableError ? cause : unavailableError(cause);
-    if (unavailable) {
-      // Not the caller's fault and nothing was written: 503, safe to retry.
-      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
-    }
-    if (result.error.code === 'INTERNAL_SERVER_ERROR') {
-      ctx.logger.error(
-        { requestId: ctx.requestId, path, err: String(result.error.cause ?? result.error) },
-        'procedure failed',
-      );
-    }
-  }
+  if (!result.ok) failWith(ctx, path, type, result.error);
+  ctx.metrics.countProcedure(path, type, 'OK');
   return result;
 });
 
@@ -124,27 +140,6 @@ const AUTH_MESSAGES = {
   expired: 'The bearer token has expired',
   claims: 'The bearer token lacks the claims this API needs (sub, role, org for org admins, exp)',
 } as const;
-
-/**
- * A known principal is required (401 otherwise), and each mutation counts against that principal's
- * write limit (429 with Retry-After when over) — before its input is even parsed, so a flood of
- * invalid writes is slowed like a flood of valid ones.
- */
-export const authedProcedure = publicProcedure.use(async ({ ctx, type, next }) => {
-  if (!ctx.principal) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: AUTH_MESSAGES[ctx.authFailure ?? 'missing'] });
-  }
-  if (type === 'mutation' && ctx.writeLimiter) {
-    try {
-      await ctx.writeLimiter.take(`${ctx.principal.role}:${ctx.principal.userId}`);
-    } catch (error) {
-      if (error instanceof RateLimitedError)
-        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
-      throw error;
-    }
-  }
-  return next({ ctx: { ...ctx, principal: ctx.principal } });
-});
 
 /** Throw FORBIDDEN unless the domain policy lets `principal` do `action` (optionally on an organization). */
 export function requireAllowed(principal: Principal, action: Action, organizationId?: string): void {
@@ -158,10 +153,52 @@ export function requireAllowed(principal: Principal, action: Action, organizatio
   }
 }
 
+/**
+ * The one middleware of an authenticated procedure, in order: a known principal (401), the
+ * principal's write limit for mutations (429 with Retry-After — before the input is even parsed, so
+ * a flood of invalid writes is slowed like a flood of valid ones), the policy's verdict on `action`
+ * (403; the organization-level check happens in the handler), then the procedure; any failure is
+ * mapped to the contract's code and counted. One middleware instead of three stacked ones: one
+ * closure, one context object per call.
+ */
+function guarded(action: Action | null) {
+  return t.middleware(async ({ ctx, path, type, next }) => {
+    const principal = ctx.principal;
+    try {
+      if (!principal) {
+        throw new TRPCError({ code: 'UNAUTHORIZED', message: AUTH_MESSAGES[ctx.authFailure ?? 'missing'] });
+      }
+      if (type === 'mutation' && ctx.writeLimiter) {
+        try {
+          await ctx.writeLimiter.take(`${principal.role}:${principal.userId}`);
+        } catch (error) {
+          if (error instanceof RateLimitedError)
+            throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
+          throw error;
+        }
+      }
+      if (action) requireAllowed(principal, action);
+    } catch (error) {
+      failWith(
+        ctx,
+        path,
+        type,
+        isDomainError(error)
+          ? new TRPCError({ code: TRPC_CODE_OF[error.code], message: error.message, cause: error })
+          : asTRPCError(error),
+      );
+    }
+    const result = await next({ ctx: { principal } });
+    if (!result.ok) failWith(ctx, path, type, result.error);
+    ctx.metrics.countProcedure(path, type, 'OK');
+    return result;
+  });
+}
+
+/** A known principal is required (401 otherwise); mutations count against its write limit. */
+export const authedProcedure = t.procedure.use(guarded(null));
+
 /** A procedure for one action of the policy; the organization-level check happens in the handler. */
 export function procedureFor(action: Action) {
-  return authedProcedure.use(({ ctx, next }) => {
-    requireAllowed(ctx.principal, action);
-    return next();
-  });
+  return t.procedure.use(guarded(action));
 }
