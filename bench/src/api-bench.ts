@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { signToken, startApiServer } from '@meander/api';
+import { DEFAULT_SQLITE_CACHE_MIB, signToken, startApiServer } from '@meander/api';
 import type { Database, Dialect } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import { Hono } from 'hono';
@@ -142,7 +142,8 @@ function bareApp(db: Database): Hono {
  * loop in a second process.
  */
 export async function runApiBench(dialect: Dialect, seconds: number): Promise<Row[]> {
-  const t = await createTestDatabase(dialect, { poolSize: 10 });
+  // Opened as the API opens it (its SQLite page cache).
+  const t = await createTestDatabase(dialect, { poolSize: 10, sqliteCacheMiB: DEFAULT_SQLITE_CACHE_MIB });
   const rows: Row[] = [];
   try {
     const db = t.db;

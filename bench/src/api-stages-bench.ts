@@ -19,6 +19,7 @@ import {
   createApp,
   createCallerContext,
   createCallerFactory,
+  DEFAULT_SQLITE_CACHE_MIB,
   principalFromHeader,
   signToken,
 } from '@meander/api';
@@ -46,7 +47,7 @@ async function perCall(fn: () => unknown, n: number): Promise<number> {
 
 export async function runApiStagesBench(dialect: Dialect, quick: boolean): Promise<Row[]> {
   const rows: Row[] = [];
-  const t = await createTestDatabase(dialect, { poolSize: 4 });
+  const t = await createTestDatabase(dialect, { poolSize: 4, sqliteCacheMiB: DEFAULT_SQLITE_CACHE_MIB });
   try {
     const db = t.db;
     const org = await db.organizations.create({ name: 'Stages' });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_SQLITE_CACHE_MIB } from '@meander/api';
 import type { Database, Dialect, RawConnection } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import type { Statement } from 'better-sqlite3';
@@ -48,7 +49,9 @@ export async function runStoreBench(
   organizations: number,
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  const t = await createTestDatabase(dialect, { poolSize: 4 });
+  // The history queries are the API's reads: open the connection as the API does (its SQLite page
+  // cache, SQLITE_CACHE_MIB's default), not as the worker does.
+  const t = await createTestDatabase(dialect, { poolSize: 4, sqliteCacheMiB: DEFAULT_SQLITE_CACHE_MIB });
   try {
     const db: Database = t.db;
     const orgIds: string[] = [];

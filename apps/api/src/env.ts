@@ -3,6 +3,12 @@ import { DEFAULT_DATABASE_URL } from '@meander/db';
 import { z } from 'zod';
 import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './rate-limit.js';
 
+/**
+ * The API connection's SQLite page cache: at 1M sync logs the history queries' index and table
+ * pages stay cached (SQLite's 2 MiB default missed and made them grow with the table).
+ */
+export const DEFAULT_SQLITE_CACHE_MIB = 64;
+
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
@@ -12,6 +18,8 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** SQLite only: the API connection's page cache (the worker keeps SQLite's 2 MiB default). */
+  SQLITE_CACHE_MIB: z.coerce.number().int().min(1).max(4_096).default(DEFAULT_SQLITE_CACHE_MIB),
   TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_MAX_BATCH_SIZE),
   /** Mutations per principal per window; 0 turns the limit off. */
   API_WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(DEFAULT_WRITE_RATE_LIMIT.points),
@@ -34,6 +42,7 @@ export interface ApiEnv {
   migrateOnStart: boolean;
   staleAfterSeconds: number;
   logLevel: string;
+  sqliteCacheMiB: number;
   maxBatchSize: number;
   writeRateLimit: WriteRateLimit | false;
 }
@@ -62,6 +71,7 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
+    sqliteCacheMiB: e.SQLITE_CACHE_MIB,
     maxBatchSize: e.TRPC_MAX_BATCH_SIZE,
     writeRateLimit:
       e.API_WRITE_RATE_LIMIT === 0

@@ -1,7 +1,7 @@
 export { type AppDeps, createApp } from './app.js';
 export { principalFromHeader } from './auth/principal.js';
 export { signToken, type TokenClaims } from './auth/tokens.js';
-export { type ApiEnv, readApiEnv } from './env.js';
+export { type ApiEnv, DEFAULT_SQLITE_CACHE_MIB, readApiEnv } from './env.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
 export {
   DEFAULT_MAX_BATCH_SIZE,
