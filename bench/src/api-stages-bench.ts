@@ -108,7 +108,7 @@ export async function runApiStagesBench(dialect: Dialect, quick: boolean): Promi
         await res.text();
       },
     };
-    const n = quick ? 200 : 1_000;
+    const n = quick ? 200 : 500;
     const reps = quick ? 5 : 7;
     const samples = new Map<string, number[]>(Object.keys(stages).map((k) => [k, []]));
     const names = Object.keys(stages);
