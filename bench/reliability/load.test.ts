@@ -28,7 +28,14 @@ describe('load: 50 concurrent clients on PostgreSQL', () => {
       });
       orgs.push(org.id);
     }
-    api = await startApiServer({ db: t.db, port: 0, jwtSecret: SECRET });
+    // One service principal drives every lifecycle here, far above the production write limit:
+    // the limiter still counts every write, with room for the whole run.
+    api = await startApiServer({
+      db: t.db,
+      port: 0,
+      jwtSecret: SECRET,
+      writeRateLimit: { points: 10_000_000, windowSeconds: 60 },
+    });
   });
   afterAll(async () => {
     await api?.close();

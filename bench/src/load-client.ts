@@ -17,6 +17,8 @@ export interface LoadOrder {
   adminToken: string;
   serviceToken: string;
   organizations: string[];
+  /** Run the unmeasured warm-up first (default true; repetitions after the first skip it). */
+  warmup?: boolean;
 }
 
 export type LoadScenario =
@@ -133,7 +135,7 @@ function iteration(order: LoadOrder): (c: number, i: number) => Promise<number> 
  */
 export async function runLoad(order: LoadOrder): Promise<LoadResult> {
   const run = iteration(order);
-  await drive(run, order.clients, Math.min(2, order.seconds / 2));
+  if (order.warmup !== false) await drive(run, order.clients, Math.min(2, order.seconds / 2));
   return drive(run, order.clients, order.seconds);
 }
 

@@ -10,7 +10,10 @@ export interface Row {
   size?: number;
   subject: string;
   baseline: string;
+  /** The median of `spread.reps` repetitions when `spread` is given. */
   ratio: number | null;
+  /** The range the repetitions' ratios spanned. */
+  spread?: { min: number; max: number; reps: number; ratios?: number[] };
   target: string;
   pass: boolean | null;
   extra?: Record<string, unknown>;
@@ -19,7 +22,7 @@ export interface Row {
 /** One progress line on stderr per figure, so a long run shows it is alive. */
 export function progress(row: Row): void {
   process.stderr.write(
-    `  ${row.suite} · ${row.case}${row.size ? ` @${row.size}` : ''}: ${row.subject}${row.ratio === null ? '' : ` (${row.ratio}×)`}\n`,
+    `  ${row.suite} · ${row.case}${row.size ? ` @${row.size}` : ''}: ${row.subject}${row.ratio === null ? '' : ` (${row.ratio}×${row.spread ? ` [${row.spread.min}–${row.spread.max}]` : ''})`}\n`,
   );
 }
 
@@ -39,7 +42,9 @@ export function printTable(title: string, rows: Row[]): void {
     r.size === undefined ? '' : String(r.size),
     r.subject,
     r.baseline,
-    r.ratio === null ? '' : `${r.ratio}×`,
+    r.ratio === null
+      ? ''
+      : `${r.ratio}×${r.spread ? ` [${r.spread.min}–${r.spread.max}] n=${r.spread.reps}` : ''}`,
     r.target,
     r.pass === null ? '' : r.pass ? 'yes' : 'NO',
   ]);

@@ -1,11 +1,18 @@
-import { trpcServer } from '@hono/trpc-server';
 import { type Database, type SecretBox, secretBoxFromEnv } from '@meander/db';
+import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
+import {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_WRITE_RATE_LIMIT,
+  RateLimitedError,
+  WriteLimiter,
+  type WriteRateLimit,
+} from './rate-limit.js';
 import { mountRejectionsCsv } from './rejections/http.js';
 import { appRouter } from './routers/index.js';
 import type { Context, InnerContext } from './trpc/context.js';
@@ -22,7 +29,13 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Webhook secret sealing (default: the development key) and `WEBHOOK_ALLOWED_HOSTS`. */
   webhooks?: { box?: SecretBox; allowedHosts?: readonly string[] };
+  /** Most calls in one tRPC batch (default {@link DEFAULT_MAX_BATCH_SIZE}); larger batches get 400. */
+  maxBatchSize?: number;
+  /** Mutations per principal and window (default {@link DEFAULT_WRITE_RATE_LIMIT}); `false` turns it off. */
+  writeRateLimit?: WriteRateLimit | false;
 }
+
+const TRPC_PREFIX = '/trpc/';
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
 function routeOf(path: string): string {
@@ -30,6 +43,23 @@ function routeOf(path: string): string {
     return `/trpc/${path.slice(6).split(',').slice(0, 5).join(',').slice(0, 120)}`;
   if (/^\/sync-logs\/[^/]+\/rejections\.csv$/.test(path)) return '/sync-logs/:id/rejections.csv';
   return ['/healthz', '/metrics'].includes(path) ? path : 'other';
+}
+
+/** The tRPC error body of a refused batch (the shape tRPC gives any whole-request error). */
+function batchTooLarge(calls: number, max: number) {
+  const message = `A tRPC batch may carry at most ${max} calls; this one carries ${calls}`;
+  return {
+    error: {
+      message,
+      code: -32600,
+      data: {
+        code: 'BAD_REQUEST',
+        httpStatus: 400,
+        domainCode: 'VALIDATION_FAILED',
+        issues: [{ rule: 'max_batch_size', severity: 'error', path: [], message }],
+      },
+    },
+  };
 }
 
 /** The Hono app: tRPC under /trpc, /healthz, /metrics. */
@@ -47,25 +77,34 @@ export function createApp(deps: AppDeps) {
       box: deps.webhooks?.box ?? secretBoxFromEnv(undefined, false),
       allowedHosts: deps.webhooks?.allowedHosts ?? [],
     },
+    writeLimiter:
+      deps.writeRateLimit === false
+        ? null
+        : new WriteLimiter(deps.writeRateLimit ?? DEFAULT_WRITE_RATE_LIMIT),
   };
+  const maxBatchSize = deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const app = new Hono();
 
   app.use('*', requestId());
+  const logRequests = logger.isLevelEnabled('info');
   app.use('*', async (c, next) => {
-    const started = performance.now();
+    const started = logRequests ? performance.now() : 0;
     await next();
     const route = routeOf(c.req.path);
     metrics.countHttp(c.req.method, route, c.res.status);
-    logger.info(
-      {
-        requestId: c.get('requestId'),
-        method: c.req.method,
-        route,
-        status: c.res.status,
-        ms: Math.round(performance.now() - started),
-      },
-      'request',
-    );
+    // Build the log line only when it is written (a silent or warn-level logger is the norm under load).
+    if (logRequests) {
+      logger.info(
+        {
+          requestId: c.get('requestId'),
+          method: c.req.method,
+          route,
+          status: c.res.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    }
   });
 
   app.get('/healthz', async (c) => {
@@ -111,23 +150,44 @@ export function createApp(deps: AppDeps) {
         ),
     }),
   );
-  app.use(
-    '/trpc/*',
-    trpcServer({
+  app.use('/trpc/*', async (c, next) => {
+    // Refuse an oversized batch before anything else runs (auth, parsing, any procedure).
+    if (c.req.query('batch') === '1') {
+      const calls = c.req.path.slice('/trpc/'.length).split(/,|%2C/i).length;
+      if (calls > maxBatchSize) return c.json(batchTooLarge(calls, maxBatchSize), 400);
+    }
+    await next();
+  });
+  // 429s carry Retry-After: the longest wait any refused call of the request was given.
+  const responseMeta = ({ errors }: { errors: { cause?: unknown }[] }) => {
+    let retryAfter = 0;
+    for (const e of errors)
+      if (e.cause instanceof RateLimitedError) retryAfter = Math.max(retryAfter, e.cause.retryAfterSeconds);
+    return retryAfter > 0 ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
+  };
+  // tRPC's resolveResponse straight from Hono, without the fetch adapter in between (its URL
+  // re-parse, its request Proxy and a context spread per call): the path is Hono's, the body is
+  // read from the request Hono already holds (bodyLimit swaps in a limited one when it must).
+  app.all('/trpc/*', async (c) => {
+    const req = c.req.raw;
+    return resolveResponse({
       router: appRouter,
-      endpoint: '/trpc',
-      createContext: async (_opts, c) => {
-        const auth = await principalFromHeader(c.req.header('authorization'), deps.jwtSecret);
-        const context: Context = {
+      req,
+      path: c.req.path.slice(TRPC_PREFIX.length),
+      error: null,
+      maxBatchSize,
+      responseMeta,
+      createContext: async (): Promise<Context> => {
+        const auth = await principalFromHeader(req.headers.get('authorization'), deps.jwtSecret);
+        return {
           ...inner,
           principal: 'principal' in auth ? auth.principal : null,
           authFailure: 'failure' in auth ? auth.failure : null,
-          requestId: String(c.get('requestId')),
+          requestId: c.get('requestId'),
         };
-        return context as unknown as Record<string, unknown>;
       },
-    }),
-  );
+    });
+  });
 
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path} does not exist` }, 404),

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DATABASE_URL, parseAllowedHosts, type SecretBox, secretBoxFromEnv } from '@meander/db';
 import { z } from 'zod';
+import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './rate-limit.js';
+
+/**
+ * The API connection's SQLite page cache: at 1M sync logs the history queries' index and table
+ * pages stay cached (SQLite's 2 MiB default missed and made them grow with the table).
+ */
+export const DEFAULT_SQLITE_CACHE_MIB = 64;
 
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -13,6 +20,16 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CREDENTIALS_KEY: z.string().min(1).optional(),
   WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  /** SQLite only: the API connection's page cache (the worker keeps SQLite's 2 MiB default). */
+  SQLITE_CACHE_MIB: z.coerce.number().int().min(1).max(4_096).default(DEFAULT_SQLITE_CACHE_MIB),
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_MAX_BATCH_SIZE),
+  /** Mutations per principal per window; 0 turns the limit off. */
+  API_WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(DEFAULT_WRITE_RATE_LIMIT.points),
+  API_WRITE_RATE_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_WRITE_RATE_LIMIT.windowSeconds),
 });
 
 /** The API's settings, read and validated once (the only place that reads process.env). */
@@ -31,6 +48,9 @@ export interface ApiEnv {
   secretBox: SecretBox;
   /** `WEBHOOK_ALLOWED_HOSTS`: private or loopback hosts webhooks may reach. */
   webhookAllowedHosts: string[];
+  sqliteCacheMiB: number;
+  maxBatchSize: number;
+  writeRateLimit: WriteRateLimit | false;
 }
 
 export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -59,6 +79,12 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     logLevel: e.LOG_LEVEL,
     secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production),
     webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
+    sqliteCacheMiB: e.SQLITE_CACHE_MIB,
+    maxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    writeRateLimit:
+      e.API_WRITE_RATE_LIMIT === 0
+        ? false
+        : { points: e.API_WRITE_RATE_LIMIT, windowSeconds: e.API_WRITE_RATE_WINDOW_SECONDS },
   };
 }
 

@@ -1,8 +1,13 @@
 export { type AppDeps, createApp } from './app.js';
 export { principalFromHeader } from './auth/principal.js';
 export { signToken, type TokenClaims } from './auth/tokens.js';
-export { type ApiEnv, readApiEnv } from './env.js';
+export { type ApiEnv, DEFAULT_SQLITE_CACHE_MIB, readApiEnv } from './env.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
+export {
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_WRITE_RATE_LIMIT,
+  type WriteRateLimit,
+} from './rate-limit.js';
 export { neutralise, REJECTION_CSV_COLUMNS, rejectionsCsv } from './rejections/csv.js';
 export type { RejectedItem } from './rejections/rows.js';
 export { HASHING_RECIPE } from './routers/audit.js';

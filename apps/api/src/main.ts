@@ -7,7 +7,10 @@ const env = readApiEnv();
 const logger = createLogger(env.logLevel);
 if (env.generatedSecret)
   logger.warn('AUTH_JWT_SECRET is not set: using a random development secret (tokens die with this process)');
-const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart });
+const db = await openDatabase(env.databaseUrl, {
+  migrate: env.migrateOnStart,
+  sqliteCacheMiB: env.sqliteCacheMiB,
+});
 const api = await startApiServer({
   db,
   port: env.port,
@@ -16,6 +19,8 @@ const api = await startApiServer({
   logger,
   staleAfterSeconds: env.staleAfterSeconds,
   webhooks: { box: env.secretBox, allowedHosts: env.webhookAllowedHosts },
+  maxBatchSize: env.maxBatchSize,
+  writeRateLimit: env.writeRateLimit,
 });
 logger.info({ url: api.url, database: db.dialect }, 'API listening');
 

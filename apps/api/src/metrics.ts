@@ -1,5 +1,7 @@
 import { countUnclassifiedErrors, type Database } from '@meander/db';
 
+const SEP = '\u0000';
+
 const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400];
 
 function escapeLabel(value: string): string {
@@ -21,13 +23,15 @@ export class Metrics {
   private readonly http = new Map<string, number>();
   private readonly procedures = new Map<string, number>();
 
+  // Keys joined with a separator no label can contain: counting runs on every request, so no
+  // array or JSON per call; rendering (once per scrape) splits them again.
   countHttp(method: string, route: string, status: number): void {
-    const key = JSON.stringify([method, route, String(status)]);
+    const key = `${method}${SEP}${route}${SEP}${status}`;
     this.http.set(key, (this.http.get(key) ?? 0) + 1);
   }
 
   countProcedure(path: string, type: string, code: string): void {
-    const key = JSON.stringify([path, type, code]);
+    const key = `${path}${SEP}${type}${SEP}${code}`;
     this.procedures.set(key, (this.procedures.get(key) ?? 0) + 1);
   }
 
@@ -36,7 +40,7 @@ export class Metrics {
     out.push('# HELP meander_http_requests_total HTTP requests by method, route and status.');
     out.push('# TYPE meander_http_requests_total counter');
     for (const [key, n] of this.http) {
-      const [method, route, status] = JSON.parse(key) as string[];
+      const [method, route, status] = key.split(SEP);
       out.push(
         `meander_http_requests_total${labels({ method: method ?? '', route: route ?? '', status: status ?? '' })} ${n}`,
       );
@@ -44,7 +48,7 @@ export class Metrics {
     out.push('# HELP meander_trpc_requests_total tRPC calls by procedure, type and result code.');
     out.push('# TYPE meander_trpc_requests_total counter');
     for (const [key, n] of this.procedures) {
-      const [procedure, type, code] = JSON.parse(key) as string[];
+      const [procedure, type, code] = key.split(SEP);
       out.push(
         `meander_trpc_requests_total${labels({ procedure: procedure ?? '', type: type ?? '', code: code ?? '' })} ${n}`,
       );

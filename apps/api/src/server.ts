@@ -21,6 +21,8 @@ export async function startApiServer(options: {
   staleAfterSeconds?: number;
   progressPollMs?: number;
   webhooks?: AppDeps['webhooks'];
+  maxBatchSize?: AppDeps['maxBatchSize'];
+  writeRateLimit?: AppDeps['writeRateLimit'];
 }): Promise<RunningApi> {
   const { app } = createApp(options);
   const host = options.host ?? '127.0.0.1';

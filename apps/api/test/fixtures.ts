@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Dialect } from '@meander/db';
 import { createTestDatabase, type TestDatabase } from '@meander/db/testing';
-import { createApp } from '../src/app.js';
+import { type AppDeps, createApp } from '../src/app.js';
 import { signToken, type TokenClaims } from '../src/auth/tokens.js';
 
 export const SECRET = 'test-secret-0123456789abcdef';
@@ -52,7 +52,10 @@ export interface TrpcBody {
   };
 }
 
-export async function createApiFixture(dialect: Dialect): Promise<ApiFixture> {
+export async function createApiFixture(
+  dialect: Dialect,
+  appOptions: Partial<Omit<AppDeps, 'db' | 'jwtSecret'>> = {},
+): Promise<ApiFixture> {
   const t = await createTestDatabase(dialect);
   const db = t.db;
   const org = await db.organizations.create({ name: 'Nordlys AS' });
@@ -100,7 +103,15 @@ export async function createApiFixture(dialect: Dialect): Promise<ApiFixture> {
   };
   const tokens = { none: null } as Record<Who, string | null>;
   for (const [who, c] of Object.entries(claims)) tokens[who as Who] = await signToken(c, SECRET);
-  const { app } = createApp({ db, jwtSecret: SECRET, progressPollMs: 20 });
+  const { app } = createApp({
+    db,
+    jwtSecret: SECRET,
+    progressPollMs: 20,
+    // Behaviour tests write far faster than any person; the limiter still runs on every mutation,
+    // and request-limits.http.test.ts tests it at its real size.
+    writeRateLimit: { points: 1_000_000, windowSeconds: 60 },
+    ...appOptions,
+  });
 
   const headers = (who: Who, json: boolean): Record<string, string> => ({
     ...(json ? { 'content-type': 'application/json' } : {}),

@@ -46,10 +46,20 @@ export function previousMonthPeriod(now: Date, timeZone: string): { periodStart:
 
 /** True when `cron` (in `timeZone`) fired in `(since, now]`: the dispatcher's "is it due" question. */
 export function firedBetween(cron: string, timeZone: string, since: Date, now: Date): boolean {
+  return lastFiredBetween(cron, timeZone, since, now) !== null;
+}
+
+/**
+ * The latest instant `cron` (in `timeZone`) fired in `(since, now]`, or null. Every node computes
+ * the same slot for the same firing, which is what lets the dispatcher create its sync once.
+ */
+export function lastFiredBetween(cron: string, timeZone: string, since: Date, now: Date): Date | null {
   const job = new Cron(cron, { timezone: timeZone, paused: true });
   try {
-    const next = job.nextRun(since);
-    return next !== null && next.getTime() <= now.getTime();
+    // previousRuns looks strictly before its reference (within a second it counts runs earlier in
+    // that second), so one millisecond past `now` makes a run at exactly `now` count.
+    const [last] = job.previousRuns(1, new Date(now.getTime() + 1));
+    return last && last.getTime() > since.getTime() ? last : null;
   } finally {
     job.stop();
   }

@@ -1,6 +1,5 @@
 import type { AdapterOptions } from '@meander/accounting';
 import { type Database, secretBoxFromEnv } from '@meander/db';
-import { dispatchDueSyncs } from './dispatcher.js';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
 import { PgBossSyncQueue } from './queue/pg-boss.js';
@@ -43,7 +42,7 @@ export interface RunningWorker {
   /** The webhook relay, unless turned off. */
   readonly webhooks: WebhookRelay | null;
   /** Run the reaper and the dispatcher now, then claim what is pending. */
-  tick(): Promise<void>;
+  tick(options?: { since?: Date }): Promise<void>;
   /** Stop claiming, let in-flight syncs finish their batch (or fail them), then resolve. */
   stop(): Promise<void>;
 }
@@ -93,21 +92,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           ...options.webhooks,
         });
   await relay?.start();
-  logger.info({ queue: kind, concurrency, workerId: common.workerId }, 'worker started');
+  // Dispatch on start, on either queue, instead of waiting for the first cron tick (up to a minute
+  // inline, longer for pg-boss's cron evaluation): a node that starts works within seconds. Every
+  // node starting does this; the dispatcher is idempotent per schedule slot, so a firing still
+  // yields one sync across the cluster.
   const catchUpHours = options.catchUpHours ?? 24;
   if (catchUpHours > 0) {
-    const now = new Date();
-    await dispatchDueSyncs(options.db, {
-      since: new Date(now.getTime() - catchUpHours * 3_600_000),
-      now,
-      logger,
-    });
+    await queue.tick({ since: new Date(Date.now() - catchUpHours * 3_600_000) });
   }
+  logger.info({ queue: kind, concurrency, workerId: common.workerId }, 'worker started');
   let stopped: Promise<void> | null = null;
   return {
     queue,
     webhooks: relay,
-    tick: () => queue.tick(),
+    tick: (tickOptions) => queue.tick(tickOptions),
     stop() {
       stopped ??= Promise.all([queue.stop(), relay?.stop()]).then(() => logger.info('worker stopped'));
       return stopped;

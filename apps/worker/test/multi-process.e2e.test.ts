@@ -6,7 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { reapStaleSyncs } from '../src/reaper.js';
 import { previousMonthPeriod } from '../src/schedule-period.js';
-import { spawnWorkerProcess } from '../src/testing/worker-process.js';
+import {
+  spawnWorkerProcess,
+  startWorkerProcess,
+  type WorkerProcess,
+  waitForLogs,
+} from '../src/testing/worker-process.js';
 import { startWorker } from '../src/worker.js';
 import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, ledgerCounts } from './fixtures.js';
 
@@ -17,6 +22,13 @@ function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): Chi
   const child = spawnWorkerProcess(databaseUrl, env);
   children.push(child);
   return child;
+}
+
+/** A worker process whose logs the test waits on, remembered likewise. */
+function startWorkerNode(databaseUrl: string, env: Record<string, string> = {}): WorkerProcess {
+  const worker = startWorkerProcess(databaseUrl, env);
+  children.push(worker.child);
+  return worker;
 }
 
 const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
@@ -62,9 +74,10 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
     expect(posted).toBeGreaterThan(0);
     expect(posted).toBeLessThan(200);
 
-    await new Promise((r) => setTimeout(r, 1_200));
+    // The killed worker beats no more: a reaper whose clock reads one stale window later sees its
+    // last heartbeat as stale now, without the test sleeping through that window.
     const reaped = await reapStaleSyncs(t.db, {
-      now: new Date(),
+      now: new Date(Date.now() + 1_000),
       staleAfterSeconds: 1,
       logger: silentLogger,
     });
@@ -135,26 +148,50 @@ describe('many worker nodes on PostgreSQL', () => {
       await t.db.raw.sql`UPDATE expense_records SET booking_date = ${month} || substr(booking_date, 8)
         WHERE organization_id = ANY(${orgs.map((o) => o.id)}::uuid[])`;
     }
-    for (let i = 0; i < 3; i += 1)
-      spawnWorker(t.url, { SYNC_QUEUE: 'pg-boss', WORKER_CONCURRENCY: '3', WORKER_ID: `node-${i}` });
     const ids = new Set(orgs.map((o) => o.id));
-    const finished = await eventually(async () => {
-      const { items } = await t.db.syncLogs.list({ limit: 200 });
-      const mine = items.filter((s) => ids.has(s.organizationId));
-      return mine.length === 20 && mine.every((s) => s.status === 'success') ? mine : null;
-    }, 90_000);
-    expect(finished).toHaveLength(20);
-    expect(new Set(finished.map((s) => s.organizationId)).size).toBe(20);
+    const finished = new Set<string>();
+    const workers = [0, 1, 2].map((i) =>
+      startWorkerNode(t.url, { SYNC_QUEUE: 'pg-boss', WORKER_CONCURRENCY: '3', WORKER_ID: `node-${i}` }),
+    );
+    // Subscribe before anything can finish: the first node may dispatch and sync before the others boot.
+    const allFinished = waitForLogs(
+      workers,
+      (line) => {
+        if (line.msg === 'sync finished' && ids.has(String(line.organizationId))) {
+          finished.add(String(line.syncLogId));
+        }
+        return finished.size >= 20;
+      },
+      // Booting three tsx processes on a loaded 2-core machine is most of this; the work itself
+      // (dispatch on start, 20 × 15 records) takes a few seconds.
+      60_000,
+      'twenty scheduled syncs finished',
+    );
+    // Each node dispatches on start (no cron wait): ready means its catch-up already ran.
+    await Promise.all(workers.map((w) => w.ready));
+    await allFinished;
+
+    const { items } = await t.db.syncLogs.list({ limit: 200 });
+    const mine = items.filter((s) => ids.has(s.organizationId));
+    // Three nodes each dispatched the same firing: still exactly one sync per organization.
+    expect(mine).toHaveLength(20);
+    expect(new Set(mine.map((s) => s.organizationId)).size).toBe(20);
+    expect(new Set(mine.map((s) => s.id))).toEqual(finished);
     expect(
-      finished.every(
-        (s) => s.syncType === 'scheduled' && s.recordsSynced === 15 && s.periodStart === period.periodStart,
+      mine.every(
+        (s) =>
+          s.status === 'success' &&
+          s.syncType === 'scheduled' &&
+          s.recordsSynced === 15 &&
+          s.periodStart === period.periodStart,
       ),
     ).toBe(true);
     for (const [i, org] of orgs.entries()) {
       const counts = ledgerCounts(emu, i % 2 ? 'dynamics' : 'xledger', org.recordIds);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
     }
-    // Three processes boot (tsx, pg-boss schema, schedules) before any work: on a loaded CI machine
-    // that alone can pass the default 30 s, while the wait above allows 90 s.
+    // No node died on the way (three nodes starting together once deadlocked in pg-boss's setup).
+    expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
+    await Promise.all(workers.map((w) => w.stop()));
   }, 120_000);
 });

@@ -16,10 +16,19 @@ export type * from './store/port.js';
  */
 export async function openDatabase(
   url: string,
-  options: { migrate?: boolean; poolSize?: number } = {},
+  options: {
+    migrate?: boolean;
+    poolSize?: number;
+    /** SQLite only: this connection's page cache in MiB (default SQLite's 2 MiB; the API asks for more). */
+    sqliteCacheMiB?: number;
+  } = {},
 ): Promise<Database> {
   const parsed = parseDatabaseUrl(url);
-  if (parsed.dialect === 'sqlite') return openSqliteDatabase(url, parsed.filename, options);
+  if (parsed.dialect === 'sqlite')
+    return openSqliteDatabase(url, parsed.filename, {
+      migrate: options.migrate,
+      cacheMiB: options.sqliteCacheMiB,
+    });
   return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
 }
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';

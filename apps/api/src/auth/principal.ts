@@ -15,8 +15,8 @@ const claimsSchema = z.discriminatedUnion('role', [
 
 /**
  * Verified tokens, remembered until they expire: HMAC verification through WebCrypto costs more
- * than the rest of a list request. Bounded, and keyed by secret + token so a rotated secret never
- * reuses an old verdict.
+ * than the rest of a list request. Bounded (least recently used evicted), and keyed by secret +
+ * token so a rotated secret never reuses an old verdict.
  */
 const verified = new Map<string, { principal: Principal; exp: number }>();
 const CACHE_LIMIT = 1_000;
@@ -38,9 +38,11 @@ export async function principalFromHeader(
   const key = `${secret}\u0000${match[1]}`;
   const hit = verified.get(key);
   if (hit) {
-    if (hit.exp * 1000 > Date.now()) return { principal: hit.principal };
     verified.delete(key);
-    return { failure: 'expired' };
+    if (hit.exp * 1000 <= Date.now()) return { failure: 'expired' };
+    // Least recently used goes first: re-inserting moves a live token to the back of the Map.
+    verified.set(key, hit);
+    return { principal: hit.principal };
   }
   let payload: Record<string, unknown>;
   try {

@@ -3,6 +3,7 @@ import type { Principal } from '@meander/domain';
 import type { AuthFailure } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { WriteLimiter } from '../rate-limit.js';
 
 /** What every procedure needs and tests provide: the inner context. */
 export interface InnerContext {
@@ -15,6 +16,8 @@ export interface InnerContext {
   progressPollMs: number;
   /** Seals webhook secrets; the private or loopback hosts webhooks may reach. */
   webhooks: { box: SecretBox; allowedHosts: readonly string[] };
+  /** Per-principal limit on mutations (none for in-process callers unless given). */
+  writeLimiter?: WriteLimiter | null;
 }
 
 /** Built per request on top of the inner context: who is calling. */

@@ -30,9 +30,9 @@ export class InlineSyncQueue implements SyncQueue {
     await this.poll();
   }
 
-  async tick(): Promise<void> {
+  async tick(options: { since?: Date } = {}): Promise<void> {
     const now = new Date();
-    const since = this.lastTick;
+    const since = options.since && options.since < this.lastTick ? options.since : this.lastTick;
     this.lastTick = now;
     const { db, logger, staleAfterSeconds } = this.options;
     try {

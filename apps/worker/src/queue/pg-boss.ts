@@ -1,3 +1,4 @@
+import type { Database } from '@meander/db';
 import { isDomainError } from '@meander/domain';
 import PgBoss from 'pg-boss';
 import { dispatchDueSyncs } from '../dispatcher.js';
@@ -43,19 +44,23 @@ export class PgBossSyncQueue implements SyncQueue {
     boss.on('error', (error) => logger.error({ err: String(error) }, 'pg-boss error'));
     await boss.start();
     this.boss = boss;
-    await ensureQueue(boss, DEAD_LETTERS, { name: DEAD_LETTERS });
-    await ensureQueue(boss, SYNC_QUEUE, {
-      name: SYNC_QUEUE,
-      policy: 'stately',
-      retryLimit: 3,
-      retryDelay: 5,
-      retryBackoff: true,
-      deadLetter: DEAD_LETTERS,
-      // Long syncs heartbeat the row; the job itself may take as long as a big period needs.
-      expireInSeconds: 6 * 3600,
+    // Nodes starting together deadlocked inside pg-boss's createQueue (and the loser crashed), so
+    // one node at a time declares the queues and the schedule.
+    await withSetupLock(db, async () => {
+      await ensureQueue(boss, DEAD_LETTERS, { name: DEAD_LETTERS });
+      await ensureQueue(boss, SYNC_QUEUE, {
+        name: SYNC_QUEUE,
+        policy: 'stately',
+        retryLimit: 3,
+        retryDelay: 5,
+        retryBackoff: true,
+        deadLetter: DEAD_LETTERS,
+        // Long syncs heartbeat the row; the job itself may take as long as a big period needs.
+        expireInSeconds: 6 * 3600,
+      });
+      await ensureQueue(boss, DISPATCH_QUEUE, { name: DISPATCH_QUEUE, policy: 'singleton' });
+      await boss.schedule(DISPATCH_QUEUE, this.options.dispatchCron);
     });
-    await ensureQueue(boss, DISPATCH_QUEUE, { name: DISPATCH_QUEUE, policy: 'singleton' });
-    await boss.schedule(DISPATCH_QUEUE, this.options.dispatchCron);
     await boss.work(DISPATCH_QUEUE, { pollingIntervalSeconds: 1 }, async () => this.tick());
     for (let i = 0; i < this.options.concurrency; i += 1) {
       await boss.work<SyncJob>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
@@ -99,14 +104,14 @@ export class PgBossSyncQueue implements SyncQueue {
     }
   }
 
-  async tick(): Promise<void> {
+  async tick(options: { since?: Date } = {}): Promise<void> {
     const now = new Date();
     const { db, logger, staleAfterSeconds } = this.options;
     await reapStaleSyncs(db, { now, staleAfterSeconds, logger });
     // The schedule fires once a minute across the cluster; a window a little wider than a minute
-    // never misses a slot, and a second look at the same slot is refused by the one-active index
-    // or the "already covered by a success" check.
-    await dispatchDueSyncs(db, { since: new Date(now.getTime() - 90_000), now, logger });
+    // never misses a slot, and a second look at the same slot (here, or a starting node's
+    // catch-up) replays the slot's sync instead of creating another: the dispatcher is idempotent.
+    await dispatchDueSyncs(db, { since: options.since ?? new Date(now.getTime() - 90_000), now, logger });
     await this.feed();
   }
 
@@ -117,6 +122,18 @@ export class PgBossSyncQueue implements SyncQueue {
     await this.options.slots.drain();
     await this.boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
+}
+
+/**
+ * Run `setup` while holding a transaction-scoped advisory lock on a connection of our own: the
+ * other nodes wait at the lock, and a crash releases it with the connection.
+ */
+async function withSetupLock(db: Database, setup: () => Promise<void>): Promise<void> {
+  if (db.raw.dialect !== 'postgres') throw new Error('pg-boss needs PostgreSQL');
+  await db.raw.sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext('meander-worker:pg-boss-setup'))`;
+    await setup();
+  });
 }
 
 async function ensureQueue(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {

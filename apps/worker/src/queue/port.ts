@@ -11,8 +11,12 @@ export interface SyncQueue {
   start(): Promise<void>;
   /** Stop taking work, let in-flight syncs finish or fail them; resolves when nothing runs. */
   stop(): Promise<void>;
-  /** Run the dispatcher and the reaper once now (tests, `pnpm start`'s first tick). */
-  tick(): Promise<void>;
+  /**
+   * Run the reaper and the dispatcher once now, then hand what was queued to the runners at once.
+   * `since` widens the dispatcher's window (a worker's start catches up on what fired while no
+   * worker ran); by default it covers the time since the previous tick.
+   */
+  tick(options?: { since?: Date }): Promise<void>;
   /** Syncs running right now. */
   readonly running: number;
 }

@@ -19,7 +19,7 @@ export interface TestDatabase {
   url: string;
   dialect: Dialect;
   /** Open another handle on the same database (a second process, in effect). */
-  openAnother(options?: { poolSize?: number }): Promise<Database>;
+  openAnother(options?: { poolSize?: number; sqliteCacheMiB?: number }): Promise<Database>;
   drop(): Promise<void>;
 }
 
@@ -29,21 +29,24 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(
   dialect: Dialect,
-  options: { migrate?: boolean; poolSize?: number } = {},
+  options: { migrate?: boolean; poolSize?: number; sqliteCacheMiB?: number } = {},
 ): Promise<TestDatabase> {
   const handles: Database[] = [];
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'meander-test-'));
     const url = `file:${join(dir, 'test.db')}`;
-    const db = await openDatabase(url, { migrate: options.migrate ?? true });
+    const db = await openDatabase(url, {
+      migrate: options.migrate ?? true,
+      sqliteCacheMiB: options.sqliteCacheMiB,
+    });
     return {
       db,
       url,
       dialect,
-      async openAnother() {
-        const other = await openDatabase(url, { migrate: false });
-        handles.push(other);
-        return other;
+      async openAnother(other = {}) {
+        const handle = await openDatabase(url, { migrate: false, sqliteCacheMiB: other.sqliteCacheMiB });
+        handles.push(handle);
+        return handle;
       },
       async drop() {
         for (const h of handles) await h.close();
