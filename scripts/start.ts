@@ -7,7 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { startEmulators } from '@meander/accounting/emulators';
 import { createLogger, signToken, startApiServer } from '@meander/api';
-import { DEFAULT_DATABASE_URL, DEMO_ORGANIZATIONS, dialectOf, openDatabase, seedDemo } from '@meander/db';
+import {
+  DEFAULT_DATABASE_URL,
+  DEMO_ORGANIZATIONS,
+  DEV_AUDIT_SIGNING_KEY_PATH,
+  dialectOf,
+  loadCheckpointSigner,
+  openDatabase,
+  seedDemo,
+} from '@meander/db';
 import { startWorker } from '@meander/worker';
 
 const env = process.env;
@@ -19,6 +27,15 @@ if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET) {
   console.error('AUTH_JWT_SECRET is required when NODE_ENV=production.');
   process.exit(1);
 }
+if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
+  console.error('AUDIT_SIGNING_KEY is required when NODE_ENV=production.');
+  process.exit(1);
+}
+// The checkpoint signing key: AUDIT_SIGNING_KEY, or a development key kept in ./data (mode 0600),
+// shared by the API and the worker below. The database only ever sees the public half.
+const { signer, source: signerSource } = loadCheckpointSigner(env.AUDIT_SIGNING_KEY, {
+  production: env.NODE_ENV === 'production',
+});
 const jwtSecret = env.AUTH_JWT_SECRET ?? `dev-${randomBytes(24).toString('hex')}`;
 const queue =
   (env.SYNC_QUEUE as 'inline' | 'pg-boss' | undefined) ??
@@ -33,6 +50,7 @@ const api = await startApiServer({
   port,
   host,
   jwtSecret,
+  signer,
   logger,
   staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
 });
@@ -40,6 +58,7 @@ const worker = await startWorker({
   db,
   queue,
   logger,
+  signer,
   concurrency: Number(env.WORKER_CONCURRENCY ?? 4),
   batchSize: Number(env.SYNC_BATCH_SIZE ?? 100),
   staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
@@ -80,7 +99,8 @@ Meander Accounting Sync Log is running (${db.dialect}, queue ${queue}).
 API: ${api.url}
 EMULATORS: ${emulators.url}
 DATABASE: ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}
-${env.AUTH_JWT_SECRET ? '' : `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n`}seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
+${env.AUTH_JWT_SECRET ? '' : `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n`}CHECKPOINT KEY: ${signerSource === 'configured' ? 'AUDIT_SIGNING_KEY' : DEV_AUDIT_SIGNING_KEY_PATH} (key id ${signer.keyId})
+seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
 
 Demo tokens (24 h):
 TOKEN org_admin (Nordlys AS): ${tokens.orgAdmin}

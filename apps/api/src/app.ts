@@ -1,5 +1,5 @@
 import { trpcServer } from '@hono/trpc-server';
-import type { Database } from '@meander/db';
+import { Checkpointer, CheckpointSigner, type Database, withCheckpoints } from '@meander/db';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -19,6 +19,11 @@ export interface AppDeps {
   progressPollMs?: number;
   /** Largest request body accepted (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /**
+   * Signs each organization's chain head after every seal (`AUDIT_SIGNING_KEY`). Without one a
+   * throwaway key is generated: fine for tests, useless as evidence beyond this process.
+   */
+  signer?: CheckpointSigner;
 }
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
@@ -32,8 +37,11 @@ function routeOf(path: string): string {
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const metrics = new Metrics();
+  const checkpointer = new Checkpointer(deps.db, deps.signer ?? CheckpointSigner.generate(), { logger });
+  const db = withCheckpoints(deps.db, checkpointer);
   const inner: InnerContext = {
-    db: deps.db,
+    db,
+    checkpointer,
     logger,
     metrics,
     now: deps.now ?? (() => new Date()),

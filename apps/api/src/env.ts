@@ -10,6 +10,7 @@ const schema = z.object({
   AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must be at least 16 characters').optional(),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -25,6 +26,8 @@ export interface ApiEnv {
   migrateOnStart: boolean;
   staleAfterSeconds: number;
   logLevel: string;
+  /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
+  auditSigningKey: string | undefined;
 }
 
 export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -36,6 +39,11 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (production && !e.AUDIT_SIGNING_KEY) {
+    throw new Error(
+      'AUDIT_SIGNING_KEY is required when NODE_ENV=production (an Ed25519 private key, PEM or a path to it)',
+    );
+  }
   if (production && !e.AUTH_JWT_SECRET) {
     throw new Error(
       'AUTH_JWT_SECRET is required when NODE_ENV=production; refusing to start with a development secret',
@@ -51,5 +59,6 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
+    auditSigningKey: e.AUDIT_SIGNING_KEY,
   };
 }

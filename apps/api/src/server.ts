@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Database } from '@meander/db';
+import type { CheckpointSigner, Database } from '@meander/db';
 import { createApp } from './app.js';
 import type { Logger } from './logger.js';
 
@@ -20,8 +20,11 @@ export async function startApiServer(options: {
   logger?: Logger;
   staleAfterSeconds?: number;
   progressPollMs?: number;
+  signer?: CheckpointSigner;
 }): Promise<RunningApi> {
-  const { app } = createApp(options);
+  const { app, inner } = createApp(options);
+  // Heads sealed while no signer ran (an upgrade, a crash between seal and signature) get signed now.
+  await inner.checkpointer.catchUp();
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
@@ -31,6 +34,7 @@ export async function startApiServer(options: {
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
+            inner.checkpointer.stop();
             server.close(() => done());
             // Open SSE streams would keep close() waiting forever.
             (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

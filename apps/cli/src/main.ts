@@ -120,10 +120,22 @@ program
 
 program
   .command('verify')
-  .description("recompute the organization's tamper-evident hash chain; exit 1 when broken")
+  .description(
+    "recompute the organization's tamper-evident hash chain and check it against a signed checkpoint; exit 1 when broken",
+  )
   .requiredOption('--org <organizationId>', 'organization')
-  .addHelpText('after', examples([`meander-sync verify --org ${NORDLYS}`]))
-  .action(action((ctx, options: { org: string }) => verifyCommand(ctx, options)));
+  .option(
+    '--checkpoint <file>',
+    'a signed checkpoint you were handed (audit.checkpoint output or an evidence .manifest.json)',
+  )
+  .addHelpText(
+    'after',
+    examples([
+      `meander-sync verify --org ${NORDLYS}`,
+      `meander-sync verify --org ${NORDLYS} --checkpoint evidence.jsonl.manifest.json`,
+    ]),
+  )
+  .action(action((ctx, options: { org: string; checkpoint?: string }) => verifyCommand(ctx, options)));
 
 program
   .command('evidence')

@@ -12,6 +12,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: positiveInt(4),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   WORKER_ID: z.string().min(1).optional(),
+  NODE_ENV: z.string().default('development'),
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -25,6 +27,9 @@ export interface WorkerEnv {
   migrateOnStart: boolean;
   workerId: string;
   logLevel: string;
+  production: boolean;
+  /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
+  auditSigningKey: string | undefined;
 }
 
 export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
@@ -34,6 +39,12 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     throw new Error(`Invalid worker environment: ${problems}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.AUDIT_SIGNING_KEY) {
+    throw new Error(
+      'AUDIT_SIGNING_KEY is required when NODE_ENV=production (an Ed25519 private key, PEM or a path to it)',
+    );
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     // pg-boss needs PostgreSQL; SQLite runs the in-process queue.
@@ -44,5 +55,7 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     workerId: e.WORKER_ID ?? `${hostname()}:${process.pid}`,
     logLevel: e.LOG_LEVEL,
+    production,
+    auditSigningKey: e.AUDIT_SIGNING_KEY,
   };
 }

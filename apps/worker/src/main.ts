@@ -1,10 +1,11 @@
-import { openDatabase } from '@meander/db';
+import { loadCheckpointSigner, openDatabase } from '@meander/db';
 import { readWorkerEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startWorker } from './worker.js';
 
 const env = readWorkerEnv();
 const logger = createLogger(env.logLevel);
+const { signer } = loadCheckpointSigner(env.auditSigningKey, { production: env.production });
 const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart });
 const worker = await startWorker({
   db,
@@ -14,6 +15,7 @@ const worker = await startWorker({
   staleAfterSeconds: env.staleAfterSeconds,
   workerId: env.workerId,
   logger,
+  signer,
 });
 
 let stopping = false;

@@ -1,5 +1,5 @@
 import type { AdapterOptions } from '@meander/accounting';
-import type { Database } from '@meander/db';
+import { Checkpointer, type CheckpointSigner, type Database, withCheckpoints } from '@meander/db';
 import { dispatchDueSyncs } from './dispatcher.js';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
@@ -28,6 +28,12 @@ export interface WorkerOptions {
    * (default 24: a missed nightly run catches up; 0 disables).
    */
   catchUpHours?: number;
+  /**
+   * Signs each organization's chain head after every seal this worker makes (`AUDIT_SIGNING_KEY`).
+   * Without one the worker's seals are signed by the next process that signs (the API on its next
+   * seal or start).
+   */
+  signer?: CheckpointSigner;
 }
 
 /** A running worker. */
@@ -42,11 +48,14 @@ export interface RunningWorker {
 /** Start the sync worker on an open database. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger();
+  const checkpointer = options.signer ? new Checkpointer(options.db, options.signer, { logger }) : null;
+  const db = checkpointer ? withCheckpoints(options.db, checkpointer) : options.db;
+  await checkpointer?.catchUp();
   const staleAfterSeconds = options.staleAfterSeconds ?? 120;
   const concurrency = options.concurrency ?? 4;
   const stopController = new AbortController();
   const slots = new SyncSlots(concurrency, {
-    db: options.db,
+    db,
     logger,
     batchSize: options.batchSize ?? 100,
     // Beat several times per stale window so one slow beat never gets a live sync reaped.
@@ -56,7 +65,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     stopSignal: stopController.signal,
   });
   const common = {
-    db: options.db,
+    db,
     slots,
     logger,
     workerId: options.workerId ?? `worker:${process.pid}`,
@@ -65,8 +74,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     dispatchCron: options.dispatchCron ?? '* * * * *',
     stopController,
   };
-  const kind = options.queue ?? (options.db.dialect === 'postgres' ? 'pg-boss' : 'inline');
-  if (kind === 'pg-boss' && options.db.dialect !== 'postgres') {
+  const kind = options.queue ?? (db.dialect === 'postgres' ? 'pg-boss' : 'inline');
+  if (kind === 'pg-boss' && db.dialect !== 'postgres') {
     throw new Error('SYNC_QUEUE=pg-boss needs a PostgreSQL DATABASE_URL');
   }
   const queue: SyncQueue =
@@ -76,7 +85,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const catchUpHours = options.catchUpHours ?? 24;
   if (catchUpHours > 0) {
     const now = new Date();
-    await dispatchDueSyncs(options.db, {
+    await dispatchDueSyncs(db, {
       since: new Date(now.getTime() - catchUpHours * 3_600_000),
       now,
       logger,
@@ -87,7 +96,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     queue,
     tick: () => queue.tick(),
     stop() {
-      stopped ??= queue.stop().then(() => logger.info('worker stopped'));
+      stopped ??= queue.stop().then(() => {
+        checkpointer?.stop();
+        logger.info('worker stopped');
+      });
       return stopped;
     },
   };

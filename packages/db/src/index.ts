@@ -3,8 +3,10 @@ import { openPgDatabase } from './store/pg/database.js';
 import type { Database } from './store/port.js';
 import { openSqliteDatabase } from './store/sqlite/database.js';
 
+export * from './checkpoints/index.js';
 export { DEFAULT_DATABASE_URL, dialectOf, parseDatabaseUrl } from './connection-url.js';
 export { MIGRATIONS, migrate } from './migrations.js';
+export { ensureSecretFile } from './secret-file.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
 export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';

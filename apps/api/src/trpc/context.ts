@@ -1,4 +1,4 @@
-import type { Database } from '@meander/db';
+import type { Checkpointer, Database } from '@meander/db';
 import type { Principal } from '@meander/domain';
 import type { AuthFailure } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
@@ -13,6 +13,8 @@ export interface InnerContext {
   staleAfterSeconds: number;
   /** How often the progress subscription looks at the row. */
   progressPollMs: number;
+  /** Signs chain heads (after seals and for evidence); holds the only copy of the signing key. */
+  checkpointer: Checkpointer;
 }
 
 /** Built per request on top of the inner context: who is calling. */

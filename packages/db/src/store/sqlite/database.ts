@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrateSqliteConnection } from '../../migrations.js';
 import type { Database } from '../port.js';
+import { SqliteCheckpointStore } from './checkpoint-store.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
 import { SqliteOrganizationStore } from './organization-store.js';
 import { SqliteSyncLogStore } from './sync-log-store.js';
@@ -29,6 +30,7 @@ export function openSqliteDatabase(
     syncLogs: new SqliteSyncLogStore(connection),
     organizations: new SqliteOrganizationStore(connection),
     expenseRecords: new SqliteExpenseRecordStore(connection),
+    checkpoints: new SqliteCheckpointStore(connection),
     async ping() {
       connection.prepare('SELECT 1').get();
     },
