@@ -11,8 +11,10 @@ import {
   DEFAULT_DATABASE_URL,
   DEMO_ORGANIZATIONS,
   DEV_AUDIT_SIGNING_KEY_PATH,
+  DEV_CREDENTIALS_KEY_PATH,
   dialectOf,
   loadCheckpointSigner,
+  loadCredentialCipher,
   openDatabase,
   seedDemo,
 } from '@meander/db';
@@ -27,14 +29,21 @@ if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET) {
   console.error('AUTH_JWT_SECRET is required when NODE_ENV=production.');
   process.exit(1);
 }
-if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
-  console.error('AUDIT_SIGNING_KEY is required when NODE_ENV=production.');
-  process.exit(1);
+for (const required of ['AUDIT_SIGNING_KEY', 'CREDENTIALS_KEY'] as const) {
+  if (env.NODE_ENV === 'production' && !env[required]) {
+    console.error(`${required} is required when NODE_ENV=production.`);
+    process.exit(1);
+  }
 }
 // The checkpoint signing key: AUDIT_SIGNING_KEY, or a development key kept in ./data (mode 0600),
 // shared by the API and the worker below. The database only ever sees the public half.
 const { signer, source: signerSource } = loadCheckpointSigner(env.AUDIT_SIGNING_KEY, {
   production: env.NODE_ENV === 'production',
+});
+// Accounting credentials are sealed with CREDENTIALS_KEY, or a development key in ./data (0600).
+const { cipher: credentials, source: credentialsSource } = loadCredentialCipher(env.CREDENTIALS_KEY, {
+  production: env.NODE_ENV === 'production',
+  previous: env.CREDENTIALS_PREVIOUS_KEYS,
 });
 const jwtSecret = env.AUTH_JWT_SECRET ?? `dev-${randomBytes(24).toString('hex')}`;
 const queue =
@@ -42,7 +51,7 @@ const queue =
   (dialectOf(databaseUrl) === 'postgres' ? 'pg-boss' : 'inline');
 const logger = createLogger(env.LOG_LEVEL ?? 'warn');
 
-const db = await openDatabase(databaseUrl, { migrate: env.MIGRATE_ON_START !== 'false' });
+const db = await openDatabase(databaseUrl, { migrate: env.MIGRATE_ON_START !== 'false', credentials });
 const emulators = await startEmulators({ port: emulatorPort, host: '127.0.0.1' });
 const seeded = await seedDemo(db, { emulatorUrl: emulators.url });
 const api = await startApiServer({
@@ -51,6 +60,7 @@ const api = await startApiServer({
   host,
   jwtSecret,
   signer,
+  credentials,
   logger,
   staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
 });
@@ -59,6 +69,7 @@ const worker = await startWorker({
   queue,
   logger,
   signer,
+  credentials,
   concurrency: Number(env.WORKER_CONCURRENCY ?? 4),
   batchSize: Number(env.SYNC_BATCH_SIZE ?? 100),
   staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
@@ -100,6 +111,7 @@ API: ${api.url}
 EMULATORS: ${emulators.url}
 DATABASE: ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}
 ${env.AUTH_JWT_SECRET ? '' : `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n`}CHECKPOINT KEY: ${signerSource === 'configured' ? 'AUDIT_SIGNING_KEY' : DEV_AUDIT_SIGNING_KEY_PATH} (key id ${signer.keyId})
+CREDENTIALS KEY: ${credentialsSource === 'configured' ? 'CREDENTIALS_KEY' : DEV_CREDENTIALS_KEY_PATH} (key id ${credentials.keyId})
 seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
 
 Demo tokens (24 h):

@@ -1,5 +1,12 @@
 import { trpcServer } from '@hono/trpc-server';
-import { Checkpointer, CheckpointSigner, type Database, withCheckpoints } from '@meander/db';
+import {
+  Checkpointer,
+  CheckpointSigner,
+  type CredentialCipher,
+  type Database,
+  withCheckpoints,
+  withCredentials,
+} from '@meander/db';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -24,6 +31,11 @@ export interface AppDeps {
    * throwaway key is generated: fine for tests, useless as evidence beyond this process.
    */
   signer?: CheckpointSigner;
+  /**
+   * Seals accounting credentials on the way into the database (`CREDENTIALS_KEY`); the only place
+   * that may open them again is where an adapter is built.
+   */
+  credentials?: CredentialCipher;
 }
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
@@ -38,10 +50,12 @@ export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const metrics = new Metrics();
   const checkpointer = new Checkpointer(deps.db, deps.signer ?? CheckpointSigner.generate(), { logger });
-  const db = withCheckpoints(deps.db, checkpointer);
+  const sealed = deps.credentials ? withCredentials(deps.db, deps.credentials) : deps.db;
+  const db = withCheckpoints(sealed, checkpointer);
   const inner: InnerContext = {
     db,
     checkpointer,
+    credentials: deps.credentials ?? null,
     logger,
     metrics,
     now: deps.now ?? (() => new Date()),

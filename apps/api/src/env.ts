@@ -11,6 +11,8 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  CREDENTIALS_KEY: z.string().min(1).optional(),
+  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -28,6 +30,9 @@ export interface ApiEnv {
   logLevel: string;
   /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
   auditSigningKey: string | undefined;
+  /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
+  credentialsKey: string | undefined;
+  previousCredentialsKeys: string | undefined;
 }
 
 export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -39,6 +44,9 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (production && !e.CREDENTIALS_KEY) {
+    throw new Error('CREDENTIALS_KEY is required when NODE_ENV=production (32 random bytes, base64)');
+  }
   if (production && !e.AUDIT_SIGNING_KEY) {
     throw new Error(
       'AUDIT_SIGNING_KEY is required when NODE_ENV=production (an Ed25519 private key, PEM or a path to it)',
@@ -60,5 +68,7 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    credentialsKey: e.CREDENTIALS_KEY,
+    previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };
 }

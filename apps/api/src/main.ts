@@ -1,4 +1,4 @@
-import { loadCheckpointSigner, openDatabase } from '@meander/db';
+import { loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readApiEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startApiServer } from './server.js';
@@ -13,13 +13,18 @@ if (source !== 'configured')
     { keyId: signer.keyId, source },
     'AUDIT_SIGNING_KEY is not set: signing checkpoints with the development key under ./data',
   );
-const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart });
+const { cipher: credentials } = loadCredentialCipher(env.credentialsKey, {
+  production: env.production,
+  previous: env.previousCredentialsKeys,
+});
+const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart, credentials });
 const api = await startApiServer({
   db,
   port: env.port,
   host: env.host,
   jwtSecret: env.jwtSecret,
   signer,
+  credentials,
   logger,
   staleAfterSeconds: env.staleAfterSeconds,
 });

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { CheckpointSigner, Database } from '@meander/db';
+import type { CheckpointSigner, CredentialCipher, Database } from '@meander/db';
 import { createApp } from './app.js';
 import type { Logger } from './logger.js';
 
@@ -21,6 +21,7 @@ export async function startApiServer(options: {
   staleAfterSeconds?: number;
   progressPollMs?: number;
   signer?: CheckpointSigner;
+  credentials?: CredentialCipher;
 }): Promise<RunningApi> {
   const { app, inner } = createApp(options);
   // Heads sealed while no signer ran (an upgrade, a crash between seal and signature) get signed now.

@@ -14,6 +14,8 @@ const schema = z.object({
   WORKER_ID: z.string().min(1).optional(),
   NODE_ENV: z.string().default('development'),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  CREDENTIALS_KEY: z.string().min(1).optional(),
+  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +32,9 @@ export interface WorkerEnv {
   production: boolean;
   /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
   auditSigningKey: string | undefined;
+  /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
+  credentialsKey: string | undefined;
+  previousCredentialsKeys: string | undefined;
 }
 
 export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
@@ -40,6 +45,9 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (production && !e.CREDENTIALS_KEY) {
+    throw new Error('CREDENTIALS_KEY is required when NODE_ENV=production (32 random bytes, base64)');
+  }
   if (production && !e.AUDIT_SIGNING_KEY) {
     throw new Error(
       'AUDIT_SIGNING_KEY is required when NODE_ENV=production (an Ed25519 private key, PEM or a path to it)',
@@ -57,5 +65,7 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     logLevel: e.LOG_LEVEL,
     production,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    credentialsKey: e.CREDENTIALS_KEY,
+    previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };
 }

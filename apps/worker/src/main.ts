@@ -1,4 +1,4 @@
-import { loadCheckpointSigner, openDatabase } from '@meander/db';
+import { loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readWorkerEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startWorker } from './worker.js';
@@ -6,7 +6,11 @@ import { startWorker } from './worker.js';
 const env = readWorkerEnv();
 const logger = createLogger(env.logLevel);
 const { signer } = loadCheckpointSigner(env.auditSigningKey, { production: env.production });
-const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart });
+const { cipher: credentials } = loadCredentialCipher(env.credentialsKey, {
+  production: env.production,
+  previous: env.previousCredentialsKeys,
+});
+const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart, credentials });
 const worker = await startWorker({
   db,
   queue: env.queue,
@@ -16,6 +20,7 @@ const worker = await startWorker({
   workerId: env.workerId,
   logger,
   signer,
+  credentials,
 });
 
 let stopping = false;

@@ -5,7 +5,7 @@ import {
   createAdapter,
   type RejectedRecord,
 } from '@meander/accounting';
-import type { Database } from '@meander/db';
+import { type CredentialCipher, type Database, isSealed } from '@meander/db';
 import {
   type ErrorCategory,
   type ErrorDetails,
@@ -33,6 +33,8 @@ export interface RunnerDeps {
   ) => AccountingAdapter;
   /** Aborted on shutdown: the batch in flight finishes, then the sync is failed as `WORKER_SHUTDOWN`. */
   stopSignal?: AbortSignal;
+  /** Opens the sealed connection settings (`CREDENTIALS_KEY`), here and nowhere else in the worker. */
+  credentials?: CredentialCipher;
 }
 
 /** The outcome the runner reports. */
@@ -172,9 +174,37 @@ async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<Accounti
       },
     );
   }
-  const connection = module.config.connection;
+  const connection = openConnection(deps, sync.organizationId, module.config.connection);
   if (deps.adapterFor) return deps.adapterFor(sync, connection);
   return createAdapter(sync.accountingSystem, connection, deps.adapterOptions);
+}
+
+/** The plaintext settings, decrypted just before the adapter is built; a failure names no secret. */
+function openConnection(
+  deps: RunnerDeps,
+  organizationId: string,
+  connection: unknown,
+): Record<string, string | number | boolean> | undefined {
+  if (!isSealed(connection)) return connection as Record<string, string | number | boolean> | undefined;
+  if (!deps.credentials) {
+    throw new AccountingError(
+      'The connection settings are encrypted and this worker has no CREDENTIALS_KEY',
+      {
+        code: 'CREDENTIALS_UNREADABLE',
+        category: 'configuration',
+        retryable: false,
+      },
+    );
+  }
+  try {
+    return deps.credentials.open(organizationId, connection);
+  } catch (error) {
+    throw new AccountingError((error as Error).message, {
+      code: 'CREDENTIALS_UNREADABLE',
+      category: 'configuration',
+      retryable: false,
+    });
+  }
 }
 
 /** A failed, partial or reaped attempt at the same period may have posted records already. */

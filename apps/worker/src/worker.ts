@@ -1,5 +1,11 @@
 import type { AdapterOptions } from '@meander/accounting';
-import { Checkpointer, type CheckpointSigner, type Database, withCheckpoints } from '@meander/db';
+import {
+  Checkpointer,
+  type CheckpointSigner,
+  type CredentialCipher,
+  type Database,
+  withCheckpoints,
+} from '@meander/db';
 import { dispatchDueSyncs } from './dispatcher.js';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
@@ -34,6 +40,8 @@ export interface WorkerOptions {
    * seal or start).
    */
   signer?: CheckpointSigner;
+  /** Opens the sealed accounting credentials where the adapter is built (`CREDENTIALS_KEY`). */
+  credentials?: CredentialCipher;
 }
 
 /** A running worker. */
@@ -62,6 +70,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     heartbeatMs: Math.max(200, Math.floor((staleAfterSeconds * 1000) / 4)),
     adapterOptions: options.adapterOptions,
     adapterFor: options.adapterFor,
+    credentials: options.credentials,
     stopSignal: stopController.signal,
   });
   const common = {

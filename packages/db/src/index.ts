@@ -1,10 +1,13 @@
 import { parseDatabaseUrl } from './connection-url.js';
+import type { CredentialCipher } from './credentials/cipher.js';
+import { withCredentials } from './credentials/with-credentials.js';
 import { openPgDatabase } from './store/pg/database.js';
 import type { Database } from './store/port.js';
 import { openSqliteDatabase } from './store/sqlite/database.js';
 
 export * from './checkpoints/index.js';
 export { DEFAULT_DATABASE_URL, dialectOf, parseDatabaseUrl } from './connection-url.js';
+export * from './credentials/index.js';
 export { MIGRATIONS, migrate } from './migrations.js';
 export { ensureSecretFile } from './secret-file.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
@@ -18,9 +21,13 @@ export type * from './store/port.js';
  */
 export async function openDatabase(
   url: string,
-  options: { migrate?: boolean; poolSize?: number } = {},
+  options: { migrate?: boolean; poolSize?: number; credentials?: CredentialCipher } = {},
 ): Promise<Database> {
   const parsed = parseDatabaseUrl(url);
-  if (parsed.dialect === 'sqlite') return openSqliteDatabase(url, parsed.filename, options);
-  return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
+  const db =
+    parsed.dialect === 'sqlite'
+      ? openSqliteDatabase(url, parsed.filename, options)
+      : await openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
+  // With a credentials key, connection settings are sealed on the way in (see credentials/).
+  return options.credentials ? withCredentials(db, options.credentials) : db;
 }

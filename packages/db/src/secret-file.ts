@@ -18,3 +18,16 @@ export function ensureSecretFile(path: string, generate: () => string): { value:
   chmodSync(path, 0o600);
   return { value: readFileSync(path, 'utf8'), created: false };
 }
+
+/**
+ * Create an empty file readable by its owner only, unless it exists. SQLite then opens it (an empty
+ * file is an empty database) and gives its -wal and -shm files the same mode.
+ */
+export function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    writeFileSync(path, '', { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+}

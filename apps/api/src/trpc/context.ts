@@ -1,4 +1,4 @@
-import type { Checkpointer, Database } from '@meander/db';
+import type { Checkpointer, CredentialCipher, Database } from '@meander/db';
 import type { Principal } from '@meander/domain';
 import type { AuthFailure } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +15,8 @@ export interface InnerContext {
   progressPollMs: number;
   /** Signs chain heads (after seals and for evidence); holds the only copy of the signing key. */
   checkpointer: Checkpointer;
+  /** Opens sealed connection settings; only code that builds an adapter may call `open`. */
+  credentials: CredentialCipher | null;
 }
 
 /** Built per request on top of the inner context: who is calling. */

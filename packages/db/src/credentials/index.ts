@@ -1,0 +1,12 @@
+export {
+  CredentialCipher,
+  CredentialsError,
+  credentialsKeyId,
+  isSealed,
+  parseCredentialsKey,
+  SEALED_FIELD,
+  sealedKeyId,
+} from './cipher.js';
+export { DEV_CREDENTIALS_KEY_PATH, loadCredentialCipher } from './load.js';
+export { rotateCredentials } from './rotate.js';
+export { withCredentials } from './with-credentials.js';
