@@ -14,6 +14,7 @@ export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
 export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
 export type * from './store/port.js';
+export { syncRunnerOf } from './store/runner-of.js';
 
 /**
  * Open the database a DATABASE_URL points at: `file:<path>` (SQLite, the embedded default) or
