@@ -9,7 +9,7 @@ import {
   type SyncLog,
 } from '@meander/domain';
 import { z } from 'zod';
-import { procedureFor, router } from '../trpc/init.js';
+import { procedureFor, router, toTrpcError } from '../trpc/init.js';
 import { requireOrganizationScope, visibleSyncLog } from './tenancy.js';
 
 const periodInput = {
@@ -153,7 +153,11 @@ export const syncsRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       let last = '';
       for (;;) {
-        const log = await visibleSyncLog(ctx, ctx.principal, input.id);
+        // Another organization's sync, an unknown id, a row deleted mid-stream: delivered once as
+        // NOT_FOUND (FORBIDDEN, 503 likewise), never as a retryable internal error.
+        const log = await visibleSyncLog(ctx, ctx.principal, input.id).catch((error: unknown) => {
+          throw toTrpcError(error) ?? error;
+        });
         const event = progressOf(log);
         const key = JSON.stringify(event);
         if (key !== last) {

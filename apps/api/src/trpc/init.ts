@@ -76,6 +76,22 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
+ * The tRPC error a domain error or a lost database maps to, or null for anything else. Subscriptions
+ * use it too: an error thrown while a stream runs never passes the middleware below, and tRPC would
+ * call it INTERNAL_SERVER_ERROR — which clients treat as retryable and reconnect forever.
+ */
+export function toTrpcError(cause: unknown): TRPCError | null {
+  if (cause instanceof TRPCError) return cause;
+  if (isDomainError(cause))
+    return new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
+  const unavailable = cause instanceof DatabaseUnavailableError ? cause : unavailableError(cause);
+  // Not the caller's fault and nothing was written: 503, safe to retry.
+  if (unavailable)
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
+  return null;
+}
+
+/**
  * Every procedure runs through this: a DomainError thrown anywhere below becomes the tRPC error
  * the contract names (so a rule never surfaces as a 500), and is counted for /metrics.
  */
@@ -85,13 +101,8 @@ const domainErrors = t.middleware(async ({ ctx, path, type, next }) => {
   const code = result.ok ? 'OK' : isDomainError(cause) ? TRPC_CODE_OF[cause.code] : result.error.code;
   ctx.metrics.countProcedure(path, type, code);
   if (!result.ok) {
-    if (isDomainError(cause))
-      throw new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
-    const unavailable = cause instanceof DatabaseUnavailableError ? cause : unavailableError(cause);
-    if (unavailable) {
-      // Not the caller's fault and nothing was written: 503, safe to retry.
-      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
-    }
+    const mapped = cause instanceof TRPCError ? null : toTrpcError(cause);
+    if (mapped) throw mapped;
     if (result.error.code === 'INTERNAL_SERVER_ERROR') {
       ctx.logger.error(
         { requestId: ctx.requestId, path, err: String(result.error.cause ?? result.error) },
