@@ -44,18 +44,15 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (production && !e.CREDENTIALS_KEY) {
-    throw new Error('CREDENTIALS_KEY is required when NODE_ENV=production (32 random bytes, base64)');
-  }
-  if (production && !e.AUDIT_SIGNING_KEY) {
-    throw new Error(
-      'AUDIT_SIGNING_KEY is required when NODE_ENV=production (an Ed25519 private key, PEM or a path to it)',
+  if (production) {
+    const missing = (['AUTH_JWT_SECRET', 'CREDENTIALS_KEY', 'AUDIT_SIGNING_KEY'] as const).filter(
+      (k) => !e[k],
     );
-  }
-  if (production && !e.AUTH_JWT_SECRET) {
-    throw new Error(
-      'AUTH_JWT_SECRET is required when NODE_ENV=production; refusing to start with a development secret',
-    );
+    if (missing.length > 0) {
+      throw new Error(
+        `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required when NODE_ENV=production; refusing to start with development keys`,
+      );
+    }
   }
   return {
     production,

@@ -45,13 +45,13 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (production && !e.CREDENTIALS_KEY) {
-    throw new Error('CREDENTIALS_KEY is required when NODE_ENV=production (32 random bytes, base64)');
-  }
-  if (production && !e.AUDIT_SIGNING_KEY) {
-    throw new Error(
-      'AUDIT_SIGNING_KEY is required when NODE_ENV=production (an Ed25519 private key, PEM or a path to it)',
-    );
+  if (production) {
+    const missing = (['CREDENTIALS_KEY', 'AUDIT_SIGNING_KEY'] as const).filter((k) => !e[k]);
+    if (missing.length > 0) {
+      throw new Error(
+        `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required when NODE_ENV=production; refusing to start with development keys`,
+      );
+    }
   }
   return {
     databaseUrl: e.DATABASE_URL,
