@@ -38,7 +38,7 @@ describe('a PostgreSQL database whose ALLOW_CONNECTIONS is false, backends termi
   let t: TestDatabase;
   // A second throwaway database: its superuser connection administers the first one.
   let control: TestDatabase;
-  let admin: import('postgres').Sql;
+  let admin: Extract<TestDatabase['db']['raw'], { dialect: 'postgres' }>['sql'];
   let name: string;
   let orgId: string;
 
