@@ -4,9 +4,8 @@
  * accounting emulators, the API and the worker, and print how to try it. Ctrl-C stops everything
  * cleanly: the worker first (no sync is left in_progress), then the API, the emulators, the database.
  */
-import { randomBytes } from 'node:crypto';
 import { startEmulators } from '@meander/accounting/emulators';
-import { createLogger, signToken, startApiServer } from '@meander/api';
+import { createLogger, readApiEnv, signToken, startApiServer } from '@meander/api';
 import {
   DEFAULT_DATABASE_URL,
   DEMO_ORGANIZATIONS,
@@ -25,27 +24,34 @@ const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
 const port = Number(env.PORT ?? 3000);
 const emulatorPort = Number(env.EMULATOR_PORT ?? 4010);
 const host = env.HOST ?? '127.0.0.1';
-if (env.NODE_ENV === 'production' && !env.AUTH_JWT_SECRET) {
-  console.error('AUTH_JWT_SECRET is required when NODE_ENV=production.');
+/** A configuration problem: one line on stderr, exit 1, no stack trace. */
+function refuse(error: unknown): never {
+  console.error(`pnpm start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
-for (const required of ['AUDIT_SIGNING_KEY', 'CREDENTIALS_KEY'] as const) {
-  if (env.NODE_ENV === 'production' && !env[required]) {
-    console.error(`${required} is required when NODE_ENV=production.`);
-    process.exit(1);
+/** The API's own validation (weak AUTH_JWT_SECRET, production keys, token policy): one rule, one message. */
+function settings() {
+  try {
+    const api = readApiEnv(env);
+    // The checkpoint signing key: AUDIT_SIGNING_KEY, or a development key kept in ./data (mode
+    // 0600), shared by the API and the worker below. The database only ever sees the public half.
+    const signing = loadCheckpointSigner(env.AUDIT_SIGNING_KEY, { production: api.production });
+    // Accounting credentials are sealed with CREDENTIALS_KEY, or a development key in ./data (0600).
+    const sealing = loadCredentialCipher(env.CREDENTIALS_KEY, {
+      production: api.production,
+      previous: env.CREDENTIALS_PREVIOUS_KEYS,
+    });
+    return { api, ...signing, signerSource: signing.source, ...sealing, credentialsSource: sealing.source };
+  } catch (error) {
+    refuse(error);
   }
 }
-// The checkpoint signing key: AUDIT_SIGNING_KEY, or a development key kept in ./data (mode 0600),
-// shared by the API and the worker below. The database only ever sees the public half.
-const { signer, source: signerSource } = loadCheckpointSigner(env.AUDIT_SIGNING_KEY, {
-  production: env.NODE_ENV === 'production',
-});
-// Accounting credentials are sealed with CREDENTIALS_KEY, or a development key in ./data (0600).
-const { cipher: credentials, source: credentialsSource } = loadCredentialCipher(env.CREDENTIALS_KEY, {
-  production: env.NODE_ENV === 'production',
-  previous: env.CREDENTIALS_PREVIOUS_KEYS,
-});
-const jwtSecret = env.AUTH_JWT_SECRET ?? `dev-${randomBytes(24).toString('hex')}`;
+const { api: apiEnv, signer, signerSource, cipher: credentials, credentialsSource } = settings();
+const jwtSecret = apiEnv.jwtSecret;
+const tokenPolicy = apiEnv.tokenPolicy;
+// Demo tokens live a day, or less when AUTH_TOKEN_MAX_LIFETIME_SECONDS says so.
+const demoLifetime = Math.min(24 * 3600, tokenPolicy.maxLifetimeSeconds);
+const issued = { issuer: tokenPolicy.issuer, audience: tokenPolicy.audience };
 const queue =
   (env.SYNC_QUEUE as 'inline' | 'pg-boss' | undefined) ??
   (dialectOf(databaseUrl) === 'postgres' ? 'pg-boss' : 'inline');
@@ -61,6 +67,7 @@ const api = await startApiServer({
   jwtSecret,
   signer,
   credentials,
+  tokenPolicy,
   logger,
   staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
 });
@@ -75,31 +82,39 @@ const worker = await startWorker({
   staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
 });
 
-const day = 24 * 3600;
 const nordlys = DEMO_ORGANIZATIONS[0].id;
 const fjordvik = DEMO_ORGANIZATIONS[1].id;
 const tokens = {
   orgAdmin: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000001', role: 'org_admin', org: nordlys },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
   fjordvikAdmin: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000004', role: 'org_admin', org: fjordvik },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
   globalAdmin: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000002', role: 'global_admin' },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
   auditService: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000003', role: 'global_admin', via: 'audit-log-service' },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
-  service: await signToken({ sub: '0a0a0a0a-0000-4000-8000-000000000005', role: 'service' }, jwtSecret, day),
+  service: await signToken(
+    { sub: '0a0a0a0a-0000-4000-8000-000000000005', role: 'service' },
+    jwtSecret,
+    demoLifetime,
+    issued,
+  ),
 };
 const today = new Date().toISOString().slice(0, 10);
 const monthStart = `${today.slice(0, 8)}01`;
@@ -114,7 +129,7 @@ ${env.AUTH_JWT_SECRET ? '' : `AUTH_JWT_SECRET (generated for this run): ${jwtSec
 CREDENTIALS KEY: ${credentialsSource === 'configured' ? 'CREDENTIALS_KEY' : DEV_CREDENTIALS_KEY_PATH} (key id ${credentials.keyId})
 seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
 
-Demo tokens (24 h):
+Demo tokens (${Math.round(demoLifetime / 360) / 10} h):
 TOKEN org_admin (Nordlys AS): ${tokens.orgAdmin}
 TOKEN org_admin (Fjordvik Consulting): ${tokens.fjordvikAdmin}
 TOKEN global_admin: ${tokens.globalAdmin}

@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
+import type { TokenPolicy } from './auth/tokens.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { appRouter } from './routers/index.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
    * that may open them again is where an adapter is built.
    */
   credentials?: CredentialCipher;
+  /** Token lifetime cap and optional iss/aud (default: 24 h cap, no iss/aud). */
+  tokenPolicy?: TokenPolicy;
 }
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
@@ -129,7 +132,11 @@ export function createApp(deps: AppDeps) {
       router: appRouter,
       endpoint: '/trpc',
       createContext: async (_opts, c) => {
-        const auth = await principalFromHeader(c.req.header('authorization'), deps.jwtSecret);
+        const auth = await principalFromHeader(
+          c.req.header('authorization'),
+          deps.jwtSecret,
+          deps.tokenPolicy,
+        );
         const context: Context = {
           ...inner,
           principal: 'principal' in auth ? auth.principal : null,

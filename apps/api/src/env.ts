@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '@meander/db';
 import { z } from 'zod';
+import type { TokenPolicy } from './auth/tokens.js';
 
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
@@ -11,6 +12,9 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(86_400),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
   CREDENTIALS_KEY: z.string().min(1).optional(),
   CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -30,6 +34,8 @@ export interface ApiEnv {
   logLevel: string;
   /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
   auditSigningKey: string | undefined;
+  /** What a bearer token must satisfy beyond its signature. */
+  tokenPolicy: TokenPolicy;
   /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
   credentialsKey: string | undefined;
   previousCredentialsKeys: string | undefined;
@@ -65,6 +71,11 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    tokenPolicy: {
+      maxLifetimeSeconds: e.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
+      ...(e.AUTH_JWT_ISSUER ? { issuer: e.AUTH_JWT_ISSUER } : {}),
+      ...(e.AUTH_JWT_AUDIENCE ? { audience: e.AUTH_JWT_AUDIENCE } : {}),
+    },
     credentialsKey: e.CREDENTIALS_KEY,
     previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };

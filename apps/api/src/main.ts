@@ -25,6 +25,7 @@ const api = await startApiServer({
   jwtSecret: env.jwtSecret,
   signer,
   credentials,
+  tokenPolicy: env.tokenPolicy,
   logger,
   staleAfterSeconds: env.staleAfterSeconds,
 });

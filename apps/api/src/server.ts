@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { CheckpointSigner, CredentialCipher, Database } from '@meander/db';
 import { createApp } from './app.js';
+import type { TokenPolicy } from './auth/tokens.js';
 import type { Logger } from './logger.js';
 
 /** A listening API server. */
@@ -22,6 +23,7 @@ export async function startApiServer(options: {
   progressPollMs?: number;
   signer?: CheckpointSigner;
   credentials?: CredentialCipher;
+  tokenPolicy?: TokenPolicy;
 }): Promise<RunningApi> {
   const { app, inner } = createApp(options);
   // Heads sealed while no signer ran (an upgrade, a crash between seal and signature) get signed now.

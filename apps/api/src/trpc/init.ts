@@ -119,7 +119,11 @@ const AUTH_MESSAGES = {
   missing: 'Authentication required: send Authorization: Bearer <token>',
   invalid: 'The bearer token is not valid',
   expired: 'The bearer token has expired',
-  claims: 'The bearer token lacks the claims this API needs (sub, role, org for org admins, exp)',
+  claims: 'The bearer token lacks the claims this API needs (sub, role, org for org admins, iat, exp)',
+  lifetime:
+    'The bearer token lives longer than this API accepts (exp − iat above AUTH_TOKEN_MAX_LIFETIME_SECONDS)',
+  issuer: 'The bearer token was issued by an issuer this API does not accept (iss)',
+  audience: 'The bearer token is meant for another audience (aud)',
 } as const;
 
 /** A known principal is required (401 otherwise). */
