@@ -165,6 +165,13 @@ try {
   if (error instanceof CommanderError) {
     // Help and version are successes; anything else commander refused is a usage error.
     const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
+    // --json promises machine-readable stdout, usage mistakes included (commander's text stays on stderr).
+    if (!ok && process.argv.includes('--json')) {
+      const message = error.message.replace(/^error: /, '');
+      process.stdout.write(
+        `${JSON.stringify({ error: { message, domainCode: 'USAGE', code: error.code, exitCode: EXIT.usage } }, null, 2)}\n`,
+      );
+    }
     process.exit(ok ? EXIT.ok : EXIT.usage);
   }
   const failure = error instanceof CliError ? error : humanizeError(error, 'the API');

@@ -26,7 +26,7 @@ export function migrateSqliteConnection(connection: Database.Database): void {
  * later ones find nothing left to do.
  */
 export async function migratePostgres(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  const sql = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
   try {
     await sql`SELECT pg_advisory_lock(7736412)`;
     await migratePg(drizzlePg(sql), { migrationsFolder: MIGRATIONS.postgres });

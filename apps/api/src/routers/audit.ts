@@ -96,8 +96,11 @@ export const auditRouter = router({
       const last = rows[rows.length - 1];
       const nextCursor = rows.length === input.limit && last ? last.chainSeq : null;
       if (input.cursor !== undefined) return { rows, nextCursor, tombstones: null, manifest: null };
-      const verification = await ctx.db.syncLogs.verifyChain(organizationId);
       const checkpoint = await latestCheckpoint(ctx, organizationId);
+      // The chain walk and the checkpoint check together: a truncated chain is not "verified".
+      const verification = await verifyAgainstCheckpoint(ctx.db, organizationId, {
+        trustedPublicKey: ctx.checkpointer.signer.publicKeyPem,
+      });
       return {
         rows,
         nextCursor,

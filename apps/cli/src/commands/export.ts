@@ -1,5 +1,5 @@
 import type { CommandContext } from '../command-context.js';
-import { parsePeriodBound } from '../dates.js';
+import { parsePeriod } from '../dates.js';
 import { exitCodeForStatus } from '../exit-codes.js';
 import { followProgress } from '../follow-progress.js';
 import { renderSyncLog } from '../output/sync-log-view.js';
@@ -9,8 +9,7 @@ export async function exportCommand(
   ctx: CommandContext,
   options: { org: string; from: string; to: string },
 ): Promise<number> {
-  const periodStart = parsePeriodBound(options.from, 'start', '--from');
-  const periodEnd = parsePeriodBound(options.to, 'end', '--to');
+  const { from: periodStart, to: periodEnd } = parsePeriod(options.from, options.to);
   const started = await ctx.client.syncs.startExport.mutate({
     organizationId: options.org,
     periodStart,
