@@ -59,8 +59,10 @@ export class Checkpointer {
 
   private async signHead(organizationId: string): Promise<SignedCheckpoint> {
     const store = this.db.checkpoints;
-    const head = (await store.head(organizationId)) ?? { seq: 0, hash: GENESIS_HASH };
+    // The checkpoint first, then the head: another process may sign a newer head in between, and
+    // in that order its checkpoint can never look "ahead" of the head we read.
     const latest = await store.latest(organizationId);
+    const head = (await store.head(organizationId)) ?? { seq: 0, hash: GENESIS_HASH };
     if (
       latest &&
       latest.seq === head.seq &&
