@@ -65,10 +65,11 @@ export async function verifyAgainstCheckpoint(
 
   const organization = await db.organizations.get(organizationId);
   if (!organization) problem('organization_not_found', 0, `organization ${organizationId} does not exist`);
+  // The checkpoint before the walk: a seal signed while we walk must not look like truncation.
+  const checkpoint = options.given ?? (await db.checkpoints.latest(organizationId));
   const chain = await db.syncLogs.verifyChain(organizationId);
   for (const b of chain.breaks) breaks.push({ ...b, message: CHAIN_MESSAGES[b.kind](b) });
 
-  const checkpoint = options.given ?? (await db.checkpoints.latest(organizationId));
   const source = options.given ? 'given' : checkpoint ? 'stored' : null;
   let unsignedLinks = chain.checked;
   if (!checkpoint) {
