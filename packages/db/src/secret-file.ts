@@ -1,22 +1,30 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
  * Read a secret file, creating it with `generate()` first when it does not exist: mode 0600 in a
- * 0700 folder, written with `wx` so two processes starting at once end up with the same secret (the
- * loser reads the winner's file). Used for the development keys `pnpm start` keeps under ./data.
+ * 0700 folder. The secret is written to a private temp file and hard-linked into place, which fails
+ * if the file exists: processes starting at once all end up reading the one complete winner, never
+ * a half-written file. Used for the development keys `pnpm start` keeps under ./data.
  */
 export function ensureSecretFile(path: string, generate: () => string): { value: string; created: boolean } {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  try {
-    writeFileSync(path, generate(), { flag: 'wx', mode: 0o600 });
-    return { value: readFileSync(path, 'utf8'), created: true };
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  let created = false;
+  if (!existsSync(path)) {
+    const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(temp, generate(), { flag: 'wx', mode: 0o600 });
+    try {
+      linkSync(temp, path);
+      created = true;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temp);
+    }
   }
   // An existing file is tightened, never loosened: a key readable by others is a leaked key.
-  chmodSync(path, 0o600);
-  return { value: readFileSync(path, 'utf8'), created: false };
+  if (!created) chmodSync(path, 0o600);
+  return { value: readFileSync(path, 'utf8'), created };
 }
 
 /**
