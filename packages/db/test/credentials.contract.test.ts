@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -120,6 +121,36 @@ describe('credentials keys and files', () => {
     const again = loadCredentialCipher(undefined, { production: false, devKeyPath: path });
     expect(again).toMatchObject({ source: 'dev-file' });
     expect(again.cipher.keyId).toBe(first.cipher.keyId);
+  });
+
+  it('processes starting together all read the one complete key', async () => {
+    const path = join(dir, 'data/race.key');
+    const module = new URL('../src/secret-file.ts', import.meta.url).href;
+    const script = `import { ensureSecretFile } from ${JSON.stringify(module)};
+      process.stdout.write(ensureSecretFile(${JSON.stringify(path)}, () => 'k'.repeat(4096) + process.pid).value);`;
+    const outputs = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<string>((done) => {
+            const child = spawn(process.execPath, [
+              '--import',
+              import.meta.resolve('tsx'),
+              '--input-type=module',
+              '-e',
+              script,
+            ]);
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => {
+              out += d.toString();
+            });
+            child.on('close', () => done(out));
+          }),
+      ),
+    );
+    expect(new Set(outputs).size).toBe(1);
+    expect(outputs[0]?.length).toBeGreaterThan(4096);
+    expect(readdirSync(join(dir, 'data'))).toEqual(['race.key']);
   });
 
   it('a new SQLite database file (and its WAL) is readable by its owner only', async () => {
