@@ -6,28 +6,64 @@
  */
 import { readEmulatorEnv, startEmulators } from '@meander/accounting/emulators';
 import { createLogger, readApiEnv, signToken, startApiServer } from '@meander/api';
-import { DEMO_ORGANIZATIONS, openDatabase, seedDemo } from '@meander/db';
+import {
+  DEMO_ORGANIZATIONS,
+  DEV_AUDIT_SIGNING_KEY_PATH,
+  DEV_CREDENTIALS_KEY_PATH,
+  loadCheckpointSigner,
+  loadCredentialCipher,
+  openDatabase,
+  seedDemo,
+} from '@meander/db';
 import { readWorkerEnv, startWorker } from '@meander/worker';
 
+/** A configuration problem: one line on stderr, exit 1, no stack trace. */
+function refuse(error: unknown): never {
+  console.error(`pnpm start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
 // The API's, the worker's and the emulators' own validated settings (the same schemas as their
-// production entry points), with this script's defaults for a laptop: loopback only, quieter logs.
+// production entry points, so a weak AUTH_JWT_SECRET gets the API's own message), with this
+// script's defaults for a laptop: loopback only, quieter logs.
 function readSettings() {
   const local = { HOST: '127.0.0.1', LOG_LEVEL: 'warn', EMULATOR_HOST: '127.0.0.1' };
   const source = { ...local, ...process.env };
   try {
-    return { api: readApiEnv(source), worker: readWorkerEnv(source), emulators: readEmulatorEnv(source) };
+    const api = readApiEnv(source);
+    // The checkpoint signing key: AUDIT_SIGNING_KEY, or a development key kept in ./data (mode
+    // 0600), shared by the API and the worker below. The database only ever sees the public half.
+    const signing = loadCheckpointSigner(api.auditSigningKey, { production: api.production });
+    // Accounting credentials are sealed with CREDENTIALS_KEY, or a development key in ./data (0600).
+    const sealing = loadCredentialCipher(api.credentialsKey, {
+      production: api.production,
+      previous: api.previousCredentialsKeys,
+    });
+    return {
+      api,
+      worker: readWorkerEnv(source),
+      emulators: readEmulatorEnv(source),
+      signer: signing.signer,
+      signerSource: signing.source,
+      credentials: sealing.cipher,
+      credentialsSource: sealing.source,
+    };
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    refuse(error);
   }
 }
 const settings = readSettings();
+const { signer, signerSource, credentials, credentialsSource } = settings;
 const databaseUrl = settings.api.databaseUrl;
 const jwtSecret = settings.api.jwtSecret;
+const tokenPolicy = settings.api.tokenPolicy;
+// Demo tokens live a day, or less when AUTH_TOKEN_MAX_LIFETIME_SECONDS says so.
+const demoLifetime = Math.min(24 * 3600, tokenPolicy.maxLifetimeSeconds);
+const issued = { issuer: tokenPolicy.issuer, audience: tokenPolicy.audience };
 const queue = settings.worker.queue;
 const logger = createLogger(settings.api.logLevel);
 
-const db = await openDatabase(databaseUrl, { migrate: settings.api.migrateOnStart });
+const db = await openDatabase(databaseUrl, { migrate: settings.api.migrateOnStart, credentials });
 const emulators = await startEmulators({
   port: settings.emulators.port,
   host: settings.emulators.host,
@@ -42,6 +78,9 @@ const api = await startApiServer({
   port: settings.api.port,
   host: settings.api.host,
   jwtSecret,
+  signer,
+  credentials,
+  tokenPolicy,
   logger,
   staleAfterSeconds: settings.api.staleAfterSeconds,
 });
@@ -50,36 +89,46 @@ const worker = await startWorker({
   webhooks,
   queue,
   logger,
+  signer,
+  credentials,
   concurrency: settings.worker.concurrency,
   batchSize: settings.worker.batchSize,
   staleAfterSeconds: settings.worker.staleAfterSeconds,
 });
 
-const day = 24 * 3600;
 const nordlys = DEMO_ORGANIZATIONS[0].id;
 const fjordvik = DEMO_ORGANIZATIONS[1].id;
 const tokens = {
   orgAdmin: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000001', role: 'org_admin', org: nordlys },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
   fjordvikAdmin: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000004', role: 'org_admin', org: fjordvik },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
   globalAdmin: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000002', role: 'global_admin' },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
   auditService: await signToken(
     { sub: '0a0a0a0a-0000-4000-8000-000000000003', role: 'global_admin', via: 'audit-log-service' },
     jwtSecret,
-    day,
+    demoLifetime,
+    issued,
   ),
-  service: await signToken({ sub: '0a0a0a0a-0000-4000-8000-000000000005', role: 'service' }, jwtSecret, day),
+  service: await signToken(
+    { sub: '0a0a0a0a-0000-4000-8000-000000000005', role: 'service' },
+    jwtSecret,
+    demoLifetime,
+    issued,
+  ),
 };
 const today = new Date().toISOString().slice(0, 10);
 const monthStart = `${today.slice(0, 8)}01`;
@@ -90,9 +139,11 @@ Meander Accounting Sync Log is running (${db.dialect}, queue ${queue}).
 API: ${api.url}
 EMULATORS: ${emulators.url}
 DATABASE: ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}
-${settings.api.generatedSecret ? `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n` : ''}seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
+${settings.api.generatedSecret ? `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n` : ''}CHECKPOINT KEY: ${signerSource === 'configured' ? 'AUDIT_SIGNING_KEY' : DEV_AUDIT_SIGNING_KEY_PATH} (key id ${signer.keyId})
+CREDENTIALS KEY: ${credentialsSource === 'configured' ? 'CREDENTIALS_KEY' : DEV_CREDENTIALS_KEY_PATH} (key id ${credentials.keyId})
+seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
 
-Demo tokens (24 h):
+Demo tokens (${Math.round(demoLifetime / 360) / 10} h):
 TOKEN org_admin (Nordlys AS): ${tokens.orgAdmin}
 TOKEN org_admin (Fjordvik Consulting): ${tokens.fjordvikAdmin}
 TOKEN global_admin: ${tokens.globalAdmin}

@@ -8,7 +8,11 @@
  * first sync created — a worker's start-up dispatch — to the last one completed) and the queue
  * wait of each sync (`started_at − created_at`), p50 and p99.
  */
-import { type RunningEmulators, startEmulators } from '@meander/accounting/emulators';
+import {
+  DEMO_DYNAMICS_BALANCING_ACCOUNT,
+  type RunningEmulators,
+  startEmulators,
+} from '@meander/accounting/emulators';
 import type { Database, NewExpenseRecord } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import { startWorkerProcess, type WorkerProcess, waitForLogs } from '@meander/worker/testing';
@@ -143,13 +147,19 @@ async function runBurst(organizations: number, records: number, processes: numbe
       );
     }
     // Every record in the ledger exactly once.
-    const seen = new Map<string, number>();
-    for (const e of emu.ledger('xledger')) seen.set(e.extIdentifier, (seen.get(e.extIdentifier) ?? 0) + 1);
-    const dynamicsKeys = new Map<string, number>();
-    for (const e of emu.ledger('dynamics'))
-      dynamicsKeys.set(e.externalDocumentNumber, (dynamicsKeys.get(e.externalDocumentNumber) ?? 0) + 1);
-    const postings = emu.ledger('xledger').length + emu.ledger('dynamics').length;
-    const distinct = seen.size + dynamicsKeys.size;
+    // Expense lines only: Xledger vouchers carry a contra line (`<id>:contra`), Business Central
+    // documents a balancing G/L entry; each record's expense side is keyed by its id / document number.
+    const expenseLines = [
+      ...emu
+        .ledger('xledger')
+        .flatMap((e) => (e.extIdentifier && !e.extIdentifier.endsWith(':contra') ? [e.extIdentifier] : [])),
+      ...emu
+        .ledger('dynamics')
+        .filter((e) => e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT)
+        .map((e) => e.documentNumber),
+    ];
+    const postings = expenseLines.length;
+    const distinct = new Set(expenseLines).size;
     const duplicatePostings = postings - distinct;
     const missingPostings = Math.max(0, recordIds.size - distinct);
     const wait = summarize(rows.map((r) => Number(r.wait_ms)));

@@ -1,9 +1,19 @@
-import { type Database, type SecretBox, secretBoxFromEnv } from '@meander/db';
+import {
+  Checkpointer,
+  CheckpointSigner,
+  type CredentialCipher,
+  type Database,
+  type SecretBox,
+  secretBoxFromEnv,
+  withCheckpoints,
+  withCredentials,
+} from '@meander/db';
 import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
+import type { TokenPolicy } from './auth/tokens.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import {
@@ -33,6 +43,18 @@ export interface AppDeps {
   maxBatchSize?: number;
   /** Mutations per principal and window (default {@link DEFAULT_WRITE_RATE_LIMIT}); `false` turns it off. */
   writeRateLimit?: WriteRateLimit | false;
+  /**
+   * Signs each organization's chain head after every seal (`AUDIT_SIGNING_KEY`). Without one a
+   * throwaway key is generated: fine for tests, useless as evidence beyond this process.
+   */
+  signer?: CheckpointSigner;
+  /**
+   * Seals accounting credentials on the way into the database (`CREDENTIALS_KEY`); the only place
+   * that may open them again is where an adapter is built.
+   */
+  credentials?: CredentialCipher;
+  /** Token lifetime cap and optional iss/aud (default: 24 h cap, no iss/aud). */
+  tokenPolicy?: TokenPolicy;
 }
 
 const TRPC_PREFIX = '/trpc/';
@@ -66,8 +88,13 @@ function batchTooLarge(calls: number, max: number) {
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const metrics = new Metrics();
+  const checkpointer = new Checkpointer(deps.db, deps.signer ?? CheckpointSigner.generate(), { logger });
+  const sealed = deps.credentials ? withCredentials(deps.db, deps.credentials) : deps.db;
+  const db = withCheckpoints(sealed, checkpointer);
   const inner: InnerContext = {
-    db: deps.db,
+    db,
+    checkpointer,
+    credentials: deps.credentials ?? null,
     logger,
     metrics,
     now: deps.now ?? (() => new Date()),
@@ -178,7 +205,11 @@ export function createApp(deps: AppDeps) {
       maxBatchSize,
       responseMeta,
       createContext: async (): Promise<Context> => {
-        const auth = await principalFromHeader(req.headers.get('authorization'), deps.jwtSecret);
+        const auth = await principalFromHeader(
+          req.headers.get('authorization'),
+          deps.jwtSecret,
+          deps.tokenPolicy,
+        );
         return {
           ...inner,
           principal: 'principal' in auth ? auth.principal : null,

@@ -9,6 +9,8 @@ import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit }
  */
 export const DEFAULT_SQLITE_CACHE_MIB = 64;
 
+import type { TokenPolicy } from './auth/tokens.js';
+
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
@@ -17,8 +19,13 @@ const schema = z.object({
   AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must be at least 16 characters').optional(),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(86_400),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
   CREDENTIALS_KEY: z.string().min(1).optional(),
+  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   /** SQLite only: the API connection's page cache (the worker keeps SQLite's 2 MiB default). */
   SQLITE_CACHE_MIB: z.coerce.number().int().min(1).max(4_096).default(DEFAULT_SQLITE_CACHE_MIB),
@@ -51,6 +58,13 @@ export interface ApiEnv {
   sqliteCacheMiB: number;
   maxBatchSize: number;
   writeRateLimit: WriteRateLimit | false;
+  /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
+  auditSigningKey: string | undefined;
+  /** What a bearer token must satisfy beyond its signature. */
+  tokenPolicy: TokenPolicy;
+  /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
+  credentialsKey: string | undefined;
+  previousCredentialsKeys: string | undefined;
 }
 
 export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -62,10 +76,15 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (production && !e.AUTH_JWT_SECRET) {
-    throw new Error(
-      'AUTH_JWT_SECRET is required when NODE_ENV=production; refusing to start with a development secret',
+  if (production) {
+    const missing = (['AUTH_JWT_SECRET', 'CREDENTIALS_KEY', 'AUDIT_SIGNING_KEY'] as const).filter(
+      (k) => !e[k],
     );
+    if (missing.length > 0) {
+      throw new Error(
+        `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required when NODE_ENV=production; refusing to start with development keys`,
+      );
+    }
   }
   return {
     production,
@@ -85,6 +104,14 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
       e.API_WRITE_RATE_LIMIT === 0
         ? false
         : { points: e.API_WRITE_RATE_LIMIT, windowSeconds: e.API_WRITE_RATE_WINDOW_SECONDS },
+    auditSigningKey: e.AUDIT_SIGNING_KEY,
+    tokenPolicy: {
+      maxLifetimeSeconds: e.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
+      ...(e.AUTH_JWT_ISSUER ? { issuer: e.AUTH_JWT_ISSUER } : {}),
+      ...(e.AUTH_JWT_AUDIENCE ? { audience: e.AUTH_JWT_AUDIENCE } : {}),
+    },
+    credentialsKey: e.CREDENTIALS_KEY,
+    previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };
 }
 

@@ -1,6 +1,13 @@
 export { type AppDeps, createApp } from './app.js';
 export { principalFromHeader } from './auth/principal.js';
-export { signToken, type TokenClaims } from './auth/tokens.js';
+export {
+  DEFAULT_TOKEN_POLICY,
+  signToken,
+  type TokenClaims,
+  type TokenPolicy,
+  type TokenVerdict,
+  verifyToken,
+} from './auth/tokens.js';
 export { type ApiEnv, DEFAULT_SQLITE_CACHE_MIB, readApiEnv } from './env.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
 export {

@@ -1,4 +1,4 @@
-import { openDatabase } from '@meander/db';
+import { loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readApiEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startApiServer } from './server.js';
@@ -7,15 +7,29 @@ const env = readApiEnv();
 const logger = createLogger(env.logLevel);
 if (env.generatedSecret)
   logger.warn('AUTH_JWT_SECRET is not set: using a random development secret (tokens die with this process)');
+const { signer, source } = loadCheckpointSigner(env.auditSigningKey, { production: env.production });
+if (source !== 'configured')
+  logger.warn(
+    { keyId: signer.keyId, source },
+    'AUDIT_SIGNING_KEY is not set: signing checkpoints with the development key under ./data',
+  );
+const { cipher: credentials } = loadCredentialCipher(env.credentialsKey, {
+  production: env.production,
+  previous: env.previousCredentialsKeys,
+});
 const db = await openDatabase(env.databaseUrl, {
   migrate: env.migrateOnStart,
   sqliteCacheMiB: env.sqliteCacheMiB,
+  credentials,
 });
 const api = await startApiServer({
   db,
   port: env.port,
   host: env.host,
   jwtSecret: env.jwtSecret,
+  signer,
+  credentials,
+  tokenPolicy: env.tokenPolicy,
   logger,
   staleAfterSeconds: env.staleAfterSeconds,
   webhooks: { box: env.secretBox, allowedHosts: env.webhookAllowedHosts },

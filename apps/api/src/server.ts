@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Database } from '@meander/db';
+import type { CheckpointSigner, CredentialCipher, Database } from '@meander/db';
 import { type AppDeps, createApp } from './app.js';
+import type { TokenPolicy } from './auth/tokens.js';
 import type { Logger } from './logger.js';
 
 /** A listening API server. */
@@ -23,8 +24,13 @@ export async function startApiServer(options: {
   webhooks?: AppDeps['webhooks'];
   maxBatchSize?: AppDeps['maxBatchSize'];
   writeRateLimit?: AppDeps['writeRateLimit'];
+  signer?: CheckpointSigner;
+  credentials?: CredentialCipher;
+  tokenPolicy?: TokenPolicy;
 }): Promise<RunningApi> {
-  const { app } = createApp(options);
+  const { app, inner } = createApp(options);
+  // Heads sealed while no signer ran (an upgrade, a crash between seal and signature) get signed now.
+  await inner.checkpointer.catchUp();
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port, hostname: host }, (info: AddressInfo) => {
@@ -34,6 +40,7 @@ export async function startApiServer(options: {
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
+            inner.checkpointer.stop();
             server.close(() => done());
             // Open SSE streams would keep close() waiting forever.
             (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

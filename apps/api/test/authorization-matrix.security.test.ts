@@ -29,13 +29,16 @@ async function freeOrganization(f: ApiFixture, organizationId: string): Promise<
 
 async function pending(f: ApiFixture): Promise<string> {
   await freeOrganization(f, f.orgId);
-  const { syncLog } = await f.db.syncLogs.create({
-    organizationId: f.orgId,
-    accountingSystem: 'xledger',
-    syncType: 'api',
-    recordsTotal: 1,
-    ...PERIOD,
-  });
+  const { syncLog } = await f.db.syncLogs.create(
+    {
+      organizationId: f.orgId,
+      accountingSystem: 'xledger',
+      syncType: 'api',
+      recordsTotal: 1,
+      ...PERIOD,
+    },
+    { runner: 'external' },
+  );
   return syncLog.id;
 }
 async function running(f: ApiFixture): Promise<string> {

@@ -103,7 +103,8 @@ export async function createApiFixture(
   };
   const tokens = { none: null } as Record<Who, string | null>;
   for (const [who, c] of Object.entries(claims)) tokens[who as Who] = await signToken(c, SECRET);
-  const { app } = createApp({
+  // The app's database handle signs a checkpoint after every seal; fixtures seal through it too.
+  const { app, inner } = createApp({
     db,
     jwtSecret: SECRET,
     progressPollMs: 20,
@@ -120,7 +121,7 @@ export async function createApiFixture(
   const read = async (res: Response) => ({ status: res.status, body: (await res.json()) as TrpcBody });
   return {
     t,
-    db,
+    db: inner.db,
     app,
     orgId: org.id,
     otherOrgId: other.id,

@@ -88,14 +88,24 @@ describe.each(DIALECTS)('the HTTP edge on %s', (dialect) => {
     expect((await f.app.request('/elsewhere')).status).toBe(404);
   });
 
-  it('refuses to start in production without AUTH_JWT_SECRET', () => {
-    expect(() => readApiEnv({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET/);
-    expect(
+  it('refuses to start in production without AUTH_JWT_SECRET, CREDENTIALS_KEY or AUDIT_SIGNING_KEY', () => {
+    expect(() => readApiEnv({ NODE_ENV: 'production' })).toThrow(
+      /AUTH_JWT_SECRET, CREDENTIALS_KEY, AUDIT_SIGNING_KEY are required/,
+    );
+    const keys = { CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'), AUDIT_SIGNING_KEY: '/k.pem' };
+    expect(() =>
+      readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-of-some-length' }),
+    ).toThrow(/^CREDENTIALS_KEY, AUDIT_SIGNING_KEY are required/);
+    expect(() =>
       readApiEnv({
         NODE_ENV: 'production',
         AUTH_JWT_SECRET: 'a-real-secret-of-some-length',
-        CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'),
-      }).generatedSecret,
+        AUDIT_SIGNING_KEY: '/k.pem',
+      }),
+    ).toThrow(/^CREDENTIALS_KEY is required/);
+    expect(
+      readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-of-some-length', ...keys })
+        .generatedSecret,
     ).toBe(false);
     // Webhook secrets are sealed under CREDENTIALS_KEY: production refuses the development key.
     expect(() =>

@@ -16,3 +16,11 @@ export function parsePeriodBound(value: string, bound: 'start' | 'end', option: 
     return new Date(value).toISOString();
   throw new UsageError(`${option} "${value}" is not a date (YYYY-MM-DD) or an ISO-8601 datetime`);
 }
+
+/** Both bounds of a period; `--from` after `--to` is a usage error (exit 2) on every command. */
+export function parsePeriod(from: string, to: string): { from: string; to: string } {
+  const start = parsePeriodBound(from, 'start', '--from');
+  const end = parsePeriodBound(to, 'end', '--to');
+  if (start > end) throw new UsageError(`--from ${from} is after --to ${to}`);
+  return { from: start, to: end };
+}

@@ -58,7 +58,11 @@ export async function followProgress(
         },
       );
     });
-  } catch {
+  } catch (error) {
+    // NOT_FOUND / FORBIDDEN / UNAUTHORIZED are answers, not a dropped stream: polling would only
+    // ask the same question again.
+    const status = (error as { data?: { httpStatus?: number } }).data?.httpStatus;
+    if (status !== undefined && status >= 400 && status < 500) throw error;
     for (;;) {
       const log = await client.syncLogs.get.query({ id });
       draw(log);

@@ -170,10 +170,22 @@ program
 
 program
   .command('verify')
-  .description("recompute the organization's tamper-evident hash chain; exit 1 when broken")
+  .description(
+    "recompute the organization's tamper-evident hash chain and check it against a signed checkpoint; exit 1 when broken",
+  )
   .requiredOption('--org <organizationId>', 'organization')
-  .addHelpText('after', examples([`meander-sync verify --org ${NORDLYS}`]))
-  .action(action((ctx, options: { org: string }) => verifyCommand(ctx, options)));
+  .option(
+    '--checkpoint <file>',
+    'a signed checkpoint you were handed (audit.checkpoint output or an evidence .manifest.json)',
+  )
+  .addHelpText(
+    'after',
+    examples([
+      `meander-sync verify --org ${NORDLYS}`,
+      `meander-sync verify --org ${NORDLYS} --checkpoint evidence.jsonl.manifest.json`,
+    ]),
+  )
+  .action(action((ctx, options: { org: string; checkpoint?: string }) => verifyCommand(ctx, options)));
 
 program
   .command('evidence')
@@ -203,6 +215,13 @@ try {
   if (error instanceof CommanderError) {
     // Help and version are successes; anything else commander refused is a usage error.
     const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code);
+    // --json promises machine-readable stdout, usage mistakes included (commander's text stays on stderr).
+    if (!ok && process.argv.includes('--json')) {
+      const message = error.message.replace(/^error: /, '');
+      process.stdout.write(
+        `${JSON.stringify({ error: { message, domainCode: 'USAGE', code: error.code, exitCode: EXIT.usage } }, null, 2)}\n`,
+      );
+    }
     process.exit(ok ? EXIT.ok : EXIT.usage);
   }
   const failure = error instanceof CliError ? error : humanizeError(error, 'the API');

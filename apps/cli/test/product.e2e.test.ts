@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDatabase } from '@meander/db';
@@ -20,12 +20,13 @@ interface Product {
 }
 
 /** Start `scripts/start.ts` on free ports and wait for its banner. */
-async function startProduct(databaseUrl: string): Promise<Product> {
+async function startProduct(databaseUrl: string, cwd: string): Promise<Product> {
+  // In a scratch folder, so the development keys `pnpm start` creates under ./data land there.
   const child = spawn(
     process.execPath,
-    ['--conditions=@meander/source', '--import', 'tsx', join(ROOT, 'scripts/start.ts')],
+    ['--conditions=@meander/source', '--import', import.meta.resolve('tsx'), join(ROOT, 'scripts/start.ts')],
     {
-      cwd: ROOT,
+      cwd,
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,
@@ -96,7 +97,7 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       await t.db.close();
       databaseUrl = t.url;
     }
-    product = await startProduct(databaseUrl);
+    product = await startProduct(databaseUrl, dir);
     as = { MEANDER_API_URL: product.apiUrl, MEANDER_TOKEN: product.tokens.global_admin ?? '' };
     // The scheduled catch-up of last month runs at start; wait for both organizations to finish it.
     const until = Date.now() + 60_000;
@@ -235,7 +236,24 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
     expect(JSON.parse(readFileSync(`${out}.manifest.json`, 'utf8'))).toMatchObject({
       chainVerified: true,
       files: { rows: { count: 3 } },
+      checkpoint: { organizationId: FJORDVIK, seq: 3, count: 3 },
     });
+    // The auditor checks the live chain against the checkpoint they were handed.
+    const against = await cli(
+      ['verify', '--org', FJORDVIK, '--checkpoint', `${out}.manifest.json`, '--json'],
+      as,
+    );
+    expect(against.code, against.stderr).toBe(0);
+    expect(JSON.parse(against.stdout)).toMatchObject({ ok: true, checkpointSource: 'given' });
+    const manifest = JSON.parse(readFileSync(`${out}.manifest.json`, 'utf8')) as {
+      checkpoint: { count: number };
+    };
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify({ ...manifest.checkpoint, count: 2 }));
+    const forged = await cli(['verify', '--org', FJORDVIK, '--checkpoint', join(dir, 'forged.json')], as);
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toContain('signature does not verify');
+    // `pnpm start` made the development signing key, readable by its owner only.
+    expect(statSync(join(dir, 'data/audit-signing-key.pem')).mode & 0o777).toBe(0o600);
   });
 
   it('leaves a sync recorded by an external runner to that runner, with the worker running', async () => {

@@ -18,9 +18,11 @@ const schema = z.object({
   WORKER_CONCURRENCY: positiveInt(4),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   WORKER_ID: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   CREDENTIALS_KEY: z.string().min(1).optional(),
+  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
 });
 
@@ -38,6 +40,12 @@ export interface WorkerEnv {
   secretBox: SecretBox;
   /** `WEBHOOK_ALLOWED_HOSTS`: private or loopback hosts webhooks may reach. */
   webhookAllowedHosts: string[];
+  production: boolean;
+  /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
+  auditSigningKey: string | undefined;
+  /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
+  credentialsKey: string | undefined;
+  previousCredentialsKeys: string | undefined;
 }
 
 export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
@@ -47,6 +55,15 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     throw new Error(`Invalid worker environment: ${problems}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    const missing = (['CREDENTIALS_KEY', 'AUDIT_SIGNING_KEY'] as const).filter((k) => !e[k]);
+    if (missing.length > 0) {
+      throw new Error(
+        `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required when NODE_ENV=production; refusing to start with development keys`,
+      );
+    }
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     // pg-boss needs PostgreSQL; SQLite runs the in-process queue.
@@ -57,7 +74,11 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     workerId: e.WORKER_ID ?? `${hostname()}:${process.pid}`,
     logLevel: e.LOG_LEVEL,
-    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, e.NODE_ENV === 'production'),
+    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production),
     webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
+    production,
+    auditSigningKey: e.AUDIT_SIGNING_KEY,
+    credentialsKey: e.CREDENTIALS_KEY,
+    previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };
 }

@@ -1,11 +1,16 @@
-import { openDatabase } from '@meander/db';
+import { loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readWorkerEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startWorker } from './worker.js';
 
 const env = readWorkerEnv();
 const logger = createLogger(env.logLevel);
-const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart });
+const { signer } = loadCheckpointSigner(env.auditSigningKey, { production: env.production });
+const { cipher: credentials } = loadCredentialCipher(env.credentialsKey, {
+  production: env.production,
+  previous: env.previousCredentialsKeys,
+});
+const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart, credentials });
 const worker = await startWorker({
   db,
   queue: env.queue,
@@ -15,6 +20,8 @@ const worker = await startWorker({
   workerId: env.workerId,
   logger,
   webhooks: { box: env.secretBox, allowedHosts: env.webhookAllowedHosts },
+  signer,
+  credentials,
 });
 
 let stopping = false;

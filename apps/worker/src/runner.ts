@@ -3,9 +3,11 @@ import {
   AccountingError,
   type AdapterOptions,
   createAdapterForModule,
+  type OpenConnection,
+  openModuleConnection,
   type RejectedRecord,
 } from '@meander/accounting';
-import type { Database } from '@meander/db';
+import { type CredentialCipher, type Database, openStoredConnection } from '@meander/db';
 import {
   type ErrorCategory,
   type ErrorDetails,
@@ -34,6 +36,8 @@ export interface RunnerDeps {
   ) => AccountingAdapter;
   /** Aborted on shutdown: the batch in flight finishes, then the sync is failed as `WORKER_SHUTDOWN`. */
   stopSignal?: AbortSignal;
+  /** Opens the sealed connection settings (`CREDENTIALS_KEY`), here and nowhere else in the worker. */
+  credentials?: CredentialCipher;
 }
 
 /** The outcome the runner reports. */
@@ -178,9 +182,12 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
 
 async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<AccountingAdapter> {
   const module = await deps.db.organizations.getAccountingModule(sync.organizationId);
+  // Decrypted here, just before the adapter is built, and nowhere else in the worker.
+  const open: OpenConnection = (organizationId, connection) =>
+    openStoredConnection(deps.credentials, organizationId, connection);
   if (deps.adapterFor && module?.enabled && module.config)
-    return deps.adapterFor(sync, module.config.connection);
-  const adapter = createAdapterForModule(sync.organizationId, module, deps.adapterOptions);
+    return deps.adapterFor(sync, openModuleConnection(sync.organizationId, module.config.connection, open));
+  const adapter = createAdapterForModule(sync.organizationId, module, deps.adapterOptions, open);
   // The organization switched systems after this sync was recorded: never post it elsewhere.
   if (adapter.system !== sync.accountingSystem) {
     throw new AccountingError(

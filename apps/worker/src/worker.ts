@@ -1,5 +1,12 @@
 import type { AdapterOptions } from '@meander/accounting';
-import { type Database, secretBoxFromEnv } from '@meander/db';
+import {
+  Checkpointer,
+  type CheckpointSigner,
+  type CredentialCipher,
+  type Database,
+  secretBoxFromEnv,
+  withCheckpoints,
+} from '@meander/db';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
 import { PgBossSyncQueue } from './queue/pg-boss.js';
@@ -34,6 +41,14 @@ export interface WorkerOptions {
    * `false` turns it off for this process.
    */
   webhooks?: Partial<Omit<WebhookRelayOptions, 'db' | 'logger'>> | false;
+  /**
+   * Signs each organization's chain head after every seal this worker makes (`AUDIT_SIGNING_KEY`).
+   * Without one the worker's seals are signed by the next process that signs (the API on its next
+   * seal or start).
+   */
+  signer?: CheckpointSigner;
+  /** Opens the sealed accounting credentials where the adapter is built (`CREDENTIALS_KEY`). */
+  credentials?: CredentialCipher;
 }
 
 /** A running worker. */
@@ -50,21 +65,25 @@ export interface RunningWorker {
 /** Start the sync worker on an open database. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger();
+  const checkpointer = options.signer ? new Checkpointer(options.db, options.signer, { logger }) : null;
+  const db = checkpointer ? withCheckpoints(options.db, checkpointer) : options.db;
+  await checkpointer?.catchUp();
   const staleAfterSeconds = options.staleAfterSeconds ?? 120;
   const concurrency = options.concurrency ?? 4;
   const stopController = new AbortController();
   const slots = new SyncSlots(concurrency, {
-    db: options.db,
+    db,
     logger,
     batchSize: options.batchSize ?? 100,
     // Beat several times per stale window so one slow beat never gets a live sync reaped.
     heartbeatMs: Math.max(200, Math.floor((staleAfterSeconds * 1000) / 4)),
     adapterOptions: options.adapterOptions,
     adapterFor: options.adapterFor,
+    credentials: options.credentials,
     stopSignal: stopController.signal,
   });
   const common = {
-    db: options.db,
+    db,
     slots,
     logger,
     workerId: options.workerId ?? `worker:${process.pid}`,
@@ -73,8 +92,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     dispatchCron: options.dispatchCron ?? '* * * * *',
     stopController,
   };
-  const kind = options.queue ?? (options.db.dialect === 'postgres' ? 'pg-boss' : 'inline');
-  if (kind === 'pg-boss' && options.db.dialect !== 'postgres') {
+  const kind = options.queue ?? (db.dialect === 'postgres' ? 'pg-boss' : 'inline');
+  if (kind === 'pg-boss' && db.dialect !== 'postgres') {
     throw new Error('SYNC_QUEUE=pg-boss needs a PostgreSQL DATABASE_URL');
   }
   const queue: SyncQueue =
@@ -107,7 +126,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     webhooks: relay,
     tick: (tickOptions) => queue.tick(tickOptions),
     stop() {
-      stopped ??= Promise.all([queue.stop(), relay?.stop()]).then(() => logger.info('worker stopped'));
+      stopped ??= Promise.all([queue.stop(), relay?.stop()]).then(() => {
+        checkpointer?.stop();
+        logger.info('worker stopped');
+      });
       return stopped;
     },
   };

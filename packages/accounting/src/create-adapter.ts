@@ -33,14 +33,44 @@ export function createAdapter(
 }
 
 /**
+ * Opens an organization's stored connection settings (they may be encrypted at rest); it throws
+ * with a message that names no secret when it cannot.
+ */
+export type OpenConnection = (
+  organizationId: string,
+  connection: unknown,
+) => AccountingConnection | undefined;
+
+/**
+ * The connection settings of a stored module, opened for an adapter. A failure to open them is a
+ * non-retryable `configuration` error (`CREDENTIALS_UNREADABLE`), never a secret in a message.
+ */
+export function openModuleConnection(
+  organizationId: string,
+  connection: unknown,
+  open: OpenConnection = (_id, c) => (c ?? undefined) as AccountingConnection | undefined,
+): AccountingConnection | undefined {
+  try {
+    return open(organizationId, connection);
+  } catch (error) {
+    throw new AccountingError(error instanceof Error ? error.message : String(error), {
+      code: 'CREDENTIALS_UNREADABLE',
+      category: 'configuration',
+      retryable: false,
+    });
+  }
+}
+
+/**
  * The adapter for an organization from its stored `admin-accounting` module — the one factory
  * the worker (to post) and the API (to preview, to check a connection) share. A disabled or
- * unconfigured module is a non-retryable `configuration` error.
+ * unconfigured module is a non-retryable `configuration` error; `open` decrypts the settings.
  */
 export function createAdapterForModule(
   organizationId: string,
   module: AccountingModuleState | null | undefined,
   options: AdapterOptions = {},
+  open?: OpenConnection,
 ): AccountingAdapter {
   if (!module?.enabled || !module.config) {
     throw new AccountingError(
@@ -48,5 +78,6 @@ export function createAdapterForModule(
       { code: 'ACCOUNTING_MODULE_DISABLED', category: 'configuration', retryable: false },
     );
   }
-  return createAdapter(module.config.accountingSystem, module.config.connection, options);
+  const connection = openModuleConnection(organizationId, module.config.connection, open);
+  return createAdapter(module.config.accountingSystem, connection, options);
 }

@@ -1,14 +1,20 @@
 import { parseDatabaseUrl } from './connection-url.js';
+import type { CredentialCipher } from './credentials/cipher.js';
+import { withCredentials } from './credentials/with-credentials.js';
 import { openPgDatabase } from './store/pg/database.js';
 import type { Database } from './store/port.js';
 import { openSqliteDatabase } from './store/sqlite/database.js';
 
+export * from './checkpoints/index.js';
 export { DEFAULT_DATABASE_URL, dialectOf, parseDatabaseUrl } from './connection-url.js';
+export * from './credentials/index.js';
 export { MIGRATIONS, migrate } from './migrations.js';
+export { ensureSecretFile } from './secret-file.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
 export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
 export type * from './store/port.js';
+export { syncRunnerOf } from './store/runner-of.js';
 
 /**
  * Open the database a DATABASE_URL points at: `file:<path>` (SQLite, the embedded default) or
@@ -21,15 +27,19 @@ export async function openDatabase(
     poolSize?: number;
     /** SQLite only: this connection's page cache in MiB (default SQLite's 2 MiB; the API asks for more). */
     sqliteCacheMiB?: number;
+    credentials?: CredentialCipher;
   } = {},
 ): Promise<Database> {
   const parsed = parseDatabaseUrl(url);
-  if (parsed.dialect === 'sqlite')
-    return openSqliteDatabase(url, parsed.filename, {
-      migrate: options.migrate,
-      cacheMiB: options.sqliteCacheMiB,
-    });
-  return openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
+  const db =
+    parsed.dialect === 'sqlite'
+      ? openSqliteDatabase(url, parsed.filename, {
+          migrate: options.migrate,
+          cacheMiB: options.sqliteCacheMiB,
+        })
+      : await openPgDatabase(parsed.url, { migrate: options.migrate, max: options.poolSize });
+  // With a credentials key, connection settings are sealed on the way in (see credentials/).
+  return options.credentials ? withCredentials(db, options.credentials) : db;
 }
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
 export { countUnclassifiedErrors } from './rejections/unclassified.js';

@@ -8,6 +8,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
 import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { parseDatabaseUrl } from './connection-url.js';
+import { createPrivateFile } from './secret-file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // From the sources the folder is packages/db/migrations; an app's production bundle (tsdown, see
@@ -28,7 +29,7 @@ export function migrateSqliteConnection(connection: Database.Database): void {
  * later ones find nothing left to do.
  */
 export async function migratePostgres(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  const sql = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
   try {
     await sql`SELECT pg_advisory_lock(7736412)`;
     await migratePg(drizzlePg(sql), { migrationsFolder: MIGRATIONS.postgres });
@@ -42,7 +43,10 @@ export async function migratePostgres(url: string): Promise<void> {
 export async function migrate(url: string): Promise<void> {
   const parsed = parseDatabaseUrl(url);
   if (parsed.dialect === 'sqlite') {
-    if (parsed.filename !== ':memory:') mkdirSync(dirname(parsed.filename), { recursive: true });
+    if (parsed.filename !== ':memory:') {
+      mkdirSync(dirname(parsed.filename), { recursive: true });
+      createPrivateFile(parsed.filename);
+    }
     const connection = new Database(parsed.filename);
     try {
       connection.pragma('journal_mode = WAL');

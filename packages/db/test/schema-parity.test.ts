@@ -16,6 +16,7 @@ const TABLES = [
   'accountingSyncLogs',
   'accountingSyncLogDeletions',
   'expenseRecords',
+  'auditCheckpoints',
 ] as const;
 
 describe('the SQLite and PostgreSQL schemas cannot drift', () => {
@@ -34,6 +35,9 @@ describe('the SQLite and PostgreSQL schemas cannot drift', () => {
     >();
     expectTypeOf<Shape<typeof sqlite.expenseRecords.$inferSelect>>().toEqualTypeOf<
       Shape<typeof pg.expenseRecords.$inferSelect>
+    >();
+    expectTypeOf<Shape<typeof sqlite.auditCheckpoints.$inferSelect>>().toEqualTypeOf<
+      Shape<typeof pg.auditCheckpoints.$inferSelect>
     >();
   });
 

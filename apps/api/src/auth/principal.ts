@@ -1,6 +1,6 @@
 import { PRINCIPAL_ROLES, type Principal } from '@meander/domain';
-import { verify } from 'hono/jwt';
 import { z } from 'zod';
+import { DEFAULT_TOKEN_POLICY, type TokenPolicy, verifyToken } from './tokens.js';
 
 const claimsSchema = z.discriminatedUnion('role', [
   z.object({
@@ -22,20 +22,21 @@ const verified = new Map<string, { principal: Principal; exp: number }>();
 const CACHE_LIMIT = 1_000;
 
 /** Why a request carries no usable principal. */
-export type AuthFailure = 'missing' | 'invalid' | 'expired' | 'claims';
+export type AuthFailure = 'missing' | 'invalid' | 'expired' | 'claims' | 'lifetime' | 'issuer' | 'audience';
 
 /**
- * Resolve the `Authorization: Bearer <JWT>` header to a principal. HS256 only; `exp` is required
- * and enforced. Returns the reason on failure, never throws.
+ * Resolve the `Authorization: Bearer <JWT>` header to a principal (the scheme is case-insensitive,
+ * RFC 7235). The token checks are `verifyToken`'s. Returns the reason on failure, never throws.
  */
 export async function principalFromHeader(
   header: string | null | undefined,
   secret: string,
+  policy: TokenPolicy = DEFAULT_TOKEN_POLICY,
 ): Promise<{ principal: Principal } | { failure: AuthFailure }> {
   if (!header) return { failure: 'missing' };
-  const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header.trim());
+  const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header.trim());
   if (!match?.[1]) return { failure: 'invalid' };
-  const key = `${secret}\u0000${match[1]}`;
+  const key = `${secret}\u0000${policy.maxLifetimeSeconds}\u0000${policy.issuer ?? ''}\u0000${policy.audience ?? ''}\u0000${match[1]}`;
   const hit = verified.get(key);
   if (hit) {
     verified.delete(key);
@@ -44,13 +45,9 @@ export async function principalFromHeader(
     verified.set(key, hit);
     return { principal: hit.principal };
   }
-  let payload: Record<string, unknown>;
-  try {
-    payload = (await verify(match[1], secret, 'HS256')) as Record<string, unknown>;
-  } catch (error) {
-    return { failure: error instanceof Error && error.name === 'JwtTokenExpired' ? 'expired' : 'invalid' };
-  }
-  if (typeof payload.exp !== 'number') return { failure: 'claims' };
+  const verdict = await verifyToken(match[1], secret, policy);
+  if (!verdict.ok) return { failure: verdict.failure };
+  const payload = verdict.payload;
   const claims = claimsSchema.safeParse(payload);
   if (!claims.success || !(PRINCIPAL_ROLES as readonly string[]).includes(claims.data.role))
     return { failure: 'claims' };

@@ -4,8 +4,9 @@ import {
   type AdapterOptions,
   type ConnectionReport,
   createAdapter,
+  openModuleConnection,
 } from '@meander/accounting';
-import type { Database } from '@meander/db';
+import { type CredentialCipher, type Database, openStoredConnection } from '@meander/db';
 
 /**
  * A connection check answers within seconds even when the ledger does not: few attempts, short
@@ -28,6 +29,7 @@ const CHECK_OPTIONS: AdapterOptions = {
  */
 export async function checkOrganizationConnection(
   db: Database,
+  credentials: CredentialCipher | null,
   organizationId: string,
   options: AdapterOptions = CHECK_OPTIONS,
 ): Promise<ConnectionReport> {
@@ -41,7 +43,10 @@ export async function checkOrganizationConnection(
   }
   let adapter: AccountingAdapter;
   try {
-    adapter = createAdapter(system, module.config?.connection, options);
+    const connection = openModuleConnection(organizationId, module.config?.connection, (id, c) =>
+      openStoredConnection(credentials, id, c),
+    );
+    adapter = createAdapter(system, connection, options);
   } catch (error) {
     if (error instanceof AccountingError) return fail('settings', error.message);
     throw error;

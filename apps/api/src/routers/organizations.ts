@@ -23,17 +23,23 @@ export const organizationsRouter = router({
         enabled: z.boolean(),
         accountingSystem: accountingSystemSchema,
         schedule: syncScheduleSchema.optional(),
-        connection: accountingConnectionSchema.optional(),
+        // Omitted: the stored connection stays as it is. null: remove it.
+        connection: accountingConnectionSchema.nullable().optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // Settings hold credentials a caller may not have at hand: leaving them out must not erase them.
+      const connection =
+        input.connection === undefined
+          ? (await ctx.db.organizations.getAccountingModule(input.organizationId))?.config?.connection
+          : (input.connection ?? undefined);
       const view = await ctx.db.organizations.configureAccounting({
         organizationId: input.organizationId,
         enabled: input.enabled,
         config: {
           accountingSystem: input.accountingSystem,
           ...(input.schedule ? { schedule: input.schedule } : {}),
-          ...(input.connection ? { connection: input.connection } : {}),
+          ...(connection ? { connection } : {}),
         },
       });
       // Connection settings hold credentials: they are written, never echoed back.
@@ -51,7 +57,7 @@ export const organizationsRouter = router({
       if (!(await ctx.db.organizations.get(input.organizationId))) {
         throw new DomainError('NOT_FOUND', `Organization ${input.organizationId} does not exist`);
       }
-      return checkOrganizationConnection(ctx.db, input.organizationId);
+      return checkOrganizationConnection(ctx.db, ctx.credentials, input.organizationId);
     }),
 
   /** Organizations the caller may see. */

@@ -1,6 +1,8 @@
+import { syncRunnerOf } from '@meander/db';
 import {
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
+  DomainError,
   deleteSyncLogCommandSchema,
   failSyncLogCommandSchema,
   listSyncLogsQuerySchema,
@@ -8,8 +10,23 @@ import {
   startSyncLogCommandSchema,
 } from '@meander/domain';
 import { z } from 'zod';
+import type { Context } from '../trpc/context.js';
 import { procedureFor, router } from '../trpc/init.js';
 import { scopeOrganization, visibleSyncLog } from './tenancy.js';
+
+/**
+ * Runner separation: start/reportProgress/complete/fail through the API are for rows an external
+ * runner recorded (`syncLogs.create`). A row Meander's worker runs is reported by the worker only,
+ * so a service token cannot seal it `success` with nothing posted.
+ */
+async function requireExternalRunner(ctx: Pick<Context, 'db'>, id: string): Promise<void> {
+  if ((await syncRunnerOf(ctx.db, id)) === 'worker') {
+    throw new DomainError(
+      'FORBIDDEN',
+      `Sync ${id} is run by Meander's worker; only runners outside Meander report their own syncs (recorded with syncLogs.create)`,
+    );
+  }
+}
 
 export const syncLogsRouter = router({
   /** History, newest `startedAt` first, keyset-paginated; org admins see their own organization only. */
@@ -43,20 +60,27 @@ export const syncLogsRouter = router({
   /** pending → in_progress (exactly one caller wins). */
   start: procedureFor('syncLog.record')
     .input(startSyncLogCommandSchema)
-    .mutation(async ({ ctx, input }) => ({
-      ...(await ctx.db.syncLogs.start(input.id, { workerId: `api:${ctx.principal.userId}` })),
-      warnings: [],
-    })),
+    .mutation(async ({ ctx, input }) => {
+      await requireExternalRunner(ctx, input.id);
+      return {
+        ...(await ctx.db.syncLogs.start(input.id, { workerId: `api:${ctx.principal.userId}` })),
+        warnings: [],
+      };
+    }),
 
   /** Running counts of an active sync. */
   reportProgress: procedureFor('syncLog.record')
     .input(reportProgressCommandSchema)
-    .mutation(async ({ ctx, input }) => ({ ...(await ctx.db.syncLogs.reportProgress(input)), warnings: [] })),
+    .mutation(async ({ ctx, input }) => {
+      await requireExternalRunner(ctx, input.id);
+      return { ...(await ctx.db.syncLogs.reportProgress(input)), warnings: [] };
+    }),
 
   /** Finish an in-progress sync; the domain decides success or partial. Warnings never block. */
   complete: procedureFor('syncLog.record')
     .input(completeSyncLogCommandSchema)
     .mutation(async ({ ctx, input }) => {
+      await requireExternalRunner(ctx, input.id);
       const { syncLog, warnings } = await ctx.db.syncLogs.complete(input);
       return { ...syncLog, warnings };
     }),
@@ -64,7 +88,10 @@ export const syncLogsRouter = router({
   /** Fail an active sync; error details are mandatory. */
   fail: procedureFor('syncLog.record')
     .input(failSyncLogCommandSchema)
-    .mutation(async ({ ctx, input }) => ({ ...(await ctx.db.syncLogs.fail(input)), warnings: [] })),
+    .mutation(async ({ ctx, input }) => {
+      await requireExternalRunner(ctx, input.id);
+      return { ...(await ctx.db.syncLogs.fail(input)), warnings: [] };
+    }),
 
   /**
    * Delete a sync log: global admins acting through the audit-log service only, with a reason and

@@ -4,7 +4,7 @@ import {
   type PlannedDocument,
   type RejectedRecord,
 } from '@meander/accounting';
-import type { Database } from '@meander/db';
+import { type Database, openStoredConnection } from '@meander/db';
 import {
   assertAccountingModuleEnabled,
   DomainError,
@@ -16,7 +16,7 @@ import {
 } from '@meander/domain';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { procedureFor, router } from '../trpc/init.js';
+import { procedureFor, router, toTrpcError } from '../trpc/init.js';
 import { requireOrganizationScope, visibleSyncLog } from './tenancy.js';
 
 const periodInput = {
@@ -140,7 +140,9 @@ export const syncsRouter = router({
         truncated: false,
       };
       try {
-        const adapter = createAdapterForModule(organizationId, module);
+        const adapter = createAdapterForModule(organizationId, module, {}, (id, connection) =>
+          openStoredConnection(ctx.credentials, id, connection),
+        );
         const selection = { organizationId, periodStart: input.periodStart, periodEnd: input.periodEnd };
         for await (const batch of ctx.db.expenseRecords.streamApproved(selection, PREVIEW_BATCH)) {
           const planned = await adapter.preflight(batch, { organizationId, ...(signal ? { signal } : {}) });
@@ -236,7 +238,11 @@ export const syncsRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       let last = '';
       for (;;) {
-        const log = await visibleSyncLog(ctx, ctx.principal, input.id);
+        // Another organization's sync, an unknown id, a row deleted mid-stream: delivered once as
+        // NOT_FOUND (FORBIDDEN, 503 likewise), never as a retryable internal error.
+        const log = await visibleSyncLog(ctx, ctx.principal, input.id).catch((error: unknown) => {
+          throw toTrpcError(error) ?? error;
+        });
         const event = progressOf(log);
         const key = JSON.stringify(event);
         if (key !== last) {

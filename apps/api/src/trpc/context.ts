@@ -1,4 +1,4 @@
-import type { Database, SecretBox } from '@meander/db';
+import type { Checkpointer, CredentialCipher, Database, SecretBox } from '@meander/db';
 import type { Principal } from '@meander/domain';
 import type { AuthFailure } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +18,10 @@ export interface InnerContext {
   webhooks: { box: SecretBox; allowedHosts: readonly string[] };
   /** Per-principal limit on mutations (none for in-process callers unless given). */
   writeLimiter?: WriteLimiter | null;
+  /** Signs chain heads (after seals and for evidence); holds the only copy of the signing key. */
+  checkpointer: Checkpointer;
+  /** Opens sealed connection settings; only code that builds an adapter may call `open`. */
+  credentials: CredentialCipher | null;
 }
 
 /** Built per request on top of the inner context: who is calling. */

@@ -90,22 +90,31 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
+/**
+ * The tRPC error a domain error or a lost database maps to, or null for anything else. Subscriptions
+ * use it too: an error thrown while a stream runs never passes the middleware below, and tRPC would
+ * call it INTERNAL_SERVER_ERROR — which clients treat as retryable and reconnect forever.
+ */
+export function toTrpcError(cause: unknown): TRPCError | null {
+  if (cause instanceof TRPCError) return cause;
+  if (isDomainError(cause))
+    return new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
+  const unavailable = cause instanceof DatabaseUnavailableError ? cause : unavailableError(cause);
+  // Not the caller's fault and nothing was written: 503, safe to retry.
+  if (unavailable)
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
+  return null;
+}
+
+/**
  * A failed call → the tRPC error the contract names (so a rule never surfaces as a 500), counted
  * for /metrics. Shared by every procedure's one middleware.
  */
 function failWith(ctx: Context, path: string, type: string, error: TRPCError): never {
   const cause = error.cause;
-  if (isDomainError(cause)) {
-    const code = TRPC_CODE_OF[cause.code];
-    ctx.metrics.countProcedure(path, type, code);
-    throw new TRPCError({ code, message: cause.message, cause });
-  }
-  ctx.metrics.countProcedure(path, type, error.code);
-  const unavailable = cause instanceof DatabaseUnavailableError ? cause : unavailableError(cause);
-  if (unavailable) {
-    // Not the caller's fault and nothing was written: 503, safe to retry.
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: unavailable.message, cause: unavailable });
-  }
+  const mapped = cause instanceof TRPCError ? null : toTrpcError(cause);
+  ctx.metrics.countProcedure(path, type, isDomainError(cause) && mapped ? mapped.code : error.code);
+  if (mapped) throw mapped;
   if (error.code === 'INTERNAL_SERVER_ERROR') {
     ctx.logger.error(
       { requestId: ctx.requestId, path, err: String(error.cause ?? error) },
@@ -138,7 +147,11 @@ const AUTH_MESSAGES = {
   missing: 'Authentication required: send Authorization: Bearer <token>',
   invalid: 'The bearer token is not valid',
   expired: 'The bearer token has expired',
-  claims: 'The bearer token lacks the claims this API needs (sub, role, org for org admins, exp)',
+  claims: 'The bearer token lacks the claims this API needs (sub, role, org for org admins, iat, exp)',
+  lifetime:
+    'The bearer token lives longer than this API accepts (exp − iat above AUTH_TOKEN_MAX_LIFETIME_SECONDS)',
+  issuer: 'The bearer token was issued by an issuer this API does not accept (iss)',
+  audience: 'The bearer token is meant for another audience (aud)',
 } as const;
 
 /** Throw FORBIDDEN unless the domain policy lets `principal` do `action` (optionally on an organization). */

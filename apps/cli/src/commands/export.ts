@@ -1,5 +1,5 @@
 import type { CommandContext } from '../command-context.js';
-import { parsePeriodBound } from '../dates.js';
+import { parsePeriod } from '../dates.js';
 import { exitCodeForStatus } from '../exit-codes.js';
 import { followProgress } from '../follow-progress.js';
 import { style } from '../output/style.js';
@@ -11,8 +11,7 @@ export async function exportCommand(
   ctx: CommandContext,
   options: { org: string; from: string; to: string; dryRun?: boolean },
 ): Promise<number> {
-  const periodStart = parsePeriodBound(options.from, 'start', '--from');
-  const periodEnd = parsePeriodBound(options.to, 'end', '--to');
+  const { from: periodStart, to: periodEnd } = parsePeriod(options.from, options.to);
   if (options.dryRun) return previewCommand(ctx, { organizationId: options.org, periodStart, periodEnd });
   const started = await ctx.client.syncs.startExport.mutate({
     organizationId: options.org,

@@ -222,15 +222,28 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * The "database unreachable" families: connection exceptions (08xxx), admin/crash shutdown and
+ * cannot-connect-now (57P01-03), too many connections / out of resources (53xxx), a statement or
+ * lock timeout (57014), a database dropped under us (3D000), socket and DNS failures, the driver's
+ * own connection states, and SQLite's busy/IO errors. Each means the transaction died: nothing written.
+ */
 const UNAVAILABLE =
-  /^(08[0-9A-Z]{3}|57P0[1-3]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_(CLOSED|ENDED|DESTROYED)|CONNECT_TIMEOUT|SQLITE_BUSY|SQLITE_IOERR.*)$/;
+  /^(08[0-9A-Z]{3}|57P0[1-3]|53[0-9A-Z]{3}|57014|3D000|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|CONNECTION_(CLOSED|ENDED|DESTROYED)|CONNECT_TIMEOUT|SQLITE_BUSY.*|SQLITE_IOERR.*)$/;
 
 /** A connection-level failure, as a typed error; null for anything else. */
 export function unavailableError(error: unknown): DatabaseUnavailableError | null {
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
     code?: unknown;
-    cause?: { code?: unknown };
+    message?: unknown;
+    cause?: { code?: unknown; message?: unknown };
   };
-  const code = String(e.code ?? e.cause?.code ?? '');
-  return UNAVAILABLE.test(code) ? new DatabaseUnavailableError(code) : null;
+  const driver = e.code === undefined && e.cause ? e.cause : e;
+  const code = String(driver.code ?? '');
+  if (UNAVAILABLE.test(code)) return new DatabaseUnavailableError(code);
+  // ALLOW_CONNECTIONS false answers 55000, a class shared with real prerequisite errors: the message decides.
+  if (code === '55000' && /not currently accepting connections/.test(String(driver.message ?? ''))) {
+    return new DatabaseUnavailableError(code);
+  }
+  return null;
 }

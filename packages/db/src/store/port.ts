@@ -17,6 +17,7 @@ import type {
 } from '@meander/domain';
 import type BetterSqlite3 from 'better-sqlite3';
 import type postgres from 'postgres';
+import type { CheckpointStore } from '../checkpoints/port.js';
 
 /** The two databases the product runs on. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -254,6 +255,8 @@ export interface Database {
   readonly syncLogs: SyncLogStore;
   readonly organizations: OrganizationStore;
   readonly expenseRecords: ExpenseRecordStore;
+  /** The append-only log of signed chain heads (item: signed checkpoints). */
+  readonly checkpoints: CheckpointStore;
   /** Cheap round trip for `/healthz`. */
   ping(): Promise<void>;
   close(): Promise<void>;

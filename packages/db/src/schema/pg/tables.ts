@@ -149,3 +149,22 @@ export const expenseRecords = pgTable(
     check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
   ],
 );
+
+/** Signed chain heads (migration 0004): append-only, no foreign key, outside the sync-log tables. */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    seq: integer('seq').notNull(),
+    hash: text('hash').notNull(),
+    count: integer('count').notNull(),
+    at: tz('at').notNull(),
+    signature: text('signature').notNull(),
+    publicKey: text('public_key').notNull(),
+    keyId: text('key_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.seq, t.keyId] }),
+    check('ck_audit_checkpoints_non_negative', sql`seq >= 0 AND count >= 0 AND count <= seq`),
+  ],
+);

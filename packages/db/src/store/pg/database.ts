@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { migratePostgres } from '../../migrations.js';
 import type { Database } from '../port.js';
+import { PgCheckpointStore } from './checkpoint-store.js';
 import { PgExpenseRecordStore } from './expense-record-store.js';
 import { PgOrganizationStore } from './organization-store.js';
 import { PgSyncLogStore } from './sync-log-store.js';
@@ -24,6 +25,7 @@ export async function openPgDatabase(
     syncLogs: new PgSyncLogStore(sql),
     organizations: new PgOrganizationStore(sql),
     expenseRecords: new PgExpenseRecordStore(sql),
+    checkpoints: new PgCheckpointStore(sql),
     async ping() {
       await sql`SELECT 1`;
     },

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrateSqliteConnection } from '../../migrations.js';
+import { createPrivateFile } from '../../secret-file.js';
 import type { Database } from '../port.js';
+import { SqliteCheckpointStore } from './checkpoint-store.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
 import { SqliteOrganizationStore } from './organization-store.js';
 import { SqliteSyncLogStore } from './sync-log-store.js';
@@ -16,7 +18,11 @@ export function openSqliteDatabase(
   filename: string,
   options: { migrate?: boolean; cacheMiB?: number } = {},
 ): Database {
-  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  if (filename !== ':memory:') {
+    mkdirSync(dirname(filename), { recursive: true });
+    // The database holds sealed credentials and audit evidence: not for other local users.
+    createPrivateFile(filename);
+  }
   const connection = new BetterSqlite3(filename);
   connection.pragma('journal_mode = WAL');
   connection.pragma('busy_timeout = 5000');
@@ -36,6 +42,7 @@ export function openSqliteDatabase(
     syncLogs: new SqliteSyncLogStore(connection),
     organizations: new SqliteOrganizationStore(connection),
     expenseRecords: new SqliteExpenseRecordStore(connection),
+    checkpoints: new SqliteCheckpointStore(connection),
     async ping() {
       connection.prepare('SELECT 1').get();
     },

@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { signToken, startApiServer } from '@meander/api';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../src/client.js';
+import { followProgress } from '../src/follow-progress.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const BIN = join(ROOT, 'apps/cli/bin/meander-sync.js');
+const SECRET = 'progress-errors-secret-0123456789';
+const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
+const auditor = { userId: '0b9e8f8e-7c1e-4b5a-9d3f-1a2b3c4d5e6f', via: 'audit-log-service' };
+
+function cli(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The error followProgress ends with, and how long it took (a reconnect loop would never end). */
+async function followError(apiUrl: string, token: string, id: string, during?: () => Promise<void>) {
+  const started = Date.now();
+  const following = followProgress(createClient({ apiUrl, token }), id, { showBar: false }).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  await during?.();
+  const error = await Promise.race([
+    following,
+    new Promise((r) => setTimeout(() => r('still following'), 8_000)),
+  ]);
+  return { error, ms: Date.now() - started };
+}
+
+describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (dialect) => {
+  let t: TestDatabase;
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  let orgId: string;
+  let otherAdmin: string;
+  let ownAdmin: string;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    orgId = (await t.db.organizations.create({ name: 'Watched AS' })).id;
+    const other = (await t.db.organizations.create({ name: 'Curious AS' })).id;
+    await t.db.organizations.configureAccounting({
+      organizationId: orgId,
+      enabled: true,
+      config: { accountingSystem: 'xledger' },
+    });
+    api = await startApiServer({ db: t.db, port: 0, jwtSecret: SECRET, progressPollMs: 20 });
+    ownAdmin = await signToken({ sub: crypto.randomUUID(), role: 'org_admin', org: orgId }, SECRET);
+    otherAdmin = await signToken({ sub: crypto.randomUUID(), role: 'org_admin', org: other }, SECRET);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await t?.drop();
+  });
+
+  const pending = async () => {
+    const { syncLog } = await t.db.syncLogs.create({
+      organizationId: orgId,
+      accountingSystem: 'xledger',
+      syncType: 'api',
+      recordsTotal: 1,
+      ...PERIOD,
+    });
+    return syncLog.id;
+  };
+
+  it("another organization's sync and an unknown id are NOT_FOUND, delivered once", async () => {
+    const id = await pending();
+    for (const target of [id, crypto.randomUUID()]) {
+      const { error, ms } = await followError(api.url, otherAdmin, target);
+      expect(error).toBeInstanceOf(TRPCClientError);
+      expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
+      expect(ms).toBeLessThan(5_000);
+    }
+    await t.db.syncLogs.delete({ id, reason: 'test cleanup', legalBasis: 'compliance' }, auditor);
+  });
+
+  it('a sync deleted while it is followed ends the stream with NOT_FOUND', async () => {
+    const id = await pending();
+    const { error } = await followError(api.url, ownAdmin, id, async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      await t.db.syncLogs.delete({ id, reason: 'deleted mid-export', legalBasis: 'compliance' }, auditor);
+    });
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<never>).data).toMatchObject({
+      code: 'NOT_FOUND',
+      domainCode: 'NOT_FOUND',
+    });
+  });
+
+  it('meander-sync export of a sync deleted mid-export exits 1 with a message', async () => {
+    const running = cli(['export', '--org', orgId, '--from', '2026-10-01', '--to', '2026-10-31'], {
+      MEANDER_API_URL: api.url,
+      MEANDER_TOKEN: ownAdmin,
+    });
+    let active = null;
+    for (let i = 0; i < 100 && !active; i += 1) {
+      active = await t.db.syncLogs.getActive(orgId);
+      if (!active) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(active).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    await t.db.syncLogs.delete(
+      { id: active?.id as string, reason: 'deleted mid-export', legalBasis: 'compliance' },
+      auditor,
+    );
+    const result = await Promise.race([running, new Promise((r) => setTimeout(() => r('hung'), 15_000))]);
+    expect(result).not.toBe('hung');
+    const done = result as { code: number; stderr: string };
+    expect(done.code).toBe(1);
+    expect(done.stderr).toContain('Not found');
+  });
+});

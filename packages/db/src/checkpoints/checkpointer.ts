@@ -1,0 +1,170 @@
+import { GENESIS_HASH } from '../store/hash-chain.js';
+import type { Database, SyncLogStore } from '../store/port.js';
+import type { SignedCheckpoint } from './port.js';
+import type { CheckpointSigner } from './signing.js';
+
+/** Where a checkpointer reports what it could not do (a pino-like logger fits). */
+export interface CheckpointLogger {
+  warn(object: Record<string, unknown>, message: string): void;
+  error(object: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * The chain no longer extends the last checkpoint: someone changed or removed sealed rows. The
+ * checkpointer refuses to sign such a head, so tampering is never blessed by a newer signature.
+ */
+export class CheckpointConflictError extends Error {
+  override readonly name = 'CheckpointConflictError';
+  readonly code = 'CHECKPOINT_CONFLICT';
+  constructor(
+    readonly organizationId: string,
+    readonly reason: string,
+  ) {
+    super(`Refusing to sign organization ${organizationId}'s chain head: ${reason}`);
+  }
+}
+
+/**
+ * Signs each organization's chain head after every seal, in the process that sealed (API or
+ * worker), and appends it to the checkpoint log. A head is signed only when it extends the previous
+ * checkpoint (the previous head is still in the chain with the same hash). Signing failures (the
+ * database briefly unreachable) are retried on a timer, so the delay between a seal and its
+ * checkpoint stays bounded by `retryMs`.
+ */
+export class Checkpointer {
+  private readonly inFlight = new Map<string, Promise<SignedCheckpoint>>();
+  private readonly retry = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Pick<Database, 'checkpoints'>,
+    readonly signer: CheckpointSigner,
+    private readonly options: { logger?: CheckpointLogger; retryMs?: number; now?: () => Date } = {},
+  ) {}
+
+  /** Sign the current head unless the latest checkpoint already covers it; returns the latest checkpoint. */
+  checkpoint(organizationId: string): Promise<SignedCheckpoint> {
+    // One signing at a time per organization in this process; other processes are settled by the
+    // checkpoint log's primary key (organization, seq, key).
+    const previous = this.inFlight.get(organizationId) ?? Promise.resolve(null);
+    const next = previous
+      .catch(() => null)
+      .then(() => this.signHead(organizationId))
+      .finally(() => {
+        if (this.inFlight.get(organizationId) === next) this.inFlight.delete(organizationId);
+      });
+    this.inFlight.set(organizationId, next);
+    return next;
+  }
+
+  private async signHead(organizationId: string): Promise<SignedCheckpoint> {
+    const store = this.db.checkpoints;
+    // The checkpoint first, then the head: another process may sign a newer head in between, and
+    // in that order its checkpoint can never look "ahead" of the head we read.
+    const latest = await store.latest(organizationId);
+    const head = (await store.head(organizationId)) ?? { seq: 0, hash: GENESIS_HASH };
+    if (
+      latest &&
+      latest.seq === head.seq &&
+      latest.hash === head.hash &&
+      latest.keyId === this.signer.keyId
+    ) {
+      return latest;
+    }
+    if (latest) {
+      if (head.seq < latest.seq) {
+        throw new CheckpointConflictError(
+          organizationId,
+          `the chain ends at #${head.seq} but checkpoint #${latest.seq} was signed`,
+        );
+      }
+      const hashThen = latest.seq === 0 ? GENESIS_HASH : await store.hashAt(organizationId, latest.seq);
+      if (hashThen !== latest.hash) {
+        throw new CheckpointConflictError(
+          organizationId,
+          `link #${latest.seq} no longer has the checkpointed hash`,
+        );
+      }
+    }
+    const count = head.seq === 0 ? 0 : await store.countLinks(organizationId, head.seq);
+    const at = (this.options.now?.() ?? new Date()).toISOString();
+    const signed = this.signer.sign({ organizationId, seq: head.seq, hash: head.hash, count, at });
+    await store.append(signed);
+    return (await store.latest(organizationId)) ?? signed;
+  }
+
+  /** After a seal: sign now; on failure log it and retry later (never fails the seal itself). */
+  async afterSeal(organizationId: string): Promise<void> {
+    try {
+      await this.checkpoint(organizationId);
+      this.retry.delete(organizationId);
+    } catch (error) {
+      if (error instanceof CheckpointConflictError) {
+        this.options.logger?.error({ organizationId, reason: error.reason }, 'chain checkpoint refused');
+        return;
+      }
+      this.options.logger?.warn({ organizationId, err: String(error) }, 'chain checkpoint deferred');
+      this.retry.add(organizationId);
+      this.scheduleRetry();
+    }
+  }
+
+  /** Sign every organization's head (on start: seals made while no signer ran get covered). */
+  async catchUp(): Promise<void> {
+    for (const organizationId of await this.db.checkpoints.organizationsWithChains()) {
+      await this.afterSeal(organizationId);
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const due = [...this.retry];
+      this.retry.clear();
+      void Promise.all(due.map((id) => this.afterSeal(id)));
+    }, this.options.retryMs ?? 5_000);
+    this.timer.unref();
+  }
+
+  /** Stop retrying (shutdown). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/**
+ * The same database, whose `syncLogs.complete` and `fail` sign the organization's new chain head
+ * before they return. A Proxy rather than a copy, so it keeps working whatever shape the stores take.
+ */
+export function withCheckpoints<D extends Database>(db: D, checkpointer: Checkpointer): D {
+  const store = db.syncLogs;
+  const syncLogs = new Proxy(store, {
+    get(target, property) {
+      if (property === 'complete') {
+        return async (...args: Parameters<SyncLogStore['complete']>) => {
+          const planned = await target.complete(...args);
+          await checkpointer.afterSeal(planned.syncLog.organizationId);
+          return planned;
+        };
+      }
+      if (property === 'fail') {
+        return async (...args: Parameters<SyncLogStore['fail']>) => {
+          const failed = await target.fail(...args);
+          await checkpointer.afterSeal(failed.organizationId);
+          return failed;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'syncLogs') return syncLogs;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

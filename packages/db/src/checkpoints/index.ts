@@ -1,0 +1,21 @@
+export {
+  CheckpointConflictError,
+  Checkpointer,
+  type CheckpointLogger,
+  withCheckpoints,
+} from './checkpointer.js';
+export { DEV_AUDIT_SIGNING_KEY_PATH, loadCheckpointSigner } from './load-signer.js';
+export type { CheckpointHead, CheckpointStore, SignedCheckpoint } from './port.js';
+export {
+  CheckpointSigner,
+  checkpointMessage,
+  checkpointSignatureValid,
+  generateSigningKeyPem,
+  keyIdOf,
+} from './signing.js';
+export {
+  type AuditBreak,
+  type AuditVerification,
+  type CheckpointBreakKind,
+  verifyAgainstCheckpoint,
+} from './verify.js';

@@ -1,0 +1,39 @@
+import type { IsoDateTime } from '@meander/domain';
+
+/** What a checkpoint vouches for: an organization's chain head at a moment. */
+export interface CheckpointHead {
+  organizationId: string;
+  /** The head's chain_seq (0 for an empty chain). */
+  seq: number;
+  /** The head's chain_hash (64 zeros for an empty chain). */
+  hash: string;
+  /** Links (sealed rows plus tombstones) with chain_seq ≤ seq. */
+  count: number;
+  at: IsoDateTime;
+}
+
+/** A chain head signed with the product's Ed25519 key (`AUDIT_SIGNING_KEY`). */
+export interface SignedCheckpoint extends CheckpointHead {
+  /** Base64 Ed25519 signature over {@link checkpointMessage}. */
+  signature: string;
+  /** The signer's public key, SPKI PEM. */
+  publicKey: string;
+  /** First 16 hex digits of SHA-256 over the public key's DER: names the key. */
+  keyId: string;
+}
+
+/** The append-only checkpoint log and the chain facts checkpointing reads. */
+export interface CheckpointStore {
+  /** Append a checkpoint; false when the same (organization, seq, key) was already there. */
+  append(checkpoint: SignedCheckpoint): Promise<boolean>;
+  /** The newest checkpoint of an organization (highest seq, then latest `at`). */
+  latest(organizationId: string): Promise<SignedCheckpoint | null>;
+  /** The chain head over live rows and tombstones, or null for an empty chain. */
+  head(organizationId: string): Promise<{ seq: number; hash: string } | null>;
+  /** The chain_hash at `seq` (live row or tombstone), or null when neither exists. */
+  hashAt(organizationId: string, seq: number): Promise<string | null>;
+  /** Links (rows plus tombstones) with chain_seq ≤ `uptoSeq`. */
+  countLinks(organizationId: string, uptoSeq: number): Promise<number>;
+  /** Organizations that have a sealed link (for checkpointing on start). */
+  organizationsWithChains(): Promise<string[]>;
+}

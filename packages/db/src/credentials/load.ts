@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { ensureSecretFile } from '../secret-file.js';
+import { CredentialCipher, parseCredentialsKey } from './cipher.js';
+
+/** Where development processes keep the credentials key when `CREDENTIALS_KEY` is unset. */
+export const DEV_CREDENTIALS_KEY_PATH = './data/credentials.key';
+
+/**
+ * The cipher for `CREDENTIALS_KEY` (base64, 32 bytes) plus `CREDENTIALS_PREVIOUS_KEYS` (comma-separated,
+ * still accepted for decryption while a rotation runs). Unset: refused in production; in development
+ * the key file under ./data is used, created (0600) on first start and shared by every process.
+ */
+export function loadCredentialCipher(
+  setting: string | undefined,
+  options: { production: boolean; previous?: string; devKeyPath?: string },
+): { cipher: CredentialCipher; source: 'configured' | 'dev-file' | 'dev-file-created' } {
+  const previous = (options.previous ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => parseCredentialsKey(k, 'CREDENTIALS_PREVIOUS_KEYS'));
+  if (setting)
+    return { cipher: new CredentialCipher(parseCredentialsKey(setting), previous), source: 'configured' };
+  if (options.production) {
+    throw new Error(
+      'CREDENTIALS_KEY is required when NODE_ENV=production (32 random bytes, base64: openssl rand -base64 32)',
+    );
+  }
+  const file = ensureSecretFile(options.devKeyPath ?? DEV_CREDENTIALS_KEY_PATH, () =>
+    randomBytes(32).toString('base64'),
+  );
+  return {
+    cipher: new CredentialCipher(parseCredentialsKey(file.value), previous),
+    source: file.created ? 'dev-file-created' : 'dev-file',
+  };
+}
