@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
+import { type ConsoleOptions, mountConsole } from './console.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { appRouter } from './routers/index.js';
@@ -19,6 +20,8 @@ export interface AppDeps {
   progressPollMs?: number;
   /** Largest request body accepted (default 1 MiB); larger ones get 413. */
   maxBodyBytes?: number;
+  /** The admin console served at `/` (the built apps/admin by default); `false` serves none. */
+  console?: ConsoleOptions | false;
 }
 
 /** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
@@ -28,7 +31,7 @@ function routeOf(path: string): string {
   return ['/healthz', '/metrics'].includes(path) ? path : 'other';
 }
 
-/** The Hono app: tRPC under /trpc, /healthz, /metrics. */
+/** The Hono app: tRPC under /trpc, /healthz, /metrics, and the admin console at `/`. */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const metrics = new Metrics();
@@ -118,6 +121,8 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+
+  if (deps.console !== false) mountConsole(app, deps.console);
 
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path} does not exist` }, 404),

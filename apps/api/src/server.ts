@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Database } from '@meander/db';
-import { createApp } from './app.js';
+import { type AppDeps, createApp } from './app.js';
 import type { Logger } from './logger.js';
 
 /** A listening API server. */
@@ -20,6 +20,7 @@ export async function startApiServer(options: {
   logger?: Logger;
   staleAfterSeconds?: number;
   progressPollMs?: number;
+  console?: AppDeps['console'];
 }): Promise<RunningApi> {
   const { app } = createApp(options);
   const host = options.host ?? '127.0.0.1';
