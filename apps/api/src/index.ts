@@ -1,7 +1,7 @@
 export { type AppDeps, createApp } from './app.js';
 export { principalFromHeader } from './auth/principal.js';
-export { type ConsoleOptions, DEFAULT_CONSOLE_DIR, type DemoToken, mountConsole } from './console.js';
 export { signToken, type TokenClaims } from './auth/tokens.js';
+export { type ConsoleOptions, DEFAULT_CONSOLE_DIR, type DemoToken, mountConsole } from './console.js';
 export { type ApiEnv, readApiEnv } from './env.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
 export { HASHING_RECIPE } from './routers/audit.js';
