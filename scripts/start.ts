@@ -4,7 +4,10 @@
  * accounting emulators, the API and the worker, and print how to try it. Ctrl-C stops everything
  * cleanly: the worker first (no sync is left in_progress), then the API, the emulators, the database.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { startEmulators } from '@meander/accounting/emulators';
 import { createLogger, signToken, startApiServer } from '@meander/api';
 import { DEFAULT_DATABASE_URL, DEMO_ORGANIZATIONS, dialectOf, openDatabase, seedDemo } from '@meander/db';
@@ -25,17 +28,41 @@ const queue =
   (dialectOf(databaseUrl) === 'postgres' ? 'pg-boss' : 'inline');
 const logger = createLogger(env.LOG_LEVEL ?? 'warn');
 
+/** Newest modification time under `dir` (0 when it does not exist). */
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+// The admin console is served from apps/admin/dist: build it when it is missing or older than its sources.
+const adminDir = join(import.meta.dirname, '../apps/admin');
+const consoleDir = join(adminDir, 'dist');
+const builtAt = existsSync(join(consoleDir, 'index.html'))
+  ? statSync(join(consoleDir, 'index.html')).mtimeMs
+  : 0;
+const sourcesAt = Math.max(
+  newestMtime(join(adminDir, 'src')),
+  statSync(join(adminDir, 'index.html')).mtimeMs,
+);
+if (env.MEANDER_SKIP_CONSOLE_BUILD !== 'true' && builtAt < sourcesAt) {
+  console.log('› building the admin console (apps/admin)…');
+  execFileSync(
+    process.execPath,
+    [join(adminDir, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    {
+      cwd: adminDir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+}
+
 const db = await openDatabase(databaseUrl, { migrate: env.MIGRATE_ON_START !== 'false' });
 const emulators = await startEmulators({ port: emulatorPort, host: '127.0.0.1' });
 const seeded = await seedDemo(db, { emulatorUrl: emulators.url });
-const api = await startApiServer({
-  db,
-  port,
-  host,
-  jwtSecret,
-  logger,
-  staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
-});
 const worker = await startWorker({
   db,
   queue,
@@ -71,6 +98,27 @@ const tokens = {
   ),
   service: await signToken({ sub: '0a0a0a0a-0000-4000-8000-000000000005', role: 'service' }, jwtSecret, day),
 };
+// The sign-in page offers these with one click; the API refuses to hand them out when NODE_ENV=production.
+const demoTokens = [
+  { label: 'Org admin · Nordlys AS', role: 'org_admin', organizationId: nordlys, token: tokens.orgAdmin },
+  {
+    label: 'Org admin · Fjordvik Consulting',
+    role: 'org_admin',
+    organizationId: fjordvik,
+    token: tokens.fjordvikAdmin,
+  },
+  { label: 'Global admin', role: 'global_admin', token: tokens.globalAdmin },
+  { label: 'Service', role: 'service', token: tokens.service },
+];
+const api = await startApiServer({
+  db,
+  port,
+  host,
+  jwtSecret,
+  logger,
+  staleAfterSeconds: Number(env.SYNC_STALE_AFTER_SECONDS ?? 120),
+  console: { dir: consoleDir, ...(env.NODE_ENV === 'production' ? {} : { demoTokens }) },
+});
 const today = new Date().toISOString().slice(0, 10);
 const monthStart = `${today.slice(0, 8)}01`;
 
@@ -78,6 +126,7 @@ console.log(`
 Meander Accounting Sync Log is running (${db.dialect}, queue ${queue}).
 
 API: ${api.url}
+CONSOLE: ${api.url}/  (admin console in the browser; demo roles sign in with one click)
 EMULATORS: ${emulators.url}
 DATABASE: ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}
 ${env.AUTH_JWT_SECRET ? '' : `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n`}seeded: ${seeded.records} new expense records; scheduled syncs of last month run now for Nordlys AS (xledger) and Fjordvik Consulting (dynamics)
