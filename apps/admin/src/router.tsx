@@ -7,7 +7,7 @@ import {
 } from '@tanstack/react-router';
 import { Shell } from './components/Shell';
 import { parseHistorySearch } from './lib/history-search';
-import type { Session } from './lib/session';
+import { loadSession, type Session } from './lib/session';
 import { HistoryPage } from './pages/HistoryPage';
 import { IntegrationsPage } from './pages/IntegrationsPage';
 import { SignInPage } from './pages/SignInPage';
@@ -30,8 +30,9 @@ const signInRoute = createRoute({
 const signedInRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: 'signed-in',
-  beforeLoad: ({ context, location }) => {
-    if (!context.session) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+  beforeLoad: ({ location }) => {
+    // sessionStorage, not the router context: right after sign-in the context has not caught up yet.
+    if (!loadSession()) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
   },
   component: Shell,
 });

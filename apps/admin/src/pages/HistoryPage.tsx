@@ -24,11 +24,14 @@ export function HistoryPage() {
   const organizations = useQuery(trpc.organizations.list.queryOptions());
   const names = new Map((organizations.data ?? []).map((o) => [o.id, o.name]));
   const input = toListInput(search, PAGE_SIZE);
-  const list = useInfiniteQuery(
-    trpc.syncLogs.list.infiniteQueryOptions(input, {
-      getNextPageParam: (page) => page.nextCursor ?? undefined,
-    }),
-  );
+  // Pages fetched by hand: tRPC's infiniteQueryOptions adds a `direction` key the strict API input refuses.
+  const list = useInfiniteQuery({
+    queryKey: [...trpc.syncLogs.list.queryKey(input), 'pages'],
+    queryFn: ({ pageParam }) =>
+      client.syncLogs.list.query({ ...input, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: '',
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
   const [csvError, setCsvError] = useState<unknown>(null);
   const [csvBusy, setCsvBusy] = useState(false);
