@@ -8,7 +8,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'admin-components', include: ['test/**/*.test.{ts,tsx}'], environment: 'jsdom' },
+        test: {
+          name: 'admin-components',
+          include: ['test/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['./test/setup.ts'],
+        },
       },
       {
         extends: true,

@@ -15,6 +15,7 @@ export function ChainActions({ organizationId }: { organizationId: string }) {
   });
   const [evidenceError, setEvidenceError] = useState<unknown>(null);
   const [downloading, setDownloading] = useState(false);
+  const result = verify.data;
 
   async function downloadEvidence() {
     setEvidenceError(null);
@@ -43,7 +44,6 @@ export function ChainActions({ organizationId }: { organizationId: string }) {
     }
   }
 
-  const result = verify.data;
   return (
     <div className="chain">
       <div className="actions">
@@ -53,7 +53,7 @@ export function ChainActions({ organizationId }: { organizationId: string }) {
           onClick={() => void verify.refetch()}
           disabled={verify.isFetching}
         >
-          {verify.isFetching ? 'Verifying…' : 'Verify chain'}
+          {verify.isFetching ? 'Verifying…' : result ? 'Verify chain again' : 'Verify chain'}
         </button>
         <button
           type="button"

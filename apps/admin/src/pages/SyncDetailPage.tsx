@@ -3,6 +3,7 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { LiveProgress } from '../components/LiveProgress';
+import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDateTime, formatPeriod, SYNC_TYPE_LABELS, SYSTEM_LABELS } from '../lib/format';
 import { can } from '../lib/permissions';
@@ -79,12 +80,14 @@ export function SyncDetailPage() {
         <StatusBadge status={log.status} />
       </div>
 
-      {!terminal && (
-        <section aria-labelledby="live-heading" className="card">
-          <h2 id="live-heading">Live progress</h2>
+      <section aria-labelledby="live-heading" className="card">
+        <h2 id="live-heading">{terminal ? 'Progress' : 'Live progress'}</h2>
+        {terminal ? (
+          <ProgressBar event={{ ...log, terminal: true }} label="Sync progress" />
+        ) : (
           <LiveProgress syncLogId={log.id} label="Sync progress" />
-        </section>
-      )}
+        )}
+      </section>
 
       <div className="detail-grid">
         <section aria-labelledby="fields-heading" className="card">
