@@ -312,9 +312,7 @@ export function SyncDetailPage() {
       {log.payloadSummary && (
         <section aria-labelledby="payload-heading" className="card">
           <h2 id="payload-heading">Payload summary</h2>
-          <pre className="payload" tabIndex={0} aria-label="Payload summary as JSON">
-            {JSON.stringify(log.payloadSummary, null, 2)}
-          </pre>
+          <pre className="payload">{JSON.stringify(log.payloadSummary, null, 2)}</pre>
         </section>
       )}
     </>
