@@ -1,4 +1,5 @@
-import { Link } from '@tanstack/react-router';
+import { useNavigate } from '@tanstack/react-router';
+import { useEffect, useRef } from 'react';
 import { formatDateTime, formatPeriod, SYNC_TYPE_LABELS, SYSTEM_LABELS } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
 
@@ -16,7 +17,11 @@ export interface HistoryRow {
   startedAt: string;
 }
 
-/** The sync log table; plain rows (no per-row state) so 200 rows render in one cheap pass. */
+/**
+ * The sync log table. Rows are plain elements with plain links: a router `<Link>` per row subscribes
+ * to router state and costs several times the row itself, so one listener on the table turns clicks
+ * on those links into client-side navigation instead (modifier clicks still open new tabs).
+ */
 export function HistoryTable({
   rows,
   names,
@@ -24,9 +29,26 @@ export function HistoryTable({
   rows: readonly HistoryRow[];
   names: ReadonlyMap<string, string>;
 }) {
+  const navigate = useNavigate();
+  const table = useRef<HTMLTableElement>(null);
+  useEffect(() => {
+    const element = table.current;
+    if (!element) return;
+    const onClick = (event: MouseEvent) => {
+      if (event.defaultPrevented || event.button !== 0) return;
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const link = (event.target as Element | null)?.closest('a[data-sync-id]');
+      const syncId = link?.getAttribute('data-sync-id');
+      if (!syncId) return;
+      event.preventDefault();
+      void navigate({ to: '/syncs/$syncId', params: { syncId } });
+    };
+    element.addEventListener('click', onClick);
+    return () => element.removeEventListener('click', onClick);
+  }, [navigate]);
   return (
     <div className="table-wrap">
-      <table className="history">
+      <table className="history" ref={table}>
         <caption className="visually-hidden">Sync history, newest first</caption>
         <thead>
           <tr>
@@ -45,9 +67,9 @@ export function HistoryTable({
           {rows.map((row) => (
             <tr key={row.id}>
               <td>
-                <Link to="/syncs/$syncId" params={{ syncId: row.id }}>
+                <a href={`/syncs/${row.id}`} data-sync-id={row.id}>
                   {formatDateTime(row.startedAt)}
-                </Link>
+                </a>
               </td>
               <td>{names.get(row.organizationId) ?? row.organizationId}</td>
               <td>{SYSTEM_LABELS[row.accountingSystem] ?? row.accountingSystem}</td>
