@@ -61,7 +61,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     expect(product.consoleUrl).toBe(`${product.apiUrl}/`);
     const response = await page.goto(product.consoleUrl);
     expect(response?.headers()['cache-control']).toBe('no-cache');
-    await expect.poll(() => page.url()).toContain('/sign-in');
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('/sign-in');
   });
 
   it('signs in with a demo role and shows both demo organizations', async () => {

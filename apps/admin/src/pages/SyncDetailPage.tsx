@@ -312,7 +312,11 @@ export function SyncDetailPage() {
       {log.payloadSummary && (
         <section aria-labelledby="payload-heading" className="card">
           <h2 id="payload-heading">Payload summary</h2>
-          <pre className="payload">{JSON.stringify(log.payloadSummary, null, 2)}</pre>
+          {/* Collapsed: it lists every record id, which would push the page far down. */}
+          <details>
+            <summary>Show the payload summary as recorded (JSON)</summary>
+            <pre className="payload">{JSON.stringify(log.payloadSummary, null, 2)}</pre>
+          </details>
         </section>
       )}
     </>
