@@ -60,7 +60,11 @@ export function SyncDetailPage() {
   if (!log) return <p className="muted">Loading sync…</p>;
 
   const details = log.errorDetails;
-  const rejections = details?.recordFailures ?? [];
+  // `fix` is what the rejection catalogue (issue 15) adds where it knows one; shown when present.
+  const rejections = (details?.recordFailures ?? []) as (NonNullable<
+    NonNullable<typeof details>['recordFailures']
+  >[number] & { fix?: string })[];
+  const hasFix = rejections.some((r) => typeof r.fix === 'string' && r.fix.length > 0);
   const warnings = details?.warnings ?? [];
   const parentId = log.payloadSummary?.parentSyncId;
   const system = SYSTEM_LABELS[log.accountingSystem] ?? log.accountingSystem;
@@ -210,6 +214,7 @@ export function SyncDetailPage() {
                   <th scope="col">Reason</th>
                   <th scope="col">Category</th>
                   <th scope="col">Retryable</th>
+                  {hasFix && <th scope="col">How to fix</th>}
                 </tr>
               </thead>
               <tbody>
@@ -224,6 +229,7 @@ export function SyncDetailPage() {
                     <td>{r.reason}</td>
                     <td>{r.category ?? '—'}</td>
                     <td>{r.retryable === undefined ? '—' : r.retryable ? 'yes' : 'no'}</td>
+                    {hasFix && <td>{r.fix ?? '—'}</td>}
                   </tr>
                 ))}
               </tbody>
