@@ -55,6 +55,8 @@ if (env.MEANDER_SKIP_CONSOLE_BUILD !== 'true' && builtAt < sourcesAt) {
     [join(adminDir, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
     {
       cwd: adminDir,
+      // React's production build whatever NODE_ENV this process has (Vite follows NODE_ENV).
+      env: { ...env, NODE_ENV: 'production' },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );

@@ -4,11 +4,10 @@ import { defineConfig } from 'vite';
 // `pnpm --filter @meander/admin dev` runs against an API that is already running (pnpm start).
 const api = process.env.MEANDER_API_URL ?? 'http://127.0.0.1:3000';
 
-export default defineConfig(({ command }) => ({
+// Builds follow NODE_ENV (a test runner's NODE_ENV=test would give React's development build, with a
+// JSX runtime to match): the build script, start.ts and the bench set NODE_ENV=production.
+export default defineConfig({
   plugins: [react()],
-  // A build is always React's production build, whatever NODE_ENV the caller runs with (a test
-  // runner's NODE_ENV=test would otherwise ship the development build, 50 % larger and slower).
-  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   server: {
     proxy: {
       '/trpc': { target: api, changeOrigin: true },
@@ -17,4 +16,4 @@ export default defineConfig(({ command }) => ({
     },
   },
   build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 800 },
-}));
+});

@@ -38,6 +38,8 @@ const initial = scripts.map((path) => {
 });
 const gzipKB = initial.reduce((sum, s) => sum + s.gzipKB, 0);
 
+// React's production build for the harness too (Vite follows NODE_ENV).
+process.env.NODE_ENV = 'production';
 const out = mkdtempSync(join(tmpdir(), 'meander-console-bench-'));
 await build({
   root: join(ADMIN, 'bench'),
