@@ -3,7 +3,14 @@
  * takes to commit it and whether any task blocks the main thread for more than 50 ms (a "long task",
  * the browser's definition of jank). Driven by console-bench.ts in headless Chromium.
  */
-import { createMemoryHistory, createRootRoute, createRouter, RouterProvider } from '@tanstack/react-router';
+import {
+  createMemoryHistory,
+  createRootRoute,
+  createRouter,
+  Link,
+  RouterProvider,
+} from '@tanstack/react-router';
+import type { ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import { type HistoryRow, HistoryTable } from '../src/components/HistoryTable';
@@ -31,6 +38,33 @@ function rows(n: number): HistoryRow[] {
   }));
 }
 
+/** The baseline measured in the same run: the same rows with a router `<Link>` in each (the first version). */
+function LinkRows({ data }: { data: HistoryRow[] }): ReactNode {
+  return (
+    <table>
+      <tbody>
+        {data.map((row) => (
+          <tr key={row.id}>
+            <td>
+              <Link to="/" search={{ id: row.id }}>
+                {row.startedAt}
+              </Link>
+            </td>
+            <td>{names.get(row.organizationId)}</td>
+            <td>{row.accountingSystem}</td>
+            <td>{row.syncType}</td>
+            <td>{row.status}</td>
+            <td>{row.periodStart}</td>
+            <td>
+              {row.recordsSynced} / {row.recordsFailed} / {row.recordsTotal}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 const longTasks: number[] = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) longTasks.push(entry.duration);
@@ -38,7 +72,7 @@ new PerformanceObserver((list) => {
 
 const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
-async function run(n: number, iterations: number) {
+async function run(n: number, iterations: number, variant: 'table' | 'links' = 'table') {
   const data = rows(n);
   const commitMs: number[] = [];
   const paintMs: number[] = [];
@@ -46,7 +80,10 @@ async function run(n: number, iterations: number) {
   for (let i = 0; i < iterations; i++) {
     const container = document.getElementById('root') as HTMLElement;
     const root = createRoot(container);
-    const rootRoute = createRootRoute({ component: () => <HistoryTable rows={data} names={names} /> });
+    const rootRoute = createRootRoute({
+      component: () =>
+        variant === 'table' ? <HistoryTable rows={data} names={names} /> : <LinkRows data={data} />,
+    });
     const router = createRouter({
       routeTree: rootRoute,
       history: createMemoryHistory({ initialEntries: ['/'] }),
@@ -64,7 +101,7 @@ async function run(n: number, iterations: number) {
     root.unmount();
     await frame();
   }
-  return { rows: n, iterations, commitMs, paintMs, longTasksOver50ms: longTaskCount };
+  return { variant, rows: n, iterations, commitMs, paintMs, longTasksOver50ms: longTaskCount };
 }
 
 (window as unknown as { runBench: typeof run }).runBench = run;
