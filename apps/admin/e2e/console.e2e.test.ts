@@ -76,6 +76,10 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
         .getByText('Healthy')
         .count(),
     ).toBe(1);
+    // Chain status is part of each card without a click (the scheduled sync is sealed).
+    await card(/Nordlys AS/)
+      .getByText('Chain verified: 1 sealed record, no breaks.')
+      .waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('meander.console.token'))).toMatch(/^ey/);
     await expectAccessible();
   });

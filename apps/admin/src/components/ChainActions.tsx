@@ -8,9 +8,10 @@ import { ErrorMessage } from './ErrorMessage';
 export function ChainActions({ organizationId }: { organizationId: string }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
+  // Verified when the card shows (chain status is part of an integration's health), then on demand.
   const verify = useQuery({
     ...trpc.audit.verify.queryOptions({ organizationId }),
-    enabled: false,
+    staleTime: 60_000,
     retry: false,
   });
   const [evidenceError, setEvidenceError] = useState<unknown>(null);
@@ -68,7 +69,7 @@ export function ChainActions({ organizationId }: { organizationId: string }) {
         {result &&
           (result.ok ? (
             <p className="notice notice-success">
-              Chain verified: {result.checked} sealed records, no breaks.
+              Chain verified: {result.checked} sealed record{result.checked === 1 ? '' : 's'}, no breaks.
             </p>
           ) : (
             <div className="notice notice-error">
