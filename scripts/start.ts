@@ -4,6 +4,9 @@
  * accounting emulators, the API and the worker, and print how to try it. Ctrl-C stops everything
  * cleanly: the worker first (no sync is left in_progress), then the API, the emulators, the database.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { readEmulatorEnv, startEmulators } from '@meander/accounting/emulators';
 import { createLogger, readApiEnv, signToken, startApiServer } from '@meander/api';
 import {
@@ -63,6 +66,40 @@ const issued = { issuer: tokenPolicy.issuer, audience: tokenPolicy.audience };
 const queue = settings.worker.queue;
 const logger = createLogger(settings.api.logLevel);
 
+/** Newest modification time under `dir` (0 when it does not exist). */
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+// The admin console is served from apps/admin/dist: build it when it is missing or older than its sources.
+const adminDir = join(import.meta.dirname, '../apps/admin');
+const consoleDir = join(adminDir, 'dist');
+const builtAt = existsSync(join(consoleDir, 'index.html'))
+  ? statSync(join(consoleDir, 'index.html')).mtimeMs
+  : 0;
+const sourcesAt = Math.max(
+  newestMtime(join(adminDir, 'src')),
+  statSync(join(adminDir, 'index.html')).mtimeMs,
+);
+if (process.env.MEANDER_SKIP_CONSOLE_BUILD !== 'true' && builtAt < sourcesAt) {
+  console.log('› building the admin console (apps/admin)…');
+  execFileSync(
+    process.execPath,
+    [join(adminDir, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    {
+      cwd: adminDir,
+      // React's production build whatever NODE_ENV this process has (Vite follows NODE_ENV).
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+}
+
 const db = await openDatabase(databaseUrl, { migrate: settings.api.migrateOnStart, credentials });
 const emulators = await startEmulators({
   port: settings.emulators.port,
@@ -72,18 +109,6 @@ const emulators = await startEmulators({
 const seeded = await seedDemo(db, { emulatorUrl: emulators.url });
 // Webhook secrets: sealed by the API, opened by the worker, under the same key.
 const webhooks = { box: settings.api.secretBox, allowedHosts: settings.api.webhookAllowedHosts };
-const api = await startApiServer({
-  db,
-  webhooks,
-  port: settings.api.port,
-  host: settings.api.host,
-  jwtSecret,
-  signer,
-  credentials,
-  tokenPolicy,
-  logger,
-  staleAfterSeconds: settings.api.staleAfterSeconds,
-});
 const worker = await startWorker({
   db,
   webhooks,
@@ -130,6 +155,31 @@ const tokens = {
     issued,
   ),
 };
+// The sign-in page offers these with one click; the API refuses to hand them out when NODE_ENV=production.
+const demoTokens = [
+  { label: 'Org admin · Nordlys AS', role: 'org_admin', organizationId: nordlys, token: tokens.orgAdmin },
+  {
+    label: 'Org admin · Fjordvik Consulting',
+    role: 'org_admin',
+    organizationId: fjordvik,
+    token: tokens.fjordvikAdmin,
+  },
+  { label: 'Global admin', role: 'global_admin', token: tokens.globalAdmin },
+  { label: 'Service', role: 'service', token: tokens.service },
+];
+const api = await startApiServer({
+  db,
+  webhooks,
+  port: settings.api.port,
+  host: settings.api.host,
+  jwtSecret,
+  signer,
+  credentials,
+  tokenPolicy,
+  logger,
+  staleAfterSeconds: settings.api.staleAfterSeconds,
+  console: { dir: consoleDir, ...(settings.api.production ? {} : { demoTokens }) },
+});
 const today = new Date().toISOString().slice(0, 10);
 const monthStart = `${today.slice(0, 8)}01`;
 
@@ -137,6 +187,7 @@ console.log(`
 Meander Accounting Sync Log is running (${db.dialect}, queue ${queue}).
 
 API: ${api.url}
+CONSOLE: ${api.url}/  (admin console in the browser; demo roles sign in with one click)
 EMULATORS: ${emulators.url}
 DATABASE: ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}
 ${settings.api.generatedSecret ? `AUTH_JWT_SECRET (generated for this run): ${jwtSecret}\n` : ''}CHECKPOINT KEY: ${signerSource === 'configured' ? 'AUDIT_SIGNING_KEY' : DEV_AUDIT_SIGNING_KEY_PATH} (key id ${signer.keyId})

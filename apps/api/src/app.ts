@@ -14,6 +14,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
 import type { TokenPolicy } from './auth/tokens.js';
+import { type ConsoleOptions, mountConsole } from './console.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import {
@@ -55,6 +56,8 @@ export interface AppDeps {
   credentials?: CredentialCipher;
   /** Token lifetime cap and optional iss/aud (default: 24 h cap, no iss/aud). */
   tokenPolicy?: TokenPolicy;
+  /** The admin console served at `/` (the built apps/admin by default); `false` serves none. */
+  console?: ConsoleOptions | false;
 }
 
 const TRPC_PREFIX = '/trpc/';
@@ -84,7 +87,7 @@ function batchTooLarge(calls: number, max: number) {
   };
 }
 
-/** The Hono app: tRPC under /trpc, /healthz, /metrics. */
+/** The Hono app: tRPC under /trpc, /healthz, /metrics, and the admin console at `/`. */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const metrics = new Metrics();
@@ -219,6 +222,8 @@ export function createApp(deps: AppDeps) {
       },
     });
   });
+
+  if (deps.console !== false) mountConsole(app, deps.console);
 
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path} does not exist` }, 404),

@@ -8,6 +8,7 @@ export {
   type TokenVerdict,
   verifyToken,
 } from './auth/tokens.js';
+export { type ConsoleOptions, DEFAULT_CONSOLE_DIR, type DemoToken, mountConsole } from './console.js';
 export { type ApiEnv, DEFAULT_SQLITE_CACHE_MIB, readApiEnv } from './env.js';
 export { createLogger, type Logger, silentLogger } from './logger.js';
 export {

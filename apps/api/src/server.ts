@@ -27,6 +27,7 @@ export async function startApiServer(options: {
   signer?: CheckpointSigner;
   credentials?: CredentialCipher;
   tokenPolicy?: TokenPolicy;
+  console?: AppDeps['console'];
 }): Promise<RunningApi> {
   const { app, inner } = createApp(options);
   // Heads sealed while no signer ran (an upgrade, a crash between seal and signature) get signed now.

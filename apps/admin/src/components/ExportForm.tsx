@@ -1,0 +1,68 @@
+import { useMutation } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
+import { type FormEvent, useId, useState } from 'react';
+import { useTRPC } from '../lib/trpc';
+import { ErrorMessage } from './ErrorMessage';
+
+/** Default period: the current month up to today (what an operator re-sends most often). */
+export function defaultPeriod(today = new Date()): { from: string; to: string } {
+  const day = today.toISOString().slice(0, 10);
+  return { from: `${day.slice(0, 8)}01`, to: day };
+}
+
+/** Start a manual export for one organization and follow it on its detail page. */
+export function ExportForm({ organizationId, onCancel }: { organizationId: string; onCancel: () => void }) {
+  const trpc = useTRPC();
+  const navigate = useNavigate();
+  const [period, setPeriod] = useState(defaultPeriod);
+  const id = useId();
+  const startExport = useMutation(
+    trpc.syncs.startExport.mutationOptions({
+      onSuccess: (log) => void navigate({ to: '/syncs/$syncId', params: { syncId: log.id } }),
+    }),
+  );
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    // Calendar days in UTC, both inclusive, as the CLI's --from/--to.
+    startExport.mutate({
+      organizationId,
+      periodStart: `${period.from}T00:00:00.000Z`,
+      periodEnd: `${period.to}T23:59:59.999Z`,
+    });
+  }
+  return (
+    <form onSubmit={onSubmit} className="export-form" aria-label="Manual export">
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={`${id}-from`}>Period from</label>
+          <input
+            id={`${id}-from`}
+            type="date"
+            required
+            value={period.from}
+            onChange={(e) => setPeriod((p) => ({ ...p, from: e.target.value }))}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-to`}>Period to</label>
+          <input
+            id={`${id}-to`}
+            type="date"
+            required
+            value={period.to}
+            onChange={(e) => setPeriod((p) => ({ ...p, to: e.target.value }))}
+          />
+        </div>
+      </div>
+      {startExport.error && <ErrorMessage error={startExport.error} />}
+      <div className="actions">
+        <button type="submit" disabled={startExport.isPending}>
+          {startExport.isPending ? 'Starting…' : 'Start export'}
+        </button>
+        <button type="button" className="button-secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,80 @@
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  Outlet,
+  redirect,
+} from '@tanstack/react-router';
+import { Shell } from './components/Shell';
+import { parseHistorySearch } from './lib/history-search';
+import { loadSession, type Session } from './lib/session';
+import { HistoryPage } from './pages/HistoryPage';
+import { IntegrationsPage } from './pages/IntegrationsPage';
+import { SignInPage } from './pages/SignInPage';
+import { SyncDetailPage } from './pages/SyncDetailPage';
+
+export interface RouterContext {
+  session: Session | null;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({ component: Outlet });
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: (raw: Record<string, unknown>): { redirect?: string } =>
+    typeof raw.redirect === 'string' && raw.redirect.startsWith('/') ? { redirect: raw.redirect } : {},
+  component: SignInPage,
+});
+
+const signedInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'signed-in',
+  beforeLoad: ({ location }) => {
+    // sessionStorage, not the router context: right after sign-in the context has not caught up yet.
+    if (!loadSession()) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+  },
+  component: Shell,
+});
+
+const integrationsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/',
+  component: IntegrationsPage,
+});
+
+const historyRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/history',
+  validateSearch: parseHistorySearch,
+  component: HistoryPage,
+});
+
+const syncRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/syncs/$syncId',
+  component: SyncDetailPage,
+});
+
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  signedInRoute.addChildren([integrationsRoute, historyRoute, syncRoute]),
+]);
+
+export function createAppRouter(options: { history?: Parameters<typeof createRouter>[0]['history'] } = {}) {
+  return createRouter({
+    routeTree,
+    context: { session: null },
+    defaultPreload: false,
+    scrollRestoration: true,
+    ...(options.history ? { history: options.history } : {}),
+  });
+}
+
+export type AppRouterInstance = ReturnType<typeof createAppRouter>;
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: AppRouterInstance;
+  }
+}
