@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { useTRPC } from './trpc';
 
 /** The health states `monitoring.health` reports (CONTRACT.md, second wave). */
@@ -30,51 +31,71 @@ type OverviewEntry = {
   stuck: boolean;
 };
 
+/** One entry of `monitoring.health`: the state, computed by the API against the schedule. */
+type HealthEntry = {
+  organizationId: string;
+  accountingSystem: 'xledger' | 'dynamics';
+  state: HealthState;
+  reasons: string[];
+  lastSuccessAt: string | null;
+  nextRunAt: string | null;
+  consecutiveFailures: number;
+  successRate30d: number | null;
+  problems: { message: string; status: 'open' | 'resolved' }[];
+};
+
 /**
- * Derive a health state from `monitoring.overview` until `monitoring.health` is merged; then this
- * function goes and the hook below reads that procedure instead (one place to switch).
+ * A card's data: the state, next run and open problems from `monitoring.health` (derived by the
+ * API against the organization's schedule), the live parts — last and active sync, stuck flag —
+ * from `monitoring.overview`.
  */
-export function healthFromOverview(entry: OverviewEntry): IntegrationHealth {
-  const problems: string[] = [];
-  if (entry.stuck) problems.push('The running sync has stopped reporting progress.');
-  if (entry.consecutiveFailures > 0)
-    problems.push(
-      `The last ${entry.consecutiveFailures === 1 ? 'sync' : `${entry.consecutiveFailures} syncs`} did not succeed.`,
-    );
-  if (entry.lastSync?.status === 'partial')
-    problems.push('The last sync left rejected records to fix and re-sync.');
-  const state: HealthState = entry.stuck
-    ? 'action_required'
-    : entry.lastSync?.status === 'partial'
-      ? 'action_required'
-      : entry.consecutiveFailures > 0
-        ? 'failing'
-        : entry.lastSuccessAt && Date.now() - Date.parse(entry.lastSuccessAt) > 36 * 3600 * 1000
-          ? 'delayed'
-          : 'healthy';
-  return {
-    organizationId: entry.organizationId,
-    accountingSystem: entry.accountingSystem,
-    state,
-    lastSuccessAt: entry.lastSuccessAt,
-    nextRunAt: null,
-    successRate30d: entry.successRate30d,
-    problems,
-    lastSync: entry.lastSync,
-    activeSync: entry.activeSync,
-    stuck: entry.stuck,
-    consecutiveFailures: entry.consecutiveFailures,
-  };
+export function combineHealth(
+  health: readonly HealthEntry[],
+  overview: readonly OverviewEntry[],
+): IntegrationHealth[] {
+  const live = new Map(overview.map((o) => [`${o.organizationId}/${o.accountingSystem}`, o]));
+  return health.map((h) => {
+    const o = live.get(`${h.organizationId}/${h.accountingSystem}`);
+    const open = h.problems.filter((p) => p.status === 'open').map((p) => p.message);
+    const stuck = o?.stuck ?? false;
+    return {
+      organizationId: h.organizationId,
+      accountingSystem: h.accountingSystem,
+      state: h.state,
+      lastSuccessAt: h.lastSuccessAt,
+      nextRunAt: h.nextRunAt,
+      successRate30d: h.successRate30d,
+      problems: [
+        ...new Set([
+          ...(stuck ? ['The running sync has stopped reporting progress.'] : []),
+          ...h.reasons,
+          ...open,
+        ]),
+      ],
+      lastSync: o?.lastSync ?? null,
+      activeSync: o?.activeSync ?? null,
+      stuck,
+      consecutiveFailures: h.consecutiveFailures,
+    };
+  });
 }
 
 /** Every integration's health the signed-in principal may see (the single source for the cards). */
 export function useIntegrationHealth(organizationId?: string) {
   const trpc = useTRPC();
-  return useQuery({
-    ...trpc.monitoring.overview.queryOptions(organizationId ? { organizationId } : undefined),
-    select: (entries) => entries.map(healthFromOverview),
-    refetchInterval: 5_000,
-  });
+  const input = organizationId ? { organizationId } : undefined;
+  const health = useQuery({ ...trpc.monitoring.health.queryOptions(input), refetchInterval: 5_000 });
+  const overview = useQuery({ ...trpc.monitoring.overview.queryOptions(input), refetchInterval: 5_000 });
+  const data = useMemo(
+    () => (health.data && overview.data ? combineHealth(health.data, overview.data) : undefined),
+    [health.data, overview.data],
+  );
+  return {
+    data,
+    error: health.error ?? overview.error,
+    isPending: health.isPending || overview.isPending,
+    refetch: () => Promise.all([health.refetch(), overview.refetch()]),
+  };
 }
 
 export const HEALTH_LABELS: Record<HealthState, string> = {

@@ -97,7 +97,7 @@ function IntegrationCard({
         </div>
         <div>
           <dt>Next scheduled run</dt>
-          <dd>{health.nextRunAt ? formatDateTime(health.nextRunAt) : 'nightly'}</dd>
+          <dd>{health.nextRunAt ? formatDateTime(health.nextRunAt) : 'not scheduled'}</dd>
         </div>
         <div>
           <dt>Success rate (30 days)</dt>
