@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [react()],
+  // The browser suite starts the product in-process: workspace packages resolve to their sources.
+  ssr: { resolve: { conditions: ['@meander/source', 'module', 'node', 'development|production'] } },
   test: {
     name: 'admin',
     projects: [

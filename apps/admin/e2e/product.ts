@@ -15,7 +15,7 @@ export interface Product {
 }
 
 export async function startProduct(databaseUrl: string): Promise<Product> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/start.ts')], {
+  const child = spawn(process.execPath, ['--conditions=@meander/source', '--import', 'tsx', resolve(ROOT, 'scripts/start.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,

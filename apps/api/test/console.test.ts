@@ -1,12 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from '@meander/db';
+import { createTestDatabase } from '@meander/db/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 
-// Static serving never touches the database: a placeholder keeps this suite free of one.
-const db = { dialect: 'sqlite' } as unknown as Database;
+// Static serving never touches the database, but the app is built over a real one (it wraps the
+// store to sign checkpoints after seals).
+const t = await createTestDatabase('sqlite');
+const db = t.db;
 const dir = mkdtempSync(join(tmpdir(), 'meander-console-'));
 mkdirSync(join(dir, 'assets'));
 writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>');
@@ -15,7 +17,10 @@ writeFileSync(join(dir, 'favicon.svg'), '<svg/>');
 writeFileSync(join(tmpdir(), 'meander-console-secret.txt'), 'secret');
 const html = { accept: 'text/html,application/xhtml+xml' };
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await t.drop();
+});
 afterEach(() => {
   delete process.env.NODE_ENV;
 });

@@ -94,7 +94,12 @@ describe('pnpm start with a weak AUTH_JWT_SECRET', () => {
     const result = await new Promise<{ code: number; stderr: string; stdout: string }>((done) => {
       const child = spawn(
         process.execPath,
-        ['--import', import.meta.resolve('tsx'), join(ROOT, 'scripts/start.ts')],
+        [
+          '--conditions=@meander/source',
+          '--import',
+          import.meta.resolve('tsx'),
+          join(ROOT, 'scripts/start.ts'),
+        ],
         { cwd: ROOT, env: { ...process.env, AUTH_JWT_SECRET: 'short', PORT: '0', EMULATOR_PORT: '0' } },
       );
       let stderr = '';

@@ -50,11 +50,12 @@ function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: A) => P
   return async (...args: A) => {
     const command = args[args.length - 1] as Command;
     const globals = command.optsWithGlobals() as GlobalOptions;
+    const token = globals.token ?? cliEnv.token;
     const ctx = createCommandContext(
-      createClient({ apiUrl: globals.apiUrl, token: globals.token ?? cliEnv.token }),
+      createClient({ apiUrl: globals.apiUrl, token }),
       globals.apiUrl,
       Boolean(globals.json),
-      globals.token,
+      token,
     );
     try {
       exitCode = await run(ctx, ...args);

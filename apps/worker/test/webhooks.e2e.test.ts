@@ -134,7 +134,7 @@ describe.each(DIALECTS)('signed webhooks end to end on %s', (dialect) => {
       ]);
       const recorded = await t.db.syncLogs.get(sync.id);
       expect(recorded?.errorDetails?.recordFailures?.[0]).toMatchObject({
-        code: 'INVALID_VALUE',
+        code: 'GL_IMPORT_ITEM_ERROR',
         catalogCode: 'RECORD_REFUSED_BY_RULE',
         catalogCategory: 'validation',
       });

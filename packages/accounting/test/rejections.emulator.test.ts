@@ -19,12 +19,13 @@ describe.each(SYSTEMS)('the catalogue explains what the %s emulator answers', (s
 
   it('per-record rejections: closed account, zero amount, a refused record', async () => {
     emulators.setFaults(system, {
-      closedAccounts: ['9999'],
+      // 7140 is in both emulators' charts of accounts: closed, not unknown.
+      closedAccounts: ['7140'],
       rejectZeroAmounts: true,
       rejectRecordIds: ['rec-0003'],
     });
     const records = makeRecords(4);
-    records[0] = { ...records[0], account: '9999' } as (typeof records)[0];
+    records[0] = { ...records[0], account: '7140' } as (typeof records)[0];
     records[1] = { ...records[1], amountMinor: 0 } as (typeof records)[0];
     const result = await adapter().pushBatch(records, batchContext());
     const explained = Object.fromEntries(

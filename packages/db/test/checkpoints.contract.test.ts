@@ -137,7 +137,8 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
 
   it('a rewritten and recomputed chain fails', async () => {
     const statements: [string, unknown[]][] = [
-      ['UPDATE accounting_sync_logs SET records_synced = 3 WHERE id = ?', [ids[1]]],
+      // A rewrite every CHECK still accepts: the ledger's reference for the batch.
+      ['UPDATE accounting_sync_logs SET external_reference_id = ? WHERE id = ?', ['999999', ids[1]]],
     ];
     await asDatabaseOwner(t, statements);
     // Recompute from the rewritten row on, with the published recipe.

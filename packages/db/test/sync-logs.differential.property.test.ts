@@ -107,9 +107,10 @@ async function run(db: Database, orgIds: string[], commands: Command[]): Promise
   };
   for (const c of commands) {
     try {
-      // A sync index picks one of the syncs created so far; with none yet, an id no row has.
+      // A sync index picks one of the syncs created so far (negative counts from the newest, as the
+      // scripted sequence uses -1); with none yet, an id no row has.
       const sync = () =>
-        ('sync' in c ? syncIds[c.sync % Math.max(1, syncIds.length)] : undefined) ?? randomUUID();
+        ('sync' in c ? syncIds.at(c.sync % Math.max(1, syncIds.length)) : undefined) ?? randomUUID();
       switch (c.kind) {
         case 'create': {
           const org = orgIds[c.org] as string;

@@ -7,6 +7,7 @@
  * clean SIGTERM shutdown of every process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +21,11 @@ import { cleanEnv, run } from './run.js';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const APPS = ['api', 'worker', 'cli'] as const;
 const SECRET = 'deploy-test-secret-0123456789abcdef';
+// The keys production refuses to start without, made for this run as an operator would.
+const CREDENTIALS_KEY = randomBytes(32).toString('base64');
+const AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const NORDLYS = DEMO_ORGANIZATIONS[0].id;
 
 interface ComposeService {
@@ -207,7 +213,7 @@ describe.each(DIALECTS)('compose services from the deployed folders on %s', (dia
     if (!svc?.command || !svc.working_dir)
       throw new Error(`compose.yaml: service ${name} lacks command/working_dir`);
     const app = svc.working_dir.replace(/^\/app\//, '');
-    const values = { AUTH_JWT_SECRET: SECRET, CREDENTIALS_KEY: 'unused', AUDIT_SIGNING_KEY: 'unused' };
+    const values = { AUTH_JWT_SECRET: SECRET, CREDENTIALS_KEY, AUDIT_SIGNING_KEY };
     const environment = Object.fromEntries(
       Object.entries(svc.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), values)]),
     );
