@@ -113,4 +113,41 @@ describe.each(DIALECTS)('organizations.checkConnection on %s', (dialect) => {
     );
     expect(res.status).toBe(404);
   });
+
+  it('configureAccounting with verifyConnection stores a connection only when the ledger accepts it', async () => {
+    await configure('dynamics', emulators.connections.dynamics);
+    const refused = await f.mutate(
+      'organizations.configureAccounting',
+      {
+        organizationId: f.orgId,
+        enabled: true,
+        accountingSystem: 'dynamics',
+        connection: { ...emulators.connections.dynamics, balancingAccountNumber: '4711' },
+        verifyConnection: true,
+      },
+      'globalAdmin',
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.data.domainCode).toBe('VALIDATION_FAILED');
+    expect(refused.body.error?.data.issues).toEqual([
+      expect.objectContaining({ rule: 'connection_check', path: ['connection', 'balancing_account'] }),
+    ]);
+    // Nothing changed: the stored connection still passes, and the ledger saw reads only.
+    expect(dataOf<Report>(await check()).ok).toBe(true);
+    expect(emulators.stats('dynamics').writes).toBe(0);
+
+    const accepted = await f.mutate(
+      'organizations.configureAccounting',
+      {
+        organizationId: f.orgId,
+        enabled: true,
+        accountingSystem: 'dynamics',
+        connection: emulators.connections.dynamics,
+        verifyConnection: true,
+      },
+      'globalAdmin',
+    );
+    expect(accepted.status).toBe(200);
+    expect(JSON.stringify(accepted.body)).not.toContain(emulators.connections.dynamics.clientSecret);
+  });
 });

@@ -16,8 +16,9 @@ export type ValidationRule = (typeof VALIDATION_RULES)[number];
 /**
  * Rules this product adds where the spec is silent. `records_progress_bounded`: while a sync runs,
  * its reported counts never go down and `recordsSynced + recordsFailed` never exceeds `recordsTotal`.
+ * `connection_check`: a connection stored with verification must pass the ledger's read-only checks.
  */
-export const PRODUCT_RULES = ['records_progress_bounded'] as const;
+export const PRODUCT_RULES = ['records_progress_bounded', 'connection_check'] as const;
 /** A rule this product adds to the spec's. */
 export type ProductRule = (typeof PRODUCT_RULES)[number];
 

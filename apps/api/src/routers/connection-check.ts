@@ -7,6 +7,7 @@ import {
   openModuleConnection,
 } from '@meander/accounting';
 import { type CredentialCipher, type Database, openStoredConnection } from '@meander/db';
+import type { AccountingConnection, AccountingSystem } from '@meander/domain';
 
 /**
  * A connection check answers within seconds even when the ledger does not: few attempts, short
@@ -41,16 +42,17 @@ export async function checkOrganizationConnection(
       'No accounting system is configured for this organization (organizations.configureAccounting)',
     );
   }
-  let adapter: AccountingAdapter;
+  let connection: AccountingConnection | undefined;
   try {
-    const connection = openModuleConnection(organizationId, module.config?.connection, (id, c) =>
+    connection = openModuleConnection(organizationId, module.config?.connection, (id, c) =>
       openStoredConnection(credentials, id, c),
     );
-    adapter = createAdapter(system, connection, options);
   } catch (error) {
     if (error instanceof AccountingError) return fail('settings', error.message);
     throw error;
   }
+  const adapter = adapterOrFailure(system, connection, options);
+  if (!('system' in adapter)) return adapter;
   const report = await adapter.inspectConnection();
   const moduleCheck = {
     name: 'module',
@@ -58,6 +60,33 @@ export async function checkOrganizationConnection(
     message: `${system} export is ${module.enabled ? 'enabled' : 'disabled'} for this organization`,
   };
   return { ok: report.ok, checks: [moduleCheck, ...report.checks] };
+}
+
+/**
+ * The same read-only checks for settings not stored yet (`configureAccounting` with
+ * `verifyConnection`): settings that do not parse are one failing `settings` check naming the keys.
+ */
+export async function checkConnectionSettings(
+  system: AccountingSystem,
+  connection: AccountingConnection | undefined,
+  options: AdapterOptions = CHECK_OPTIONS,
+): Promise<ConnectionReport> {
+  const adapter = adapterOrFailure(system, connection, options);
+  return 'system' in adapter ? adapter.inspectConnection() : adapter;
+}
+
+/** The adapter for these settings, or the failing `settings` report that names what is wrong. */
+function adapterOrFailure(
+  system: AccountingSystem,
+  connection: AccountingConnection | undefined,
+  options: AdapterOptions,
+): AccountingAdapter | ConnectionReport {
+  try {
+    return createAdapter(system, connection, options);
+  } catch (error) {
+    if (error instanceof AccountingError) return fail('settings', error.message);
+    throw error;
+  }
 }
 
 function fail(name: string, message: string): ConnectionReport {

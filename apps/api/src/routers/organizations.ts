@@ -6,7 +6,7 @@ import {
 } from '@meander/domain';
 import { z } from 'zod';
 import { procedureFor, router } from '../trpc/init.js';
-import { checkOrganizationConnection } from './connection-check.js';
+import { checkConnectionSettings, checkOrganizationConnection } from './connection-check.js';
 import { requireOrganizationScope } from './tenancy.js';
 
 export const organizationsRouter = router({
@@ -25,6 +25,8 @@ export const organizationsRouter = router({
         schedule: syncScheduleSchema.optional(),
         // Omitted: the stored connection stays as it is. null: remove it.
         connection: accountingConnectionSchema.nullable().optional(),
+        // true: a new connection is stored only when the ledger's read-only checks pass.
+        verifyConnection: z.boolean().optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -33,6 +35,23 @@ export const organizationsRouter = router({
         input.connection === undefined
           ? (await ctx.db.organizations.getAccountingModule(input.organizationId))?.config?.connection
           : (input.connection ?? undefined);
+      if (input.verifyConnection && input.connection) {
+        const report = await checkConnectionSettings(input.accountingSystem, input.connection);
+        if (!report.ok) {
+          throw new DomainError(
+            'VALIDATION_FAILED',
+            'The connection was not stored: the ledger refused or lacks what the settings name',
+            report.checks
+              .filter((check) => !check.ok)
+              .map((check) => ({
+                rule: 'connection_check',
+                severity: 'error' as const,
+                path: ['connection', check.name],
+                message: check.message,
+              })),
+          );
+        }
+      }
       const view = await ctx.db.organizations.configureAccounting({
         organizationId: input.organizationId,
         enabled: input.enabled,
