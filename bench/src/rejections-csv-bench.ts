@@ -90,7 +90,16 @@ if (role === '--child') {
   ] as const) {
     const out = execFileSync(
       process.execPath,
-      ['--expose-gc', '--conditions=@meander/source', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size), m],
+      [
+        '--expose-gc',
+        '--conditions=@meander/source',
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--child',
+        String(size),
+        m,
+      ],
       { encoding: 'utf8' },
     );
     results.push(JSON.parse(out));

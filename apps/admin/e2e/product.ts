@@ -15,19 +15,23 @@ export interface Product {
 }
 
 export async function startProduct(databaseUrl: string): Promise<Product> {
-  const child = spawn(process.execPath, ['--conditions=@meander/source', '--import', 'tsx', resolve(ROOT, 'scripts/start.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      EMULATOR_PORT: '0',
-      AUTH_JWT_SECRET: 'admin-e2e-secret-0123456789abcdef',
-      LOG_LEVEL: 'silent',
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@meander/source', '--import', 'tsx', resolve(ROOT, 'scripts/start.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        DATABASE_URL: databaseUrl,
+        PORT: '0',
+        EMULATOR_PORT: '0',
+        AUTH_JWT_SECRET: 'admin-e2e-secret-0123456789abcdef',
+        LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const product: Product = {
     process: child,
     output: '',

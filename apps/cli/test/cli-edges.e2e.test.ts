@@ -71,7 +71,10 @@ describe('CLI usage edges (no API needed)', () => {
   it('pnpm db:migrate with an unsupported or unreachable URL prints one line and exits 1', async () => {
     const migrate = join(ROOT, 'packages/db/src/cli/migrate.ts');
     for (const url of ['mysql://db.example/x', 'postgres://postgres@127.0.0.1:1/nowhere']) {
-      const res = await run(['--conditions=@meander/source', '--import', import.meta.resolve('tsx'), migrate], { DATABASE_URL: url });
+      const res = await run(
+        ['--conditions=@meander/source', '--import', import.meta.resolve('tsx'), migrate],
+        { DATABASE_URL: url },
+      );
       expect(res.code, url).toBe(1);
       expect(res.stderr.trim().split('\n'), url).toHaveLength(1);
       expect(res.stderr).toMatch(/^db:migrate: /);
