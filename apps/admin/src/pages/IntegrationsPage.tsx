@@ -136,7 +136,8 @@ function IntegrationCard({
         <Link to="/history" search={{ organizationId: health.organizationId }} className="button-link">
           History
         </Link>
-        {can(role, 'sync.export') && !exporting && (
+        {/* A disabled module refuses exports: the action is not offered. */}
+        {can(role, 'sync.export') && health.state !== 'disabled' && !exporting && (
           <button type="button" onClick={() => setExporting(true)}>
             Export…
           </button>
