@@ -96,7 +96,7 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     staleAfterSeconds: e.SYNC_STALE_AFTER_SECONDS,
     logLevel: e.LOG_LEVEL,
-    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production),
+    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production, e.CREDENTIALS_PREVIOUS_KEYS),
     webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
     sqliteCacheMiB: e.SQLITE_CACHE_MIB,
     maxBatchSize: e.TRPC_MAX_BATCH_SIZE,

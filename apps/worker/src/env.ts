@@ -74,7 +74,7 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     migrateOnStart: e.MIGRATE_ON_START !== 'false',
     workerId: e.WORKER_ID ?? `${hostname()}:${process.pid}`,
     logLevel: e.LOG_LEVEL,
-    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production),
+    secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production, e.CREDENTIALS_PREVIOUS_KEYS),
     webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
     production,
     auditSigningKey: e.AUDIT_SIGNING_KEY,

@@ -49,6 +49,7 @@ export {
   syncEventPayload,
   type WebhookPayload,
 } from './webhooks/payloads.js';
+export { rotateWebhookSecrets, type WebhookSecretRotation } from './webhooks/rotate-secrets.js';
 export { SecretBox, secretBoxFromEnv } from './webhooks/secret-box.js';
 export {
   type OutboxEvent,

@@ -7,7 +7,8 @@ import {
   givenOrganization,
   type TestDatabase,
 } from '../src/testing/index.js';
-import { SecretBox } from '../src/webhooks/secret-box.js';
+import { rotateWebhookSecrets } from '../src/webhooks/rotate-secrets.js';
+import { SecretBox, secretBoxFromEnv } from '../src/webhooks/secret-box.js';
 import { webhookStoreFor } from '../src/webhooks/store.js';
 import { rawQuery } from './raw-sql.helpers.js';
 
@@ -76,6 +77,37 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
       [endpoint.id],
     );
     expect(rows).toEqual([{ kind: 'array', first: 'sync.failed' }]);
+  });
+
+  it('a key rotation re-seals every webhook secret; the old key opens them until then, not after', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const oldKey = randomBytes(32).toString('base64');
+    const newKey = randomBytes(32).toString('base64');
+    const before = secretBoxFromEnv(oldKey, true);
+    const endpoint = await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/rotate',
+      events: ['sync.failed'],
+      secretCiphertext: before.seal('whsec_cm90YXRl'),
+      createdBy: null,
+    });
+    // New key configured, old one still listed: what was sealed before still opens.
+    const during = secretBoxFromEnv(newKey, true, oldKey);
+    const sealedBefore = (await store.getEndpoint(endpoint.id))?.secretCiphertext as string;
+    expect(during.open(sealedBefore)).toBe('whsec_cm90YXRl');
+    expect(() => secretBoxFromEnv(newKey, true).open(sealedBefore)).toThrow(/not configured/);
+
+    const report = await rotateWebhookSecrets(t.db, during);
+    expect(report.resealed).toContain(endpoint.id);
+    // (Other tests here store placeholder ciphertexts: those are reported as failed, by id only.)
+    expect(report.failed.map((f) => f.endpointId)).not.toContain(endpoint.id);
+    expect(JSON.stringify(report)).not.toContain('whsec_');
+    const sealedAfter = (await store.getEndpoint(endpoint.id))?.secretCiphertext as string;
+    expect(SecretBox.keyIdOf(sealedAfter)).toBe(during.keyId);
+    // After the rotation the old key can be dropped: the new key alone opens the secret.
+    expect(secretBoxFromEnv(newKey, true).open(sealedAfter)).toBe('whsec_cm90YXRl');
+    expect((await rotateWebhookSecrets(t.db, during)).unchanged).toContain(endpoint.id);
   });
 
   it('fans out to subscribed endpoints once, leases due deliveries and logs every attempt', async () => {

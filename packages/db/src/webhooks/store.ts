@@ -191,6 +191,19 @@ export class WebhookStore {
   }
 
   /** Delete an endpoint with its deliveries and their attempts. */
+  /** Every endpoint's id and sealed secret (for a key rotation; never leaves the process). */
+  async allSealedSecrets(): Promise<{ id: string; secretCiphertext: string }[]> {
+    const rows = await this.x.all('SELECT id, secret_ciphertext FROM webhook_endpoints ORDER BY id');
+    return rows.map((r) => ({ id: String(r.id), secretCiphertext: String(r.secret_ciphertext) }));
+  }
+
+  /** Replace an endpoint's sealed secret (the same secret, sealed under another key). */
+  async replaceSealedSecret(id: string, secretCiphertext: string): Promise<void> {
+    await this.x.batch([
+      ['UPDATE webhook_endpoints SET secret_ciphertext = ? WHERE id = ?', [secretCiphertext, id]],
+    ]);
+  }
+
   async deleteEndpoint(id: string): Promise<void> {
     await this.x.batch([['DELETE FROM webhook_endpoints WHERE id = ?', [id]]]);
   }
