@@ -30,6 +30,15 @@ ensure_postgres() {
   fi
 }
 
+ensure_chromium() {
+  # The admin console's browser suite drives Debian's Chromium (never a downloaded browser).
+  if [ -x /usr/bin/chromium ]; then return; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "› installing Debian's chromium for the browser suite"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
 cmd="${1:-}"
 case "$cmd" in
   setup)
@@ -38,7 +47,7 @@ case "$cmd" in
     ensure_pnpm; ensure_install
     shift; exec pnpm exec tsx --conditions=@meander/source scripts/start.ts "$@" ;;
   test)
-    ensure_pnpm; ensure_install; ensure_postgres
+    ensure_pnpm; ensure_install; ensure_postgres; ensure_chromium
     pnpm exec turbo run typecheck --output-logs=errors-only
     pnpm exec biome check .
     find packages apps tests bench -maxdepth 2 -name .vitest-result.json -delete
