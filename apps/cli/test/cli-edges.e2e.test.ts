@@ -1,38 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { signToken, startApiServer } from '@meander/api';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField, renderCsv } from '../src/output/csv.js';
+import { cli, ROOT, runNode } from './support/run-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = join(ROOT, 'apps/cli/bin/meander-sync.js');
 const SECRET = 'cli-edges-secret-0123456789abcdef';
 const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
 
-function run(
-  command: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, command, {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
-const cli = (args: string[], env: Record<string, string> = {}) => run([BIN, ...args], env);
 const ORG = '11111111-1111-4111-8111-111111111111';
 
 describe('CLI usage edges (no API needed)', () => {
@@ -71,7 +48,7 @@ describe('CLI usage edges (no API needed)', () => {
   it('pnpm db:migrate with an unsupported or unreachable URL prints one line and exits 1', async () => {
     const migrate = join(ROOT, 'packages/db/src/cli/migrate.ts');
     for (const url of ['mysql://db.example/x', 'postgres://postgres@127.0.0.1:1/nowhere']) {
-      const res = await run(
+      const res = await runNode(
         ['--conditions=@meander/source', '--import', import.meta.resolve('tsx'), migrate],
         { DATABASE_URL: url },
       );

@@ -1,13 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openDatabase } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, ROOT } from './support/run-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = join(ROOT, 'apps/cli/bin/meander-sync.js');
 const NORDLYS = '11111111-1111-4111-8111-111111111111';
 const FJORDVIK = '22222222-2222-4222-8222-222222222222';
 
@@ -56,28 +55,6 @@ async function startProduct(databaseUrl: string, cwd: string): Promise<Product> 
   for (const m of product.output.matchAll(/^TOKEN (.+): (\S+)$/gm))
     product.tokens[m[1] as string] = m[2] as string;
   return product;
-}
-
-/** Run the CLI as a child process. */
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) => {

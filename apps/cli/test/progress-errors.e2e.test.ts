@@ -1,32 +1,14 @@
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { signToken, startApiServer } from '@meander/api';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client.js';
 import { followProgress } from '../src/follow-progress.js';
+import { cli } from './support/run-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = join(ROOT, 'apps/cli/bin/meander-sync.js');
 const SECRET = 'progress-errors-secret-0123456789';
 const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
 const auditor = { userId: '0b9e8f8e-7c1e-4b5a-9d3f-1a2b3c4d5e6f', via: 'audit-log-service' };
-
-function cli(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** The error followProgress ends with, and how long it took (a reconnect loop would never end). */
 async function followError(apiUrl: string, token: string, id: string, during?: () => Promise<void>) {

@@ -1,34 +1,10 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { type RunningApi, signToken, startApiServer } from '@meander/api';
 import { createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './support/run-cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = join(ROOT, 'apps/cli/bin/meander-sync.js');
 const SECRET = 'cli-rejections-secret-0123456789';
-
-function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe.each(DIALECTS)('meander-sync rejections and show on %s', (dialect) => {
   let t: TestDatabase;
