@@ -26,8 +26,8 @@ const ROOT = join(import.meta.dirname, '..');
 const RUNTIME_ASSETS = [
   { module: 'packages/db/src/migrations.ts', from: 'packages/db/migrations', to: 'migrations' },
   {
-    module: 'packages/accounting/src/emulators/xledger/schema.ts',
-    from: 'packages/accounting/src/emulators/xledger/schema.graphql',
+    module: 'packages/accounting/src/systems/xledger/emulator/schema.ts',
+    from: 'packages/accounting/src/systems/xledger/emulator/schema.graphql',
     to: 'schema.graphql',
   },
 ].map((asset) => ({ ...asset, module: join(ROOT, asset.module), from: join(ROOT, asset.from) }));

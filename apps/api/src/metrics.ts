@@ -1,4 +1,5 @@
 import { countUnclassifiedErrors, type Database } from '@meander/db';
+import { ACCOUNTING_SYSTEMS } from '@meander/domain';
 
 const SEP = '\u0000';
 
@@ -74,7 +75,7 @@ export class Metrics {
       '# HELP meander_sync_duration_seconds Duration of the most recent 1000 finished syncs, by system.',
     );
     out.push('# TYPE meander_sync_duration_seconds histogram');
-    for (const system of ['xledger', 'dynamics'] as const) {
+    for (const system of ACCOUNTING_SYSTEMS) {
       const mine = durations.filter((d) => d.accountingSystem === system);
       for (const le of DURATION_BUCKETS) {
         out.push(
@@ -96,7 +97,7 @@ export class Metrics {
       '# HELP meander_rejections_unclassified Ledger errors the rejection catalogue did not recognise, in syncs of the last 30 days.',
     );
     out.push('# TYPE meander_rejections_unclassified gauge');
-    for (const system of ['xledger', 'dynamics'] as const) {
+    for (const system of ACCOUNTING_SYSTEMS) {
       const n = unclassified.find((u) => u.accountingSystem === system)?.count ?? 0;
       out.push(`meander_rejections_unclassified${labels({ system })} ${n}`);
     }

@@ -1,11 +1,7 @@
 import type { AccountingConnection, AccountingModuleState, AccountingSystem } from '@meander/domain';
 import type { AdapterOptions } from './adapter-options.js';
-import { parseConnection } from './connection-settings.js';
-import { DynamicsAdapter } from './dynamics/dynamics-adapter.js';
-import type { DynamicsConnectionInput } from './dynamics/dynamics-connection.js';
 import { type AccountingAdapter, AccountingError } from './port.js';
-import { XledgerAdapter } from './xledger/xledger-adapter.js';
-import { xledgerConnectionSchema } from './xledger/xledger-connection.js';
+import { accountingSystemModule } from './systems/registry.js';
 
 /**
  * The adapter for an organization's accounting system, from the `connection` of its
@@ -17,19 +13,15 @@ export function createAdapter(
   connection: AccountingConnection | null | undefined,
   options: AdapterOptions = {},
 ): AccountingAdapter {
-  switch (system) {
-    case 'xledger':
-      return new XledgerAdapter(parseConnection(system, xledgerConnectionSchema, connection), options);
-    case 'dynamics':
-      // The adapter parses its own settings (and applies their defaults).
-      return new DynamicsAdapter((connection ?? {}) as DynamicsConnectionInput, options);
-    default:
-      throw new AccountingError(`Unknown accounting system ${String(system)}`, {
-        code: 'UNKNOWN_SYSTEM',
-        category: 'configuration',
-        retryable: false,
-      });
+  const module = accountingSystemModule(system);
+  if (!module) {
+    throw new AccountingError(`Unknown accounting system ${String(system)}`, {
+      code: 'UNKNOWN_SYSTEM',
+      category: 'configuration',
+      retryable: false,
+    });
   }
+  return module.createAdapter(connection, options);
 }
 
 /**

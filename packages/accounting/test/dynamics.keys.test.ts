@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localAmount } from '../src/dynamics/dynamics-money.js';
 import { documentNumberFor, externalDocumentNumberFor } from '../src/index.js';
+import { localAmount } from '../src/systems/dynamics/dynamics-money.js';
 
 describe('documentNumberFor — the key posted entries are found by (G/L entries keep Document No., Code[20])', () => {
   it('is 20 characters of Code-safe upper case, deterministic, and differs between records', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccountingModuleConfig } from '@meander/domain';
+import type { AccountingModuleConfig, AccountingSystem } from '@meander/domain';
 import type { Database, NewExpenseRecord } from './store/port.js';
 
 /** The demo organizations of the contract ("Demo data"). */
@@ -26,21 +26,21 @@ function stableUuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function connectionFor(
-  system: 'xledger' | 'dynamics',
-  emulatorUrl: string,
-): AccountingModuleConfig['connection'] {
-  if (system === 'xledger')
-    return {
-      baseUrl: `${emulatorUrl}/xledger/graphql`,
-      apiToken: 'demo-xledger-token',
-      // Every item carries a transaction source; each voucher balances on the employee
-      // settlement account; the entity books in NOK (the emulator's demo chart holds them all).
-      transactionSource: 'GL',
-      contraAccount: '2910',
-      localCurrency: 'NOK',
-    };
-  return {
+/**
+ * Each system's demo connection, pointed at the emulators. Keyed by every accounting system, so a
+ * new one does not compile until it has demo settings.
+ */
+const DEMO_CONNECTIONS = {
+  xledger: (emulatorUrl) => ({
+    baseUrl: `${emulatorUrl}/xledger/graphql`,
+    apiToken: 'demo-xledger-token',
+    // Every item carries a transaction source; each voucher balances on the employee
+    // settlement account; the entity books in NOK (the emulator's demo chart holds them all).
+    transactionSource: 'GL',
+    contraAccount: '2910',
+    localCurrency: 'NOK',
+  }),
+  dynamics: (emulatorUrl) => ({
     baseUrl: `${emulatorUrl}/dynamics`,
     tokenUrl: `${emulatorUrl}/dynamics/oauth2/v2.0/token`,
     tenantId: 'demo-tenant',
@@ -51,8 +51,8 @@ function connectionFor(
     journalName: 'MEANDER',
     balancingAccountNumber: '2990',
     localCurrency: 'NOK',
-  };
-}
+  }),
+} satisfies Record<AccountingSystem, (emulatorUrl: string) => AccountingModuleConfig['connection']>;
 
 /** The previous calendar month (UTC) of `now`, as YYYY-MM-DD bounds. */
 export function previousMonth(now: Date): { first: Date; days: number } {
@@ -82,7 +82,7 @@ export async function seedDemo(
       config: {
         accountingSystem: org.system,
         schedule: NIGHTLY,
-        connection: connectionFor(org.system, options.emulatorUrl),
+        connection: DEMO_CONNECTIONS[org.system](options.emulatorUrl),
       },
     });
     if (!org.enabled) continue;

@@ -2,6 +2,7 @@
  * `@meander/domain` — the rules of the Meander accounting sync log, pure and I/O-free.
  *
  * - enums and predicates: {@link SYNC_STATUSES}, {@link isTerminalStatus}, …
+ * - what each accounting system is, without I/O: {@link ACCOUNTING_SYSTEM_DESCRIPTIONS}
  * - the entity and command schemas (zod): {@link syncLogSchema}, {@link createSyncLogCommandSchema}, …
  * - the status machine: {@link canTransition}
  * - the spec's validation rules (`check*`) and business rules (`assert*`, {@link decideCompletion})
@@ -10,6 +11,7 @@
  * - one error type: {@link DomainError}
  */
 export * from './accounting-module.js';
+export * from './accounting-systems.js';
 export * from './canonical-json.js';
 export * from './commands.js';
 export * from './datetime.js';

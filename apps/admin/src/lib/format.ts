@@ -1,3 +1,5 @@
+import type { ACCOUNTING_SYSTEM_DESCRIPTIONS, AccountingSystem } from '@meander/domain';
+
 /** Datetimes shown in UTC, the unit the API and the audit trail use. */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
@@ -43,7 +45,22 @@ export const STATUS_LABELS: Record<string, string> = {
   failed: 'Failed',
 };
 
-export const SYSTEM_LABELS: Record<string, string> = { xledger: 'Xledger', dynamics: 'Business Central' };
+type DomainSystemLabels = {
+  readonly [S in AccountingSystem]: (typeof ACCOUNTING_SYSTEM_DESCRIPTIONS)[S]['label'];
+};
+
+/**
+ * The domain's display name of every accounting system. The console takes only types from
+ * `@meander/domain` (vite would bundle the package's build, not its sources), so the names are
+ * written again here and the compiler holds them to the domain's: a system added or renamed there
+ * does not compile until this matches.
+ */
+export const ACCOUNTING_SYSTEM_LABELS = {
+  xledger: 'Xledger',
+  dynamics: 'Business Central',
+} as const satisfies DomainSystemLabels;
+
+export const SYSTEM_LABELS: Readonly<Record<string, string>> = ACCOUNTING_SYSTEM_LABELS;
 
 export const SYNC_TYPE_LABELS: Record<string, string> = {
   scheduled: 'Scheduled',

@@ -1,3 +1,4 @@
+import type { AccountingSystem } from '@meander/domain';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useTRPC } from './trpc';
@@ -8,7 +9,7 @@ export type HealthState = 'healthy' | 'delayed' | 'failing' | 'action_required' 
 /** What an integration card shows, whatever procedure it comes from. */
 export interface IntegrationHealth {
   organizationId: string;
-  accountingSystem: 'xledger' | 'dynamics';
+  accountingSystem: AccountingSystem;
   state: HealthState;
   lastSuccessAt: string | null;
   nextRunAt: string | null;
@@ -22,7 +23,7 @@ export interface IntegrationHealth {
 
 type OverviewEntry = {
   organizationId: string;
-  accountingSystem: 'xledger' | 'dynamics';
+  accountingSystem: AccountingSystem;
   lastSync: IntegrationHealth['lastSync'];
   lastSuccessAt: string | null;
   consecutiveFailures: number;
@@ -34,7 +35,7 @@ type OverviewEntry = {
 /** One entry of `monitoring.health`: the state, computed by the API against the schedule. */
 type HealthEntry = {
   organizationId: string;
-  accountingSystem: 'xledger' | 'dynamics';
+  accountingSystem: AccountingSystem;
   state: HealthState;
   reasons: string[];
   lastSuccessAt: string | null;

@@ -1,8 +1,9 @@
+import { ACCOUNTING_SYSTEMS, type AccountingSystem } from '@meander/domain';
 import { z } from 'zod';
 import { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
 import { DEFAULT_EMULATOR_PORT } from './server.js';
 
-/** Start-up faults as JSON, e.g. `{"dynamics":{"throttle":3}}`: one entry per ledger, both optional. */
+/** Start-up faults as JSON, e.g. `{"dynamics":{"throttle":3}}`: one optional entry per accounting system. */
 const faultsJson = z
   .string()
   .transform((text, ctx) => {
@@ -14,7 +15,11 @@ const faultsJson = z
     }
   })
   .pipe(
-    z.strictObject({ xledger: emulatorFaultsSchema.optional(), dynamics: emulatorFaultsSchema.optional() }),
+    z.strictObject(
+      Object.fromEntries(
+        ACCOUNTING_SYSTEMS.map((system) => [system, emulatorFaultsSchema.optional()]),
+      ) as Record<AccountingSystem, z.ZodOptional<typeof emulatorFaultsSchema>>,
+    ),
   );
 
 const schema = z.object({
@@ -27,7 +32,7 @@ const schema = z.object({
 export interface EmulatorEnv {
   port: number;
   host: string;
-  faults?: { xledger?: EmulatorFaults; dynamics?: EmulatorFaults };
+  faults?: Partial<Record<AccountingSystem, EmulatorFaults>>;
 }
 
 export function readEmulatorEnv(source: NodeJS.ProcessEnv = process.env): EmulatorEnv {
@@ -42,10 +47,9 @@ export function readEmulatorEnv(source: NodeJS.ProcessEnv = process.env): Emulat
     host: e.EMULATOR_HOST,
     ...(e.EMULATOR_FAULTS
       ? {
-          faults: {
-            ...(e.EMULATOR_FAULTS.xledger ? { xledger: e.EMULATOR_FAULTS.xledger } : {}),
-            ...(e.EMULATOR_FAULTS.dynamics ? { dynamics: e.EMULATOR_FAULTS.dynamics } : {}),
-          },
+          faults: Object.fromEntries(
+            Object.entries(e.EMULATOR_FAULTS).filter(([, faults]) => faults !== undefined),
+          ) as Partial<Record<AccountingSystem, EmulatorFaults>>,
         }
       : {}),
   };

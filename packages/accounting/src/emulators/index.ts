@@ -1,18 +1,38 @@
 /**
- * `@meander/accounting/emulators` — local stand-ins for Xledger and Business Central, with an
- * in-memory ledger that refuses double postings and injectable faults. See {@link startEmulators}.
+ * `@meander/accounting/emulators` — local stand-ins for every accounting system (Xledger and
+ * Business Central), each with an in-memory ledger that refuses double postings and injectable
+ * faults, on one server. See {@link startEmulators}.
  */
 
-export { parseKeyFilter } from './dynamics-emulator.js';
-export type { DynamicsCompanySeed, DynamicsGlEntry, DynamicsLedgerLine } from './dynamics-ledger.js';
-export type { EmulatorStats } from './emulator-stats.js';
-export { type EmulatorEnv, readEmulatorEnv } from './env.js';
-export { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
-export * from './server.js';
-export { XLEDGER_SDL } from './xledger/schema.js';
+export type {
+  DynamicsEmulatorConnection,
+  RunningDynamicsEmulator,
+} from '../systems/dynamics/emulator/dynamics-emulated-system.js';
+export { parseKeyFilter } from '../systems/dynamics/emulator/dynamics-emulator.js';
+export type {
+  DynamicsCompanySeed,
+  DynamicsGlEntry,
+  DynamicsLedgerLine,
+} from '../systems/dynamics/emulator/dynamics-ledger.js';
+export {
+  EMULATED_SYSTEMS,
+  type EmulatorConnection,
+  type EmulatorLedgerEntry,
+  type EmulatorOf,
+} from '../systems/emulator-registry.js';
+export { XLEDGER_SDL } from '../systems/xledger/emulator/schema.js';
+export type {
+  RunningXledgerEmulator,
+  XledgerEmulatorConnection,
+} from '../systems/xledger/emulator/xledger-emulated-system.js';
 export {
   DEMO_XLEDGER_ACCOUNTS,
   XLEDGER_MAX_NODES_PER_MUTATION,
   type XledgerAccount,
-} from './xledger-emulator.js';
-export type { XledgerImportError, XledgerLedgerItem } from './xledger-ledger.js';
+} from '../systems/xledger/emulator/xledger-emulator.js';
+export type { XledgerImportError, XledgerLedgerItem } from '../systems/xledger/emulator/xledger-ledger.js';
+export type { EmulatedSystem, EmulatorRequest, SystemEmulator } from './emulated-system.js';
+export type { EmulatorStats } from './emulator-stats.js';
+export { type EmulatorEnv, readEmulatorEnv } from './env.js';
+export { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
+export * from './server.js';

@@ -1,20 +1,27 @@
+import { ACCOUNTING_SYSTEMS } from '@meander/domain';
+import { EMULATED_SYSTEMS } from '../systems/emulator-registry.js';
 import { readEmulatorEnv } from './env.js';
 import { startEmulators } from './server.js';
 
-// `pnpm emulators` (or `node dist/emulators.js` from the build): both emulators on EMULATOR_PORT
+// `pnpm emulators` (or `node dist/emulators.js` from the build): every system's emulator on EMULATOR_PORT
 // (default 4010); EMULATOR_FAULTS may hold start-up faults as JSON, e.g. {"dynamics":{"throttle":3}}.
 const { port, host, faults } = readEmulatorEnv();
 
 const emulators = await startEmulators({ port, host, ...(faults ? { faults } : {}) });
 const { url } = emulators;
-console.log(`Accounting emulators listening on ${url}
-  Xledger GraphQL      POST ${url}/xledger/graphql            (Authorization: token demo-xledger-token)
-  Dynamics token       POST ${url}/dynamics/oauth2/v2.0/token (demo-client / demo-secret)
-  Dynamics API         ${url}/dynamics/api/v2.0/…
-  Control              GET  ${url}/_control/health · POST ${url}/_control/reset
-                       GET  ${url}/_control/{xledger|dynamics}/ledger | stats | faults
-                       PUT  ${url}/_control/{xledger|dynamics}/faults  (JSON)
-                       POST ${url}/_control/dynamics/revoke-tokens`);
+const banners = ACCOUNTING_SYSTEMS.map((system) => EMULATED_SYSTEMS[system].banner(url));
+const systems = ACCOUNTING_SYSTEMS.join('|');
+const indent = ' '.repeat(23);
+console.log(
+  [
+    `Accounting emulators listening on ${url}`,
+    ...banners.flatMap((b) => b.api).map((line) => `  ${line}`),
+    `  Control              GET  ${url}/_control/health · POST ${url}/_control/reset`,
+    `${indent}GET  ${url}/_control/{${systems}}/ledger | stats | faults`,
+    `${indent}PUT  ${url}/_control/{${systems}}/faults  (JSON)`,
+    ...banners.flatMap((b) => b.control).map((line) => `${indent}${line}`),
+  ].join('\n'),
+);
 
 const stop = () => {
   emulators.close().then(

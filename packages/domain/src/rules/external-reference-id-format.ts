@@ -1,16 +1,14 @@
-import type { AccountingSystem } from '../enums.js';
+import { ACCOUNTING_SYSTEM_DESCRIPTIONS } from '../accounting-systems.js';
+import { ACCOUNTING_SYSTEMS, type AccountingSystem } from '../enums.js';
 import type { ValidationIssue } from '../errors.js';
 
-/** Xledger returns `dbId`s: Int64 values sent as strings, so 1–19 digits. */
-const XLEDGER_REFERENCE = /^[0-9]{1,19}$/;
-/** Dynamics 365 Business Central identifies a journal by a GUID. */
-const DYNAMICS_REFERENCE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
-/** The shape each accounting system's batch reference is expected to have. */
-export const EXTERNAL_REFERENCE_FORMATS: Readonly<Record<AccountingSystem, RegExp>> = {
-  xledger: XLEDGER_REFERENCE,
-  dynamics: DYNAMICS_REFERENCE,
-};
+/** The shape each accounting system's batch reference is expected to have (from {@link ACCOUNTING_SYSTEM_DESCRIPTIONS}). */
+export const EXTERNAL_REFERENCE_FORMATS: Readonly<Record<AccountingSystem, RegExp>> = Object.fromEntries(
+  ACCOUNTING_SYSTEMS.map((system) => [
+    system,
+    ACCOUNTING_SYSTEM_DESCRIPTIONS[system].externalReferenceFormat,
+  ]),
+) as Record<AccountingSystem, RegExp>;
 
 /**
  * `external_reference_id_format` (warning): the reference should have the system's shape. A value
@@ -21,14 +19,15 @@ export function checkExternalReferenceIdFormat(
   externalReferenceId: string | null | undefined,
 ): ValidationIssue[] {
   if (externalReferenceId === null || externalReferenceId === undefined) return [];
-  if (EXTERNAL_REFERENCE_FORMATS[accountingSystem].test(externalReferenceId)) return [];
-  const expected = accountingSystem === 'xledger' ? 'a numeric id of 1–19 digits' : 'a GUID';
+  const { externalReferenceFormat, externalReferenceDescription } =
+    ACCOUNTING_SYSTEM_DESCRIPTIONS[accountingSystem];
+  if (externalReferenceFormat.test(externalReferenceId)) return [];
   return [
     {
       rule: 'external_reference_id_format',
       severity: 'warning',
       path: ['externalReferenceId'],
-      message: `externalReferenceId "${externalReferenceId.slice(0, 80)}" is not ${expected} as ${accountingSystem} returns`,
+      message: `externalReferenceId "${externalReferenceId.slice(0, 80)}" is not ${externalReferenceDescription} as ${accountingSystem} returns`,
     },
   ];
 }

@@ -1,7 +1,7 @@
 import type { ErrorCategory } from '@meander/domain';
-import { isObject } from '../http/json-body.js';
-import { errorForStatus } from '../http/status-error.js';
-import { AccountingError } from '../port.js';
+import { isObject } from '../../http/json-body.js';
+import { errorForStatus } from '../../http/status-error.js';
+import { AccountingError } from '../../port.js';
 
 /** Business Central's OData error: `{"error":{"code","message"}}`, the CorrelationId inside the message. */
 export interface ODataError {

@@ -1,5 +1,5 @@
-import { isObject } from '../http/json-body.js';
-import { AccountingError } from '../port.js';
+import { isObject } from '../../http/json-body.js';
+import { AccountingError } from '../../port.js';
 
 /** One entry of a GraphQL `errors[]` array as Xledger sends it. */
 export interface GraphQlError {

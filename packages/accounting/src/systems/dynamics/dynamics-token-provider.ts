@@ -1,9 +1,9 @@
-import type { AdapterRuntime } from '../adapter-options.js';
-import { sendHttp } from '../http/http-request.js';
-import { isObject, parseJsonBody } from '../http/json-body.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { errorForStatus } from '../http/status-error.js';
-import { AccountingError } from '../port.js';
+import type { AdapterRuntime } from '../../adapter-options.js';
+import { sendHttp } from '../../http/http-request.js';
+import { isObject, parseJsonBody } from '../../http/json-body.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
+import { errorForStatus } from '../../http/status-error.js';
+import { AccountingError } from '../../port.js';
 import { BUSINESS_CENTRAL_SCOPE, type DynamicsConnection } from './dynamics-connection.js';
 
 /** Renew this long before the token's stated expiry (less for very short-lived tokens). */

@@ -4,11 +4,11 @@ import {
   type AdapterRuntime,
   chunk,
   resolveAdapterRuntime,
-} from '../adapter-options.js';
-import { BatchState } from '../batch-state.js';
-import { isObject } from '../http/json-body.js';
-import { RetryBudget } from '../http/retry-budget.js';
-import { withRetries } from '../http/with-retries.js';
+} from '../../adapter-options.js';
+import { BatchState } from '../../batch-state.js';
+import { isObject } from '../../http/json-body.js';
+import { RetryBudget } from '../../http/retry-budget.js';
+import { withRetries } from '../../http/with-retries.js';
 import {
   type AccountingAdapter,
   AccountingError,
@@ -21,7 +21,7 @@ import {
   type PreflightContext,
   type PreflightResult,
   type RejectedRecord,
-} from '../port.js';
+} from '../../port.js';
 import { type GraphQlResult, XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import {

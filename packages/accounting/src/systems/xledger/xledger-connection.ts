@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrlSchema, requiredText } from '../connection-settings.js';
+import { httpUrlSchema, requiredText } from '../../connection-settings.js';
 
 const currencyCode = z
   .string()

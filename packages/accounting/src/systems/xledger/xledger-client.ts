@@ -1,9 +1,9 @@
-import type { AdapterRuntime } from '../adapter-options.js';
-import { sendHttp } from '../http/http-request.js';
-import { isObject, parseJsonBody } from '../http/json-body.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { errorForStatus } from '../http/status-error.js';
-import { AccountingError } from '../port.js';
+import type { AdapterRuntime } from '../../adapter-options.js';
+import { sendHttp } from '../../http/http-request.js';
+import { isObject, parseJsonBody } from '../../http/json-body.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
+import { errorForStatus } from '../../http/status-error.js';
+import { AccountingError } from '../../port.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import {
   type GraphQlError,

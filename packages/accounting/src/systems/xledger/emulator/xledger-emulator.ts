@@ -11,11 +11,11 @@ import {
   parse,
   validate,
 } from 'graphql';
-import { type EmulatorStats, emptyStats } from './emulator-stats.js';
-import type { FaultState } from './faults.js';
-import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from './http-io.js';
-import { isObject } from './json-shape.js';
-import { buildXledgerSchema } from './xledger/schema.js';
+import { type EmulatorStats, emptyStats } from '../../../emulators/emulator-stats.js';
+import type { FaultState } from '../../../emulators/faults.js';
+import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from '../../../emulators/http-io.js';
+import { isObject } from '../../../emulators/json-shape.js';
+import { buildXledgerSchema } from './schema.js';
 import { XledgerLedger, type XledgerLedgerItem } from './xledger-ledger.js';
 
 /** One account of the emulator's chart of accounts. */

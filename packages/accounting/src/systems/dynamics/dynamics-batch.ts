@@ -1,4 +1,4 @@
-import { isObject } from '../http/json-body.js';
+import { isObject } from '../../http/json-body.js';
 
 /** Business Central takes at most 100 operations in one `$batch` request. */
 export const MAX_BATCH_OPERATIONS = 100;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrlSchema, requiredText } from '../connection-settings.js';
+import { httpUrlSchema, requiredText } from '../../connection-settings.js';
 
 /** Business Central's API audience for client-credentials tokens. */
 export const BUSINESS_CENTRAL_SCOPE = 'https://api.businesscentral.dynamics.com/.default';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ExportRecord } from '@meander/domain';
-import { minorUnitsToDecimal } from '../decimal-amount.js';
-import type { PlannedDocument } from '../port.js';
+import { minorUnitsToDecimal } from '../../decimal-amount.js';
+import type { PlannedDocument } from '../../port.js';
 import type { XledgerConnection } from './xledger-connection.js';
 
 // The GraphQL documents the adapter sends; arguments travel as variables, so no record text is

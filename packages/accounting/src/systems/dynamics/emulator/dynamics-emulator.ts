@@ -1,7 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DOCUMENT_NUMBER_MAX, EXTERNAL_DOCUMENT_NUMBER_MAX } from '../dynamics/external-document-number.js';
+import { type EmulatorStats, emptyStats } from '../../../emulators/emulator-stats.js';
+import type { FaultState } from '../../../emulators/faults.js';
+import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from '../../../emulators/http-io.js';
+import { decimalText, isIsoDate, isObject } from '../../../emulators/json-shape.js';
+import { DOCUMENT_NUMBER_MAX, EXTERNAL_DOCUMENT_NUMBER_MAX } from '../external-document-number.js';
 import {
   type DynamicsAccount,
   type DynamicsCompany,
@@ -12,10 +16,6 @@ import {
   type DynamicsLedgerLine,
   PostingRefused,
 } from './dynamics-ledger.js';
-import { type EmulatorStats, emptyStats } from './emulator-stats.js';
-import type { FaultState } from './faults.js';
-import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from './http-io.js';
-import { decimalText, isIsoDate, isObject } from './json-shape.js';
 
 /** Settings of the Business Central emulator. */
 export interface DynamicsEmulatorSettings {

@@ -1,5 +1,5 @@
 import type { ExportRecord } from '@meander/domain';
-import { minorUnitDigits, minorUnitsToDecimal } from '../decimal-amount.js';
+import { minorUnitDigits, minorUnitsToDecimal } from '../../decimal-amount.js';
 
 /**
  * The record's amount as the decimal string a journal line takes, in the company's local

@@ -4,13 +4,13 @@ import {
   type AdapterRuntime,
   chunk,
   resolveAdapterRuntime,
-} from '../adapter-options.js';
-import { BatchState } from '../batch-state.js';
-import { parseConnection } from '../connection-settings.js';
-import { isObject } from '../http/json-body.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { RetryBudget } from '../http/retry-budget.js';
-import { withRetries } from '../http/with-retries.js';
+} from '../../adapter-options.js';
+import { BatchState } from '../../batch-state.js';
+import { parseConnection } from '../../connection-settings.js';
+import { isObject } from '../../http/json-body.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
+import { RetryBudget } from '../../http/retry-budget.js';
+import { withRetries } from '../../http/with-retries.js';
 import {
   type AccountingAdapter,
   AccountingError,
@@ -24,7 +24,7 @@ import {
   type PreflightContext,
   type PreflightResult,
   type RejectedRecord,
-} from '../port.js';
+} from '../../port.js';
 import {
   type BatchOperation,
   batchRequestBody,

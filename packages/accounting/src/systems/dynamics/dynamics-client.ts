@@ -1,8 +1,8 @@
-import type { AdapterRuntime } from '../adapter-options.js';
-import { type HttpResponse, sendHttp } from '../http/http-request.js';
-import { parseJsonBody } from '../http/json-body.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import type { AccountingError } from '../port.js';
+import type { AdapterRuntime } from '../../adapter-options.js';
+import { type HttpResponse, sendHttp } from '../../http/http-request.js';
+import { parseJsonBody } from '../../http/json-body.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
+import type { AccountingError } from '../../port.js';
 import type { DynamicsConnection } from './dynamics-connection.js';
 import { dynamicsRequestError, readODataError } from './dynamics-errors.js';
 import type { DynamicsTokenProvider } from './dynamics-token-provider.js';
