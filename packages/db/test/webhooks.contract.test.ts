@@ -79,6 +79,44 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
     expect(rows).toEqual([{ kind: 'array', first: 'sync.failed' }]);
   });
 
+  it('stores outbox and delivery payloads as JSON objects, never as JSON strings', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const endpoint = await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/payload',
+      events: ['sync.failed'],
+      secretCiphertext: 'sealed',
+      createdBy: null,
+    });
+    const payload = { type: 'webhook.test', data: { note: 'it\'s "quoted"', n: 2 } };
+    const outboxId = await store.enqueue({
+      organizationId: org.id,
+      eventType: 'webhook.test',
+      endpointId: endpoint.id,
+      payload,
+    });
+    const [event] = (await store.pendingOutbox(1_000)).filter((e) => e.id === outboxId);
+    if (!event) throw new Error('no outbox event');
+    expect(event.payload).toEqual(payload);
+    await store.fanOut(event, payload, new Date().toISOString());
+    const kind = dialect === 'postgres' ? 'jsonb_typeof(payload)' : 'json_type(payload)';
+    const field =
+      dialect === 'postgres' ? "payload->'data'->>'note'" : "json_extract(payload, '$.data.note')";
+    const valid = dialect === 'postgres' ? 'true' : 'json_valid(payload) = 1';
+    const read = (table: string, column: string, id: string) =>
+      rawQuery(
+        t.db.raw,
+        `SELECT ${kind} AS kind, ${field} AS note, ${valid} AS valid FROM ${table} WHERE ${column} = ?`,
+        [id],
+      );
+    const expected = [{ kind: 'object', note: 'it\'s "quoted"', valid: dialect === 'postgres' ? true : 1 }];
+    expect(await read('webhook_outbox', 'id', outboxId)).toEqual(expected);
+    expect(await read('webhook_deliveries', 'outbox_id', outboxId)).toEqual(expected);
+    const [delivery] = await store.listDeliveries(endpoint.id);
+    expect(delivery?.payload).toEqual(payload);
+  });
+
   it('a key rotation re-seals every webhook secret; the old key opens them until then, not after', async () => {
     const org = await givenOrganization(t.db);
     const store = webhookStoreFor(t.db);

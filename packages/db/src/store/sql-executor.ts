@@ -1,0 +1,143 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { type Column, getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import * as pgTables from '../schema/pg/tables.js';
+import * as pgWebhooks from '../schema/pg/webhooks.js';
+import * as sqliteTables from '../schema/sqlite/tables.js';
+import * as sqliteWebhooks from '../schema/sqlite/webhooks.js';
+import type { Dialect, RawConnection } from './port.js';
+
+const pgSchema = { ...pgTables, ...pgWebhooks };
+const sqliteSchema = { ...sqliteTables, ...sqliteWebhooks };
+
+/** Every table object of one dialect's schema; statements written over it compile for either. */
+export type SchemaTables = typeof pgSchema | typeof sqliteSchema;
+
+type Row = Record<string, unknown>;
+
+/** Prepared SQLite statements kept per connection; the texts are static templates, so few. */
+const MAX_CACHED_STATEMENTS = 256;
+
+/**
+ * Runs `sql` templates written once over either dialect's table objects. This is the whole of what
+ * differs between the dialects for the stores built on it: how a statement is compiled and run
+ * (better-sqlite3 is synchronous, postgres.js is not), how a group of writes becomes one
+ * transaction, how a JSON value is sent, and whether a claim can skip locked rows.
+ */
+export class SqlExecutor {
+  readonly dialect: Dialect;
+  readonly tables: SchemaTables;
+  /** `FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite, whose one writer serialises claims. */
+  readonly skipLocked: SQL;
+  private readonly compiler: PgDialect | SQLiteSyncDialect;
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(private readonly raw: RawConnection) {
+    this.dialect = raw.dialect;
+    this.tables = raw.dialect === 'sqlite' ? sqliteSchema : pgSchema;
+    this.compiler = raw.dialect === 'sqlite' ? new SQLiteSyncDialect() : new PgDialect();
+    this.skipLocked = raw.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
+  }
+
+  /**
+   * A JSON parameter that is stored as the structure it is: on PostgreSQL the text is sent as
+   * `text` and parsed by the server (a bare `$n::jsonb` makes the driver encode the string a
+   * second time, storing a JSON string); on SQLite it is the JSON text itself.
+   */
+  json(value: unknown): SQL {
+    if (value === null || value === undefined) return sql`NULL`;
+    const text = JSON.stringify(value);
+    return this.dialect === 'postgres' ? sql`(${text}::text)::jsonb` : sql`${text}`;
+  }
+
+  /** The rows a statement returns (a SELECT, or a write with RETURNING). */
+  async all(query: SQL): Promise<Row[]> {
+    const { sql: text, params } = this.compiler.sqlToQuery(query);
+    if (this.raw.dialect === 'sqlite') return this.prepare(text).all(...params) as Row[];
+    return (await this.raw.sql.unsafe(text, params as never[], { prepare: true })) as unknown as Row[];
+  }
+
+  /** Run a write; resolves to the number of rows it changed. */
+  async run(query: SQL): Promise<number> {
+    const [count] = await this.transaction([query]);
+    return count ?? 0;
+  }
+
+  /** Run writes in one transaction, in order; resolves to the rows each changed. */
+  async transaction(queries: readonly SQL[]): Promise<number[]> {
+    const compiled = queries.map((q) => this.compiler.sqlToQuery(q));
+    if (this.raw.dialect === 'sqlite') {
+      const connection = this.raw.connection;
+      const runAll = () => compiled.map((q) => this.prepare(q.sql).run(...q.params).changes);
+      return compiled.length === 1 ? runAll() : connection.transaction(runAll)();
+    }
+    const client = this.raw.sql;
+    if (compiled.length === 1) {
+      const [q] = compiled;
+      if (!q) return [];
+      return [(await client.unsafe(q.sql, q.params as never[], { prepare: true })).count];
+    }
+    return (await client.begin(async (tx) => {
+      const counts: number[] = [];
+      for (const q of compiled)
+        counts.push((await tx.unsafe(q.sql, q.params as never[], { prepare: true })).count);
+      return counts;
+    })) as number[];
+  }
+
+  private prepare(text: string): BetterSqlite3.Statement {
+    if (this.raw.dialect !== 'sqlite') throw new Error('prepare is SQLite only');
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      statement = this.raw.connection.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+}
+
+/** A column by its bare name (SET lists, RETURNING, outer queries over a derived table). */
+export const bare = (column: Column): SQL => sql`${sql.identifier(column.name)}`;
+
+/** `"column_name" AS "key", …` over every column of `table`: rows come back keyed as the schema's fields. */
+export function selectColumns(table: Table): SQL {
+  return sql.join(
+    Object.entries(getTableColumns(table)).map(
+      ([key, column]) => sql`${bare(column)} AS ${sql.identifier(key)}`,
+    ),
+    sql`, `,
+  );
+}
+
+/**
+ * A row read with {@link selectColumns}, decoded by the schema's own column mappers (JSON text
+ * parsed on SQLite, jsonb as the driver parsed it), with PostgreSQL's timestamps as the ISO strings
+ * SQLite stores: one row type, inferred from the schema, on both dialects.
+ */
+export function decodeRow<T extends Table>(table: T, row: Row): T['$inferSelect'] {
+  const out: Row = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = row[key];
+    if (value === null || value === undefined) out[key] = null;
+    else if (value instanceof Date) out[key] = value.toISOString();
+    else if (typeof value === 'bigint') out[key] = Number(value);
+    else out[key] = column.mapFromDriverValue(value);
+  }
+  return out as T['$inferSelect'];
+}
+
+/** Executors per raw connection, so every store over one database shares its statement cache. */
+const executors = new WeakMap<object, SqlExecutor>();
+
+/** The executor of an open database's driver handle. */
+export function executorFor(raw: RawConnection): SqlExecutor {
+  const handle = raw.dialect === 'sqlite' ? raw.connection : raw.sql;
+  let executor = executors.get(handle);
+  if (!executor) {
+    executor = new SqlExecutor(raw);
+    executors.set(handle, executor);
+  }
+  return executor;
+}
