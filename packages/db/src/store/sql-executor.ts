@@ -101,31 +101,45 @@ export class SqlExecutor {
 /** A column by its bare name (SET lists, RETURNING, outer queries over a derived table). */
 export const bare = (column: Column): SQL => sql`${sql.identifier(column.name)}`;
 
-/** `"column_name" AS "key", …` over every column of `table`: rows come back keyed as the schema's fields. */
-export function selectColumns(table: Table): SQL {
+type Fields = Record<string, Column>;
+/** The value a column reads as, nullable unless the schema says NOT NULL. */
+type FieldValue<C extends Column> = C['_']['notNull'] extends true ? C['_']['data'] : C['_']['data'] | null;
+/** The row {@link selectFields} returns for `fields`, typed from the schema's columns. */
+export type FieldsRow<F extends Fields> = { [K in keyof F]: FieldValue<F[K]> };
+
+/** `"column_name" AS "key", …` over chosen columns: rows come back keyed as `fields` is. */
+export function selectFields(fields: Fields): SQL {
   return sql.join(
-    Object.entries(getTableColumns(table)).map(
-      ([key, column]) => sql`${bare(column)} AS ${sql.identifier(key)}`,
-    ),
+    Object.entries(fields).map(([key, column]) => sql`${bare(column)} AS ${sql.identifier(key)}`),
     sql`, `,
   );
 }
 
+/** Every column of `table`, keyed as the schema's fields (see {@link selectFields}). */
+export function selectColumns(table: Table): SQL {
+  return selectFields(getTableColumns(table));
+}
+
 /**
- * A row read with {@link selectColumns}, decoded by the schema's own column mappers (JSON text
+ * A row read with {@link selectFields}, decoded by the schema's own column mappers (JSON text
  * parsed on SQLite, jsonb as the driver parsed it), with PostgreSQL's timestamps as the ISO strings
  * SQLite stores: one row type, inferred from the schema, on both dialects.
  */
-export function decodeRow<T extends Table>(table: T, row: Row): T['$inferSelect'] {
+export function decodeFields<F extends Fields>(fields: F, row: Row): FieldsRow<F> {
   const out: Row = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
+  for (const [key, column] of Object.entries(fields)) {
     const value = row[key];
     if (value === null || value === undefined) out[key] = null;
     else if (value instanceof Date) out[key] = value.toISOString();
     else if (typeof value === 'bigint') out[key] = Number(value);
     else out[key] = column.mapFromDriverValue(value);
   }
-  return out as T['$inferSelect'];
+  return out as FieldsRow<F>;
+}
+
+/** A row read with {@link selectColumns}, decoded as {@link decodeFields} does. */
+export function decodeRow<T extends Table>(table: T, row: Row): T['$inferSelect'] {
+  return decodeFields(getTableColumns(table), row) as T['$inferSelect'];
 }
 
 /** Executors per raw connection, so every store over one database shares its statement cache. */
