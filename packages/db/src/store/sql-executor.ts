@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { type Column, getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
+import { type Column, getTableColumns, Placeholder, type SQL, sql, type Table } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import * as pgTables from '../schema/pg/tables.js';
@@ -15,6 +15,34 @@ const sqliteSchema = { ...sqliteTables, ...sqliteWebhooks };
 export type SchemaTables = typeof pgSchema | typeof sqliteSchema;
 
 type Row = Record<string, unknown>;
+type Values = Record<string, unknown>;
+
+/** A named parameter of a statement compiled once ({@link SqlExecutor.compile}), bound per call. */
+export const param = (name: string) => sql.placeholder(name);
+
+/** A statement compiled for one dialect: its text, and its parameters (values or named placeholders). */
+export class CompiledStatement {
+  constructor(
+    readonly text: string,
+    private readonly params: readonly unknown[],
+  ) {}
+
+  /** The parameters in order, placeholders replaced by `values`. */
+  bind(values: Values = {}): unknown[] {
+    return this.params.map((p) => {
+      if (!(p instanceof Placeholder)) return p;
+      if (!(p.name in values)) throw new Error(`Missing value for parameter ${p.name}`);
+      return values[p.name];
+    });
+  }
+}
+
+/** What the executor runs: a template compiled on the spot, or a compiled statement with its values. */
+export type Runnable = SQL | readonly [CompiledStatement, Values];
+
+/** JSON text for a {@link SqlExecutor.jsonParam} (null stays NULL). */
+export const jsonText = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
 
 /** Prepared SQLite statements kept per connection; the texts are static templates, so few. */
 const MAX_CACHED_STATEMENTS = 256;
@@ -46,42 +74,68 @@ export class SqlExecutor {
    * second time, storing a JSON string); on SQLite it is the JSON text itself.
    */
   json(value: unknown): SQL {
-    if (value === null || value === undefined) return sql`NULL`;
-    const text = JSON.stringify(value);
-    return this.dialect === 'postgres' ? sql`(${text}::text)::jsonb` : sql`${text}`;
+    return this.jsonSql(sql`${jsonText(value)}`);
+  }
+
+  /** {@link json} for a statement compiled once: bind the value as {@link jsonText}. */
+  jsonParam(name: string): SQL {
+    return this.jsonSql(sql`${param(name)}`);
+  }
+
+  private jsonSql(text: SQL): SQL {
+    return this.dialect === 'postgres' ? sql`(${text}::text)::jsonb` : text;
+  }
+
+  /**
+   * Compile a statement once (per store, per database), with {@link param} placeholders: each call
+   * then costs only the driver's work, as the shared reads do (see reads.ts).
+   */
+  compile(query: SQL): CompiledStatement {
+    const { sql: text, params } = this.compiler.sqlToQuery(query);
+    return new CompiledStatement(text, params);
+  }
+
+  private toQuery(query: Runnable): { text: string; params: unknown[] } {
+    if (Array.isArray(query)) {
+      const [statement, values] = query as readonly [CompiledStatement, Values];
+      return { text: statement.text, params: statement.bind(values) };
+    }
+    const { sql: text, params } = this.compiler.sqlToQuery(query as SQL);
+    return { text, params };
   }
 
   /** The rows a statement returns (a SELECT, or a write with RETURNING). */
-  async all(query: SQL): Promise<Row[]> {
-    const { sql: text, params } = this.compiler.sqlToQuery(query);
+  async all(query: Runnable): Promise<Row[]> {
+    const { text, params } = this.toQuery(query);
     if (this.raw.dialect === 'sqlite') return this.prepare(text).all(...params) as Row[];
     return (await this.raw.sql.unsafe(text, params as never[], { prepare: true })) as unknown as Row[];
   }
 
   /** Run a write; resolves to the number of rows it changed. */
-  async run(query: SQL): Promise<number> {
+  async run(query: Runnable): Promise<number> {
     const [count] = await this.transaction([query]);
     return count ?? 0;
   }
 
   /** Run writes in one transaction, in order; resolves to the rows each changed. */
-  async transaction(queries: readonly SQL[]): Promise<number[]> {
-    const compiled = queries.map((q) => this.compiler.sqlToQuery(q));
+  async transaction(queries: readonly Runnable[]): Promise<number[]> {
+    const compiled = queries.map((q) => this.toQuery(q));
     if (this.raw.dialect === 'sqlite') {
       const connection = this.raw.connection;
-      const runAll = () => compiled.map((q) => this.prepare(q.sql).run(...q.params).changes);
+      const runAll = () => compiled.map((q) => this.prepare(q.text).run(...q.params).changes);
       return compiled.length === 1 ? runAll() : connection.transaction(runAll)();
     }
     const client = this.raw.sql;
     if (compiled.length === 1) {
       const [q] = compiled;
       if (!q) return [];
-      return [(await client.unsafe(q.sql, q.params as never[], { prepare: true })).count];
+      return [(await client.unsafe(q.text, q.params as never[], { prepare: true })).count];
     }
     return (await client.begin(async (tx) => {
       const counts: number[] = [];
-      for (const q of compiled)
-        counts.push((await tx.unsafe(q.sql, q.params as never[], { prepare: true })).count);
+      for (const q of compiled) {
+        counts.push((await tx.unsafe(q.text, q.params as never[], { prepare: true })).count);
+      }
       return counts;
     })) as number[];
   }
