@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../store/port.js';
 import {
   bare,
+  type CompiledStatement,
+  decodeFields,
   decodeRow,
   executorFor,
+  jsonText,
+  param,
+  type Runnable,
   type SchemaTables,
   type SqlExecutor,
   selectColumns,
+  selectFields,
 } from '../store/sql-executor.js';
 
 /** Events an endpoint can subscribe to (the contract's names). */
@@ -142,6 +148,67 @@ function attemptOf(r: AttemptRow): WebhookAttempt {
   };
 }
 
+/** The store's statements, compiled once per database for its dialect. */
+function webhookStatements(x: SqlExecutor) {
+  const e = x.tables.webhookEndpoints;
+  const o = x.tables.webhookOutbox;
+  const d = x.tables.webhookDeliveries;
+  const a = x.tables.webhookDeliveryAttempts;
+  const free = sql`${d.status} = 'pending' AND (${d.lockedUntil} IS NULL OR ${d.lockedUntil} <= ${param('now')})`;
+  return {
+    insertEndpoint: x.compile(sql`INSERT INTO ${e} (${bare(e.id)}, ${bare(e.organizationId)}, ${bare(e.url)},
+      ${bare(e.events)}, ${bare(e.secretCiphertext)}, ${bare(e.createdBy)}, ${bare(e.createdAt)})
+      VALUES (${param('id')}, ${param('organizationId')}, ${param('url')}, ${x.jsonParam('events')},
+      ${param('secretCiphertext')}, ${param('createdBy')}, ${param('createdAt')})`),
+    endpointById: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e} WHERE ${e.id} = ${param('id')}`),
+    endpointInOrganization: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e}
+      WHERE ${e.id} = ${param('id')} AND ${e.organizationId} = ${param('organizationId')}`),
+    endpointsOf: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e}
+      WHERE ${e.organizationId} = ${param('organizationId')} ORDER BY ${e.createdAt}, ${e.id}`),
+    sealedSecrets: x.compile(sql`SELECT ${selectFields({ id: e.id, secretCiphertext: e.secretCiphertext })}
+      FROM ${e} ORDER BY ${e.id}`),
+    replaceSecret: x.compile(sql`UPDATE ${e} SET ${bare(e.secretCiphertext)} = ${param('secretCiphertext')}
+      WHERE ${e.id} = ${param('id')}`),
+    deleteEndpoint: x.compile(sql`DELETE FROM ${e} WHERE ${e.id} = ${param('id')}`),
+    insertOutbox:
+      x.compile(sql`INSERT INTO ${o} (${bare(o.id)}, ${bare(o.organizationId)}, ${bare(o.eventType)},
+      ${bare(o.syncLogId)}, ${bare(o.endpointId)}, ${bare(o.payload)}, ${bare(o.createdAt)})
+      VALUES (${param('id')}, ${param('organizationId')}, ${param('eventType')}, ${param('syncLogId')},
+      ${param('endpointId')}, ${x.jsonParam('payload')}, ${param('createdAt')})`),
+    pendingOutbox: x.compile(sql`SELECT ${selectColumns(o)} FROM ${o} WHERE ${o.fannedOutAt} IS NULL
+      ORDER BY ${o.createdAt}, ${o.id} LIMIT ${param('limit')}`),
+    markFannedOut: x.compile(
+      sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${param('now')} WHERE ${o.id} = ${param('id')}`,
+    ),
+    insertDelivery: x.compile(sql`INSERT INTO ${d} (${bare(d.id)}, ${bare(d.endpointId)}, ${bare(d.outboxId)},
+      ${bare(d.organizationId)}, ${bare(d.eventType)}, ${bare(d.payload)}, ${bare(d.status)},
+      ${bare(d.attempts)}, ${bare(d.nextAttemptAt)}, ${bare(d.createdAt)})
+      VALUES (${param('id')}, ${param('endpointId')}, ${param('outboxId')}, ${param('organizationId')},
+      ${param('eventType')}, ${x.jsonParam('payload')}, 'pending', 0, ${param('now')}, ${param('now')})
+      ON CONFLICT (${bare(d.outboxId)}, ${bare(d.endpointId)}) DO NOTHING`),
+    deliveryById: x.compile(sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.id} = ${param('id')}`),
+    claimDue: x.compile(sql`UPDATE ${d} SET ${bare(d.lockedUntil)} = ${param('until')}
+      WHERE ${bare(d.id)} IN (
+        SELECT ${d.id} FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${param('now')}
+        ORDER BY ${d.nextAttemptAt}, ${d.id} LIMIT ${param('limit')}${x.skipLocked}
+      )
+      AND ${free}
+      RETURNING ${selectColumns(d)}`),
+    insertAttempt: x.compile(sql`INSERT INTO ${a} (${bare(a.id)}, ${bare(a.deliveryId)}, ${bare(a.attempt)},
+      ${bare(a.attemptedAt)}, ${bare(a.statusCode)}, ${bare(a.error)}, ${bare(a.durationMs)}, ${bare(a.nextRetryAt)})
+      VALUES (${param('id')}, ${param('deliveryId')}, ${param('attempt')}, ${param('attemptedAt')},
+      ${param('statusCode')}, ${param('error')}, ${param('durationMs')}, ${param('nextRetryAt')})`),
+    moveDelivery: x.compile(sql`UPDATE ${d} SET ${bare(d.status)} = ${param('status')},
+      ${bare(d.attempts)} = ${param('attempts')}, ${bare(d.nextAttemptAt)} = ${param('nextAttemptAt')},
+      ${bare(d.lockedUntil)} = NULL, ${bare(d.lastStatusCode)} = ${param('lastStatusCode')},
+      ${bare(d.lastError)} = ${param('lastError')}, ${bare(d.completedAt)} = ${param('completedAt')}
+      WHERE ${d.id} = ${param('id')}`),
+    deliveriesOf:
+      x.compile(sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.endpointId} = ${param('endpointId')}
+      ORDER BY ${d.createdAt} DESC, ${d.id} LIMIT ${param('limit')}`),
+  };
+}
+
 /**
  * Webhook endpoints, the outbox and the delivery log, written once over the schema's table objects
  * for both dialects (what differs lives in {@link SqlExecutor}). Claims are conditional updates with
@@ -149,20 +216,27 @@ function attemptOf(r: AttemptRow): WebhookAttempt {
  */
 export class WebhookStore {
   private readonly x: SqlExecutor;
+  private readonly q: ReturnType<typeof webhookStatements>;
 
   constructor(db: Pick<Database, 'raw'>) {
     this.x = executorFor(db.raw);
+    this.q = webhookStatements(this.x);
   }
 
-  private async endpoints(where: SQL, order: SQL = sql``): Promise<EndpointRow[]> {
+  private async endpoints(
+    statement: CompiledStatement,
+    values: Record<string, unknown>,
+  ): Promise<EndpointRow[]> {
     const e = this.x.tables.webhookEndpoints;
-    const rows = await this.x.all(sql`SELECT ${selectColumns(e)} FROM ${e} WHERE ${where}${order}`);
-    return rows.map((r) => decodeRow(e, r));
+    return (await this.x.all([statement, values])).map((r) => decodeRow(e, r));
   }
 
-  private async deliveries(query: (d: Tables['webhookDeliveries']) => SQL): Promise<WebhookDelivery[]> {
+  private async deliveries(
+    statement: CompiledStatement,
+    values: Record<string, unknown>,
+  ): Promise<WebhookDelivery[]> {
     const d = this.x.tables.webhookDeliveries;
-    return (await this.x.all(query(d))).map((r) => deliveryOf(decodeRow(d, r)));
+    return (await this.x.all([statement, values])).map((r) => deliveryOf(decodeRow(d, r)));
   }
 
   async createEndpoint(input: {
@@ -173,13 +247,20 @@ export class WebhookStore {
     createdBy: string | null;
     now?: string;
   }): Promise<WebhookEndpoint> {
-    const e = this.x.tables.webhookEndpoints;
     const id = randomUUID();
     const createdAt = input.now ?? new Date().toISOString();
-    await this.x.run(sql`INSERT INTO ${e} (${bare(e.id)}, ${bare(e.organizationId)}, ${bare(e.url)},
-      ${bare(e.events)}, ${bare(e.secretCiphertext)}, ${bare(e.createdBy)}, ${bare(e.createdAt)})
-      VALUES (${id}, ${input.organizationId}, ${input.url}, ${this.x.json(input.events)},
-      ${input.secretCiphertext}, ${input.createdBy}, ${createdAt})`);
+    await this.x.run([
+      this.q.insertEndpoint,
+      {
+        id,
+        organizationId: input.organizationId,
+        url: input.url,
+        events: jsonText(input.events),
+        secretCiphertext: input.secretCiphertext,
+        createdBy: input.createdBy,
+        createdAt,
+      },
+    ]);
     return {
       id,
       organizationId: input.organizationId,
@@ -191,40 +272,29 @@ export class WebhookStore {
   }
 
   async getEndpoint(id: string): Promise<(WebhookEndpoint & { secretCiphertext: string }) | null> {
-    const [r] = await this.endpoints(sql`${this.x.tables.webhookEndpoints.id} = ${id}`);
+    const [r] = await this.endpoints(this.q.endpointById, { id });
     return r ? { ...endpointOf(r), secretCiphertext: r.secretCiphertext } : null;
   }
 
   async listEndpoints(organizationId: string): Promise<WebhookEndpoint[]> {
-    const e = this.x.tables.webhookEndpoints;
-    const rows = await this.endpoints(
-      sql`${e.organizationId} = ${organizationId}`,
-      sql` ORDER BY ${e.createdAt}, ${e.id}`,
-    );
-    return rows.map(endpointOf);
+    return (await this.endpoints(this.q.endpointsOf, { organizationId })).map(endpointOf);
   }
 
   /** Every endpoint's id and sealed secret (for a key rotation; never leaves the process). */
   async allSealedSecrets(): Promise<{ id: string; secretCiphertext: string }[]> {
     const e = this.x.tables.webhookEndpoints;
-    const rows = await this.x.all(
-      sql`SELECT ${bare(e.id)} AS "id", ${bare(e.secretCiphertext)} AS "secretCiphertext" FROM ${e} ORDER BY ${e.id}`,
-    );
-    return rows.map((r) => ({ id: String(r.id), secretCiphertext: String(r.secretCiphertext) }));
+    const fields = { id: e.id, secretCiphertext: e.secretCiphertext };
+    return (await this.x.all([this.q.sealedSecrets, {}])).map((r) => decodeFields(fields, r));
   }
 
   /** Replace an endpoint's sealed secret (the same secret, sealed under another key). */
   async replaceSealedSecret(id: string, secretCiphertext: string): Promise<void> {
-    const e = this.x.tables.webhookEndpoints;
-    await this.x.run(
-      sql`UPDATE ${e} SET ${bare(e.secretCiphertext)} = ${secretCiphertext} WHERE ${e.id} = ${id}`,
-    );
+    await this.x.run([this.q.replaceSecret, { id, secretCiphertext }]);
   }
 
   /** Delete an endpoint with its deliveries and their attempts (foreign keys cascade). */
   async deleteEndpoint(id: string): Promise<void> {
-    const e = this.x.tables.webhookEndpoints;
-    await this.x.run(sql`DELETE FROM ${e} WHERE ${e.id} = ${id}`);
+    await this.x.run([this.q.deleteEndpoint, { id }]);
   }
 
   /** Queue an event the database did not write itself (test events, health changes). */
@@ -236,20 +306,26 @@ export class WebhookStore {
     syncLogId?: string | null;
     now?: string;
   }): Promise<string> {
-    const o = this.x.tables.webhookOutbox;
     const id = randomUUID();
-    await this.x.run(sql`INSERT INTO ${o} (${bare(o.id)}, ${bare(o.organizationId)}, ${bare(o.eventType)},
-      ${bare(o.syncLogId)}, ${bare(o.endpointId)}, ${bare(o.payload)}, ${bare(o.createdAt)})
-      VALUES (${id}, ${event.organizationId}, ${event.eventType}, ${event.syncLogId ?? null},
-      ${event.endpointId ?? null}, ${this.x.json(event.payload)}, ${event.now ?? new Date().toISOString()})`);
+    await this.x.run([
+      this.q.insertOutbox,
+      {
+        id,
+        organizationId: event.organizationId,
+        eventType: event.eventType,
+        syncLogId: event.syncLogId ?? null,
+        endpointId: event.endpointId ?? null,
+        payload: jsonText(event.payload),
+        createdAt: event.now ?? new Date().toISOString(),
+      },
+    ]);
     return id;
   }
 
   /** Outbox events not yet turned into deliveries, oldest first. */
   async pendingOutbox(limit: number): Promise<OutboxEvent[]> {
     const o = this.x.tables.webhookOutbox;
-    const rows = await this.x.all(sql`SELECT ${selectColumns(o)} FROM ${o} WHERE ${o.fannedOutAt} IS NULL
-      ORDER BY ${o.createdAt}, ${o.id} LIMIT ${limit}`);
+    const rows = await this.x.all([this.q.pendingOutbox, { limit }]);
     return rows.map((r) => outboxEventOf(decodeRow(o, r)));
   }
 
@@ -259,60 +335,49 @@ export class WebhookStore {
    * (outbox, endpoint) pair taken and adds nothing.
    */
   async fanOut(event: OutboxEvent, payload: unknown, now: string): Promise<number> {
-    const e = this.x.tables.webhookEndpoints;
-    const d = this.x.tables.webhookDeliveries;
-    const o = this.x.tables.webhookOutbox;
     const endpoints = (
-      await this.endpoints(
-        event.endpointId
-          ? sql`${e.id} = ${event.endpointId} AND ${e.organizationId} = ${event.organizationId}`
-          : sql`${e.organizationId} = ${event.organizationId}`,
-      )
+      event.endpointId
+        ? await this.endpoints(this.q.endpointInOrganization, {
+            id: event.endpointId,
+            organizationId: event.organizationId,
+          })
+        : await this.endpoints(this.q.endpointsOf, { organizationId: event.organizationId })
     ).map(endpointOf);
     const targets = endpoints.filter(
       (endpoint) => event.endpointId !== null || (endpoint.events as string[]).includes(event.eventType),
     );
-    const body = this.x.json(payload);
-    const writes = targets.map(
-      (endpoint) => sql`INSERT INTO ${d} (${bare(d.id)}, ${bare(d.endpointId)}, ${bare(d.outboxId)},
-        ${bare(d.organizationId)}, ${bare(d.eventType)}, ${bare(d.payload)}, ${bare(d.status)},
-        ${bare(d.attempts)}, ${bare(d.nextAttemptAt)}, ${bare(d.createdAt)})
-        VALUES (${randomUUID()}, ${endpoint.id}, ${event.id}, ${event.organizationId}, ${event.eventType},
-        ${body}, 'pending', 0, ${now}, ${now})
-        ON CONFLICT (${bare(d.outboxId)}, ${bare(d.endpointId)}) DO NOTHING`,
-    );
-    writes.push(sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${now} WHERE ${o.id} = ${event.id}`);
+    const body = jsonText(payload);
+    const writes: Runnable[] = targets.map((endpoint) => [
+      this.q.insertDelivery,
+      {
+        id: randomUUID(),
+        endpointId: endpoint.id,
+        outboxId: event.id,
+        organizationId: event.organizationId,
+        eventType: event.eventType,
+        payload: body,
+        now,
+      },
+    ]);
+    writes.push([this.q.markFannedOut, { id: event.id, now }]);
     await this.x.transaction(writes);
     return targets.length;
   }
 
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
-    const [delivery] = await this.deliveries(
-      (d) => sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.id} = ${id}`,
-    );
+    const [delivery] = await this.deliveries(this.q.deliveryById, { id });
     return delivery ?? null;
   }
 
   /** Mark an outbox event handled without delivering it (its sync log is gone). */
   async discard(eventId: string, now: string): Promise<void> {
-    const o = this.x.tables.webhookOutbox;
-    await this.x.run(sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${now} WHERE ${o.id} = ${eventId}`);
+    await this.x.run([this.q.markFannedOut, { id: eventId, now }]);
   }
 
   /** Lease up to `limit` due deliveries for `leaseMs` (a crashed sender's lease simply runs out). */
   async claimDue(now: string, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
-    const free = (d: Tables['webhookDeliveries']) =>
-      sql`${d.status} = 'pending' AND (${d.lockedUntil} IS NULL OR ${d.lockedUntil} <= ${now})`;
-    return this.deliveries(
-      (d) => sql`UPDATE ${d} SET ${bare(d.lockedUntil)} = ${until}
-        WHERE ${bare(d.id)} IN (
-          SELECT ${d.id} FROM ${d} WHERE ${free(d)} AND ${d.nextAttemptAt} <= ${now}
-          ORDER BY ${d.nextAttemptAt}, ${d.id} LIMIT ${limit}${this.x.skipLocked}
-        )
-        AND ${free(d)}
-        RETURNING ${selectColumns(d)}`,
-    );
+    return this.deliveries(this.q.claimDue, { now, until, limit });
   }
 
   /** Log one attempt and move the delivery on: done, failed for good, or due again at `nextAttemptAt`. */
@@ -321,20 +386,33 @@ export class WebhookStore {
     attempt: { attemptedAt: string; statusCode: number | null; error: string | null; durationMs: number },
     outcome: { status: WebhookDelivery['status']; nextAttemptAt: string | null },
   ): Promise<void> {
-    const a = this.x.tables.webhookDeliveryAttempts;
-    const d = this.x.tables.webhookDeliveries;
     const number = delivery.attempts + 1;
-    const done = outcome.status === 'pending' ? null : attempt.attemptedAt;
     await this.x.transaction([
-      sql`INSERT INTO ${a} (${bare(a.id)}, ${bare(a.deliveryId)}, ${bare(a.attempt)}, ${bare(a.attemptedAt)},
-        ${bare(a.statusCode)}, ${bare(a.error)}, ${bare(a.durationMs)}, ${bare(a.nextRetryAt)})
-        VALUES (${randomUUID()}, ${delivery.id}, ${number}, ${attempt.attemptedAt}, ${attempt.statusCode},
-        ${attempt.error}, ${Math.round(attempt.durationMs)}, ${outcome.nextAttemptAt})`,
-      sql`UPDATE ${d} SET ${bare(d.status)} = ${outcome.status}, ${bare(d.attempts)} = ${number},
-        ${bare(d.nextAttemptAt)} = ${outcome.nextAttemptAt}, ${bare(d.lockedUntil)} = NULL,
-        ${bare(d.lastStatusCode)} = ${attempt.statusCode}, ${bare(d.lastError)} = ${attempt.error},
-        ${bare(d.completedAt)} = ${done}
-        WHERE ${d.id} = ${delivery.id}`,
+      [
+        this.q.insertAttempt,
+        {
+          id: randomUUID(),
+          deliveryId: delivery.id,
+          attempt: number,
+          attemptedAt: attempt.attemptedAt,
+          statusCode: attempt.statusCode,
+          error: attempt.error,
+          durationMs: Math.round(attempt.durationMs),
+          nextRetryAt: outcome.nextAttemptAt,
+        },
+      ],
+      [
+        this.q.moveDelivery,
+        {
+          id: delivery.id,
+          status: outcome.status,
+          attempts: number,
+          nextAttemptAt: outcome.nextAttemptAt,
+          lastStatusCode: attempt.statusCode,
+          lastError: attempt.error,
+          completedAt: outcome.status === 'pending' ? null : attempt.attemptedAt,
+        },
+      ],
     ]);
   }
 
@@ -343,12 +421,10 @@ export class WebhookStore {
     endpointId: string,
     limit = 50,
   ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]> {
-    const deliveries = await this.deliveries(
-      (d) => sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.endpointId} = ${endpointId}
-        ORDER BY ${d.createdAt} DESC, ${d.id} LIMIT ${limit}`,
-    );
+    const deliveries = await this.deliveries(this.q.deliveriesOf, { endpointId, limit });
     if (deliveries.length === 0) return [];
-    // One query for every listed delivery's attempts, not one per delivery.
+    // One query for every listed delivery's attempts, not one per delivery (its IN list varies,
+    // so it is compiled per call).
     const a = this.x.tables.webhookDeliveryAttempts;
     const ids = sql.join(
       deliveries.map((d) => sql`${d.id}`),
