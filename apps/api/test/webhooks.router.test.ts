@@ -31,7 +31,7 @@ describe.each(DIALECTS)('webhooks.* on %s', (dialect: Dialect) => {
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
 
     const stored = await webhookStoreFor(f.db).getEndpoint(created.id);
-    expect(stored?.secretCiphertext).toMatch(/^v1\./);
+    expect(stored?.secretCiphertext).toMatch(/^v2\./);
     expect(stored?.secretCiphertext).not.toContain(created.secret.slice(6));
 
     const list = await f.query('webhooks.list', { organizationId: f.orgId }, 'orgAdminOwn');

@@ -9,7 +9,7 @@ import {
 } from '../src/testing/index.js';
 import { rotateWebhookSecrets } from '../src/webhooks/rotate-secrets.js';
 import { SecretBox, secretBoxFromEnv } from '../src/webhooks/secret-box.js';
-import { webhookStoreFor } from '../src/webhooks/store.js';
+import { type WebhookDelivery, webhookStoreFor } from '../src/webhooks/store.js';
 import { rawQuery } from './raw-sql.helpers.js';
 
 describe('SecretBox', () => {
@@ -77,6 +77,44 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
       [endpoint.id],
     );
     expect(rows).toEqual([{ kind: 'array', first: 'sync.failed' }]);
+  });
+
+  it('stores outbox and delivery payloads as JSON objects, never as JSON strings', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const endpoint = await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/payload',
+      events: ['sync.failed'],
+      secretCiphertext: 'sealed',
+      createdBy: null,
+    });
+    const payload = { type: 'webhook.test', data: { note: 'it\'s "quoted"', n: 2 } };
+    const outboxId = await store.enqueue({
+      organizationId: org.id,
+      eventType: 'webhook.test',
+      endpointId: endpoint.id,
+      payload,
+    });
+    const [event] = (await store.pendingOutbox(1_000)).filter((e) => e.id === outboxId);
+    if (!event) throw new Error('no outbox event');
+    expect(event.payload).toEqual(payload);
+    await store.fanOut(event, payload, new Date().toISOString());
+    const kind = dialect === 'postgres' ? 'jsonb_typeof(payload)' : 'json_type(payload)';
+    const field =
+      dialect === 'postgres' ? "payload->'data'->>'note'" : "json_extract(payload, '$.data.note')";
+    const valid = dialect === 'postgres' ? 'true' : 'json_valid(payload) = 1';
+    const read = (table: string, column: string, id: string) =>
+      rawQuery(
+        t.db.raw,
+        `SELECT ${kind} AS kind, ${field} AS note, ${valid} AS valid FROM ${table} WHERE ${column} = ?`,
+        [id],
+      );
+    const expected = [{ kind: 'object', note: 'it\'s "quoted"', valid: dialect === 'postgres' ? true : 1 }];
+    expect(await read('webhook_outbox', 'id', outboxId)).toEqual(expected);
+    expect(await read('webhook_deliveries', 'outbox_id', outboxId)).toEqual(expected);
+    const [delivery] = await store.listDeliveries(endpoint.id);
+    expect(delivery?.payload).toEqual(payload);
   });
 
   it('a key rotation re-seals every webhook secret; the old key opens them until then, not after', async () => {
@@ -187,6 +225,69 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
     await store.deleteEndpoint(all.id);
     expect(await store.getEndpoint(all.id)).toBeNull();
     expect(await store.listDeliveries(all.id)).toEqual([]);
+  });
+
+  it('lists each delivery with its own attempts, newest delivery first', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    const endpoint = await store.createEndpoint({
+      organizationId: org.id,
+      url: 'http://127.0.0.1:1/log',
+      events: ['sync.failed'],
+      secretCiphertext: 'sealed',
+      createdBy: null,
+    });
+    const deliver = async (n: number, codes: number[]) => {
+      const at = `2026-11-02T0${n}:00:00.000Z`;
+      const id = await store.enqueue({
+        organizationId: org.id,
+        eventType: 'webhook.test',
+        endpointId: endpoint.id,
+        payload: { n },
+        now: at,
+      });
+      const [event] = (await store.pendingOutbox(1_000)).filter((e) => e.id === id);
+      if (!event) throw new Error('no event');
+      await store.fanOut(event, { n }, at);
+      const [delivery] = (await store.listDeliveries(endpoint.id)).filter(
+        (d) => (d.payload as { n: number }).n === n,
+      );
+      if (!delivery) throw new Error('no delivery');
+      let current: WebhookDelivery = delivery;
+      for (const [i, code] of codes.entries()) {
+        await store.recordAttempt(
+          current,
+          { attemptedAt: at, statusCode: code, error: null, durationMs: 1 + i },
+          { status: code < 300 ? 'succeeded' : 'pending', nextAttemptAt: code < 300 ? null : at },
+        );
+        current = (await store.getDelivery(delivery.id)) ?? current;
+      }
+    };
+    await deliver(1, [500, 204]);
+    await deliver(2, [503]);
+    await deliver(3, []);
+    const log = await store.listDeliveries(endpoint.id);
+    expect(
+      log.map((d) => [
+        (d.payload as { n: number }).n,
+        d.status,
+        d.attemptLog.map((a) => [a.attempt, a.statusCode]),
+      ]),
+    ).toEqual([
+      [3, 'pending', []],
+      [2, 'pending', [[1, 503]]],
+      [
+        1,
+        'succeeded',
+        [
+          [1, 500],
+          [2, 204],
+        ],
+      ],
+    ]);
+    expect((await store.listDeliveries(endpoint.id, 1)).map((d) => (d.payload as { n: number }).n)).toEqual([
+      3,
+    ]);
   });
 
   it('queues a test event for one endpoint only', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ensureSecretFile } from '../secret-file.js';
 import { CredentialCipher, parseCredentialsKey } from './cipher.js';
+import { parsePreviousKeys } from './sealing.js';
 
 /** Where development processes keep the credentials key when `CREDENTIALS_KEY` is unset. */
 export const DEV_CREDENTIALS_KEY_PATH = './data/credentials.key';
@@ -14,11 +15,7 @@ export function loadCredentialCipher(
   setting: string | undefined,
   options: { production: boolean; previous?: string; devKeyPath?: string },
 ): { cipher: CredentialCipher; source: 'configured' | 'dev-file' | 'dev-file-created' } {
-  const previous = (options.previous ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean)
-    .map((k) => parseCredentialsKey(k, 'CREDENTIALS_PREVIOUS_KEYS'));
+  const previous = parsePreviousKeys(options.previous);
   if (setting)
     return { cipher: new CredentialCipher(parseCredentialsKey(setting), previous), source: 'configured' };
   if (options.production) {

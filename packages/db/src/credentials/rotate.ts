@@ -1,5 +1,5 @@
 import type { Database } from '../store/port.js';
-import { type CredentialCipher, isSealed, sealedKeyId } from './cipher.js';
+import { type CredentialCipher, isSealed } from './cipher.js';
 
 /** What a rotation did, per organization id (no secrets). */
 export interface RotationReport {
@@ -11,10 +11,10 @@ export interface RotationReport {
 }
 
 /**
- * Re-encrypt every organization's accounting credentials under the cipher's current key (opening
- * them with the current or a previous key), and seal any still stored as plaintext. Safe to run
- * again: rows already under the current key are left alone. `db` must be the plain database (not
- * wrapped by `withCredentials`): the sealed value is written as given.
+ * Re-seal every organization's accounting credentials in the current format under the cipher's
+ * current key (opening them with the current or a previous key, in either format), and seal any
+ * still stored as plaintext. Safe to run again: values already current are left alone. `db` must
+ * be the plain database (not wrapped by `withCredentials`): the sealed value is written as given.
  */
 export async function rotateCredentials(db: Database, cipher: CredentialCipher): Promise<RotationReport> {
   const report: RotationReport = {
@@ -28,7 +28,7 @@ export async function rotateCredentials(db: Database, cipher: CredentialCipher):
     const module = await db.organizations.getAccountingModule(organization.id);
     const connection = module?.config?.connection;
     if (!module?.config || !connection) continue;
-    if (sealedKeyId(connection) === cipher.keyId) {
+    if (cipher.isCurrent(connection)) {
       report.unchanged.push(organization.id);
       continue;
     }

@@ -1,5 +1,5 @@
 import type { Database } from '../store/port.js';
-import { SecretBox } from './secret-box.js';
+import type { SecretBox } from './secret-box.js';
 import { webhookStoreFor } from './store.js';
 
 /** What a rotation of webhook secrets did, per endpoint id (no secrets). */
@@ -19,7 +19,7 @@ export async function rotateWebhookSecrets(db: Database, box: SecretBox): Promis
   const store = webhookStoreFor(db);
   const report: WebhookSecretRotation = { keyId: box.keyId, resealed: [], unchanged: [], failed: [] };
   for (const { id, secretCiphertext } of await store.allSealedSecrets()) {
-    if (SecretBox.keyIdOf(secretCiphertext) === box.keyId) {
+    if (box.isCurrent(secretCiphertext)) {
       report.unchanged.push(id);
       continue;
     }

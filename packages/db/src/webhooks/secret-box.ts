@@ -1,70 +1,62 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import {
+  Keyring,
+  parsePreviousKeys,
+  parseRootKey,
+  SealError,
+  sealedValueKeyId,
+} from '../credentials/sealing.js';
 
 /**
- * AES-256-GCM for webhook signing secrets at rest. The key is derived (HKDF-SHA256, info
- * `meander/webhook-secrets`) from the 32-byte CREDENTIALS_KEY the apps read, so one operator key
- * protects both credentials and webhook secrets without one ciphertext ever decrypting as the
- * other. Each ciphertext carries a key id, so a rotated key is detected rather than misread.
- * Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts).
+ * Webhook signing secrets at rest, sealed with the product's one sealing primitive
+ * ({@link Keyring}, purpose `webhook-secret`) under CREDENTIALS_KEY: one operator key protects
+ * credentials and webhook secrets without one ciphertext ever opening as the other. Secrets
+ * sealed under CREDENTIALS_PREVIOUS_KEYS, or in the earlier format, open until
+ * `pnpm db:rotate-credentials` re-seals them.
  */
 export class SecretBox {
-  private readonly key: Buffer;
   readonly keyId: string;
-  /** Derived keys by id: the current one and those of CREDENTIALS_PREVIOUS_KEYS (rotation). */
-  private readonly keys: Map<string, Buffer>;
+  private readonly keyring: Keyring;
 
-  constructor(rootKey: Buffer, previous: readonly Buffer[] = []) {
-    const derived = [rootKey, ...previous].map((root) => {
-      if (root.length !== 32) throw new RangeError('The credentials key must be 32 bytes');
-      const key = Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), 'meander/webhook-secrets', 32));
-      return [createHash('sha256').update(key).digest('hex').slice(0, 12), key] as const;
-    });
-    const [current] = derived;
-    if (!current) throw new RangeError('The credentials key must be 32 bytes');
-    [this.keyId, this.key] = current;
-    this.keys = new Map(derived);
+  constructor(rootKey: Buffer | Keyring, previous: readonly Buffer[] = []) {
+    this.keyring = rootKey instanceof Keyring ? rootKey : new Keyring(rootKey, previous);
+    this.keyId = this.keyring.keyId;
   }
 
   /** `base64` text of 32 bytes (the CREDENTIALS_KEY form) → a box. */
   static fromBase64(value: string): SecretBox {
-    return new SecretBox(Buffer.from(value, 'base64'));
+    return new SecretBox(parseRootKey(value));
   }
 
   seal(plaintext: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    const parts = [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url'));
-    return ['v1', this.keyId, ...parts].join('.');
+    return this.keyring.seal('webhook-secret', '', plaintext);
   }
 
-  /** The key id a sealed secret was sealed under (to tell whether a rotation must re-seal it). */
+  /** The key id a sealed secret was sealed under. */
   static keyIdOf(sealed: string): string | undefined {
-    return sealed.split('.')[1];
+    return sealedValueKeyId(sealed) ?? undefined;
   }
 
-  /** Opens a secret sealed under the current key or any previous one. */
+  /** Whether a secret is sealed in the current format under the current key (else a rotation re-seals it). */
+  isCurrent(sealed: string): boolean {
+    return this.keyring.isCurrent(sealed);
+  }
+
+  /** Opens a secret sealed under the current key or any previous one, in either format. */
   open(sealed: string): string {
-    const [version, keyId, iv, tag, data] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('Not a sealed webhook secret');
-    const key = keyId ? this.keys.get(keyId) : undefined;
-    if (!key) {
+    try {
+      return this.keyring.open('webhook-secret', '', sealed);
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
       throw new Error(
-        `Webhook secret was sealed under key ${keyId}, which is not configured (CREDENTIALS_KEY, CREDENTIALS_PREVIOUS_KEYS)`,
+        error.reason === 'format'
+          ? 'Not a sealed webhook secret'
+          : error.reason === 'unknown-key'
+            ? `Webhook secret was sealed under key ${error.keyId}, which is not configured (CREDENTIALS_KEY, CREDENTIALS_PREVIOUS_KEYS)`
+            : `Webhook secret does not open under key ${error.keyId} (altered)`,
       );
     }
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
   }
-}
-
-function parseRootKey(value: string, name: string): Buffer {
-  const key = Buffer.from(value.trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${name} must be base64 of exactly 32 bytes`);
-  return key;
 }
 
 /**
@@ -78,10 +70,7 @@ export function secretBoxFromEnv(
   production: boolean,
   previous?: string,
 ): SecretBox {
-  const older = (previous ?? '')
-    .split(',')
-    .filter((k) => k.trim())
-    .map((k) => parseRootKey(k, 'CREDENTIALS_PREVIOUS_KEYS'));
+  const older = parsePreviousKeys(previous);
   if (value) return new SecretBox(parseRootKey(value, 'CREDENTIALS_KEY'), older);
   if (production) throw new Error('CREDENTIALS_KEY is required when NODE_ENV=production');
   return new SecretBox(createHash('sha256').update('meander development credentials key').digest(), older);

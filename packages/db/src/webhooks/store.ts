@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, RawConnection } from '../store/port.js';
-import { toIso, toIsoOrNull } from '../store/sync-log-row.js';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../store/port.js';
+import {
+  bare,
+  type CompiledStatement,
+  decodeFields,
+  decodeRow,
+  executorFor,
+  jsonText,
+  param,
+  type Runnable,
+  type SchemaTables,
+  type SqlExecutor,
+  selectColumns,
+  selectFields,
+} from '../store/sql-executor.js';
 
 /** Events an endpoint can subscribe to (the contract's names). */
 export const WEBHOOK_EVENTS = [
@@ -61,86 +76,167 @@ export interface WebhookAttempt {
   nextRetryAt: string | null;
 }
 
-type Row = Record<string, unknown>;
-type Statement = [sql: string, params: unknown[]];
+type Tables = SchemaTables;
+type EndpointRow = Tables['webhookEndpoints']['$inferSelect'];
+type OutboxRow = Tables['webhookOutbox']['$inferSelect'];
+type DeliveryRow = Tables['webhookDeliveries']['$inferSelect'];
+type AttemptRow = Tables['webhookDeliveryAttempts']['$inferSelect'];
 
-/**
- * The one place the two dialects differ for these tables: placeholders (`?` vs `$n`), JSON
- * parameters (`?json` → `($n::text)::jsonb`: the JSON text is sent as text and parsed by the server,
- * so it lands as an object — a bare `$n::jsonb` makes the driver encode the string a second time), and how a group of writes becomes one transaction
- * (better-sqlite3's synchronous transaction vs `sql.begin`).
+/*
+ * Rows become the module's types here and only here. The enum columns are checked against the
+ * lists this module exports (the migrations' CHECKs hold the same lists), so a value another
+ * writer slipped in fails loudly, naming the column, instead of travelling on mistyped.
  */
-class Executor {
-  constructor(private readonly raw: RawConnection) {}
+const webhookEventSchema = z.enum(WEBHOOK_EVENTS);
+const outboxEventTypeSchema = z.enum([...WEBHOOK_EVENTS, 'webhook.test']);
+const deliveryStatusSchema = z.enum(['pending', 'succeeded', 'failed']);
 
-  private text(sql: string): string {
-    if (this.raw.dialect === 'sqlite') return sql.replaceAll('?json', '?');
-    let n = 0;
-    return sql.replace(/\?(json)?/g, (_m, json: string | undefined) =>
-      json ? `($${++n}::text)::jsonb` : `$${++n}`,
-    );
-  }
-
-  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
-    if (this.raw.dialect === 'sqlite')
-      return this.raw.connection.prepare(this.text(sql)).all(...params) as Row[];
-    return (await this.raw.sql.unsafe(this.text(sql), params as never[])) as unknown as Row[];
-  }
-
-  /** Run the statements in one transaction. */
-  async batch(statements: Statement[]): Promise<void> {
-    if (this.raw.dialect === 'sqlite') {
-      const c = this.raw.connection;
-      c.transaction(() => {
-        for (const [sql, params] of statements) c.prepare(this.text(sql)).run(...params);
-      })();
-      return;
-    }
-    await this.raw.sql.begin(async (tx) => {
-      for (const [sql, params] of statements) await tx.unsafe(this.text(sql), params as never[]);
-    });
-  }
+function checked<T>(schema: z.ZodType<T>, value: unknown, column: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new Error(`Unexpected value in ${column}: ${JSON.stringify(value)}`);
+  return result.data;
 }
 
-const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
-
-function endpointOf(r: Row): WebhookEndpoint {
+function endpointOf(r: EndpointRow): WebhookEndpoint {
   return {
-    id: String(r.id),
-    organizationId: String(r.organization_id),
-    url: String(r.url),
-    events: json(r.events) as WebhookEvent[],
-    createdBy: r.created_by === null ? null : String(r.created_by),
-    createdAt: toIso(r.created_at as string | Date),
+    id: r.id,
+    organizationId: r.organizationId,
+    url: r.url,
+    events: checked(z.array(webhookEventSchema), r.events, 'webhook_endpoints.events'),
+    createdBy: r.createdBy,
+    createdAt: r.createdAt,
   };
 }
 
-function deliveryOf(r: Row): WebhookDelivery {
+function outboxEventOf(r: OutboxRow): OutboxEvent {
   return {
-    id: String(r.id),
-    endpointId: String(r.endpoint_id),
-    organizationId: String(r.organization_id),
-    eventType: r.event_type as OutboxEventType,
-    payload: json(r.payload),
-    status: r.status as WebhookDelivery['status'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: toIsoOrNull(r.next_attempt_at as string | Date | null),
-    lastStatusCode: r.last_status_code === null ? null : Number(r.last_status_code),
-    lastError: r.last_error === null ? null : String(r.last_error),
-    createdAt: toIso(r.created_at as string | Date),
-    completedAt: toIsoOrNull(r.completed_at as string | Date | null),
+    id: r.id,
+    organizationId: r.organizationId,
+    eventType: checked(outboxEventTypeSchema, r.eventType, 'webhook_outbox.event_type'),
+    syncLogId: r.syncLogId,
+    endpointId: r.endpointId,
+    payload: r.payload ?? null,
+    createdAt: r.createdAt,
+  };
+}
+
+function deliveryOf(r: DeliveryRow): WebhookDelivery {
+  return {
+    id: r.id,
+    endpointId: r.endpointId,
+    organizationId: r.organizationId,
+    eventType: checked(outboxEventTypeSchema, r.eventType, 'webhook_deliveries.event_type'),
+    payload: r.payload,
+    status: checked(deliveryStatusSchema, r.status, 'webhook_deliveries.status'),
+    attempts: r.attempts,
+    nextAttemptAt: r.nextAttemptAt,
+    lastStatusCode: r.lastStatusCode,
+    lastError: r.lastError,
+    createdAt: r.createdAt,
+    completedAt: r.completedAt,
+  };
+}
+
+function attemptOf(r: AttemptRow): WebhookAttempt {
+  return {
+    attempt: r.attempt,
+    attemptedAt: r.attemptedAt,
+    statusCode: r.statusCode,
+    error: r.error,
+    durationMs: r.durationMs,
+    nextRetryAt: r.nextRetryAt,
+  };
+}
+
+/** The store's statements, compiled once per database for its dialect. */
+function webhookStatements(x: SqlExecutor) {
+  const e = x.tables.webhookEndpoints;
+  const o = x.tables.webhookOutbox;
+  const d = x.tables.webhookDeliveries;
+  const a = x.tables.webhookDeliveryAttempts;
+  const free = sql`${d.status} = 'pending' AND (${d.lockedUntil} IS NULL OR ${d.lockedUntil} <= ${param('now')})`;
+  return {
+    insertEndpoint: x.compile(sql`INSERT INTO ${e} (${bare(e.id)}, ${bare(e.organizationId)}, ${bare(e.url)},
+      ${bare(e.events)}, ${bare(e.secretCiphertext)}, ${bare(e.createdBy)}, ${bare(e.createdAt)})
+      VALUES (${param('id')}, ${param('organizationId')}, ${param('url')}, ${x.jsonParam('events')},
+      ${param('secretCiphertext')}, ${param('createdBy')}, ${param('createdAt')})`),
+    endpointById: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e} WHERE ${e.id} = ${param('id')}`),
+    endpointInOrganization: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e}
+      WHERE ${e.id} = ${param('id')} AND ${e.organizationId} = ${param('organizationId')}`),
+    endpointsOf: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e}
+      WHERE ${e.organizationId} = ${param('organizationId')} ORDER BY ${e.createdAt}, ${e.id}`),
+    sealedSecrets: x.compile(sql`SELECT ${selectFields({ id: e.id, secretCiphertext: e.secretCiphertext })}
+      FROM ${e} ORDER BY ${e.id}`),
+    replaceSecret: x.compile(sql`UPDATE ${e} SET ${bare(e.secretCiphertext)} = ${param('secretCiphertext')}
+      WHERE ${e.id} = ${param('id')}`),
+    deleteEndpoint: x.compile(sql`DELETE FROM ${e} WHERE ${e.id} = ${param('id')}`),
+    insertOutbox:
+      x.compile(sql`INSERT INTO ${o} (${bare(o.id)}, ${bare(o.organizationId)}, ${bare(o.eventType)},
+      ${bare(o.syncLogId)}, ${bare(o.endpointId)}, ${bare(o.payload)}, ${bare(o.createdAt)})
+      VALUES (${param('id')}, ${param('organizationId')}, ${param('eventType')}, ${param('syncLogId')},
+      ${param('endpointId')}, ${x.jsonParam('payload')}, ${param('createdAt')})`),
+    pendingOutbox: x.compile(sql`SELECT ${selectColumns(o)} FROM ${o} WHERE ${o.fannedOutAt} IS NULL
+      ORDER BY ${o.createdAt}, ${o.id} LIMIT ${param('limit')}`),
+    markFannedOut: x.compile(
+      sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${param('now')} WHERE ${o.id} = ${param('id')}`,
+    ),
+    insertDelivery: x.compile(sql`INSERT INTO ${d} (${bare(d.id)}, ${bare(d.endpointId)}, ${bare(d.outboxId)},
+      ${bare(d.organizationId)}, ${bare(d.eventType)}, ${bare(d.payload)}, ${bare(d.status)},
+      ${bare(d.attempts)}, ${bare(d.nextAttemptAt)}, ${bare(d.createdAt)})
+      VALUES (${param('id')}, ${param('endpointId')}, ${param('outboxId')}, ${param('organizationId')},
+      ${param('eventType')}, ${x.jsonParam('payload')}, 'pending', 0, ${param('now')}, ${param('now')})
+      ON CONFLICT (${bare(d.outboxId)}, ${bare(d.endpointId)}) DO NOTHING`),
+    deliveryById: x.compile(sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.id} = ${param('id')}`),
+    claimDue: x.compile(sql`UPDATE ${d} SET ${bare(d.lockedUntil)} = ${param('until')}
+      WHERE ${bare(d.id)} IN (
+        SELECT ${d.id} FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${param('now')}
+        ORDER BY ${d.nextAttemptAt}, ${d.id} LIMIT ${param('limit')}${x.skipLocked}
+      )
+      AND ${free}
+      RETURNING ${selectColumns(d)}`),
+    insertAttempt: x.compile(sql`INSERT INTO ${a} (${bare(a.id)}, ${bare(a.deliveryId)}, ${bare(a.attempt)},
+      ${bare(a.attemptedAt)}, ${bare(a.statusCode)}, ${bare(a.error)}, ${bare(a.durationMs)}, ${bare(a.nextRetryAt)})
+      VALUES (${param('id')}, ${param('deliveryId')}, ${param('attempt')}, ${param('attemptedAt')},
+      ${param('statusCode')}, ${param('error')}, ${param('durationMs')}, ${param('nextRetryAt')})`),
+    moveDelivery: x.compile(sql`UPDATE ${d} SET ${bare(d.status)} = ${param('status')},
+      ${bare(d.attempts)} = ${param('attempts')}, ${bare(d.nextAttemptAt)} = ${param('nextAttemptAt')},
+      ${bare(d.lockedUntil)} = NULL, ${bare(d.lastStatusCode)} = ${param('lastStatusCode')},
+      ${bare(d.lastError)} = ${param('lastError')}, ${bare(d.completedAt)} = ${param('completedAt')}
+      WHERE ${d.id} = ${param('id')}`),
+    deliveriesOf:
+      x.compile(sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.endpointId} = ${param('endpointId')}
+      ORDER BY ${d.createdAt} DESC, ${d.id} LIMIT ${param('limit')}`),
   };
 }
 
 /**
- * Webhook endpoints, the outbox and the delivery log, on either dialect. Claims are conditional
- * updates with a lease, so several workers never send one attempt twice at the same time.
+ * Webhook endpoints, the outbox and the delivery log, written once over the schema's table objects
+ * for both dialects (what differs lives in {@link SqlExecutor}). Claims are conditional updates with
+ * a lease, so several workers never send one attempt twice at the same time.
  */
 export class WebhookStore {
-  private readonly x: Executor;
+  private readonly x: SqlExecutor;
+  private readonly q: ReturnType<typeof webhookStatements>;
 
-  constructor(private readonly db: Database) {
-    this.x = new Executor(db.raw);
+  constructor(db: Pick<Database, 'raw'>) {
+    this.x = executorFor(db.raw);
+    this.q = webhookStatements(this.x);
+  }
+
+  private async endpoints(
+    statement: CompiledStatement,
+    values: Record<string, unknown>,
+  ): Promise<EndpointRow[]> {
+    const e = this.x.tables.webhookEndpoints;
+    return (await this.x.all([statement, values])).map((r) => decodeRow(e, r));
+  }
+
+  private async deliveries(
+    statement: CompiledStatement,
+    values: Record<string, unknown>,
+  ): Promise<WebhookDelivery[]> {
+    const d = this.x.tables.webhookDeliveries;
+    return (await this.x.all([statement, values])).map((r) => deliveryOf(decodeRow(d, r)));
   }
 
   async createEndpoint(input: {
@@ -153,19 +249,17 @@ export class WebhookStore {
   }): Promise<WebhookEndpoint> {
     const id = randomUUID();
     const createdAt = input.now ?? new Date().toISOString();
-    await this.x.batch([
-      [
-        'INSERT INTO webhook_endpoints (id, organization_id, url, events, secret_ciphertext, created_by, created_at) VALUES (?, ?, ?, ?json, ?, ?, ?)',
-        [
-          id,
-          input.organizationId,
-          input.url,
-          JSON.stringify(input.events),
-          input.secretCiphertext,
-          input.createdBy,
-          createdAt,
-        ],
-      ],
+    await this.x.run([
+      this.q.insertEndpoint,
+      {
+        id,
+        organizationId: input.organizationId,
+        url: input.url,
+        events: jsonText(input.events),
+        secretCiphertext: input.secretCiphertext,
+        createdBy: input.createdBy,
+        createdAt,
+      },
     ]);
     return {
       id,
@@ -178,34 +272,29 @@ export class WebhookStore {
   }
 
   async getEndpoint(id: string): Promise<(WebhookEndpoint & { secretCiphertext: string }) | null> {
-    const [r] = await this.x.all('SELECT * FROM webhook_endpoints WHERE id = ?', [id]);
-    return r ? { ...endpointOf(r), secretCiphertext: String(r.secret_ciphertext) } : null;
+    const [r] = await this.endpoints(this.q.endpointById, { id });
+    return r ? { ...endpointOf(r), secretCiphertext: r.secretCiphertext } : null;
   }
 
   async listEndpoints(organizationId: string): Promise<WebhookEndpoint[]> {
-    const rows = await this.x.all(
-      'SELECT * FROM webhook_endpoints WHERE organization_id = ? ORDER BY created_at, id',
-      [organizationId],
-    );
-    return rows.map(endpointOf);
+    return (await this.endpoints(this.q.endpointsOf, { organizationId })).map(endpointOf);
   }
 
-  /** Delete an endpoint with its deliveries and their attempts. */
   /** Every endpoint's id and sealed secret (for a key rotation; never leaves the process). */
   async allSealedSecrets(): Promise<{ id: string; secretCiphertext: string }[]> {
-    const rows = await this.x.all('SELECT id, secret_ciphertext FROM webhook_endpoints ORDER BY id');
-    return rows.map((r) => ({ id: String(r.id), secretCiphertext: String(r.secret_ciphertext) }));
+    const e = this.x.tables.webhookEndpoints;
+    const fields = { id: e.id, secretCiphertext: e.secretCiphertext };
+    return (await this.x.all([this.q.sealedSecrets, {}])).map((r) => decodeFields(fields, r));
   }
 
   /** Replace an endpoint's sealed secret (the same secret, sealed under another key). */
   async replaceSealedSecret(id: string, secretCiphertext: string): Promise<void> {
-    await this.x.batch([
-      ['UPDATE webhook_endpoints SET secret_ciphertext = ? WHERE id = ?', [secretCiphertext, id]],
-    ]);
+    await this.x.run([this.q.replaceSecret, { id, secretCiphertext }]);
   }
 
+  /** Delete an endpoint with its deliveries and their attempts (foreign keys cascade). */
   async deleteEndpoint(id: string): Promise<void> {
-    await this.x.batch([['DELETE FROM webhook_endpoints WHERE id = ?', [id]]]);
+    await this.x.run([this.q.deleteEndpoint, { id }]);
   }
 
   /** Queue an event the database did not write itself (test events, health changes). */
@@ -218,38 +307,26 @@ export class WebhookStore {
     now?: string;
   }): Promise<string> {
     const id = randomUUID();
-    await this.x.batch([
-      [
-        'INSERT INTO webhook_outbox (id, organization_id, event_type, sync_log_id, endpoint_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?json, ?)',
-        [
-          id,
-          event.organizationId,
-          event.eventType,
-          event.syncLogId ?? null,
-          event.endpointId ?? null,
-          JSON.stringify(event.payload),
-          event.now ?? new Date().toISOString(),
-        ],
-      ],
+    await this.x.run([
+      this.q.insertOutbox,
+      {
+        id,
+        organizationId: event.organizationId,
+        eventType: event.eventType,
+        syncLogId: event.syncLogId ?? null,
+        endpointId: event.endpointId ?? null,
+        payload: jsonText(event.payload),
+        createdAt: event.now ?? new Date().toISOString(),
+      },
     ]);
     return id;
   }
 
   /** Outbox events not yet turned into deliveries, oldest first. */
   async pendingOutbox(limit: number): Promise<OutboxEvent[]> {
-    const rows = await this.x.all(
-      'SELECT * FROM webhook_outbox WHERE fanned_out_at IS NULL ORDER BY created_at, id LIMIT ?',
-      [limit],
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      organizationId: String(r.organization_id),
-      eventType: r.event_type as OutboxEventType,
-      syncLogId: r.sync_log_id === null ? null : String(r.sync_log_id),
-      endpointId: r.endpoint_id === null ? null : String(r.endpoint_id),
-      payload: r.payload === null ? null : json(r.payload),
-      createdAt: toIso(r.created_at as string | Date),
-    }));
+    const o = this.x.tables.webhookOutbox;
+    const rows = await this.x.all([this.q.pendingOutbox, { limit }]);
+    return rows.map((r) => outboxEventOf(decodeRow(o, r)));
   }
 
   /**
@@ -258,60 +335,49 @@ export class WebhookStore {
    * (outbox, endpoint) pair taken and adds nothing.
    */
   async fanOut(event: OutboxEvent, payload: unknown, now: string): Promise<number> {
-    const endpoints = event.endpointId
-      ? await this.x.all('SELECT * FROM webhook_endpoints WHERE id = ? AND organization_id = ?', [
-          event.endpointId,
-          event.organizationId,
-        ])
-      : await this.x.all('SELECT * FROM webhook_endpoints WHERE organization_id = ?', [event.organizationId]);
-    const targets = endpoints
-      .map(endpointOf)
-      .filter((e) => event.endpointId !== null || (e.events as string[]).includes(event.eventType));
-    const statements: Statement[] = targets.map((e) => [
-      `INSERT INTO webhook_deliveries (id, endpoint_id, outbox_id, organization_id, event_type, payload, status, attempts, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?json, 'pending', 0, ?, ?) ON CONFLICT (outbox_id, endpoint_id) DO NOTHING`,
-      [
-        randomUUID(),
-        e.id,
-        event.id,
-        event.organizationId,
-        event.eventType,
-        JSON.stringify(payload),
+    const endpoints = (
+      event.endpointId
+        ? await this.endpoints(this.q.endpointInOrganization, {
+            id: event.endpointId,
+            organizationId: event.organizationId,
+          })
+        : await this.endpoints(this.q.endpointsOf, { organizationId: event.organizationId })
+    ).map(endpointOf);
+    const targets = endpoints.filter(
+      (endpoint) => event.endpointId !== null || (endpoint.events as string[]).includes(event.eventType),
+    );
+    const body = jsonText(payload);
+    const writes: Runnable[] = targets.map((endpoint) => [
+      this.q.insertDelivery,
+      {
+        id: randomUUID(),
+        endpointId: endpoint.id,
+        outboxId: event.id,
+        organizationId: event.organizationId,
+        eventType: event.eventType,
+        payload: body,
         now,
-        now,
-      ],
+      },
     ]);
-    statements.push(['UPDATE webhook_outbox SET fanned_out_at = ? WHERE id = ?', [now, event.id]]);
-    await this.x.batch(statements);
+    writes.push([this.q.markFannedOut, { id: event.id, now }]);
+    await this.x.transaction(writes);
     return targets.length;
   }
 
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
-    const [r] = await this.x.all('SELECT * FROM webhook_deliveries WHERE id = ?', [id]);
-    return r ? deliveryOf(r) : null;
+    const [delivery] = await this.deliveries(this.q.deliveryById, { id });
+    return delivery ?? null;
   }
 
   /** Mark an outbox event handled without delivering it (its sync log is gone). */
   async discard(eventId: string, now: string): Promise<void> {
-    await this.x.batch([['UPDATE webhook_outbox SET fanned_out_at = ? WHERE id = ?', [now, eventId]]]);
+    await this.x.run([this.q.markFannedOut, { id: eventId, now }]);
   }
 
   /** Lease up to `limit` due deliveries for `leaseMs` (a crashed sender's lease simply runs out). */
   async claimDue(now: string, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
-    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-    const rows = await this.x.all(
-      `UPDATE webhook_deliveries SET locked_until = ?
-       WHERE id IN (
-         SELECT id FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
-         ORDER BY next_attempt_at, id LIMIT ?${lock}
-       )
-       AND status = 'pending' AND (locked_until IS NULL OR locked_until <= ?)
-       RETURNING *`,
-      [until, now, now, limit, now],
-    );
-    return rows.map(deliveryOf);
+    return this.deliveries(this.q.claimDue, { now, until, limit });
   }
 
   /** Log one attempt and move the delivery on: done, failed for good, or due again at `nextAttemptAt`. */
@@ -321,25 +387,31 @@ export class WebhookStore {
     outcome: { status: WebhookDelivery['status']; nextAttemptAt: string | null },
   ): Promise<void> {
     const number = delivery.attempts + 1;
-    const done = outcome.status === 'pending' ? null : attempt.attemptedAt;
-    await this.x.batch([
+    await this.x.transaction([
       [
-        'INSERT INTO webhook_delivery_attempts (id, delivery_id, attempt, attempted_at, status_code, error, duration_ms, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [
-          randomUUID(),
-          delivery.id,
-          number,
-          attempt.attemptedAt,
-          attempt.statusCode,
-          attempt.error,
-          Math.round(attempt.durationMs),
-          outcome.nextAttemptAt,
-        ],
+        this.q.insertAttempt,
+        {
+          id: randomUUID(),
+          deliveryId: delivery.id,
+          attempt: number,
+          attemptedAt: attempt.attemptedAt,
+          statusCode: attempt.statusCode,
+          error: attempt.error,
+          durationMs: Math.round(attempt.durationMs),
+          nextRetryAt: outcome.nextAttemptAt,
+        },
       ],
       [
-        `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, locked_until = NULL,
-           last_status_code = ?, last_error = ?, completed_at = ? WHERE id = ?`,
-        [outcome.status, number, outcome.nextAttemptAt, attempt.statusCode, attempt.error, done, delivery.id],
+        this.q.moveDelivery,
+        {
+          id: delivery.id,
+          status: outcome.status,
+          attempts: number,
+          nextAttemptAt: outcome.nextAttemptAt,
+          lastStatusCode: attempt.statusCode,
+          lastError: attempt.error,
+          completedAt: outcome.status === 'pending' ? null : attempt.attemptedAt,
+        },
       ],
     ]);
   }
@@ -349,31 +421,26 @@ export class WebhookStore {
     endpointId: string,
     limit = 50,
   ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]> {
-    const deliveries = (
-      await this.x.all(
-        'SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id LIMIT ?',
-        [endpointId, limit],
-      )
-    ).map(deliveryOf);
-    const result = [];
-    for (const d of deliveries) {
-      const attempts = await this.x.all(
-        'SELECT * FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY attempt',
-        [d.id],
-      );
-      result.push({
-        ...d,
-        attemptLog: attempts.map((a) => ({
-          attempt: Number(a.attempt),
-          attemptedAt: toIso(a.attempted_at as string | Date),
-          statusCode: a.status_code === null ? null : Number(a.status_code),
-          error: a.error === null ? null : String(a.error),
-          durationMs: Number(a.duration_ms),
-          nextRetryAt: toIsoOrNull(a.next_retry_at as string | Date | null),
-        })),
-      });
+    const deliveries = await this.deliveries(this.q.deliveriesOf, { endpointId, limit });
+    if (deliveries.length === 0) return [];
+    // One query for every listed delivery's attempts, not one per delivery (its IN list varies,
+    // so it is compiled per call).
+    const a = this.x.tables.webhookDeliveryAttempts;
+    const ids = sql.join(
+      deliveries.map((d) => sql`${d.id}`),
+      sql`, `,
+    );
+    const attempts = (
+      await this.x.all(sql`SELECT ${selectColumns(a)} FROM ${a} WHERE ${a.deliveryId} IN (${ids})
+        ORDER BY ${a.deliveryId}, ${a.attempt}`)
+    ).map((r) => decodeRow(a, r));
+    const byDelivery = new Map<string, WebhookAttempt[]>();
+    for (const row of attempts) {
+      const list = byDelivery.get(row.deliveryId) ?? [];
+      list.push(attemptOf(row));
+      byDelivery.set(row.deliveryId, list);
     }
-    return result;
+    return deliveries.map((d) => ({ ...d, attemptLog: byDelivery.get(d.id) ?? [] }));
   }
 }
 
