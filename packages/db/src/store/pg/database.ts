@@ -2,6 +2,7 @@ import postgres from 'postgres';
 import { migratePostgres } from '../../migrations.js';
 import type { Database } from '../port.js';
 import { PgCheckpointStore } from './checkpoint-store.js';
+import { PgDriver } from './driver.js';
 import { PgExpenseRecordStore } from './expense-record-store.js';
 import { PgOrganizationStore } from './organization-store.js';
 import { PgSyncLogStore } from './sync-log-store.js';
@@ -19,10 +20,11 @@ export async function openPgDatabase(
     types: { bigint: postgres.BigInt },
     connection: { application_name: 'meander' },
   });
+  const driver = new PgDriver(sql);
   return {
     dialect: 'postgres',
     url,
-    syncLogs: new PgSyncLogStore(sql),
+    syncLogs: new PgSyncLogStore(driver),
     organizations: new PgOrganizationStore(sql),
     expenseRecords: new PgExpenseRecordStore(sql),
     checkpoints: new PgCheckpointStore(sql),

@@ -5,6 +5,7 @@ import { migrateSqliteConnection } from '../../migrations.js';
 import { createPrivateFile } from '../../secret-file.js';
 import type { Database } from '../port.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
+import { SqliteDriver } from './driver.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
 import { SqliteOrganizationStore } from './organization-store.js';
 import { SqliteSyncLogStore } from './sync-log-store.js';
@@ -36,10 +37,12 @@ export function openSqliteDatabase(
     options.cacheMiB === undefined ? SQLITE_DEFAULT_CACHE_KIB : Math.round(options.cacheMiB * 1024);
   connection.pragma(`cache_size = -${cacheKiB}`);
   if (options.migrate ?? true) migrateSqliteConnection(connection);
+  // One driver per connection: the stores share its prepared-statement cache.
+  const driver = new SqliteDriver(connection);
   return {
     dialect: 'sqlite',
     url,
-    syncLogs: new SqliteSyncLogStore(connection),
+    syncLogs: new SqliteSyncLogStore(driver),
     organizations: new SqliteOrganizationStore(connection),
     expenseRecords: new SqliteExpenseRecordStore(connection),
     checkpoints: new SqliteCheckpointStore(connection),
