@@ -1,4 +1,4 @@
-import { Placeholder, type SQL, sql } from 'drizzle-orm';
+import { getTableColumns, Placeholder, type SQL, sql, type Table } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Dialect } from './port.js';
@@ -53,4 +53,31 @@ export function bind(statement: Statement, values: Values): unknown[] {
     if (value === undefined) throw new Error(`Missing value for placeholder ${name}`);
     return value;
   });
+}
+
+/** A table's column keys (the schema's property names). */
+type ColumnKey<T extends Table> = keyof T['_']['columns'] & string;
+
+function columnName<T extends Table>(table: T, key: ColumnKey<T>) {
+  const column = getTableColumns(table)[key];
+  if (!column) throw new Error(`No column ${key}`);
+  // Unqualified: SQLite refuses `table.column` in an INSERT column list or an UPDATE's SET.
+  return sql.identifier(column.name);
+}
+
+/** `(col_a, col_b) VALUES (:colA, :colB)`: each value is the placeholder named after its column key. */
+export function insertValues<T extends Table>(table: T, keys: readonly ColumnKey<T>[]): SQL {
+  const columns = sql.join(
+    keys.map((key) => columnName(table, key)),
+    sql`, `,
+  );
+  return sql`(${columns}) VALUES (${sql.join(keys.map(p), sql`, `)})`;
+}
+
+/** `col_a = :colA, col_b = :colB`. */
+export function assign<T extends Table>(table: T, keys: readonly ColumnKey<T>[]): SQL {
+  return sql.join(
+    keys.map((key) => sql`${columnName(table, key)} = ${p(key)}`),
+    sql`, `,
+  );
 }

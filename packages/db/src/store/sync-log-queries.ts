@@ -1,11 +1,12 @@
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '@meander/domain';
-import { getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { alias as pgAlias } from 'drizzle-orm/pg-core';
 import { alias as sqliteAlias } from 'drizzle-orm/sqlite-core';
 import * as pgSchema from '../schema/pg/tables.js';
 import * as sqliteSchema from '../schema/sqlite/tables.js';
+import { accountingModuleOf } from './organization-queries.js';
 import type { Dialect } from './port.js';
-import { compile, compileAll, p } from './statement.js';
+import { assign, compile, compileAll, insertValues, p } from './statement.js';
 
 /**
  * The only SQL that differs between the dialects' sync-log stores: how a transaction that reads
@@ -23,33 +24,6 @@ export interface SyncLogLocks {
   readonly chainLock: SQL | null;
 }
 
-/** A table's column keys (the schema's property names). */
-type ColumnKey<T extends Table> = keyof T['_']['columns'] & string;
-
-function columnName<T extends Table>(table: T, key: ColumnKey<T>) {
-  const column = getTableColumns(table)[key];
-  if (!column) throw new Error(`No column ${key}`);
-  // Unqualified: SQLite refuses `table.column` in an INSERT column list or an UPDATE's SET.
-  return sql.identifier(column.name);
-}
-
-/** `(col_a, col_b) VALUES (:colA, :colB)`: each value is the placeholder named after its column key. */
-function insertValues<T extends Table>(table: T, keys: readonly ColumnKey<T>[]): SQL {
-  const columns = sql.join(
-    keys.map((key) => columnName(table, key)),
-    sql`, `,
-  );
-  return sql`(${columns}) VALUES (${sql.join(keys.map(p), sql`, `)})`;
-}
-
-/** `col_a = :colA, col_b = :colB`. */
-function assign<T extends Table>(table: T, keys: readonly ColumnKey<T>[]): SQL {
-  return sql.join(
-    keys.map((key) => sql`${columnName(table, key)} = ${p(key)}`),
-    sql`, `,
-  );
-}
-
 const list = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 const ACTIVE = list(ACTIVE_STATUSES);
 const TERMINAL = list(TERMINAL_STATUSES);
@@ -63,7 +37,6 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
   const l = s.accountingSyncLogs;
   const d = s.accountingSyncLogDeletions;
   const o = s.organizations;
-  const m = s.moduleConfigurations;
   // The same table under another name, for "no newer attempt of the same period" below.
   const n =
     dialect === 'sqlite'
@@ -146,8 +119,7 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
 
     // What a create decides from.
     organizationById: sql`SELECT ${o.id} AS id FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
-    accountingModuleOf: sql`SELECT * FROM ${m} WHERE ${m.organizationId} = ${p('organizationId')}
-      AND ${m.module} = 'admin-accounting'`,
+    accountingModuleOf: accountingModuleOf(s),
 
     // Writes. Each lifecycle update is conditional on the status it was decided from.
     insert: sql`INSERT INTO ${l} ${insertValues(l, [

@@ -1,10 +1,10 @@
 import postgres from 'postgres';
 import { migratePostgres } from '../../migrations.js';
 import type { Database } from '../port.js';
+import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { PgCheckpointStore } from './checkpoint-store.js';
 import { PgDriver } from './driver.js';
 import { PgExpenseRecordStore } from './expense-record-store.js';
-import { PgOrganizationStore } from './organization-store.js';
 import { PgSyncLogStore } from './sync-log-store.js';
 
 /** Open a PostgreSQL database through a `postgres` pool. */
@@ -25,7 +25,7 @@ export async function openPgDatabase(
     dialect: 'postgres',
     url,
     syncLogs: new PgSyncLogStore(driver),
-    organizations: new PgOrganizationStore(sql),
+    organizations: new SqlOrganizationStore(driver),
     expenseRecords: new PgExpenseRecordStore(sql),
     checkpoints: new PgCheckpointStore(sql),
     async ping() {

@@ -4,10 +4,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import { migrateSqliteConnection } from '../../migrations.js';
 import { createPrivateFile } from '../../secret-file.js';
 import type { Database } from '../port.js';
+import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
 import { SqliteDriver } from './driver.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
-import { SqliteOrganizationStore } from './organization-store.js';
 import { SqliteSyncLogStore } from './sync-log-store.js';
 
 /** SQLite's own default page cache (`cache_size = -2000`: 2,000 KiB). */
@@ -43,7 +43,7 @@ export function openSqliteDatabase(
     dialect: 'sqlite',
     url,
     syncLogs: new SqliteSyncLogStore(driver),
-    organizations: new SqliteOrganizationStore(connection),
+    organizations: new SqlOrganizationStore(driver),
     expenseRecords: new SqliteExpenseRecordStore(connection),
     checkpoints: new SqliteCheckpointStore(connection),
     async ping() {
