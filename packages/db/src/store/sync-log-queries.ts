@@ -37,12 +37,14 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
   const l = s.accountingSyncLogs;
   const d = s.accountingSyncLogDeletions;
   const o = s.organizations;
-  // The same table under another name, for "no newer attempt of the same period" below.
+  // The same table under another name, to ask "is there a newer attempt?".
   const n =
     dialect === 'sqlite'
       ? sqliteAlias(sqliteSchema.accountingSyncLogs, 'n')
       : pgAlias(pgSchema.accountingSyncLogs, 'n');
   const org = sql`${l.organizationId} = ${p('organizationId')}`;
+  // `n` started after `l`, or at the same instant with a greater id: the order "latest" means.
+  const newer = sql`(${n.startedAt} > ${l.startedAt} OR (${n.startedAt} = ${l.startedAt} AND ${n.id} > ${l.id}))`;
 
   // Monitoring reads all organizations or one. Two statements rather than `(:org IS NULL OR …)`,
   // which SQLite cannot answer from an index (and PostgreSQL cannot type).
@@ -65,12 +67,10 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
         ON ls.organization_id = ${l.organizationId} AND ls.accounting_system = ${l.accountingSystem}
       WHERE ${scope}
       GROUP BY ${l.organizationId}, ${l.accountingSystem}`,
-    // One row per (organization, system): the newest start, ties to the greater id.
-    latest: sql`SELECT * FROM (
-        SELECT ${l}.*, ROW_NUMBER() OVER (PARTITION BY ${l.organizationId}, ${l.accountingSystem}
-          ORDER BY ${l.startedAt} DESC, ${l.id} DESC) AS latest_rank
-        FROM ${l} WHERE ${scope}) ranked
-      WHERE latest_rank = 1`,
+    // One row per (organization, system): the newest start, ties to the greater id. (The same
+    // anti-join on both dialects: a window over whole rows sorted them all, twice as slow on SQLite.)
+    latest: sql`SELECT * FROM ${l} WHERE ${scope} AND NOT EXISTS (SELECT 1 FROM ${l} AS ${n}
+        WHERE ${n.organizationId} = ${l.organizationId} AND ${n.accountingSystem} = ${l.accountingSystem} AND ${newer})`,
     active: sql`SELECT * FROM ${l} WHERE ${l.status} IN (${ACTIVE}) AND ${scope}`,
   });
   const ofOrganization = monitoring(org);
@@ -97,8 +97,7 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
     // The latest attempt of each period, where that attempt failed wholly or partly.
     resyncPlan: sql`SELECT * FROM ${l} WHERE ${org} AND ${l.status} IN ('failed', 'partial')
       AND NOT EXISTS (SELECT 1 FROM ${l} AS ${n} WHERE ${n.organizationId} = ${l.organizationId}
-        AND ${n.periodStart} = ${l.periodStart} AND ${n.periodEnd} = ${l.periodEnd}
-        AND (${n.startedAt} > ${l.startedAt} OR (${n.startedAt} = ${l.startedAt} AND ${n.id} > ${l.id})))
+        AND ${n.periodStart} = ${l.periodStart} AND ${n.periodEnd} = ${l.periodEnd} AND ${newer})
       ORDER BY ${l.periodStart} DESC`,
     monitoringStatsOf: ofOrganization.stats,
     monitoringStatsAll: ofAll.stats,
