@@ -46,13 +46,20 @@ export function compileAll<K extends string>(
   return out;
 }
 
-/** The parameters of a compiled statement, in order, from named values. */
-export function bind(statement: Statement, values: Values): unknown[] {
-  return statement.names.map((name) => {
+/**
+ * The parameters of a compiled statement, in order, from named values, each passed through the
+ * driver's `encode` (one pass: this runs for every statement of every call).
+ */
+export function bind(statement: Statement, values: Values, encode?: (value: unknown) => unknown): unknown[] {
+  const names = statement.names;
+  const params = new Array<unknown>(names.length);
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i] as string;
     const value = values[name];
     if (value === undefined) throw new Error(`Missing value for placeholder ${name}`);
-    return value;
-  });
+    params[i] = encode ? encode(value) : value;
+  }
+  return params;
 }
 
 /** A table's column keys (the schema's property names). */

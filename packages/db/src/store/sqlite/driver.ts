@@ -33,7 +33,7 @@ export class SqliteDriver implements Driver {
 
   private readonly execute = (op: Op): unknown => {
     const statement = this.prepare(op.statement.text);
-    const params = bind(op.statement, op.values).map(encode);
+    const params = bind(op.statement, op.values, encode);
     if (op.kind === 'all') return statement.all(...params);
     if (op.kind === 'get') return statement.get(...params);
     return statement.run(...params).changes;
