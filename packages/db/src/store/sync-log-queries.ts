@@ -44,7 +44,9 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
       : pgAlias(pgSchema.accountingSyncLogs, 'n');
   const org = sql`${l.organizationId} = ${p('organizationId')}`;
   // `n` started after `l`, or at the same instant with a greater id: the order "latest" means.
-  const newer = sql`(${n.startedAt} > ${l.startedAt} OR (${n.startedAt} = ${l.startedAt} AND ${n.id} > ${l.id}))`;
+  // The leading `>=` is a range on idx_accounting_sync_logs_org_started, so each probe stops at the
+  // first newer row; without it SQLite (unanalyzed) walked all of the organization's rows per row.
+  const newer = sql`${n.startedAt} >= ${l.startedAt} AND (${n.startedAt} > ${l.startedAt} OR ${n.id} > ${l.id})`;
 
   // Monitoring reads all organizations or one. Two statements rather than `(:org IS NULL OR …)`,
   // which SQLite cannot answer from an index (and PostgreSQL cannot type).
@@ -94,10 +96,12 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
     successCovering: sql`SELECT * FROM ${l} WHERE ${org}
       AND ${l.periodStart} <= ${p('periodStart')} AND ${l.periodEnd} >= ${p('periodEnd')} AND ${l.status} = 'success'
       ORDER BY ${l.startedAt} DESC LIMIT 1`,
-    // The latest attempt of each period, where that attempt failed wholly or partly.
+    // The latest attempt of each period, where that attempt failed wholly or partly. (Not `newer`:
+    // here the period's equality on idx_accounting_sync_logs_period is the narrower probe.)
     resyncPlan: sql`SELECT * FROM ${l} WHERE ${org} AND ${l.status} IN ('failed', 'partial')
       AND NOT EXISTS (SELECT 1 FROM ${l} AS ${n} WHERE ${n.organizationId} = ${l.organizationId}
-        AND ${n.periodStart} = ${l.periodStart} AND ${n.periodEnd} = ${l.periodEnd} AND ${newer})
+        AND ${n.periodStart} = ${l.periodStart} AND ${n.periodEnd} = ${l.periodEnd}
+        AND (${n.startedAt} > ${l.startedAt} OR (${n.startedAt} = ${l.startedAt} AND ${n.id} > ${l.id})))
       ORDER BY ${l.periodStart} DESC`,
     monitoringStatsOf: ofOrganization.stats,
     monitoringStatsAll: ofAll.stats,
