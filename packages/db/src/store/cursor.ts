@@ -1,4 +1,5 @@
 import { DomainError } from '@meander/domain';
+import { isUuid } from './uuid.js';
 
 /**
  * Position in the history list: the last row's `(createdAt, id)`, the keyset order. Both are
@@ -15,15 +16,13 @@ export function encodeCursor(cursor: ListCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Decode a cursor, refusing anything this store did not produce with `VALIDATION_FAILED`. */
 export function decodeCursor(raw: string): ListCursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [createdAt, id] = parsed as unknown[];
-      if (typeof createdAt === 'string' && typeof id === 'string' && UUID.test(id)) {
+      if (typeof createdAt === 'string' && typeof id === 'string' && isUuid(id)) {
         const date = new Date(createdAt);
         if (!Number.isNaN(date.getTime())) return { createdAt: date.toISOString(), id: id.toLowerCase() };
       }

@@ -1,9 +1,10 @@
 import postgres from 'postgres';
 import { migratePostgres } from '../../migrations.js';
 import type { Database } from '../port.js';
+import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { PgCheckpointStore } from './checkpoint-store.js';
+import { PgDriver } from './driver.js';
 import { PgExpenseRecordStore } from './expense-record-store.js';
-import { PgOrganizationStore } from './organization-store.js';
 import { PgSyncLogStore } from './sync-log-store.js';
 
 /** Open a PostgreSQL database through a `postgres` pool. */
@@ -19,11 +20,12 @@ export async function openPgDatabase(
     types: { bigint: postgres.BigInt },
     connection: { application_name: 'meander' },
   });
+  const driver = new PgDriver(sql);
   return {
     dialect: 'postgres',
     url,
-    syncLogs: new PgSyncLogStore(sql),
-    organizations: new PgOrganizationStore(sql),
+    syncLogs: new PgSyncLogStore(driver),
+    organizations: new SqlOrganizationStore(driver),
     expenseRecords: new PgExpenseRecordStore(sql),
     checkpoints: new PgCheckpointStore(sql),
     async ping() {

@@ -4,9 +4,10 @@ import BetterSqlite3 from 'better-sqlite3';
 import { migrateSqliteConnection } from '../../migrations.js';
 import { createPrivateFile } from '../../secret-file.js';
 import type { Database } from '../port.js';
+import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
+import { SqliteDriver } from './driver.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
-import { SqliteOrganizationStore } from './organization-store.js';
 import { SqliteSyncLogStore } from './sync-log-store.js';
 
 /** SQLite's own default page cache (`cache_size = -2000`: 2,000 KiB). */
@@ -36,11 +37,13 @@ export function openSqliteDatabase(
     options.cacheMiB === undefined ? SQLITE_DEFAULT_CACHE_KIB : Math.round(options.cacheMiB * 1024);
   connection.pragma(`cache_size = -${cacheKiB}`);
   if (options.migrate ?? true) migrateSqliteConnection(connection);
+  // One driver per connection: the stores share its prepared-statement cache.
+  const driver = new SqliteDriver(connection);
   return {
     dialect: 'sqlite',
     url,
-    syncLogs: new SqliteSyncLogStore(connection),
-    organizations: new SqliteOrganizationStore(connection),
+    syncLogs: new SqliteSyncLogStore(driver),
+    organizations: new SqlOrganizationStore(driver),
     expenseRecords: new SqliteExpenseRecordStore(connection),
     checkpoints: new SqliteCheckpointStore(connection),
     async ping() {

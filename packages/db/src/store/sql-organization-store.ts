@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { type AccountingModuleConfig, canonicalUuid, DomainError, parseCommand } from '@meander/domain';
+import { rethrowAsDomainError } from './constraint-errors.js';
+import { all, type Driver, one, write } from './driver.js';
+import { accountingModuleFromRow, type ModuleRow } from './module-row.js';
+import {
+  configureAccountingSchema,
+  createOrganizationSchema,
+  type OrganizationRow,
+  organizationFromRow,
+} from './organization-commands.js';
+import { compileOrganizationStatements } from './organization-queries.js';
+import type { AccountingModuleView, Organization, OrganizationStore } from './port.js';
+import { isUuid } from './uuid.js';
+
+/**
+ * Organizations and their module configurations, written once for both dialects (statements in
+ * organization-queries.ts; nothing here differs between them). Every write's refusal by the
+ * database leaves through constraint-errors.ts as a DomainError.
+ */
+export class SqlOrganizationStore implements OrganizationStore {
+  private readonly q;
+
+  constructor(private readonly driver: Driver) {
+    this.q = compileOrganizationStatements(driver.dialect);
+  }
+
+  async create(input: { id?: string; name: string }): Promise<Organization> {
+    const command = parseCommand(createOrganizationSchema, input);
+    try {
+      const row = await this.driver.run(
+        one<OrganizationRow>(this.q.insert, {
+          id: command.id ?? randomUUID(),
+          name: command.name,
+          createdAt: new Date().toISOString(),
+        }),
+      );
+      return organizationFromRow(row as OrganizationRow);
+    } catch (error) {
+      rethrowAsDomainError(error);
+    }
+  }
+
+  async get(rawId: string): Promise<Organization | null> {
+    const id = canonicalUuid(rawId);
+    if (!isUuid(id)) return null;
+    const row = await this.driver.run(one<OrganizationRow>(this.q.byId, { id }));
+    return row ? organizationFromRow(row) : null;
+  }
+
+  async list(): Promise<Organization[]> {
+    const rows = await this.driver.run(all<OrganizationRow>(this.q.byName));
+    return rows.map(organizationFromRow);
+  }
+
+  async configureAccounting(input: {
+    organizationId: string;
+    enabled: boolean;
+    config: AccountingModuleConfig;
+  }): Promise<AccountingModuleView> {
+    const command = parseCommand(configureAccountingSchema, input);
+    if (!(await this.get(command.organizationId))) {
+      throw new DomainError(
+        'ORGANIZATION_NOT_FOUND',
+        `Organization ${command.organizationId} does not exist`,
+        [
+          {
+            rule: 'organization_id_exists',
+            severity: 'error',
+            path: ['organizationId'],
+            message: 'Unknown organization',
+          },
+        ],
+      );
+    }
+    try {
+      await this.driver.run(
+        write(this.q.configureAccounting, {
+          organizationId: command.organizationId,
+          module: 'admin-accounting',
+          enabled: command.enabled,
+          config: command.config,
+          updatedAt: new Date().toISOString(),
+        }),
+      );
+    } catch (error) {
+      // An organization deleted meanwhile, a config the CHECKs refuse: a DomainError, never a 500.
+      rethrowAsDomainError(error);
+    }
+    return {
+      organizationId: command.organizationId,
+      module: 'admin-accounting',
+      enabled: command.enabled,
+      config: command.config,
+    };
+  }
+
+  async getAccountingModule(rawOrganizationId: string): Promise<AccountingModuleView | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
+    if (!isUuid(organizationId)) return null;
+    const row = await this.driver.run(one<ModuleRow>(this.q.accountingModuleOf, { organizationId }));
+    return row ? accountingModuleFromRow(row) : null;
+  }
+
+  async listScheduled(): Promise<AccountingModuleView[]> {
+    const rows = await this.driver.run(all<ModuleRow>(this.q.scheduled));
+    return rows.map(accountingModuleFromRow).filter((m) => m.config?.schedule !== undefined);
+  }
+}
