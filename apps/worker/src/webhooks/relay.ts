@@ -15,6 +15,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../logger.js';
 import { healthChangedPayload, scanIntegrationHealth } from './health-scan.js';
 import type { PgBossWebhookTransport, WebhookJob } from './pg-boss-transport.js';
+import { pinnedPost, type WebhookSender } from './pinned-request.js';
 
 /** How the relay delivers; every field but `db`, `box` and `logger` has a default. */
 export interface WebhookRelayOptions {
@@ -36,9 +37,10 @@ export interface WebhookRelayOptions {
    * made (`WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS`; default 60 s).
    */
   healthScanMs?: number;
-  fetch?: typeof fetch;
+  /** Sends one attempt to the addresses the guard checked (default: node:http(s), pinned). */
+  send?: WebhookSender;
   now?: () => Date;
-  /** Resolve a host to its addresses (the SSRF guard checks each one). */
+  /** Resolve a host to its addresses (the SSRF guard checks each one; the request goes only to them). */
   resolve?: (host: string) => Promise<string[]>;
   /** PostgreSQL: attempts go through pg-boss; without it, this process sends them itself. */
   transport?: PgBossWebhookTransport | null;
@@ -59,7 +61,7 @@ export class WebhookRelay {
   private scanning: Promise<number> | null = null;
   private stopped = false;
   private readonly store;
-  private readonly o: Required<Omit<WebhookRelayOptions, 'fetch' | 'transport'>> & { fetch: typeof fetch };
+  private readonly o: Required<Omit<WebhookRelayOptions, 'transport'>>;
   private readonly transport: PgBossWebhookTransport | null;
 
   constructor(options: WebhookRelayOptions) {
@@ -70,7 +72,7 @@ export class WebhookRelay {
       timeoutMs: 10_000,
       pollMs: 500,
       healthScanMs: 60_000,
-      fetch: globalThis.fetch,
+      send: pinnedPost,
       now: () => new Date(),
       resolve: defaultResolve,
       ...options,
@@ -211,8 +213,10 @@ export class WebhookRelay {
       const body = JSON.stringify(delivery.payload);
       const msgId = `msg_${delivery.id}`;
       const signature = new Webhook(this.o.box.open(endpoint.secretCiphertext)).sign(msgId, started, body);
-      const response = await this.o.fetch(endpoint.url, {
-        method: 'POST',
+      // The connection goes to the addresses just checked, never to a second DNS answer.
+      const response = await this.o.send({
+        url: target,
+        addresses: resolved,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Meander-Webhooks/1',
@@ -221,11 +225,9 @@ export class WebhookRelay {
           'webhook-signature': signature,
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.o.timeoutMs),
+        timeoutMs: this.o.timeoutMs,
       });
       statusCode = response.status;
-      await response.body?.cancel().catch(() => undefined);
       if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}`;
     } catch (caught) {
       permanent = caught instanceof WebhookUrlRefused;
