@@ -1,12 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { SecretBox, webhookStoreFor } from '@meander/db';
 import { createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { pinnedPost, type WebhookSender } from '../src/webhooks/pinned-request.js';
 import { WebhookRelay, type WebhookRelayOptions } from '../src/webhooks/relay.js';
+
+/** A throwaway self-signed certificate for hooks.rebind.test (test only: nothing trusts it). */
+const TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgWVbYZRzrfGuuKLEe
+c3z/ULGMU44uVeUBZbc6+LnyWWyhRANCAASnkr9ptu99E/ICIbDER6VpPybrdaQ/
+HV1kG02T04Xol7UFEe857P7pCnpaUQNpsnHrGydIh6unbTD4LHaGnVxk
+-----END PRIVATE KEY-----`;
+const TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBrTCCAVOgAwIBAgIUHn2dmUpX4I5ItZVDs2m7yZHLjcAwCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRaG9va3MucmViaW5kLnRlc3QwIBcNMjYxMTI2MTQ1NTE1WhgP
+MjEyNjExMDIxNDU1MTVaMBwxGjAYBgNVBAMMEWhvb2tzLnJlYmluZC50ZXN0MFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEp5K/abbvfRPyAiGwxEelaT8m63WkPx1d
+ZBtNk9OF6Je1BRHvOez+6Qp6WlEDabJx6xsnSIerp20w+Cx2hp1cZKNxMG8wHQYD
+VR0OBBYEFPlCoWMCoqZkQunTP5y5wFFeHP0PMB8GA1UdIwQYMBaAFPlCoWMCoqZk
+QunTP5y5wFFeHP0PMA8GA1UdEwEB/wQFMAMBAf8wHAYDVR0RBBUwE4IRaG9va3Mu
+cmViaW5kLnRlc3QwCgYIKoZIzj0EAwIDSAAwRQIhAOXt6fdnlT26YIHyeJe5IOE2
+PW7t9EhV43xKBZjPpSUtAiB2XhSNXLN3/6L7b6wnj7Ebf5DIfYsASZLBxWhtax+q
+5g==
+-----END CERTIFICATE-----`;
 
 /** A local receiver answering `status` (with `headers`), recording what reached it. */
 async function receiver(status = 204, headers: Record<string, string> = {}) {
@@ -141,6 +162,43 @@ describe.each(DIALECTS)('webhook connections go only to the address the guard ch
     } finally {
       silent.closeAllConnections();
       await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('keeps TLS on the hostname under pinning: SNI names it and the certificate is verified', async () => {
+    const serverNames: string[] = [];
+    const context = createSecureContext({ key: TLS_KEY, cert: TLS_CERT });
+    let requests = 0;
+    const tls = createTlsServer(
+      {
+        key: TLS_KEY,
+        cert: TLS_CERT,
+        SNICallback: (name, callback) => {
+          serverNames.push(name);
+          callback(null, context);
+        },
+      },
+      (_req, res) => {
+        requests += 1;
+        res.writeHead(204).end();
+      },
+    );
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const { port } = tls.address() as AddressInfo;
+    try {
+      const delivery = await deliverOnce(`https://hooks.rebind.test:${port}/hooks`, {
+        allowedHosts: ['hooks.rebind.test'],
+        resolve: async () => ['127.0.0.1'],
+        maxAttempts: 1,
+      });
+      // Connected to the pinned address, asked for the URL's hostname, and refused a certificate
+      // no authority signed: verification was not switched off to make pinning work.
+      expect(serverNames).toEqual(['hooks.rebind.test']);
+      expect(delivery).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: null });
+      expect(delivery.lastError).toMatch(/self[- ]signed certificate/);
+      expect(requests).toBe(0);
+    } finally {
+      await new Promise<void>((r) => tls.close(() => r()));
     }
   });
 });
