@@ -12,9 +12,10 @@ import {
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readWorkerEnv } from '../src/env.js';
 import { silentLogger } from '../src/logger.js';
 import { WebhookRelay } from '../src/webhooks/relay.js';
-import { emulators, givenConnectedOrganization, PERIOD } from './fixtures.js';
+import { emulators, eventually, givenConnectedOrganization, PERIOD } from './fixtures.js';
 
 const HOUR = 3_600_000;
 /** A nightly schedule; its last success at T0 + 5 min. */
@@ -170,5 +171,54 @@ describe.each(DIALECTS)('health changes made by time alone on %s', (dialect) => 
     clock = T0 + 30 * HOUR;
     await relay.scanHealth();
     expect(await healthAnnouncementsFor(t.db).lastAnnounced(org.id, 'xledger')).toBeNull();
+  });
+
+  it('runs the scan on its own while the relay runs, and delivers what it announces', async () => {
+    const org = await givenConnectedOrganization(t.db, emu, 'xledger', 1, {
+      schedule: { cron: '0 2 * * *', timezone: 'UTC' },
+    });
+    const { port } = server.address() as AddressInfo;
+    const endpoint = await webhookStoreFor(t.db).createEndpoint({
+      organizationId: org.id,
+      url: `http://127.0.0.1:${port}/scan`,
+      events: ['integration.health_changed'],
+      secretCiphertext: box.seal(`whsec_${randomBytes(24).toString('base64')}`),
+      createdBy: null,
+    });
+    await finishedSync(org.id, 0, 5 * 60_000);
+    const relay = new WebhookRelay({
+      db: t.db,
+      box,
+      logger: silentLogger,
+      allowedHosts: ['127.0.0.1'],
+      pollMs: 50,
+      healthScanMs: 50,
+      now: () => new Date(T0 + 25 * HOUR),
+    });
+    await relay.start();
+    try {
+      const [delivery] = await eventually(async () => {
+        const list = await webhookStoreFor(t.db).listDeliveries(endpoint.id);
+        return list[0]?.status === 'succeeded' ? list : null;
+      }, 10_000);
+      expect((delivery?.payload as WebhookPayload<HealthChangedData>).data).toMatchObject({
+        organizationId: org.id,
+        previousState: 'healthy',
+        state: 'delayed',
+        syncLogId: null,
+      });
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
+describe('WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS', () => {
+  it('defaults to a minute, takes whole positive seconds, and names itself when invalid', () => {
+    expect(readWorkerEnv({}).webhookHealthScanSeconds).toBe(60);
+    expect(readWorkerEnv({ WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS: '15' }).webhookHealthScanSeconds).toBe(15);
+    expect(() => readWorkerEnv({ WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS: '0' })).toThrow(
+      /WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS/,
+    );
   });
 });
