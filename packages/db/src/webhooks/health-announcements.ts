@@ -29,6 +29,7 @@ interface LastAnnouncement {
 }
 
 const TERMINAL = "('success', 'partial', 'failed')";
+const SYNC_EVENTS = "('sync.succeeded', 'sync.partial', 'sync.failed')";
 
 /**
  * The record of which health state was last announced per organization and system is the outbox
@@ -88,7 +89,7 @@ export class HealthAnnouncements {
         if (input.unlessSyncsChangedFrom !== undefined) {
           const waiting = c
             .prepare(
-              'SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = ? AND sync_log_id IS NOT NULL LIMIT 1',
+              `SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = ? AND event_type IN ${SYNC_EVENTS} LIMIT 1`,
             )
             .get(input.organizationId);
           const count = c
@@ -119,9 +120,10 @@ export class HealthAnnouncements {
     return raw.sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtext(${`meander:health:${input.organizationId}:${input.accountingSystem}`}))`;
       if (input.unlessSyncsChangedFrom !== undefined) {
-        const [waiting] = await tx`
-          SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = ${input.organizationId}
-            AND sync_log_id IS NOT NULL LIMIT 1`;
+        const [waiting] = await tx.unsafe(
+          `SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = $1 AND event_type IN ${SYNC_EVENTS} LIMIT 1`,
+          [input.organizationId],
+        );
         const [count] = await tx.unsafe(
           `SELECT count(*) AS n FROM accounting_sync_logs WHERE organization_id = $1 AND status IN ${TERMINAL}`,
           [input.organizationId],
