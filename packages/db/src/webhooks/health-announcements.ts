@@ -28,8 +28,12 @@ interface LastAnnouncement {
   createdAt: string;
 }
 
-const TERMINAL = "('success', 'partial', 'failed')";
-const SYNC_EVENTS = "('sync.succeeded', 'sync.partial', 'sync.failed')";
+/** The organization's finished syncs (`?` is its id). */
+const FINISHED_SYNCS = `SELECT count(*) AS n FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('success', 'partial', 'failed')`;
+/** A sync event of the organization still waiting to be fanned out (`?` is its id). */
+const WAITING_SYNC_EVENT = `SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = ?
+  AND event_type IN ('sync.succeeded', 'sync.partial', 'sync.failed') LIMIT 1`;
+const pg = (sql: string) => sql.replace('?', '$1');
 
 /**
  * The record of which health state was last announced per organization and system is the outbox
@@ -62,11 +66,10 @@ export class HealthAnnouncements {
   /** How many syncs of the organization have ended (the scan's staleness check). */
   async finishedSyncCount(organizationId: string): Promise<number> {
     const raw = this.db.raw;
-    const sql = `SELECT count(*) AS n FROM accounting_sync_logs WHERE organization_id = ? AND status IN ${TERMINAL}`;
     if (raw.dialect === 'sqlite') {
-      return Number((raw.connection.prepare(sql).get(organizationId) as { n: number }).n);
+      return Number((raw.connection.prepare(FINISHED_SYNCS).get(organizationId) as { n: number }).n);
     }
-    const [row] = await raw.sql.unsafe(sql.replace('?', '$1'), [organizationId]);
+    const [row] = await raw.sql.unsafe(pg(FINISHED_SYNCS), [organizationId]);
     return Number(row?.n ?? 0);
   }
 
@@ -87,16 +90,8 @@ export class HealthAnnouncements {
       const c = raw.connection;
       const decide = c.transaction(() => {
         if (input.unlessSyncsChangedFrom !== undefined) {
-          const waiting = c
-            .prepare(
-              `SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = ? AND event_type IN ${SYNC_EVENTS} LIMIT 1`,
-            )
-            .get(input.organizationId);
-          const count = c
-            .prepare(
-              `SELECT count(*) AS n FROM accounting_sync_logs WHERE organization_id = ? AND status IN ${TERMINAL}`,
-            )
-            .get(input.organizationId) as { n: number };
+          const waiting = c.prepare(WAITING_SYNC_EVENT).get(input.organizationId);
+          const count = c.prepare(FINISHED_SYNCS).get(input.organizationId) as { n: number };
           if (waiting || Number(count.n) !== input.unlessSyncsChangedFrom) return null;
         }
         const last = lastSqlite(c, input.organizationId, input.accountingSystem);
@@ -120,14 +115,8 @@ export class HealthAnnouncements {
     return raw.sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtext(${`meander:health:${input.organizationId}:${input.accountingSystem}`}))`;
       if (input.unlessSyncsChangedFrom !== undefined) {
-        const [waiting] = await tx.unsafe(
-          `SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = $1 AND event_type IN ${SYNC_EVENTS} LIMIT 1`,
-          [input.organizationId],
-        );
-        const [count] = await tx.unsafe(
-          `SELECT count(*) AS n FROM accounting_sync_logs WHERE organization_id = $1 AND status IN ${TERMINAL}`,
-          [input.organizationId],
-        );
+        const [waiting] = await tx.unsafe(pg(WAITING_SYNC_EVENT), [input.organizationId]);
+        const [count] = await tx.unsafe(pg(FINISHED_SYNCS), [input.organizationId]);
         if (waiting || Number(count?.n ?? 0) !== input.unlessSyncsChangedFrom) return null;
       }
       const last = await lastPg(tx, input.organizationId, input.accountingSystem);
