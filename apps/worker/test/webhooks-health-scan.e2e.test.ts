@@ -197,11 +197,11 @@ describe.each(DIALECTS)('health changes made by time alone on %s', (dialect) => 
     });
     await relay.start();
     try {
-      const [delivery] = await eventually(async () => {
-        const list = await webhookStoreFor(t.db).listDeliveries(endpoint.id);
-        return list[0]?.status === 'succeeded' ? list : null;
+      const delivery = await eventually(async () => {
+        const [first] = await webhookStoreFor(t.db).listDeliveries(endpoint.id);
+        return first?.status === 'succeeded' ? first : null;
       }, 10_000);
-      expect((delivery?.payload as WebhookPayload<HealthChangedData>).data).toMatchObject({
+      expect((delivery.payload as WebhookPayload<HealthChangedData>).data).toMatchObject({
         organizationId: org.id,
         previousState: 'healthy',
         state: 'delayed',
