@@ -24,6 +24,7 @@ const schema = z.object({
   CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS: positiveInt(60),
 });
 
 /** The worker's settings, read and validated once (the only place that reads process.env). */
@@ -40,6 +41,8 @@ export interface WorkerEnv {
   secretBox: SecretBox;
   /** `WEBHOOK_ALLOWED_HOSTS`: private or loopback hosts webhooks may reach. */
   webhookAllowedHosts: string[];
+  /** `WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS`: how often health changes time alone made are announced. */
+  webhookHealthScanSeconds: number;
   production: boolean;
   /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
   auditSigningKey: string | undefined;
@@ -76,6 +79,7 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     logLevel: e.LOG_LEVEL,
     secretBox: secretBoxFromEnv(e.CREDENTIALS_KEY, production, e.CREDENTIALS_PREVIOUS_KEYS),
     webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
+    webhookHealthScanSeconds: e.WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS,
     production,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
     credentialsKey: e.CREDENTIALS_KEY,

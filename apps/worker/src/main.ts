@@ -19,7 +19,11 @@ const worker = await startWorker({
   staleAfterSeconds: env.staleAfterSeconds,
   workerId: env.workerId,
   logger,
-  webhooks: { box: env.secretBox, allowedHosts: env.webhookAllowedHosts },
+  webhooks: {
+    box: env.secretBox,
+    allowedHosts: env.webhookAllowedHosts,
+    healthScanMs: env.webhookHealthScanSeconds * 1000,
+  },
   signer,
   credentials,
 });

@@ -43,6 +43,7 @@ export async function openDatabase(
 }
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
 export { countUnclassifiedErrors } from './rejections/unclassified.js';
+export { HealthAnnouncements, healthAnnouncementsFor } from './webhooks/health-announcements.js';
 export {
   type HealthChangedData,
   type SyncEventData,

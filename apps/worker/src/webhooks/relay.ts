@@ -2,18 +2,20 @@ import { lookup } from 'node:dns/promises';
 import {
   assertWebhookUrl,
   type Database,
+  healthAnnouncementsFor,
   loadIntegrationHealth,
   type OutboxEvent,
   type SecretBox,
   syncEventPayload,
   type WebhookDelivery,
-  type WebhookPayload,
   WebhookUrlRefused,
   webhookStoreFor,
 } from '@meander/db';
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../logger.js';
+import { healthChangedPayload, scanIntegrationHealth } from './health-scan.js';
 import type { PgBossWebhookTransport, WebhookJob } from './pg-boss-transport.js';
+import { pinnedPost, type WebhookSender } from './pinned-request.js';
 
 /** How the relay delivers; every field but `db`, `box` and `logger` has a default. */
 export interface WebhookRelayOptions {
@@ -30,9 +32,15 @@ export interface WebhookRelayOptions {
   timeoutMs?: number;
   /** How often the outbox and the due deliveries are looked at (default 500 ms). */
   pollMs?: number;
-  fetch?: typeof fetch;
+  /**
+   * How often the health of subscribed organizations is recomputed to announce changes time alone
+   * made (`WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS`; default 60 s).
+   */
+  healthScanMs?: number;
+  /** Sends one attempt to the addresses the guard checked (default: node:http(s), pinned). */
+  send?: WebhookSender;
   now?: () => Date;
-  /** Resolve a host to its addresses (the SSRF guard checks each one). */
+  /** Resolve a host to its addresses (the SSRF guard checks each one; the request goes only to them). */
   resolve?: (host: string) => Promise<string[]>;
   /** PostgreSQL: attempts go through pg-boss; without it, this process sends them itself. */
   transport?: PgBossWebhookTransport | null;
@@ -48,10 +56,12 @@ const defaultResolve = async (host: string) => (await lookup(host, { all: true }
  */
 export class WebhookRelay {
   private timer: NodeJS.Timeout | null = null;
+  private scanTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private scanning: Promise<number> | null = null;
   private stopped = false;
   private readonly store;
-  private readonly o: Required<Omit<WebhookRelayOptions, 'fetch' | 'transport'>> & { fetch: typeof fetch };
+  private readonly o: Required<Omit<WebhookRelayOptions, 'transport'>>;
   private readonly transport: PgBossWebhookTransport | null;
 
   constructor(options: WebhookRelayOptions) {
@@ -61,7 +71,8 @@ export class WebhookRelay {
       baseDelayMs: 10_000,
       timeoutMs: 10_000,
       pollMs: 500,
-      fetch: globalThis.fetch,
+      healthScanMs: 60_000,
+      send: pinnedPost,
       now: () => new Date(),
       resolve: defaultResolve,
       ...options,
@@ -74,12 +85,15 @@ export class WebhookRelay {
     await this.transport?.start((job) => this.deliverJob(job));
     this.timer = setInterval(() => void this.tick(), this.o.pollMs);
     this.timer.unref();
+    this.scanTimer = setInterval(() => void this.scanHealth(), this.o.healthScanMs);
+    this.scanTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    await Promise.all([this.running, this.scanning]);
     await this.transport?.stop();
   }
 
@@ -99,6 +113,24 @@ export class WebhookRelay {
         this.running = null;
       });
     return this.running;
+  }
+
+  /**
+   * Announce the health changes time alone made (never two scans at once in this process; other
+   * processes are kept apart by the announcement lock). Resolves to the number announced.
+   */
+  scanHealth(): Promise<number> {
+    if (this.scanning || this.stopped) return this.scanning ?? Promise.resolve(0);
+    this.scanning = scanIntegrationHealth(this.o.db, this.o.now())
+      .then((announced) => announced.length)
+      .catch((error: unknown) => {
+        this.o.logger.error({ err: String(error) }, 'webhook health scan failed');
+        return 0;
+      })
+      .finally(() => {
+        this.scanning = null;
+      });
+    return this.scanning;
   }
 
   private async pass(): Promise<void> {
@@ -128,7 +160,10 @@ export class WebhookRelay {
     await this.store.fanOut(event, payload, now);
   }
 
-  /** Queue `integration.health_changed` when this sync moved the integration to another state. */
+  /**
+   * Queue `integration.health_changed` when this sync moved the integration to another state and
+   * that state was not announced already (by another relay, or by the health scan).
+   */
   private async healthChange(
     syncLogId: string,
     organizationId: string,
@@ -143,27 +178,14 @@ export class WebhookRelay {
     const was = before.find((h) => h.accountingSystem === system);
     const is = after.find((h) => h.accountingSystem === system);
     if (!is || !was || was.state === is.state) return;
-    const payload: WebhookPayload = {
-      type: 'integration.health_changed',
-      timestamp: at,
-      data: {
-        organizationId,
-        accountingSystem: is.accountingSystem,
-        previousState: was.state,
-        state: is.state,
-        syncLogId,
-        reasons: is.reasons,
-        openProblems: is.problems
-          .filter((p) => p.status === 'open')
-          .map((p) => ({
-            code: p.code,
-            category: p.category,
-            firstSeenAt: p.firstSeenAt,
-            lastSeenAt: p.lastSeenAt,
-          })),
-      },
-    };
-    await this.store.enqueue({ organizationId, eventType: 'integration.health_changed', payload, syncLogId });
+    await healthAnnouncementsFor(this.o.db).announceIfChanged({
+      organizationId,
+      accountingSystem: is.accountingSystem,
+      state: is.state,
+      baseline: was.state,
+      now: this.o.now().toISOString(),
+      payload: (previous) => healthChangedPayload(is, previous, syncLogId, at),
+    });
   }
 
   /** The delay before retry `n` (1-based): base × 2^(n−1), with ±10 % jitter so receivers are not stampeded. */
@@ -191,8 +213,10 @@ export class WebhookRelay {
       const body = JSON.stringify(delivery.payload);
       const msgId = `msg_${delivery.id}`;
       const signature = new Webhook(this.o.box.open(endpoint.secretCiphertext)).sign(msgId, started, body);
-      const response = await this.o.fetch(endpoint.url, {
-        method: 'POST',
+      // The connection goes to the addresses just checked, never to a second DNS answer.
+      const response = await this.o.send({
+        url: target,
+        addresses: resolved,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Meander-Webhooks/1',
@@ -201,11 +225,9 @@ export class WebhookRelay {
           'webhook-signature': signature,
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.o.timeoutMs),
+        timeoutMs: this.o.timeoutMs,
       });
       statusCode = response.status;
-      await response.body?.cancel().catch(() => undefined);
       if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}`;
     } catch (caught) {
       permanent = caught instanceof WebhookUrlRefused;

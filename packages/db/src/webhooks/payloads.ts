@@ -35,7 +35,8 @@ export interface HealthChangedData {
   accountingSystem: IntegrationHealth['accountingSystem'];
   previousState: IntegrationHealth['state'];
   state: IntegrationHealth['state'];
-  syncLogId: string;
+  /** The sync that changed the state; null when time alone did (the periodic health scan). */
+  syncLogId: string | null;
   reasons: string[];
   openProblems: { code: string; category: string; firstSeenAt: string; lastSeenAt: string }[];
 }

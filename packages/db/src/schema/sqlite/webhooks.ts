@@ -33,6 +33,9 @@ export const webhookOutbox = sqliteTable(
   },
   (t) => [
     index('webhook_outbox_pending_idx').on(t.createdAt).where(sql`fanned_out_at IS NULL`),
+    index('webhook_outbox_health_idx')
+      .on(t.organizationId, t.createdAt)
+      .where(sql`event_type = 'integration.health_changed'`),
     check(
       'ck_webhook_outbox_event_type',
       sql`event_type IN ('sync.succeeded', 'sync.partial', 'sync.failed', 'integration.health_changed', 'webhook.test')`,
