@@ -211,13 +211,14 @@ async function writeCycleStages(
     return c.json((await db.syncLogs.complete(input)).syncLog);
   });
   const post = async (target: Hono, path: string, body: unknown, auth: boolean) => {
-    const res = await target.request(path, {
-      method: 'POST',
-      headers: auth
-        ? { authorization: header, 'content-type': 'application/json' }
-        : { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const payload = JSON.stringify(body);
+    // With its length declared, as every HTTP client sends a JSON body.
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(payload)),
+    };
+    if (auth) headers.authorization = header;
+    const res = await target.request(path, { method: 'POST', headers, body: payload });
     if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as { id?: string; result?: { data: { id: string } } };
   };

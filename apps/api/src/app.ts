@@ -10,10 +10,10 @@ import {
 } from '@meander/db';
 import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
 import type { TokenPolicy } from './auth/tokens.js';
+import { declaredBodyLimit } from './body-limit.js';
 import { type ConsoleOptions, mountConsole } from './console.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -160,7 +160,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(
     '/trpc/*',
-    bodyLimit({
+    declaredBodyLimit({
       maxSize: deps.maxBodyBytes ?? 1024 * 1024,
       onError: (c) =>
         c.json(
