@@ -8,6 +8,7 @@ import {
   listSyncLogsQuerySchema,
   reportProgressCommandSchema,
   startSyncLogCommandSchema,
+  validatingOnce,
 } from '@meander/domain';
 import { z } from 'zod';
 import type { Context } from '../trpc/context.js';
@@ -28,6 +29,11 @@ async function requireExternalRunner(ctx: Pick<Context, 'db'>, id: string): Prom
   }
 }
 
+/**
+ * The commands the store parses are validated here, once: `validatingOnce` marks the parsed command
+ * so the store accepts it without running the same schema again (a schema error still surfaces here,
+ * before any check or query, exactly as before).
+ */
 export const syncLogsRouter = router({
   /** History, newest `startedAt` first, keyset-paginated; org admins see their own organization only. */
   list: procedureFor('syncLog.read')
@@ -48,7 +54,7 @@ export const syncLogsRouter = router({
    * Returns the row plus `warnings`.
    */
   create: procedureFor('syncLog.record')
-    .input(createSyncLogCommandSchema)
+    .input(validatingOnce(createSyncLogCommandSchema))
     .mutation(async ({ ctx, input }) => {
       const { syncLog, warnings } = await ctx.db.syncLogs.create(input, {
         now: ctx.now().toISOString(),
@@ -70,7 +76,7 @@ export const syncLogsRouter = router({
 
   /** Running counts of an active sync. */
   reportProgress: procedureFor('syncLog.record')
-    .input(reportProgressCommandSchema)
+    .input(validatingOnce(reportProgressCommandSchema))
     .mutation(async ({ ctx, input }) => {
       await requireExternalRunner(ctx, input.id);
       return { ...(await ctx.db.syncLogs.reportProgress(input)), warnings: [] };
@@ -78,7 +84,7 @@ export const syncLogsRouter = router({
 
   /** Finish an in-progress sync; the domain decides success or partial. Warnings never block. */
   complete: procedureFor('syncLog.record')
-    .input(completeSyncLogCommandSchema)
+    .input(validatingOnce(completeSyncLogCommandSchema))
     .mutation(async ({ ctx, input }) => {
       await requireExternalRunner(ctx, input.id);
       const { syncLog, warnings } = await ctx.db.syncLogs.complete(input);
@@ -87,7 +93,7 @@ export const syncLogsRouter = router({
 
   /** Fail an active sync; error details are mandatory. */
   fail: procedureFor('syncLog.record')
-    .input(failSyncLogCommandSchema)
+    .input(validatingOnce(failSyncLogCommandSchema))
     .mutation(async ({ ctx, input }) => {
       await requireExternalRunner(ctx, input.id);
       return { ...(await ctx.db.syncLogs.fail(input)), warnings: [] };
@@ -98,7 +104,7 @@ export const syncLogsRouter = router({
    * a legal basis. Leaves a tombstone so the organization's hash chain still verifies.
    */
   delete: procedureFor('syncLog.delete')
-    .input(deleteSyncLogCommandSchema)
+    .input(validatingOnce(deleteSyncLogCommandSchema))
     .mutation(({ ctx, input }) =>
       ctx.db.syncLogs.delete(input, { userId: ctx.principal.userId, via: ctx.principal.via ?? '' }),
     ),
