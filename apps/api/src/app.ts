@@ -25,6 +25,7 @@ import {
   type WriteRateLimit,
 } from './rate-limit.js';
 import { mountRejectionsCsv } from './rejections/http.js';
+import { KnownExternalRuns } from './routers/external-runs.js';
 import { appRouter } from './routers/index.js';
 import type { Context, InnerContext } from './trpc/context.js';
 
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps) {
       deps.writeRateLimit === false
         ? null
         : new WriteLimiter(deps.writeRateLimit ?? DEFAULT_WRITE_RATE_LIMIT),
+    externalRuns: new KnownExternalRuns(),
   };
   const maxBatchSize = deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const app = new Hono();

@@ -18,15 +18,19 @@ import { scopeOrganization, visibleSyncLog } from './tenancy.js';
 /**
  * Runner separation: start/reportProgress/complete/fail through the API are for rows an external
  * runner recorded (`syncLogs.create`). A row Meander's worker runs is reported by the worker only,
- * so a service token cannot seal it `success` with nothing posted.
+ * so a service token cannot seal it `success` with nothing posted. A row's runner never changes, so
+ * one this process knows to be external (`ctx.externalRuns`) is not read again.
  */
-async function requireExternalRunner(ctx: Pick<Context, 'db'>, id: string): Promise<void> {
-  if ((await syncRunnerOf(ctx.db, id)) === 'worker') {
+async function requireExternalRunner(ctx: Pick<Context, 'db' | 'externalRuns'>, id: string): Promise<void> {
+  if (ctx.externalRuns?.has(id)) return;
+  const runner = await syncRunnerOf(ctx.db, id);
+  if (runner === 'worker') {
     throw new DomainError(
       'FORBIDDEN',
       `Sync ${id} is run by Meander's worker; only runners outside Meander report their own syncs (recorded with syncLogs.create)`,
     );
   }
+  if (runner === 'external') ctx.externalRuns?.remember(id);
 }
 
 /**
@@ -56,10 +60,12 @@ export const syncLogsRouter = router({
   create: procedureFor('syncLog.record')
     .input(validatingOnce(createSyncLogCommandSchema))
     .mutation(async ({ ctx, input }) => {
-      const { syncLog, warnings } = await ctx.db.syncLogs.create(input, {
+      const { syncLog, warnings, replayed } = await ctx.db.syncLogs.create(input, {
         now: ctx.now().toISOString(),
         runner: 'external',
       });
+      // A replayed create answers with the row its key first made, which may be a worker's.
+      if (!replayed) ctx.externalRuns?.remember(syncLog.id);
       return { ...syncLog, warnings };
     }),
 
