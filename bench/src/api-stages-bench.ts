@@ -20,12 +20,17 @@ import {
   createCallerContext,
   createCallerFactory,
   DEFAULT_SQLITE_CACHE_MIB,
+  type InnerContext,
   principalFromHeader,
   signToken,
 } from '@meander/api';
-import type { Dialect } from '@meander/db';
+import type { Database, Dialect } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
-import { listSyncLogsQuerySchema } from '@meander/domain';
+import {
+  type CompleteSyncLogCommand,
+  type CreateSyncLogInput,
+  listSyncLogsQuerySchema,
+} from '@meander/domain';
 import { Hono } from 'hono';
 import { emit, type Row } from './report.js';
 import { medianOf, round } from './stats.js';
@@ -70,7 +75,12 @@ export async function runApiStagesBench(dialect: Dialect, quick: boolean): Promi
     }
     const token = await signToken({ sub: randomUUID(), role: 'global_admin' }, SECRET);
     const header = `Bearer ${token}`;
-    const { app, inner } = createApp({ db, jwtSecret: SECRET });
+    // The write cycles run thousands of mutations: a limit that never trips (its cost still counts).
+    const { app, inner } = createApp({
+      db,
+      jwtSecret: SECRET,
+      writeRateLimit: { points: 1_000_000_000, windowSeconds: 60 },
+    });
     const principal = await principalFromHeader(header, SECRET);
     if (!('principal' in principal)) throw new Error('bench token did not verify');
     const caller = createCallerFactory(appRouter)(createCallerContext(inner, principal.principal));
@@ -148,8 +158,138 @@ export async function runApiStagesBench(dialect: Dialect, quick: boolean): Promi
         callsPerSample: n,
       },
     });
+    rows.push(...(await writeCycleStages(t.db, org.id, inner, app, quick)));
   } finally {
     await t.drop();
   }
+  return rows;
+}
+
+const NEW_SYNC = {
+  accountingSystem: 'xledger',
+  syncType: 'api',
+  recordsTotal: 10,
+  periodStart: '2026-01-01T00:00:00.000Z',
+  periodEnd: '2026-01-31T23:59:59.999Z',
+} as const;
+
+/**
+ * The write path's stages: one create→start→complete cycle (one organization, so one active sync at
+ * a time), CPU µs per cycle.
+ *
+ *   store         the three store calls on the bare store
+ *   app store     the same through the app's database (credential sealing, chain-head checkpoint)
+ *   procedure     the three calls through createCaller (middleware, validation, runner check)
+ *   request       the three calls through app.request (POST bodies, tRPC HTTP, context, JSON)
+ *   bare          bare Hono routes that read and parse the same bodies and call the bare store
+ */
+async function writeCycleStages(
+  db: Database,
+  organizationId: string,
+  inner: InnerContext,
+  app: Hono,
+  quick: boolean,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const token = await signToken({ sub: randomUUID(), role: 'service' }, SECRET);
+  const header = `Bearer ${token}`;
+  const verdict = await principalFromHeader(header, SECRET);
+  if (!('principal' in verdict)) throw new Error('bench token did not verify');
+  const caller = createCallerFactory(appRouter)(createCallerContext(inner, verdict.principal));
+  const complete = { recordsSynced: 10, recordsFailed: 0, externalReferenceId: '42' };
+  const bare = new Hono();
+  bare.post('/bare/store/create', async (c) => {
+    const input = (await c.req.json()) as CreateSyncLogInput;
+    return c.json((await db.syncLogs.create(input)).syncLog);
+  });
+  bare.post('/bare/store/start', async (c) => {
+    const { id } = (await c.req.json()) as { id: string };
+    return c.json(await db.syncLogs.start(id));
+  });
+  bare.post('/bare/store/complete', async (c) => {
+    const input = (await c.req.json()) as CompleteSyncLogCommand;
+    return c.json((await db.syncLogs.complete(input)).syncLog);
+  });
+  const post = async (target: Hono, path: string, body: unknown, auth: boolean) => {
+    const payload = JSON.stringify(body);
+    // With its length declared, as every HTTP client sends a JSON body.
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(payload)),
+    };
+    if (auth) headers.authorization = header;
+    const res = await target.request(path, { method: 'POST', headers, body: payload });
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { id?: string; result?: { data: { id: string } } };
+  };
+  const stages: Record<string, () => Promise<unknown>> = {
+    store: async () => {
+      const { syncLog } = await db.syncLogs.create({ organizationId, ...NEW_SYNC });
+      await db.syncLogs.start(syncLog.id);
+      await db.syncLogs.complete({ id: syncLog.id, ...complete });
+    },
+    appStore: async () => {
+      const { syncLog } = await inner.db.syncLogs.create(
+        { organizationId, ...NEW_SYNC },
+        { runner: 'external' },
+      );
+      await inner.db.syncLogs.start(syncLog.id);
+      await inner.db.syncLogs.complete({ id: syncLog.id, ...complete });
+    },
+    procedure: async () => {
+      const { id } = await caller.syncLogs.create({ organizationId, ...NEW_SYNC });
+      await caller.syncLogs.start({ id });
+      await caller.syncLogs.complete({ id, ...complete });
+    },
+    request: async () => {
+      const created = await post(app, '/trpc/syncLogs.create', { organizationId, ...NEW_SYNC }, true);
+      const id = created.result?.data.id ?? '';
+      await post(app, '/trpc/syncLogs.start', { id }, true);
+      await post(app, '/trpc/syncLogs.complete', { id, ...complete }, true);
+    },
+    bare: async () => {
+      const created = await post(bare, '/bare/store/create', { organizationId, ...NEW_SYNC }, false);
+      const id = created.id ?? '';
+      await post(bare, '/bare/store/start', { id }, false);
+      await post(bare, '/bare/store/complete', { id, ...complete }, false);
+    },
+  };
+  const n = quick ? 100 : 250;
+  const reps = quick ? 5 : 7;
+  const names = Object.keys(stages);
+  const samples = new Map<string, number[]>(names.map((k) => [k, []]));
+  for (const name of names) await perCall(stages[name] as () => unknown, n);
+  for (let r = 0; r < reps; r += 1) {
+    const order = r % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) samples.get(name)?.push(await perCall(stages[name] as () => unknown, n));
+  }
+  const med = (k: string) => medianOf(samples.get(k) ?? []);
+  const figures = {
+    store: med('store'),
+    checkpointAndSealing: med('appStore') - med('store'),
+    procedureChecks: med('procedure') - med('appStore'),
+    http: med('request') - med('procedure'),
+    request: med('request'),
+    bare: med('bare'),
+  };
+  const us = (v: number) => `${round(v, 1)} µs`;
+  emit(rows, {
+    suite: 'api-stages',
+    case: 'create→start→complete in-process, per stage (CPU µs per cycle, medians)',
+    subject: `request ${us(figures.request)} = store ${us(figures.store)} + app database (checkpoint) ${us(
+      figures.checkpointAndSealing,
+    )} + procedures (middleware, validation, runner check) ${us(figures.procedureChecks)} + HTTP/tRPC/context/JSON ${us(
+      figures.http,
+    )}`,
+    baseline: `bare routes ${us(figures.bare)}`,
+    ratio: round(figures.bare / figures.request, 2),
+    target: 'informational (throughput ratio: bare / tRPC time)',
+    pass: null,
+    extra: {
+      microsecondsPerCycle: Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v, 2)])),
+      samples: Object.fromEntries([...samples].map(([k, v]) => [k, v.map((x) => round(x, 2))])),
+      cyclesPerSample: n,
+    },
+  });
   return rows;
 }

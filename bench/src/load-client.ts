@@ -74,6 +74,8 @@ const NEW_SYNC = {
   periodEnd: '2026-01-31T23:59:59.999Z',
 };
 
+const COMPLETION = { recordsSynced: 10, recordsFailed: 0, externalReferenceId: '42' };
+
 /** One iteration of a scenario for client `c`; resolves to the status that decides success. */
 function iteration(order: LoadOrder): (c: number, i: number) => Promise<number> {
   const org = (i: number) => order.organizations[i % order.organizations.length] as string;
@@ -100,31 +102,29 @@ function iteration(order: LoadOrder): (c: number, i: number) => Promise<number> 
         if (created.status !== 200) return created.status;
         const id = idOf(created.body, true);
         await trpc('syncLogs.start', { id });
-        return (
-          await trpc('syncLogs.complete', {
-            id,
-            recordsSynced: 10,
-            recordsFailed: 0,
-            externalReferenceId: '42',
-          })
-        ).status;
+        return (await trpc('syncLogs.complete', { id, ...COMPLETION })).status;
       };
+    // The bare routes get the same bodies as tRPC: a route cannot create a sync log without reading
+    // its input, so the baseline reads and parses it too (it validates nothing; the store does).
     case 'store-cycle':
       return async (c) => {
-        const created = await send('POST', `${bareUrl}/bare/store/create/${org(c + 16)}`, null);
+        const bare = (path: string, body: unknown) =>
+          send('POST', `${bareUrl}/bare/store/${path}`, null, body);
+        const created = await bare('create', { organizationId: org(c + 16), ...NEW_SYNC });
         if (created.status !== 200) return created.status;
         const id = idOf(created.body, false);
-        await send('POST', `${bareUrl}/bare/store/start/${id}`, null);
-        return (await send('POST', `${bareUrl}/bare/store/complete/${id}`, null)).status;
+        await bare('start', { id });
+        return (await bare('complete', { id, ...COMPLETION })).status;
       };
     case 'minimal-cycle':
       return async (c) => {
         const o = org(c + 32);
-        const created = await send('POST', `${bareUrl}/bare/create/${o}`, null);
+        const bare = (path: string, body: unknown) => send('POST', `${bareUrl}/bare/${path}`, null, body);
+        const created = await bare(`create/${o}`, { organizationId: o, ...NEW_SYNC });
         if (created.status !== 200) return created.status;
         const id = idOf(created.body, false);
-        await send('POST', `${bareUrl}/bare/start/${id}`, null);
-        return (await send('POST', `${bareUrl}/bare/complete/${o}/${id}`, null)).status;
+        await bare(`start/${id}`, { id });
+        return (await bare(`complete/${o}/${id}`, { id, ...COMPLETION })).status;
       };
   }
 }

@@ -10,10 +10,10 @@ import {
 } from '@meander/db';
 import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { principalFromHeader } from './auth/principal.js';
 import type { TokenPolicy } from './auth/tokens.js';
+import { declaredBodyLimit } from './body-limit.js';
 import { type ConsoleOptions, mountConsole } from './console.js';
 import { type Logger, silentLogger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -25,6 +25,7 @@ import {
   type WriteRateLimit,
 } from './rate-limit.js';
 import { mountRejectionsCsv } from './rejections/http.js';
+import { KnownExternalRuns } from './routers/external-runs.js';
 import { appRouter } from './routers/index.js';
 import type { Context, InnerContext } from './trpc/context.js';
 
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps) {
       deps.writeRateLimit === false
         ? null
         : new WriteLimiter(deps.writeRateLimit ?? DEFAULT_WRITE_RATE_LIMIT),
+    externalRuns: new KnownExternalRuns(),
   };
   const maxBatchSize = deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   const app = new Hono();
@@ -160,7 +162,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(
     '/trpc/*',
-    bodyLimit({
+    declaredBodyLimit({
       maxSize: deps.maxBodyBytes ?? 1024 * 1024,
       onError: (c) =>
         c.json(

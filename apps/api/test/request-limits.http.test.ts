@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { DIALECTS } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/tokens.js';
@@ -224,6 +225,120 @@ describe.each(DIALECTS)('per-principal write rate limit over HTTP on %s', (diale
   it('an unauthenticated write is 401, not counted against anyone', async () => {
     expect((await call('organizations.create', { token: null, input: { name: 'Nobody' } })).status).toBe(401);
   });
+});
+
+/**
+ * A POST over a real socket, its body sent either with a declared length or chunked (no length: the
+ * server must count). The server may answer before it read the body; the answer is what counts.
+ */
+function postOverSocket(
+  url: string,
+  token: string,
+  body: string,
+  framing: 'content-length' | 'chunked',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const headers: Record<string, string | number> = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    };
+    if (framing === 'content-length') headers['content-length'] = Buffer.byteLength(body);
+    // A fresh connection each time: the server closes one whose refused body it did not read.
+    const req = request(url, { method: 'POST', headers, agent: false }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    if (framing === 'chunked') {
+      for (let at = 0; at < body.length; at += 64 * 1024) req.write(body.slice(at, at + 64 * 1024));
+      req.end();
+    } else {
+      req.end(body);
+    }
+  });
+}
+
+describe.each(DIALECTS)('request body limit over HTTP on %s', (dialect) => {
+  let f: ApiFixture;
+  let api: RunningApi;
+  beforeAll(async () => {
+    f = await createApiFixture(dialect);
+    api = await startApiServer({ db: f.db, port: 0, jwtSecret: SECRET, writeRateLimit: false });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await f?.drop();
+  });
+
+  const createUrl = () => `${api.url}/trpc/syncLogs.create`;
+  const tooLarge = () =>
+    JSON.stringify({
+      organizationId: f.orgId,
+      accountingSystem: 'xledger',
+      syncType: 'api',
+      recordsTotal: 1,
+      ...PERIOD,
+      idempotencyKey: 'x'.repeat(2 * 1024 * 1024),
+    });
+
+  it.each(['content-length', 'chunked'] as const)(
+    'answers 413 to a body over 1 MiB sent with %s framing, and writes nothing',
+    async (framing) => {
+      const before = (await f.db.syncLogs.list({ organizationId: f.orgId })).items.length;
+      const res = await postOverSocket(createUrl(), f.tokens.service as string, tooLarge(), framing);
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body)).toMatchObject({
+        error: {
+          code: -32600,
+          data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, domainCode: 'VALIDATION_FAILED' },
+        },
+      });
+      expect((await f.db.syncLogs.list({ organizationId: f.orgId })).items.length).toBe(before);
+    },
+  );
+
+  it.each(['content-length', 'chunked'] as const)(
+    'reads and validates a body under the limit sent with %s framing',
+    async (framing) => {
+      // One organization per framing: each create leaves an active sync behind.
+      const organizationId = framing === 'chunked' ? f.otherOrgId : f.orgId;
+      const input = {
+        organizationId,
+        accountingSystem: 'xledger',
+        syncType: 'api',
+        recordsTotal: 3,
+        ...PERIOD,
+      };
+      const res = await postOverSocket(
+        createUrl(),
+        f.tokens.service as string,
+        JSON.stringify(input),
+        framing,
+      );
+      expect(res.status).toBe(200);
+      const created = (JSON.parse(res.body) as { result: { data: { id: string; recordsTotal: number } } })
+        .result.data;
+      expect(created.recordsTotal).toBe(3);
+      expect((await f.db.syncLogs.get(created.id))?.organizationId).toBe(organizationId);
+      const invalid = await postOverSocket(
+        createUrl(),
+        f.tokens.service as string,
+        JSON.stringify({ ...input, recordsTotal: 'three' }),
+        framing,
+      );
+      expect(invalid.status).toBe(400);
+      expect(JSON.parse(invalid.body)).toMatchObject({
+        error: {
+          data: { domainCode: 'VALIDATION_FAILED', issues: [{ rule: 'schema', path: ['recordsTotal'] }] },
+        },
+      });
+    },
+  );
 });
 
 describe('request limits from the environment', () => {

@@ -120,8 +120,32 @@ export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
   }));
 }
 
+/**
+ * Objects a schema produced, with the schema that produced them. An edge that already validated its
+ * input with the same schema (the API's procedures) hands the store that very object, and the
+ * store's `parseCommand` then returns it instead of running the schema over it a second time.
+ * Entries are weak: a command is remembered only while the request holding it is alive.
+ */
+const validatedBy = new WeakMap<object, z.ZodType>();
+
+/**
+ * `schema`, marking what it outputs as validated by it, for an edge that validates commands before
+ * they reach the store. The output is shallow-frozen, so a marked command is exactly what the schema
+ * produced; anything else (another object, one a different schema produced) is parsed as before.
+ */
+export function validatingOnce<S extends z.ZodType<object>>(schema: S) {
+  return schema.transform((command) => {
+    Object.freeze(command);
+    validatedBy.set(command, schema);
+    return command;
+  });
+}
+
 /** Parse `input` with `schema`, throwing `VALIDATION_FAILED` with field-level issues on failure. */
 export function parseCommand<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  if (typeof input === 'object' && input !== null && validatedBy.get(input) === schema) {
+    return input as z.output<S>;
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = issuesFromZod(result.error);

@@ -8,6 +8,7 @@ import {
   listSyncLogsQuerySchema,
   reportProgressCommandSchema,
   startSyncLogCommandSchema,
+  validatingOnce,
 } from '@meander/domain';
 import { z } from 'zod';
 import type { Context } from '../trpc/context.js';
@@ -17,17 +18,26 @@ import { scopeOrganization, visibleSyncLog } from './tenancy.js';
 /**
  * Runner separation: start/reportProgress/complete/fail through the API are for rows an external
  * runner recorded (`syncLogs.create`). A row Meander's worker runs is reported by the worker only,
- * so a service token cannot seal it `success` with nothing posted.
+ * so a service token cannot seal it `success` with nothing posted. A row's runner never changes, so
+ * one this process knows to be external (`ctx.externalRuns`) is not read again.
  */
-async function requireExternalRunner(ctx: Pick<Context, 'db'>, id: string): Promise<void> {
-  if ((await syncRunnerOf(ctx.db, id)) === 'worker') {
+async function requireExternalRunner(ctx: Pick<Context, 'db' | 'externalRuns'>, id: string): Promise<void> {
+  if (ctx.externalRuns?.has(id)) return;
+  const runner = await syncRunnerOf(ctx.db, id);
+  if (runner === 'worker') {
     throw new DomainError(
       'FORBIDDEN',
       `Sync ${id} is run by Meander's worker; only runners outside Meander report their own syncs (recorded with syncLogs.create)`,
     );
   }
+  if (runner === 'external') ctx.externalRuns?.remember(id);
 }
 
+/**
+ * The commands the store parses are validated here, once: `validatingOnce` marks the parsed command
+ * so the store accepts it without running the same schema again (a schema error still surfaces here,
+ * before any check or query, exactly as before).
+ */
 export const syncLogsRouter = router({
   /** History, newest `startedAt` first, keyset-paginated; org admins see their own organization only. */
   list: procedureFor('syncLog.read')
@@ -48,12 +58,14 @@ export const syncLogsRouter = router({
    * Returns the row plus `warnings`.
    */
   create: procedureFor('syncLog.record')
-    .input(createSyncLogCommandSchema)
+    .input(validatingOnce(createSyncLogCommandSchema))
     .mutation(async ({ ctx, input }) => {
-      const { syncLog, warnings } = await ctx.db.syncLogs.create(input, {
+      const { syncLog, warnings, replayed } = await ctx.db.syncLogs.create(input, {
         now: ctx.now().toISOString(),
         runner: 'external',
       });
+      // A replayed create answers with the row its key first made, which may be a worker's.
+      if (!replayed) ctx.externalRuns?.remember(syncLog.id);
       return { ...syncLog, warnings };
     }),
 
@@ -70,7 +82,7 @@ export const syncLogsRouter = router({
 
   /** Running counts of an active sync. */
   reportProgress: procedureFor('syncLog.record')
-    .input(reportProgressCommandSchema)
+    .input(validatingOnce(reportProgressCommandSchema))
     .mutation(async ({ ctx, input }) => {
       await requireExternalRunner(ctx, input.id);
       return { ...(await ctx.db.syncLogs.reportProgress(input)), warnings: [] };
@@ -78,7 +90,7 @@ export const syncLogsRouter = router({
 
   /** Finish an in-progress sync; the domain decides success or partial. Warnings never block. */
   complete: procedureFor('syncLog.record')
-    .input(completeSyncLogCommandSchema)
+    .input(validatingOnce(completeSyncLogCommandSchema))
     .mutation(async ({ ctx, input }) => {
       await requireExternalRunner(ctx, input.id);
       const { syncLog, warnings } = await ctx.db.syncLogs.complete(input);
@@ -87,7 +99,7 @@ export const syncLogsRouter = router({
 
   /** Fail an active sync; error details are mandatory. */
   fail: procedureFor('syncLog.record')
-    .input(failSyncLogCommandSchema)
+    .input(validatingOnce(failSyncLogCommandSchema))
     .mutation(async ({ ctx, input }) => {
       await requireExternalRunner(ctx, input.id);
       return { ...(await ctx.db.syncLogs.fail(input)), warnings: [] };
@@ -98,7 +110,7 @@ export const syncLogsRouter = router({
    * a legal basis. Leaves a tombstone so the organization's hash chain still verifies.
    */
   delete: procedureFor('syncLog.delete')
-    .input(deleteSyncLogCommandSchema)
+    .input(validatingOnce(deleteSyncLogCommandSchema))
     .mutation(({ ctx, input }) =>
       ctx.db.syncLogs.delete(input, { userId: ctx.principal.userId, via: ctx.principal.via ?? '' }),
     ),

@@ -4,6 +4,7 @@ import type { AuthFailure } from '../auth/principal.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { WriteLimiter } from '../rate-limit.js';
+import type { KnownExternalRuns } from '../routers/external-runs.js';
 
 /** What every procedure needs and tests provide: the inner context. */
 export interface InnerContext {
@@ -22,6 +23,8 @@ export interface InnerContext {
   checkpointer: Checkpointer;
   /** Opens sealed connection settings; only code that builds an adapter may call `open`. */
   credentials: CredentialCipher | null;
+  /** Sync logs known to be externally run (none: every lifecycle call reads the runner). */
+  externalRuns?: KnownExternalRuns | null;
 }
 
 /** Built per request on top of the inner context: who is calling. */
