@@ -28,7 +28,7 @@ export async function openPgDatabase(
     syncLogs: new PgSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new PgExpenseRecordStore(sql),
-    checkpoints: new PgCheckpointStore(sql),
+    checkpoints: new PgCheckpointStore(driver),
     async ping() {
       await sql`SELECT 1`;
     },

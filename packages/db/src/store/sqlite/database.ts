@@ -47,7 +47,7 @@ export function openSqliteDatabase(
     syncLogs: new SqliteSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new SqliteExpenseRecordStore(connection),
-    checkpoints: new SqliteCheckpointStore(connection),
+    checkpoints: new SqliteCheckpointStore(driver),
     async ping() {
       connection.prepare('SELECT 1').get();
     },
