@@ -234,6 +234,11 @@ function webhookStatements(dialect: Dialect) {
   } satisfies Record<string, SQL>;
 }
 
+/** The webhook statements compiled for one dialect. */
+export function compileWebhookStatements(dialect: Dialect) {
+  return compileAll(dialect, webhookStatements(dialect));
+}
+
 /**
  * Webhook endpoints, the outbox and the delivery log, written once over the schema's table objects
  * for both dialects on the one query layer: statements compiled once (statement.ts), run as
@@ -244,12 +249,12 @@ function webhookStatements(dialect: Dialect) {
 export class WebhookStore {
   private readonly driver: Driver;
   private readonly tables: SchemaTables;
-  private readonly q: Record<keyof ReturnType<typeof webhookStatements>, Statement>;
+  private readonly q: ReturnType<typeof compileWebhookStatements>;
 
   constructor(db: Pick<Database, 'raw'>) {
     this.driver = driverFor(db.raw);
     this.tables = tablesOf(this.driver.dialect);
-    this.q = compileAll(this.driver.dialect, webhookStatements(this.driver.dialect));
+    this.q = compileWebhookStatements(this.driver.dialect);
   }
 
   private *endpoints(statement: Statement, values: Values): Program<EndpointRow[]> {
