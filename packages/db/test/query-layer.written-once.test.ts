@@ -7,6 +7,7 @@ import { compileOrganizationStatements } from '../src/store/organization-queries
 import { PG_SYNC_LOG_LOCKS } from '../src/store/pg/sync-log-store.js';
 import { SQLITE_SYNC_LOG_LOCKS } from '../src/store/sqlite/sync-log-store.js';
 import { compileSyncLogStatements } from '../src/store/sync-log-queries.js';
+import { compileWebhookStatements } from '../src/webhooks/store.js';
 
 const ORG = '6f1c2a9e-4b0d-4c51-9d1e-2a7b3c4d5e6f';
 
@@ -32,6 +33,19 @@ describe('one query layer: statements written once, compiled per dialect', () =>
     expect(sqlite.nextPending.text).not.toMatch(/FOR UPDATE/);
     expect(pg.syncLogByIdLocked.text).toBe(`${pg.syncLogById.text} FOR UPDATE`);
     expect(sqlite.syncLogByIdLocked.text).toBe(sqlite.syncLogById.text);
+  });
+
+  it('compiles the webhook statements alike on both dialects; only the claim skips locked rows', () => {
+    const sqlite = compileWebhookStatements('sqlite');
+    const pg = compileWebhookStatements('postgres');
+    for (const [name, statement] of Object.entries(sqlite)) {
+      expect(pg[name as keyof typeof pg].names, name).toEqual(statement.names);
+    }
+    expect(pg.claimDue.text).toContain('FOR UPDATE SKIP LOCKED');
+    expect(sqlite.claimDue.text).not.toContain('FOR UPDATE');
+    // JSON is bound as a plain placeholder on both: the driver, not the SQL, decides its encoding.
+    expect(pg.insertOutbox.text).not.toMatch(/::/);
+    expect(pg.insertOutbox.names).toContain('payload');
   });
 
   it.each(['sqlite', 'postgres'] as const)('compiles each list filter combination once on %s', (dialect) => {

@@ -290,6 +290,39 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
     ]);
   });
 
+  it('concurrent claimers never lease one delivery twice', async () => {
+    const org = await givenOrganization(t.db);
+    const store = webhookStoreFor(t.db);
+    for (let i = 0; i < 6; i += 1) {
+      await store.createEndpoint({
+        organizationId: org.id,
+        url: `http://127.0.0.1:1/claim-${i}`,
+        events: ['integration.health_changed'],
+        secretCiphertext: 'sealed',
+        createdBy: null,
+      });
+    }
+    const outboxId = await store.enqueue({
+      organizationId: org.id,
+      eventType: 'integration.health_changed',
+      payload: { healthy: false },
+    });
+    const [event] = (await store.pendingOutbox(1_000)).filter((e) => e.id === outboxId);
+    if (!event) throw new Error('no outbox event');
+    // Due long before every other test's deliveries, so only these six are claimable here.
+    expect(await store.fanOut(event, { healthy: false }, '2020-01-01T00:00:00.000Z')).toBe(6);
+    const claims = await Promise.all(
+      [0, 1, 2].map(() => store.claimDue('2020-01-01T00:00:01.000Z', 2, 30_000)),
+    );
+    // A claimer skips the rows another holds (PostgreSQL) or runs after it (SQLite's one writer):
+    // no delivery is leased twice, and what the racers left a later claim takes.
+    const rest = await store.claimDue('2020-01-01T00:00:02.000Z', 10, 30_000);
+    const ids = [...claims.flat(), ...rest].map((d) => d.id);
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+    expect(await store.claimDue('2020-01-01T00:00:03.000Z', 10, 30_000)).toEqual([]);
+  });
+
   it('queues a test event for one endpoint only', async () => {
     const org = await givenOrganization(t.db);
     const store = webhookStoreFor(t.db);

@@ -1,8 +1,11 @@
 import { ACCOUNTING_SYSTEMS, type AccountingSystem } from '@meander/domain';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../store/port.js';
-import { decodeFields, executorFor, selectFields } from '../store/sql-executor.js';
+import { all } from '../store/driver.js';
+import { driverFor } from '../store/driver-for.js';
+import type { Database, Dialect } from '../store/port.js';
+import { decodeFields, selectFields, tablesOf } from '../store/schema-rows.js';
+import { compile, p, type Statement } from '../store/statement.js';
 
 /**
  * Only the fields counted here: a stored error that predates a later field, or carries one this
@@ -14,6 +17,26 @@ const catalogued = z.looseObject({
 });
 const systemSchema = z.enum(ACCOUNTING_SYSTEMS);
 
+const fieldsOf = (dialect: Dialect) => {
+  const l = tablesOf(dialect).accountingSyncLogs;
+  return { accountingSystem: l.accountingSystem, errorDetails: l.errorDetails };
+};
+
+function candidates(dialect: Dialect): Statement {
+  const l = tablesOf(dialect).accountingSyncLogs;
+  return compile(
+    dialect,
+    sql`SELECT ${selectFields(fieldsOf(dialect))} FROM ${l}
+      WHERE ${l.startedAt} >= ${p('since')} AND CAST(${l.errorDetails} AS TEXT) LIKE '%catalogCategory%unclassified%'`,
+  );
+}
+
+/** The candidate rows' statement per dialect, compiled once (the metrics endpoint asks on every scrape). */
+const CANDIDATES = {
+  sqlite: candidates('sqlite'),
+  postgres: candidates('postgres'),
+} satisfies Record<Dialect, Statement>;
+
 /**
  * Errors the rejection catalogue could not classify, per system, in sync logs started since
  * `since`: the sync-level error and every per-record failure whose catalogue category is
@@ -23,11 +46,9 @@ export async function countUnclassifiedErrors(
   db: Pick<Database, 'raw'>,
   since: string,
 ): Promise<{ accountingSystem: AccountingSystem; count: number }[]> {
-  const x = executorFor(db.raw);
-  const l = x.tables.accountingSyncLogs;
-  const fields = { accountingSystem: l.accountingSystem, errorDetails: l.errorDetails };
-  const rows = await x.all(sql`SELECT ${selectFields(fields)} FROM ${l}
-    WHERE ${l.startedAt} >= ${since} AND CAST(${l.errorDetails} AS TEXT) LIKE '%catalogCategory%unclassified%'`);
+  const driver = driverFor(db.raw);
+  const fields = fieldsOf(driver.dialect);
+  const rows = await driver.run(all<Record<string, unknown>>(CANDIDATES[driver.dialect], { since }));
   const counts = new Map<AccountingSystem, number>();
   for (const raw of rows) {
     const row = decodeFields(fields, raw);

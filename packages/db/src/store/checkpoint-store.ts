@@ -1,15 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { CheckpointStore, SignedCheckpoint } from '../checkpoints/port.js';
 import { rethrowAsDomainError } from './constraint-errors.js';
-import {
-  bare,
-  type CompiledStatement,
-  decodeRow,
-  param,
-  type SchemaTables,
-  type SqlExecutor,
-  selectColumns,
-} from './sql-executor.js';
+import { all, type Driver, write } from './driver.js';
+import type { Dialect } from './port.js';
+import { decodeRow, type SchemaTables, selectColumns, tablesOf } from './schema-rows.js';
+import { compileAll, insertValues, p, type Statement, type Values } from './statement.js';
 
 type CheckpointRow = SchemaTables['auditCheckpoints']['$inferSelect'];
 
@@ -26,13 +21,14 @@ function checkpointOf(row: CheckpointRow): SignedCheckpoint {
   };
 }
 
-/** The store's statements, compiled once per database for its dialect. */
-function checkpointStatements(x: SqlExecutor) {
-  const a = x.tables.auditCheckpoints;
+/** The store's statements, written once over the dialect's tables (compiled once per store). */
+function checkpointStatements(dialect: Dialect) {
+  const tables = tablesOf(dialect);
+  const a = tables.auditCheckpoints;
   /** `SELECT <columns> FROM logs WHERE <cond> UNION ALL SELECT <columns> FROM tombstones WHERE <cond>`. */
   const links = (columns: (t: Link) => SQL, where: (t: Link) => SQL): SQL =>
     sql.join(
-      [x.tables.accountingSyncLogs, x.tables.accountingSyncLogDeletions].map((table) => {
+      [tables.accountingSyncLogs, tables.accountingSyncLogDeletions].map((table) => {
         const t = {
           chainSeq: sql`${table.chainSeq}`,
           chainHash: sql`${table.chainHash}`,
@@ -42,41 +38,38 @@ function checkpointStatements(x: SqlExecutor) {
       }),
       sql` UNION ALL `,
     );
-  const ofOrganization = (t: Link) => sql`${t.organizationId} = ${param('organizationId')}`;
+  const ofOrganization = (t: Link) => sql`${t.organizationId} = ${p('organizationId')}`;
   return {
-    append: x.compile(sql`INSERT INTO ${a} (${bare(a.organizationId)}, ${bare(a.seq)}, ${bare(a.hash)},
-      ${bare(a.count)}, ${bare(a.at)}, ${bare(a.signature)}, ${bare(a.publicKey)}, ${bare(a.keyId)})
-      VALUES (${param('organizationId')}, ${param('seq')}, ${param('hash')}, ${param('count')}, ${param('at')},
-      ${param('signature')}, ${param('publicKey')}, ${param('keyId')})
-      ON CONFLICT DO NOTHING`),
-    latest:
-      x.compile(sql`SELECT ${selectColumns(a)} FROM ${a} WHERE ${a.organizationId} = ${param('organizationId')}
-      ORDER BY ${a.seq} DESC, ${a.at} DESC LIMIT 1`),
-    head: x.compile(
-      sql`SELECT "seq", "hash" FROM (${links(
-        (t) => sql`${t.chainSeq} AS "seq", ${t.chainHash} AS "hash"`,
-        (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} IS NOT NULL`,
-      )}) h ORDER BY "seq" DESC LIMIT 1`,
-    ),
-    hashAt: x.compile(
-      sql`${links(
-        (t) => sql`${t.chainHash} AS "hash"`,
-        (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} = ${param('seq')}`,
-      )} LIMIT 1`,
-    ),
-    countLinks: x.compile(
-      sql`SELECT COUNT(*) AS "n" FROM (${links(
-        () => sql`1 AS "one"`,
-        (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} <= ${param('uptoSeq')}`,
-      )}) h`,
-    ),
-    organizationsWithChains: x.compile(
-      sql`SELECT DISTINCT "organizationId" FROM (${links(
-        (t) => sql`${t.organizationId} AS "organizationId"`,
-        (t) => sql`${t.chainSeq} IS NOT NULL`,
-      )}) h`,
-    ),
-  };
+    append: sql`INSERT INTO ${a} ${insertValues(a, [
+      'organizationId',
+      'seq',
+      'hash',
+      'count',
+      'at',
+      'signature',
+      'publicKey',
+      'keyId',
+    ])}
+      ON CONFLICT DO NOTHING`,
+    latest: sql`SELECT ${selectColumns(a)} FROM ${a} WHERE ${a.organizationId} = ${p('organizationId')}
+      ORDER BY ${a.seq} DESC, ${a.at} DESC LIMIT 1`,
+    head: sql`SELECT "seq", "hash" FROM (${links(
+      (t) => sql`${t.chainSeq} AS "seq", ${t.chainHash} AS "hash"`,
+      (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} IS NOT NULL`,
+    )}) h ORDER BY "seq" DESC LIMIT 1`,
+    hashAt: sql`${links(
+      (t) => sql`${t.chainHash} AS "hash"`,
+      (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} = ${p('seq')}`,
+    )} LIMIT 1`,
+    countLinks: sql`SELECT COUNT(*) AS "n" FROM (${links(
+      () => sql`1 AS "one"`,
+      (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} <= ${p('uptoSeq')}`,
+    )}) h`,
+    organizationsWithChains: sql`SELECT DISTINCT "organizationId" FROM (${links(
+      (t) => sql`${t.organizationId} AS "organizationId"`,
+      (t) => sql`${t.chainSeq} IS NOT NULL`,
+    )}) h`,
+  } satisfies Record<string, SQL>;
 }
 
 interface Link {
@@ -92,15 +85,18 @@ interface Link {
  * deleted ones, so every chain read spans both tables.
  */
 export class SqlCheckpointStore implements CheckpointStore {
-  private readonly q: ReturnType<typeof checkpointStatements>;
+  private readonly tables: SchemaTables;
+  private readonly q: Record<keyof ReturnType<typeof checkpointStatements>, Statement>;
 
-  constructor(private readonly x: SqlExecutor) {
-    this.q = checkpointStatements(x);
+  constructor(private readonly driver: Driver) {
+    this.tables = tablesOf(driver.dialect);
+    this.q = compileAll(driver.dialect, checkpointStatements(driver.dialect));
   }
 
-  private async rows(statement: CompiledStatement, values: Record<string, unknown>) {
+  /** Every row of a read; whatever the database refuses leaves as the same typed error on both dialects. */
+  private async rows(statement: Statement, values: Values): Promise<Record<string, unknown>[]> {
     try {
-      return await this.x.all([statement, values]);
+      return await this.driver.run(all<Record<string, unknown>>(statement, values));
     } catch (error) {
       rethrowAsDomainError(error);
     }
@@ -108,7 +104,7 @@ export class SqlCheckpointStore implements CheckpointStore {
 
   async append(c: SignedCheckpoint): Promise<boolean> {
     try {
-      return (await this.x.run([this.q.append, { ...c }])) === 1;
+      return (await this.driver.run(write(this.q.append, { ...c }))) === 1;
     } catch (error) {
       rethrowAsDomainError(error);
     }
@@ -116,7 +112,7 @@ export class SqlCheckpointStore implements CheckpointStore {
 
   async latest(organizationId: string): Promise<SignedCheckpoint | null> {
     const [row] = await this.rows(this.q.latest, { organizationId });
-    return row ? checkpointOf(decodeRow(this.x.tables.auditCheckpoints, row)) : null;
+    return row ? checkpointOf(decodeRow(this.tables.auditCheckpoints, row)) : null;
   }
 
   async head(organizationId: string): Promise<{ seq: number; hash: string } | null> {

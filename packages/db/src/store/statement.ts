@@ -14,7 +14,12 @@ export interface Statement {
   readonly names: readonly string[];
 }
 
-/** Values by placeholder name. */
+/**
+ * Values by placeholder name. A JSON column takes the value itself (an object or array; null for
+ * NULL), never pre-stringified text: PostgreSQL's prepared statement types the parameter as jsonb
+ * and postgres.js serializes it once, so the column holds the structure (`jsonb_typeof` 'object');
+ * SQLite's driver writes objects and arrays as JSON text (see each dialect's driver.ts).
+ */
 export type Values = Readonly<Record<string, unknown>>;
 
 /** A named placeholder; statements take no inline values, so one text serves every call. */

@@ -87,11 +87,6 @@ export function sealedFromRow(row: SyncLogRow): SealedSyncLog {
   };
 }
 
-/** JSON columns are written as text on both dialects (cast to jsonb on PostgreSQL). */
-export function jsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
-
 /** The request fields an idempotency key is bound to: a replay must match them exactly. */
 export function idempotencyFingerprint(
   log: Pick<

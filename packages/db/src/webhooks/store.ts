@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../store/port.js';
+import { CLAIM_LOCK } from '../store/claim-lock.js';
+import { all, type Driver, type Program, write } from '../store/driver.js';
+import { driverFor } from '../store/driver-for.js';
+import type { Database, Dialect } from '../store/port.js';
 import {
   bare,
-  type CompiledStatement,
   decodeFields,
   decodeRow,
-  executorFor,
-  jsonText,
-  param,
-  type Runnable,
   type SchemaTables,
-  type SqlExecutor,
   selectColumns,
   selectFields,
-} from '../store/sql-executor.js';
+  tablesOf,
+} from '../store/schema-rows.js';
+import { assign, compileAll, insertValues, p, type Statement, type Values } from '../store/statement.js';
 
 /** Events an endpoint can subscribe to (the contract's names). */
 export const WEBHOOK_EVENTS = [
@@ -76,11 +75,10 @@ export interface WebhookAttempt {
   nextRetryAt: string | null;
 }
 
-type Tables = SchemaTables;
-type EndpointRow = Tables['webhookEndpoints']['$inferSelect'];
-type OutboxRow = Tables['webhookOutbox']['$inferSelect'];
-type DeliveryRow = Tables['webhookDeliveries']['$inferSelect'];
-type AttemptRow = Tables['webhookDeliveryAttempts']['$inferSelect'];
+type EndpointRow = SchemaTables['webhookEndpoints']['$inferSelect'];
+type OutboxRow = SchemaTables['webhookOutbox']['$inferSelect'];
+type DeliveryRow = SchemaTables['webhookDeliveries']['$inferSelect'];
+type AttemptRow = SchemaTables['webhookDeliveryAttempts']['$inferSelect'];
 
 /*
  * Rows become the module's types here and only here. The enum columns are checked against the
@@ -148,95 +146,125 @@ function attemptOf(r: AttemptRow): WebhookAttempt {
   };
 }
 
-/** The store's statements, compiled once per database for its dialect. */
-function webhookStatements(x: SqlExecutor) {
-  const e = x.tables.webhookEndpoints;
-  const o = x.tables.webhookOutbox;
-  const d = x.tables.webhookDeliveries;
-  const a = x.tables.webhookDeliveryAttempts;
-  const free = sql`${d.status} = 'pending' AND (${d.lockedUntil} IS NULL OR ${d.lockedUntil} <= ${param('now')})`;
+/** The store's statements, written once over the dialect's tables (compiled once per store). */
+function webhookStatements(dialect: Dialect) {
+  const {
+    webhookEndpoints: e,
+    webhookOutbox: o,
+    webhookDeliveries: d,
+    webhookDeliveryAttempts: a,
+  } = tablesOf(dialect);
+  const free = sql`${d.status} = 'pending' AND (${d.lockedUntil} IS NULL OR ${d.lockedUntil} <= ${p('now')})`;
+  // Rows come back keyed by the schema's field names, so decodeRow maps them with the columns' own mappers.
+  const endpoint = selectColumns(e);
+  const delivery = selectColumns(d);
+  const deliveriesOf = sql`${d.endpointId} = ${p('endpointId')} ORDER BY ${d.createdAt} DESC, ${d.id} LIMIT ${p('limit')}`;
   return {
-    insertEndpoint: x.compile(sql`INSERT INTO ${e} (${bare(e.id)}, ${bare(e.organizationId)}, ${bare(e.url)},
-      ${bare(e.events)}, ${bare(e.secretCiphertext)}, ${bare(e.createdBy)}, ${bare(e.createdAt)})
-      VALUES (${param('id')}, ${param('organizationId')}, ${param('url')}, ${x.jsonParam('events')},
-      ${param('secretCiphertext')}, ${param('createdBy')}, ${param('createdAt')})`),
-    endpointById: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e} WHERE ${e.id} = ${param('id')}`),
-    endpointInOrganization: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e}
-      WHERE ${e.id} = ${param('id')} AND ${e.organizationId} = ${param('organizationId')}`),
-    endpointsOf: x.compile(sql`SELECT ${selectColumns(e)} FROM ${e}
-      WHERE ${e.organizationId} = ${param('organizationId')} ORDER BY ${e.createdAt}, ${e.id}`),
-    sealedSecrets: x.compile(sql`SELECT ${selectFields({ id: e.id, secretCiphertext: e.secretCiphertext })}
-      FROM ${e} ORDER BY ${e.id}`),
-    replaceSecret: x.compile(sql`UPDATE ${e} SET ${bare(e.secretCiphertext)} = ${param('secretCiphertext')}
-      WHERE ${e.id} = ${param('id')}`),
-    deleteEndpoint: x.compile(sql`DELETE FROM ${e} WHERE ${e.id} = ${param('id')}`),
-    insertOutbox:
-      x.compile(sql`INSERT INTO ${o} (${bare(o.id)}, ${bare(o.organizationId)}, ${bare(o.eventType)},
-      ${bare(o.syncLogId)}, ${bare(o.endpointId)}, ${bare(o.payload)}, ${bare(o.createdAt)})
-      VALUES (${param('id')}, ${param('organizationId')}, ${param('eventType')}, ${param('syncLogId')},
-      ${param('endpointId')}, ${x.jsonParam('payload')}, ${param('createdAt')})`),
-    pendingOutbox: x.compile(sql`SELECT ${selectColumns(o)} FROM ${o} WHERE ${o.fannedOutAt} IS NULL
-      ORDER BY ${o.createdAt}, ${o.id} LIMIT ${param('limit')}`),
-    markFannedOut: x.compile(
-      sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${param('now')} WHERE ${o.id} = ${param('id')}`,
-    ),
-    insertDelivery: x.compile(sql`INSERT INTO ${d} (${bare(d.id)}, ${bare(d.endpointId)}, ${bare(d.outboxId)},
+    insertEndpoint: sql`INSERT INTO ${e} ${insertValues(e, [
+      'id',
+      'organizationId',
+      'url',
+      'events',
+      'secretCiphertext',
+      'createdBy',
+      'createdAt',
+    ])}`,
+    endpointById: sql`SELECT ${endpoint} FROM ${e} WHERE ${e.id} = ${p('id')}`,
+    endpointInOrganization: sql`SELECT ${endpoint} FROM ${e}
+      WHERE ${e.id} = ${p('id')} AND ${e.organizationId} = ${p('organizationId')}`,
+    endpointsOf: sql`SELECT ${endpoint} FROM ${e}
+      WHERE ${e.organizationId} = ${p('organizationId')} ORDER BY ${e.createdAt}, ${e.id}`,
+    sealedSecrets: sql`SELECT ${selectFields({ id: e.id, secretCiphertext: e.secretCiphertext })}
+      FROM ${e} ORDER BY ${e.id}`,
+    replaceSecret: sql`UPDATE ${e} SET ${assign(e, ['secretCiphertext'])} WHERE ${e.id} = ${p('id')}`,
+    deleteEndpoint: sql`DELETE FROM ${e} WHERE ${e.id} = ${p('id')}`,
+    insertOutbox: sql`INSERT INTO ${o} ${insertValues(o, [
+      'id',
+      'organizationId',
+      'eventType',
+      'syncLogId',
+      'endpointId',
+      'payload',
+      'createdAt',
+    ])}`,
+    pendingOutbox: sql`SELECT ${selectColumns(o)} FROM ${o} WHERE ${o.fannedOutAt} IS NULL
+      ORDER BY ${o.createdAt}, ${o.id} LIMIT ${p('limit')}`,
+    markFannedOut: sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${p('now')} WHERE ${o.id} = ${p('id')}`,
+    insertDelivery: sql`INSERT INTO ${d} (${bare(d.id)}, ${bare(d.endpointId)}, ${bare(d.outboxId)},
       ${bare(d.organizationId)}, ${bare(d.eventType)}, ${bare(d.payload)}, ${bare(d.status)},
       ${bare(d.attempts)}, ${bare(d.nextAttemptAt)}, ${bare(d.createdAt)})
-      VALUES (${param('id')}, ${param('endpointId')}, ${param('outboxId')}, ${param('organizationId')},
-      ${param('eventType')}, ${x.jsonParam('payload')}, 'pending', 0, ${param('now')}, ${param('now')})
-      ON CONFLICT (${bare(d.outboxId)}, ${bare(d.endpointId)}) DO NOTHING`),
-    deliveryById: x.compile(sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.id} = ${param('id')}`),
-    claimDue: x.compile(sql`UPDATE ${d} SET ${bare(d.lockedUntil)} = ${param('until')}
+      VALUES (${p('id')}, ${p('endpointId')}, ${p('outboxId')}, ${p('organizationId')},
+      ${p('eventType')}, ${p('payload')}, 'pending', 0, ${p('now')}, ${p('now')})
+      ON CONFLICT (${bare(d.outboxId)}, ${bare(d.endpointId)}) DO NOTHING`,
+    deliveryById: sql`SELECT ${delivery} FROM ${d} WHERE ${d.id} = ${p('id')}`,
+    // The pick skips rows another claimer holds (PostgreSQL); the outer `free` re-checks each row
+    // under its lock, so a lease taken meanwhile is never taken twice.
+    claimDue: sql`UPDATE ${d} SET ${bare(d.lockedUntil)} = ${p('until')}
       WHERE ${bare(d.id)} IN (
-        SELECT ${d.id} FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${param('now')}
-        ORDER BY ${d.nextAttemptAt}, ${d.id} LIMIT ${param('limit')}${x.skipLocked}
+        SELECT ${d.id} FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${p('now')}
+        ORDER BY ${d.nextAttemptAt}, ${d.id} LIMIT ${p('limit')}${CLAIM_LOCK[dialect]}
       )
       AND ${free}
-      RETURNING ${selectColumns(d)}`),
-    insertAttempt: x.compile(sql`INSERT INTO ${a} (${bare(a.id)}, ${bare(a.deliveryId)}, ${bare(a.attempt)},
-      ${bare(a.attemptedAt)}, ${bare(a.statusCode)}, ${bare(a.error)}, ${bare(a.durationMs)}, ${bare(a.nextRetryAt)})
-      VALUES (${param('id')}, ${param('deliveryId')}, ${param('attempt')}, ${param('attemptedAt')},
-      ${param('statusCode')}, ${param('error')}, ${param('durationMs')}, ${param('nextRetryAt')})`),
-    moveDelivery: x.compile(sql`UPDATE ${d} SET ${bare(d.status)} = ${param('status')},
-      ${bare(d.attempts)} = ${param('attempts')}, ${bare(d.nextAttemptAt)} = ${param('nextAttemptAt')},
-      ${bare(d.lockedUntil)} = NULL, ${bare(d.lastStatusCode)} = ${param('lastStatusCode')},
-      ${bare(d.lastError)} = ${param('lastError')}, ${bare(d.completedAt)} = ${param('completedAt')}
-      WHERE ${d.id} = ${param('id')}`),
-    deliveriesOf:
-      x.compile(sql`SELECT ${selectColumns(d)} FROM ${d} WHERE ${d.endpointId} = ${param('endpointId')}
-      ORDER BY ${d.createdAt} DESC, ${d.id} LIMIT ${param('limit')}`),
-  };
+      RETURNING ${delivery}`,
+    insertAttempt: sql`INSERT INTO ${a} ${insertValues(a, [
+      'id',
+      'deliveryId',
+      'attempt',
+      'attemptedAt',
+      'statusCode',
+      'error',
+      'durationMs',
+      'nextRetryAt',
+    ])}`,
+    moveDelivery: sql`UPDATE ${d} SET ${assign(d, [
+      'status',
+      'attempts',
+      'nextAttemptAt',
+      'lastStatusCode',
+      'lastError',
+      'completedAt',
+    ])}, ${bare(d.lockedUntil)} = NULL
+      WHERE ${d.id} = ${p('id')}`,
+    deliveriesOf: sql`SELECT ${delivery} FROM ${d} WHERE ${deliveriesOf}`,
+    // The attempts of exactly the page deliveriesOf lists, in one fixed statement (not an IN list
+    // of ids, whose text would vary with the page's length).
+    attemptsOfDeliveriesOf: sql`SELECT ${selectColumns(a)} FROM ${a}
+      WHERE ${a.deliveryId} IN (SELECT ${d.id} FROM ${d} WHERE ${deliveriesOf})
+      ORDER BY ${a.deliveryId}, ${a.attempt}`,
+  } satisfies Record<string, SQL>;
+}
+
+/** The webhook statements compiled for one dialect. */
+export function compileWebhookStatements(dialect: Dialect) {
+  return compileAll(dialect, webhookStatements(dialect));
 }
 
 /**
  * Webhook endpoints, the outbox and the delivery log, written once over the schema's table objects
- * for both dialects (what differs lives in {@link SqlExecutor}). Claims are conditional updates with
- * a lease, so several workers never send one attempt twice at the same time.
+ * for both dialects on the one query layer: statements compiled once (statement.ts), run as
+ * programs by the database's driver (driver.ts; what differs per dialect lives there and in
+ * claim-lock.ts). Claims are conditional updates with a lease, so several workers never send one
+ * attempt twice at the same time.
  */
 export class WebhookStore {
-  private readonly x: SqlExecutor;
-  private readonly q: ReturnType<typeof webhookStatements>;
+  private readonly driver: Driver;
+  private readonly tables: SchemaTables;
+  private readonly q: ReturnType<typeof compileWebhookStatements>;
 
   constructor(db: Pick<Database, 'raw'>) {
-    this.x = executorFor(db.raw);
-    this.q = webhookStatements(this.x);
+    this.driver = driverFor(db.raw);
+    this.tables = tablesOf(this.driver.dialect);
+    this.q = compileWebhookStatements(this.driver.dialect);
   }
 
-  private async endpoints(
-    statement: CompiledStatement,
-    values: Record<string, unknown>,
-  ): Promise<EndpointRow[]> {
-    const e = this.x.tables.webhookEndpoints;
-    return (await this.x.all([statement, values])).map((r) => decodeRow(e, r));
+  private *endpoints(statement: Statement, values: Values): Program<EndpointRow[]> {
+    const e = this.tables.webhookEndpoints;
+    return (yield* all<Record<string, unknown>>(statement, values)).map((r) => decodeRow(e, r));
   }
 
-  private async deliveries(
-    statement: CompiledStatement,
-    values: Record<string, unknown>,
-  ): Promise<WebhookDelivery[]> {
-    const d = this.x.tables.webhookDeliveries;
-    return (await this.x.all([statement, values])).map((r) => deliveryOf(decodeRow(d, r)));
+  private *deliveries(statement: Statement, values: Values): Program<WebhookDelivery[]> {
+    const d = this.tables.webhookDeliveries;
+    return (yield* all<Record<string, unknown>>(statement, values)).map((r) => deliveryOf(decodeRow(d, r)));
   }
 
   async createEndpoint(input: {
@@ -249,18 +277,18 @@ export class WebhookStore {
   }): Promise<WebhookEndpoint> {
     const id = randomUUID();
     const createdAt = input.now ?? new Date().toISOString();
-    await this.x.run([
-      this.q.insertEndpoint,
-      {
+    await this.driver.run(
+      write(this.q.insertEndpoint, {
         id,
         organizationId: input.organizationId,
         url: input.url,
-        events: jsonText(input.events),
+        // JSON columns bind the value itself (see the drivers): a jsonb array here, JSON text on SQLite.
+        events: [...input.events],
         secretCiphertext: input.secretCiphertext,
         createdBy: input.createdBy,
         createdAt,
-      },
-    ]);
+      }),
+    );
     return {
       id,
       organizationId: input.organizationId,
@@ -272,29 +300,30 @@ export class WebhookStore {
   }
 
   async getEndpoint(id: string): Promise<(WebhookEndpoint & { secretCiphertext: string }) | null> {
-    const [r] = await this.endpoints(this.q.endpointById, { id });
+    const [r] = await this.driver.run(this.endpoints(this.q.endpointById, { id }));
     return r ? { ...endpointOf(r), secretCiphertext: r.secretCiphertext } : null;
   }
 
   async listEndpoints(organizationId: string): Promise<WebhookEndpoint[]> {
-    return (await this.endpoints(this.q.endpointsOf, { organizationId })).map(endpointOf);
+    return (await this.driver.run(this.endpoints(this.q.endpointsOf, { organizationId }))).map(endpointOf);
   }
 
   /** Every endpoint's id and sealed secret (for a key rotation; never leaves the process). */
   async allSealedSecrets(): Promise<{ id: string; secretCiphertext: string }[]> {
-    const e = this.x.tables.webhookEndpoints;
+    const e = this.tables.webhookEndpoints;
     const fields = { id: e.id, secretCiphertext: e.secretCiphertext };
-    return (await this.x.all([this.q.sealedSecrets, {}])).map((r) => decodeFields(fields, r));
+    const rows = await this.driver.run(all<Record<string, unknown>>(this.q.sealedSecrets));
+    return rows.map((r) => decodeFields(fields, r));
   }
 
   /** Replace an endpoint's sealed secret (the same secret, sealed under another key). */
   async replaceSealedSecret(id: string, secretCiphertext: string): Promise<void> {
-    await this.x.run([this.q.replaceSecret, { id, secretCiphertext }]);
+    await this.driver.run(write(this.q.replaceSecret, { id, secretCiphertext }));
   }
 
   /** Delete an endpoint with its deliveries and their attempts (foreign keys cascade). */
   async deleteEndpoint(id: string): Promise<void> {
-    await this.x.run([this.q.deleteEndpoint, { id }]);
+    await this.driver.run(write(this.q.deleteEndpoint, { id }));
   }
 
   /** Queue an event the database did not write itself (test events, health changes). */
@@ -307,25 +336,24 @@ export class WebhookStore {
     now?: string;
   }): Promise<string> {
     const id = randomUUID();
-    await this.x.run([
-      this.q.insertOutbox,
-      {
+    await this.driver.run(
+      write(this.q.insertOutbox, {
         id,
         organizationId: event.organizationId,
         eventType: event.eventType,
         syncLogId: event.syncLogId ?? null,
         endpointId: event.endpointId ?? null,
-        payload: jsonText(event.payload),
+        payload: event.payload ?? null,
         createdAt: event.now ?? new Date().toISOString(),
-      },
-    ]);
+      }),
+    );
     return id;
   }
 
   /** Outbox events not yet turned into deliveries, oldest first. */
   async pendingOutbox(limit: number): Promise<OutboxEvent[]> {
-    const o = this.x.tables.webhookOutbox;
-    const rows = await this.x.all([this.q.pendingOutbox, { limit }]);
+    const o = this.tables.webhookOutbox;
+    const rows = await this.driver.run(all<Record<string, unknown>>(this.q.pendingOutbox, { limit }));
     return rows.map((r) => outboxEventOf(decodeRow(o, r)));
   }
 
@@ -336,48 +364,50 @@ export class WebhookStore {
    */
   async fanOut(event: OutboxEvent, payload: unknown, now: string): Promise<number> {
     const endpoints = (
-      event.endpointId
-        ? await this.endpoints(this.q.endpointInOrganization, {
-            id: event.endpointId,
-            organizationId: event.organizationId,
-          })
-        : await this.endpoints(this.q.endpointsOf, { organizationId: event.organizationId })
+      await this.driver.run(
+        event.endpointId
+          ? this.endpoints(this.q.endpointInOrganization, {
+              id: event.endpointId,
+              organizationId: event.organizationId,
+            })
+          : this.endpoints(this.q.endpointsOf, { organizationId: event.organizationId }),
+      )
     ).map(endpointOf);
     const targets = endpoints.filter(
       (endpoint) => event.endpointId !== null || (endpoint.events as string[]).includes(event.eventType),
     );
-    const body = jsonText(payload);
-    const writes: Runnable[] = targets.map((endpoint) => [
-      this.q.insertDelivery,
-      {
-        id: randomUUID(),
-        endpointId: endpoint.id,
-        outboxId: event.id,
-        organizationId: event.organizationId,
-        eventType: event.eventType,
-        payload: body,
-        now,
-      },
-    ]);
-    writes.push([this.q.markFannedOut, { id: event.id, now }]);
-    await this.x.transaction(writes);
+    const q = this.q;
+    await this.driver.transaction(function* (): Program<void> {
+      for (const endpoint of targets) {
+        yield* write(q.insertDelivery, {
+          id: randomUUID(),
+          endpointId: endpoint.id,
+          outboxId: event.id,
+          organizationId: event.organizationId,
+          eventType: event.eventType,
+          payload: payload ?? null,
+          now,
+        });
+      }
+      yield* write(q.markFannedOut, { id: event.id, now });
+    });
     return targets.length;
   }
 
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
-    const [delivery] = await this.deliveries(this.q.deliveryById, { id });
+    const [delivery] = await this.driver.run(this.deliveries(this.q.deliveryById, { id }));
     return delivery ?? null;
   }
 
   /** Mark an outbox event handled without delivering it (its sync log is gone). */
   async discard(eventId: string, now: string): Promise<void> {
-    await this.x.run([this.q.markFannedOut, { id: eventId, now }]);
+    await this.driver.run(write(this.q.markFannedOut, { id: eventId, now }));
   }
 
   /** Lease up to `limit` due deliveries for `leaseMs` (a crashed sender's lease simply runs out). */
   async claimDue(now: string, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
-    return this.deliveries(this.q.claimDue, { now, until, limit });
+    return this.driver.run(this.deliveries(this.q.claimDue, { now, until, limit }));
   }
 
   /** Log one attempt and move the delivery on: done, failed for good, or due again at `nextAttemptAt`. */
@@ -387,33 +417,28 @@ export class WebhookStore {
     outcome: { status: WebhookDelivery['status']; nextAttemptAt: string | null },
   ): Promise<void> {
     const number = delivery.attempts + 1;
-    await this.x.transaction([
-      [
-        this.q.insertAttempt,
-        {
-          id: randomUUID(),
-          deliveryId: delivery.id,
-          attempt: number,
-          attemptedAt: attempt.attemptedAt,
-          statusCode: attempt.statusCode,
-          error: attempt.error,
-          durationMs: Math.round(attempt.durationMs),
-          nextRetryAt: outcome.nextAttemptAt,
-        },
-      ],
-      [
-        this.q.moveDelivery,
-        {
-          id: delivery.id,
-          status: outcome.status,
-          attempts: number,
-          nextAttemptAt: outcome.nextAttemptAt,
-          lastStatusCode: attempt.statusCode,
-          lastError: attempt.error,
-          completedAt: outcome.status === 'pending' ? null : attempt.attemptedAt,
-        },
-      ],
-    ]);
+    const q = this.q;
+    await this.driver.transaction(function* (): Program<void> {
+      yield* write(q.insertAttempt, {
+        id: randomUUID(),
+        deliveryId: delivery.id,
+        attempt: number,
+        attemptedAt: attempt.attemptedAt,
+        statusCode: attempt.statusCode,
+        error: attempt.error,
+        durationMs: Math.round(attempt.durationMs),
+        nextRetryAt: outcome.nextAttemptAt,
+      });
+      yield* write(q.moveDelivery, {
+        id: delivery.id,
+        status: outcome.status,
+        attempts: number,
+        nextAttemptAt: outcome.nextAttemptAt,
+        lastStatusCode: attempt.statusCode,
+        lastError: attempt.error,
+        completedAt: outcome.status === 'pending' ? null : attempt.attemptedAt,
+      });
+    });
   }
 
   /** The delivery log of an endpoint, newest first, each with its attempts. */
@@ -421,18 +446,15 @@ export class WebhookStore {
     endpointId: string,
     limit = 50,
   ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]> {
-    const deliveries = await this.deliveries(this.q.deliveriesOf, { endpointId, limit });
+    const deliveries = await this.driver.run(this.deliveries(this.q.deliveriesOf, { endpointId, limit }));
     if (deliveries.length === 0) return [];
-    // One query for every listed delivery's attempts, not one per delivery (its IN list varies,
-    // so it is compiled per call).
-    const a = this.x.tables.webhookDeliveryAttempts;
-    const ids = sql.join(
-      deliveries.map((d) => sql`${d.id}`),
-      sql`, `,
-    );
+    const a = this.tables.webhookDeliveryAttempts;
+    // One query for every listed delivery's attempts, not one per delivery. A delivery created
+    // between the two reads may add attempts of a row not listed: they find no entry and are dropped.
     const attempts = (
-      await this.x.all(sql`SELECT ${selectColumns(a)} FROM ${a} WHERE ${a.deliveryId} IN (${ids})
-        ORDER BY ${a.deliveryId}, ${a.attempt}`)
+      await this.driver.run(
+        all<Record<string, unknown>>(this.q.attemptsOfDeliveriesOf, { endpointId, limit }),
+      )
     ).map((r) => decodeRow(a, r));
     const byDelivery = new Map<string, WebhookAttempt[]>();
     for (const row of attempts) {

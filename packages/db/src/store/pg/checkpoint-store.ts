@@ -1,10 +1,9 @@
-import type postgres from 'postgres';
 import { SqlCheckpointStore } from '../checkpoint-store.js';
-import { executorFor } from '../sql-executor.js';
+import type { PgDriver } from './driver.js';
 
-/** The checkpoint log on PostgreSQL: the shared store over this pool (nothing here differs). */
+/** The checkpoint log on PostgreSQL: the shared store over PostgreSQL's driver (nothing here differs). */
 export class PgCheckpointStore extends SqlCheckpointStore {
-  constructor(sql: postgres.Sql) {
-    super(executorFor({ dialect: 'postgres', sql }));
+  constructor(driver: PgDriver) {
+    super(driver);
   }
 }

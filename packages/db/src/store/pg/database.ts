@@ -1,9 +1,9 @@
 import postgres from 'postgres';
 import { migratePostgres } from '../../migrations.js';
+import { driverFor } from '../driver-for.js';
 import type { Database } from '../port.js';
 import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { PgCheckpointStore } from './checkpoint-store.js';
-import { PgDriver } from './driver.js';
 import { PgExpenseRecordStore } from './expense-record-store.js';
 import { PgSyncLogStore } from './sync-log-store.js';
 
@@ -20,20 +20,21 @@ export async function openPgDatabase(
     types: { bigint: postgres.BigInt },
     connection: { application_name: 'meander' },
   });
-  const driver = new PgDriver(sql);
+  const raw = { dialect: 'postgres', sql } as const;
+  const driver = driverFor(raw);
   return {
     dialect: 'postgres',
     url,
     syncLogs: new PgSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new PgExpenseRecordStore(sql),
-    checkpoints: new PgCheckpointStore(sql),
+    checkpoints: new PgCheckpointStore(driver),
     async ping() {
       await sql`SELECT 1`;
     },
     async close() {
       await sql.end({ timeout: 5 });
     },
-    raw: { dialect: 'postgres', sql },
+    raw,
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { organizations } from '../../schema/pg/tables.js';
+import { CLAIM_LOCK } from '../claim-lock.js';
 import { SqlSyncLogStore } from '../sql-sync-log-store.js';
 import { p } from '../statement.js';
 import type { SyncLogLocks } from '../sync-log-queries.js';
@@ -14,7 +15,7 @@ import type { PgDriver } from './driver.js';
  */
 export const PG_SYNC_LOG_LOCKS: SyncLogLocks = {
   rowLock: sql` FOR UPDATE`,
-  claimLock: sql` FOR UPDATE SKIP LOCKED`,
+  claimLock: CLAIM_LOCK.postgres,
   chainLock: sql`SELECT ${organizations.id} FROM ${organizations} WHERE ${organizations.id} = ${p('organizationId')} FOR UPDATE`,
 };
 

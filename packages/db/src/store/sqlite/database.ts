@@ -3,10 +3,10 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { migrateSqliteConnection } from '../../migrations.js';
 import { createPrivateFile } from '../../secret-file.js';
+import { driverFor } from '../driver-for.js';
 import type { Database } from '../port.js';
 import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
-import { SqliteDriver } from './driver.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
 import { SqliteSyncLogStore } from './sync-log-store.js';
 
@@ -37,21 +37,23 @@ export function openSqliteDatabase(
     options.cacheMiB === undefined ? SQLITE_DEFAULT_CACHE_KIB : Math.round(options.cacheMiB * 1024);
   connection.pragma(`cache_size = -${cacheKiB}`);
   if (options.migrate ?? true) migrateSqliteConnection(connection);
-  // One driver per connection: the stores share its prepared-statement cache.
-  const driver = new SqliteDriver(connection);
+  // One driver per connection: every store over it (webhooks, checkpoints too) shares its
+  // prepared-statement cache.
+  const raw = { dialect: 'sqlite', connection } as const;
+  const driver = driverFor(raw);
   return {
     dialect: 'sqlite',
     url,
     syncLogs: new SqliteSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new SqliteExpenseRecordStore(connection),
-    checkpoints: new SqliteCheckpointStore(connection),
+    checkpoints: new SqliteCheckpointStore(driver),
     async ping() {
       connection.prepare('SELECT 1').get();
     },
     async close() {
       if (connection.open) connection.close();
     },
-    raw: { dialect: 'sqlite', connection },
+    raw,
   };
 }

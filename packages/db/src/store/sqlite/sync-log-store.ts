@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { CLAIM_LOCK } from '../claim-lock.js';
 import { SqlSyncLogStore } from '../sql-sync-log-store.js';
 import type { SyncLogLocks } from '../sync-log-queries.js';
 import type { SqliteDriver } from './driver.js';
@@ -10,7 +11,7 @@ import type { SqliteDriver } from './driver.js';
  */
 export const SQLITE_SYNC_LOG_LOCKS: SyncLogLocks = {
   rowLock: sql``,
-  claimLock: sql``,
+  claimLock: CLAIM_LOCK.sqlite,
   chainLock: null,
 };
 
