@@ -148,19 +148,21 @@ describe.each(DIALECTS)('signed webhooks end to end on %s', (dialect) => {
       });
       expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2, eventType: 'sync.partial' });
       expect(delivery?.attemptLog.map((a) => a.statusCode)).toEqual([500, 204]);
-      if (t.db.raw.dialect === 'postgres') {
+      const raw = t.db.raw;
+      if (raw.dialect === 'postgres') {
         // On PostgreSQL the attempts went through the product's queue: one pg-boss job per attempt.
         // pg-boss marks a job completed only after its handler returned, and the handler records the
         // delivery first, so the last job may still read 'active' for a moment: wait for the queue.
         const listJobs = async () =>
           (
-            await t.db.raw.sql<{ attempt: number; state: string }[]>`
+            await raw.sql<{ attempt: number; state: string }[]>`
               SELECT (data->>'attempt')::int AS attempt, state FROM pgboss.job
               WHERE name = 'meander-webhook' AND data->>'deliveryId' = ${delivery.id} ORDER BY 1`
-          ).map((j) => [j.attempt, j.state]);
+          ).map((j): [number, string] => [j.attempt, j.state]);
         const jobs = await eventually(async () => {
           const rows = await listJobs();
-          const settled = (state: unknown) => state === 'completed' || state === 'failed' || state === 'cancelled';
+          const settled = (state: unknown) =>
+            state === 'completed' || state === 'failed' || state === 'cancelled';
           return rows.length > 0 && rows.every(([, state]) => settled(state)) ? rows : null;
         }, 10_000).catch(listJobs);
         expect(jobs).toEqual([
