@@ -50,7 +50,9 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
 
   it('recovers from a worker killed mid-sync: reaped as WORKER_LOST, the next sync posts the rest, every record once', async () => {
     const org = await givenConnectedOrganization(t.db, emu, 'xledger', 200);
-    emu.setFaults('xledger', { latencyMs: 60 });
+    // Slow enough that the sync is still far from done when the test, polling on a loaded machine,
+    // sees 30 records synced and kills the process (~400 ms a batch of 10: seconds of margin).
+    emu.setFaults('xledger', { latencyMs: 200 });
     const { syncLog } = await t.db.syncLogs.create({
       organizationId: org.id,
       accountingSystem: 'xledger',
