@@ -71,7 +71,8 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
       SYNC_QUEUE: 'inline',
       WORKER_CONCURRENCY: '1',
     });
-    await eventually(async () => ((await t.db.syncLogs.get(syncLog.id))?.recordsSynced ?? 0) >= 30, 30_000);
+    // The deadline includes booting a tsx worker process, seconds to tens of seconds under load.
+    await eventually(async () => ((await t.db.syncLogs.get(syncLog.id))?.recordsSynced ?? 0) >= 30, 90_000);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     emu.setFaults('xledger', {});
@@ -120,7 +121,7 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
     }
     const counts = ledgerCounts(emu, 'xledger', org.recordIds);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  }, 120_000);
+  }, 180_000);
 });
 
 /** pg-boss distributes work between processes; SQLite is the single-node default. */
