@@ -47,8 +47,10 @@ describe('faults', () => {
       (error: unknown) => error,
     );
     // …then terminate that backend while it waits, as a crashed server or a failover would.
+    // Up to 30 s (not 100 polls of 20 ms): on a loaded machine the completion can take seconds to
+    // reach its lock wait, and each poll is a query of its own.
     let victims: { pid: number }[] = [];
-    for (let i = 0; i < 100 && victims.length === 0; i += 1) {
+    for (const until = Date.now() + 30_000; victims.length === 0 && Date.now() < until; ) {
       victims = await sql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity
         WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
       if (victims.length === 0) await new Promise((r) => setTimeout(r, 20));
@@ -91,15 +93,21 @@ describe('faults', () => {
       approvalState: 'approved',
     }));
     await t.db.expenseRecords.insertMany(records);
-    // Faults re-armed every 200 ms for the whole sync: drops after the write was applied, throttling
-    // and 5xx keep arriving between successful requests, as on a flaky day.
+    // Faults re-armed after every 20 API requests for the whole sync: drops after the write was
+    // applied, throttling and 5xx keep arriving between successful requests, as on a flaky day.
+    // Counted in requests, not re-armed every 200 ms: on a loaded machine where a request takes
+    // ~70 ms, a timer would fault nearly every request and exhaust the retries.
     const burst = { dropAfterWrite: 1, throttle: 1, serverErrors: 1, retryAfterSeconds: 0.01 };
     emu.setFaults('dynamics', burst);
     let rearmed = 0;
+    let armedAt = emu.stats('dynamics').requests;
     const rearm = setInterval(() => {
+      const requests = emu.stats('dynamics').requests;
+      if (requests - armedAt < 20) return;
+      armedAt = requests;
       emu.setFaults('dynamics', burst);
       rearmed += 1;
-    }, 200);
+    }, 10);
     const { syncLog } = await t.db.syncLogs.create({
       organizationId: org.id,
       accountingSystem: 'dynamics',

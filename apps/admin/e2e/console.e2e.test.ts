@@ -10,6 +10,9 @@ import { type Product, startProduct, waitForScheduledSyncs } from './product';
 const NORDLYS = '11111111-1111-4111-8111-111111111111';
 const FJORDVIK = '22222222-2222-4222-8222-222222222222';
 const DOCS = resolve(import.meta.dirname, '../../../docs');
+// expect.poll gives up after 1 s by default: a history query and a React render on a loaded 2-core
+// machine running another suite can take longer. Polls end as soon as the value is right.
+const POLL = { timeout: 20_000 };
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect) => {
@@ -71,6 +74,10 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     await page.getByRole('button', { name: 'Sign in as Global admin' }).click();
     await card(/Nordlys AS/).waitFor();
     await card(/Fjordvik Consulting/).waitFor();
+    await card(/Nordlys AS/)
+      .getByText('Healthy')
+      .first()
+      .waitFor();
     expect(
       await card(/Nordlys AS/)
         .getByText('Healthy')
@@ -158,18 +165,18 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     await page.goto(`${product.apiUrl}/history?organizationId=${FJORDVIK}`);
     await page.getByRole('table').waitFor();
     const rowsFor = () => page.locator('table.history tbody tr').count();
-    await expect.poll(rowsFor).toBe(3);
+    await expect.poll(rowsFor, POLL).toBe(3);
     await page.getByLabel('Status').selectOption('partial');
-    await expect.poll(() => new URL(page.url()).searchParams.get('status')).toBe('partial');
-    await expect.poll(rowsFor).toBe(1);
+    await expect.poll(() => new URL(page.url()).searchParams.get('status'), POLL).toBe('partial');
+    await expect.poll(rowsFor, POLL).toBe(1);
     await page.getByLabel('Sync type').selectOption('scheduled');
     await page.getByText('No syncs match these filters.').waitFor();
     await expectAccessible();
     await page.goBack();
-    await expect.poll(() => new URL(page.url()).searchParams.get('syncType')).toBe(null);
-    await expect.poll(rowsFor).toBe(1);
+    await expect.poll(() => new URL(page.url()).searchParams.get('syncType'), POLL).toBe(null);
+    await expect.poll(rowsFor, POLL).toBe(1);
     await page.goto(`${product.apiUrl}/history`);
-    await expect.poll(rowsFor).toBe(5);
+    await expect.poll(rowsFor, POLL).toBe(5);
     await expectAccessible();
     await shoot('history');
     const [download] = await Promise.all([

@@ -75,11 +75,20 @@ describe.each(DIALECTS)('a typed @trpc/client against a listening server on %s',
         },
       );
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Each step waits for the stream to show the previous one: the server polls every 20 ms, but
+    // a sleep between mutations only guesses how soon the subscription is up on a loaded machine.
+    const seen = async (what: string, match: (e: { status: string; recordsSynced: number }) => boolean) => {
+      const until = Date.now() + 20_000;
+      while (!events.some(match)) {
+        if (Date.now() > until) throw new Error(`no ${what} event: ${JSON.stringify(events)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await seen('pending', (e) => e.status === 'pending');
     await service.syncLogs.start.mutate({ id: created.id });
-    await new Promise((r) => setTimeout(r, 100));
+    await seen('in_progress', (e) => e.status === 'in_progress');
     await service.syncLogs.reportProgress.mutate({ id: created.id, recordsSynced: 2, recordsFailed: 0 });
-    await new Promise((r) => setTimeout(r, 100));
+    await seen('progress', (e) => e.recordsSynced === 2);
     const done = await service.syncLogs.complete.mutate({
       id: created.id,
       recordsSynced: 4,
@@ -91,6 +100,7 @@ describe.each(DIALECTS)('a typed @trpc/client against a listening server on %s',
     await finished;
     expect(events[0]?.status).toBe('pending');
     expect(events.map((e) => e.status)).toContain('in_progress');
+    expect(events).toContainEqual({ status: 'in_progress', recordsSynced: 2 });
     expect(events[events.length - 1]).toEqual({ status: 'success', recordsSynced: 4 });
   });
 

@@ -10,9 +10,11 @@ const SECRET = 'progress-errors-secret-0123456789';
 const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
 const auditor = { userId: '0b9e8f8e-7c1e-4b5a-9d3f-1a2b3c4d5e6f', via: 'audit-log-service' };
 
-/** The error followProgress ends with, and how long it took (a reconnect loop would never end). */
+/**
+ * The error followProgress ends with. A reconnect loop would never end: the deadline only has to
+ * be finite, so it is set far above what a loaded machine needs, never as a speed claim.
+ */
 async function followError(apiUrl: string, token: string, id: string, during?: () => Promise<void>) {
-  const started = Date.now();
   const following = followProgress(createClient({ apiUrl, token }), id, { showBar: false }).then(
     () => null,
     (error: unknown) => error,
@@ -20,9 +22,9 @@ async function followError(apiUrl: string, token: string, id: string, during?: (
   await during?.();
   const error = await Promise.race([
     following,
-    new Promise((r) => setTimeout(() => r('still following'), 8_000)),
+    new Promise((r) => setTimeout(() => r('still following'), 30_000).unref()),
   ]);
-  return { error, ms: Date.now() - started };
+  return { error };
 }
 
 describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (dialect) => {
@@ -64,10 +66,9 @@ describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (d
   it("another organization's sync and an unknown id are NOT_FOUND, delivered once", async () => {
     const id = await pending();
     for (const target of [id, crypto.randomUUID()]) {
-      const { error, ms } = await followError(api.url, otherAdmin, target);
+      const { error } = await followError(api.url, otherAdmin, target);
       expect(error).toBeInstanceOf(TRPCClientError);
       expect((error as TRPCClientError<never>).data).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
-      expect(ms).toBeLessThan(5_000);
     }
     await t.db.syncLogs.delete({ id, reason: 'test cleanup', legalBasis: 'compliance' }, auditor);
   });
@@ -90,8 +91,10 @@ describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (d
       MEANDER_API_URL: api.url,
       MEANDER_TOKEN: ownAdmin,
     });
+    // The CLI process boots (node + its imports) before it creates the sync: seconds on a loaded
+    // machine, so wait for the row by a deadline far above that, not by a count of 50 ms polls.
     let active = null;
-    for (let i = 0; i < 100 && !active; i += 1) {
+    for (const until = Date.now() + 45_000; !active && Date.now() < until; ) {
       active = await t.db.syncLogs.getActive(orgId);
       if (!active) await new Promise((r) => setTimeout(r, 50));
     }
@@ -101,7 +104,10 @@ describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (d
       { id: active?.id as string, reason: 'deleted mid-export', legalBasis: 'compliance' },
       auditor,
     );
-    const result = await Promise.race([running, new Promise((r) => setTimeout(() => r('hung'), 15_000))]);
+    const result = await Promise.race([
+      running,
+      new Promise((r) => setTimeout(() => r('hung'), 30_000).unref()),
+    ]);
     expect(result).not.toBe('hung');
     const done = result as { code: number; stderr: string };
     expect(done.code).toBe(1);

@@ -9,6 +9,7 @@ import { previousMonthPeriod } from '../src/schedule-period.js';
 import {
   spawnWorkerProcess,
   startWorkerProcess,
+  type WorkerLogLine,
   type WorkerProcess,
   waitForLogs,
 } from '../src/testing/worker-process.js';
@@ -25,8 +26,12 @@ function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): Chi
 }
 
 /** A worker process whose logs the test waits on, remembered likewise. */
-function startWorkerNode(databaseUrl: string, env: Record<string, string> = {}): WorkerProcess {
-  const worker = startWorkerProcess(databaseUrl, env);
+function startWorkerNode(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: { readyTimeoutMs?: number } = {},
+): WorkerProcess {
+  const worker = startWorkerProcess(databaseUrl, env, options);
   children.push(worker.child);
   return worker;
 }
@@ -50,7 +55,9 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
 
   it('recovers from a worker killed mid-sync: reaped as WORKER_LOST, the next sync posts the rest, every record once', async () => {
     const org = await givenConnectedOrganization(t.db, emu, 'xledger', 200);
-    emu.setFaults('xledger', { latencyMs: 60 });
+    // Slow enough that the sync is still far from done when the test, polling on a loaded machine,
+    // sees 30 records synced and kills the process (~400 ms a batch of 10: seconds of margin).
+    emu.setFaults('xledger', { latencyMs: 200 });
     const { syncLog } = await t.db.syncLogs.create({
       organizationId: org.id,
       accountingSystem: 'xledger',
@@ -64,7 +71,8 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
       SYNC_QUEUE: 'inline',
       WORKER_CONCURRENCY: '1',
     });
-    await eventually(async () => ((await t.db.syncLogs.get(syncLog.id))?.recordsSynced ?? 0) >= 30, 30_000);
+    // The deadline includes booting a tsx worker process, seconds to tens of seconds under load.
+    await eventually(async () => ((await t.db.syncLogs.get(syncLog.id))?.recordsSynced ?? 0) >= 30, 90_000);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     emu.setFaults('xledger', {});
@@ -113,7 +121,7 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
     }
     const counts = ledgerCounts(emu, 'xledger', org.recordIds);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  }, 120_000);
+  }, 180_000);
 });
 
 /** pg-boss distributes work between processes; SQLite is the single-node default. */
@@ -150,26 +158,29 @@ describe('many worker nodes on PostgreSQL', () => {
     }
     const ids = new Set(orgs.map((o) => o.id));
     const finished = new Set<string>();
+    const countFinished = (line: WorkerLogLine) => {
+      if (line.msg === 'sync finished' && ids.has(String(line.organizationId))) {
+        finished.add(String(line.syncLogId));
+      }
+    };
+    // Booting three tsx processes at once on a loaded 2-core machine takes seconds to a minute:
+    // each node's own start is awaited as an event (its 'worker started' line, or its exit).
     const workers = [0, 1, 2].map((i) =>
-      startWorkerNode(t.url, { SYNC_QUEUE: 'pg-boss', WORKER_CONCURRENCY: '3', WORKER_ID: `node-${i}` }),
+      startWorkerNode(
+        t.url,
+        { SYNC_QUEUE: 'pg-boss', WORKER_CONCURRENCY: '3', WORKER_ID: `node-${i}` },
+        { readyTimeoutMs: 120_000 },
+      ),
     );
-    // Subscribe before anything can finish: the first node may dispatch and sync before the others boot.
-    const allFinished = waitForLogs(
-      workers,
-      (line) => {
-        if (line.msg === 'sync finished' && ids.has(String(line.organizationId))) {
-          finished.add(String(line.syncLogId));
-        }
-        return finished.size >= 20;
-      },
-      // Booting three tsx processes on a loaded 2-core machine is most of this; the work itself
-      // (dispatch on start, 20 × 15 records) takes a few seconds.
-      60_000,
-      'twenty scheduled syncs finished',
-    );
+    // Count from the first line: the first node may dispatch and sync everything before the others boot.
+    for (const w of workers) w.logs.on('log', countFinished);
     // Each node dispatches on start (no cron wait): ready means its catch-up already ran.
     await Promise.all(workers.map((w) => w.ready));
-    await allFinished;
+    // Only the work is left to wait for (a few seconds: 20 × 15 records); its deadline starts
+    // now, so a slow boot never eats into it. Lines are counted above before this sees them.
+    if (finished.size < 20) {
+      await waitForLogs(workers, () => finished.size >= 20, 60_000, 'twenty scheduled syncs finished');
+    }
 
     const { items } = await t.db.syncLogs.list({ limit: 200 });
     const mine = items.filter((s) => ids.has(s.organizationId));
@@ -193,5 +204,5 @@ describe('many worker nodes on PostgreSQL', () => {
     // No node died on the way (three nodes starting together once deadlocked in pg-boss's setup).
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
     await Promise.all(workers.map((w) => w.stop()));
-  }, 120_000);
+  }, 240_000);
 });

@@ -57,8 +57,13 @@ describe('sendHttp — transport failures are typed', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
     await new Promise((resolve) => closed.close(resolve));
+    // A long timeout: the refusal must win even if a loaded machine stalls this process for more
+    // than the 50 ms the silent-server tests use (the timer would fire first, as TIMEOUT).
     const error = await failure(
-      sendHttp({ url, method: 'POST', headers: {}, body: '{}', write: true }, transport),
+      sendHttp(
+        { url, method: 'POST', headers: {}, body: '{}', write: true },
+        { ...transport, timeoutMs: 5_000 },
+      ),
     );
     expect(error.details).toMatchObject({
       code: 'NETWORK_ERROR',

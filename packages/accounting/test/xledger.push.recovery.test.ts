@@ -86,21 +86,28 @@ describe('XledgerAdapter — never posts twice when an outcome is unknown', () =
 
   it('a timeout whose write landed late is read back, not re-posted', async () => {
     const records = makeRecords(4);
-    const options = fastOptions({ retry: { requestTimeoutMs: 50 } });
+    // The write outlasts the client's timeout by a second; every other request has 500 ms, which
+    // a loaded machine's in-process emulator needs far less of (50 ms once timed reads out too).
+    const options = fastOptions({ retry: { requestTimeoutMs: 500 } });
     let slowed = false;
     const slowFirstWrite: typeof fetch = async (input, init) => {
       if (!slowed && typeof init?.body === 'string' && init.body.includes('addGLImportItems')) {
         slowed = true;
-        emulators.setFaults('xledger', { latencyMs: 150 });
+        emulators.setFaults('xledger', { latencyMs: 1_500 });
       }
       return fetch(input, init);
     };
     const adapter = createAdapter('xledger', connection(), {
       ...options,
       fetch: slowFirstWrite,
-      // Between attempts: let the slow write land, then take the latency away.
+      // Between attempts: wait until the timed-out write has landed in the ledger (the emulator
+      // counts it as it applies it), then take the latency away. A fixed sleep guessed how long
+      // landing takes, and a read-back before it would rightly post the batch a second time.
       sleep: async () => {
-        await delay(200);
+        for (const until = Date.now() + 20_000; slowed && emulators.stats('xledger').writes < 1; ) {
+          if (Date.now() > until) throw new Error('the slow write never landed');
+          await delay(10);
+        }
         emulators.setFaults('xledger', {});
       },
     });
