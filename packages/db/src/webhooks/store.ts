@@ -197,14 +197,16 @@ function webhookStatements(dialect: Dialect) {
       ${p('eventType')}, ${p('payload')}, 'pending', 0, ${p('now')}, ${p('now')})
       ON CONFLICT (${bare(d.outboxId)}, ${bare(d.endpointId)}) DO NOTHING`,
     deliveryById: sql`SELECT ${delivery} FROM ${d} WHERE ${d.id} = ${p('id')}`,
-    // The pick skips rows another claimer holds (PostgreSQL); the outer `free` re-checks each row
-    // under its lock, so a lease taken meanwhile is never taken twice.
-    claimDue: sql`UPDATE ${d} SET ${bare(d.lockedUntil)} = ${p('until')}
-      WHERE ${bare(d.id)} IN (
-        SELECT ${d.id} FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${p('now')}
+    // The pick is a CTE, taken once: it skips rows another claimer holds (PostgreSQL) and locks
+    // what it takes. Not `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may
+    // re-run that subquery while the UPDATE rechecks a row, so one claimer leased more than n. The
+    // outer `free` re-checks each picked row under its lock, so a lease is never taken twice.
+    claimDue: sql`WITH picked AS (
+        SELECT ${d.id} AS picked_id FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${p('now')}
         ORDER BY ${d.nextAttemptAt}, ${d.id} LIMIT ${p('limit')}${CLAIM_LOCK[dialect]}
       )
-      AND ${free}
+      UPDATE ${d} SET ${bare(d.lockedUntil)} = ${p('until')} FROM picked
+      WHERE ${d.id} = picked.picked_id AND ${free}
       RETURNING ${delivery}`,
     insertAttempt: sql`INSERT INTO ${a} ${insertValues(a, [
       'id',
