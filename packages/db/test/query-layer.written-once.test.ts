@@ -5,6 +5,7 @@ import { all, driveAsync, driveSync, type Op, one, type Program } from '../src/s
 import { ListQuery } from '../src/store/list-query.js';
 import { compileOrganizationStatements } from '../src/store/organization-queries.js';
 import { PG_SYNC_LOG_LOCKS } from '../src/store/pg/sync-log-store.js';
+import { compileExpenseRecordStatements } from '../src/store/sql-expense-record-store.js';
 import { SQLITE_SYNC_LOG_LOCKS } from '../src/store/sqlite/sync-log-store.js';
 import { compileSyncLogStatements } from '../src/store/sync-log-queries.js';
 import { compileHealthStatements } from '../src/webhooks/health-announcements.js';
@@ -61,6 +62,16 @@ describe('one query layer: statements written once, compiled per dialect', () =>
     expect(pgLock?.names).toEqual(['lockKey']);
     expect(pg.insertAnnouncement.text).not.toMatch(/::/);
     expect(pg.insertAnnouncement.names).toContain('payload');
+  });
+
+  it('compiles the expense-record period reads alike on both dialects', () => {
+    const sqlite = compileExpenseRecordStatements('sqlite');
+    const pg = compileExpenseRecordStatements('postgres');
+    for (const [name, statement] of Object.entries(sqlite)) {
+      expect(pg[name as keyof typeof pg].names, name).toEqual(statement.names);
+    }
+    // After the first page the cursor is the only lower bound (one seek from the cursor).
+    expect(sqlite.nextPage.names).toEqual(['organizationId', 'afterDate', 'afterId', 'to', 'limit']);
   });
 
   it.each(['sqlite', 'postgres'] as const)('compiles each list filter combination once on %s', (dialect) => {
