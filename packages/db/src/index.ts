@@ -60,6 +60,7 @@ export {
   type WebhookDelivery,
   type WebhookEndpoint,
   type WebhookEvent,
+  type WebhookJsonObject,
   WebhookStore,
   webhookStoreFor,
 } from './webhooks/store.js';

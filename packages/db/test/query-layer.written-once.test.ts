@@ -5,8 +5,10 @@ import { all, driveAsync, driveSync, type Op, one, type Program } from '../src/s
 import { ListQuery } from '../src/store/list-query.js';
 import { compileOrganizationStatements } from '../src/store/organization-queries.js';
 import { PG_SYNC_LOG_LOCKS } from '../src/store/pg/sync-log-store.js';
+import { compileExpenseRecordStatements } from '../src/store/sql-expense-record-store.js';
 import { SQLITE_SYNC_LOG_LOCKS } from '../src/store/sqlite/sync-log-store.js';
 import { compileSyncLogStatements } from '../src/store/sync-log-queries.js';
+import { compileHealthStatements } from '../src/webhooks/health-announcements.js';
 import { compileWebhookStatements } from '../src/webhooks/store.js';
 
 const ORG = '6f1c2a9e-4b0d-4c51-9d1e-2a7b3c4d5e6f';
@@ -46,6 +48,30 @@ describe('one query layer: statements written once, compiled per dialect', () =>
     // JSON is bound as a plain placeholder on both: the driver, not the SQL, decides its encoding.
     expect(pg.insertOutbox.text).not.toMatch(/::/);
     expect(pg.insertOutbox.names).toContain('payload');
+  });
+
+  it('compiles the health announcements alike on both dialects; only PostgreSQL takes a lock', () => {
+    const { announceLock: sqliteLock, ...sqlite } = compileHealthStatements('sqlite');
+    const { announceLock: pgLock, ...pg } = compileHealthStatements('postgres');
+    expect(Object.keys(pg).sort()).toEqual(Object.keys(sqlite).sort());
+    for (const [name, statement] of Object.entries(sqlite)) {
+      expect(pg[name as keyof typeof pg].names, name).toEqual(statement.names);
+    }
+    expect(sqliteLock).toBeNull();
+    expect(pgLock?.text).toContain('pg_advisory_xact_lock');
+    expect(pgLock?.names).toEqual(['lockKey']);
+    expect(pg.insertAnnouncement.text).not.toMatch(/::/);
+    expect(pg.insertAnnouncement.names).toContain('payload');
+  });
+
+  it('compiles the expense-record period reads alike on both dialects', () => {
+    const sqlite = compileExpenseRecordStatements('sqlite');
+    const pg = compileExpenseRecordStatements('postgres');
+    for (const [name, statement] of Object.entries(sqlite)) {
+      expect(pg[name as keyof typeof pg].names, name).toEqual(statement.names);
+    }
+    // After the first page the cursor is the only lower bound (one seek from the cursor).
+    expect(sqlite.nextPage.names).toEqual(['organizationId', 'afterDate', 'afterId', 'to', 'limit']);
   });
 
   it.each(['sqlite', 'postgres'] as const)('compiles each list filter combination once on %s', (dialect) => {

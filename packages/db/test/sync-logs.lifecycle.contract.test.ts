@@ -1,5 +1,6 @@
 import { DomainError, type SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncRunnerOf } from '../src/store/runner-of.js';
 import {
   aCreateCommand,
   createTestDatabase,
@@ -267,6 +268,18 @@ describe.each(DIALECTS)('sync log lifecycle on %s', (dialect) => {
     const mine = await t.db.syncLogs.create(aCreateCommand(other.id), { now: '1990-01-01T00:00:01.000Z' });
     expect((await t.db.syncLogs.listClaimable(1_000)).map((s) => s.id)).toContain(mine.syncLog.id);
     expect((await t.db.syncLogs.claimNextPending('w9'))?.id).toBe(mine.syncLog.id);
+  });
+
+  it('tells who runs a sync, the same for any spelling of its id, and null for no row', async () => {
+    const org = await givenOrganization(t.db);
+    const external = await t.db.syncLogs.create(aCreateCommand(org.id), { runner: 'external' });
+    const other = await givenOrganization(t.db);
+    const worker = await t.db.syncLogs.create(aCreateCommand(other.id));
+    expect(await syncRunnerOf(t.db, external.syncLog.id)).toBe('external');
+    expect(await syncRunnerOf(t.db, worker.syncLog.id)).toBe('worker');
+    expect(await syncRunnerOf(t.db, worker.syncLog.id.toUpperCase())).toBe('worker');
+    expect(await syncRunnerOf(t.db, '5c6f0e0a-0000-4000-8000-000000000000')).toBeNull();
+    expect(await syncRunnerOf(t.db, 'not-a-uuid')).toBeNull();
   });
 
   it('reports NOT_FOUND for unknown ids', async () => {

@@ -9,7 +9,7 @@ import {
 } from '../src/testing/index.js';
 import { rotateWebhookSecrets } from '../src/webhooks/rotate-secrets.js';
 import { SecretBox, secretBoxFromEnv } from '../src/webhooks/secret-box.js';
-import { type WebhookDelivery, webhookStoreFor } from '../src/webhooks/store.js';
+import { type WebhookDelivery, type WebhookStore, webhookStoreFor } from '../src/webhooks/store.js';
 import { rawQuery } from './raw-sql.helpers.js';
 
 describe('SecretBox', () => {
@@ -115,6 +115,14 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
     expect(await read('webhook_deliveries', 'outbox_id', outboxId)).toEqual(expected);
     const [delivery] = await store.listDeliveries(endpoint.id);
     expect(delivery?.payload).toEqual(payload);
+    // Never run: the compiler refuses what the dialects would store differently (tsc checks tests).
+    const refused = () => [
+      // @ts-expect-error a bare string is not a JSON object
+      store.enqueue({ organizationId: org.id, eventType: 'webhook.test', payload: 'text' }),
+      // @ts-expect-error nor is an array
+      store.fanOut(event, ['text'], '2020-01-01T00:00:00.000Z'),
+    ];
+    expect(refused).toBeTypeOf('function');
   });
 
   it('a key rotation re-seals every webhook secret; the old key opens them until then, not after', async () => {
@@ -290,10 +298,10 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
     ]);
   });
 
-  it('concurrent claimers never lease one delivery twice', async () => {
+  it('concurrent claimers never lease one delivery twice, nor more than their limit', async () => {
     const org = await givenOrganization(t.db);
     const store = webhookStoreFor(t.db);
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 12; i += 1) {
       await store.createEndpoint({
         organizationId: org.id,
         url: `http://127.0.0.1:1/claim-${i}`,
@@ -309,18 +317,24 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
     });
     const [event] = (await store.pendingOutbox(1_000)).filter((e) => e.id === outboxId);
     if (!event) throw new Error('no outbox event');
-    // Due long before every other test's deliveries, so only these six are claimable here.
-    expect(await store.fanOut(event, { healthy: false }, '2020-01-01T00:00:00.000Z')).toBe(6);
+    // Due long before every other test's deliveries, so only these twelve are claimable here.
+    expect(await store.fanOut(event, { healthy: false }, '2020-01-01T00:00:00.000Z')).toBe(12);
+    // Claimers on separate connections (separate pools on PostgreSQL), as separate workers race.
+    const others = await Promise.all([t.openAnother(), t.openAnother()]);
+    const stores = [store, ...others.map((db) => webhookStoreFor(db))];
     const claims = await Promise.all(
-      [0, 1, 2].map(() => store.claimDue('2020-01-01T00:00:01.000Z', 2, 30_000)),
+      Array.from({ length: 9 }, (_, i) =>
+        (stores[i % stores.length] as WebhookStore).claimDue('2020-01-01T00:00:01.000Z', 2, 30_000),
+      ),
     );
     // A claimer skips the rows another holds (PostgreSQL) or runs after it (SQLite's one writer):
-    // no delivery is leased twice, and what the racers left a later claim takes.
-    const rest = await store.claimDue('2020-01-01T00:00:02.000Z', 10, 30_000);
+    // each takes at most its limit, no delivery is leased twice, and a later claim takes the rest.
+    for (const claim of claims) expect(claim.length).toBeLessThanOrEqual(2);
+    const rest = await store.claimDue('2020-01-01T00:00:02.000Z', 20, 30_000);
     const ids = [...claims.flat(), ...rest].map((d) => d.id);
-    expect(ids).toHaveLength(6);
-    expect(new Set(ids).size).toBe(6);
-    expect(await store.claimDue('2020-01-01T00:00:03.000Z', 10, 30_000)).toEqual([]);
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+    expect(await store.claimDue('2020-01-01T00:00:03.000Z', 20, 30_000)).toEqual([]);
   });
 
   it('queues a test event for one endpoint only', async () => {
@@ -341,7 +355,7 @@ describe.each(DIALECTS)('webhook outbox and deliveries on %s', (dialect) => {
     });
     const [event] = (await store.pendingOutbox(100)).filter((o) => o.endpointId === e.id);
     expect(event).toMatchObject({ eventType: 'webhook.test', payload: { hello: 1 } });
-    if (!event) throw new Error('no test event');
+    if (!event?.payload) throw new Error('no test event');
     expect(await store.fanOut(event, event.payload, new Date().toISOString())).toBe(1);
   });
 });

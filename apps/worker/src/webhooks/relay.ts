@@ -146,11 +146,11 @@ export class WebhookRelay {
 
   private async fanOut(event: OutboxEvent): Promise<void> {
     const now = this.o.now().toISOString();
-    let payload: unknown = event.payload;
-    if (event.syncLogId && payload === null) {
-      const log = await this.o.db.syncLogs.get(event.syncLogId);
+    let payload = event.payload;
+    if (payload === null) {
+      const log = event.syncLogId ? await this.o.db.syncLogs.get(event.syncLogId) : null;
       if (!log) {
-        // Deleted by a global admin before delivery: nothing left to tell.
+        // Deleted by a global admin before delivery (or no sync to tell of): nothing left to tell.
         await this.store.discard(event.id, now);
         return;
       }

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountingSystem, HealthState } from '@meander/domain';
-import type { Database } from '../store/port.js';
+import { type AccountingSystem, type HealthState, TERMINAL_STATUSES } from '@meander/domain';
+import { type SQL, sql } from 'drizzle-orm';
+import { all, type Driver, one, type Program, write } from '../store/driver.js';
+import { driverFor } from '../store/driver-for.js';
+import type { Database, Dialect } from '../store/port.js';
+import { type SchemaTables, tablesOf } from '../store/schema-rows.js';
+import { compile, compileAll, insertValues, p } from '../store/statement.js';
 import { toIso } from '../store/sync-log-row.js';
 import type { HealthChangedData, WebhookPayload } from './payloads.js';
+import { type OutboxEventType, WEBHOOK_EVENTS } from './store.js';
 
 /** What an announcement decision needs; `payload` is built only when the state did change. */
 export interface HealthAnnouncementInput {
@@ -23,61 +29,111 @@ export interface HealthAnnouncementInput {
   payload: (previousState: HealthState) => WebhookPayload<HealthChangedData>;
 }
 
+const HEALTH_CHANGED = 'integration.health_changed' satisfies OutboxEventType;
+const literals = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+const SYNC_EVENTS = literals(WEBHOOK_EVENTS.filter((event) => event.startsWith('sync.')));
+
+/**
+ * What differs per dialect: reading a field of a JSON column, asking whether a JSON array holds
+ * the event, and the lock that makes a decision and its enqueue one step. PostgreSQL runs deciders
+ * concurrently and there is no row to lock before the first announcement exists, so they queue on
+ * an advisory transaction lock per organization and system; on SQLite the driver's BEGIN IMMEDIATE
+ * already holds the single write lock before the first read.
+ */
+const PER_DIALECT = {
+  sqlite: {
+    dataField: (column: SQL, field: string) => sql`json_extract(${column}, ${sql.raw(`'$.data.${field}'`)})`,
+    holdsHealthChanged: (events: SQL) =>
+      sql`EXISTS (SELECT 1 FROM json_each(${events}) WHERE value = ${sql.raw(`'${HEALTH_CHANGED}'`)})`,
+    announceLock: null,
+  },
+  postgres: {
+    dataField: (column: SQL, field: string) => sql`${column}->'data'->>${sql.raw(`'${field}'`)}`,
+    holdsHealthChanged: (events: SQL) => sql`${events} @> ${sql.raw(`'["${HEALTH_CHANGED}"]'`)}::jsonb`,
+    announceLock: sql`SELECT pg_advisory_xact_lock(hashtext(${p('lockKey')}))`,
+  },
+} satisfies Record<
+  Dialect,
+  {
+    dataField: (column: SQL, field: string) => SQL;
+    holdsHealthChanged: (events: SQL) => SQL;
+    announceLock: SQL | null;
+  }
+>;
+
+/** The announcements' statements, written once over the dialect's tables (compiled once per handle). */
+function healthStatements(dialect: Dialect, t: SchemaTables) {
+  const { webhookEndpoints: e, webhookOutbox: o, accountingSyncLogs: l } = t;
+  const { dataField, holdsHealthChanged } = PER_DIALECT[dialect];
+  const payload = sql`${o.payload}`;
+  return {
+    subscribedOrganizations: sql`SELECT DISTINCT ${e.organizationId} AS id FROM ${e}
+      WHERE ${holdsHealthChanged(sql`${e.events}`)} ORDER BY 1`,
+    finishedSyncs: sql`SELECT count(*) AS n FROM ${l}
+      WHERE ${l.organizationId} = ${p('organizationId')} AND ${l.status} IN (${literals(TERMINAL_STATUSES)})`,
+    // A sync event still waiting to be fanned out: its own relay pass decides, with the sync's id.
+    waitingSyncEvent: sql`SELECT 1 AS waiting FROM ${o} WHERE ${o.fannedOutAt} IS NULL
+      AND ${o.organizationId} = ${p('organizationId')} AND ${o.eventType} IN (${SYNC_EVENTS}) LIMIT 1`,
+    lastAnnouncement: sql`SELECT ${dataField(payload, 'state')} AS state, ${o.createdAt} AS created_at FROM ${o}
+      WHERE ${o.organizationId} = ${p('organizationId')} AND ${o.eventType} = ${sql.raw(`'${HEALTH_CHANGED}'`)}
+        AND ${dataField(payload, 'accountingSystem')} = ${p('accountingSystem')}
+      ORDER BY ${o.createdAt} DESC, ${o.id} DESC LIMIT 1`,
+    insertAnnouncement: sql`INSERT INTO ${o} ${insertValues(o, [
+      'id',
+      'organizationId',
+      'eventType',
+      'syncLogId',
+      'endpointId',
+      'payload',
+      'createdAt',
+    ])}`,
+  } satisfies Record<string, SQL>;
+}
+
+/** The announcements' statements compiled for one dialect, with the lock only PostgreSQL needs. */
+export function compileHealthStatements(dialect: Dialect) {
+  const lock = PER_DIALECT[dialect].announceLock;
+  return {
+    ...compileAll(dialect, healthStatements(dialect, tablesOf(dialect))),
+    announceLock: lock ? compile(dialect, lock) : null,
+  };
+}
+
 interface LastAnnouncement {
   state: HealthState;
   createdAt: string;
 }
 
-/** The organization's finished syncs (`?` is its id). */
-const FINISHED_SYNCS = `SELECT count(*) AS n FROM accounting_sync_logs WHERE organization_id = ? AND status IN ('success', 'partial', 'failed')`;
-/** A sync event of the organization still waiting to be fanned out (`?` is its id). */
-const WAITING_SYNC_EVENT = `SELECT 1 FROM webhook_outbox WHERE fanned_out_at IS NULL AND organization_id = ?
-  AND event_type IN ('sync.succeeded', 'sync.partial', 'sync.failed') LIMIT 1`;
-const pg = (sql: string) => sql.replace('?', '$1');
-
 /**
  * The record of which health state was last announced per organization and system is the outbox
- * itself: the latest `integration.health_changed` event. Deciding and enqueueing happen under one
- * lock per organization and system (a PostgreSQL advisory transaction lock; SQLite's write lock
- * taken at BEGIN IMMEDIATE), so two workers, or a sync's relay pass and the periodic scan, never
- * announce the same transition twice. Survives restarts because nothing lives in memory.
+ * itself: the latest `integration.health_changed` event. Deciding and enqueueing are one
+ * transaction of the driver under one lock per organization and system (see PER_DIALECT), so two
+ * workers, or a sync's relay pass and the periodic scan, never announce the same transition twice.
+ * Survives restarts because nothing lives in memory.
  */
 export class HealthAnnouncements {
-  constructor(private readonly db: Database) {}
+  private readonly driver: Driver;
+  private readonly q: ReturnType<typeof compileHealthStatements>;
+
+  constructor(db: Pick<Database, 'raw'>) {
+    this.driver = driverFor(db.raw);
+    this.q = compileHealthStatements(this.driver.dialect);
+  }
 
   /** Organizations with at least one endpoint subscribed to `integration.health_changed`. */
   async subscribedOrganizations(): Promise<string[]> {
-    const raw = this.db.raw;
-    if (raw.dialect === 'sqlite') {
-      const rows = raw.connection
-        .prepare(
-          `SELECT DISTINCT e.organization_id AS id FROM webhook_endpoints e, json_each(e.events) j
-           WHERE j.value = 'integration.health_changed' ORDER BY 1`,
-        )
-        .all() as { id: string }[];
-      return rows.map((r) => r.id);
-    }
-    const rows = await raw.sql<{ id: string }[]>`
-      SELECT DISTINCT organization_id AS id FROM webhook_endpoints
-      WHERE events @> '["integration.health_changed"]'::jsonb ORDER BY 1`;
+    const rows = await this.driver.run(all<{ id: string }>(this.q.subscribedOrganizations));
     return rows.map((r) => String(r.id));
   }
 
   /** How many syncs of the organization have ended (the scan's staleness check). */
   async finishedSyncCount(organizationId: string): Promise<number> {
-    const raw = this.db.raw;
-    if (raw.dialect === 'sqlite') {
-      return Number((raw.connection.prepare(FINISHED_SYNCS).get(organizationId) as { n: number }).n);
-    }
-    const [row] = await raw.sql.unsafe(pg(FINISHED_SYNCS), [organizationId]);
-    return Number(row?.n ?? 0);
+    return this.driver.run(this.finishedSyncs(organizationId));
   }
 
   /** The state last announced for this organization and system, if any. */
   async lastAnnounced(organizationId: string, system: AccountingSystem): Promise<HealthState | null> {
-    const raw = this.db.raw;
-    if (raw.dialect === 'sqlite') return lastSqlite(raw.connection, organizationId, system)?.state ?? null;
-    return (await lastPg(raw.sql, organizationId, system))?.state ?? null;
+    return (await this.driver.run(this.last(organizationId, system)))?.state ?? null;
   }
 
   /**
@@ -85,49 +141,51 @@ export class HealthAnnouncements {
    * the baseline). Returns the payload enqueued, or null when there was nothing new to tell.
    */
   async announceIfChanged(input: HealthAnnouncementInput): Promise<WebhookPayload<HealthChangedData> | null> {
-    const raw = this.db.raw;
-    if (raw.dialect === 'sqlite') {
-      const c = raw.connection;
-      const decide = c.transaction(() => {
-        if (input.unlessSyncsChangedFrom !== undefined) {
-          const waiting = c.prepare(WAITING_SYNC_EVENT).get(input.organizationId);
-          const count = c.prepare(FINISHED_SYNCS).get(input.organizationId) as { n: number };
-          if (waiting || Number(count.n) !== input.unlessSyncsChangedFrom) return null;
+    const q = this.q;
+    return this.driver.transaction(
+      function* (this: HealthAnnouncements): Program<WebhookPayload<HealthChangedData> | null> {
+        if (q.announceLock) {
+          yield* one(q.announceLock, {
+            lockKey: `meander:health:${input.organizationId}:${input.accountingSystem}`,
+          });
         }
-        const last = lastSqlite(c, input.organizationId, input.accountingSystem);
-        const event = eventFor(input, last);
+        if (input.unlessSyncsChangedFrom !== undefined) {
+          const waiting = yield* one(q.waitingSyncEvent, { organizationId: input.organizationId });
+          const finished = yield* this.finishedSyncs(input.organizationId);
+          if (waiting || finished !== input.unlessSyncsChangedFrom) return null;
+        }
+        const event = eventFor(input, yield* this.last(input.organizationId, input.accountingSystem));
         if (!event) return null;
-        c.prepare(
-          `INSERT INTO webhook_outbox (id, organization_id, event_type, sync_log_id, endpoint_id, payload, created_at)
-           VALUES (?, ?, 'integration.health_changed', ?, NULL, ?, ?)`,
-        ).run(
-          randomUUID(),
-          input.organizationId,
-          event.payload.data.syncLogId,
-          JSON.stringify(event.payload),
-          event.createdAt,
-        );
+        yield* write(q.insertAnnouncement, {
+          id: randomUUID(),
+          organizationId: input.organizationId,
+          eventType: HEALTH_CHANGED,
+          syncLogId: event.payload.data.syncLogId,
+          endpointId: null,
+          // The object itself: jsonb on PostgreSQL, JSON text on SQLite (see the drivers).
+          payload: event.payload,
+          createdAt: event.createdAt,
+        });
         return event.payload;
-      });
-      // IMMEDIATE takes the write lock before reading, so another process cannot decide in between.
-      return decide.immediate();
-    }
-    return raw.sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(hashtext(${`meander:health:${input.organizationId}:${input.accountingSystem}`}))`;
-      if (input.unlessSyncsChangedFrom !== undefined) {
-        const [waiting] = await tx.unsafe(pg(WAITING_SYNC_EVENT), [input.organizationId]);
-        const [count] = await tx.unsafe(pg(FINISHED_SYNCS), [input.organizationId]);
-        if (waiting || Number(count?.n ?? 0) !== input.unlessSyncsChangedFrom) return null;
-      }
-      const last = await lastPg(tx, input.organizationId, input.accountingSystem);
-      const event = eventFor(input, last);
-      if (!event) return null;
-      await tx`
-        INSERT INTO webhook_outbox (id, organization_id, event_type, sync_log_id, endpoint_id, payload, created_at)
-        VALUES (${randomUUID()}, ${input.organizationId}, 'integration.health_changed',
-          ${event.payload.data.syncLogId}, NULL, (${JSON.stringify(event.payload)}::text)::jsonb, ${event.createdAt})`;
-      return event.payload;
+      }.bind(this),
+    );
+  }
+
+  private *finishedSyncs(organizationId: string): Program<number> {
+    // count(*) is a bigint on PostgreSQL, which the driver reads as text.
+    const row = yield* one<{ n: number | string }>(this.q.finishedSyncs, { organizationId });
+    return Number(row?.n ?? 0);
+  }
+
+  private *last(
+    organizationId: string,
+    accountingSystem: AccountingSystem,
+  ): Program<LastAnnouncement | null> {
+    const row = yield* one<{ state: string; created_at: string | Date }>(this.q.lastAnnouncement, {
+      organizationId,
+      accountingSystem,
     });
+    return row ? { state: row.state as HealthState, createdAt: toIso(row.created_at) } : null;
   }
 }
 
@@ -142,39 +200,6 @@ function eventFor(
   const after = last ? Date.parse(last.createdAt) + 1 : Number.NEGATIVE_INFINITY;
   const createdAt = new Date(Math.max(Date.parse(input.now), after)).toISOString();
   return { payload: input.payload(previous), createdAt };
-}
-
-function lastSqlite(
-  c: Extract<Database['raw'], { dialect: 'sqlite' }>['connection'],
-  organizationId: string,
-  system: AccountingSystem,
-): LastAnnouncement | null {
-  const row = c
-    .prepare(
-      `SELECT json_extract(payload, '$.data.state') AS state, created_at FROM webhook_outbox
-       WHERE organization_id = ? AND event_type = 'integration.health_changed'
-         AND json_extract(payload, '$.data.accountingSystem') = ?
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
-    )
-    .get(organizationId, system) as { state: string; created_at: string } | undefined;
-  return row ? { state: row.state as HealthState, createdAt: toIso(row.created_at) } : null;
-}
-
-type PgSql = Extract<Database['raw'], { dialect: 'postgres' }>['sql'];
-
-async function lastPg(
-  sql: Pick<PgSql, 'unsafe'>,
-  organizationId: string,
-  system: AccountingSystem,
-): Promise<LastAnnouncement | null> {
-  const [row] = await sql.unsafe(
-    `SELECT payload->'data'->>'state' AS state, created_at FROM webhook_outbox
-     WHERE organization_id = $1 AND event_type = 'integration.health_changed'
-       AND payload->'data'->>'accountingSystem' = $2
-     ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [organizationId, system],
-  );
-  return row ? { state: row.state as HealthState, createdAt: toIso(row.created_at as string | Date) } : null;
 }
 
 const announcements = new WeakMap<Database, HealthAnnouncements>();

@@ -1,12 +1,15 @@
 import type { IntegrationHealth, SyncLog } from '@meander/domain';
 import type { OutboxEventType } from './store.js';
 
-/** The body of every webhook: Standard Webhooks' `type` / `timestamp` / `data` envelope. */
-export interface WebhookPayload<T = unknown> {
+/**
+ * The body of every webhook: Standard Webhooks' `type` / `timestamp` / `data` envelope. A type
+ * alias, not an interface, so that it is a WebhookJsonObject (what the outbox stores).
+ */
+export type WebhookPayload<T = unknown> = {
   type: OutboxEventType;
   timestamp: string;
   data: T;
-}
+};
 
 /** `data` of `sync.succeeded`, `sync.partial` and `sync.failed`: ids, counts and top reasons only. */
 export interface SyncEventData {

@@ -28,6 +28,13 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Every event type the outbox carries: the subscribable ones and the test event. */
 export type OutboxEventType = WebhookEvent | 'webhook.test';
 
+/**
+ * A webhook payload as the outbox and the deliveries hold it: a JSON object. Only an object reads
+ * back the same from both dialects' JSON columns (and is what receivers parse), so a bare string or
+ * array is refused by the compiler rather than stored differently.
+ */
+export type WebhookJsonObject = Readonly<Record<string, unknown>>;
+
 /** A receiver registered by an organization (its secret stays sealed in the table). */
 export interface WebhookEndpoint {
   id: string;
@@ -45,7 +52,8 @@ export interface OutboxEvent {
   eventType: OutboxEventType;
   syncLogId: string | null;
   endpointId: string | null;
-  payload: unknown;
+  /** Null for a sync event the database wrote itself: the relay builds its payload from the sync. */
+  payload: WebhookJsonObject | null;
   createdAt: string;
 }
 
@@ -89,6 +97,11 @@ const webhookEventSchema = z.enum(WEBHOOK_EVENTS);
 const outboxEventTypeSchema = z.enum([...WEBHOOK_EVENTS, 'webhook.test']);
 const deliveryStatusSchema = z.enum(['pending', 'succeeded', 'failed']);
 
+/** A JSON object (or NULL) as read from a payload column; anything else another writer stored fails loudly. */
+const payloadSchema = z.custom<WebhookJsonObject | null>(
+  (value) => value === null || (typeof value === 'object' && !Array.isArray(value)),
+);
+
 function checked<T>(schema: z.ZodType<T>, value: unknown, column: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new Error(`Unexpected value in ${column}: ${JSON.stringify(value)}`);
@@ -113,7 +126,7 @@ function outboxEventOf(r: OutboxRow): OutboxEvent {
     eventType: checked(outboxEventTypeSchema, r.eventType, 'webhook_outbox.event_type'),
     syncLogId: r.syncLogId,
     endpointId: r.endpointId,
-    payload: r.payload ?? null,
+    payload: checked(payloadSchema, r.payload ?? null, 'webhook_outbox.payload'),
     createdAt: r.createdAt,
   };
 }
@@ -197,14 +210,16 @@ function webhookStatements(dialect: Dialect) {
       ${p('eventType')}, ${p('payload')}, 'pending', 0, ${p('now')}, ${p('now')})
       ON CONFLICT (${bare(d.outboxId)}, ${bare(d.endpointId)}) DO NOTHING`,
     deliveryById: sql`SELECT ${delivery} FROM ${d} WHERE ${d.id} = ${p('id')}`,
-    // The pick skips rows another claimer holds (PostgreSQL); the outer `free` re-checks each row
-    // under its lock, so a lease taken meanwhile is never taken twice.
-    claimDue: sql`UPDATE ${d} SET ${bare(d.lockedUntil)} = ${p('until')}
-      WHERE ${bare(d.id)} IN (
-        SELECT ${d.id} FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${p('now')}
+    // The pick is a CTE, taken once: it skips rows another claimer holds (PostgreSQL) and locks
+    // what it takes. Not `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may
+    // re-run that subquery while the UPDATE rechecks a row, so one claimer leased more than n. The
+    // outer `free` re-checks each picked row under its lock, so a lease is never taken twice.
+    claimDue: sql`WITH picked AS (
+        SELECT ${d.id} AS picked_id FROM ${d} WHERE ${free} AND ${d.nextAttemptAt} <= ${p('now')}
         ORDER BY ${d.nextAttemptAt}, ${d.id} LIMIT ${p('limit')}${CLAIM_LOCK[dialect]}
       )
-      AND ${free}
+      UPDATE ${d} SET ${bare(d.lockedUntil)} = ${p('until')} FROM picked
+      WHERE ${d.id} = picked.picked_id AND ${free}
       RETURNING ${delivery}`,
     insertAttempt: sql`INSERT INTO ${a} ${insertValues(a, [
       'id',
@@ -330,7 +345,7 @@ export class WebhookStore {
   async enqueue(event: {
     organizationId: string;
     eventType: OutboxEventType;
-    payload: unknown;
+    payload: WebhookJsonObject;
     endpointId?: string | null;
     syncLogId?: string | null;
     now?: string;
@@ -343,7 +358,7 @@ export class WebhookStore {
         eventType: event.eventType,
         syncLogId: event.syncLogId ?? null,
         endpointId: event.endpointId ?? null,
-        payload: event.payload ?? null,
+        payload: event.payload,
         createdAt: event.now ?? new Date().toISOString(),
       }),
     );
@@ -362,7 +377,7 @@ export class WebhookStore {
    * names) and mark it done, in one transaction. A second relay doing the same finds the unique
    * (outbox, endpoint) pair taken and adds nothing.
    */
-  async fanOut(event: OutboxEvent, payload: unknown, now: string): Promise<number> {
+  async fanOut(event: OutboxEvent, payload: WebhookJsonObject, now: string): Promise<number> {
     const endpoints = (
       await this.driver.run(
         event.endpointId
@@ -385,7 +400,7 @@ export class WebhookStore {
           outboxId: event.id,
           organizationId: event.organizationId,
           eventType: event.eventType,
-          payload: payload ?? null,
+          payload,
           now,
         });
       }

@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { ExportRecord } from '@meander/domain';
 import type postgres from 'postgres';
-import { type ExpenseRecordRow, exportRecordFromRow, selectionWindow } from '../expense-record-row.js';
-import type { ExpenseRecordStore, NewExpenseRecord, RecordSelection } from '../port.js';
+import { driverFor } from '../driver-for.js';
+import { type ExpenseRecordRow, exportRecordFromRow } from '../expense-record-row.js';
+import type { NewExpenseRecord } from '../port.js';
+import { type IdSelection, SqlExpenseRecordStore } from '../sql-expense-record-store.js';
 
 const INSERT_CHUNK = 1_000;
 
-/** PostgreSQL expense records. */
-export class PgExpenseRecordStore implements ExpenseRecordStore {
-  constructor(private readonly sql: postgres.Sql) {}
+/**
+ * PostgreSQL expense records: the shared reads (sql-expense-record-store.ts) plus what is
+ * PostgreSQL's own, the multi-row bulk insert and id matching with one array parameter.
+ */
+export class PgExpenseRecordStore extends SqlExpenseRecordStore {
+  constructor(private readonly sql: postgres.Sql) {
+    super(driverFor({ dialect: 'postgres', sql }));
+  }
 
   async insertMany(records: readonly NewExpenseRecord[]): Promise<number> {
     let inserted = 0;
@@ -31,28 +38,30 @@ export class PgExpenseRecordStore implements ExpenseRecordStore {
     return inserted;
   }
 
-  async countApproved(selection: RecordSelection): Promise<number> {
-    const { from, to } = selectionWindow(selection);
-    const ids = selection.recordIds ? [...selection.recordIds] : null;
+  protected async countIds(
+    selection: IdSelection,
+    { from, to }: { from: string; to: string },
+  ): Promise<number> {
     const [row] = await this.sql<{ n: string }[]>`
       SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ${selection.organizationId}
         AND approval_state = 'approved' AND booking_date >= ${from} AND booking_date <= ${to}
-        ${ids ? this.sql`AND id::text = ANY(${ids})` : this.sql``}`;
+        AND id::text = ANY(${[...selection.recordIds]})`;
     return Number(row?.n ?? 0);
   }
 
-  async *streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]> {
-    const { from, to } = selectionWindow(selection);
-    const ids = selection.recordIds ? [...selection.recordIds] : null;
-    // Keyset pagination in the index's own order (booking date, id): each page is one range seek,
-    // constant memory and constant time whatever the period holds. (Ordering by id alone made every
-    // page read and sort the whole period: quadratic in the period's size.)
+  protected async *streamIds(
+    selection: IdSelection,
+    { from, to }: { from: string; to: string },
+    batchSize: number,
+  ): AsyncIterable<ExportRecord[]> {
+    const ids = [...selection.recordIds];
+    // Keyset pages in the index's order, as the shared pages (sql-expense-record-store.ts).
     let after: { bookingDate: string; id: string } | null = null;
     for (;;) {
       const rows: ExpenseRecordRow[] = await this.sql<ExpenseRecordRow[]>`
         SELECT * FROM expense_records WHERE organization_id = ${selection.organizationId}
           AND approval_state = 'approved' AND booking_date >= ${from} AND booking_date <= ${to}
-          ${ids ? this.sql`AND id::text = ANY(${ids})` : this.sql``}
+          AND id::text = ANY(${ids})
           ${after ? this.sql`AND (booking_date, id) > (${after.bookingDate}, ${after.id})` : this.sql``}
         ORDER BY booking_date, id LIMIT ${batchSize}`;
       if (rows.length === 0) return;

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { ExportRecord } from '@meander/domain';
 import type BetterSqlite3 from 'better-sqlite3';
-import { type ExpenseRecordRow, exportRecordFromRow, selectionWindow } from '../expense-record-row.js';
-import type { ExpenseRecordStore, NewExpenseRecord, RecordSelection } from '../port.js';
+import { driverFor } from '../driver-for.js';
+import { type ExpenseRecordRow, exportRecordFromRow } from '../expense-record-row.js';
+import type { NewExpenseRecord } from '../port.js';
+import { type IdSelection, SqlExpenseRecordStore } from '../sql-expense-record-store.js';
 
-/** SQLite expense records. */
-export class SqliteExpenseRecordStore implements ExpenseRecordStore {
-  constructor(private readonly db: BetterSqlite3.Database) {}
+/**
+ * SQLite expense records: the shared reads (sql-expense-record-store.ts) plus what is SQLite's own,
+ * the bulk insert and `IN (…)` id matching in chunks (SQLite binds no arrays).
+ */
+export class SqliteExpenseRecordStore extends SqlExpenseRecordStore {
+  constructor(private readonly db: BetterSqlite3.Database) {
+    super(driverFor({ dialect: 'sqlite', connection: db }));
+  }
 
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
@@ -44,19 +51,12 @@ export class SqliteExpenseRecordStore implements ExpenseRecordStore {
     })();
   }
 
-  async countApproved(selection: RecordSelection): Promise<number> {
-    const { from, to } = selectionWindow(selection);
-    if (selection.recordIds) return this.countIds(selection, from, to);
-    const row = this.prepare(
-      `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
-         AND booking_date >= ? AND booking_date <= ?`,
-    ).get(selection.organizationId, from, to) as { n: number };
-    return Number(row.n);
-  }
-
-  private countIds(selection: RecordSelection, from: string, to: string): number {
+  protected async countIds(
+    selection: IdSelection,
+    { from, to }: { from: string; to: string },
+  ): Promise<number> {
     let n = 0;
-    for (const chunk of chunks(selection.recordIds ?? [], 500)) {
+    for (const chunk of chunks(selection.recordIds, 500)) {
       const row = this.prepare(
         `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
            AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')})`,
@@ -66,43 +66,18 @@ export class SqliteExpenseRecordStore implements ExpenseRecordStore {
     return n;
   }
 
-  async *streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]> {
-    const { from, to } = selectionWindow(selection);
-    if (selection.recordIds) {
-      const ids = [...selection.recordIds].sort();
-      for (const chunk of chunks(ids, batchSize)) {
-        const rows = this.prepare(
-          `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
-             AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`,
-        ).all(selection.organizationId, from, to, ...chunk) as ExpenseRecordRow[];
-        if (rows.length > 0) yield rows.map(exportRecordFromRow);
-      }
-      return;
-    }
-    // Keyset pagination in the index's own order (booking date, id): each page is one range seek,
-    // constant memory and constant time whatever the period holds. (Ordering by id alone made every
-    // page read and sort the whole period: quadratic in the period's size.) The cursor is the only
-    // lower bound, starting at (from, '') — no id is empty, so that is `booking_date >= from`: with a
-    // separate `booking_date >= ?` SQLite seeks from the period's start on every page instead.
-    const page = this.prepare(
-      `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
-       AND (booking_date, id) > (?, ?) AND booking_date <= ?
-       ORDER BY booking_date, id LIMIT ?`,
-    );
-    let after = { bookingDate: from, id: '' };
-    for (;;) {
-      const rows = page.all(
-        selection.organizationId,
-        after.bookingDate,
-        after.id,
-        to,
-        batchSize,
-      ) as ExpenseRecordRow[];
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1] as ExpenseRecordRow;
-      after = { bookingDate: last.booking_date, id: last.id };
-      yield rows.map(exportRecordFromRow);
-      if (rows.length < batchSize) return;
+  protected async *streamIds(
+    selection: IdSelection,
+    { from, to }: { from: string; to: string },
+    batchSize: number,
+  ): AsyncIterable<ExportRecord[]> {
+    const ids = [...selection.recordIds].sort();
+    for (const chunk of chunks(ids, batchSize)) {
+      const rows = this.prepare(
+        `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+           AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`,
+      ).all(selection.organizationId, from, to, ...chunk) as ExpenseRecordRow[];
+      if (rows.length > 0) yield rows.map(exportRecordFromRow);
     }
   }
 }
