@@ -231,6 +231,20 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     for await (const batch of t.db.expenseRecords.streamApproved({ ...selection, recordIds: some }, 64))
       chosen.push(...batch);
     expect(chosen.map((r) => r.id).sort()).toEqual([...some].sort());
+    // A named selection (a re-sync's records) keeps the same (booking date, id) order and page size
+    // on both dialects, across pages, and counts only its own approved records in the period.
+    const named = [...ids].filter((_, i) => i % 3 === 0); // 100 ids spread over the period
+    const outsider = '00000000-0000-4000-8000-000000000001';
+    const namedSelection = { ...selection, recordIds: [...named].reverse().concat(outsider) };
+    expect(await t.db.expenseRecords.countApproved(namedSelection)).toBe(100);
+    const namedBatches: number[] = [];
+    const namedOrder: string[] = [];
+    for await (const batch of t.db.expenseRecords.streamApproved(namedSelection, 30)) {
+      namedBatches.push(batch.length);
+      namedOrder.push(...batch.map((r) => `${r.bookingDate} ${r.id}`));
+    }
+    expect(namedBatches).toEqual([30, 30, 30, 10]);
+    expect(namedOrder).toEqual(order.filter((key) => named.includes(key.slice(key.indexOf(' ') + 1))));
     expect((await t.db.organizations.listScheduled()).map((m) => m.organizationId)).toEqual(
       expect.arrayContaining([DEMO_ORGANIZATIONS[0].id, DEMO_ORGANIZATIONS[1].id]),
     );

@@ -39,7 +39,7 @@ export type IdSelection = RecordSelection & { recordIds: readonly string[] };
  * pages are statements compiled once and run by the database's driver. A dialect supplies only what
  * truly differs: the bulk insert (a multi-row insert per chunk on PostgreSQL, one prepared insert
  * per row in one transaction on SQLite) and matching a list of ids (`= ANY(array)` on PostgreSQL,
- * `IN (…)` chunks on SQLite, which has no array parameter).
+ * one JSON array read by `json_each` on SQLite, which has no array parameter).
  */
 export abstract class SqlExpenseRecordStore implements ExpenseRecordStore {
   private readonly q: ReturnType<typeof compileExpenseRecordStatements>;

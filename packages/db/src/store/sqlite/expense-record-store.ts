@@ -8,7 +8,7 @@ import { type IdSelection, SqlExpenseRecordStore } from '../sql-expense-record-s
 
 /**
  * SQLite expense records: the shared reads (sql-expense-record-store.ts) plus what is SQLite's own,
- * the bulk insert and `IN (…)` id matching in chunks (SQLite binds no arrays).
+ * the bulk insert and id matching through `json_each` (SQLite binds no arrays).
  */
 export class SqliteExpenseRecordStore extends SqlExpenseRecordStore {
   constructor(private readonly db: BetterSqlite3.Database) {
@@ -55,15 +55,11 @@ export class SqliteExpenseRecordStore extends SqlExpenseRecordStore {
     selection: IdSelection,
     { from, to }: { from: string; to: string },
   ): Promise<number> {
-    let n = 0;
-    for (const chunk of chunks(selection.recordIds, 500)) {
-      const row = this.prepare(
-        `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
-           AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')})`,
-      ).get(selection.organizationId, from, to, ...chunk) as { n: number };
-      n += Number(row.n);
-    }
-    return n;
+    const row = this.prepare(
+      `SELECT COUNT(*) AS n FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+         AND booking_date >= ? AND booking_date <= ? AND id IN (SELECT value FROM json_each(?))`,
+    ).get(selection.organizationId, from, to, JSON.stringify([...selection.recordIds])) as { n: number };
+    return Number(row.n);
   }
 
   protected async *streamIds(
@@ -71,17 +67,32 @@ export class SqliteExpenseRecordStore extends SqlExpenseRecordStore {
     { from, to }: { from: string; to: string },
     batchSize: number,
   ): AsyncIterable<ExportRecord[]> {
-    const ids = [...selection.recordIds].sort();
-    for (const chunk of chunks(ids, batchSize)) {
-      const rows = this.prepare(
-        `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
-           AND booking_date >= ? AND booking_date <= ? AND id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`,
-      ).all(selection.organizationId, from, to, ...chunk) as ExpenseRecordRow[];
-      if (rows.length > 0) yield rows.map(exportRecordFromRow);
+    // The id set goes in as one JSON array (SQLite binds no arrays), and the pages are keyset pages in
+    // the index's order, (booking_date, id), as on PostgreSQL and as the port promises.
+    const ids = JSON.stringify([...selection.recordIds]);
+    const first = this.prepare(
+      `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+         AND booking_date >= ? AND booking_date <= ? AND id IN (SELECT value FROM json_each(?))
+       ORDER BY booking_date, id LIMIT ?`,
+    );
+    const next = this.prepare(
+      `SELECT * FROM expense_records WHERE organization_id = ? AND approval_state = 'approved'
+         AND booking_date >= ? AND booking_date <= ? AND id IN (SELECT value FROM json_each(?))
+         AND (booking_date, id) > (?, ?)
+       ORDER BY booking_date, id LIMIT ?`,
+    );
+    let after: { bookingDate: string; id: string } | null = null;
+    for (;;) {
+      const rows = (
+        after
+          ? next.all(selection.organizationId, from, to, ids, after.bookingDate, after.id, batchSize)
+          : first.all(selection.organizationId, from, to, ids, batchSize)
+      ) as ExpenseRecordRow[];
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1] as ExpenseRecordRow;
+      after = { bookingDate: last.booking_date, id: last.id };
+      yield rows.map(exportRecordFromRow);
+      if (rows.length < batchSize) return;
     }
   }
-}
-
-export function* chunks<T>(items: readonly T[], size: number): Iterable<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
