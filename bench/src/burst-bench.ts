@@ -24,6 +24,10 @@ interface BurstResult {
   drainSeconds: number;
   syncs: number;
   queueWaitMs: { p50: number; p99: number };
+  /** From the first scheduled sync created to the last (the start-up dispatch of 2,000 schedules). */
+  dispatchSeconds: number;
+  /** One sync's own time, `completed_at − started_at`. */
+  runMs: { p50: number; p99: number };
   maxActivePerOrganization: number;
   duplicatePostings: number;
   missingPostings: number;
@@ -126,15 +130,17 @@ async function runBurst(organizations: number, records: number, processes: numbe
     await sampler;
     // Drain time: from the first scheduled sync created (a worker's start-up dispatch) to the last
     // one completed, as the audit table records them.
-    const [span] = await raw.sql<{ seconds: number }[]>`
-      SELECT EXTRACT(EPOCH FROM (MAX(completed_at::timestamptz) - MIN(created_at::timestamptz))) AS seconds
+    const [span] = await raw.sql<{ seconds: number; dispatch: number }[]>`
+      SELECT EXTRACT(EPOCH FROM (MAX(completed_at::timestamptz) - MIN(created_at::timestamptz))) AS seconds,
+        EXTRACT(EPOCH FROM (MAX(created_at::timestamptz) - MIN(created_at::timestamptz))) AS dispatch
       FROM accounting_sync_logs`;
     const drainSeconds = Number(span?.seconds ?? Number.NaN);
 
     const rows = await raw.sql<
-      { organization_id: string; status: string; wait_ms: number; synced: number }[]
+      { organization_id: string; status: string; wait_ms: number; run_ms: number; synced: number }[]
     >`
       SELECT organization_id, status, records_synced AS synced,
+        EXTRACT(EPOCH FROM (completed_at::timestamptz - started_at::timestamptz)) * 1000 AS run_ms,
         EXTRACT(EPOCH FROM (started_at::timestamptz - created_at::timestamptz)) * 1000 AS wait_ms
       FROM accounting_sync_logs`;
     const perOrg = new Map<string, number>();
@@ -163,11 +169,14 @@ async function runBurst(organizations: number, records: number, processes: numbe
     const duplicatePostings = postings - distinct;
     const missingPostings = Math.max(0, recordIds.size - distinct);
     const wait = summarize(rows.map((r) => Number(r.wait_ms)));
+    const run = summarize(rows.map((r) => Number(r.run_ms)));
     return {
       processes,
       drainSeconds: round(drainSeconds, 1),
       syncs: rows.length,
       queueWaitMs: { p50: round(wait.p50, 0), p99: round(wait.p99, 0) },
+      dispatchSeconds: round(Number(span?.dispatch ?? Number.NaN), 1),
+      runMs: { p50: round(run.p50, 0), p99: round(run.p99, 0) },
       maxActivePerOrganization: maxActive,
       duplicatePostings,
       missingPostings,
@@ -190,7 +199,7 @@ export async function runBurstBench(organizations: number, records: number): Pro
     r.duplicatePostings === 0 &&
     r.missingPostings === 0;
   const describe = (r: BurstResult) =>
-    `${r.processes} process(es): drained in ${r.drainSeconds} s, queue wait p50 ${r.queueWaitMs.p50} ms p99 ${r.queueWaitMs.p99} ms, ${r.syncs} syncs once each, max active per org ${r.maxActivePerOrganization}`;
+    `${r.processes} process(es): drained in ${r.drainSeconds} s, queue wait p50 ${r.queueWaitMs.p50} ms p99 ${r.queueWaitMs.p99} ms (dispatch ${r.dispatchSeconds} s, one sync p50 ${r.runMs.p50} ms), ${r.syncs} syncs once each, max active per org ${r.maxActivePerOrganization}`;
   emit(rows, {
     suite: 'burst',
     case: `${organizations.toLocaleString('en-US')} schedules due at once, ${records} records each (PostgreSQL + pg-boss)`,
