@@ -58,6 +58,11 @@ async function dispatchOne(
   const slot = lastFiredBetween(schedule.cron, schedule.timezone, options.since, options.now);
   if (!slot) return null;
   const period = previousMonthPeriod(options.now, schedule.timezone);
+  // Another node (or an earlier tick) already created this slot's sync: one indexed read instead
+  // of the count and the create's transaction that would only replay it. In a burst every
+  // starting node walks the whole list, so with two nodes half the organizations it reaches are
+  // already dispatched. The create below stays idempotent for the races this read cannot see.
+  if (await db.syncLogs.findByIdempotencyKey(module.organizationId, scheduleSlotKey(slot))) return null;
   if (await db.syncLogs.findSuccessCovering(module.organizationId, period.periodStart, period.periodEnd))
     return null;
   try {
