@@ -28,10 +28,13 @@ export async function dispatchDueSyncs(
   const created: SyncLog[] = [];
   const modules = await db.organizations.listScheduled();
   // A burst (thousands due at once after downtime) is dispatched by every node that starts: each
-  // begins at a random place in the list, so nodes split the work instead of racing down the same
-  // list, and a few organizations are dispatched at a time (a handful of round trips each).
-  const offset = Math.floor(Math.random() * modules.length);
-  const ordered = [...modules.slice(offset), ...modules.slice(0, offset)];
+  // walks the list in an order of its own, a few organizations at a time (a handful of round trips
+  // each), and skips with one read what another node already dispatched. A shuffled order, not a
+  // rotation from a random start: with rotations, the node behind soon skipped through the other's
+  // part and caught up with it, and from there both raced down the same list in step, creating each
+  // sync twice over (one blocking on the other's unique key, then replaying it). A 2,000-schedule
+  // burst dispatched in 62 s on two nodes and in 21 s on one.
+  const ordered = shuffled(modules);
   let next = 0;
   const lane = async () => {
     while (next < ordered.length) {
@@ -43,6 +46,16 @@ export async function dispatchDueSyncs(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? DISPATCH_PARALLEL) }, lane));
   return created;
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 type ScheduledModule = Awaited<ReturnType<Database['organizations']['listScheduled']>>[number];
