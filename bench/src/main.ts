@@ -52,9 +52,11 @@ const plan = quick
       // Throughput at three batch sizes, against the bare loop: 5 alternating pairs of 10,000
       // records per side (100,000 a side before: 600,000 records, ~2.5 minutes a dialect).
       workerRuns: [{ records: 50_000, batches: [50, 100, 500] }],
-      // Memory: one worker process's peak RSS after 100k and after 500k records of one period
-      // (1M, as one more run, no longer fits the 10-minute budget beside everything else).
-      workerProcessRecords: [100_000, 500_000],
+      // Memory: one worker process's peak RSS after 100k and after 300k records of one period.
+      // 1M (a second run) took over 3 minutes a dialect; 500k in one run made the full run 653 s
+      // at load 3-6 (worker memory 103.5 s SQLite, 83.7 s PostgreSQL) with 100k → 500k flat
+      // (1.00× / 1.01×); 300k keeps the whole run inside 10 minutes.
+      workerProcessRecords: [100_000, 300_000],
       // 2,000 nightly schedules due at once, 50 records each, 2 worker processes vs 1.
       burstOrganizations: 2_000,
     };
