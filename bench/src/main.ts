@@ -3,6 +3,7 @@
  * the same run, a table on stdout and `bench/results/<date>-<dialect>.json`. Only ratios compare on
  * a noisy machine; absolute times are recorded for context.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Dialect } from '@meander/db';
 import { runApiBench } from './api-bench.js';
@@ -39,7 +40,7 @@ const plan = quick
       apiSeconds: 1,
       workerRuns: [{ records: 5_000, batches: [100] }],
       // One small period, so the smoke run exercises the worker-process path too.
-      workerProcessRecords: [5_000],
+      workerProcessRecords: [2_000, 5_000],
       burstOrganizations: 100,
     }
   : {
@@ -48,10 +49,14 @@ const plan = quick
       organizations: 10_000,
       // Per drive; each API ratio takes 5 alternating pairs of drives (≈ the 6 s of one pair before).
       apiSeconds: 2,
-      // Throughput at three batch sizes, against the bare loop.
-      workerRuns: [{ records: 100_000, batches: [50, 100, 500] }],
-      // Memory: a worker process's peak RSS from 100k to 1M records in one period.
-      workerProcessRecords: [100_000, 1_000_000],
+      // Throughput at three batch sizes, against the bare loop: 5 alternating pairs of 10,000
+      // records per side (100,000 a side before: 600,000 records, ~2.5 minutes a dialect).
+      workerRuns: [{ records: 50_000, batches: [50, 100, 500] }],
+      // Memory: one worker process's peak RSS after 100k and after 300k records of one period.
+      // 1M (a second run) took over 3 minutes a dialect; 500k in one run made the full run 653 s
+      // at load 3-6 (worker memory 103.5 s SQLite, 83.7 s PostgreSQL) with 100k → 500k flat
+      // (1.00× / 1.01×); 300k keeps the whole run inside 10 minutes.
+      workerProcessRecords: [100_000, 300_000],
       // 2,000 nightly schedules due at once, 50 records each, 2 worker processes vs 1.
       burstOrganizations: 2_000,
     };
@@ -59,24 +64,47 @@ const burstOrganizations = Number(values['burst-organizations'] ?? plan.burstOrg
 
 const started = performance.now();
 let failures = 0;
+/** Wall-clock seconds of every section, per dialect, in run order (the budget is the sum). */
+// With the machine's 1-minute load average at the end of each: shared machines make absolute
+// times move, and the load says how much.
+const sections: { dialect: Dialect; section: string; seconds: number; load: number }[] = [];
 for (const dialect of dialects) {
   const rows: Row[] = [];
+  const section = async (name: string, run: () => Promise<Row[]>) => {
+    const t0 = performance.now();
+    rows.push(...(await run()));
+    const seconds = Math.round((performance.now() - t0) / 100) / 10;
+    const load = Math.round((loadavg()[0] ?? 0) * 10) / 10;
+    sections.push({ dialect, section: name, seconds, load });
+    process.stderr.write(`  [${dialect}] ${name} took ${seconds} s (load ${load})\n`);
+  };
   if (only.has('store'))
-    rows.push(...(await runStoreBench(dialect, plan.sizes, plan.iterations, plan.organizations)));
-  if (only.has('api') || only.has('stages')) rows.push(...(await runApiStagesBench(dialect, quick)));
-  if (only.has('api')) rows.push(...(await runApiBench(dialect, plan.apiSeconds)));
+    await section('store', () => runStoreBench(dialect, plan.sizes, plan.iterations, plan.organizations));
+  if (only.has('api') || only.has('stages'))
+    await section('api-stages', () => runApiStagesBench(dialect, quick));
+  if (only.has('api')) await section('api', () => runApiBench(dialect, plan.apiSeconds));
   if (only.has('worker')) {
-    for (const run of plan.workerRuns)
-      rows.push(...(await runWorkerBench(dialect, [run.records], run.batches)));
-    rows.push(...(await runWorkerMemoryBench(dialect, plan.workerProcessRecords)));
+    await section('worker throughput', async () => {
+      const out: Row[] = [];
+      for (const run of plan.workerRuns)
+        out.push(...(await runWorkerBench(dialect, [run.records], run.batches)));
+      return out;
+    });
+    await section('worker memory', () => runWorkerMemoryBench(dialect, plan.workerProcessRecords));
   }
   if (only.has('burst') && dialect === 'postgres')
-    rows.push(...(await runBurstBench(burstOrganizations, 50)));
+    await section('burst', () => runBurstBench(burstOrganizations, 50));
+  const mine = sections.filter((s) => s.dialect === dialect);
   printTable(`${dialect} — ${quick ? 'quick' : 'full'} run`, rows);
-  const file = writeResults(dialect, quick ? 'quick' : 'full', rows);
+  console.log(`sections: ${mine.map((s) => `${s.section} ${s.seconds} s (load ${s.load})`).join(', ')}`);
+  const file = writeResults(dialect, quick ? 'quick' : 'full', rows, {
+    sections: mine.map(({ section: name, seconds, load }) => ({ section: name, seconds, load })),
+    seconds: Math.round(mine.reduce((sum, s) => sum + s.seconds, 0) * 10) / 10,
+  });
   console.log(`results: ${file}`);
   failures += rows.filter((r) => r.pass === false).length;
 }
+const totalSeconds = Math.round((performance.now() - started) / 1000);
 console.log(
-  `\nbenchmarks finished in ${Math.round((performance.now() - started) / 1000)} s; ${failures} figure(s) missed their target`,
+  `\nbenchmarks finished in ${totalSeconds} s (${sections.map((s) => `${s.dialect} ${s.section} ${s.seconds} s`).join(', ')}); ${failures} figure(s) missed their target`,
 );

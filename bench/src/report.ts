@@ -59,7 +59,12 @@ export function printTable(title: string, rows: Row[]): void {
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 /** Write `bench/results/<date>-<dialect>.json` with the machine's facts and every figure. */
-export function writeResults(dialect: string, mode: 'quick' | 'full', rows: Row[]): string {
+export function writeResults(
+  dialect: string,
+  mode: 'quick' | 'full',
+  rows: Row[],
+  elapsed?: { sections: { section: string; seconds: number; load: number }[]; seconds: number },
+): string {
   mkdirSync(resultsDir, { recursive: true });
   const date = new Date().toISOString().slice(0, 10);
   const file = join(resultsDir, `${date}-${dialect}${mode === 'quick' ? '-quick' : ''}.json`);
@@ -76,6 +81,9 @@ export function writeResults(dialect: string, mode: 'quick' | 'full', rows: Row[
           node: process.version,
           platform: process.platform,
         },
+        // Wall-clock seconds per section and for this dialect's half (the full run's budget is
+        // the sum of both halves).
+        ...(elapsed ? { elapsed } : {}),
         rows,
       },
       null,

@@ -28,10 +28,13 @@ export async function dispatchDueSyncs(
   const created: SyncLog[] = [];
   const modules = await db.organizations.listScheduled();
   // A burst (thousands due at once after downtime) is dispatched by every node that starts: each
-  // begins at a random place in the list, so nodes split the work instead of racing down the same
-  // list, and a few organizations are dispatched at a time (a handful of round trips each).
-  const offset = Math.floor(Math.random() * modules.length);
-  const ordered = [...modules.slice(offset), ...modules.slice(0, offset)];
+  // walks the list in an order of its own, a few organizations at a time (a handful of round trips
+  // each), and skips with one read what another node already dispatched. A shuffled order, not a
+  // rotation from a random start: with rotations, the node behind soon skipped through the other's
+  // part and caught up with it, and from there both raced down the same list in step, creating each
+  // sync twice over (one blocking on the other's unique key, then replaying it). A 2,000-schedule
+  // burst dispatched in 62 s on two nodes and in 21 s on one.
+  const ordered = shuffled(modules);
   let next = 0;
   const lane = async () => {
     while (next < ordered.length) {
@@ -43,6 +46,16 @@ export async function dispatchDueSyncs(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? DISPATCH_PARALLEL) }, lane));
   return created;
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 type ScheduledModule = Awaited<ReturnType<Database['organizations']['listScheduled']>>[number];
@@ -58,6 +71,11 @@ async function dispatchOne(
   const slot = lastFiredBetween(schedule.cron, schedule.timezone, options.since, options.now);
   if (!slot) return null;
   const period = previousMonthPeriod(options.now, schedule.timezone);
+  // Another node (or an earlier tick) already created this slot's sync: one indexed read instead
+  // of the count and the create's transaction that would only replay it. In a burst every
+  // starting node walks the whole list, so with two nodes half the organizations it reaches are
+  // already dispatched. The create below stays idempotent for the races this read cannot see.
+  if (await db.syncLogs.findByIdempotencyKey(module.organizationId, scheduleSlotKey(slot))) return null;
   if (await db.syncLogs.findSuccessCovering(module.organizationId, period.periodStart, period.periodEnd))
     return null;
   try {

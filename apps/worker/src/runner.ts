@@ -19,6 +19,7 @@ import {
 } from '@meander/domain';
 import { classifyErrorDetails, classifyRecordFailure } from './classify-rejection.js';
 import type { Logger } from './logger.js';
+import { readAhead } from './read-ahead.js';
 import { failureDetails, shutdownDetails } from './sync-failure.js';
 
 /** What running one sync needs. */
@@ -96,7 +97,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       periodEnd: sync.periodEnd,
       ...(recordIds ? { recordIds } : {}),
     };
-    for await (const batch of db.expenseRecords.streamApproved(selection, deps.batchSize)) {
+    for await (const batch of readAhead(db.expenseRecords.streamApproved(selection, deps.batchSize))) {
       if (deps.stopSignal?.aborted) {
         await progressLanded();
         const stopped = await db.syncLogs.fail({ id: sync.id, errorDetails: shutdownDetails(context()) });
