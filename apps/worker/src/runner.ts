@@ -106,8 +106,12 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       }
       batchNumber += 1;
       // The pre-flight (reads only) finds what the ledger would refuse; those records are
-      // recorded as rejected with its codes and never sent. Only the rest is posted.
-      const planned = await adapter.preflight(batch, { organizationId: sync.organizationId });
+      // recorded as rejected with its codes and never sent. Only the rest is posted. Naming the
+      // sync lets it read the chart of accounts and periods once per run, not once per batch.
+      const planned = await adapter.preflight(batch, {
+        organizationId: sync.organizationId,
+        syncLogId: sync.id,
+      });
       const refused = new Set(planned.rejected.map((r) => r.recordId));
       const toPost = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
       const result =

@@ -1,3 +1,4 @@
+import { type AccountingAdapter, createAdapter } from '@meander/accounting';
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,4 +47,52 @@ describe.each(DIALECTS)('runSync — the adapter comes from the stored module, o
     expect(emu.stats('dynamics').writes).toBe(0);
     expect(emu.stats('xledger').requests).toBe(0);
   });
+
+  it.each(['xledger', 'dynamics'] as const)(
+    'reads the %s chart of accounts for the first batch of a sync, not for every batch',
+    async (system) => {
+      // Every record on one account, one of them on an account the chart lacks: both answers are
+      // read once, and the unknown account is still refused in its batch.
+      const org = await givenConnectedOrganization(t.db, emu, system, 12, {
+        accounts: (i) => (i === 1 ? '4711' : '7100'),
+      });
+      const { syncLog } = await t.db.syncLogs.create({
+        organizationId: org.id,
+        accountingSystem: system,
+        syncType: 'api',
+        recordsTotal: 12,
+        ...PERIOD,
+      });
+      const running = await t.db.syncLogs.start(syncLog.id, { workerId: 'test-runner' });
+      // The emulator's requests made while each pre-flight ran (the runner awaits it before pushing).
+      const preflightRequests: number[] = [];
+      const counted = (adapter: AccountingAdapter): AccountingAdapter => ({
+        system: adapter.system,
+        pushBatch: (records, context) => adapter.pushBatch(records, context),
+        checkConnection: (signal) => adapter.checkConnection(signal),
+        inspectConnection: (signal) => adapter.inspectConnection(signal),
+        preflight: async (records, context) => {
+          const before = emu.stats(system).requests;
+          const planned = await adapter.preflight(records, context);
+          preflightRequests.push(emu.stats(system).requests - before);
+          return planned;
+        },
+      });
+      const outcome = await runSync(
+        {
+          db: t.db,
+          logger: silentLogger,
+          batchSize: 4,
+          heartbeatMs: 60_000,
+          adapterFor: (_sync, connection) => counted(createAdapter(system, connection, FAST_RETRIES)),
+        },
+        running,
+      );
+      expect(outcome.status).toBe('partial');
+      expect(outcome.syncLog).toMatchObject({ recordsSynced: 11, recordsFailed: 1 });
+      expect(outcome.syncLog?.errorDetails?.recordFailures?.[0]?.code).toBe('PREFLIGHT_UNKNOWN_ACCOUNT');
+      // Xledger: one accounts query. Business Central: accounts and accountingPeriods.
+      expect(preflightRequests).toEqual([system === 'xledger' ? 1 : 2, 0, 0]);
+    },
+  );
 });

@@ -99,6 +99,13 @@ export interface PreflightResult {
 export interface PreflightContext {
   organizationId: string;
   signal?: AbortSignal;
+  /**
+   * The sync these records belong to. When set, what the ledger answers about its set-up (chart
+   * of accounts, accounting periods) is read once for the sync and reused for its later batches:
+   * the pre-flight only predicts, and a change within the run is still refused at post time, as
+   * a per-record rejection. Without it (a preview) every call reads afresh.
+   */
+  syncLogId?: string;
 }
 
 /**

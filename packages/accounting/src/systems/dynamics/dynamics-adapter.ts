@@ -25,6 +25,7 @@ import {
   type PreflightResult,
   type RejectedRecord,
 } from '../../port.js';
+import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import {
   type BatchOperation,
   batchRequestBody,
@@ -59,6 +60,25 @@ interface PushProgress {
   firstEntry: Map<string, { entryNumber: number; id: string }>;
 }
 
+/** An account as the chart of accounts shows it. */
+interface ChartAccount {
+  displayName: string;
+  blocked: boolean;
+}
+
+/** An accounting period, with whether it is closed or date-locked. */
+interface AccountingPeriod {
+  start: string;
+  locked: boolean;
+  name: string;
+}
+
+/** What a pre-flight has read for one sync: each account number asked about (null: not in the chart), the periods. */
+interface SetupReads {
+  accounts: Map<string, ChartAccount | null>;
+  periods: AccountingPeriod[] | undefined;
+}
+
 /** A posted G/L entry as read back. */
 interface ReadEntry {
   id: string;
@@ -90,6 +110,10 @@ export class DynamicsAdapter implements AccountingAdapter {
   readonly tokens: DynamicsTokenProvider;
   private journalId: string | undefined;
   private localCurrencyCache: string | undefined;
+  private readonly setupReads = new SyncScopedReads<SetupReads>(() => ({
+    accounts: new Map(),
+    periods: undefined,
+  }));
 
   private readonly connection: DynamicsConnection;
 
@@ -266,14 +290,21 @@ export class DynamicsAdapter implements AccountingAdapter {
     const currency = await this.safely(budget, signal, () => this.localCurrency(signal));
     const foreign = new Set(this.currencyRejections(valid, currency).map((r) => r.recordId));
     rejected.push(...this.currencyRejections(valid, currency));
-    const accountNumbers = valid.map((r) => r.account.toUpperCase());
-    const known = await this.safely(budget, signal, () => this.accounts(accountNumbers, signal));
-    const periods = await this.safely(budget, signal, () => this.closedPeriods(signal));
+    const reads = this.setupReads.for(context.syncLogId);
+    const unasked = [...new Set(valid.map((r) => r.account.toUpperCase()))].filter(
+      (n) => !reads.accounts.has(n),
+    );
+    if (unasked.length > 0) {
+      const found = await this.safely(budget, signal, () => this.accounts(unasked, signal));
+      for (const n of unasked) reads.accounts.set(n, found.get(n) ?? null);
+    }
+    reads.periods ??= await this.safely(budget, signal, () => this.closedPeriods(signal));
+    const { periods } = reads;
     const documents: PlannedDocument[] = [];
     for (const record of valid) {
       if (foreign.has(record.id)) continue;
-      const account = known.get(record.account.toUpperCase());
-      if (account === undefined || account.blocked) {
+      const account = reads.accounts.get(record.account.toUpperCase());
+      if (!account || account.blocked) {
         rejected.push({
           recordId: record.id,
           code: PREFLIGHT_CODES.unknownAccount,
@@ -785,8 +816,8 @@ export class DynamicsAdapter implements AccountingAdapter {
   private async accounts(
     numbers: readonly string[],
     signal: AbortSignal | undefined,
-  ): Promise<Map<string, { displayName: string; blocked: boolean }>> {
-    const known = new Map<string, { displayName: string; blocked: boolean }>();
+  ): Promise<Map<string, ChartAccount>> {
+    const known = new Map<string, ChartAccount>();
     for (const slice of chunk([...new Set(numbers)], READ_BACK_KEYS_PER_QUERY)) {
       const filter = slice.map((n) => `number eq '${quote(n)}'`).join(' or ');
       const body = await this.get(
@@ -805,9 +836,7 @@ export class DynamicsAdapter implements AccountingAdapter {
   }
 
   /** Accounting periods sorted by starting date, with whether each is closed or date-locked. */
-  private async closedPeriods(
-    signal: AbortSignal | undefined,
-  ): Promise<{ start: string; locked: boolean; name: string }[]> {
+  private async closedPeriods(signal: AbortSignal | undefined): Promise<AccountingPeriod[]> {
     const body = await this.get(`${this.client.companyPath}/accountingPeriods`, signal);
     return valuesOf(body, 'accountingPeriods')
       .flatMap((p) =>
@@ -824,15 +853,12 @@ export class DynamicsAdapter implements AccountingAdapter {
       .sort((a, b) => a.start.localeCompare(b.start));
   }
 
-  private lockedReason(
-    date: string,
-    periods: readonly { start: string; locked: boolean; name: string }[],
-  ): string | undefined {
+  private lockedReason(date: string, periods: readonly AccountingPeriod[]): string | undefined {
     const { allowPostingFrom: from, allowPostingTo: to } = this.connection;
     if ((from && date < from) || (to && date > to)) {
       return `Posting date ${date} is not within the allowed posting range ${from ?? '…'} – ${to ?? '…'} (allowPostingFrom/allowPostingTo)`;
     }
-    let period: { start: string; locked: boolean; name: string } | undefined;
+    let period: AccountingPeriod | undefined;
     for (const p of periods) if (p.start <= date) period = p;
     if (period?.locked)
       return `Posting date ${date} falls in the closed accounting period ${period.name} starting ${period.start}`;

@@ -22,6 +22,7 @@ import {
   type PreflightResult,
   type RejectedRecord,
 } from '../../port.js';
+import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { type GraphQlResult, XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import {
@@ -61,6 +62,8 @@ export class XledgerAdapter implements AccountingAdapter {
   readonly system = 'xledger' as const;
   private readonly runtime: AdapterRuntime;
   private readonly client: XledgerClient;
+  /** Per sync: whether each account code asked about so far is in the chart of accounts. */
+  private readonly chartOfAccounts = new SyncScopedReads(() => new Map<string, boolean>());
 
   constructor(
     private readonly connection: XledgerConnection,
@@ -164,8 +167,9 @@ export class XledgerAdapter implements AccountingAdapter {
       else candidates.push(record);
     }
     const { contraAccount } = this.connection;
-    const known = await this.knownAccounts(
+    const known = await this.knownAccountsOfSync(
       [...new Set([contraAccount, ...candidates.map((r) => r.account)])],
+      this.chartOfAccounts.for(context.syncLogId),
       context.signal,
     );
     const documents = [];
@@ -367,6 +371,20 @@ export class XledgerAdapter implements AccountingAdapter {
       }
     }
     return errors;
+  }
+
+  /** Like {@link knownAccounts}, asking the ledger only about codes this sync has not asked about. */
+  private async knownAccountsOfSync(
+    codes: readonly string[],
+    answered: Map<string, boolean>,
+    signal: AbortSignal | undefined,
+  ): Promise<Set<string>> {
+    const unasked = codes.filter((code) => !answered.has(code));
+    if (unasked.length > 0) {
+      const found = await this.knownAccounts(unasked, signal);
+      for (const code of unasked) answered.set(code, found.has(code));
+    }
+    return new Set(codes.filter((code) => answered.get(code) === true));
   }
 
   /** Account codes of `codes` that the chart of accounts holds. */
