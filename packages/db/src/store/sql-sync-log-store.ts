@@ -16,7 +16,6 @@ import {
   type FailSyncLogCommand,
   failSyncLogCommandSchema,
   type ListSyncLogsInput,
-  listSyncLogsQuerySchema,
   type Planned,
   parseCommand,
   planComplete,
@@ -40,6 +39,7 @@ import {
   interleaveTombstones,
   verifyChainPages,
 } from './hash-chain.js';
+import { parseListQuery } from './list-input.js';
 import { ListQuery } from './list-query.js';
 import { accountingModuleFromRow, type ModuleRow } from './module-row.js';
 import type {
@@ -191,11 +191,14 @@ export class SqlSyncLogStore implements SyncLogStore {
   }
 
   async list(input: ListSyncLogsInput): Promise<{ items: SyncLog[]; nextCursor: string | null }> {
-    const query = parseCommand(listSyncLogsQuerySchema, input);
+    const query = parseListQuery(input);
     const { statement, values } = this.listQuery.prepare(query);
     const rows = await this.driver.run(all<SyncLogRow>(statement, values));
-    const items = rows.slice(0, query.limit).map(syncLogFromRow);
-    const last = items[items.length - 1];
+    // One pass over the page (the query fetched limit + 1 rows to tell whether another page exists).
+    const count = Math.min(rows.length, query.limit);
+    const items = new Array<SyncLog>(count);
+    for (let i = 0; i < count; i += 1) items[i] = syncLogFromRow(rows[i] as SyncLogRow);
+    const last = items[count - 1];
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
   }
 
