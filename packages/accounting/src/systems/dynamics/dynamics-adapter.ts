@@ -28,6 +28,7 @@ import {
 import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import {
   type BatchOperation,
+  type BatchOperationResponse,
   batchRequestBody,
   MAX_BATCH_OPERATIONS,
   readBatchResponses,
@@ -521,6 +522,27 @@ export class DynamicsAdapter implements AccountingAdapter {
   }
 
   /**
+   * One `$batch` write; each operation answers on its own (`continue-on-error`), so the caller
+   * reads every answer. A body without a responses array is a malformed answer.
+   */
+  private async sendBatch(
+    operations: readonly BatchOperation[],
+    signal: AbortSignal | undefined,
+  ): Promise<BatchOperationResponse[]> {
+    const response = await this.client.send({
+      method: 'POST',
+      url: `${this.client.apiRoot}/$batch`,
+      body: batchRequestBody(operations),
+      headers: { Prefer: 'odata.continue-on-error' },
+      write: true,
+      signal,
+    });
+    const responses = readBatchResponses(this.client.json(response, true));
+    if (responses === undefined) throw malformed('$batch answered without a responses array');
+    return responses;
+  }
+
+  /**
    * Delete every line the batch shows (leftovers of an earlier attempt, or typed in by a user):
    * the post action posts them all. If-Match carries the ETag read, so a line someone changed
    * meanwhile is not deleted blindly (412 → retried after a fresh read).
@@ -534,16 +556,7 @@ export class DynamicsAdapter implements AccountingAdapter {
         url: `${this.linesPath(journalId)}(${line.id})`,
         headers: { 'If-Match': line.etag },
       }));
-      const response = await this.client.send({
-        method: 'POST',
-        url: `${this.client.apiRoot}/$batch`,
-        body: batchRequestBody(operations),
-        headers: { Prefer: 'odata.continue-on-error' },
-        write: true,
-        signal,
-      });
-      const answers = readBatchResponses(this.client.json(response, true));
-      if (answers === undefined) throw malformed('$batch answered without a responses array');
+      const answers = await this.sendBatch(operations, signal);
       for (const answer of answers) {
         // 404: already gone (posted or deleted by someone else) — what we wanted.
         if (answer.status === 204 || answer.status === 200 || answer.status === 404) continue;
@@ -616,16 +629,7 @@ export class DynamicsAdapter implements AccountingAdapter {
         balancingAccountNumber: balancing,
       },
     }));
-    const response = await this.client.send({
-      method: 'POST',
-      url: `${this.client.apiRoot}/$batch`,
-      body: batchRequestBody(operations),
-      headers: { Prefer: 'odata.continue-on-error' },
-      write: true,
-      signal,
-    });
-    const responses = readBatchResponses(this.client.json(response, true));
-    if (responses === undefined) throw malformed('$batch answered without a responses array');
+    const responses = await this.sendBatch(operations, signal);
 
     const byId = new Map(responses.map((r) => [r.id, r]));
     let requestFailure: AccountingError | undefined;
