@@ -1,4 +1,4 @@
-import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '@meander/domain';
+import { ACTIVE_STATUSES, SYNC_LOG_FIELDS, TERMINAL_STATUSES } from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
 import { alias as pgAlias } from 'drizzle-orm/pg-core';
 import { alias as sqliteAlias } from 'drizzle-orm/sqlite-core';
@@ -125,27 +125,8 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
     accountingModuleOf: accountingModuleOf(s),
 
     // Writes. Each lifecycle update is conditional on the status it was decided from.
-    insert: sql`INSERT INTO ${l} ${insertValues(l, [
-      'id',
-      'organizationId',
-      'accountingSystem',
-      'syncType',
-      'status',
-      'triggeredBy',
-      'periodStart',
-      'periodEnd',
-      'recordsTotal',
-      'recordsSynced',
-      'recordsFailed',
-      'payloadSummary',
-      'errorDetails',
-      'externalReferenceId',
-      'startedAt',
-      'completedAt',
-      'createdAt',
-      'idempotencyKey',
-      'runner',
-    ])}`,
+    // Every field of the spec's record, plus the two columns the store keeps beside it.
+    insert: sql`INSERT INTO ${l} ${insertValues(l, [...SYNC_LOG_FIELDS, 'idempotencyKey', 'runner'])}`,
     start: sql`UPDATE ${l} SET ${assign(l, ['status', 'startedAt', 'heartbeatAt', 'claimedBy'])}
       WHERE ${l.id} = ${p('id')} AND ${l.status} = 'pending'`,
     heartbeat: sql`UPDATE ${l} SET ${assign(l, ['heartbeatAt'])}
