@@ -203,15 +203,13 @@ async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<Accounti
   return adapter;
 }
 
-/** A failed, partial or reaped attempt at the same period may have posted records already. */
-async function hadUnfinishedAttempt(db: Database, sync: SyncLog): Promise<boolean> {
-  const { items } = await db.syncLogs.list({
-    organizationId: sync.organizationId,
-    periodFrom: sync.periodStart,
-    periodTo: sync.periodEnd,
-    limit: 20,
-  });
-  return items.some((s) => s.id !== sync.id && (s.status === 'failed' || s.status === 'partial'));
+/**
+ * A failed, partial or reaped attempt at the same period may have posted records already. Asked
+ * of the store as one existence probe: reading the period's history (its payload summaries) cost
+ * more than a small sync, and a page of it could miss an older failed attempt.
+ */
+function hadUnfinishedAttempt(db: Database, sync: SyncLog): Promise<boolean> {
+  return db.syncLogs.hasUnfinishedAttempt(sync.organizationId, sync.periodStart, sync.periodEnd, sync.id);
 }
 
 async function failSafely(

@@ -1,4 +1,4 @@
-import { type ExportRecord, exportRecordSchema } from '@meander/domain';
+import { type ExportRecord, exportRecordProblem } from '@meander/domain';
 import { type AcceptedRecord, AccountingError, type BatchResult, type RejectedRecord } from './port.js';
 
 /**
@@ -29,15 +29,15 @@ export class BatchState {
         });
       }
       seen.add(record.id);
-      const parsed = exportRecordSchema.safeParse(record);
-      if (parsed.success) this.pending.set(record.id, record);
+      const problem = exportRecordProblem(record);
+      if (problem === undefined) this.pending.set(record.id, record);
       else {
         this.reject({
           recordId: record.id,
           code: 'INVALID_RECORD',
           category: 'validation',
           retryable: false,
-          reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          reason: problem,
         });
       }
     }

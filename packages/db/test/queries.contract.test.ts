@@ -194,6 +194,65 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     });
   });
 
+  it('tells whether another attempt at an overlapping period ended failed or partial', async () => {
+    const org = await givenOrganization(t.db);
+    const october = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
+    const { syncLog: failedOne } = await t.db.syncLogs.create(aCreateCommand(org.id, october));
+    await t.db.syncLogs.start(failedOne.id);
+    await t.db.syncLogs.fail({ id: failedOne.id, errorDetails: failure() });
+    const { syncLog: current } = await t.db.syncLogs.create(aCreateCommand(org.id, october));
+    const ask = (from: string, to: string, exceptId = current.id, organizationId = org.id) =>
+      t.db.syncLogs.hasUnfinishedAttempt(organizationId, from, to, exceptId);
+
+    expect(await ask(october.periodStart, october.periodEnd)).toBe(true);
+    // Overlap, not equality: a period reaching into October finds it; one ending before does not.
+    expect(await ask('2026-10-31T00:00:00.000Z', '2026-11-30T23:59:59.999Z')).toBe(true);
+    expect(await ask('2026-09-01T00:00:00.000Z', '2026-09-30T23:59:59.999Z')).toBe(false);
+    // The attempt asking is never its own evidence, and ids are compared in canonical form.
+    expect(await ask(october.periodStart, october.periodEnd, failedOne.id.toUpperCase())).toBe(false);
+    expect(await ask(october.periodStart, october.periodEnd, current.id, org.id.toUpperCase())).toBe(true);
+    expect(await ask(october.periodStart, october.periodEnd, 'not-a-uuid')).toBe(true);
+    expect(await ask(october.periodStart, october.periodEnd, current.id, 'not-a-uuid')).toBe(false);
+    // Success and active attempts are not unfinished ones.
+    const other = await givenOrganization(t.db);
+    const { syncLog: done } = await t.db.syncLogs.create(aCreateCommand(other.id, october));
+    await t.db.syncLogs.start(done.id);
+    await t.db.syncLogs.complete({ id: done.id, recordsSynced: 10, recordsFailed: 0 });
+    await t.db.syncLogs.create(aCreateCommand(other.id, october));
+    expect(
+      await t.db.syncLogs.hasUnfinishedAttempt(
+        other.id,
+        october.periodStart,
+        october.periodEnd,
+        failedOne.id,
+      ),
+    ).toBe(false);
+    // Beyond any page of history: an old partial attempt under many newer successes still counts.
+    const busy = await givenOrganization(t.db);
+    const first = await t.db.syncLogs.create(aCreateCommand(busy.id, october));
+    await t.db.syncLogs.start(first.syncLog.id);
+    await t.db.syncLogs.complete({
+      id: first.syncLog.id,
+      recordsSynced: 9,
+      recordsFailed: 1,
+      errorDetails: failure(['rec-z']),
+    });
+    for (let i = 0; i < 25; i += 1) {
+      const { syncLog } = await t.db.syncLogs.create(aCreateCommand(busy.id, october));
+      await t.db.syncLogs.start(syncLog.id);
+      await t.db.syncLogs.complete({ id: syncLog.id, recordsSynced: 10, recordsFailed: 0 });
+    }
+    const latest = await t.db.syncLogs.create(aCreateCommand(busy.id, october));
+    expect(
+      await t.db.syncLogs.hasUnfinishedAttempt(
+        busy.id,
+        october.periodStart,
+        october.periodEnd,
+        latest.syncLog.id,
+      ),
+    ).toBe(true);
+  });
+
   it('seeds the demo idempotently and streams approved records in batches', async () => {
     const now = new Date('2026-11-24T12:00:00.000Z');
     const first = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4010', now });

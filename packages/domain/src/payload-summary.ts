@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CURRENCY_PATTERN, RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN } from './field-patterns.js';
 
 /** Upper bound on record ids kept in one summary; larger syncs set `recordIdsTruncated`. */
 export const MAX_SUMMARY_RECORD_IDS = 10_000;
@@ -10,8 +11,8 @@ export const MAX_SUMMARY_RECORD_IDS = 10_000;
 export const recordIdSchema = z
   .string()
   .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'Record ids may contain only letters, digits and - _ . :');
+  .max(RECORD_ID_MAX_LENGTH)
+  .regex(RECORD_ID_PATTERN, 'Record ids may contain only letters, digits and - _ . :');
 
 /** An amount in integer minor units, as a decimal string so it never becomes a float. */
 export const minorUnitsSchema = z
@@ -19,7 +20,9 @@ export const minorUnitsSchema = z
   .regex(/^-?(0|[1-9][0-9]{0,29})$/, 'Amounts are integer minor units written as a decimal string');
 
 /** ISO-4217 currency code. */
-export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'Currency must be an ISO-4217 code such as NOK');
+export const currencySchema = z
+  .string()
+  .regex(CURRENCY_PATTERN, 'Currency must be an ISO-4217 code such as NOK');
 
 /**
  * What was sent, compactly. Strict: unknown keys are rejected, which is how "never contains PII"

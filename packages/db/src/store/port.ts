@@ -190,6 +190,16 @@ export interface SyncLogStore {
     periodStart: IsoDateTime,
     periodEnd: IsoDateTime,
   ): Promise<SyncLog | null>;
+  /**
+   * Whether an attempt other than `exceptId` at a period overlapping `[periodStart, periodEnd]`
+   * ended `failed` or `partial` (reaped ones included): it may have posted records already.
+   */
+  hasUnfinishedAttempt(
+    organizationId: string,
+    periodStart: IsoDateTime,
+    periodEnd: IsoDateTime,
+    exceptId: string,
+  ): Promise<boolean>;
   resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]>;
   monitoringOverview(options: {
     organizationId?: string;

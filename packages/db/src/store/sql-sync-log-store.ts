@@ -383,6 +383,24 @@ export class SqlSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
+  async hasUnfinishedAttempt(
+    rawOrganizationId: string,
+    periodStart: string,
+    periodEnd: string,
+    rawExceptId: string,
+  ): Promise<boolean> {
+    const organizationId = canonicalUuid(rawOrganizationId);
+    if (!isUuid(organizationId)) return false;
+    // An id that is no UUID matches no row; the nil UUID keeps PostgreSQL's uuid parameter valid.
+    const exceptId = isUuid(canonicalUuid(rawExceptId))
+      ? canonicalUuid(rawExceptId)
+      : '00000000-0000-0000-0000-000000000000';
+    const row = await this.driver.run(
+      one<{ found: number }>(this.q.unfinishedAttempt, { organizationId, periodStart, periodEnd, exceptId }),
+    );
+    return row !== undefined;
+  }
+
   async resyncPlan(rawOrganizationId: string): Promise<ResyncPlanEntry[]> {
     const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return [];

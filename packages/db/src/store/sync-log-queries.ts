@@ -96,6 +96,11 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
     successCovering: sql`SELECT * FROM ${l} WHERE ${org}
       AND ${l.periodStart} <= ${p('periodStart')} AND ${l.periodEnd} >= ${p('periodEnd')} AND ${l.status} = 'success'
       ORDER BY ${l.startedAt} DESC LIMIT 1`,
+    // Whether any other attempt overlapping the period ended failed or partial (it may have posted
+    // records): one index probe that stops at the first, never the rows themselves.
+    unfinishedAttempt: sql`SELECT 1 AS found FROM ${l} WHERE ${org}
+      AND ${l.periodEnd} >= ${p('periodStart')} AND ${l.periodStart} <= ${p('periodEnd')}
+      AND ${l.status} IN ('failed', 'partial') AND ${l.id} <> ${p('exceptId')} LIMIT 1`,
     // The latest attempt of each period, where that attempt failed wholly or partly. (Not `newer`:
     // here the period's equality on idx_accounting_sync_logs_period is the narrower probe.)
     resyncPlan: sql`SELECT * FROM ${l} WHERE ${org} AND ${l.status} IN ('failed', 'partial')

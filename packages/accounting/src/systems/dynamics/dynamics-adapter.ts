@@ -1,4 +1,4 @@
-import { type ExportRecord, exportRecordSchema } from '@meander/domain';
+import { type ExportRecord, exportRecordProblem } from '@meander/domain';
 import {
   type AdapterOptions,
   type AdapterRuntime,
@@ -275,15 +275,15 @@ export class DynamicsAdapter implements AccountingAdapter {
     const rejected: RejectedRecord[] = [];
     const valid: ExportRecord[] = [];
     for (const record of records) {
-      const parsed = exportRecordSchema.safeParse(record);
-      if (parsed.success) valid.push(record);
+      const problem = exportRecordProblem(record);
+      if (problem === undefined) valid.push(record);
       else
         rejected.push({
           recordId: record.id,
           code: 'INVALID_RECORD',
           category: 'validation',
           retryable: false,
-          reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          reason: problem,
         });
     }
     // Reads only, each retried alone (throttling, 5xx) within one budget like a push's steps.

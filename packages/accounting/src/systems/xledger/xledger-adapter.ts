@@ -1,4 +1,4 @@
-import { type ExportRecord, exportRecordSchema } from '@meander/domain';
+import { type ExportRecord, exportRecordProblem } from '@meander/domain';
 import {
   type AdapterOptions,
   type AdapterRuntime,
@@ -153,16 +153,17 @@ export class XledgerAdapter implements AccountingAdapter {
     const rejected: RejectedRecord[] = [];
     const candidates: ExportRecord[] = [];
     for (const record of records) {
-      const parsed = exportRecordSchema.safeParse(record);
-      const refusal = parsed.success
-        ? this.currencyRefusal(record)
-        : {
-            recordId: record.id,
-            code: 'INVALID_RECORD',
-            category: 'validation' as const,
-            retryable: false,
-            reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-          };
+      const problem = exportRecordProblem(record);
+      const refusal =
+        problem === undefined
+          ? this.currencyRefusal(record)
+          : {
+              recordId: record.id,
+              code: 'INVALID_RECORD',
+              category: 'validation' as const,
+              retryable: false,
+              reason: problem,
+            };
       if (refusal) rejected.push(refusal);
       else candidates.push(record);
     }
