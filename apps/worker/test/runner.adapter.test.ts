@@ -95,4 +95,42 @@ describe.each(DIALECTS)('runSync — the adapter comes from the stored module, o
       expect(preflightRequests).toEqual([system === 'xledger' ? 1 : 2, 0, 0]);
     },
   );
+
+  it.each([
+    [0, [4, 8, 12]],
+    [60_000, []],
+  ])(
+    'writes progress at most every progressIntervalMs (%i ms), and the final counts on completion',
+    async (progressIntervalMs, written) => {
+      const org = await givenConnectedOrganization(t.db, emu, 'xledger', 12);
+      const { syncLog } = await t.db.syncLogs.create({
+        organizationId: org.id,
+        accountingSystem: 'xledger',
+        syncType: 'api',
+        recordsTotal: 12,
+        ...PERIOD,
+      });
+      const running = await t.db.syncLogs.start(syncLog.id, { workerId: 'test-runner' });
+      const reports: number[] = [];
+      const syncLogs = Object.create(t.db.syncLogs) as typeof t.db.syncLogs;
+      syncLogs.reportProgress = (command) => {
+        reports.push(command.recordsSynced);
+        return t.db.syncLogs.reportProgress(command);
+      };
+      const outcome = await runSync(
+        {
+          db: { ...t.db, syncLogs },
+          logger: silentLogger,
+          batchSize: 4,
+          heartbeatMs: 60_000,
+          adapterOptions: FAST_RETRIES,
+          progressIntervalMs,
+        },
+        running,
+      );
+      expect(reports).toEqual(written);
+      expect(outcome.status).toBe('success');
+      expect(await t.db.syncLogs.get(syncLog.id)).toMatchObject({ recordsSynced: 12, recordsFailed: 0 });
+    },
+  );
 });
