@@ -17,9 +17,10 @@ const RUNS_PER_BLOCK = 2;
 const PERIOD = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
 
 /**
- * Worker benchmark: the runner (stream from the store, push, report progress after every batch,
- * summarize, complete through the domain) versus a baseline loop that streams the same records and
- * posts the same batches straight to the emulator. Peak RSS is the process's, sampled.
+ * Worker benchmark: the runner (stream from the store, pre-flight, push, report progress at most
+ * every 250 ms, summarize, complete through the domain) versus a baseline loop that streams the
+ * same records and posts the same batches straight to the emulator. Peak RSS is the process's,
+ * sampled.
  */
 export async function runWorkerBench(
   dialect: Dialect,
