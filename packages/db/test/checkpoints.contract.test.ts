@@ -84,6 +84,45 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
     expect(await verify()).toMatchObject({ ok: true, checked: 4, breaks: [], unsignedLinks: 0 });
   });
 
+  it('counts only the links after its own last checkpoint, not the whole chain, on every seal', async () => {
+    const counted: [number, number | undefined][] = [];
+    const store = Object.create(t.db.checkpoints) as typeof t.db.checkpoints;
+    store.countLinks = (organizationId, uptoSeq, afterSeq) => {
+      counted.push([uptoSeq, afterSeq]);
+      return t.db.checkpoints.countLinks(organizationId, uptoSeq, afterSeq);
+    };
+    const fresh = new Checkpointer({ checkpoints: store }, signer);
+    db = withCheckpoints(t.db, fresh);
+    await seal(4);
+    await seal(5);
+    // The first signing of this process counts the chain; the next one carries its own count on.
+    expect(counted).toEqual([
+      [5, undefined],
+      [6, 5],
+    ]);
+    const latest = await db.checkpoints.latest(orgId);
+    expect(latest).toMatchObject({ seq: 6, count: 6 });
+    expect(await verify()).toMatchObject({ ok: true, checked: 6, breaks: [] });
+    // Another signer's checkpoint in between is not taken on trust: the whole chain is counted.
+    const other = new Checkpointer(t.db, CheckpointSigner.generate());
+    await other.checkpoint(orgId);
+    counted.length = 0;
+    await seal(6);
+    expect(counted).toEqual([[7, undefined]]);
+    fresh.stop();
+    other.stop();
+  });
+
+  it('a link removed below its last checkpoint is never re-signed away: the next checkpoint keeps the count', async () => {
+    await asDatabaseOwner(t, [['DELETE FROM accounting_sync_logs WHERE id = ?', [ids[1]]]]);
+    await seal(4);
+    const latest = await db.checkpoints.latest(orgId);
+    expect(latest).toMatchObject({ seq: 5, count: 5 });
+    const result = await verify();
+    expect(result.ok).toBe(false);
+    expect(result.breaks.map((b) => b.kind)).toContain('count_mismatch');
+  });
+
   it('the database never holds the private key', async () => {
     const rows = await rawQuery<Record<string, unknown>>(t.db.raw, 'SELECT * FROM audit_checkpoints');
     expect(JSON.stringify(rows)).not.toContain('PRIVATE KEY');

@@ -34,6 +34,8 @@ export class CheckpointConflictError extends Error {
 export class Checkpointer {
   private readonly inFlight = new Map<string, Promise<SignedCheckpoint>>();
   private readonly retry = new Set<string>();
+  /** The checkpoint this process last signed per organization: a count it can carry forward. */
+  private readonly signedHere = new Map<string, SignedCheckpoint>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -86,11 +88,26 @@ export class Checkpointer {
         );
       }
     }
-    const count = head.seq === 0 ? 0 : await store.countLinks(organizationId, head.seq);
+    // Counting every link per seal grew with the chain (a long-lived organization's thousands of
+    // seals, counted again for each new one). When the latest checkpoint is the one this process
+    // signed, its count is one we computed: carry it forward and count only the links after it.
+    // A link removed below it then shows as a count mismatch on verification, never re-signed.
+    // Any other latest checkpoint (another process's, another key's, a row we did not write) is
+    // not taken on trust: the whole chain is counted.
+    const carried = latest ? this.signedHere.get(organizationId) : undefined;
+    const count =
+      head.seq === 0
+        ? 0
+        : latest && carried && sameCheckpoint(carried, latest)
+          ? carried.count + (await store.countLinks(organizationId, head.seq, latest.seq))
+          : await store.countLinks(organizationId, head.seq);
     const at = (this.options.now?.() ?? new Date()).toISOString();
     const signed = this.signer.sign({ organizationId, seq: head.seq, hash: head.hash, count, at });
     await store.append(signed);
-    return (await store.latest(organizationId)) ?? signed;
+    const stored = (await store.latest(organizationId)) ?? signed;
+    if (sameCheckpoint(stored, signed)) this.signedHere.set(organizationId, signed);
+    else this.signedHere.delete(organizationId);
+    return stored;
   }
 
   /** After a seal: sign now; on failure log it and retry later (never fails the seal itself). */
@@ -167,4 +184,17 @@ export function withCheckpoints<D extends Database>(db: D, checkpointer: Checkpo
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/** The same signed checkpoint: every field its signature covers, and the signature itself. */
+function sameCheckpoint(a: SignedCheckpoint, b: SignedCheckpoint): boolean {
+  return (
+    a.organizationId === b.organizationId &&
+    a.seq === b.seq &&
+    a.hash === b.hash &&
+    a.count === b.count &&
+    a.at === b.at &&
+    a.keyId === b.keyId &&
+    a.signature === b.signature
+  );
 }

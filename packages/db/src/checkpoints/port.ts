@@ -32,8 +32,8 @@ export interface CheckpointStore {
   head(organizationId: string): Promise<{ seq: number; hash: string } | null>;
   /** The chain_hash at `seq` (live row or tombstone), or null when neither exists. */
   hashAt(organizationId: string, seq: number): Promise<string | null>;
-  /** Links (rows plus tombstones) with chain_seq ≤ `uptoSeq`. */
-  countLinks(organizationId: string, uptoSeq: number): Promise<number>;
+  /** Links (rows plus tombstones) with `afterSeq` < chain_seq ≤ `uptoSeq` (`afterSeq` defaults to 0). */
+  countLinks(organizationId: string, uptoSeq: number, afterSeq?: number): Promise<number>;
   /** Organizations that have a sealed link (for checkpointing on start). */
   organizationsWithChains(): Promise<string[]>;
 }

@@ -63,7 +63,8 @@ function checkpointStatements(dialect: Dialect) {
     )} LIMIT 1`,
     countLinks: sql`SELECT COUNT(*) AS "n" FROM (${links(
       () => sql`1 AS "one"`,
-      (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} <= ${p('uptoSeq')}`,
+      (t) =>
+        sql`${ofOrganization(t)} AND ${t.chainSeq} > ${p('afterSeq')} AND ${t.chainSeq} <= ${p('uptoSeq')}`,
     )}) h`,
     organizationsWithChains: sql`SELECT DISTINCT "organizationId" FROM (${links(
       (t) => sql`${t.organizationId} AS "organizationId"`,
@@ -125,8 +126,8 @@ export class SqlCheckpointStore implements CheckpointStore {
     return row?.hash === null || row?.hash === undefined ? null : String(row.hash);
   }
 
-  async countLinks(organizationId: string, uptoSeq: number): Promise<number> {
-    const [row] = await this.rows(this.q.countLinks, { organizationId, uptoSeq });
+  async countLinks(organizationId: string, uptoSeq: number, afterSeq = 0): Promise<number> {
+    const [row] = await this.rows(this.q.countLinks, { organizationId, uptoSeq, afterSeq });
     return Number(row?.n ?? 0);
   }
 
