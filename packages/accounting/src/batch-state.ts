@@ -1,4 +1,5 @@
-import { type ExportRecord, exportRecordProblem } from '@meander/domain';
+import type { ExportRecord } from '@meander/domain';
+import { invalidRecordRejection } from './invalid-record.js';
 import { type AcceptedRecord, AccountingError, type BatchResult, type RejectedRecord } from './port.js';
 
 /**
@@ -29,17 +30,9 @@ export class BatchState {
         });
       }
       seen.add(record.id);
-      const problem = exportRecordProblem(record);
-      if (problem === undefined) this.pending.set(record.id, record);
-      else {
-        this.reject({
-          recordId: record.id,
-          code: 'INVALID_RECORD',
-          category: 'validation',
-          retryable: false,
-          reason: problem,
-        });
-      }
+      const invalid = invalidRecordRejection(record);
+      if (invalid) this.reject(invalid);
+      else this.pending.set(record.id, record);
     }
     this.readBackNeeded = readBackFirst;
   }

@@ -1,4 +1,4 @@
-import { type ExportRecord, exportRecordProblem } from '@meander/domain';
+import type { ExportRecord } from '@meander/domain';
 import {
   type AdapterOptions,
   type AdapterRuntime,
@@ -11,6 +11,7 @@ import { isObject } from '../../http/json-body.js';
 import { parseRetryAfter } from '../../http/retry-after.js';
 import { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';
+import { invalidRecordRejection } from '../../invalid-record.js';
 import {
   type AccountingAdapter,
   AccountingError,
@@ -275,16 +276,9 @@ export class DynamicsAdapter implements AccountingAdapter {
     const rejected: RejectedRecord[] = [];
     const valid: ExportRecord[] = [];
     for (const record of records) {
-      const problem = exportRecordProblem(record);
-      if (problem === undefined) valid.push(record);
-      else
-        rejected.push({
-          recordId: record.id,
-          code: 'INVALID_RECORD',
-          category: 'validation',
-          retryable: false,
-          reason: problem,
-        });
+      const invalid = invalidRecordRejection(record);
+      if (invalid) rejected.push(invalid);
+      else valid.push(record);
     }
     // Reads only, each retried alone (throttling, 5xx) within one budget like a push's steps.
     const budget = new RetryBudget(this.runtime.policy, this.runtime.random);

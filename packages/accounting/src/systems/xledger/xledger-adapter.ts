@@ -1,4 +1,4 @@
-import { type ExportRecord, exportRecordProblem } from '@meander/domain';
+import type { ExportRecord } from '@meander/domain';
 import {
   type AdapterOptions,
   type AdapterRuntime,
@@ -9,6 +9,7 @@ import { BatchState } from '../../batch-state.js';
 import { isObject } from '../../http/json-body.js';
 import { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';
+import { invalidRecordRejection } from '../../invalid-record.js';
 import {
   type AccountingAdapter,
   AccountingError,
@@ -153,17 +154,7 @@ export class XledgerAdapter implements AccountingAdapter {
     const rejected: RejectedRecord[] = [];
     const candidates: ExportRecord[] = [];
     for (const record of records) {
-      const problem = exportRecordProblem(record);
-      const refusal =
-        problem === undefined
-          ? this.currencyRefusal(record)
-          : {
-              recordId: record.id,
-              code: 'INVALID_RECORD',
-              category: 'validation' as const,
-              retryable: false,
-              reason: problem,
-            };
+      const refusal = invalidRecordRejection(record) ?? this.currencyRefusal(record);
       if (refusal) rejected.push(refusal);
       else candidates.push(record);
     }
