@@ -151,8 +151,9 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
           failures.push(classifyRecordFailure(sync.accountingSystem, toRecordFailure(r)));
         else truncated = true;
       }
-      if (performance.now() - lastProgressAt >= progressIntervalMs) {
-        lastProgressAt = performance.now();
+      const now = performance.now();
+      if (now - lastProgressAt >= progressIntervalMs) {
+        lastProgressAt = now;
         await progressLanded();
         progressWrite = db.syncLogs
           .reportProgress({ id: sync.id, recordsSynced: synced, recordsFailed: failed })

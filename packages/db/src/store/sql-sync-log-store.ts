@@ -392,9 +392,8 @@ export class SqlSyncLogStore implements SyncLogStore {
     const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return false;
     // An id that is no UUID matches no row; the nil UUID keeps PostgreSQL's uuid parameter valid.
-    const exceptId = isUuid(canonicalUuid(rawExceptId))
-      ? canonicalUuid(rawExceptId)
-      : '00000000-0000-0000-0000-000000000000';
+    const except = canonicalUuid(rawExceptId);
+    const exceptId = isUuid(except) ? except : '00000000-0000-0000-0000-000000000000';
     const row = await this.driver.run(
       one<{ found: number }>(this.q.unfinishedAttempt, { organizationId, periodStart, periodEnd, exceptId }),
     );
