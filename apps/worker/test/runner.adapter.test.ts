@@ -68,6 +68,7 @@ describe.each(DIALECTS)('runSync — the adapter comes from the stored module, o
       const preflightRequests: number[] = [];
       const counted = (adapter: AccountingAdapter): AccountingAdapter => ({
         system: adapter.system,
+        requests: adapter.requests,
         pushBatch: (records, context) => adapter.pushBatch(records, context),
         checkConnection: (signal) => adapter.checkConnection(signal),
         inspectConnection: (signal) => adapter.inspectConnection(signal),

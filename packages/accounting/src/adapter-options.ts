@@ -41,7 +41,11 @@ export function resolveAdapterRuntime(options: AdapterOptions, maxItemsPerReques
     sleep: options.sleep ?? realSleep,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
-    transport: { fetch: options.fetch ?? globalThis.fetch, timeoutMs: policy.requestTimeoutMs },
+    transport: {
+      fetch: options.fetch ?? globalThis.fetch,
+      timeoutMs: policy.requestTimeoutMs,
+      count: { reads: 0, writes: 0 },
+    },
   };
 }
 

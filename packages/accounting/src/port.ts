@@ -1,4 +1,5 @@
 import type { AccountingSystem, ErrorCategory, ExportRecord } from '@meander/domain';
+import type { RequestCount } from './http/http-request.js';
 
 /** A record the accounting system accepted, with the id it gave it. */
 export interface AcceptedRecord {
@@ -16,6 +17,13 @@ export interface RejectedRecord {
   category: ErrorCategory;
   retryable: boolean;
   reason: string;
+  /**
+   * A write for this record went through but no read-back found it (a batch that renumbers
+   * documents, job-queue posting that outlasted the wait, a ledger that rewrote the key). It may
+   * be in the ledger: it is never sent again until a read-back finds it or an operator confirms
+   * it is not there (see `resync.start`'s `confirmUnposted`).
+   */
+  unverified?: boolean;
 }
 
 /** The outcome of one batch: every record of the batch is in exactly one of the two lists. */
@@ -39,6 +47,18 @@ export interface BatchContext {
    * sync); without it the adapter reads back only when an outcome is in doubt.
    */
   readBackFirst?: boolean;
+  /**
+   * Fencing: awaited immediately before every ledger write (line creation, post, delete, import).
+   * It throws when this runner no longer holds the sync's lease; the adapter then sends nothing
+   * more and lets that error propagate unchanged.
+   */
+  beforeWrite?: () => Promise<void>;
+  /**
+   * Records an earlier attempt wrote but could not find afterwards. The adapter reads them back
+   * and never sends them: found, they are accepted as already posted; not found, they come back
+   * rejected with `unverified: true` again.
+   */
+  neverSend?: ReadonlySet<string>;
 }
 
 /** The result of a connection check. */
@@ -115,6 +135,8 @@ export interface PreflightContext {
  */
 export interface AccountingAdapter {
   readonly system: AccountingSystem;
+  /** Requests this adapter has sent to its ledger so far (one adapter serves one sync in the worker). */
+  readonly requests: Readonly<RequestCount>;
   pushBatch(records: readonly ExportRecord[], context: BatchContext): Promise<BatchResult>;
   checkConnection(signal?: AbortSignal): Promise<ConnectionCheck>;
   /**

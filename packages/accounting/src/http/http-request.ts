@@ -18,10 +18,18 @@ export interface HttpResponse {
   body: string;
 }
 
+/** Requests one adapter sent to its ledger (token requests and retries included). */
+export interface RequestCount {
+  reads: number;
+  writes: number;
+}
+
 /** The transport settings of one adapter. */
 export interface HttpTransport {
   fetch: typeof fetch;
   timeoutMs: number;
+  /** Counted before each request leaves, so a request that fails or times out still counts (the ledger may bill it). */
+  count?: RequestCount;
 }
 
 /** Errors whose request never reached the server, so nothing can have been written. */
@@ -38,6 +46,10 @@ export async function sendHttp(
   signal?: AbortSignal,
 ): Promise<HttpResponse> {
   if (signal?.aborted) throw abortedError(false);
+  if (transport.count) {
+    if (request.write) transport.count.writes += 1;
+    else transport.count.reads += 1;
+  }
   const timeout = AbortSignal.timeout(transport.timeoutMs);
   const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
   try {

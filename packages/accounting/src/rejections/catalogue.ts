@@ -228,6 +228,37 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     ],
     messages: [/Cannot query field/i, /Unknown (type|argument)/i],
   },
+  // --- exactly once -----------------------------------------------------------------------------
+  {
+    code: 'POSTED_NOT_FOUND',
+    category: 'configuration',
+    message:
+      'Meander sent the posting and the ledger accepted it, but reading it back did not find it. It may be in the ledger under another number, or still waiting to be posted; Meander will not send it again on its own.',
+    fix: "Look the record up in the ledger. Business Central: a journal batch with a Posting No. Series renumbers documents and \"Post with Job Queue\" posts later; search the G/L entries by the record's description (it carries the Meander key). Xledger: check the GL import screen. If it is there, re-sync: Meander finds it and marks it synced. If it is not, start a re-sync with \"confirm not posted\" (CLI: `meander-sync resync run <syncLogId> --confirm-unposted`) to post it once.",
+    retryable: false,
+    codes: ['POSTED_NOT_FOUND'],
+  },
+  {
+    code: 'NO_SERIES_MANUAL_NOT_ALLOWED',
+    category: 'configuration',
+    message:
+      "The journal batch's No. Series does not allow manual document numbers, so Business Central refused the numbers Meander sends.",
+    fix: 'In Business Central, open General Journal Batches for the Meander batch and clear its No. Series (or tick "Manual Nos." on the series), then re-sync. Nothing was posted.',
+    retryable: false,
+    systems: BC,
+    codes: ['NO_SERIES_MANUAL_NOT_ALLOWED'],
+    messages: [/You may not enter numbers manually/i, /Manual Nos\. must be equal to 'Yes'/i],
+  },
+  {
+    code: 'STAGED_WITH_ERRORS',
+    category: 'configuration',
+    message:
+      "The record's GL import items from an earlier attempt are still staged in Xledger with a processing error. Meander does not import it again while they exist, so it cannot be booked twice.",
+    fix: "In Xledger's GL import screen, correct the staged items and process them again, or delete them. Then re-sync: processed items are found and marked synced; after a delete the record is imported once.",
+    retryable: false,
+    systems: XL,
+    codes: ['XLEDGER_STAGED_WITH_ERRORS'],
+  },
   // --- transient --------------------------------------------------------------------------------
   {
     code: 'RATE_LIMITED',

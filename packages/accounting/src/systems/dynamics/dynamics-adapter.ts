@@ -1,3 +1,4 @@
+import type { RequestCount } from '../../http/http-request.js';
 import type { ExportRecord } from '@meander/domain';
 import {
   type AdapterOptions,
@@ -106,6 +107,10 @@ interface ReadEntry {
  */
 export class DynamicsAdapter implements AccountingAdapter {
   readonly system = 'dynamics' as const;
+
+  get requests(): Readonly<RequestCount> {
+    return this.runtime.transport.count ?? { reads: 0, writes: 0 };
+  }
   private readonly runtime: AdapterRuntime;
   private readonly client: DynamicsClient;
   /** Exposed so callers can see how often a token was fetched. */

@@ -1,3 +1,4 @@
+import type { RequestCount } from '../../http/http-request.js';
 import type { ExportRecord } from '@meander/domain';
 import {
   type AdapterOptions,
@@ -61,6 +62,10 @@ export const GL_IMPORT_ITEM_ERROR = 'GL_IMPORT_ITEM_ERROR';
  */
 export class XledgerAdapter implements AccountingAdapter {
   readonly system = 'xledger' as const;
+
+  get requests(): Readonly<RequestCount> {
+    return this.runtime.transport.count ?? { reads: 0, writes: 0 };
+  }
   private readonly runtime: AdapterRuntime;
   private readonly client: XledgerClient;
   /** Per sync: whether each account code asked about so far is in the chart of accounts. */
