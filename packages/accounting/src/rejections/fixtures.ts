@@ -323,6 +323,35 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
     source: 'worker',
   },
   {
+    system: 'dynamics',
+    code: 'POSTED_NOT_FOUND',
+    message: 'Business Central accepted the post, but no G/L entry carries this record\'s key',
+    expected: 'POSTED_NOT_FOUND',
+    source: 'adapter',
+  },
+  {
+    system: 'xledger',
+    code: 'POSTED_NOT_FOUND',
+    message: 'Xledger accepted the import, but no GL import item carries this record\'s extIdentifier',
+    expected: 'POSTED_NOT_FOUND',
+    source: 'adapter',
+  },
+  {
+    system: 'dynamics',
+    code: 'Application_FieldValidationException',
+    message:
+      'You may not enter numbers manually. If you want to enter numbers manually, please activate Manual Nos. in No. Series GJNL-GEN.  CorrelationId:  5a0d3c1e-2b4f-4c6d-8e9f-0a1b2c3d4e5f.',
+    expected: 'NO_SERIES_MANUAL_NOT_ALLOWED',
+    source: `${BC_AL}: NoSeriesManagement.TestManual ("You may not enter numbers manually…")`,
+  },
+  {
+    system: 'xledger',
+    code: 'XLEDGER_STAGED_WITH_ERRORS',
+    message: 'GL import items from an earlier attempt are still staged with an error',
+    expected: 'STAGED_WITH_ERRORS',
+    source: 'adapter',
+  },
+  {
     system: 'xledger',
     code: 'SOMETHING_NEW',
     message: 'A reason nobody has seen',
