@@ -234,7 +234,7 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     category: 'configuration',
     message:
       'Meander sent the posting and the ledger accepted it, but reading it back did not find it. It may be in the ledger under another number, or still waiting to be posted; Meander will not send it again on its own.',
-    fix: "Look the record up in the ledger. Business Central: a journal batch with a Posting No. Series renumbers documents and \"Post with Job Queue\" posts later; search the G/L entries by the record's description (it carries the Meander key). Xledger: check the GL import screen. If it is there, re-sync: Meander finds it and marks it synced. If it is not, start a re-sync with \"confirm not posted\" (CLI: `meander-sync resync run <syncLogId> --confirm-unposted`) to post it once.",
+    fix: 'Look the record up in the ledger. Business Central: a journal batch with a Posting No. Series renumbers documents and "Post with Job Queue" posts later; search the G/L entries by the record\'s description (it carries the Meander key). Xledger: check the GL import screen. If it is there, re-sync: Meander finds it and marks it synced. If it is not, start a re-sync with "confirm not posted" (CLI: `meander-sync resync run <syncLogId> --confirm-unposted`) to post it once.',
     retryable: false,
     codes: ['POSTED_NOT_FOUND'],
   },

@@ -325,14 +325,14 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
   {
     system: 'dynamics',
     code: 'POSTED_NOT_FOUND',
-    message: 'Business Central accepted the post, but no G/L entry carries this record\'s key',
+    message: "Business Central accepted the post, but no G/L entry carries this record's key",
     expected: 'POSTED_NOT_FOUND',
     source: 'adapter',
   },
   {
     system: 'xledger',
     code: 'POSTED_NOT_FOUND',
-    message: 'Xledger accepted the import, but no GL import item carries this record\'s extIdentifier',
+    message: "Xledger accepted the import, but no GL import item carries this record's extIdentifier",
     expected: 'POSTED_NOT_FOUND',
     source: 'adapter',
   },

@@ -1,4 +1,3 @@
-import type { RequestCount } from '../../http/http-request.js';
 import type { ExportRecord } from '@meander/domain';
 import {
   type AdapterOptions,
@@ -8,6 +7,7 @@ import {
 } from '../../adapter-options.js';
 import { BatchState } from '../../batch-state.js';
 import { parseConnection } from '../../connection-settings.js';
+import type { RequestCount } from '../../http/http-request.js';
 import { isObject } from '../../http/json-body.js';
 import { parseRetryAfter } from '../../http/retry-after.js';
 import { RetryBudget } from '../../http/retry-budget.js';

@@ -1,4 +1,3 @@
-import type { RequestCount } from '../../http/http-request.js';
 import type { ExportRecord } from '@meander/domain';
 import {
   type AdapterOptions,
@@ -7,6 +6,7 @@ import {
   resolveAdapterRuntime,
 } from '../../adapter-options.js';
 import { BatchState } from '../../batch-state.js';
+import type { RequestCount } from '../../http/http-request.js';
 import { isObject } from '../../http/json-body.js';
 import { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';

@@ -500,7 +500,7 @@ function refused(status: number, errors: readonly GraphQLError[]): Answer {
 function scaled(amount: string): bigint {
   const negative = amount.startsWith('-');
   const [whole = '0', fraction = ''] = amount.replace(/^[-+]/, '').split('.');
-  const value = BigInt(whole) * 1_000_000n + BigInt((fraction + '000000').slice(0, 6));
+  const value = BigInt(whole) * 1_000_000n + BigInt(`${fraction}000000`.slice(0, 6));
   return negative ? -value : value;
 }
 
