@@ -35,6 +35,16 @@ export const emulatorFaultsSchema = z.strictObject({
   authFailure: z.boolean().optional(),
   /** Xledger only: every request answers BAD_REQUEST.INSUFFICIENT_CREDITS. */
   insufficientCredits: z.boolean().optional(),
+  /**
+   * Xledger only (assumption I): GL import items stay `staged` this many milliseconds after the
+   * import answered, then are processed under the faults in force at that moment.
+   */
+  processingDelayMs: z.number().int().min(0).max(3_600_000).optional(),
+  /**
+   * Xledger only (assumption I): once processed, items are no longer listed by `glImportItems`
+   * (only their journal entries are). Default false: processed items stay listed.
+   */
+  processedItemsUnlisted: z.boolean().optional(),
   /** Dynamics only: General Ledger Setup's "Allow Posting From" (YYYY-MM-DD); earlier dates are refused at posting. */
   allowPostingFrom: isoDate.optional(),
   /** Dynamics only: "Allow Posting To"; later dates are refused at posting. */
@@ -95,6 +105,14 @@ export class FaultState {
 
   get insufficientCredits(): boolean {
     return this.current.insufficientCredits === true;
+  }
+
+  /** Xledger: how long imported items wait before processing, and whether processed ones stay listed. */
+  get xledgerProcessing(): { delayMs: number; processedListed: boolean } {
+    return {
+      delayMs: this.current.processingDelayMs ?? 0,
+      processedListed: this.current.processedItemsUnlisted !== true,
+    };
   }
 
   get retryAfterSeconds(): number {

@@ -30,7 +30,11 @@ export {
   XLEDGER_MAX_NODES_PER_MUTATION,
   type XledgerAccount,
 } from '../systems/xledger/emulator/xledger-emulator.js';
-export type { XledgerImportError, XledgerLedgerItem } from '../systems/xledger/emulator/xledger-ledger.js';
+export type {
+  XledgerImportError,
+  XledgerJournalEntry,
+  XledgerLedgerItem,
+} from '../systems/xledger/emulator/xledger-ledger.js';
 export type { EmulatedSystem, EmulatorRequest, SystemEmulator } from './emulated-system.js';
 export type { EmulatorStats } from './emulator-stats.js';
 export { type EmulatorEnv, readEmulatorEnv } from './env.js';

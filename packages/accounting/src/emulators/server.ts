@@ -8,7 +8,7 @@ import {
   type EmulatorLedgerEntry,
   type EmulatorOf,
 } from '../systems/emulator-registry.js';
-import type { XledgerImportError } from '../systems/xledger/emulator/xledger-ledger.js';
+import type { XledgerImportError, XledgerJournalEntry } from '../systems/xledger/emulator/xledger-ledger.js';
 import type { EmulatorRequest, SystemEmulator } from './emulated-system.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
@@ -51,6 +51,8 @@ export interface RunningEmulators {
   openJournalLines(): DynamicsLedgerLine[];
   /** Xledger's `glImportItemErrors`: the items processing refused, and why. */
   xledgerImportErrors(): XledgerImportError[];
+  /** Xledger's `journalEntries`: the lines processing booked. */
+  xledgerJournalEntries(): XledgerJournalEntry[];
   stats(system: AccountingSystem): EmulatorStats;
   /** Invalidate every Dynamics access token issued so far. */
   revokeTokens(): void;
@@ -185,6 +187,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     ledger: control.ledgerOf as RunningEmulators['ledger'],
     openJournalLines: () => running.dynamics.openJournalLines(),
     xledgerImportErrors: () => running.xledger.importErrors(),
+    xledgerJournalEntries: () => running.xledger.journalEntries(),
     stats: control.stats,
     revokeTokens: () => running.dynamics.revokeTokens(),
     reset: control.reset,

@@ -2,7 +2,7 @@ import type { EmulatedSystem, SystemEmulator } from '../../../emulators/emulated
 import { FaultState } from '../../../emulators/faults.js';
 import { sendJson } from '../../../emulators/http-io.js';
 import { XledgerEmulator } from './xledger-emulator.js';
-import type { XledgerImportError, XledgerLedgerItem } from './xledger-ledger.js';
+import type { XledgerImportError, XledgerJournalEntry, XledgerLedgerItem } from './xledger-ledger.js';
 
 /** The demo credentials the emulators accept by default (the demo seed uses them). */
 export const DEMO_XLEDGER_TOKEN = 'demo-xledger-token';
@@ -25,7 +25,15 @@ export type XledgerEmulatorConnection = {
 /** The running Xledger emulator; `importErrors` is its `glImportItemErrors`. */
 export interface RunningXledgerEmulator extends SystemEmulator<XledgerLedgerItem, XledgerEmulatorConnection> {
   importErrors(): XledgerImportError[];
+  /** The booked lines (`journalEntries`). */
+  journalEntries(): XledgerJournalEntry[];
 }
+
+/** Xledger's own controls: what an accountant does with refused items in the GL import screen. */
+const ACCOUNTANT_ACTIONS = {
+  reprocess: (emulator: XledgerEmulator) => emulator.processing.reprocessErrored(),
+  'delete-errored': (emulator: XledgerEmulator) => emulator.processing.deleteErrored(),
+} as const;
 
 /** Xledger's GraphQL API at `POST /xledger/graphql`. */
 export const xledgerEmulatedSystem = {
@@ -37,8 +45,18 @@ export const xledgerEmulatedSystem = {
     return {
       faults: emulator.faults,
       stats: () => emulator.stats,
-      ledger: () => emulator.ledger.list(),
-      importErrors: () => emulator.ledger.listErrors(),
+      ledger: () => {
+        emulator.catchUp();
+        return emulator.ledger.list();
+      },
+      importErrors: () => {
+        emulator.catchUp();
+        return emulator.ledger.listErrors();
+      },
+      journalEntries: () => {
+        emulator.catchUp();
+        return emulator.ledger.listEntries();
+      },
       reset: () => emulator.reset(),
       async serve({ req, res, path, method, body }) {
         if (path !== '/graphql') return false;
@@ -46,7 +64,16 @@ export const xledgerEmulatedSystem = {
         else await emulator.handle(req, res, body);
         return true;
       },
-      control: () => false,
+      control(what, { res, method }) {
+        if (!Object.hasOwn(ACCOUNTANT_ACTIONS, what)) return false;
+        if (method !== 'POST') {
+          sendJson(res, 405, { error: 'method_not_allowed', message: `POST /_control/xledger/${what}` });
+          return true;
+        }
+        emulator.catchUp();
+        sendJson(res, 200, ACCOUNTANT_ACTIONS[what as keyof typeof ACCOUNTANT_ACTIONS](emulator));
+        return true;
+      },
       connection: (url) => ({
         baseUrl: `${url}/xledger/graphql`,
         apiToken: tokens[0] ?? DEMO_XLEDGER_TOKEN,
@@ -58,6 +85,9 @@ export const xledgerEmulatedSystem = {
     api: [
       `Xledger GraphQL      POST ${url}/xledger/graphql            (Authorization: token demo-xledger-token)`,
     ],
-    control: [],
+    control: [
+      `Xledger reprocess    POST ${url}/_control/xledger/reprocess       (process refused staged items again)`,
+      `Xledger delete       POST ${url}/_control/xledger/delete-errored  (delete refused staged items)`,
+    ],
   }),
 } as const satisfies EmulatedSystem<'xledger', RunningXledgerEmulator>;

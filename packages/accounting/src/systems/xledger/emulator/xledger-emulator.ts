@@ -17,12 +17,27 @@ import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from '../..
 import { isObject } from '../../../emulators/json-shape.js';
 import { buildXledgerSchema } from './schema.js';
 import { XledgerLedger, type XledgerLedgerItem } from './xledger-ledger.js';
+import {
+  type AccountFilter,
+  type ErrorFilter,
+  type ItemFilter,
+  type JournalEntryFilter,
+  matchesAccount,
+  matchesEntry,
+  matchesError,
+  matchesItem,
+  type PageArgs,
+  page,
+  XLEDGER_MAX_RECORDS_PER_QUERY,
+} from './xledger-paging.js';
+import {
+  type NodeInput,
+  type RefInput,
+  type XledgerAccount,
+  XledgerProcessing,
+} from './xledger-processing.js';
 
-/** One account of the emulator's chart of accounts. */
-export interface XledgerAccount {
-  code: string;
-  description: string;
-}
+export type { XledgerAccount } from './xledger-processing.js';
 
 /** Settings of the Xledger emulator. */
 export interface XledgerEmulatorSettings {
@@ -64,9 +79,10 @@ type Answer = { status: number; body: { data?: unknown; errors?: readonly GraphQ
  * get the errors a GraphQL server gives.
  *
  * `addGLImportItems` stages every node as a GL import item (echoing each input's `clientId` on
- * its edge) and processes it at once: an item the entity cannot book (unknown account or
- * transaction source, a voucher out of balance, a fault rule) stays staged with an entry in
- * `glImportItemErrors`. `extIdentifier` is not unique: a repeated one is stored again, as nothing
+ * its edge) and {@link XledgerProcessing} processes it, at once or `processingDelayMs` later: a
+ * booked item becomes a `journalEntries` row carrying its `extIdentifier`; an item the entity
+ * cannot book (unknown account or transaction source, a voucher out of balance, a fault rule)
+ * stays staged with an entry in `glImportItemErrors`. `extIdentifier` is not unique: a repeated one is stored again, as nothing
  * public says Xledger refuses it.
  */
 export class XledgerEmulator {
@@ -78,7 +94,9 @@ export class XledgerEmulator {
     { document: DocumentNode } | { errors: readonly GraphQLError[] }
   >();
   private readonly accounts: readonly (XledgerAccount & { dbId: string })[];
-  private readonly sources: ReadonlySet<string>;
+  readonly processing: XledgerProcessing;
+  /** Largest page a read returns: the server's setting, never above Xledger's 10,000. */
+  private readonly maxPageSize: number;
 
   constructor(
     private readonly settings: XledgerEmulatorSettings,
@@ -88,11 +106,30 @@ export class XledgerEmulator {
       ...a,
       dbId: String(500_001 + i),
     }));
-    this.sources = new Set((settings.transactionSources ?? ['GL', 'AR', 'AP']).map((s) => s.toUpperCase()));
+    this.maxPageSize = Math.min(settings.maxPageSize, XLEDGER_MAX_RECORDS_PER_QUERY);
+    const transactionSources = new Set(
+      (settings.transactionSources ?? ['GL', 'AR', 'AP']).map((s) => s.toUpperCase()),
+    );
+    this.processing = new XledgerProcessing({
+      ledger: this.ledger,
+      faults,
+      transactionSources,
+      findAccount: (ref) => this.findAccount(ref),
+      counted: (booked) => {
+        if (booked) this.stats.itemsPosted += 1;
+        else this.stats.itemsRejected += 1;
+      },
+    });
+  }
+
+  /** Process whatever is due: called before anything reads or changes the ledger. */
+  catchUp(): void {
+    this.processing.processDue(Date.now());
   }
 
   reset(): void {
     this.ledger.reset();
+    this.processing.reset();
     this.stats = emptyStats();
   }
 
@@ -132,6 +169,7 @@ export class XledgerEmulator {
       return;
     }
 
+    this.catchUp();
     const { answer, isWrite } = this.answer(body, req.headers.accept ?? '');
     if (isWrite && faults.take('dropAfterWrite')) {
       stats.dropped += 1;
@@ -224,11 +262,13 @@ export class XledgerEmulator {
       addGLImportItems: (args: { inputs: readonly AddInput[] }) => this.addItems(args.inputs),
       glImportItems: (args: PageArgs & { filter?: ItemFilter | null }) =>
         page(
-          this.itemCandidates(args.filter ?? undefined).filter((item) =>
-            matchesItem(item, args.filter ?? undefined),
+          this.itemCandidates(args.filter ?? undefined).filter(
+            (item) =>
+              matchesItem(item, args.filter ?? undefined) &&
+              (item.status !== 'processed' || this.faults.xledgerProcessing.processedListed),
           ),
           args,
-          this.settings.maxPageSize,
+          this.maxPageSize,
           (item) => this.itemNode(item),
         ),
       glImportItemErrors: (args: PageArgs & { filter?: ErrorFilter | null }) =>
@@ -238,7 +278,7 @@ export class XledgerEmulator {
             : this.ledger.listErrors()
           ).filter((e) => matchesError(e, args.filter ?? undefined)),
           args,
-          this.settings.maxPageSize,
+          this.maxPageSize,
           (e) => ({
             dbId: e.dbId,
             createdAt: e.createdAt,
@@ -248,11 +288,39 @@ export class XledgerEmulator {
             errorLevel: { dbId: '1', code: 'ERROR', name: 'Error' },
           }),
         ),
+      journalEntries: (args: PageArgs & { filter?: JournalEntryFilter | null }) => {
+        const filter = args.filter ?? undefined;
+        const candidates =
+          filter?.extIdentifier_in != null
+            ? this.ledger.entriesWithExtIdentifiers(filter.extIdentifier_in)
+            : filter?.extIdentifier != null
+              ? this.ledger.entriesWithExtIdentifiers([filter.extIdentifier])
+              : this.ledger.listEntries();
+        return page(
+          candidates.filter((e) => matchesEntry(e, filter)),
+          args,
+          this.maxPageSize,
+          (e) => ({
+            dbId: e.dbId,
+            extIdentifier: e.extIdentifier,
+            invoiceNumber: e.invoiceNumber,
+            transactionNumber: null,
+            text: e.text,
+            amount: e.amount,
+            postedDate: e.postedDate,
+            createdAt: e.createdAt,
+            modifiedAt: e.createdAt,
+            fiscalYear: Number(e.postedDate.slice(0, 4)) || null,
+            fiscalPeriod: Number(e.postedDate.slice(5, 7)) || null,
+            account: this.accounts.find((a) => a.code === e.accountCode) ?? null,
+          }),
+        );
+      },
       accounts: (args: PageArgs & { filter?: AccountFilter | null }) =>
         page(
           this.accounts.filter((a) => matchesAccount(a, args.filter ?? undefined)),
           args,
-          this.settings.maxPageSize,
+          this.maxPageSize,
           (a) => ({ ...a, posting: true }),
         ),
     };
@@ -271,81 +339,19 @@ export class XledgerEmulator {
         `A mutation takes at most ${XLEDGER_MAX_NODES_PER_MUTATION} nodes; ${inputs.length} were sent`,
       );
     }
-    const staged = inputs.map((input) => ({ input, item: this.stage(input.node) }));
-    this.process(staged);
-    for (const { item } of staged) {
-      if (item.status === 'processed') this.stats.itemsPosted += 1;
-      else this.stats.itemsRejected += 1;
-    }
+    const items = this.processing.stage(
+      inputs.map((input) => input.node),
+      Date.now(),
+    );
     return {
-      edges: staged.map(({ input, item }) => ({
-        clientId: input.clientId ?? null,
+      edges: items.map((item, i) => ({
+        clientId: inputs[i]?.clientId ?? null,
         node: this.itemNode(item),
       })),
     };
   }
 
-  private stage(node: NodeInput): XledgerLedgerItem {
-    const account = node.account ? this.findAccount(node.account) : undefined;
-    return this.ledger.add({
-      extIdentifier: node.extIdentifier ?? null,
-      postedDate: node.postedDate ?? null,
-      accountCode: account?.code ?? node.account?.code ?? null,
-      amount: node.amount ?? node.invoiceAmount ?? null,
-      currency: node.currency?.code ?? null,
-      text: node.text ?? null,
-      trRegNumber: node.trRegNumber ?? null,
-      transactionSource: (node.transactionSource.code ?? '').toUpperCase(),
-      invoiceNumber: node.invoiceNumber ?? null,
-    });
-  }
-
-  /** Why the entity cannot book this item (the message `glImportItemErrors` shows), if anything. */
-  private processingProblem(node: NodeInput, item: XledgerLedgerItem): string | undefined {
-    if (!this.sources.has(item.transactionSource))
-      return `Transaction source '${node.transactionSource.code ?? node.transactionSource.dbId ?? ''}' does not exist`;
-    if (!node.account) return 'Account is required';
-    if (!this.findAccount(node.account))
-      return `Account '${node.account.code ?? node.account.dbId ?? ''}' does not exist`;
-    if (item.postedDate === null) return 'Posted date is required';
-    if (item.amount === null) return 'Amount is required';
-    return this.faults.ruleRejection({
-      id: (item.extIdentifier ?? '').split(':')[0] ?? '',
-      account: item.accountCode ?? '',
-      amount: item.amount,
-    });
-  }
-
-  /**
-   * Process staged items voucher by voucher (I: a voucher is the items of one mutation sharing
-   * transaction source, `trRegNumber`, posted date and invoice number). A voucher with a line the
-   * entity cannot book, or that does not balance, is refused whole: every line gets an entry in
-   * `glImportItemErrors` (the help centre's example posts a balanced pair, +101.00 / -101.00).
-   */
-  private process(staged: readonly { input: AddInput; item: XledgerLedgerItem }[]): void {
-    const vouchers = new Map<string, { input: AddInput; item: XledgerLedgerItem }[]>();
-    for (const entry of staged) {
-      const { item } = entry;
-      const key = [item.transactionSource, item.trRegNumber, item.postedDate, item.invoiceNumber].join('|');
-      vouchers.set(key, [...(vouchers.get(key) ?? []), entry]);
-    }
-    for (const voucher of vouchers.values()) {
-      const problems = voucher.map(({ input, item }) => this.processingProblem(input.node, item));
-      if (problems.some((p) => p !== undefined)) {
-        voucher.forEach(({ item }, i) => {
-          this.ledger.refuse(item, problems[i] ?? 'The voucher was refused because another of its lines was');
-        });
-        continue;
-      }
-      const total = voucher.reduce((sum, { item }) => sum + scaled(item.amount ?? '0'), 0n);
-      if (total === 0n) continue;
-      for (const { item } of voucher) {
-        this.ledger.refuse(item, `The voucher is out of balance by ${unscaled(total)}`);
-      }
-    }
-  }
-
-  private findAccount(ref: RefInput) {
+  findAccount(ref: RefInput) {
     return this.accounts.find(
       (a) =>
         (ref.code !== undefined && ref.code !== null && a.code === ref.code) ||
@@ -377,149 +383,11 @@ export class XledgerEmulator {
   }
 }
 
-interface RefInput {
-  dbId?: string | null;
-  dbSubId?: number | null;
-  code?: string | null;
-  description?: string | null;
-}
-interface NodeInput {
-  transactionSource: RefInput;
-  trRegNumber?: number | null;
-  postedDate?: string | null;
-  account?: RefInput | null;
-  currency?: RefInput | null;
-  text?: string | null;
-  amount?: string | null;
-  invoiceAmount?: string | null;
-  invoiceNumber?: string | null;
-  extIdentifier?: string | null;
-}
 interface AddInput {
   clientId?: string | null;
   node: NodeInput;
 }
-interface PageArgs {
-  first?: number | null;
-  last?: number | null;
-  after?: string | null;
-}
-interface ItemFilter {
-  dbId?: string | null;
-  dbId_in?: readonly string[] | null;
-  extIdentifier?: string | null;
-  extIdentifier_in?: readonly string[] | null;
-  trRegNumber?: number | null;
-}
-interface ErrorFilter {
-  dbId?: string | null;
-  transactionDbId?: string | null;
-  transactionDbId_in?: readonly string[] | null;
-}
-interface AccountFilter {
-  dbId?: string | null;
-  code?: string | null;
-  code_in?: readonly string[] | null;
-}
-
-function matchesItem(item: XledgerLedgerItem, f: ItemFilter | undefined): boolean {
-  if (!f) return true;
-  if (f.dbId != null && item.dbId !== f.dbId) return false;
-  if (f.dbId_in != null && !f.dbId_in.includes(item.dbId)) return false;
-  if (f.extIdentifier != null && item.extIdentifier !== f.extIdentifier) return false;
-  if (
-    f.extIdentifier_in != null &&
-    (item.extIdentifier === null || !f.extIdentifier_in.includes(item.extIdentifier))
-  )
-    return false;
-  if (f.trRegNumber != null && item.trRegNumber !== f.trRegNumber) return false;
-  return true;
-}
-
-function matchesError(e: { dbId: string; transactionDbId: string }, f: ErrorFilter | undefined): boolean {
-  if (!f) return true;
-  if (f.dbId != null && e.dbId !== f.dbId) return false;
-  if (f.transactionDbId != null && e.transactionDbId !== f.transactionDbId) return false;
-  if (f.transactionDbId_in != null && !f.transactionDbId_in.includes(e.transactionDbId)) return false;
-  return true;
-}
-
-function matchesAccount(a: XledgerAccount & { dbId: string }, f: AccountFilter | undefined): boolean {
-  if (!f) return true;
-  if (f.dbId != null && a.dbId !== f.dbId) return false;
-  if (f.code != null && a.code !== f.code) return false;
-  if (f.code_in != null && !f.code_in.includes(a.code)) return false;
-  return true;
-}
-
-/** A Relay page over rows ordered by `dbId`; cursors are opaque base64 of the `dbId`. */
-function page<T extends { dbId: string }>(
-  rows: readonly T[],
-  args: PageArgs,
-  maxPageSize: number,
-  toNode: (row: T) => unknown,
-) {
-  if (args.after != null && decodeCursor(args.after) === null) {
-    throw new GraphQLErrorClass('after is not a cursor of this connection');
-  }
-  for (const n of [args.first, args.last]) {
-    if (n != null && n < 0) throw new GraphQLErrorClass('first and last must not be negative');
-  }
-  const after = args.after != null ? decodeCursor(args.after) : null;
-  const rest = after === null ? [...rows] : rows.filter((r) => BigInt(r.dbId) > after);
-  // Larger pages are cut to the server's ceiling, as GraphQL servers commonly do; hasNextPage says so.
-  let slice: T[];
-  let hasNextPage = false;
-  let hasPreviousPage = after !== null;
-  if (args.first == null && args.last != null) {
-    const size = Math.min(args.last, maxPageSize);
-    slice = rest.slice(Math.max(0, rest.length - size));
-    hasPreviousPage = slice.length < rest.length;
-  } else {
-    const size = Math.min(args.first ?? maxPageSize, maxPageSize);
-    slice = rest.slice(0, size);
-    hasNextPage = rest.length > size;
-  }
-  const edges = slice.map((row) => ({ cursor: encodeCursor(row.dbId), node: toNode(row) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
-}
 
 function refused(status: number, errors: readonly GraphQLError[]): Answer {
   return { status, body: { errors: errors.map((e) => e.toJSON()) } };
-}
-
-/** A decimal string as an integer of millionths, so sums are exact. */
-function scaled(amount: string): bigint {
-  const negative = amount.startsWith('-');
-  const [whole = '0', fraction = ''] = amount.replace(/^[-+]/, '').split('.');
-  const value = BigInt(whole) * 1_000_000n + BigInt(`${fraction}000000`.slice(0, 6));
-  return negative ? -value : value;
-}
-
-function unscaled(value: bigint): string {
-  const negative = value < 0n;
-  const magnitude = negative ? -value : value;
-  const whole = magnitude / 1_000_000n;
-  const fraction = String(magnitude % 1_000_000n)
-    .padStart(6, '0')
-    .replace(/0{1,4}$/, '');
-  return `${negative ? '-' : ''}${whole}.${fraction.padEnd(2, '0')}`;
-}
-
-function encodeCursor(dbId: string): string {
-  return Buffer.from(`dbId:${dbId}`).toString('base64');
-}
-
-/** The `dbId` inside a cursor, or null when it is not one of ours. */
-function decodeCursor(cursor: string): bigint | null {
-  const match = /^dbId:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
-  return match?.[1] ? BigInt(match[1]) : null;
 }

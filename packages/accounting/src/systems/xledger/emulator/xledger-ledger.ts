@@ -1,4 +1,7 @@
-/** One GL import item the Xledger emulator holds (every item a mutation staged). */
+/** Where a GL import item stands: waiting to be processed, booked, or refused by processing. */
+export type XledgerItemStatus = 'staged' | 'processed' | 'error';
+
+/** One GL import item the Xledger emulator holds (every item a mutation staged and nobody deleted). */
 export interface XledgerLedgerItem {
   dbId: string;
   /** Not unique: Xledger documents no uniqueness of `extIdentifier` (spec: "extIdentifier is not documented as unique"). */
@@ -13,8 +16,11 @@ export interface XledgerLedgerItem {
   transactionSource: string;
   invoiceNumber: string | null;
   createdAt: string;
-  /** `processed` when it became part of a transaction; `error` when processing refused it (see `glImportItemErrors`). */
-  status: 'processed' | 'error';
+  /**
+   * `staged` until processing, then `processed` (it became a journal entry) or `error` (see
+   * `glImportItemErrors`; it stays staged until an accountant reprocesses or deletes it).
+   */
+  status: XledgerItemStatus;
 }
 
 /** One entry of the `glImportItemErrors` entity: why processing refused an import item. */
@@ -26,28 +32,48 @@ export interface XledgerImportError {
   createdAt: string;
 }
 
-/** The emulator's Xledger ledger: staged GL import items and their processing errors, `dbId`s ascending. */
+/**
+ * One booked line, as the `journalEntries` entity lists it (field names from the grasp-labs
+ * `journalEntries/read` metadata). I: processing copies the import item's `extIdentifier`.
+ */
+export interface XledgerJournalEntry {
+  dbId: string;
+  extIdentifier: string | null;
+  invoiceNumber: string | null;
+  text: string | null;
+  amount: string;
+  postedDate: string;
+  accountCode: string;
+  createdAt: string;
+  /** The import item it was booked from (emulator bookkeeping; not served). */
+  importItemDbId: string;
+}
+
+/** The emulator's Xledger ledger: import items, their processing errors and the journal entries, `dbId`s ascending. */
 export class XledgerLedger {
-  private readonly items: XledgerLedgerItem[] = [];
-  private readonly errors: XledgerImportError[] = [];
+  private readonly items = new Map<string, XledgerLedgerItem>();
+  private readonly errors = new Map<string, XledgerImportError>();
+  private readonly entries: XledgerJournalEntry[] = [];
   // Indexes, so a read-back or an error lookup costs what it returns, not the ledger's size.
-  private readonly byExtIdentifier = new Map<string, XledgerLedgerItem[]>();
+  private readonly itemsByExtIdentifier = new Map<string, Set<XledgerLedgerItem>>();
+  private readonly entriesByExtIdentifier = new Map<string, XledgerJournalEntry[]>();
   private readonly errorsByItem = new Map<string, XledgerImportError[]>();
   private nextDbId = 1_000_001;
   private nextErrorDbId = 9_000_001;
+  private nextEntryDbId = 5_000_001;
 
   add(item: Omit<XledgerLedgerItem, 'dbId' | 'createdAt' | 'status'>): XledgerLedgerItem {
     const stored: XledgerLedgerItem = {
       ...item,
       dbId: String(this.nextDbId++),
       createdAt: new Date().toISOString(),
-      status: 'processed',
+      status: 'staged',
     };
-    this.items.push(stored);
+    this.items.set(stored.dbId, stored);
     if (stored.extIdentifier !== null) {
-      const same = this.byExtIdentifier.get(stored.extIdentifier);
-      if (same) same.push(stored);
-      else this.byExtIdentifier.set(stored.extIdentifier, [stored]);
+      const same = this.itemsByExtIdentifier.get(stored.extIdentifier) ?? new Set();
+      same.add(stored);
+      this.itemsByExtIdentifier.set(stored.extIdentifier, same);
     }
     return stored;
   }
@@ -61,39 +87,86 @@ export class XledgerLedger {
       message,
       createdAt: new Date().toISOString(),
     };
-    this.errors.push(error);
+    this.errors.set(error.dbId, error);
     this.errorsByItem.set(item.dbId, [...(this.errorsByItem.get(item.dbId) ?? []), error]);
+  }
+
+  /** Book `item`: it becomes a journal entry carrying its `extIdentifier`. */
+  book(item: XledgerLedgerItem): void {
+    item.status = 'processed';
+    const entry: XledgerJournalEntry = {
+      dbId: String(this.nextEntryDbId++),
+      extIdentifier: item.extIdentifier,
+      invoiceNumber: item.invoiceNumber,
+      text: item.text,
+      amount: item.amount ?? '0',
+      postedDate: item.postedDate ?? '',
+      accountCode: item.accountCode ?? '',
+      createdAt: new Date().toISOString(),
+      importItemDbId: item.dbId,
+    };
+    this.entries.push(entry);
+    if (entry.extIdentifier !== null) {
+      const same = this.entriesByExtIdentifier.get(entry.extIdentifier) ?? [];
+      same.push(entry);
+      this.entriesByExtIdentifier.set(entry.extIdentifier, same);
+    }
+  }
+
+  /** Forget the processing errors of `item` (it is about to be processed again). */
+  clearErrors(item: XledgerLedgerItem): void {
+    for (const error of this.errorsByItem.get(item.dbId) ?? []) this.errors.delete(error.dbId);
+    this.errorsByItem.delete(item.dbId);
+  }
+
+  /** Delete a staged item and its errors (processed items are journal entries and stay). */
+  remove(item: XledgerLedgerItem): void {
+    this.clearErrors(item);
+    this.items.delete(item.dbId);
+    if (item.extIdentifier !== null) this.itemsByExtIdentifier.get(item.extIdentifier)?.delete(item);
   }
 
   /** Every item, in `dbId` order. */
   list(): XledgerLedgerItem[] {
-    return [...this.items];
+    return [...this.items.values()];
   }
 
   listErrors(): XledgerImportError[] {
-    return [...this.errors];
+    return [...this.errors.values()];
+  }
+
+  listEntries(): XledgerJournalEntry[] {
+    return [...this.entries];
   }
 
   /** Items with one of these `extIdentifier`s, in `dbId` order. */
   withExtIdentifiers(extIdentifiers: readonly string[]): XledgerLedgerItem[] {
-    return [...new Set(extIdentifiers)]
-      .flatMap((e) => this.byExtIdentifier.get(e) ?? [])
-      .sort((a, b) => (BigInt(a.dbId) < BigInt(b.dbId) ? -1 : 1));
+    return byDbId([...new Set(extIdentifiers)].flatMap((e) => [...(this.itemsByExtIdentifier.get(e) ?? [])]));
+  }
+
+  /** Journal entries with one of these `extIdentifier`s, in `dbId` order. */
+  entriesWithExtIdentifiers(extIdentifiers: readonly string[]): XledgerJournalEntry[] {
+    return byDbId([...new Set(extIdentifiers)].flatMap((e) => this.entriesByExtIdentifier.get(e) ?? []));
   }
 
   /** Errors of these items, in `dbId` order. */
   errorsOf(itemDbIds: readonly string[]): XledgerImportError[] {
-    return [...new Set(itemDbIds)]
-      .flatMap((id) => this.errorsByItem.get(id) ?? [])
-      .sort((a, b) => (BigInt(a.dbId) < BigInt(b.dbId) ? -1 : 1));
+    return byDbId([...new Set(itemDbIds)].flatMap((id) => this.errorsByItem.get(id) ?? []));
   }
 
   reset(): void {
-    this.items.length = 0;
-    this.errors.length = 0;
-    this.byExtIdentifier.clear();
+    this.items.clear();
+    this.errors.clear();
+    this.entries.length = 0;
+    this.itemsByExtIdentifier.clear();
+    this.entriesByExtIdentifier.clear();
     this.errorsByItem.clear();
     this.nextDbId = 1_000_001;
     this.nextErrorDbId = 9_000_001;
+    this.nextEntryDbId = 5_000_001;
   }
+}
+
+function byDbId<T extends { dbId: string }>(rows: T[]): T[] {
+  return rows.sort((a, b) => (BigInt(a.dbId) < BigInt(b.dbId) ? -1 : 1));
 }
