@@ -14,6 +14,12 @@ export interface AdapterOptions {
   clock?: Clock;
   random?: Random;
   fetch?: typeof fetch;
+  /**
+   * Xledger only: how long a push waits for imported items to be processed (whether Xledger
+   * processes inside the import request is not documented), polling with exponential backoff.
+   * Defaults: first poll after 1,000 ms, at most 60,000 ms in all.
+   */
+  xledgerProcessingWait?: { firstPollMs?: number; maxWaitMs?: number };
 }
 
 /** The options with defaults filled in, as the adapters use them. */

@@ -22,6 +22,42 @@ export const GL_IMPORT_ITEMS_BY_EXT_IDENTIFIER = `query GLImportItemsByExtIdenti
   }
 }`;
 
+/** Booked lines by `extIdentifier` (grasp-labs `journalEntries/read`): the proof an item was processed. */
+export const JOURNAL_ENTRIES_BY_EXT_IDENTIFIER = `query JournalEntriesByExtIdentifier($first: Int, $after: String, $filter: JournalEntry_Filter) {
+  journalEntries(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId extIdentifier } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/**
+ * A read-back in one request (two root fields, GraphQL spec §5.3 / "Batch imports sensibly",
+ * help centre article 33393587744786): the lines already booked, and the import items staged or
+ * still listed, by `extIdentifier`. Either connection is continued on its own when it has more pages.
+ */
+export const LEDGER_STATE_BY_EXT_IDENTIFIER = `query LedgerStateByExtIdentifier($first: Int, $entries: JournalEntry_Filter, $items: GLImportItem_Filter) {
+  journalEntries(first: $first, filter: $entries) {
+    edges { cursor node { dbId extIdentifier } }
+    pageInfo { hasNextPage endCursor }
+  }
+  glImportItems(first: $first, filter: $items) {
+    edges { cursor node { dbId extIdentifier } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Whether imported items were processed, in one request: their journal entries and their errors. */
+export const PROCESSING_STATE = `query ProcessingState($first: Int, $entries: JournalEntry_Filter, $errors: GLImportItemError_Filter) {
+  journalEntries(first: $first, filter: $entries) {
+    edges { cursor node { dbId extIdentifier } }
+    pageInfo { hasNextPage endCursor }
+  }
+  glImportItemErrors(first: $first, filter: $errors) {
+    edges { cursor node { dbId message transactionDbId } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
 /** Processing errors of staged import items. */
 export const GL_IMPORT_ITEM_ERRORS = `query GLImportItemErrors($first: Int, $after: String, $filter: GLImportItemError_Filter) {
   glImportItemErrors(first: $first, after: $after, filter: $filter) {
