@@ -28,6 +28,20 @@ const XL = ['xledger'] as const;
  * code families. Sources for every pattern are in `fixtures.ts`.
  */
 export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
+  // --- outcomes the adapter decided (their reasons quote the vendor's message) --------------------
+  {
+    code: 'STAGED_WITH_ERRORS',
+    category: 'configuration',
+    message:
+      "The record's GL import items from an earlier attempt are still staged in Xledger with a processing error. Meander does not import it again while they exist, so it cannot be booked twice.",
+    fix: "In Xledger's GL import screen, correct the staged items and process them again, or delete them. Then re-sync: processed items are found and marked synced; after a delete the record is imported once.",
+    retryable: false,
+    systems: XL,
+    codes: ['XLEDGER_STAGED_WITH_ERRORS'],
+    // The adapter's reason quotes Xledger's current error ("… is closed for posting"): matched
+    // before the vendor-message entries, so the stale cause is not reported as if it were new.
+    messages: [/still staged in Xledger from an earlier attempt/i],
+  },
   // --- period -----------------------------------------------------------------------------------
   {
     code: 'PERIOD_LOCKED',
@@ -248,16 +262,6 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     systems: BC,
     codes: ['NO_SERIES_MANUAL_NOT_ALLOWED'],
     messages: [/You may not enter numbers manually/i, /Manual Nos\. must be equal to 'Yes'/i],
-  },
-  {
-    code: 'STAGED_WITH_ERRORS',
-    category: 'configuration',
-    message:
-      "The record's GL import items from an earlier attempt are still staged in Xledger with a processing error. Meander does not import it again while they exist, so it cannot be booked twice.",
-    fix: "In Xledger's GL import screen, correct the staged items and process them again, or delete them. Then re-sync: processed items are found and marked synced; after a delete the record is imported once.",
-    retryable: false,
-    systems: XL,
-    codes: ['XLEDGER_STAGED_WITH_ERRORS'],
   },
   // --- transient --------------------------------------------------------------------------------
   {

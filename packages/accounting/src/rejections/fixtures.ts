@@ -332,7 +332,8 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
   {
     system: 'xledger',
     code: 'POSTED_NOT_FOUND',
-    message: "Xledger accepted the import, but no GL import item carries this record's extIdentifier",
+    message:
+      "Xledger accepted the import, but its items were not processed within 60 s (still staged, or removed). Meander will not import it again on its own: look for it in Xledger's GL import screen, then re-sync.",
     expected: 'POSTED_NOT_FOUND',
     source: 'adapter',
   },
@@ -347,7 +348,8 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
   {
     system: 'xledger',
     code: 'XLEDGER_STAGED_WITH_ERRORS',
-    message: 'GL import items from an earlier attempt are still staged with an error',
+    message:
+      "Its GL import items are still staged in Xledger from an earlier attempt, with a processing error (Xledger now says: Account 7140 is closed for posting). Meander does not import it again while they exist: correct and reprocess them in Xledger's GL import screen, or delete them, then re-sync.",
     expected: 'STAGED_WITH_ERRORS',
     source: 'adapter',
   },
