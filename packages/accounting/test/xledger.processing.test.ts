@@ -306,6 +306,38 @@ describe('XledgerAdapter — a write that went through is never repeated on a re
   });
 });
 
+describe('XledgerAdapter — processing wait settings', () => {
+  it.each([
+    [{ firstPollMs: 0 }, /firstPollMs must be a whole number of milliseconds ≥ 1/],
+    [{ maxWaitMs: -1 }, /maxWaitMs must be a whole number of milliseconds ≥ 0/],
+    [{ maxWaitMs: 1.5 }, /maxWaitMs/],
+  ])('refuses %o with a RangeError naming the setting', (wait, message) => {
+    expect(() => createAdapter('xledger', connection(), { xledgerProcessingWait: wait })).toThrow(message);
+  });
+
+  it('polls with exponential backoff from firstPollMs, bounded by maxWaitMs', async () => {
+    emulators.setFaults('xledger', { processingDelayMs: 3_600_000 });
+    const time = virtualTime();
+    const waits: number[] = [];
+    const adapter = createAdapter(
+      'xledger',
+      connection(),
+      fastOptions({
+        ...time,
+        sleep: async (ms, signal) => {
+          waits.push(ms);
+          await time.sleep?.(ms, signal);
+        },
+        xledgerProcessingWait: { firstPollMs: 1_000, maxWaitMs: 20_000 },
+      }),
+    );
+    await adapter.pushBatch(makeRecords(1), batchContext());
+    expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 5_000]);
+    // Read-back, import, the check after the import, and one check per poll.
+    expect(adapter.requests).toEqual({ reads: 7, writes: 1 });
+  });
+});
+
 describe('XledgerAdapter — fencing', () => {
   it('a beforeWrite that throws after the first import: no further import reaches Xledger, the error propagates unchanged', async () => {
     const lost = new Error('lease lost: epoch 7 is no longer ours');

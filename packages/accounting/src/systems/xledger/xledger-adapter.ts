@@ -22,7 +22,7 @@ import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import { CONNECTION_CHECK, plannedDocumentFor, registrationNumberFor } from './xledger-documents.js';
-import { DEFAULT_PROCESSING_WAIT, type XledgerProcessingWait, XledgerPush } from './xledger-push.js';
+import { resolveProcessingWait, type XledgerProcessingWait, XledgerPush } from './xledger-push.js';
 import { lowestDbId, XledgerReads } from './xledger-reads.js';
 
 export {
@@ -71,7 +71,7 @@ export class XledgerAdapter implements AccountingAdapter {
     this.runtime = resolveAdapterRuntime(options, MAX_RECORDS_PER_MUTATION);
     this.client = new XledgerClient(connection, this.runtime);
     this.reads = new XledgerReads(this.client, this.runtime);
-    this.processingWait = { ...DEFAULT_PROCESSING_WAIT, ...options.xledgerProcessingWait };
+    this.processingWait = resolveProcessingWait(options.xledgerProcessingWait);
   }
 
   async pushBatch(records: readonly ExportRecord[], context: BatchContext): Promise<BatchResult> {

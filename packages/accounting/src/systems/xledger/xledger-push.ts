@@ -29,6 +29,16 @@ export const DEFAULT_PROCESSING_WAIT: Readonly<XledgerProcessingWait> = {
   maxWaitMs: 60_000,
 };
 
+/** The defaults overridden by what the caller set; a wait that is not a whole number of ms ≥ 0 (first poll ≥ 1) throws. */
+export function resolveProcessingWait(overrides: Partial<XledgerProcessingWait> = {}): XledgerProcessingWait {
+  const wait = { ...DEFAULT_PROCESSING_WAIT, ...overrides };
+  if (!Number.isSafeInteger(wait.firstPollMs) || wait.firstPollMs < 1)
+    throw new RangeError('xledgerProcessingWait.firstPollMs must be a whole number of milliseconds ≥ 1');
+  if (!Number.isSafeInteger(wait.maxWaitMs) || wait.maxWaitMs < 0)
+    throw new RangeError('xledgerProcessingWait.maxWaitMs must be a whole number of milliseconds ≥ 0');
+  return wait;
+}
+
 /** What a push shares with the adapter. */
 export interface PushDependencies {
   client: XledgerClient;
