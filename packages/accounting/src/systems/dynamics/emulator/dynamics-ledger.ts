@@ -80,6 +80,16 @@ export interface DynamicsCompany {
   entries: DynamicsGlEntry[];
   entriesByDocument: Map<string, DynamicsGlEntry[]>;
   periods: DynamicsAccountingPeriod[];
+  /** The last number the batch's No. Series and Posting No. Series handed out (faults switch them on). */
+  series: { noSeries: number; postingNoSeries: number };
+}
+
+/** How one posting numbers and times its entries. */
+export interface PostingOptions {
+  /** The document number each line's entries get (a Posting No. Series renumbers); default: the line's own. */
+  numberOf?: (line: DynamicsLedgerLine) => string;
+  /** Job-queue posting: take the lines now, return the entries without booking them (see {@link DynamicsLedger.book}). */
+  deferred?: boolean;
 }
 
 /** What a company starts with. */
@@ -169,6 +179,7 @@ export class DynamicsLedger {
     company: DynamicsCompany,
     journal: DynamicsJournal,
     allowed: { from?: string | undefined; to?: string | undefined },
+    options: PostingOptions = {},
   ): DynamicsGlEntry[] {
     const lines = this.journalLines(company, journal.id);
     if (lines.length === 0)
@@ -206,9 +217,9 @@ export class DynamicsLedger {
       const entry: DynamicsGlEntry = {
         id: randomUUID(),
         companyId: company.id,
-        entryNumber: this.nextEntryNumber++,
+        entryNumber: 0,
         postingDate: line.postingDate,
-        documentNumber: line.documentNumber,
+        documentNumber: options.numberOf?.(line) ?? line.documentNumber,
         documentType: line.documentType,
         accountId: account?.id ?? '00000000-0000-0000-0000-000000000000',
         accountNumber,
@@ -224,14 +235,28 @@ export class DynamicsLedger {
       book(line, line.accountNumber, amount);
       if (line.balancingAccountNumber !== '') book(line, line.balancingAccountNumber, -amount);
     }
-    for (const entry of posted) {
+    for (const line of lines) company.lines.delete(line.id);
+    if (!options.deferred) this.book(company.id, posted);
+    return posted;
+  }
+
+  /**
+   * Book prepared entries into the G/L of company `companyId` (now, or when the job queue runs),
+   * numbering them in booking order. Returns false when the company is gone (the emulator was reset).
+   */
+  book(companyId: string, entries: readonly DynamicsGlEntry[]): boolean {
+    const company = this.company(companyId);
+    if (!company) return false;
+    const now = new Date().toISOString();
+    for (const entry of entries) {
+      entry.entryNumber = this.nextEntryNumber++;
+      entry.lastModifiedDateTime = now;
       company.entries.push(entry);
       const same = company.entriesByDocument.get(entry.documentNumber);
       if (same) same.push(entry);
       else company.entriesByDocument.set(entry.documentNumber, [entry]);
     }
-    for (const line of lines) company.lines.delete(line.id);
-    return posted;
+    return true;
   }
 
   /** Every company's state, deep-copied (for `Isolation: snapshot` batches). */
@@ -305,6 +330,7 @@ function companyFrom(seed: DynamicsCompanySeed): DynamicsCompany {
     entries: [],
     entriesByDocument: new Map(),
     periods,
+    series: { noSeries: 0, postingNoSeries: 0 },
   };
 }
 
