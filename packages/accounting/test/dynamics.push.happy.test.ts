@@ -37,7 +37,8 @@ describe('DynamicsAdapter — posting model', () => {
           postingDate: '2024-05-15',
           debitAmount: decimal(record.amountMinor),
           creditAmount: '0',
-          description: record.description,
+          // The key leads the description: posting copies it onto the G/L entry and no number series rewrites it.
+          description: `${documentNumber} ${record.description}`,
         }),
         expect.objectContaining({
           accountNumber: DEMO_DYNAMICS_BALANCING_ACCOUNT,

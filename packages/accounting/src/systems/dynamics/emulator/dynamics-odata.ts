@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../../../emulators/http-io.js';
 
+export { plainEnum, wireEnum } from '../odata-enum.js';
+
 /** An answer to one operation, direct or inside `$batch`. */
 export interface Answer {
   status: number;
@@ -123,25 +125,6 @@ export function parseEntryFilter(
   return documentNumbers.length + descriptionPrefixes.length > 0
     ? { documentNumbers, descriptionPrefixes }
     : null;
-}
-
-/**
- * An enum value as OData writes it on the wire: every character outside [A-Za-z0-9] becomes
- * `_xHHHH_` (`G/L Account` → `G_x002F_L_x0020_Account`; public clients: Rebel BCApi2 enums).
- */
-export function wireEnum(value: string): string {
-  return value.replace(
-    /[^A-Za-z0-9]/g,
-    (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`,
-  );
-}
-
-/** The plain value of an enum sent in either form; `encoded` says whether it came wire-encoded. */
-export function plainEnum(value: string): { plain: string; encoded: boolean } {
-  const plain = value.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) =>
-    String.fromCharCode(Number.parseInt(hex, 16)),
-  );
-  return { plain, encoded: plain !== value };
 }
 
 /** One page of `items` (`$top`/`$skip`), with `@odata.nextLink` when more follow. */

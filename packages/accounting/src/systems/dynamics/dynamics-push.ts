@@ -1,0 +1,160 @@
+import type { ExportRecord } from '@meander/domain';
+import { chunk } from '../../adapter-options.js';
+import type { BatchState } from '../../batch-state.js';
+import type { RetryBudget } from '../../http/retry-budget.js';
+import { withRetries } from '../../http/with-retries.js';
+import { AccountingError, type BatchContext, type RejectedRecord } from '../../port.js';
+import type { DynamicsApi, Fence } from './dynamics-api.js';
+import { ensureJournal, listLines, removeStaleLines } from './dynamics-journal.js';
+import { awaitPosted, type PushProgress, readBack, unverifiedRejection } from './dynamics-read-back.js';
+import { createLines, postJournal, writeSettled } from './dynamics-write.js';
+import { documentNumberFor } from './external-document-number.js';
+
+/** One push attempt's inputs that do not change between its retries. */
+export interface PushStep {
+  api: DynamicsApi;
+  state: BatchState;
+  progress: PushProgress;
+  line: { balancing: string; currency: string };
+  budget: RetryBudget;
+  context: BatchContext;
+}
+
+/**
+ * One attempt: settle the records never to send, clear the batch, settle what the ledger already
+ * holds, create the rest, post, and wait for the entries. A record a post went out for is never
+ * sent again — not in a retry of this attempt, not in a later one (it comes back `unverified`).
+ */
+export async function pushPending(step: PushStep): Promise<void> {
+  const { api, state, progress, budget, context } = step;
+  const signal = context.signal;
+  const fence: Fence = async () => {
+    await context.beforeWrite?.();
+  };
+  // Reads, and deletes of stale lines, are safe to repeat: they are retried on their own.
+  const safely = <T>(run: () => Promise<T>) => withRetries(run, budget, api.runtime.sleep, signal);
+  await settleNeverSend(step, safely);
+  const journalId = await safely(() => ensureJournal(api, fence, signal));
+  for (;;) {
+    await safely(() => removeStaleLines(api, journalId, fence, signal));
+    await safely(() => readBack(api, state, progress, state.pendingRecords(), signal));
+    // An earlier try of this push posted these and no read-back found them: never post them again.
+    for (const record of state.pendingRecords())
+      if (progress.postedHere.has(record.id)) state.reject(unverified(api, record));
+    const created = await createAll(step, journalId, fence);
+    if (created.size === 0) return;
+    const refused = await postOnce(step, journalId, created, fence);
+    if (refused !== undefined) {
+      // The posting named one of our lines and posted nothing: refuse that record, go again without it.
+      for (const record of created.values()) progress.postedHere.delete(record.id);
+      state.reject(refused);
+      continue;
+    }
+    const posted = [...created.values()];
+    await awaitPosted(api, state, progress, posted, safely, signal);
+    for (const record of posted) if (state.isPending(record.id)) state.reject(unverified(api, record));
+    return;
+  }
+}
+
+/** Records an earlier attempt posted but could not find: read back only; found → already posted, else unverified. */
+async function settleNeverSend(
+  step: PushStep,
+  safely: <T>(run: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const { api, state, progress, context } = step;
+  const neverSend = context.neverSend;
+  if (neverSend === undefined || neverSend.size === 0) return;
+  const records = state.pendingRecords().filter((r) => neverSend.has(r.id));
+  if (records.length === 0) return;
+  await safely(() => readBack(api, state, progress, records, context.signal));
+  for (const record of records) if (state.isPending(record.id)) state.reject(unverified(api, record));
+}
+
+/** Create a line for every pending record, slice by slice; returns line number → record. */
+async function createAll(
+  step: PushStep,
+  journalId: string,
+  fence: Fence,
+): Promise<Map<number, ExportRecord>> {
+  const { api, state, budget, context, line } = step;
+  const signal = context.signal;
+  const created = new Map<number, ExportRecord>();
+  const createdIds = new Set<string>();
+  for (const slice of chunk(state.pendingRecords(), api.runtime.itemsPerRequest)) {
+    const remaining = () => slice.filter((r) => state.isPending(r.id) && !createdIds.has(r.id));
+    await writeSettled(
+      api,
+      budget,
+      fence,
+      signal,
+      async () => {
+        await createLines(api, state, journalId, remaining(), line, created, fence, signal);
+        for (const record of created.values()) createdIds.add(record.id);
+        return true;
+      },
+      // The journal is ours and was emptied above: a line with a record's document number is
+      // this attempt's. Lines found are kept; only the missing ones are created again.
+      async () => {
+        const numbers = new Map(remaining().map((r) => [documentNumberFor(r.id), r]));
+        for (const listed of await listLines(api, journalId, signal)) {
+          const record = numbers.get(listed.documentNumber.toUpperCase());
+          if (record === undefined) continue;
+          created.set(listed.lineNumber, record);
+          createdIds.add(record.id);
+        }
+        return remaining().length === 0 ? true : undefined;
+      },
+    );
+  }
+  return created;
+}
+
+/**
+ * Post the journal once. A lost answer is settled by reading: any of our records in the G/L, or
+ * our lines gone from the journal (posting deletes them, all or nothing — BaseApp GenJnlPostBatch),
+ * means it was posted; only lines still there allow sending the post again.
+ */
+async function postOnce(
+  step: PushStep,
+  journalId: string,
+  created: ReadonlyMap<number, ExportRecord>,
+  fence: Fence,
+): Promise<RejectedRecord | undefined> {
+  const { api, state, progress, budget, context } = step;
+  const signal = context.signal;
+  const records = [...created.values()];
+  const keys = new Set(records.map((r) => documentNumberFor(r.id)));
+  for (const record of records) progress.postedHere.add(record.id);
+  try {
+    const outcome = await writeSettled<{ refused?: RejectedRecord }>(
+      api,
+      budget,
+      fence,
+      signal,
+      async () => {
+        const refused = await postJournal(api, journalId, created, signal);
+        return refused ? { refused } : {};
+      },
+      async () => {
+        if ((await readBack(api, state, progress, records, signal)) > 0) return {};
+        const lines = await listLines(api, journalId, signal);
+        return lines.some((l) => keys.has(l.documentNumber.toUpperCase())) ? undefined : {};
+      },
+    );
+    return outcome.refused;
+  } catch (error) {
+    // A refusal retrying cannot fix: take our lines out again so nobody posts them by hand later.
+    if (error instanceof AccountingError && !error.details.retryable) {
+      for (const record of records) progress.postedHere.delete(record.id);
+      await removeStaleLines(api, journalId, fence, signal).catch((cleanup: unknown) => {
+        if (!(cleanup instanceof AccountingError)) throw cleanup;
+      });
+    }
+    throw error;
+  }
+}
+
+function unverified(api: DynamicsApi, record: ExportRecord): RejectedRecord {
+  return unverifiedRejection(record, api.connection.postingWaitSeconds);
+}
