@@ -86,7 +86,6 @@ async function createAll(
     await writeSettled(
       api,
       budget,
-      fence,
       signal,
       async () => {
         await createLines(api, state, journalId, remaining(), line, created, fence, signal);
@@ -130,10 +129,9 @@ async function postOnce(
     const outcome = await writeSettled<{ refused?: RejectedRecord }>(
       api,
       budget,
-      fence,
       signal,
       async () => {
-        const refused = await postJournal(api, journalId, created, signal);
+        const refused = await postJournal(api, journalId, created, fence, signal);
         return refused ? { refused } : {};
       },
       async () => {

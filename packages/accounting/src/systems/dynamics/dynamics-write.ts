@@ -19,7 +19,7 @@ import {
 import { wireEnum } from './odata-enum.js';
 
 /**
- * Send a write (fenced before every sending), retrying it within the attempt's budget. When its
+ * Send a write (each request fences itself just before it leaves), retrying it within the attempt's budget. When its
  * outcome is unknown (timeout, dropped connection, garbled answer) `settle` reads what happened
  * first: a defined answer ends the write; undefined means it did not (fully) happen and it is sent
  * again. Neither a successful write nor a settling read resets the budget: the retry allowance
@@ -28,13 +28,11 @@ import { wireEnum } from './odata-enum.js';
 export async function writeSettled<T>(
   api: DynamicsApi,
   budget: RetryBudget,
-  fence: Fence,
   signal: AbortSignal | undefined,
   send: () => Promise<T>,
   settle: () => Promise<T | undefined>,
 ): Promise<T> {
   for (;;) {
-    await fence();
     try {
       return await send();
     } catch (error) {
@@ -157,7 +155,7 @@ export async function createLines(
 }
 
 /**
- * Post the batch (the caller fences). Returns the rejection of one record when Business Central
+ * Post the batch, fenced. Returns the rejection of one record when Business Central
  * refused the post because of that record's line (e.g. its posting date); a No. Series that
  * refuses manual numbers is a configuration error naming the fix; anything else throws.
  */
@@ -165,8 +163,10 @@ export async function postJournal(
   api: DynamicsApi,
   journalId: string,
   created: ReadonlyMap<number, ExportRecord>,
+  fence: Fence,
   signal: AbortSignal | undefined,
 ): Promise<RejectedRecord | undefined> {
+  await fence();
   try {
     await api.client.send({
       method: 'POST',
