@@ -1,12 +1,11 @@
 import type { ExportRecord } from '@meander/domain';
 import type { BatchState } from '../../batch-state.js';
 import { isObject } from '../../http/json-body.js';
-import { parseRetryAfter } from '../../http/retry-after.js';
 import type { RetryBudget } from '../../http/retry-budget.js';
 import { AccountingError, type RejectedRecord } from '../../port.js';
 import { type DynamicsApi, type Fence, sendBatch } from './dynamics-api.js';
 import type { BatchOperation } from './dynamics-batch.js';
-import { JSON_CONTENT_TYPE } from './dynamics-client.js';
+import { JSON_CONTENT_TYPE, retryAfterOf } from './dynamics-client.js';
 import { classifyOperationFailure, readODataError } from './dynamics-errors.js';
 import { linesPath } from './dynamics-journal.js';
 import { localAmount } from './dynamics-money.js';
@@ -113,10 +112,9 @@ export async function createLines(
       else unaccounted += 1;
       return;
     }
-    const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], api.runtime.clock.now());
     const failure = classifyOperationFailure(answer.status, readODataError(answer.body), {
       write: true,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...retryAfterOf(answer, api.runtime),
     });
     if (failure.kind === 'rejected') {
       state.reject({
