@@ -56,7 +56,10 @@ const JOURNAL_CODE_MAX = 10;
  * batch, refuses an empty or unbalanced journal and dates outside the allowed range, then deletes
  * the lines), `generalLedgerEntries`, `accounts`, `accountingPeriods`, `companyInformation`, and
  * JSON `$batch` of at most 100 operations (`Isolation: snapshot` = all or nothing). External
- * document numbers are not unique: a repeat is accepted.
+ * document numbers are not unique: a repeat is accepted. This file routes requests; journal lines
+ * (`dynamics-journal-lines.ts`), posting with number series and the job queue
+ * (`dynamics-posting.ts`), request limits (`dynamics-limits.ts`) and the ledger
+ * (`dynamics-ledger.ts`) live in their own files.
  */
 export class DynamicsEmulator {
   readonly ledger: DynamicsLedger;

@@ -67,6 +67,8 @@ export class DynamicsPosting {
           this.timers.delete(timer);
           if (ledger.book(company.id, entries)) stats.itemsPosted += entries.length;
         }, batch.jobQueuePostingMs);
+        // A queued posting must not keep a finished process (tests, `pnpm conformance`) alive.
+        timer.unref();
         this.timers.add(timer);
       } else stats.itemsPosted += entries.length;
       return { status: 204 };
