@@ -226,7 +226,7 @@ export const dynamicsScenarios: ConformanceScenario[] = [
       const first = await adapterFor(target, { postingWaitSeconds: 10 }).pushBatch(waited, context(1));
       if (first.accepted.length !== 2)
         return failed(`within the wait: accepted ${first.accepted.length} of 2`);
-      await target.control?.setFaults({ jobQueuePostingMs: 1_000 });
+      await target.control?.setFaults({ jobQueuePostingMs: 2_000 });
       const late = makeRecords(target, 2);
       const second = await adapterFor(target, { postingWaitSeconds: 0 }).pushBatch(late, context(2));
       if (
@@ -234,7 +234,7 @@ export const dynamicsScenarios: ConformanceScenario[] = [
         second.rejected.length !== 2
       )
         return failed('beyond the wait: expected 2 unverified POSTED_NOT_FOUND');
-      const deadline = Date.now() + 5_000;
+      const deadline = Date.now() + 10_000;
       while (!eachOnce(await postedCounts(target, late))) {
         if (Date.now() > deadline) return failed('the queued posting never appeared');
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -131,14 +131,16 @@ describe('Request limits (V: MS Learn "Working with API limits" — 6,000 reques
   });
 
   it('maxConcurrentRequests: a request beyond the concurrent limit answers 429; a later one passes', async () => {
-    await putFaults({ maxConcurrentRequests: 2, latencyMs: 150 });
+    // Each request is held for a second, so all four are in flight together even on a busy machine.
+    await putFaults({ maxConcurrentRequests: 2, latencyMs: 1_000 });
     const { company } = await rawClient(emulators);
+    const token = await tokenFor();
     const statuses = await Promise.all(
-      Array.from({ length: 4 }, () => fetchWithToken(`${company}/accounts`).then((r) => r.status)),
+      Array.from({ length: 4 }, () => fetchWithToken(`${company}/accounts`, token).then((r) => r.status)),
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(2);
     expect(statuses.filter((s) => s === 429)).toHaveLength(2);
-    expect((await fetchWithToken(`${company}/accounts`)).status).toBe(200);
+    expect((await fetchWithToken(`${company}/accounts`, token)).status).toBe(200);
   });
 });
 
@@ -182,8 +184,8 @@ describe('Fault contract', () => {
   });
 });
 
-/** A raw GET with a fresh token that returns the Response (headers included). */
-async function fetchWithToken(path: string): Promise<Response> {
+/** A fresh access token for the demo app registration. */
+async function tokenFor(): Promise<string> {
   const c = emulators.connections.dynamics;
   const token = await fetch(c.tokenUrl, {
     method: 'POST',
@@ -194,7 +196,12 @@ async function fetchWithToken(path: string): Promise<Response> {
       scope: 'https://api.businesscentral.dynamics.com/.default',
     }),
   }).then((r) => r.json() as Promise<{ access_token: string }>);
-  return fetch(`${c.baseUrl}/api/v2.0/${path}`, {
-    headers: { authorization: `Bearer ${token.access_token}` },
-  });
+  return token.access_token;
+}
+
+/** A raw GET that returns the Response (headers included). */
+async function fetchWithToken(path: string, token?: string): Promise<Response> {
+  const c = emulators.connections.dynamics;
+  const bearer = token ?? (await tokenFor());
+  return fetch(`${c.baseUrl}/api/v2.0/${path}`, { headers: { authorization: `Bearer ${bearer}` } });
 }

@@ -113,7 +113,8 @@ describe('Business Central — Post with Job Queue (entries appear after the pos
   });
 
   it('not there within the bound: unverified POSTED_NOT_FOUND, never re-posted; a later re-sync accepts them as already posted', async () => {
-    emulators.setFaults('dynamics', { jobQueuePostingMs: 400 });
+    // The job runs 3 s after the post: far beyond the adapter's (instant, recorded) waits.
+    emulators.setFaults('dynamics', { jobQueuePostingMs: 3_000 });
     const records = makeRecords(3);
     const options = fastOptions();
     const adapter = createAdapter('dynamics', connection({ postingWaitSeconds: 2 }), options);
@@ -138,7 +139,7 @@ describe('Business Central — Post with Job Queue (entries appear after the pos
     expect(emulators.stats('dynamics').writes).toBe(2);
 
     // The job runs: every record is in the G/L exactly once.
-    await vi.waitFor(() => expect(expenseEntries()).toHaveLength(3), { timeout: 5_000, interval: 50 });
+    await vi.waitFor(() => expect(expenseEntries()).toHaveLength(3), { timeout: 10_000, interval: 50 });
 
     // A re-sync that must not send them (neverSend) reads them back and accepts them.
     const writesBefore = emulators.stats('dynamics').writes;
@@ -150,6 +151,81 @@ describe('Business Central — Post with Job Queue (entries appear after the pos
     expect(resync.accepted.every((a) => a.alreadyPosted === true)).toBe(true);
     expect(emulators.stats('dynamics').writes).toBe(writesBefore);
     expect([...postedCounts(emulators, records).values()]).toEqual([1, 1, 1]);
+  });
+});
+
+/** A fetch that lets the post reach the emulator and complete there, then loses its answer once. */
+function losePostAnswerOnce(): typeof fetch {
+  let lost = false;
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const response = await fetch(input, init);
+    if (!lost && String(input).endsWith('/Microsoft.NAV.post')) {
+      lost = true;
+      await response.text();
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
+    }
+    return response;
+  }) as typeof fetch;
+}
+
+describe('Business Central — a lost post answer is settled by reading, never by posting again', () => {
+  it('renumbering batch: the G/L read-back by description finds the posting; one post sent', async () => {
+    emulators.setFaults('dynamics', { postingNoSeries: true });
+    const records = makeRecords(4);
+    const result = await createAdapter(
+      'dynamics',
+      connection(),
+      fastOptions({ fetch: losePostAnswerOnce() }),
+    ).pushBatch(records, batchContext());
+    expect(result.rejected).toEqual([]);
+    expect(result.accepted).toHaveLength(4);
+    expect([...postedCounts(emulators, records).values()]).toEqual([1, 1, 1, 1]);
+    expect(emulators.stats('dynamics').writes).toBe(2);
+  });
+
+  it('job-queue posting: nothing in the G/L yet, but our lines left the journal — posted; waits, one post sent', async () => {
+    emulators.setFaults('dynamics', { jobQueuePostingMs: 300 });
+    const records = makeRecords(3);
+    const result = await createAdapter(
+      'dynamics',
+      connection({ postingWaitSeconds: 10 }),
+      fastOptions({
+        fetch: losePostAnswerOnce(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      }),
+    ).pushBatch(records, batchContext());
+    expect(result.rejected).toEqual([]);
+    expect(result.accepted).toHaveLength(3);
+    expect([...postedCounts(emulators, records).values()]).toEqual([1, 1, 1]);
+    expect(emulators.stats('dynamics').writes).toBe(2);
+  });
+});
+
+describe('Business Central — a post that cannot be settled', () => {
+  it('the budget runs out while the G/L cannot be read: the error says the outcome is unknown, and nothing was posted twice', async () => {
+    const records = makeRecords(2);
+    const lose = losePostAnswerOnce();
+    let posted = false;
+    const fetchFailingReadsAfterPost = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      if (url.endsWith('/Microsoft.NAV.post')) posted = true;
+      else if (posted && (init?.method ?? 'GET') === 'GET')
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+        });
+      return lose(input, init);
+    }) as typeof fetch;
+    const error = await failure(
+      createAdapter('dynamics', connection(), fastOptions({ fetch: fetchFailingReadsAfterPost })).pushBatch(
+        records,
+        batchContext(),
+      ),
+    );
+    expect(error.details).toMatchObject({ retryable: true, outcomeUnknown: true });
+    expect([...postedCounts(emulators, records).values()]).toEqual([1, 1]);
+    expect(emulators.stats('dynamics').writes).toBe(2);
   });
 });
 

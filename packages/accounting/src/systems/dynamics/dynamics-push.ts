@@ -125,13 +125,23 @@ async function postOnce(
   const records = [...created.values()];
   const keys = new Set(records.map((r) => documentNumberFor(r.id)));
   for (const record of records) progress.postedHere.add(record.id);
+  let sent = false;
   try {
     const outcome = await writeSettled<{ refused?: RejectedRecord }>(
       api,
       budget,
       signal,
       async () => {
-        const refused = await postJournal(api, journalId, created, fence, signal);
+        const refused = await postJournal(
+          api,
+          journalId,
+          created,
+          fence,
+          () => {
+            sent = true;
+          },
+          signal,
+        );
         return refused ? { refused } : {};
       },
       async () => {
@@ -148,6 +158,18 @@ async function postOnce(
       await removeStaleLines(api, journalId, fence, signal).catch((cleanup: unknown) => {
         if (!(cleanup instanceof AccountingError)) throw cleanup;
       });
+    }
+    // The budget ran out while a post that went out could not be settled (the reads failed too):
+    // it may have been applied, and the caller must treat these records as posted-but-unverified.
+    if (
+      error instanceof AccountingError &&
+      error.details.retryable &&
+      sent &&
+      !error.details.outcomeUnknown
+    ) {
+      const unknown = new AccountingError(error.message, { ...error.details, outcomeUnknown: true });
+      unknown.cause = error;
+      throw unknown;
     }
     throw error;
   }

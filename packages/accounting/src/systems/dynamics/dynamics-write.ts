@@ -153,7 +153,7 @@ export async function createLines(
 }
 
 /**
- * Post the batch, fenced. Returns the rejection of one record when Business Central
+ * Post the batch, fenced; `onSend` is called as the request leaves. Returns the rejection of one record when Business Central
  * refused the post because of that record's line (e.g. its posting date); a No. Series that
  * refuses manual numbers is a configuration error naming the fix; anything else throws.
  */
@@ -162,9 +162,11 @@ export async function postJournal(
   journalId: string,
   created: ReadonlyMap<number, ExportRecord>,
   fence: Fence,
+  onSend: () => void,
   signal: AbortSignal | undefined,
 ): Promise<RejectedRecord | undefined> {
   await fence();
+  onSend();
   try {
     await api.client.send({
       method: 'POST',
