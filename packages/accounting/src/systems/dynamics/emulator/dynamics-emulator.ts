@@ -11,6 +11,7 @@ import {
   type DynamicsCompanySeed,
   type DynamicsJournal,
   DynamicsLedger,
+  findEntries,
 } from './dynamics-ledger.js';
 import { DynamicsLimits } from './dynamics-limits.js';
 import {
@@ -458,11 +459,7 @@ export class DynamicsEmulator {
       };
     }
     const entries = wanted
-      ? company.entries.filter(
-          (e) =>
-            wanted.documentNumbers.some((n) => n.toUpperCase() === e.documentNumber) ||
-            wanted.descriptionPrefixes.some((p) => e.description.startsWith(p)),
-        )
+      ? findEntries(company, wanted.documentNumbers, wanted.descriptionPrefixes)
       : company.entries;
     return page(entries.map(entryView), this.maxPageSize, { path, search, apiBase });
   }

@@ -79,6 +79,8 @@ export interface DynamicsCompany {
   lines: Map<string, DynamicsLedgerLine>;
   entries: DynamicsGlEntry[];
   entriesByDocument: Map<string, DynamicsGlEntry[]>;
+  /** Entries by the first {@link DESCRIPTION_INDEX_LENGTH} characters of their description (read-back filters). */
+  entriesByDescriptionStart: Map<string, DynamicsGlEntry[]>;
   periods: DynamicsAccountingPeriod[];
   /** The last number the batch's No. Series and Posting No. Series handed out (faults switch them on). */
   series: { noSeries: number; postingNoSeries: number };
@@ -101,6 +103,37 @@ export interface DynamicsCompanySeed {
   journals: readonly { id: string; code: string; displayName: string }[];
   /** Fiscal years with twelve monthly periods each (the `closedPeriodsBefore` switch closes early ones). */
   fiscalYears: readonly number[];
+}
+
+/** Prefix length of the description index: a `startswith` at least this long is answered from it. */
+export const DESCRIPTION_INDEX_LENGTH = 20;
+
+function addTo<K, V>(index: Map<K, V[]>, key: K, value: V): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
+}
+
+/**
+ * The company's entries whose document number is one of `documentNumbers` or whose description
+ * starts with one of `prefixes`, oldest first (indexed: no scan of the whole G/L per query).
+ */
+export function findEntries(
+  company: DynamicsCompany,
+  documentNumbers: readonly string[],
+  prefixes: readonly string[],
+): DynamicsGlEntry[] {
+  const found = new Set<DynamicsGlEntry>();
+  for (const n of documentNumbers)
+    for (const e of company.entriesByDocument.get(n.toUpperCase()) ?? []) found.add(e);
+  for (const p of prefixes) {
+    const candidates =
+      p.length >= DESCRIPTION_INDEX_LENGTH
+        ? (company.entriesByDescriptionStart.get(p.slice(0, DESCRIPTION_INDEX_LENGTH)) ?? [])
+        : company.entries;
+    for (const e of candidates) if (e.description.startsWith(p)) found.add(e);
+  }
+  return [...found].sort((a, b) => a.entryNumber - b.entryNumber);
 }
 
 /** Why posting refused a journal: the error Business Central raises, and nothing was posted. */
@@ -252,9 +285,8 @@ export class DynamicsLedger {
       entry.entryNumber = this.nextEntryNumber++;
       entry.lastModifiedDateTime = now;
       company.entries.push(entry);
-      const same = company.entriesByDocument.get(entry.documentNumber);
-      if (same) same.push(entry);
-      else company.entriesByDocument.set(entry.documentNumber, [entry]);
+      addTo(company.entriesByDocument, entry.documentNumber, entry);
+      addTo(company.entriesByDescriptionStart, entry.description.slice(0, DESCRIPTION_INDEX_LENGTH), entry);
     }
     return true;
   }
@@ -329,6 +361,7 @@ function companyFrom(seed: DynamicsCompanySeed): DynamicsCompany {
     lines: new Map(),
     entries: [],
     entriesByDocument: new Map(),
+    entriesByDescriptionStart: new Map(),
     periods,
     series: { noSeries: 0, postingNoSeries: 0 },
   };
