@@ -35,7 +35,16 @@ export function isAccountingSystem(value: string): value is AccountingSystem {
  * so each system's file plugs in without a static import here.
  */
 export async function loadScenarios(system: AccountingSystem): Promise<ConformanceScenario[]> {
-  const module: Record<string, unknown> = await import(`./${system}.scenarios.ts`);
+  let module: Record<string, unknown>;
+  try {
+    module = await import(`./${system}.scenarios.ts`);
+  } catch (error) {
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    if (code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConformanceUsageError(
+      `no scenarios for ${system}: conformance/${system}.scenarios.ts is missing`,
+    );
+  }
   const scenarios = module[`${system}Scenarios`];
   if (!Array.isArray(scenarios))
     throw new ConformanceUsageError(`conformance/${system}.scenarios.ts does not export ${system}Scenarios`);
