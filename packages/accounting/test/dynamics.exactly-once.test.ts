@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEMO_DYNAMICS_BALANCING_ACCOUNT,
+  DEMO_DYNAMICS_JOURNAL_ID,
   type RunningEmulators,
   startEmulators,
 } from '../src/emulators/index.js';
 import { classifyRejection, createAdapter, documentNumberFor } from '../src/index.js';
-import { postedCounts } from './support/dynamics.js';
+import { postedCounts, rawClient } from './support/dynamics.js';
 import { batchContext, failure, fastOptions, makeRecords } from './support/fixtures.js';
 
 // Issue 22: a Business Central post that went through is never sent again on the strength of a
@@ -200,6 +201,61 @@ describe('Business Central — a lost post answer is settled by reading, never b
     expect(result.accepted).toHaveLength(3);
     expect([...postedCounts(emulators, records).values()]).toEqual([1, 1, 1]);
     expect(emulators.stats('dynamics').writes).toBe(2);
+  });
+});
+
+describe('Business Central — a post whose answer is lost while our lines are still in the journal', () => {
+  /** A fetch whose first post times out before reaching Business Central (nothing posted). */
+  function postTimesOutUnsent(onDeleteBatch?: (input: string, init?: RequestInit) => Promise<void>) {
+    let timedOut = false;
+    let sawDeletes = false;
+    return (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input);
+      if (!timedOut && url.endsWith('/Microsoft.NAV.post')) {
+        timedOut = true;
+        throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+      }
+      if (timedOut && !sawDeletes && url.endsWith('/$batch') && String(init?.body).includes('"DELETE"')) {
+        sawDeletes = true;
+        await onDeleteBatch?.(url, init);
+      }
+      return fetch(input, init);
+    }) as typeof fetch;
+  }
+
+  it('never posts them a second time: withdraws them (all deleted: nothing was posted), then creates and posts once', async () => {
+    const records = makeRecords(3);
+    const result = await createAdapter(
+      'dynamics',
+      connection(),
+      fastOptions({ fetch: postTimesOutUnsent() }),
+    ).pushBatch(records, batchContext());
+    expect(result.rejected).toEqual([]);
+    expect(result.accepted).toHaveLength(3);
+    expect([...postedCounts(emulators, records).values()]).toEqual([1, 1, 1]);
+    // lines $batch, withdraw $batch, lines $batch, post — the unsent post never reached the emulator.
+    expect(emulators.stats('dynamics').writes).toBe(4);
+    expect(emulators.openJournalLines()).toEqual([]);
+  });
+
+  it('a posting that takes them between our look and our withdrawal (404) is not posted again', async () => {
+    const records = makeRecords(3);
+    // Someone (a job queue, a user) posts the batch just before our DELETEs arrive.
+    const postFirst = async () => {
+      const { api, company } = await rawClient(emulators);
+      const posted = await api(`${company}/journals(${DEMO_DYNAMICS_JOURNAL_ID})/Microsoft.NAV.post`, {
+        method: 'POST',
+      });
+      expect(posted.status).toBe(204);
+    };
+    const result = await createAdapter(
+      'dynamics',
+      connection(),
+      fastOptions({ fetch: postTimesOutUnsent(postFirst) }),
+    ).pushBatch(records, batchContext());
+    expect(result.rejected).toEqual([]);
+    expect(result.accepted).toHaveLength(3);
+    expect([...postedCounts(emulators, records).values()]).toEqual([1, 1, 1]);
   });
 });
 

@@ -136,3 +136,38 @@ export async function removeStaleLines(
     }
   }
 }
+
+/**
+ * Delete `lines` (ours, seen in the journal after a post whose answer was lost), fenced. True when
+ * every one was deleted — nothing of them was posted; false when one was already gone (404): a
+ * posting took them, so they must not be created again.
+ */
+export async function withdrawLines(
+  api: DynamicsApi,
+  journalId: string,
+  lines: readonly ListedLine[],
+  fence: Fence,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  let allDeleted = true;
+  for (const slice of chunk(lines, MAX_BATCH_OPERATIONS)) {
+    const operations: BatchOperation[] = slice.map((line, index) => ({
+      id: String(index + 1),
+      method: 'DELETE',
+      url: `${linesPath(api, journalId)}(${line.id})`,
+      headers: { 'If-Match': line.etag },
+    }));
+    for (const answer of await sendBatch(api, operations, fence, signal)) {
+      if (answer.status === 204 || answer.status === 200) continue;
+      if (answer.status === 404) {
+        allDeleted = false;
+        continue;
+      }
+      throw new AccountingError(
+        `A journal line of the unanswered post could not be withdrawn: ${readODataError(answer.body)?.message ?? answer.status}`,
+        { code: 'WITHDRAW_FAILED', category: 'unknown', retryable: true, outcomeUnknown: true },
+      );
+    }
+  }
+  return allDeleted;
+}

@@ -5,7 +5,13 @@ import type { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';
 import { AccountingError, type BatchContext, type RejectedRecord } from '../../port.js';
 import type { DynamicsApi, Fence } from './dynamics-api.js';
-import { ensureJournal, listLines, removeStaleLines } from './dynamics-journal.js';
+import {
+  ensureJournal,
+  type ListedLine,
+  listLines,
+  removeStaleLines,
+  withdrawLines,
+} from './dynamics-journal.js';
 import { awaitPosted, type PushProgress, readBack, unverifiedRejection } from './dynamics-read-back.js';
 import { createLines, postJournal, writeSettled } from './dynamics-write.js';
 import { documentNumberFor } from './external-document-number.js';
@@ -43,7 +49,9 @@ export async function pushPending(step: PushStep): Promise<void> {
       if (progress.postedHere.has(record.id)) state.reject(unverified(api, record));
     const created = await createAll(step, journalId, fence);
     if (created.size === 0) return;
-    const refused = await postOnce(step, journalId, created, fence);
+    const { refused, redo } = await postOnce(step, journalId, created, fence);
+    // The post's answer was lost and our lines were withdrawn unposted: create and post them again.
+    if (redo) continue;
     if (refused !== undefined) {
       // The posting named one of our lines and posted nothing: refuse that record, go again without it.
       for (const record of created.values()) progress.postedHere.delete(record.id);
@@ -109,17 +117,23 @@ async function createAll(
   return created;
 }
 
+/** How one post ended: posted (maybe still being booked), refused for one record, or withdrawn unposted. */
+type PostOutcome = { refused?: RejectedRecord; redo?: true };
+
 /**
  * Post the journal once. A lost answer is settled by reading: any of our records in the G/L, or
  * our lines gone from the journal (posting deletes them, all or nothing — BaseApp GenJnlPostBatch),
- * means it was posted; only lines still there allow sending the post again.
+ * means it was posted. Lines still there are never posted a second time: they may be waiting for a
+ * job queue ("Post with Job Queue" keeps them until the job runs). They are withdrawn instead
+ * (DELETE with If-Match): all deleted → nothing was posted and the attempt goes again (`redo`); one
+ * already gone → the posting got them, and the read-back decides.
  */
 async function postOnce(
   step: PushStep,
   journalId: string,
   created: ReadonlyMap<number, ExportRecord>,
   fence: Fence,
-): Promise<RejectedRecord | undefined> {
+): Promise<PostOutcome> {
   const { api, state, progress, budget, context } = step;
   const signal = context.signal;
   const records = [...created.values()];
@@ -127,7 +141,7 @@ async function postOnce(
   for (const record of records) progress.postedHere.add(record.id);
   let sent = false;
   try {
-    const outcome = await writeSettled<{ refused?: RejectedRecord }>(
+    const outcome = await writeSettled<PostOutcome | { withdraw: ListedLine[] }>(
       api,
       budget,
       signal,
@@ -144,13 +158,18 @@ async function postOnce(
         );
         return refused ? { refused } : {};
       },
-      async () => {
+      async (): Promise<PostOutcome | { withdraw: ListedLine[] }> => {
         if ((await readBack(api, state, progress, records, signal)) > 0) return {};
-        const lines = await listLines(api, journalId, signal);
-        return lines.some((l) => keys.has(l.documentNumber.toUpperCase())) ? undefined : {};
+        const ours = (await listLines(api, journalId, signal)).filter((l) =>
+          keys.has(l.documentNumber.toUpperCase()),
+        );
+        return ours.length === 0 ? {} : { withdraw: ours };
       },
     );
-    return outcome.refused;
+    if (!('withdraw' in outcome)) return outcome;
+    if (!(await withdrawLines(api, journalId, outcome.withdraw, fence, signal))) return {};
+    for (const record of records) progress.postedHere.delete(record.id);
+    return { redo: true };
   } catch (error) {
     // A refusal retrying cannot fix: take our lines out again so nobody posts them by hand later.
     if (error instanceof AccountingError && !error.details.retryable) {
