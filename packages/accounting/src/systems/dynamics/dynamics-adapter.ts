@@ -74,9 +74,11 @@ export class DynamicsAdapter implements AccountingAdapter {
     const state = new BatchState(records, true);
     // The attempt's retry allowance: reads that succeed may reset it, writes never do.
     const budget = new RetryBudget(runtime.policy, runtime.random);
-    const progress: PushProgress = { postedHere: new Set(), firstEntry: new Map() };
-    await withRetries(
-      async () => {
+    const progress: PushProgress = { postedHere: new Set(), firstEntry: new Map(), redos: 0 };
+    // Whole attempts are retried at most `maxAttempts` times: the reads inside one may reset the
+    // budget's count of consecutive failures, so the count of attempts is kept here.
+    for (let tries = 1; ; tries += 1) {
+      try {
         const currency = await withRetries(
           () => this.planner.localCurrency(context.signal),
           budget,
@@ -85,19 +87,13 @@ export class DynamicsAdapter implements AccountingAdapter {
         );
         for (const rejection of this.planner.currencyRejections(state.pendingRecords(), currency))
           state.reject(rejection);
-        await pushPending({
-          api: this.api,
-          state,
-          progress,
-          line: { balancing, currency },
-          budget,
-          context,
-        });
-      },
-      budget,
-      runtime.sleep,
-      context.signal,
-    );
+        await pushPending({ api: this.api, state, progress, line: { balancing, currency }, budget, context });
+        break;
+      } catch (error) {
+        if (!(error instanceof AccountingError) || tries >= runtime.policy.maxAttempts) throw error;
+        await runtime.sleep(budget.delayAfter(error), context.signal);
+      }
+    }
     const first = [...progress.firstEntry.values()].sort((a, b) => a.entryNumber - b.entryNumber)[0];
     return state.result(first?.id ?? null);
   }

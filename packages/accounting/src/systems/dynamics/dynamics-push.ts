@@ -140,23 +140,29 @@ async function postOnce(
   const keys = new Set(records.map((r) => documentNumberFor(r.id)));
   for (const record of records) progress.postedHere.add(record.id);
   let sent = false;
+  let lastError: AccountingError | undefined;
   try {
     const outcome = await writeSettled<PostOutcome | { withdraw: ListedLine[] }>(
       api,
       budget,
       signal,
       async () => {
-        const refused = await postJournal(
-          api,
-          journalId,
-          created,
-          fence,
-          () => {
-            sent = true;
-          },
-          signal,
-        );
-        return refused ? { refused } : {};
+        try {
+          const refused = await postJournal(
+            api,
+            journalId,
+            created,
+            fence,
+            () => {
+              sent = true;
+            },
+            signal,
+          );
+          return refused ? { refused } : {};
+        } catch (error) {
+          if (error instanceof AccountingError) lastError = error;
+          throw error;
+        }
       },
       async (): Promise<PostOutcome | { withdraw: ListedLine[] }> => {
         if ((await readBack(api, state, progress, records, signal)) > 0) return {};
@@ -167,6 +173,14 @@ async function postOnce(
       },
     );
     if (!('withdraw' in outcome)) return outcome;
+    // Posts that never get an answer: give up with the lines left in place (the next push removes
+    // them), rather than withdraw, create and post again without end.
+    // Our lines are still in the journal, so no posting took them: a later try deletes them first.
+    if (progress.redos + 1 >= api.runtime.policy.maxAttempts && lastError !== undefined) {
+      for (const record of records) progress.postedHere.delete(record.id);
+      throw lastError;
+    }
+    progress.redos += 1;
     if (!(await withdrawLines(api, journalId, outcome.withdraw, fence, signal))) return {};
     for (const record of records) progress.postedHere.delete(record.id);
     return { redo: true };

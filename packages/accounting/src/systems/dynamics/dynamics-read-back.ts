@@ -18,6 +18,8 @@ export interface PushProgress {
   postedHere: Set<string>;
   /** Entry number and id of the earliest G/L entry of each accepted record. */
   firstEntry: Map<string, { entryNumber: number; id: string }>;
+  /** Unanswered posts whose lines were withdrawn and created again (bounded by `retry.maxAttempts`). */
+  redos: number;
 }
 
 /** A posted G/L entry as read back. */
