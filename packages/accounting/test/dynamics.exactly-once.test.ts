@@ -97,6 +97,25 @@ describe('Business Central — a batch whose No. Series refuses manual numbers',
 });
 
 describe('Business Central — Post with Job Queue (entries appear after the post answered)', () => {
+  it('postingWaitSeconds: a flat string setting, default 60; a bad value is a configuration error naming the key', async () => {
+    expect(() => createAdapter('dynamics', connection({ postingWaitSeconds: 'soon' }))).toThrow(
+      /postingWaitSeconds/,
+    );
+    expect(() => createAdapter('dynamics', connection({ postingWaitSeconds: '-1' }))).toThrow(
+      /postingWaitSeconds/,
+    );
+    const report = await createAdapter(
+      'dynamics',
+      connection({ postingWaitSeconds: '' }),
+    ).inspectConnection();
+    expect(report.checks.find((c) => c.name === 'post_with_job_queue')?.message).toMatch(/waits up to 60 s/);
+    const short = await createAdapter(
+      'dynamics',
+      connection({ postingWaitSeconds: '15' }),
+    ).inspectConnection();
+    expect(short.checks.find((c) => c.name === 'post_with_job_queue')?.message).toMatch(/waits up to 15 s/);
+  });
+
   // V: codeunit 231 "Gen. Jnl.-Post" / General Ledger Setup "Post with Job Queue": the post only
   // enqueues; the G/L entries are booked when the job runs.
   it('waits (bounded, backing off) for the entries and accepts each record once', async () => {

@@ -70,12 +70,18 @@ export const dynamicsConnectionSchema = z.object({
    * ("Post with Job Queue" books them later). Records still missing then are reported unverified
    * and never posted again. Connection settings are flat strings, so it is read as a number.
    */
-  postingWaitSeconds: z.coerce
-    .number()
-    .int('must be a whole number of seconds')
-    .min(0, 'must be at least 0')
-    .max(3_600, 'must be at most 3600')
-    .default(60),
+  postingWaitSeconds: z
+    .preprocess(
+      (value) =>
+        value === '' || value === undefined ? undefined : typeof value === 'string' ? Number(value) : value,
+      z
+        .number('must be a number of seconds')
+        .int('must be a whole number of seconds')
+        .min(0, 'must be at least 0')
+        .max(3_600, 'must be at most 3600')
+        .optional(),
+    )
+    .transform((value) => value ?? 60),
 });
 /** Business Central connection settings. */
 export type DynamicsConnection = z.infer<typeof dynamicsConnectionSchema>;
