@@ -317,6 +317,11 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       'journal',
       'balancing_account',
       'local_currency',
+      'batch_no_series',
+      'batch_posting_no_series',
+      'post_with_job_queue',
+      'allowed_posting_dates',
+      'copy_vat_setup',
     ]);
     // Without a balancing account the Fjordvik check fails and names the setting.
     const configure = (connection: Record<string, string>) =>

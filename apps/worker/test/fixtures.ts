@@ -91,7 +91,10 @@ export function ledgerCounts(
       : emu
           .ledger('dynamics')
           .filter((e) => e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT)
-          .map((e) => e.documentNumber);
+          // The key leads the description (a Posting No. Series may have renumbered the document).
+          .map((e) =>
+            keyOf.has(e.description.slice(0, 20)) ? e.description.slice(0, 20) : e.documentNumber,
+          );
   for (const key of entries) {
     const id = keyOf.get(key);
     if (id) counts.set(id, (counts.get(id) ?? 0) + 1);

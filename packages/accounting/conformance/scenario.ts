@@ -29,6 +29,8 @@ export interface EmulatorControl {
   setFaults(faults: Record<string, unknown>): Promise<void>;
   clearFaults(): Promise<void>;
   ledger(): Promise<{ count: number; entries: Record<string, unknown>[] }>;
+  /** GET one of the system's own controls (`/_control/{system}/{path}`), e.g. Dynamics' `journal-lines`. */
+  get(path: string): Promise<unknown>;
   post(path: string, body?: unknown): Promise<unknown>;
 }
 

@@ -138,7 +138,8 @@ describe('Business Central emulator — journal lines and posting', () => {
     expect(created.body).toMatchObject({
       journalId: DEMO_DYNAMICS_JOURNAL_ID,
       lineNumber: 10000,
-      accountType: 'G/L Account',
+      // Enum values come back as OData writes them on the wire (V: public clients, Rebel BCApi2 enums).
+      accountType: 'G_x002F_L_x0020_Account',
       accountNumber: '',
       postingDate: '2018-12-31',
       amount: '0',

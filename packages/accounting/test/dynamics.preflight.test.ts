@@ -91,6 +91,16 @@ describe('DynamicsAdapter.inspectConnection', () => {
           message: expect.stringMatching(/2990 \(Expense claims payable\)/),
         },
         { name: 'local_currency', ok: true, message: 'Local currency NOK (from setting localCurrency)' },
+        // What API v2.0 does not show (issue 22), each with how the product copes.
+        { name: 'batch_no_series', ok: true, message: expect.stringMatching(/NO_SERIES_MANUAL_NOT_ALLOWED/) },
+        {
+          name: 'batch_posting_no_series',
+          ok: true,
+          message: expect.stringMatching(/key at the start of each G\/L entry's description/),
+        },
+        { name: 'post_with_job_queue', ok: true, message: expect.stringMatching(/waits up to 60 s/) },
+        { name: 'allowed_posting_dates', ok: true, message: expect.stringMatching(/allowPostingFrom/) },
+        { name: 'copy_vat_setup', ok: true, message: expect.stringMatching(/Copy VAT Setup to Jnl\. Lines/) },
       ],
     });
     expect(emulators.stats('dynamics').writes).toBe(0);
@@ -120,7 +130,15 @@ describe('DynamicsAdapter.inspectConnection', () => {
     report = await adapter({ balancingAccountNumber: '9998' }).inspectConnection();
     expect(report.checks.find((c) => c.name === 'balancing_account')?.message).toMatch(/9998.*is blocked/);
     report = await adapter({ clientSecret: 'nope' }).inspectConnection();
-    expect(report.checks.map((c) => c.ok)).toEqual([false, false, false, false, false]);
-    expect(report.checks.slice(1).every((c) => /not checked/.test(c.message))).toBe(true);
+    expect(report.checks.slice(0, 5).map((c) => c.ok)).toEqual([false, false, false, false, false]);
+    expect(report.checks.slice(1, 5).every((c) => /not checked/.test(c.message))).toBe(true);
+    // The settings API v2.0 does not show are reported whatever the credentials.
+    expect(report.checks.slice(5).map((c) => c.name)).toEqual([
+      'batch_no_series',
+      'batch_posting_no_series',
+      'post_with_job_queue',
+      'allowed_posting_dates',
+      'copy_vat_setup',
+    ]);
   });
 });

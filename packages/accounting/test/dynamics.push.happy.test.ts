@@ -37,7 +37,8 @@ describe('DynamicsAdapter — posting model', () => {
           postingDate: '2024-05-15',
           debitAmount: decimal(record.amountMinor),
           creditAmount: '0',
-          description: record.description,
+          // The key leads the description: posting copies it onto the G/L entry and no number series rewrites it.
+          description: `${documentNumber} ${record.description}`,
         }),
         expect.objectContaining({
           accountNumber: DEMO_DYNAMICS_BALANCING_ACCOUNT,
@@ -59,6 +60,19 @@ describe('DynamicsAdapter — posting model', () => {
     expect(emulators.openJournalLines()).toEqual([]);
     // journals lookup, stale-line scan, G/L read-back, one $batch, one post, G/L read-back.
     expect(emulators.stats('dynamics')).toMatchObject({ requests: 6, writes: 2, tokenRequests: 1 });
+  });
+
+  it('API cost (issue 22): 15 requests per 100-record batch, 132 for 1,000 records in ten batches', async () => {
+    const records = makeRecords(1_000);
+    const pusher = adapter();
+    await pusher.pushBatch(records.slice(0, 100), batchContext());
+    // token, journals lookup, stale-line scan, 5 read-backs of 20 keys, one $batch, one post, 5 read-backs.
+    expect(pusher.requests).toEqual({ reads: 13, writes: 2 });
+    for (let i = 100; i < 1_000; i += 100)
+      await pusher.pushBatch(records.slice(i, i + 100), batchContext({ batchNumber: i / 100 + 1 }));
+    // The token and the journal id are read once per adapter (one adapter serves one sync).
+    expect(pusher.requests.reads + pusher.requests.writes).toBe(132);
+    expect(emulators.stats('dynamics').requests + emulators.stats('dynamics').tokenRequests).toBe(132);
   });
 
   it('gives each sync a different externalReferenceId', async () => {

@@ -56,6 +56,38 @@ export const emulatorFaultsSchema = z.strictObject({
    * chart of accounts. Default false: they are refused at line creation, the harsher choice.
    */
   acceptUnknownAccounts: z.boolean().optional(),
+  /**
+   * Dynamics only: the batch has a Posting No. Series, so posting replaces each document number
+   * with the series' next one (V: BaseApp `GenJnlPostBatch.CheckDocumentNo`).
+   */
+  postingNoSeries: z.boolean().optional(),
+  /**
+   * Dynamics only: the batch has a No. Series without "Manual Nos.", so posting refuses a document
+   * number that is not the series' next one (V: `GenJnlPostBatch.ProcessBalanceOfLines` →
+   * `TestManual`, "You may not enter numbers manually…").
+   */
+  noSeriesWithoutManual: z.boolean().optional(),
+  /**
+   * Dynamics only: "Post with Job Queue" is on. The post answers at once and the G/L entries
+   * appear this many milliseconds later (V: codeunit 231 / General Ledger Setup "Post with Job Queue").
+   */
+  jobQueuePostingMs: z.number().int().min(0).max(3_600_000).optional(),
+  /** Dynamics only: 429s carry no Retry-After (MS Learn "Working with API limits" does not promise it). */
+  throttleWithoutRetryAfter: z.boolean().optional(),
+  /** Dynamics only: at most `requests` API requests per `windowSeconds` per client (user); beyond → 429. */
+  requestQuota: z
+    .strictObject({
+      requests: z.number().int().min(1).max(1_000_000),
+      windowSeconds: z.number().min(0.001).max(86_400),
+    })
+    .optional(),
+  /** Dynamics only: at most this many API requests in flight per client (user); beyond → 429. */
+  maxConcurrentRequests: z.number().int().min(1).max(10_000).optional(),
+  /**
+   * Dynamics only (assumption I): refuse enum values in their plain form (`G/L Account`) and accept
+   * only the OData wire form (`G_x002F_L_x0020_Account`). Default false: both are accepted.
+   */
+  refusePlainEnumValues: z.boolean().optional(),
 });
 /** Faults one emulator injects. */
 export type EmulatorFaults = z.infer<typeof emulatorFaultsSchema>;
@@ -131,6 +163,35 @@ export class FaultState {
       ...(allowPostingTo ? { to: allowPostingTo } : {}),
       ...(closedPeriodsBefore ? { closedBefore: closedPeriodsBefore } : {}),
       acceptUnknownAccounts: acceptUnknownAccounts === true,
+    };
+  }
+
+  /** The Business Central batch and General Ledger Setup switches (No. Series, job queue). */
+  get dynamicsBatch(): {
+    postingNoSeries: boolean;
+    noSeriesWithoutManual: boolean;
+    jobQueuePostingMs: number | undefined;
+    refusePlainEnumValues: boolean;
+  } {
+    const { postingNoSeries, noSeriesWithoutManual, jobQueuePostingMs, refusePlainEnumValues } = this.current;
+    return {
+      postingNoSeries: postingNoSeries === true,
+      noSeriesWithoutManual: noSeriesWithoutManual === true,
+      jobQueuePostingMs,
+      refusePlainEnumValues: refusePlainEnumValues === true,
+    };
+  }
+
+  /** Business Central's request limits as set (undefined: unlimited). */
+  get dynamicsLimits(): {
+    throttleWithoutRetryAfter: boolean;
+    requestQuota: { requests: number; windowSeconds: number } | undefined;
+    maxConcurrentRequests: number | undefined;
+  } {
+    return {
+      throttleWithoutRetryAfter: this.current.throttleWithoutRetryAfter === true,
+      requestQuota: this.current.requestQuota,
+      maxConcurrentRequests: this.current.maxConcurrentRequests,
     };
   }
 

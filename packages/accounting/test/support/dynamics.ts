@@ -4,7 +4,8 @@ import { documentNumberFor } from '../../src/index.js';
 
 /**
  * How many times each record was posted, counted in the emulator's G/L entries (not in our log):
- * expense-side entries carrying the record's document number.
+ * expense-side entries carrying the record's key — at the start of the description (what posting
+ * keeps, whatever a Posting No. Series does to the document number) or as document number.
  */
 export function postedCounts(emulators: RunningEmulators, records: readonly Pick<ExportRecord, 'id'>[]) {
   const entries = emulators.ledger('dynamics');
@@ -14,7 +15,9 @@ export function postedCounts(emulators: RunningEmulators, records: readonly Pick
       return [
         r.id,
         entries.filter(
-          (e) => e.documentNumber === documentNumber && e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT,
+          (e) =>
+            (e.documentNumber === documentNumber || e.description.startsWith(documentNumber)) &&
+            e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT,
         ).length,
       ];
     }),

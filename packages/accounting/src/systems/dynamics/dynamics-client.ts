@@ -77,7 +77,7 @@ export class DynamicsClient {
     }
     return dynamicsRequestError(response.status, readODataError(body), {
       write,
-      ...retryAfterOf(response.headers, this.runtime.clock.now()),
+      ...retryAfterOf(response, this.runtime),
     });
   }
 
@@ -87,7 +87,20 @@ export class DynamicsClient {
   }
 }
 
-function retryAfterOf(headers: Headers, now: number): { retryAfterMs?: number } {
-  const ms = parseRetryAfter(headers.get('retry-after'), now);
-  return ms === undefined ? {} : { retryAfterMs: ms };
+/**
+ * How long the answer asks us to wait. A 429 without Retry-After still gets a cool-off: MS Learn
+ * ("Working with API limits") asks clients to retry after a cool-off period and does not promise
+ * the header, so the policy's `rateLimitDelayMs` is the floor under the jittered backoff.
+ */
+export function retryAfterOf(
+  response: { status: number; headers: Headers | Record<string, string> },
+  runtime: Pick<AdapterRuntime, 'clock' | 'policy'>,
+): { retryAfterMs?: number } {
+  const header =
+    response.headers instanceof Headers
+      ? response.headers.get('retry-after')
+      : response.headers['retry-after'];
+  const ms = parseRetryAfter(header ?? null, runtime.clock.now());
+  if (ms !== undefined) return { retryAfterMs: ms };
+  return response.status === 429 ? { retryAfterMs: runtime.policy.rateLimitDelayMs } : {};
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrlSchema, requiredText } from '../../connection-settings.js';
+import { plainEnum } from './odata-enum.js';
 
 /** Business Central's API audience for client-credentials tokens. */
 export const BUSINESS_CENTRAL_SCOPE = 'https://api.businesscentral.dynamics.com/.default';
@@ -26,7 +27,8 @@ const currencyCode = z
  * `currencyRates` gives a fixed rate (`"EUR=11.5,SEK=0.98"`: local units per one foreign unit —
  * connection settings are flat strings);
  * `allowPostingFrom` / `allowPostingTo` mirror General Ledger Setup's allowed posting range,
- * which API v2.0 does not expose, for the pre-flight.
+ * which API v2.0 does not expose, for the pre-flight; `postingWaitSeconds` (default 60) bounds the
+ * wait for G/L entries after a post (job-queue posting).
  */
 export const dynamicsConnectionSchema = z.object({
   baseUrl: httpUrlSchema,
@@ -37,7 +39,13 @@ export const dynamicsConnectionSchema = z.object({
   companyId: requiredText,
   journalName: code(10),
   balancingAccountNumber: code(20).optional(),
-  balancingAccountType: z.enum(['G/L Account', 'Bank Account']).default('G/L Account'),
+  // Read in either form: plain (`G/L Account`) or as OData writes it (`G_x002F_L_x0020_Account`).
+  balancingAccountType: z
+    .preprocess(
+      (value) => (typeof value === 'string' ? plainEnum(value).plain : value),
+      z.enum(['G/L Account', 'Bank Account']),
+    )
+    .default('G/L Account'),
   localCurrency: currencyCode.optional(),
   currencyRates: z
     .string()
@@ -57,6 +65,23 @@ export const dynamicsConnectionSchema = z.object({
   allowPostingFrom: isoDate.optional(),
   allowPostingTo: isoDate.optional(),
   scope: requiredText.optional(),
+  /**
+   * How long to wait, after a post Business Central accepted, for its G/L entries to appear
+   * ("Post with Job Queue" books them later). Records still missing then are reported unverified
+   * and never posted again. Connection settings are flat strings, so it is read as a number.
+   */
+  postingWaitSeconds: z
+    .preprocess(
+      (value) =>
+        value === '' || value === undefined ? undefined : typeof value === 'string' ? Number(value) : value,
+      z
+        .number('must be a number of seconds')
+        .int('must be a whole number of seconds')
+        .min(0, 'must be at least 0')
+        .max(3_600, 'must be at most 3600')
+        .optional(),
+    )
+    .transform((value) => value ?? 60),
 });
 /** Business Central connection settings. */
 export type DynamicsConnection = z.infer<typeof dynamicsConnectionSchema>;

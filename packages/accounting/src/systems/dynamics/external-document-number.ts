@@ -45,3 +45,21 @@ export function documentNumberFor(recordId: string): string {
   }
   return out;
 }
+
+/** Business Central's journal line and G/L entry Description is Text[100]. */
+export const DESCRIPTION_MAX = 100;
+
+/**
+ * The journal line description: the record's document key, then its own description for the
+ * accountant. Posting copies the line's Description onto every G/L entry (V: BaseApp table 17
+ * "G/L Entry" `CopyFromGenJnlLine`, `Description := GenJnlLine.Description`) and nothing renumbers
+ * it, unlike the document number a Posting No. Series replaces (`GenJnlPostBatch.CheckDocumentNo`),
+ * so the read-back finds a posting by `startswith(description,'<key>')`.
+ */
+export function ledgerDescriptionFor(record: {
+  id: string;
+  description?: string | null | undefined;
+}): string {
+  const text = (record.description ?? '').trim();
+  return `${documentNumberFor(record.id)}${text === '' ? '' : ` ${text}`}`.slice(0, DESCRIPTION_MAX);
+}

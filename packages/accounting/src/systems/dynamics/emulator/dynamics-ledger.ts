@@ -79,7 +79,19 @@ export interface DynamicsCompany {
   lines: Map<string, DynamicsLedgerLine>;
   entries: DynamicsGlEntry[];
   entriesByDocument: Map<string, DynamicsGlEntry[]>;
+  /** Entries by the first {@link DESCRIPTION_INDEX_LENGTH} characters of their description (read-back filters). */
+  entriesByDescriptionStart: Map<string, DynamicsGlEntry[]>;
   periods: DynamicsAccountingPeriod[];
+  /** The last number the batch's No. Series and Posting No. Series handed out (faults switch them on). */
+  series: { noSeries: number; postingNoSeries: number };
+}
+
+/** How one posting numbers and times its entries. */
+export interface PostingOptions {
+  /** The document number each line's entries get (a Posting No. Series renumbers); default: the line's own. */
+  numberOf?: (line: DynamicsLedgerLine) => string;
+  /** Job-queue posting: take the lines now, return the entries without booking them (see {@link DynamicsLedger.book}). */
+  deferred?: boolean;
 }
 
 /** What a company starts with. */
@@ -91,6 +103,37 @@ export interface DynamicsCompanySeed {
   journals: readonly { id: string; code: string; displayName: string }[];
   /** Fiscal years with twelve monthly periods each (the `closedPeriodsBefore` switch closes early ones). */
   fiscalYears: readonly number[];
+}
+
+/** Prefix length of the description index: a `startswith` at least this long is answered from it. */
+export const DESCRIPTION_INDEX_LENGTH = 20;
+
+function addTo<K, V>(index: Map<K, V[]>, key: K, value: V): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
+}
+
+/**
+ * The company's entries whose document number is one of `documentNumbers` or whose description
+ * starts with one of `prefixes`, oldest first (indexed: no scan of the whole G/L per query).
+ */
+export function findEntries(
+  company: DynamicsCompany,
+  documentNumbers: readonly string[],
+  prefixes: readonly string[],
+): DynamicsGlEntry[] {
+  const found = new Set<DynamicsGlEntry>();
+  for (const n of documentNumbers)
+    for (const e of company.entriesByDocument.get(n.toUpperCase()) ?? []) found.add(e);
+  for (const p of prefixes) {
+    const candidates =
+      p.length >= DESCRIPTION_INDEX_LENGTH
+        ? (company.entriesByDescriptionStart.get(p.slice(0, DESCRIPTION_INDEX_LENGTH)) ?? [])
+        : company.entries;
+    for (const e of candidates) if (e.description.startsWith(p)) found.add(e);
+  }
+  return [...found].sort((a, b) => a.entryNumber - b.entryNumber);
 }
 
 /** Why posting refused a journal: the error Business Central raises, and nothing was posted. */
@@ -169,6 +212,7 @@ export class DynamicsLedger {
     company: DynamicsCompany,
     journal: DynamicsJournal,
     allowed: { from?: string | undefined; to?: string | undefined },
+    options: PostingOptions = {},
   ): DynamicsGlEntry[] {
     const lines = this.journalLines(company, journal.id);
     if (lines.length === 0)
@@ -206,9 +250,9 @@ export class DynamicsLedger {
       const entry: DynamicsGlEntry = {
         id: randomUUID(),
         companyId: company.id,
-        entryNumber: this.nextEntryNumber++,
+        entryNumber: 0,
         postingDate: line.postingDate,
-        documentNumber: line.documentNumber,
+        documentNumber: options.numberOf?.(line) ?? line.documentNumber,
         documentType: line.documentType,
         accountId: account?.id ?? '00000000-0000-0000-0000-000000000000',
         accountNumber,
@@ -224,14 +268,27 @@ export class DynamicsLedger {
       book(line, line.accountNumber, amount);
       if (line.balancingAccountNumber !== '') book(line, line.balancingAccountNumber, -amount);
     }
-    for (const entry of posted) {
-      company.entries.push(entry);
-      const same = company.entriesByDocument.get(entry.documentNumber);
-      if (same) same.push(entry);
-      else company.entriesByDocument.set(entry.documentNumber, [entry]);
-    }
     for (const line of lines) company.lines.delete(line.id);
+    if (!options.deferred) this.book(company.id, posted);
     return posted;
+  }
+
+  /**
+   * Book prepared entries into the G/L of company `companyId` (now, or when the job queue runs),
+   * numbering them in booking order. Returns false when the company is gone (the emulator was reset).
+   */
+  book(companyId: string, entries: readonly DynamicsGlEntry[]): boolean {
+    const company = this.company(companyId);
+    if (!company) return false;
+    const now = new Date().toISOString();
+    for (const entry of entries) {
+      entry.entryNumber = this.nextEntryNumber++;
+      entry.lastModifiedDateTime = now;
+      company.entries.push(entry);
+      addTo(company.entriesByDocument, entry.documentNumber, entry);
+      addTo(company.entriesByDescriptionStart, entry.description.slice(0, DESCRIPTION_INDEX_LENGTH), entry);
+    }
+    return true;
   }
 
   /** Every company's state, deep-copied (for `Isolation: snapshot` batches). */
@@ -304,7 +361,9 @@ function companyFrom(seed: DynamicsCompanySeed): DynamicsCompany {
     lines: new Map(),
     entries: [],
     entriesByDocument: new Map(),
+    entriesByDescriptionStart: new Map(),
     periods,
+    series: { noSeries: 0, postingNoSeries: 0 },
   };
 }
 

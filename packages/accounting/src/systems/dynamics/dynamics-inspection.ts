@@ -1,0 +1,157 @@
+import { isObject } from '../../http/json-body.js';
+import { AccountingError, type ConnectionCheckItem, type ConnectionReport } from '../../port.js';
+import { type DynamicsApi, getJson } from './dynamics-api.js';
+import type { DynamicsConnection } from './dynamics-connection.js';
+import { findJournal } from './dynamics-journal.js';
+import type { DynamicsPreflight } from './dynamics-preflight.js';
+import type { DynamicsTokenProvider } from './dynamics-token-provider.js';
+
+/**
+ * Read-only checks: credentials, company, journal batch, balancing account, local currency.
+ * A missing setting is a failing check that names the key.
+ */
+export async function inspectConnection(
+  api: DynamicsApi,
+  tokens: DynamicsTokenProvider,
+  preflight: DynamicsPreflight,
+  signal?: AbortSignal,
+): Promise<ConnectionReport> {
+  const checks: ConnectionCheckItem[] = [];
+  const add = (name: string, ok: boolean, message: string) => checks.push({ name, ok, message });
+  const failed = (error: unknown) => (error instanceof AccountingError ? error.message : String(error));
+
+  try {
+    await tokens.token(signal);
+    add('credentials', true, `Entra ID issued a token for client ${api.connection.clientId}`);
+  } catch (error) {
+    add('credentials', false, `Entra ID refused the client credentials: ${failed(error)}`);
+  }
+  const credentialsOk = checks[0]?.ok === true;
+  const skipped = 'not checked: the credentials were refused';
+
+  let companyOk = false;
+  if (!credentialsOk) add('company', false, skipped);
+  else {
+    try {
+      const company = await getJson(api, api.client.companyPath, signal);
+      const name = isObject(company) && typeof company.name === 'string' ? company.name : '';
+      add('company', true, `Company ${api.connection.companyId} (${name}) is reachable`);
+      companyOk = true;
+    } catch (error) {
+      add('company', false, `Company ${api.connection.companyId} (setting companyId): ${failed(error)}`);
+    }
+  }
+  const notReached = credentialsOk ? 'not checked: the company was not found' : skipped;
+
+  if (!companyOk) add('journal', false, notReached);
+  else {
+    try {
+      const id = await findJournal(api, signal);
+      add(
+        'journal',
+        true,
+        id
+          ? `Journal batch ${api.connection.journalName} exists (${id})`
+          : `Journal batch ${api.connection.journalName} does not exist yet; the first export creates it`,
+      );
+    } catch (error) {
+      add(
+        'journal',
+        false,
+        `Journal batch ${api.connection.journalName} (setting journalName): ${failed(error)}`,
+      );
+    }
+  }
+
+  const balancing = api.connection.balancingAccountNumber;
+  if (balancing === undefined) {
+    add(
+      'balancing_account',
+      false,
+      'No balancing account: set balancingAccountNumber in the connection settings (the contra account of every expense line, e.g. employee payables)',
+    );
+  } else if (!companyOk) add('balancing_account', false, notReached);
+  else if (api.connection.balancingAccountType === 'Bank Account') {
+    add(
+      'balancing_account',
+      true,
+      `Balancing bank account ${balancing} is configured (not checked: API v2.0 lists G/L accounts only)`,
+    );
+  } else {
+    try {
+      const known = await preflight.accounts([balancing], signal);
+      const account = known.get(balancing);
+      if (account === undefined)
+        add(
+          'balancing_account',
+          false,
+          `Balancing account ${balancing} (setting balancingAccountNumber) is not in the chart of accounts`,
+        );
+      else if (account.blocked)
+        add(
+          'balancing_account',
+          false,
+          `Balancing account ${balancing} (setting balancingAccountNumber) is blocked`,
+        );
+      else add('balancing_account', true, `Balancing account ${balancing} (${account.displayName}) exists`);
+    } catch (error) {
+      add('balancing_account', false, `Balancing account ${balancing}: ${failed(error)}`);
+    }
+  }
+
+  if (!companyOk) add('local_currency', false, notReached);
+  else {
+    try {
+      const currency = await preflight.localCurrency(signal);
+      const source = api.connection.localCurrency ? 'setting localCurrency' : 'companyInformation';
+      add('local_currency', true, `Local currency ${currency} (from ${source})`);
+    } catch (error) {
+      add('local_currency', false, `Local currency (setting localCurrency): ${failed(error)}`);
+    }
+  }
+  checks.push(...unexposedBatchSettings(api.connection));
+  return { ok: checks.every((c) => c.ok), checks };
+}
+
+/**
+
+/**
+ * The batch and General Ledger Setup settings API v2.0 does not expose (the `journals` entity has
+ * neither No. Series field — BCApps `APIV2Journals.Page.al`; General Ledger Setup and User Setup are
+ * not API v2.0 entities), each with how the product copes. Informational: they pass, because the
+ * product is right whichever way they are set; the message says what happens.
+ */
+export function unexposedBatchSettings(connection: DynamicsConnection): ConnectionCheckItem[] {
+  const batch = connection.journalName;
+  const range =
+    connection.allowPostingFrom || connection.allowPostingTo
+      ? `the pre-flight uses allowPostingFrom/allowPostingTo from the connection settings (${connection.allowPostingFrom ?? '…'} – ${connection.allowPostingTo ?? '…'}); keep them equal to General Ledger Setup and your integration user's User Setup`
+      : 'set allowPostingFrom/allowPostingTo in the connection settings to let the pre-flight refuse such dates before posting; without them, Business Central refuses the record at posting and Meander reports it failed';
+  return [
+    {
+      name: 'batch_no_series',
+      ok: true,
+      message: `Not visible through API v2.0: the No. Series of journal batch ${batch}. A batch Meander creates has none; one made in the UI takes its template's. If it does not allow manual numbers, posting refuses Meander's document numbers: the export then fails before anything is posted (NO_SERIES_MANUAL_NOT_ALLOWED) and Meander removes its lines again — clear the batch's No. Series or tick "Manual Nos.".`,
+    },
+    {
+      name: 'batch_posting_no_series',
+      ok: true,
+      message: `Not visible through API v2.0: the Posting No. Series of journal batch ${batch}. If set, posting renumbers the documents; Meander finds its postings by the key at the start of each G/L entry's description, so every record is still posted once and the export succeeds.`,
+    },
+    {
+      name: 'post_with_job_queue',
+      ok: true,
+      message: `Not visible through API v2.0: General Ledger Setup "Post with Job Queue". If on, G/L entries appear only when the job runs; Meander waits up to ${connection.postingWaitSeconds} s (setting postingWaitSeconds) and reports records not found by then as unverified (POSTED_NOT_FOUND): never posted again, settled by a later re-sync once the entries are there.`,
+    },
+    {
+      name: 'allowed_posting_dates',
+      ok: true,
+      message: `Not visible through API v2.0: the allowed posting dates of General Ledger Setup and User Setup; ${range}.`,
+    },
+    {
+      name: 'copy_vat_setup',
+      ok: true,
+      message: `Not visible through API v2.0: journal batch ${batch}'s "Copy VAT Setup to Jnl. Lines". If on and an expense account has a VAT posting setup, Business Central splits VAT into entries of their own; Meander still finds each record by its key and takes the entry on the record's account as its id.`,
+    },
+  ];
+}
