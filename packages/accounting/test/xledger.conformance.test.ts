@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpEmulatorControl } from '../conformance/emulator-control.js';
 import type { ConformanceTarget, EmulatorControl } from '../conformance/scenario.js';
 import { xledgerScenarios } from '../conformance/xledger.scenarios.js';
 import { type RunningEmulators, startEmulators } from '../src/emulators/index.js';
@@ -15,21 +16,7 @@ beforeAll(async () => {
 afterAll(() => emulators.close());
 
 function controlOf(url: string): EmulatorControl {
-  const call = async (method: string, what: string, body?: unknown) => {
-    const response = await fetch(`${url}/_control/xledger/${what}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`${method} ${what}: HTTP ${response.status}`);
-    return response.json();
-  };
-  return {
-    setFaults: async (faults) => void (await call('PUT', 'faults', faults)),
-    clearFaults: async () => void (await call('PUT', 'faults', {})),
-    ledger: () => call('GET', 'ledger') as Promise<{ count: number; entries: Record<string, unknown>[] }>,
-    post: (what, body) => call('POST', what, body ?? {}),
-  };
+  return httpEmulatorControl(url, 'xledger');
 }
 
 let issued = 0;
