@@ -64,6 +64,10 @@ describe.each(DIALECTS)('unverified postings on %s', (dialect) => {
       now: T1,
     });
     expect(again).toBe(1);
+    const reportedBy = async (sync: string) =>
+      (await db.unverifiedPostings.listOpenReportedBy(orgId, sync)).map((o) => o.recordId);
+    expect(await reportedBy(sync1)).toEqual(['r1', 'r2']);
+    expect(await reportedBy(sync2)).toEqual(['r1', 'r3']);
     const open = await db.unverifiedPostings.listOpen(orgId, ['r1', 'r2', 'r3', 'r4']);
     expect(open.map((o) => o.recordId)).toEqual(['r1', 'r2', 'r3']);
     expect(open[0]).toMatchObject({

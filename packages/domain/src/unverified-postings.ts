@@ -1,3 +1,4 @@
+import type { ValidationIssue } from './errors.js';
 import type { RejectionCategory } from './rejection-category.js';
 
 /**
@@ -61,4 +62,23 @@ export function settleUnverifiedBatch(
     unverified: outcome.rejected.filter((r) => r.unverified === true).map((r) => r.recordId),
     found: outcome.accepted.filter((a) => neverSend.has(a.recordId)).map((a) => a.recordId),
   };
+}
+
+/**
+ * `confirm_unposted_needs_unverified`: an operator's confirmation on a re-sync must have something
+ * to confirm, so a mistaken flag on a sync without unverified postings is refused, not ignored.
+ */
+export function checkConfirmUnposted(input: {
+  confirmUnposted: boolean;
+  openUnverified: number;
+}): ValidationIssue[] {
+  if (!input.confirmUnposted || input.openUnverified > 0) return [];
+  return [
+    {
+      rule: 'confirm_unposted_needs_unverified',
+      severity: 'error',
+      path: ['confirmUnposted'],
+      message: `The sync left no unverified postings (${UNVERIFIED_POSTING.code}) open: there is nothing to confirm`,
+    },
+  ];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkConfirmUnposted,
   failSyncLogCommandSchema,
   payloadSummarySchema,
   planFail,
@@ -69,5 +70,19 @@ describe('payload summary: ledger requests and the operator’s confirmation', (
     expect(failed.payloadSummary?.ledgerRequests).toEqual({ reads: 4, writes: 1 });
     const kept = planFail(pendingLog, { errorDetails: command.errorDetails }, '2026-11-01T03:00:00.000Z');
     expect(kept.syncLog.payloadSummary).toEqual(pendingLog.payloadSummary);
+  });
+});
+
+describe('confirm_unposted_needs_unverified', () => {
+  it('refuses a confirmation with nothing open to confirm, naming the rule and the field', () => {
+    expect(checkConfirmUnposted({ confirmUnposted: true, openUnverified: 0 })).toEqual([
+      expect.objectContaining({
+        rule: 'confirm_unposted_needs_unverified',
+        severity: 'error',
+        path: ['confirmUnposted'],
+      }),
+    ]);
+    expect(checkConfirmUnposted({ confirmUnposted: true, openUnverified: 2 })).toEqual([]);
+    expect(checkConfirmUnposted({ confirmUnposted: false, openUnverified: 0 })).toEqual([]);
   });
 });

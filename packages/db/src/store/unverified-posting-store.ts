@@ -66,6 +66,8 @@ export interface UnverifiedPostingStore {
   }): Promise<number>;
   /** The open rows among `recordIds` (any number; asked in pages). */
   listOpen(organizationId: string, recordIds: readonly string[]): Promise<UnverifiedPosting[]>;
+  /** The open rows a sync reported (first or last): a failed sync's failure list may not name them. */
+  listOpenReportedBy(organizationId: string, syncLogId: string): Promise<UnverifiedPosting[]>;
   /** A read-back found them in the ledger during `syncLogId`. Returns how many were open. */
   resolveFound(input: {
     organizationId: string;
@@ -115,6 +117,7 @@ const resolveFoundSchema = z.strictObject({
 const resolveConfirmedSchema = resolveFoundSchema.extend({ confirmedBy: uuidSchema });
 const listOpenSchema = z.strictObject({ organizationId: uuidSchema, recordIds: ids });
 const optionalOrganization = uuidSchema.optional();
+const reportedBySchema = z.strictObject({ organizationId: uuidSchema, syncLogId: uuidSchema });
 const historySchema = z.strictObject({ organizationId: uuidSchema, recordId: recordIdSchema });
 
 /**
@@ -175,6 +178,9 @@ function unverifiedStatements(dialect: Dialect) {
       WHERE ${open} AND ${inList('recordIds')}`,
     summaryOf: summary(sql`${u.organizationId} = ${p('organizationId')}`),
     summaryAll: summary(sql`1 = 1`),
+    openReportedBy: sql`SELECT ${selectColumns(u)} FROM ${u} WHERE ${open}
+      AND (${u.syncLogId} = ${p('syncLogId')} OR ${u.lastSyncLogId} = ${p('syncLogId')})
+      ORDER BY ${u.recordId} LIMIT 10000`,
     history: sql`SELECT ${selectColumns(u)} FROM ${u}
       WHERE ${u.organizationId} = ${p('organizationId')} AND ${u.recordId} = ${p('recordId')}
       ORDER BY ${u.firstSeenAt}, ${u.id}`,
@@ -291,6 +297,12 @@ export class SqlUnverifiedPostingStore implements UnverifiedPostingStore {
       out.push(...rows.map((r) => postingOf(decodeRow(u, r))));
     }
     return out;
+  }
+
+  async listOpenReportedBy(organizationId: string, syncLogId: string): Promise<UnverifiedPosting[]> {
+    const command = parseCommand(reportedBySchema, { organizationId, syncLogId });
+    const u = this.tables.unverifiedPostings;
+    return (await this.rows(this.q.openReportedBy, command)).map((r) => postingOf(decodeRow(u, r)));
   }
 
   async resolveFound(input: Parameters<UnverifiedPostingStore['resolveFound']>[0]): Promise<number> {
