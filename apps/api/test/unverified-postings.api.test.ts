@@ -81,7 +81,7 @@ describe.each(DIALECTS)(
     it('shows the integration action_required, naming the count, the catalogue code and the fix', async () => {
       const { status, body } = await f.query('monitoring.health', { organizationId: f.orgId }, 'orgAdminOwn');
       expect(status).toBe(200);
-      const [health] = body.result?.data as IntegrationHealth[];
+      const [health] = (body.result?.data ?? []) as IntegrationHealth[];
       expect(health?.state).toBe('action_required');
       expect(health?.problems[0]).toMatchObject({
         code: 'POSTED_NOT_FOUND',
@@ -96,7 +96,7 @@ describe.each(DIALECTS)(
 
     it('plans the unverified records apart from the other failures, with the fix', async () => {
       const { body } = await f.query('resync.plan', { organizationId: f.orgId }, 'orgAdminOwn');
-      const [entry] = body.result?.data as {
+      const [entry] = (body.result?.data ?? []) as {
         latestSyncLogId: string;
         failedRecordIds: string[];
         unverified: { recordIds: string[]; code: string; fix: string } | null;
