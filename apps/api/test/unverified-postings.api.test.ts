@@ -147,7 +147,9 @@ describe.each(DIALECTS)(
         },
       });
       const fetched = await f.query('syncLogs.get', { id: log.id }, 'orgAdminOwn');
-      expect((fetched.body.result?.data as SyncLog).payloadSummary?.confirmedUnposted).toBe(true);
+      expect((fetched.body.result?.data as SyncLog | undefined)?.payloadSummary?.confirmedUnposted).toBe(
+        true,
+      );
       await f.db.syncLogs.fail({
         id: log.id,
         errorDetails: { code: 'CANCELLED', message: 'test', category: 'unknown', retryable: false },
@@ -198,7 +200,7 @@ describe.each(DIALECTS)(
 
     it('shows the ledger requests on the sync and counts them per system and kind in /metrics', async () => {
       const got = await f.query('syncLogs.get', { id: parent.id }, 'orgAdminOwn');
-      expect((got.body.result?.data as SyncLog).payloadSummary?.ledgerRequests).toEqual({
+      expect((got.body.result?.data as SyncLog | undefined)?.payloadSummary?.ledgerRequests).toEqual({
         reads: 9,
         writes: 4,
       });
