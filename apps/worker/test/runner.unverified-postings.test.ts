@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@meander/accounting';
 import type { RunningEmulators } from '@meander/accounting/emulators';
+import { loadIntegrationHealth } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import type { PayloadSummary, SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,16 @@ describe.each(DIALECTS)(
       const open = await t.db.unverifiedPostings.listOpen(org.id, org.recordIds);
       expect(open.map((o) => o.recordId).sort()).toEqual([b, e].sort());
       expect(open[0]).toMatchObject({ syncLogId: first.log.id, code: 'POSTED_NOT_FOUND' });
+      const healthOf = async () =>
+        (await loadIntegrationHealth(t.db, { organizationId: org.id, now: new Date() })).find(
+          (h) => h.accountingSystem === 'dynamics',
+        );
+      expect(await healthOf()).toMatchObject({
+        state: 'action_required',
+        problems: [
+          expect.objectContaining({ code: 'POSTED_NOT_FOUND', records: 2, lastSyncLogId: first.log.id }),
+        ],
+      });
 
       // A later export of the same period: b and e are read back only, never sent.
       ledger.neverSendSeen.length = 0;
