@@ -30,9 +30,20 @@ export class SyncUnverifiedPostings {
     this.confirmedBy = confirmed ? sync.triggeredBy : null;
   }
 
+  /**
+   * Whether the organization had any open before this sync: asked once, so a sync of an
+   * organization without any (the usual case) costs no lookup per batch. This sync's own new ones
+   * need none either: each record comes once per sync.
+   */
+  private anyOpen: Promise<boolean> | null = null;
+
   /** The batch's records that must be read back only (`BatchContext.neverSend`). */
   async beforeBatch(records: readonly ExportRecord[]): Promise<ReadonlySet<string>> {
     if (records.length === 0) return new Set();
+    this.anyOpen ??= this.db.unverifiedPostings
+      .summarizeOpen(this.sync.organizationId)
+      .then((open) => open.length > 0);
+    if (!(await this.anyOpen)) return new Set();
     const open = await this.db.unverifiedPostings.listOpen(
       this.sync.organizationId,
       records.map((r) => r.id),

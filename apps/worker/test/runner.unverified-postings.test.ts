@@ -154,6 +154,42 @@ describe.each(DIALECTS)(
       expect(next.log.status).toBe('partial');
     });
 
+    it('asks once per sync, not per batch, when the organization has none open', async () => {
+      const org = await givenConnectedOrganization(t.db, emu, 'dynamics', 7);
+      const { syncLog } = await t.db.syncLogs.create({
+        organizationId: org.id,
+        accountingSystem: 'dynamics',
+        syncType: 'api',
+        recordsTotal: 7,
+        ...PERIOD,
+      });
+      const running = await t.db.syncLogs.start(syncLog.id, { workerId: 'test-runner' });
+      const calls: string[] = [];
+      const unverifiedPostings = Object.create(t.db.unverifiedPostings) as typeof t.db.unverifiedPostings;
+      unverifiedPostings.summarizeOpen = (id) => {
+        calls.push('summarizeOpen');
+        return t.db.unverifiedPostings.summarizeOpen(id);
+      };
+      unverifiedPostings.listOpen = (id, ids) => {
+        calls.push('listOpen');
+        return t.db.unverifiedPostings.listOpen(id, ids);
+      };
+      const ledger = new FakeLedger();
+      const outcome = await runSync(
+        {
+          db: { ...t.db, unverifiedPostings },
+          logger: silentLogger,
+          batchSize: 3,
+          heartbeatMs: 60_000,
+          adapterFor: () => ledger.adapter(),
+        },
+        running,
+      );
+      expect(outcome.status).toBe('success');
+      expect(calls).toEqual(['summarizeOpen']);
+      expect(ledger.neverSendSeen).toEqual([[], [], []]);
+    });
+
     it('a failed sync records what it cost against the ledger, and keeps the summary it was created with', async () => {
       const org = await givenConnectedOrganization(t.db, emu, 'dynamics', 5);
       const ledger = new FakeLedger();
