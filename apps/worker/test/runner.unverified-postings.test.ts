@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@meander/accounting';
 import type { RunningEmulators } from '@meander/accounting/emulators';
-import { loadIntegrationHealth } from '@meander/db';
+import { loadIntegrationHealth, readLedgerRequestTotals } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import type { PayloadSummary, SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +219,9 @@ describe.each(DIALECTS)(
         });
         const running = await t.db.syncLogs.start(syncLog.id, { workerId: 'test-runner' });
         const before = emu.stats(system);
+        const totalOf = async () =>
+          (await readLedgerRequestTotals(t.db)).find((r) => r.accountingSystem === system);
+        const totalBefore = await totalOf();
         const outcome = await runSync(
           {
             db: t.db,
@@ -242,6 +245,12 @@ describe.each(DIALECTS)(
           writes: after.writes - before.writes,
         });
         expect((counted?.writes ?? 0) > 0).toBe(true);
+        // What /metrics exposes (meander_ledger_requests_total) grew by exactly that.
+        const totalAfter = await totalOf();
+        expect({
+          reads: (totalAfter?.reads ?? 0) - (totalBefore?.reads ?? 0),
+          writes: (totalAfter?.writes ?? 0) - (totalBefore?.writes ?? 0),
+        }).toEqual(counted);
       },
     );
   },
