@@ -93,6 +93,28 @@ describe.each(DIALECTS)('unverified postings on %s', (dialect) => {
     expect(Number(rows[0]?.n)).toBe(3);
   });
 
+  it('two recorders of the same record at once still leave one open row', async () => {
+    const other = await t.openAnother();
+    await Promise.all(
+      [db, other, db, other].map((handle, i) =>
+        handle.unverifiedPostings.record({
+          organizationId: orgId,
+          accountingSystem: 'dynamics',
+          syncLogId: i % 2 ? sync1 : sync2,
+          postings: [posting('r1'), posting(`r-${i}`)],
+          now: T0,
+        }),
+      ),
+    );
+    const rows = await rawQuery<{ n: number | string }>(
+      db.raw,
+      "SELECT COUNT(*) AS n FROM unverified_postings WHERE organization_id = ? AND record_id = 'r1'",
+      [orgId],
+    );
+    expect(Number(rows[0]?.n)).toBe(1);
+    expect(await db.unverifiedPostings.listOpen(orgId, ['r1', 'r-0', 'r-1', 'r-2', 'r-3'])).toHaveLength(5);
+  });
+
   it('lists open rows for any number of ids (pages), and only the organization’s own', async () => {
     const many = Array.from({ length: 1_203 }, (_, i) => `rec-${i}`);
     await db.unverifiedPostings.record({
