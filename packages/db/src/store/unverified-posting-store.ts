@@ -266,8 +266,12 @@ export class SqlUnverifiedPostingStore implements UnverifiedPostingStore {
       command.organizationId,
       command.postings.map((posting) => posting.recordId),
     );
+    // In record order, so two recorders of overlapping sets wait on each other instead of deadlocking.
+    const postings = [...command.postings].sort((a, b) =>
+      a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0,
+    );
     await this.transaction(function* (): Program<void> {
-      for (const posting of command.postings) {
+      for (const posting of postings) {
         yield* write(q.record, {
           id: randomUUID(),
           organizationId: command.organizationId,
