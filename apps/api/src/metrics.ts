@@ -1,4 +1,4 @@
-import { countUnclassifiedErrors, type Database } from '@meander/db';
+import { countUnclassifiedErrors, type Database, readLedgerRequestTotals } from '@meander/db';
 import { ACCOUNTING_SYSTEMS } from '@meander/domain';
 
 const SEP = '\u0000';
@@ -100,6 +100,31 @@ export class Metrics {
     for (const system of ACCOUNTING_SYSTEMS) {
       const n = unclassified.find((u) => u.accountingSystem === system)?.count ?? 0;
       out.push(`meander_rejections_unclassified${labels({ system })} ${n}`);
+    }
+
+    // Read from what the syncs recorded (payloadSummary.ledgerRequests, totalled by the database),
+    // so every replica reports the same counter and a restart resets nothing.
+    const ledger = await readLedgerRequestTotals(db);
+    out.push(
+      '# HELP meander_ledger_requests_total Requests the worker sent to each ledger (token requests and retries included), by kind, over every sync that ended.',
+    );
+    out.push('# TYPE meander_ledger_requests_total counter');
+    for (const l of ledger) {
+      out.push(
+        `meander_ledger_requests_total${labels({ system: l.accountingSystem, kind: 'read' })} ${l.reads}`,
+      );
+      out.push(
+        `meander_ledger_requests_total${labels({ system: l.accountingSystem, kind: 'write' })} ${l.writes}`,
+      );
+    }
+    const unverified = await db.unverifiedPostings.summarizeOpen();
+    out.push(
+      '# HELP meander_unverified_postings Records posted but not found in the ledger, not yet found or confirmed (action required).',
+    );
+    out.push('# TYPE meander_unverified_postings gauge');
+    for (const system of ACCOUNTING_SYSTEMS) {
+      const n = unverified.filter((u) => u.accountingSystem === system).reduce((sum, u) => sum + u.count, 0);
+      out.push(`meander_unverified_postings${labels({ system })} ${n}`);
     }
     return `${out.join('\n')}\n`;
   }

@@ -147,8 +147,17 @@ resync
   .command('run')
   .description('re-sync a failed or partial sync (a new sync linked to it) and follow it')
   .argument('<syncLogId>', 'the failed or partial sync')
-  .addHelpText('after', examples(['meander-sync resync run 0f8c…']))
-  .action(action((ctx, id: string) => resyncRunCommand(ctx, id)));
+  .option(
+    '--confirm-unposted',
+    'confirm that its postings Meander could not find (POSTED_NOT_FOUND) are not in the ledger, so they are sent once',
+  )
+  .addHelpText(
+    'after',
+    examples(['meander-sync resync run 0f8c…', 'meander-sync resync run 0f8c… --confirm-unposted']),
+  )
+  .action(
+    action((ctx, id: string, options: { confirmUnposted?: boolean }) => resyncRunCommand(ctx, id, options)),
+  );
 
 program
   .command('status')

@@ -21,6 +21,7 @@ import { classifyErrorDetails, classifyRecordFailure } from './classify-rejectio
 import type { Logger } from './logger.js';
 import { readAhead } from './read-ahead.js';
 import { failureDetails, shutdownDetails } from './sync-failure.js';
+import { failedSummary, ledgerRequestsOf, SyncUnverifiedPostings } from './unverified-postings.js';
 
 /** What running one sync needs. */
 export interface RunnerDeps {
@@ -94,8 +95,11 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     await progressWrite;
     if (progressError) throw progressError.error;
   };
+  // Outside the try: a failure still records what the sync cost against the ledger.
+  let adapter: AccountingAdapter | undefined;
   try {
-    const adapter = await resolveAdapter(deps, sync);
+    adapter = await resolveAdapter(deps, sync);
+    const unverified = new SyncUnverifiedPostings(db, sync);
     const resync = sync.payloadSummary?.parentSyncId !== undefined;
     const recordIds =
       resync && sync.payloadSummary?.recordIds?.length ? sync.payloadSummary.recordIds : undefined;
@@ -116,7 +120,11 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     for await (const batch of readAhead(db.expenseRecords.streamApproved(selection, deps.batchSize))) {
       if (deps.stopSignal?.aborted) {
         await progressLanded();
-        const stopped = await db.syncLogs.fail({ id: sync.id, errorDetails: shutdownDetails(context()) });
+        const stopped = await db.syncLogs.fail({
+          id: sync.id,
+          errorDetails: shutdownDetails(context()),
+          payloadSummary: failedSummary(sync, adapter),
+        });
         log.warn(context(), 'sync stopped by shutdown');
         return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
       }
@@ -130,6 +138,8 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       });
       const refused = new Set(planned.rejected.map((r) => r.recordId));
       const toPost = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
+      // Records posted earlier but never found are read back only, unless the operator confirmed them.
+      const neverSend = await unverified.beforeBatch(toPost);
       const result =
         toPost.length > 0
           ? await adapter.pushBatch(toPost, {
@@ -137,8 +147,10 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
               organizationId: sync.organizationId,
               batchNumber,
               readBackFirst,
+              ...(neverSend.size > 0 ? { neverSend } : {}),
             })
           : { accepted: [], rejected: [], externalReferenceId: null };
+      await unverified.afterBatch(result, neverSend);
       const rejected = [...planned.rejected, ...result.rejected];
       summary.add(batch);
       synced += result.accepted.length;
@@ -184,13 +196,18 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
             ...(truncated ? { recordFailuresTruncated: true } : {}),
           }
         : null;
+    const ledgerRequests = ledgerRequestsOf(adapter);
     const done = await db.syncLogs.complete({
       id: sync.id,
       recordsSynced: synced,
       recordsFailed: failed,
       externalReferenceId,
       errorDetails,
-      payloadSummary: summary.build(),
+      payloadSummary: {
+        ...summary.build(),
+        ...unverified.summaryFields(),
+        ...(ledgerRequests ? { ledgerRequests } : {}),
+      },
     });
     log.info(
       { status: done.syncLog.status, recordsSynced: synced, recordsFailed: failed, batches: batchNumber },
@@ -199,7 +216,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     return { status: done.syncLog.status, syncLog: done.syncLog };
   } catch (error) {
     await progressWrite; // never two writes to the row at once
-    return failSafely(deps, sync, error, context(), log);
+    return failSafely(deps, sync, error, context(), log, adapter);
   } finally {
     clearInterval(heartbeat);
   }
@@ -238,6 +255,7 @@ async function failSafely(
   error: unknown,
   context: Record<string, number>,
   log: Logger,
+  adapter: AccountingAdapter | undefined,
 ): Promise<RunOutcome> {
   // The row already ended elsewhere (reaped, completed by an operator): nothing more to record.
   if (
@@ -249,7 +267,11 @@ async function failSafely(
   }
   const details = classifyErrorDetails(sync.accountingSystem, failureDetails(error, context));
   try {
-    const failedLog = await deps.db.syncLogs.fail({ id: sync.id, errorDetails: details });
+    const failedLog = await deps.db.syncLogs.fail({
+      id: sync.id,
+      errorDetails: details,
+      payloadSummary: failedSummary(sync, adapter),
+    });
     log.error(
       { code: details.code, category: details.category, retryable: details.retryable },
       'sync failed',

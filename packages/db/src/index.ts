@@ -42,6 +42,7 @@ export async function openDatabase(
   return options.credentials ? withCredentials(db, options.credentials) : db;
 }
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
+export { readLedgerRequestTotals } from './metrics/ledger-requests.js';
 export { countUnclassifiedErrors } from './rejections/unclassified.js';
 export { HealthAnnouncements, healthAnnouncementsFor } from './webhooks/health-announcements.js';
 export {

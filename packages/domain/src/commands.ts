@@ -70,6 +70,8 @@ export type CompleteSyncLogCommand = z.output<typeof completeSyncLogCommandSchem
 export const failSyncLogCommandSchema = z.strictObject({
   id: uuidSchema,
   errorDetails: errorDetailsSchema.nullish(),
+  /** Replaces the summary recorded at creation when given (e.g. to add `ledgerRequests`). */
+  payloadSummary: payloadSummarySchema.nullish(),
 });
 /** The parsed fail command. */
 export type FailSyncLogCommand = z.output<typeof failSyncLogCommandSchema>;

@@ -17,8 +17,14 @@ export type ValidationRule = (typeof VALIDATION_RULES)[number];
  * Rules this product adds where the spec is silent. `records_progress_bounded`: while a sync runs,
  * its reported counts never go down and `recordsSynced + recordsFailed` never exceeds `recordsTotal`.
  * `connection_check`: a connection stored with verification must pass the ledger's read-only checks.
+ * `confirm_unposted_needs_unverified`: a re-sync confirms postings not in the ledger only when its
+ * parent left unverified postings open (there is nothing else to confirm).
  */
-export const PRODUCT_RULES = ['records_progress_bounded', 'connection_check'] as const;
+export const PRODUCT_RULES = [
+  'records_progress_bounded',
+  'connection_check',
+  'confirm_unposted_needs_unverified',
+] as const;
 /** A rule this product adds to the spec's. */
 export type ProductRule = (typeof PRODUCT_RULES)[number];
 

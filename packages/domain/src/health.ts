@@ -6,6 +6,7 @@ import {
   rejectionCategoryOf,
 } from './rejection-category.js';
 import type { SyncLog } from './sync-log.js';
+import { UNVERIFIED_POSTING } from './unverified-postings.js';
 
 /** The health of one organization's integration with one accounting system. */
 export const HEALTH_STATES = ['healthy', 'delayed', 'failing', 'action_required', 'disabled'] as const;
@@ -44,6 +45,20 @@ export interface HealthProblem {
   occurrences: number;
   lastSyncLogId: string;
   resolvedAt: IsoDateTime | null;
+  /** What a person does about it, when the problem carries its own fix (unverified postings). */
+  fix?: string;
+  /** Records it affects right now, when counted (unverified postings). */
+  records?: number;
+}
+
+/** The open unverified postings of one integration (see {@link UNVERIFIED_POSTING}). */
+export interface UnverifiedPostingsSummary {
+  /** Records posted but not found and not yet settled. */
+  count: number;
+  firstSeenAt: IsoDateTime;
+  lastSeenAt: IsoDateTime;
+  /** The sync that last reported one of them. */
+  lastSyncLogId: string;
 }
 
 /** What `monitoring.health` returns per organization and system. */
@@ -80,6 +95,11 @@ export interface HealthInput {
   lastSuccessAt?: IsoDateTime | null;
   /** Consecutive failures counted over all time, when the attempts given may not reach back far enough. */
   consecutiveFailures?: number;
+  /**
+   * Open unverified postings: the integration is `action_required` while any is open, whatever later
+   * syncs did, because only a person can settle them (a success does not resolve them).
+   */
+  unverifiedPostings?: UnverifiedPostingsSummary | null;
   now: IsoDateTime;
   failingAfterFailures?: number;
   delayGraceSeconds?: number;
@@ -144,7 +164,7 @@ export function healthAttemptOf(log: SyncLog): HealthAttempt | null {
  *
  * Precedence: `disabled` (module off or set to another system) > `action_required` (the latest
  * attempt failed for a reason only a person can clear: auth, configuration, master data, mapping,
- * locked period) > `failing` (N consecutive failures, or no success for more than two schedule
+ * locked period; or unverified postings are open, whatever the attempts say) > `failing` (N consecutive failures, or no success for more than two schedule
  * intervals) > `delayed` (no success for more than one interval plus a grace) > `healthy`.
  * Problems open when a failed or partial attempt shows them and are resolved by the next success.
  */
@@ -193,7 +213,14 @@ export function computeIntegrationHealth(input: HealthInput): IntegrationHealth 
   }
   const byLastSeen = (a: HealthProblem, b: HealthProblem) =>
     Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt) || a.code.localeCompare(b.code);
-  const problems = [...[...open.values()].sort(byLastSeen), ...resolved.sort(byLastSeen)];
+  const unverified = unverifiedProblem(input.unverifiedPostings);
+  // The count comes from the store, so it replaces what the attempts said about the same code.
+  if (unverified) open.delete(unverified.code);
+  const problems = [
+    ...(unverified ? [unverified] : []),
+    ...[...open.values()].sort(byLastSeen),
+    ...resolved.sort(byLastSeen),
+  ];
 
   const windowStart = nowMs - HEALTH_WINDOW_DAYS * 86_400_000;
   const inWindow = chronological.filter((a) => Date.parse(endOf(a)) >= windowStart);
@@ -239,6 +266,7 @@ export function computeIntegrationHealth(input: HealthInput): IntegrationHealth 
       );
     }
   }
+  if (unverified) raise('action_required', unverified.message);
   if (consecutiveFailures >= failingAfter) {
     raise('failing', `${consecutiveFailures} consecutive syncs failed or were partial`);
   }
@@ -256,4 +284,23 @@ export function computeIntegrationHealth(input: HealthInput): IntegrationHealth 
     }
   }
   return { ...base, state, reasons };
+}
+
+/** The problem entry of open unverified postings: the count, the catalogue code and the fix. */
+function unverifiedProblem(summary: UnverifiedPostingsSummary | null | undefined): HealthProblem | null {
+  if (!summary || summary.count <= 0) return null;
+  const noun = summary.count === 1 ? 'record was' : 'records were';
+  return {
+    code: UNVERIFIED_POSTING.code,
+    category: UNVERIFIED_POSTING.category,
+    message: `${summary.count} ${noun} posted but not found in the ledger (${UNVERIFIED_POSTING.code}); Meander will not send them again until they are found or confirmed not posted`,
+    status: 'open',
+    firstSeenAt: summary.firstSeenAt,
+    lastSeenAt: summary.lastSeenAt,
+    occurrences: 1,
+    lastSyncLogId: summary.lastSyncLogId,
+    resolvedAt: null,
+    fix: UNVERIFIED_POSTING.fix,
+    records: summary.count,
+  };
 }

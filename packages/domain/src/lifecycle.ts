@@ -217,7 +217,13 @@ export function planFail(
   // A pending sync failed before it ran completes at the moment it is failed; never before it "started".
   const completedAt = Date.parse(now) < Date.parse(current.startedAt) ? current.startedAt : now;
   return {
-    syncLog: { ...current, status: 'failed', errorDetails: command.errorDetails ?? null, completedAt },
+    syncLog: {
+      ...current,
+      status: 'failed',
+      errorDetails: command.errorDetails ?? null,
+      payloadSummary: command.payloadSummary ?? current.payloadSummary,
+      completedAt,
+    },
     warnings: [],
   };
 }

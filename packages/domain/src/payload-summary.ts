@@ -24,6 +24,14 @@ export const currencySchema = z
   .string()
   .regex(CURRENCY_PATTERN, 'Currency must be an ISO-4217 code such as NOK');
 
+/** A request count as the ledger bills it: reads and writes, each a non-negative 32-bit integer. */
+export const ledgerRequestsSchema = z.strictObject({
+  reads: z.number().int().min(0).max(2_147_483_647),
+  writes: z.number().int().min(0).max(2_147_483_647),
+});
+/** Requests one sync sent to its ledger. */
+export type LedgerRequests = z.infer<typeof ledgerRequestsSchema>;
+
 /**
  * What was sent, compactly. Strict: unknown keys are rejected, which is how "never contains PII"
  * is enforced — there is simply no field a name, e-mail or description could go into.
@@ -37,6 +45,16 @@ export const payloadSummarySchema = z
     totalAmountMinor: minorUnitsSchema.optional(),
     currency: currencySchema.optional(),
     parentSyncId: z.uuid().optional(),
+    /**
+     * Requests the sync sent to the ledger (token requests and retries included): what the run cost
+     * against the ledger's API allowance. Written by the worker when the sync ends, failed ones too.
+     */
+    ledgerRequests: ledgerRequestsSchema.optional(),
+    /**
+     * A re-sync on which an operator (its `triggeredBy`) confirmed that the parent's unverified
+     * postings (`POSTED_NOT_FOUND`) are not in the ledger: this sync may send them once.
+     */
+    confirmedUnposted: z.literal(true).optional(),
   })
   .refine((s) => s.totalAmountMinor === undefined || s.currency !== undefined, {
     message: 'A total amount needs its currency',

@@ -4,6 +4,7 @@ import {
   type HealthAttempt,
   type HealthInput,
   healthAttemptOf,
+  UNVERIFIED_POSTING,
 } from '../src/index.js';
 import { pendingLog } from './helpers.js';
 
@@ -142,5 +143,61 @@ describe('computeIntegrationHealth on a fake clock', () => {
       { code: 'Y', category: 'validation', message: 'odd' },
     ]);
     expect(healthAttemptOf(pendingLog)).toBeNull();
+  });
+});
+
+describe('computeIntegrationHealth with open unverified postings', () => {
+  const unverifiedPostings = {
+    count: 3,
+    firstSeenAt: '2026-10-31T02:10:00.000Z',
+    lastSeenAt: '2026-11-01T02:10:00.000Z',
+    lastSyncLogId: 'a-last',
+  };
+
+  it('is action_required while any is open, even after a later success, naming count, code and fix', () => {
+    const attempts = [attempt('success', '2026-11-01T02:30:00.000Z')];
+    const h = computeIntegrationHealth(base({ attempts, unverifiedPostings }));
+    expect(h.state).toBe('action_required');
+    expect(h.reasons).toEqual([
+      '3 records were posted but not found in the ledger (POSTED_NOT_FOUND); Meander will not send them again until they are found or confirmed not posted',
+    ]);
+    expect(h.problems[0]).toEqual({
+      code: 'POSTED_NOT_FOUND',
+      category: 'configuration',
+      message: h.reasons[0],
+      status: 'open',
+      firstSeenAt: unverifiedPostings.firstSeenAt,
+      lastSeenAt: unverifiedPostings.lastSeenAt,
+      occurrences: 1,
+      lastSyncLogId: 'a-last',
+      resolvedAt: null,
+      fix: UNVERIFIED_POSTING.fix,
+      records: 3,
+    });
+    expect(h.problems[0]?.fix).toContain('--confirm-unposted');
+  });
+
+  it('replaces the attempts’ own POSTED_NOT_FOUND problem with the counted one (no duplicate)', () => {
+    const notFound = { code: 'POSTED_NOT_FOUND', category: 'configuration' as const, message: 'x' };
+    const attempts = [attempt('partial', '2026-11-01T02:10:00.000Z', [notFound])];
+    const h = computeIntegrationHealth(
+      base({ attempts, unverifiedPostings: { ...unverifiedPostings, count: 1 } }),
+    );
+    expect(h.problems.filter((p) => p.code === 'POSTED_NOT_FOUND')).toHaveLength(1);
+    expect(h.problems[0]?.message).toMatch(/^1 record was posted but not found/);
+  });
+
+  it('is healthy again once none is open (a count of zero is no problem)', () => {
+    const attempts = [attempt('success', '2026-11-01T02:30:00.000Z')];
+    for (const none of [null, { ...unverifiedPostings, count: 0 }]) {
+      const h = computeIntegrationHealth(base({ attempts, unverifiedPostings: none }));
+      expect(h.state).toBe('healthy');
+      expect(h.problems).toEqual([]);
+    }
+  });
+
+  it('stays disabled when the module is off', () => {
+    const h = computeIntegrationHealth(base({ enabled: false, unverifiedPostings }));
+    expect(h.state).toBe('disabled');
   });
 });

@@ -28,6 +28,12 @@ export function renderSyncLog(log: SyncLog): string {
       `  payload        ${summary.recordCount ?? summary.recordIds?.length ?? 0} records${total}, format v${summary.formatVersion}`,
     );
     if (summary.parentSyncId) lines.push(`  re-sync of     ${summary.parentSyncId}`);
+    if (summary.confirmedUnposted)
+      lines.push(`  confirmed      postings not found are not in the ledger (by ${log.triggeredBy ?? '—'})`);
+    if (summary.ledgerRequests)
+      lines.push(
+        `  ledger calls   ${summary.ledgerRequests.reads + summary.ledgerRequests.writes} (${summary.ledgerRequests.reads} reads, ${summary.ledgerRequests.writes} writes)`,
+      );
   }
   const details = log.errorDetails;
   if (details) {

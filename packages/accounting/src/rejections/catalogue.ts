@@ -1,4 +1,4 @@
-import type { AccountingSystem, RejectionCategory } from '@meander/domain';
+import { type AccountingSystem, type RejectionCategory, UNVERIFIED_POSTING } from '@meander/domain';
 
 /** What the catalogue says about one family of ledger errors. */
 export interface CatalogueEntry {
@@ -244,13 +244,10 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
   },
   // --- exactly once -----------------------------------------------------------------------------
   {
-    code: 'POSTED_NOT_FOUND',
-    category: 'configuration',
-    message:
-      'Meander sent the posting and the ledger accepted it, but reading it back did not find it. It may be in the ledger under another number, or still waiting to be posted; Meander will not send it again on its own.',
-    fix: 'Look the record up in the ledger. Business Central: a journal batch with a Posting No. Series renumbers documents and "Post with Job Queue" posts later; search the G/L entries by the record\'s description (it carries the Meander key). Xledger: check the GL import screen. If it is there, re-sync: Meander finds it and marks it synced. If it is not, start a re-sync with "confirm not posted" (CLI: `meander-sync resync run <syncLogId> --confirm-unposted`) to post it once.',
+    // One home for the text: health (packages/domain) names the same code and fix.
+    ...UNVERIFIED_POSTING,
     retryable: false,
-    codes: ['POSTED_NOT_FOUND'],
+    codes: [UNVERIFIED_POSTING.code],
   },
   {
     code: 'NO_SERIES_MANUAL_NOT_ALLOWED',

@@ -61,6 +61,8 @@ export async function loadIntegrationHealth(
     now,
     staleAfterSeconds: 3_600,
   });
+  // Open unverified postings keep an integration action_required whatever its syncs did since.
+  const unverified = await db.unverifiedPostings.summarizeOpen(options.organizationId);
   const result: IntegrationHealth[] = [];
   for (const organizationId of organizations) {
     const module = await db.organizations.getAccountingModule(organizationId);
@@ -68,6 +70,7 @@ export async function loadIntegrationHealth(
     const systems = new Set<AccountingSystem>();
     if (module?.config) systems.add(module.config.accountingSystem);
     for (const a of attempts.keys()) systems.add(a);
+    for (const u of unverified) if (u.organizationId === organizationId) systems.add(u.accountingSystem);
     for (const system of ACCOUNTING_SYSTEMS) {
       if (!systems.has(system)) continue;
       const configured = module?.config?.accountingSystem === system;
@@ -77,6 +80,9 @@ export async function loadIntegrationHealth(
       const stats = overview.find(
         (o) => o.organizationId === organizationId && o.accountingSystem === system,
       );
+      const open = unverified.find(
+        (u) => u.organizationId === organizationId && u.accountingSystem === system,
+      );
       result.push(
         computeIntegrationHealth({
           organizationId,
@@ -84,6 +90,7 @@ export async function loadIntegrationHealth(
           enabled,
           schedule,
           attempts: attempts.get(system) ?? [],
+          unverifiedPostings: open ?? null,
           // The all-time aggregates include every sync: without one, judge by the attempts alone.
           ...(options.excludeSyncLogId
             ? {}

@@ -18,6 +18,13 @@ import type {
 import type BetterSqlite3 from 'better-sqlite3';
 import type postgres from 'postgres';
 import type { CheckpointStore } from '../checkpoints/port.js';
+import type { UnverifiedPostingStore } from './unverified-posting-store.js';
+
+export type {
+  OpenUnverifiedSummary,
+  UnverifiedPosting,
+  UnverifiedPostingStore,
+} from './unverified-posting-store.js';
 
 /** The two databases the product runs on. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -267,6 +274,8 @@ export interface Database {
   readonly expenseRecords: ExpenseRecordStore;
   /** The append-only log of signed chain heads (item: signed checkpoints). */
   readonly checkpoints: CheckpointStore;
+  /** Postings the ledger accepted but no read-back found, remembered until found or confirmed (issue 22). */
+  readonly unverifiedPostings: UnverifiedPostingStore;
   /** Cheap round trip for `/healthz`. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,13 +1,15 @@
 import { type Column, getTableColumns, type SQL, sql, type Table } from 'drizzle-orm';
 import * as pgTables from '../schema/pg/tables.js';
+import * as pgUnverified from '../schema/pg/unverified-postings.js';
 import * as pgWebhooks from '../schema/pg/webhooks.js';
 import * as sqliteTables from '../schema/sqlite/tables.js';
+import * as sqliteUnverified from '../schema/sqlite/unverified-postings.js';
 import * as sqliteWebhooks from '../schema/sqlite/webhooks.js';
 import type { Dialect } from './port.js';
 
 const schemas = {
-  postgres: { ...pgTables, ...pgWebhooks },
-  sqlite: { ...sqliteTables, ...sqliteWebhooks },
+  postgres: { ...pgTables, ...pgWebhooks, ...pgUnverified },
+  sqlite: { ...sqliteTables, ...sqliteWebhooks, ...sqliteUnverified },
 };
 
 /** Every table object of one dialect's schema; statements written over it compile for either. */

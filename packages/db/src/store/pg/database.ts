@@ -3,6 +3,7 @@ import { migratePostgres } from '../../migrations.js';
 import { driverFor } from '../driver-for.js';
 import type { Database } from '../port.js';
 import { SqlOrganizationStore } from '../sql-organization-store.js';
+import { SqlUnverifiedPostingStore } from '../unverified-posting-store.js';
 import { PgCheckpointStore } from './checkpoint-store.js';
 import { PgExpenseRecordStore } from './expense-record-store.js';
 import { PgSyncLogStore } from './sync-log-store.js';
@@ -28,6 +29,7 @@ export async function openPgDatabase(
     syncLogs: new PgSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new PgExpenseRecordStore(sql),
+    unverifiedPostings: new SqlUnverifiedPostingStore(driver),
     checkpoints: new PgCheckpointStore(driver),
     async ping() {
       await sql`SELECT 1`;

@@ -6,6 +6,7 @@ import { createPrivateFile } from '../../secret-file.js';
 import { driverFor } from '../driver-for.js';
 import type { Database } from '../port.js';
 import { SqlOrganizationStore } from '../sql-organization-store.js';
+import { SqlUnverifiedPostingStore } from '../unverified-posting-store.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
 import { SqliteSyncLogStore } from './sync-log-store.js';
@@ -47,6 +48,7 @@ export function openSqliteDatabase(
     syncLogs: new SqliteSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new SqliteExpenseRecordStore(connection),
+    unverifiedPostings: new SqlUnverifiedPostingStore(driver),
     checkpoints: new SqliteCheckpointStore(driver),
     async ping() {
       connection.prepare('SELECT 1').get();
