@@ -7,7 +7,7 @@ import {
   syncTypeSchema,
 } from './enums.js';
 import { errorDetailsSchema } from './error-details.js';
-import { DomainError, type ValidationIssue } from './errors.js';
+import { DomainError, PRODUCT_RULES, type ProductRule, type ValidationIssue } from './errors.js';
 import { payloadSummarySchema } from './payload-summary.js';
 import { externalReferenceIdSchema, recordCountSchema } from './sync-log.js';
 import { uuidSchema } from './uuid.js';
@@ -110,14 +110,25 @@ export type ListSyncLogsInput = z.input<typeof listSyncLogsQuerySchema>;
 /** The parsed list query. */
 export type ListSyncLogsQuery = z.output<typeof listSyncLogsQuerySchema>;
 
-/** Turn zod's issues into the domain's issue shape (rule `schema`). */
+/**
+ * Turn zod's issues into the domain's issue shape: rule `schema`, or the rule a refinement names in
+ * its `params.rule` (e.g. `time_zone_known`).
+ */
 export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
-    rule: 'schema',
+    rule: ruleOf(issue),
     severity: 'error',
     path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
     message: issue.message,
   }));
+}
+
+function ruleOf(issue: z.core.$ZodIssue): ValidationIssue['rule'] {
+  const params = 'params' in issue ? (issue.params as { rule?: unknown } | undefined) : undefined;
+  const rule = params?.rule;
+  return typeof rule === 'string' && (PRODUCT_RULES as readonly string[]).includes(rule)
+    ? (rule as ProductRule)
+    : 'schema';
 }
 
 /**

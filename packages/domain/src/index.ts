@@ -39,4 +39,5 @@ export * from './rules/records-progress-bounded.js';
 export * from './rules/valid-status-transition.js';
 export * from './status-machine.js';
 export * from './sync-log.js';
+export * from './time-zone.js';
 export * from './uuid.js';
