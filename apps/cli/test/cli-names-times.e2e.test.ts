@@ -26,7 +26,7 @@ describe('the CLI speaks names, local time and money (SQLite)', () => {
     await t.db.organizations.configureAccounting({
       organizationId: oslo.id,
       enabled: true,
-      config: { accountingSystem: 'xledger' },
+      config: { accountingSystem: 'xledger', schedule: { cron: '0 2 * * *', timezone: 'Europe/Oslo' } },
     });
     const created = await t.db.syncLogs.create({
       organizationId: oslo.id,
@@ -66,6 +66,12 @@ describe('the CLI speaks names, local time and money (SQLite)', () => {
     expect(res.stdout).toMatch(/Nordlys AS .*November 2026/);
     const json = await cli(['list', '--json'], env);
     expect((JSON.parse(json.stdout) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([syncId]);
+  });
+
+  it('status names the organization and shows its next run at 02:00 Oslo time', async () => {
+    const res = await cli(['status'], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/Nordlys AS +xledger .* \d{4}-\d{2}-\d{2} 02:00 CES?T/);
   });
 
   it('input the API refuses exits 2 like input the CLI refuses', async () => {

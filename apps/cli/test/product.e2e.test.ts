@@ -205,7 +205,7 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
   it('reports status, verifies the chain and writes evidence', async () => {
     const status = await cli(['status'], as);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(FJORDVIK);
+    expect(status.stdout).toContain('Fjordvik Consulting');
     const verify = await cli(['verify', '--org', FJORDVIK, '--json'], as);
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, checked: 3, breaks: [] });

@@ -8,6 +8,7 @@ import { openSqliteDatabase } from './store/sqlite/database.js';
 export * from './checkpoints/index.js';
 export { DEFAULT_DATABASE_URL, dialectOf, parseDatabaseUrl } from './connection-url.js';
 export * from './credentials/index.js';
+export { ensureDatabase } from './ensure-database.js';
 export { MIGRATIONS, migrate } from './migrations.js';
 export { ensureSecretFile } from './secret-file.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';

@@ -7,11 +7,17 @@ const pct = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate
 
 /** Health of each organization's integration, by name, with times in the organization's zone. */
 export async function statusCommand(ctx: CommandContext, options: { org?: string }): Promise<number> {
-  const overview = await ctx.client.monitoring.overview.query(
-    options.org ? { organizationId: options.org } : {},
-  );
+  const scope = options.org ? { organizationId: options.org } : {};
+  const overview = await ctx.client.monitoring.overview.query(scope);
   ctx.emit(overview);
   if (ctx.json) return 0;
+  // The overview derives health (and so the next run) for one organization only; ask for all.
+  const nextRuns = new Map(
+    (await ctx.client.monitoring.health.query(scope)).map((h) => [
+      `${h.organizationId}|${h.accountingSystem}`,
+      h.nextRunAt,
+    ]),
+  );
   if (overview.length === 0) {
     ctx.say('No syncs recorded yet.');
     return 0;
@@ -26,7 +32,7 @@ export async function statusCommand(ctx: CommandContext, options: { org?: string
         e.accountingSystem,
         e.lastSync ? `${statusText(e.lastSync.status)} ${at(e.lastSync.startedAt)}` : '—',
         at(e.lastSuccessAt),
-        at(e.health?.nextRunAt),
+        at(nextRuns.get(`${e.organizationId}|${e.accountingSystem}`) ?? e.health?.nextRunAt),
         String(e.consecutiveFailures),
         pct(e.successRate7d),
         pct(e.successRate30d),
