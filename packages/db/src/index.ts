@@ -12,6 +12,7 @@ export { ensureDatabase } from './ensure-database.js';
 export { MIGRATIONS, migrate } from './migrations.js';
 export { ensureSecretFile } from './secret-file.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
+export { exitOnStartupFailure, startupFailureLine } from './startup-failure.js';
 export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
 export type * from './store/port.js';
