@@ -7,8 +7,16 @@ import {
   syncTypeSchema,
 } from './enums.js';
 import { errorDetailsSchema } from './error-details.js';
-import { DomainError, PRODUCT_RULES, type ProductRule, type ValidationIssue } from './errors.js';
+import {
+  DomainError,
+  PRODUCT_RULES,
+  type ProductRule,
+  throwOnErrors,
+  type ValidationIssue,
+} from './errors.js';
 import { payloadSummarySchema } from './payload-summary.js';
+import { checkPeriodEndAfterPeriodStart } from './rules/period-end-after-period-start.js';
+import { checkRecordsCountsNonNegative } from './rules/records-counts-non-negative.js';
 import { externalReferenceIdSchema, recordCountSchema } from './sync-log.js';
 import { uuidSchema } from './uuid.js';
 
@@ -123,6 +131,25 @@ export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
   }));
 }
 
+/**
+ * The spec's rules on single fields, for whatever command carries those fields: a period ends after
+ * it starts (`period_end_after_period_start`), counts are non-negative integers
+ * (`records_counts_non_negative`). parseCommand runs them, so a parsed command is a valid one.
+ */
+function fieldRuleIssues(command: unknown): ValidationIssue[] {
+  if (typeof command !== 'object' || command === null) return [];
+  const c = command as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  if (typeof c.periodStart === 'string' && typeof c.periodEnd === 'string') {
+    issues.push(...checkPeriodEndAfterPeriodStart({ periodStart: c.periodStart, periodEnd: c.periodEnd }));
+  }
+  const counts: Partial<Record<'recordsTotal' | 'recordsSynced' | 'recordsFailed', number>> = {};
+  for (const field of ['recordsTotal', 'recordsSynced', 'recordsFailed'] as const) {
+    if (typeof c[field] === 'number') counts[field] = c[field];
+  }
+  return [...issues, ...checkRecordsCountsNonNegative(counts)];
+}
+
 function ruleOf(issue: z.core.$ZodIssue): ValidationIssue['rule'] {
   const params = 'params' in issue ? (issue.params as { rule?: unknown } | undefined) : undefined;
   const rule = params?.rule;
@@ -152,13 +179,21 @@ export function validatingOnce<S extends z.ZodType<object>>(schema: S) {
   });
 }
 
-/** Parse `input` with `schema`, throwing `VALIDATION_FAILED` with field-level issues on failure. */
+/**
+ * Parse `input` with `schema`, then check the spec's single-field rules on what it produced (a
+ * period that ends after it starts, non-negative counts), throwing `VALIDATION_FAILED` with
+ * field-level issues named by rule on either failure. Rules that need a lookup or the current row
+ * (organization exists, one active sync, transitions) are the `plan*` functions' work.
+ */
 export function parseCommand<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   if (typeof input === 'object' && input !== null && validatedBy.get(input) === schema) {
     return input as z.output<S>;
   }
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    throwOnErrors(fieldRuleIssues(result.data));
+    return result.data;
+  }
   const issues = issuesFromZod(result.error);
   const first = issues[0];
   const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
