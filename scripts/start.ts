@@ -14,6 +14,7 @@ import {
   DEV_AUDIT_SIGNING_KEY_PATH,
   DEV_CREDENTIALS_KEY_PATH,
   ensureDatabase,
+  exitOnStartupFailure,
   loadCheckpointSigner,
   loadCredentialCipher,
   openDatabase,
@@ -109,7 +110,7 @@ const db = await (async () => {
     }
     return await openDatabase(databaseUrl, { migrate: settings.api.migrateOnStart, credentials });
   } catch (error) {
-    refuse(error);
+    return exitOnStartupFailure('pnpm start', error, 'DATABASE_URL');
   }
 })();
 const emulators = await startEmulators({

@@ -101,6 +101,13 @@ describe('missing or bad configuration stops every process with one line naming 
       /DATABASE_URL/,
     ],
     [
+      'pnpm start: an unreachable PostgreSQL',
+      'scripts/start.ts',
+      { DATABASE_URL: UNREACHABLE, MEANDER_SKIP_CONSOLE_BUILD: 'true' },
+      [],
+      /^pnpm start: DATABASE_URL: .*meander/,
+    ],
+    [
       'CLI: a bad API URL',
       'apps/cli/src/main.ts',
       { MEANDER_API_URL: 'localhost:3000' },
