@@ -44,6 +44,25 @@ describe.each(DIALECTS)('organizations carry their IANA timeZone on the wire, on
     expect((await f.db.organizations.get(f.orgId))?.timeZone).toBe('America/New_York');
   });
 
+  it("a schedule without a zone runs in the organization's", async () => {
+    const res = await f.mutate(
+      'organizations.configureAccounting',
+      {
+        organizationId: f.orgId,
+        enabled: true,
+        accountingSystem: 'xledger',
+        timeZone: 'Europe/Oslo',
+        schedule: { cron: '0 2 * * *' },
+      },
+      'globalAdmin',
+    );
+    expect(res.status).toBe(200);
+    expect((await f.db.organizations.getAccountingModule(f.orgId))?.config?.schedule).toEqual({
+      cron: '0 2 * * *',
+      timezone: 'Europe/Oslo',
+    });
+  });
+
   it('an unknown zone is BAD_REQUEST with rule time_zone_known on timeZone, and nothing changes', async () => {
     const before = await f.db.organizations.list();
     const res = await f.mutate(

@@ -30,7 +30,8 @@ export const organizationsRouter = router({
         organizationId: z.uuid(),
         enabled: z.boolean(),
         accountingSystem: accountingSystemSchema,
-        schedule: syncScheduleSchema.optional(),
+        // A schedule without a zone runs in the organization's (not UTC).
+        schedule: syncScheduleSchema.extend({ timezone: timeZoneSchema.optional() }).optional(),
         // Omitted: the stored connection stays as it is. null: remove it.
         connection: accountingConnectionSchema.nullable().optional(),
         // true: a new connection is stored only when the ledger's read-only checks pass.
@@ -62,13 +63,19 @@ export const organizationsRouter = router({
           );
         }
       }
+      const zone =
+        input.timeZone ?? (await ctx.db.organizations.get(input.organizationId))?.timeZone ?? 'UTC';
+      const schedule = input.schedule && {
+        cron: input.schedule.cron,
+        timezone: input.schedule.timezone ?? zone,
+      };
       const view = await ctx.db.organizations.configureAccounting({
         organizationId: input.organizationId,
         enabled: input.enabled,
         ...(input.timeZone ? { timeZone: input.timeZone } : {}),
         config: {
           accountingSystem: input.accountingSystem,
-          ...(input.schedule ? { schedule: input.schedule } : {}),
+          ...(schedule ? { schedule } : {}),
           ...(connection ? { connection } : {}),
         },
       });
