@@ -13,6 +13,8 @@ import {
   DEMO_ORGANIZATIONS,
   DEV_AUDIT_SIGNING_KEY_PATH,
   DEV_CREDENTIALS_KEY_PATH,
+  ensureDatabase,
+  exitOnStartupFailure,
   loadCheckpointSigner,
   loadCredentialCipher,
   openDatabase,
@@ -100,7 +102,17 @@ if (process.env.MEANDER_SKIP_CONSOLE_BUILD !== 'true' && builtAt < sourcesAt) {
   );
 }
 
-const db = await openDatabase(databaseUrl, { migrate: settings.api.migrateOnStart, credentials });
+// A fresh PostgreSQL server has no `meander` database yet: create it, or say in one line why not.
+const db = await (async () => {
+  try {
+    if ((await ensureDatabase(databaseUrl)) === 'created') {
+      console.log(`› created the PostgreSQL database ${new URL(databaseUrl).pathname.slice(1)}`);
+    }
+    return await openDatabase(databaseUrl, { migrate: settings.api.migrateOnStart, credentials });
+  } catch (error) {
+    return exitOnStartupFailure('pnpm start', error, 'DATABASE_URL');
+  }
+})();
 const emulators = await startEmulators({
   port: settings.emulators.port,
   host: settings.emulators.host,
@@ -180,8 +192,6 @@ const api = await startApiServer({
   staleAfterSeconds: settings.api.staleAfterSeconds,
   console: { dir: consoleDir, ...(settings.api.production ? {} : { demoTokens }) },
 });
-const today = new Date().toISOString().slice(0, 10);
-const monthStart = `${today.slice(0, 8)}01`;
 
 console.log(`
 Meander Accounting Sync Log is running (${db.dialect}, queue ${queue}).
@@ -203,11 +213,12 @@ TOKEN service: ${tokens.service}
 
 Try (in another terminal):
   export MEANDER_API_URL=${api.url} MEANDER_TOKEN=${tokens.globalAdmin}
-  pnpm -s cli export --org ${nordlys} --from ${monthStart} --to ${today}          # succeeds
+  pnpm -s cli export --org ${nordlys} --period this-month          # succeeds
   curl -X PUT ${emulators.url}/_control/dynamics/faults -H 'content-type: application/json' -d '{"closedAccounts":["7140"]}'
-  pnpm -s cli export --org ${fjordvik} --from ${monthStart} --to ${today}         # partial (exit 3): account 7140 is closed
-  pnpm -s cli list --org ${fjordvik}
-  pnpm -s cli show <syncLogId>   ·   pnpm -s cli resync plan --org ${fjordvik}   ·   pnpm -s cli status
+  pnpm -s cli export --org ${fjordvik} --period this-month         # partial (exit 3): account 7140 is closed
+  curl -X PUT ${emulators.url}/_control/dynamics/faults -H 'content-type: application/json' -d '{}'   # clear the fault
+  pnpm -s cli resync plan --org ${fjordvik}   ·   pnpm -s cli resync run <syncLogId>   # now succeeds
+  pnpm -s cli list   ·   pnpm -s cli show <syncLogId>   ·   pnpm -s cli status
 Ctrl-C stops everything.
 `);
 

@@ -13,7 +13,7 @@
  *   code looks for them: `@meander/db`'s SQL migrations (`dist/migrations`) and the Xledger
  *   emulator's GraphQL schema (`dist/schema.graphql`).
  */
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig, type UserConfig } from 'tsdown';
 
@@ -33,7 +33,21 @@ const RUNTIME_ASSETS = [
 ].map((asset) => ({ ...asset, module: join(ROOT, asset.module), from: join(ROOT, asset.from) }));
 const escapeRegExp = (name: string) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-export function appBuild(dir: string, entry: Record<string, string>): UserConfig {
+/** A built folder of another package the app's build carries (the API carries the admin console). */
+export interface CarriedBuild {
+  /** Relative to the repository root. */
+  from: string;
+  /** Relative to the app's `dist`. */
+  to: string;
+  /** What to run when it is missing. */
+  buildWith: string;
+}
+
+export function appBuild(
+  dir: string,
+  entry: Record<string, string>,
+  carried: CarriedBuild[] = [],
+): UserConfig {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
   const runtime = Object.keys(manifest.dependencies ?? {}).filter((name) => !name.startsWith('@meander/'));
   return defineConfig({
@@ -62,6 +76,13 @@ export function appBuild(dir: string, entry: Record<string, string>): UserConfig
           for (const asset of RUNTIME_ASSETS)
             if (bundled.has(asset.module))
               cpSync(asset.from, join(dir, 'dist', asset.to), { recursive: true });
+          for (const build of carried) {
+            const from = join(ROOT, build.from);
+            // turbo builds it first (the app's turbo.json); a build without it must not ship silently.
+            if (!existsSync(join(from, 'index.html')))
+              throw new Error(`${build.from} is not built: run ${build.buildWith} first (pnpm build does)`);
+            cpSync(from, join(dir, 'dist', build.to), { recursive: true });
+          }
         },
       },
     ],

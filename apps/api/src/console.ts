@@ -19,8 +19,13 @@ export interface ConsoleOptions {
   demoTokens?: DemoToken[];
 }
 
-/** The built console beside this package in the monorepo. */
-export const DEFAULT_CONSOLE_DIR = resolve(import.meta.dirname, '../../admin/dist');
+/**
+ * The built console: in a production build (and so in its `pnpm deploy` folder) the copy the API's
+ * build puts in `dist/console`, beside the bundle; from the sources, apps/admin/dist in the monorepo.
+ */
+export const DEFAULT_CONSOLE_DIR = existsSync(resolve(import.meta.dirname, 'console/index.html'))
+  ? resolve(import.meta.dirname, 'console')
+  : resolve(import.meta.dirname, '../../admin/dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -125,3 +125,37 @@ export function readMigrateEnv(source: NodeJS.ProcessEnv = process.env): { datab
   }
   return { databaseUrl: parsed.data.DATABASE_URL };
 }
+
+/** What `bootstrap` needs: the database and the token secret, both required (no development defaults). */
+export interface BootstrapEnv {
+  databaseUrl: string;
+  jwtSecret: string;
+  tokenPolicy: TokenPolicy;
+}
+
+/** The bootstrap's settings; a missing or weak AUTH_JWT_SECRET or a missing DATABASE_URL is refused by name. */
+export function readBootstrapEnv(source: NodeJS.ProcessEnv = process.env): BootstrapEnv {
+  const required = schema
+    .pick({ AUTH_TOKEN_MAX_LIFETIME_SECONDS: true, AUTH_JWT_ISSUER: true, AUTH_JWT_AUDIENCE: true })
+    .extend({
+      DATABASE_URL: z.string({ error: 'DATABASE_URL is required (postgres://… or file:<path>)' }).min(1),
+      AUTH_JWT_SECRET: z
+        .string({ error: 'AUTH_JWT_SECRET is required: the secret the API verifies tokens with' })
+        .min(16, 'AUTH_JWT_SECRET must be at least 16 characters'),
+    });
+  const parsed = required.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    jwtSecret: e.AUTH_JWT_SECRET,
+    tokenPolicy: {
+      maxLifetimeSeconds: e.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
+      ...(e.AUTH_JWT_ISSUER ? { issuer: e.AUTH_JWT_ISSUER } : {}),
+      ...(e.AUTH_JWT_AUDIENCE ? { audience: e.AUTH_JWT_AUDIENCE } : {}),
+    },
+  };
+}

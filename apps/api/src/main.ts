@@ -1,27 +1,44 @@
-import { loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
+import { exitOnStartupFailure, loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readApiEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startApiServer } from './server.js';
 
-const env = readApiEnv();
+// Missing or bad configuration stops the API with one line naming the variable (no stack trace).
+const env = (() => {
+  try {
+    return readApiEnv();
+  } catch (error) {
+    return exitOnStartupFailure('meander-api', error);
+  }
+})();
 const logger = createLogger(env.logLevel);
 if (env.generatedSecret)
   logger.warn('AUTH_JWT_SECRET is not set: using a random development secret (tokens die with this process)');
-const { signer, source } = loadCheckpointSigner(env.auditSigningKey, { production: env.production });
+const keys = (() => {
+  try {
+    return {
+      signing: loadCheckpointSigner(env.auditSigningKey, { production: env.production }),
+      credentials: loadCredentialCipher(env.credentialsKey, {
+        production: env.production,
+        previous: env.previousCredentialsKeys,
+      }).cipher,
+    };
+  } catch (error) {
+    return exitOnStartupFailure('meander-api', error);
+  }
+})();
+const { signer, source } = keys.signing;
+const credentials = keys.credentials;
 if (source !== 'configured')
   logger.warn(
     { keyId: signer.keyId, source },
     'AUDIT_SIGNING_KEY is not set: signing checkpoints with the development key under ./data',
   );
-const { cipher: credentials } = loadCredentialCipher(env.credentialsKey, {
-  production: env.production,
-  previous: env.previousCredentialsKeys,
-});
 const db = await openDatabase(env.databaseUrl, {
   migrate: env.migrateOnStart,
   sqliteCacheMiB: env.sqliteCacheMiB,
   credentials,
-});
+}).catch((error: unknown) => exitOnStartupFailure('meander-api', error, 'DATABASE_URL'));
 const api = await startApiServer({
   db,
   port: env.port,
@@ -35,7 +52,7 @@ const api = await startApiServer({
   webhooks: { box: env.secretBox, allowedHosts: env.webhookAllowedHosts },
   maxBatchSize: env.maxBatchSize,
   writeRateLimit: env.writeRateLimit,
-});
+}).catch((error: unknown) => exitOnStartupFailure('meander-api', error, 'PORT'));
 logger.info({ url: api.url, database: db.dialect }, 'API listening');
 
 let stopping = false;

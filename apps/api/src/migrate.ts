@@ -3,9 +3,15 @@
  * every pending migration to DATABASE_URL, then exit, so the API and the workers can start with
  * MIGRATE_ON_START=false and never race each other over the schema.
  */
-import { migrate } from '@meander/db';
+import { exitOnStartupFailure, migrate } from '@meander/db';
 import { readMigrateEnv } from './env.js';
 
-const { databaseUrl } = readMigrateEnv();
-await migrate(databaseUrl);
-console.log(`migrated ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+try {
+  const { databaseUrl } = readMigrateEnv();
+  await migrate(databaseUrl).catch((error: unknown) =>
+    exitOnStartupFailure('meander-migrate', error, 'DATABASE_URL'),
+  );
+  console.log(`migrated ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+} catch (error) {
+  exitOnStartupFailure('meander-migrate', error);
+}

@@ -1,4 +1,5 @@
 import type { Client } from './client.js';
+import { OrganizationDirectory } from './organizations.js';
 
 /** What every command gets: the client, the output mode, and writers that respect it. */
 export interface CommandContext {
@@ -7,6 +8,10 @@ export interface CommandContext {
   /** The bearer token, for the few downloads that are plain HTTP rather than tRPC. */
   token?: string;
   json: boolean;
+  /** The locale money and numbers are formatted in (`--locale`, else `LANG`). */
+  locale: string;
+  /** Names and time zones of the organizations the token sees (asked for once, when needed). */
+  organizations: OrganizationDirectory;
   /** Draw progress bars (stderr is a terminal and output is not JSON). */
   interactive: boolean;
   /** Human output on stdout (suppressed with --json). */
@@ -22,12 +27,15 @@ export function createCommandContext(
   apiUrl: string,
   json: boolean,
   token?: string,
+  locale = 'en-GB',
 ): CommandContext {
   return {
     client,
     apiUrl,
     ...(token ? { token } : {}),
     json,
+    locale,
+    organizations: new OrganizationDirectory(client),
     interactive: Boolean(process.stderr.isTTY) && !json,
     say: (text) => {
       if (!json) process.stdout.write(`${text}\n`);

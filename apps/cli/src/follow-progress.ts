@@ -3,6 +3,21 @@ import cliProgress from 'cli-progress';
 import type { Client } from './client.js';
 
 /**
+ * Time left at the current rate: `12s`, `3m05s`, `—` before the first record (cli-progress's own
+ * `eta_formatted` prints `NFs` when it has no rate yet).
+ */
+export function etaText(remaining: number, perSecond: number): string {
+  if (remaining <= 0) return '0s';
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '—';
+  const seconds = Math.ceil(remaining / perSecond);
+  if (!Number.isFinite(seconds)) return '—';
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/**
  * Follow a sync until it is terminal, drawing a live bar on stderr (only on a terminal) from the
  * `syncs.progress` subscription. If the stream drops, fall back to polling `syncLogs.get`.
  */
@@ -15,7 +30,7 @@ export async function followProgress(
     ? new cliProgress.SingleBar(
         {
           format:
-            ' {bar} {percentage}% | {value}/{total} records | {failed} failed | {rate}/s | ETA {eta_formatted} | {status}',
+            ' {bar} {percentage}% | {value}/{total} records | {failed} failed | {rate}/s | ETA {etaText} | {status}',
           hideCursor: true,
           stream: process.stderr,
         },
@@ -29,10 +44,12 @@ export async function followProgress(
   ) => {
     if (!bar) return;
     const done = e.recordsSynced + e.recordsFailed;
+    const rate = done / Math.max(0.001, (Date.now() - started) / 1000);
     const payload = {
       failed: e.recordsFailed,
       status: e.status,
-      rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
+      rate: Math.round(rate),
+      etaText: etaText(Math.max(e.recordsTotal, done) - done, rate),
     };
     if (!barStarted) {
       bar.start(Math.max(e.recordsTotal, done), done, payload);

@@ -65,7 +65,9 @@ export function humanizeError(error: unknown, apiUrl: string): CliError {
       VALIDATION_FAILED: `The API refused the input.${detail}`,
     };
     const message = (code && sentence[code]) || `The API answered: ${error.message}${detail}`;
-    return new CliError(message, EXIT.error, {
+    // Input the API refuses is a usage error like input the CLI refuses: exit 2 either way.
+    const usage = code === 'VALIDATION_FAILED' || data.httpStatus === 400;
+    return new CliError(message, usage ? EXIT.usage : EXIT.error, {
       domainCode: code,
       httpStatus: data.httpStatus,
       message: error.message,

@@ -1,10 +1,12 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { createClient } from './client.js';
 import { type CommandContext, createCommandContext } from './command-context.js';
 import { doctorCommand } from './commands/doctor.js';
 import { evidenceCommand } from './commands/evidence.js';
-import { exportCommand } from './commands/export.js';
+import { type ExportOptions, exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
+import { loginCommand } from './commands/login.js';
 import { rejectionsCommand } from './commands/rejections.js';
 import { resyncPlanCommand, resyncRunCommand } from './commands/resync.js';
 import { showCommand } from './commands/show.js';
@@ -13,12 +15,17 @@ import { verifyCommand } from './commands/verify.js';
 import { readCliEnv } from './env.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { humanizeError } from './humanize-error.js';
+import { resolveLocale } from './output/money.js';
 
 interface GlobalOptions {
   apiUrl: string;
   token?: string;
   json?: boolean;
+  locale?: string;
 }
+
+/** The CLI's version: its package.json, one folder up from both src/ and dist/. */
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 const cliEnv = (() => {
   try {
@@ -40,7 +47,10 @@ const program = new Command('meander-sync')
   )
   .addOption(new Option('--token <jwt>', 'bearer token, pnpm start prints demo tokens (env: MEANDER_TOKEN)'))
   .option('--json', 'machine-readable output on stdout and nothing else')
+  .option('--locale <tag>', 'how money and numbers are written, e.g. nb-NO (default: LANG, else en-GB)')
+  .version(VERSION, '-V, --version', 'print the version')
   .showHelpAfterError('(add --help for usage)')
+  .showSuggestionAfterError(true)
   .exitOverride();
 
 let exitCode: number = EXIT.ok;
@@ -56,14 +66,16 @@ function action<A extends unknown[]>(run: (ctx: CommandContext, ...args: A) => P
       globals.apiUrl,
       Boolean(globals.json),
       token,
+      resolveLocale(globals.locale),
     );
     try {
       exitCode = await run(ctx, ...args);
     } catch (error) {
       const failure = humanizeError(error, globals.apiUrl);
+      const usage = failure.exitCode === EXIT.usage ? { domainCode: 'USAGE', exitCode: EXIT.usage } : {};
       if (ctx.json)
         process.stdout.write(
-          `${JSON.stringify({ error: { message: failure.message, ...(failure.details as object) } }, null, 2)}\n`,
+          `${JSON.stringify({ error: { message: failure.message, ...usage, ...(failure.details as object) } }, null, 2)}\n`,
         );
       process.stderr.write(`meander-sync: ${failure.message}\n`);
       exitCode = failure.exitCode;
@@ -78,29 +90,28 @@ program
   .command('export')
   .description('start a manual export and follow it live; exit 0 success, 3 partial, 1 failed')
   .requiredOption('--org <organizationId>', 'organization to export')
-  .requiredOption('--from <date>', 'first day of the period (YYYY-MM-DD, inclusive)')
-  .requiredOption('--to <date>', 'last day of the period (YYYY-MM-DD, inclusive)')
+  .option('--period <period>', "this-month | last-month, in the organization's time zone")
+  .option('--from <date>', "first day of the period (YYYY-MM-DD in the organization's time zone, inclusive)")
+  .option('--to <date>', 'last day of the period (YYYY-MM-DD, inclusive)')
   .option(
     '--dry-run',
-    'only preview: the documents that would be posted and the predicted rejections; nothing is posted or recorded',
+    'only preview: a summary of the documents that would be posted and the predicted rejections; nothing is posted or recorded',
   )
+  .option('--details', 'with --dry-run: every document line and every predicted rejection')
   .addHelpText(
     'after',
     examples([
-      `meander-sync export --org ${NORDLYS} --from 2026-10-01 --to 2026-10-31`,
-      `meander-sync export --org ${NORDLYS} --from 2026-10-01 --to 2026-10-31 --dry-run --json`,
+      `meander-sync export --org ${NORDLYS} --period last-month`,
+      `meander-sync export --org ${NORDLYS} --period this-month --dry-run`,
+      `meander-sync export --org ${NORDLYS} --from 2026-10-01 --to 2026-10-31 --dry-run --details`,
     ]),
   )
-  .action(
-    action((ctx, options: { org: string; from: string; to: string; dryRun?: boolean }) =>
-      exportCommand(ctx, options),
-    ),
-  );
+  .action(action((ctx, options: ExportOptions) => exportCommand(ctx, options)));
 
 program
   .command('list')
-  .description("an organization's sync history, newest first")
-  .requiredOption('--org <organizationId>', 'organization')
+  .description('sync history, newest first: one organization, or every organization the token may see')
+  .option('--org <organizationId>', 'one organization (default: all the token may see)')
   .option('--status <status>', 'pending | in_progress | success | partial | failed')
   .option('--limit <n>', 'rows per page (1–200)', '50')
   .option('--cursor <cursor>', 'the page after this cursor (printed under a full page)')
@@ -108,15 +119,31 @@ program
   .addHelpText(
     'after',
     examples([
+      'meander-sync list --status failed',
       `meander-sync list --org ${NORDLYS} --status partial`,
       `meander-sync list --org ${NORDLYS} --csv > history.csv`,
     ]),
   )
   .action(
-    action((ctx, options: { org: string; status?: string; limit?: string; csv?: boolean; cursor?: string }) =>
-      listCommand(ctx, options),
+    action(
+      (ctx, options: { org?: string; status?: string; limit?: string; csv?: boolean; cursor?: string }) =>
+        listCommand(ctx, options),
     ),
   );
+
+program
+  .command('login')
+  .description(
+    'check a bearer token against the API and keep it with the API URL in ~/.config/meander-sync/config.json (mode 0600)',
+  )
+  .addHelpText(
+    'after',
+    examples([
+      'meander-sync --api-url https://sync.example.com login        # prompts; the token is not echoed',
+      'printf %s "$TOKEN" | meander-sync login',
+    ]),
+  )
+  .action(action((ctx) => loginCommand(ctx)));
 
 program
   .command('show')

@@ -31,7 +31,7 @@ describe('CLI usage edges (no API needed)', () => {
   });
 
   it('a commander usage error with --json prints a JSON error on stdout, exit 2', async () => {
-    const res = await cli(['export', '--org', ORG, '--json']);
+    const res = await cli(['export', '--json']);
     expect(res.code).toBe(2);
     expect(JSON.parse(res.stdout)).toMatchObject({
       error: { domainCode: 'USAGE', exitCode: 2, message: expect.stringContaining('required option') },

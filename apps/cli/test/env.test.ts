@@ -4,7 +4,7 @@ import { EXIT, UsageError } from '../src/exit-codes.js';
 
 describe('the CLI environment', () => {
   it('defaults the API URL and leaves the token unset', () => {
-    expect(readCliEnv({})).toEqual({ apiUrl: 'http://localhost:3000' });
+    expect(readCliEnv({}, () => undefined)).toEqual({ apiUrl: 'http://localhost:3000' });
   });
 
   it('reads MEANDER_API_URL and MEANDER_TOKEN', () => {

@@ -125,7 +125,15 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       as,
     );
     expect(human.stdout).toMatch(/nothing was posted and no sync was recorded/);
-    expect(human.stdout).toMatch(/40 documents would be posted, 0 records would be rejected/);
+    // A summary first; every line only with --details.
+    expect(human.stdout).toMatch(/documents +40 would be posted, total NOK/);
+    expect(human.stdout).toMatch(/rejections +0 predicted/);
+    expect(human.stdout.split('\n').length).toBeLessThan(15);
+    const details = await cli(
+      ['export', '--org', NORDLYS, '--from', monthStart, '--to', today, '--dry-run', '--details'],
+      as,
+    );
+    expect(details.stdout.split('\n').length).toBeGreaterThan(80);
     expect((await stats()).writes).toBe(writesBefore);
     expect(await history()).toBe(logsBefore);
   });
@@ -197,7 +205,7 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
   it('reports status, verifies the chain and writes evidence', async () => {
     const status = await cli(['status'], as);
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(FJORDVIK);
+    expect(status.stdout).toContain('Fjordvik Consulting');
     const verify = await cli(['verify', '--org', FJORDVIK, '--json'], as);
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, checked: 3, breaks: [] });
@@ -273,7 +281,7 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
   it('explains usage errors (exit 2), refusals (exit 1) and an unreachable API (exit 1, naming the URL)', async () => {
     const usage = await cli(['export', '--org', NORDLYS], as);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/required option/);
+    expect(usage.stderr).toMatch(/--period this-month\|last-month, or both --from and --to/);
     expect((await cli(['export', '--org', NORDLYS, '--from', '2026-02-30', '--to', today], as)).code).toBe(2);
     expect((await cli(['frobnicate'], as)).code).toBe(2);
     const disabled = await cli(

@@ -70,7 +70,8 @@ async function dispatchOne(
   if (!module.config || !schedule) return null;
   const slot = lastFiredBetween(schedule.cron, schedule.timezone, options.since, options.now);
   if (!slot) return null;
-  const period = previousMonthPeriod(options.now, schedule.timezone);
+  // The schedule fires by its own zone; the month it covers is the organization's.
+  const period = previousMonthPeriod(options.now, module.timeZone ?? schedule.timezone);
   // Another node (or an earlier tick) already created this slot's sync: one indexed read instead
   // of the count and the create's transaction that would only replay it. In a burst every
   // starting node walks the whole list, so with two nodes half the organizations it reaches are

@@ -1,16 +1,26 @@
-import { loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
+import { exitOnStartupFailure, loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readWorkerEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startWorker } from './worker.js';
 
-const env = readWorkerEnv();
+// Missing or bad configuration stops the worker with one line naming the variable (no stack trace).
+const { env, signer, credentials } = (() => {
+  try {
+    const env = readWorkerEnv();
+    const { signer } = loadCheckpointSigner(env.auditSigningKey, { production: env.production });
+    const { cipher: credentials } = loadCredentialCipher(env.credentialsKey, {
+      production: env.production,
+      previous: env.previousCredentialsKeys,
+    });
+    return { env, signer, credentials };
+  } catch (error) {
+    return exitOnStartupFailure('meander-worker', error);
+  }
+})();
 const logger = createLogger(env.logLevel);
-const { signer } = loadCheckpointSigner(env.auditSigningKey, { production: env.production });
-const { cipher: credentials } = loadCredentialCipher(env.credentialsKey, {
-  production: env.production,
-  previous: env.previousCredentialsKeys,
-});
-const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart, credentials });
+const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart, credentials }).catch(
+  (error: unknown) => exitOnStartupFailure('meander-worker', error, 'DATABASE_URL'),
+);
 const worker = await startWorker({
   db,
   queue: env.queue,

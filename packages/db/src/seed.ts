@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccountingModuleConfig, AccountingSystem } from '@meander/domain';
+import { type AccountingModuleConfig, type AccountingSystem, localDate } from '@meander/domain';
 import type { Database, NewExpenseRecord } from './store/port.js';
 
 /** The demo organizations of the contract ("Demo data"). */
@@ -14,7 +14,9 @@ export const DEMO_ORGANIZATIONS = [
   { id: '33333333-3333-4333-8333-333333333333', name: 'Stille Drift AS', system: 'xledger', enabled: false },
 ] as const;
 
-const NIGHTLY = { cron: '0 2 * * *', timezone: 'Europe/Oslo' };
+/** The demo organizations keep their books in Oslo: periods, schedules and the CLI's days. */
+export const DEMO_TIME_ZONE = 'Europe/Oslo';
+const NIGHTLY = { cron: '0 2 * * *', timezone: DEMO_TIME_ZONE };
 const ACCOUNTS = ['6800', '7100', '7140', '7150', '7160', '7320', '7350'];
 const RECORDS_PER_ORGANIZATION = 300;
 /** Month-to-date records, so a manual export of the current month has something to send. */
@@ -54,10 +56,14 @@ const DEMO_CONNECTIONS = {
   }),
 } satisfies Record<AccountingSystem, (emulatorUrl: string) => AccountingModuleConfig['connection']>;
 
-/** The previous calendar month (UTC) of `now`, as YYYY-MM-DD bounds. */
+/**
+ * The previous calendar month of `now` in the demo's zone: its first day (as a UTC-midnight date
+ * whose YYYY-MM-DD is the local date) and its length in days.
+ */
 export function previousMonth(now: Date): { first: Date; days: number } {
-  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  const days = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).getUTCDate();
+  const [year, month] = localDate(now, DEMO_TIME_ZONE).split('-').map(Number) as [number, number];
+  const first = new Date(Date.UTC(year, month - 2, 1));
+  const days = new Date(Date.UTC(year, month - 1, 0)).getUTCDate();
   return { first, days };
 }
 
@@ -75,9 +81,12 @@ export async function seedDemo(
   const { first, days } = previousMonth(now);
   let records = 0;
   for (const org of DEMO_ORGANIZATIONS) {
-    if (!(await db.organizations.get(org.id))) await db.organizations.create({ id: org.id, name: org.name });
+    if (!(await db.organizations.get(org.id))) {
+      await db.organizations.create({ id: org.id, name: org.name, timeZone: DEMO_TIME_ZONE });
+    }
     await db.organizations.configureAccounting({
       organizationId: org.id,
+      timeZone: DEMO_TIME_ZONE,
       enabled: org.enabled,
       config: {
         accountingSystem: org.system,
@@ -102,8 +111,9 @@ export async function seedDemo(
         description: `Demo expense ${i + 1}`,
       });
     }
-    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-    const daysSoFar = now.getUTCDate();
+    const today = localDate(now, DEMO_TIME_ZONE);
+    const monthStart = Date.parse(`${today.slice(0, 8)}01T00:00:00.000Z`);
+    const daysSoFar = Number(today.slice(8, 10));
     for (let i = 0; i < CURRENT_MONTH_RECORDS; i += 1) {
       batch.push({
         id: stableUuid(`${org.id}:${new Date(monthStart).toISOString().slice(0, 7)}:current:${i}`),

@@ -7,8 +7,16 @@ import {
   syncTypeSchema,
 } from './enums.js';
 import { errorDetailsSchema } from './error-details.js';
-import { DomainError, type ValidationIssue } from './errors.js';
+import {
+  DomainError,
+  PRODUCT_RULES,
+  type ProductRule,
+  throwOnErrors,
+  type ValidationIssue,
+} from './errors.js';
 import { payloadSummarySchema } from './payload-summary.js';
+import { checkPeriodEndAfterPeriodStart } from './rules/period-end-after-period-start.js';
+import { checkRecordsCountsNonNegative } from './rules/records-counts-non-negative.js';
 import { externalReferenceIdSchema, recordCountSchema } from './sync-log.js';
 import { uuidSchema } from './uuid.js';
 
@@ -112,14 +120,44 @@ export type ListSyncLogsInput = z.input<typeof listSyncLogsQuerySchema>;
 /** The parsed list query. */
 export type ListSyncLogsQuery = z.output<typeof listSyncLogsQuerySchema>;
 
-/** Turn zod's issues into the domain's issue shape (rule `schema`). */
+/**
+ * Turn zod's issues into the domain's issue shape: rule `schema`, or the rule a refinement names in
+ * its `params.rule` (e.g. `time_zone_known`).
+ */
 export function issuesFromZod(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((issue) => ({
-    rule: 'schema',
+    rule: ruleOf(issue),
     severity: 'error',
     path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
     message: issue.message,
   }));
+}
+
+/**
+ * The spec's rules on single fields, for whatever command carries those fields: a period ends after
+ * it starts (`period_end_after_period_start`), counts are non-negative integers
+ * (`records_counts_non_negative`). parseCommand runs them, so a parsed command is a valid one.
+ */
+function fieldRuleIssues(command: unknown): ValidationIssue[] {
+  if (typeof command !== 'object' || command === null) return [];
+  const c = command as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  if (typeof c.periodStart === 'string' && typeof c.periodEnd === 'string') {
+    issues.push(...checkPeriodEndAfterPeriodStart({ periodStart: c.periodStart, periodEnd: c.periodEnd }));
+  }
+  const counts: Partial<Record<'recordsTotal' | 'recordsSynced' | 'recordsFailed', number>> = {};
+  for (const field of ['recordsTotal', 'recordsSynced', 'recordsFailed'] as const) {
+    if (typeof c[field] === 'number') counts[field] = c[field];
+  }
+  return [...issues, ...checkRecordsCountsNonNegative(counts)];
+}
+
+function ruleOf(issue: z.core.$ZodIssue): ValidationIssue['rule'] {
+  const params = 'params' in issue ? (issue.params as { rule?: unknown } | undefined) : undefined;
+  const rule = params?.rule;
+  return typeof rule === 'string' && (PRODUCT_RULES as readonly string[]).includes(rule)
+    ? (rule as ProductRule)
+    : 'schema';
 }
 
 /**
@@ -143,13 +181,21 @@ export function validatingOnce<S extends z.ZodType<object>>(schema: S) {
   });
 }
 
-/** Parse `input` with `schema`, throwing `VALIDATION_FAILED` with field-level issues on failure. */
+/**
+ * Parse `input` with `schema`, then check the spec's single-field rules on what it produced (a
+ * period that ends after it starts, non-negative counts), throwing `VALIDATION_FAILED` with
+ * field-level issues named by rule on either failure. Rules that need a lookup or the current row
+ * (organization exists, one active sync, transitions) are the `plan*` functions' work.
+ */
 export function parseCommand<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   if (typeof input === 'object' && input !== null && validatedBy.get(input) === schema) {
     return input as z.output<S>;
   }
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    throwOnErrors(fieldRuleIssues(result.data));
+    return result.data;
+  }
   const issues = issuesFromZod(result.error);
   const first = issues[0];
   const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';

@@ -19,11 +19,13 @@ export type ValidationRule = (typeof VALIDATION_RULES)[number];
  * `connection_check`: a connection stored with verification must pass the ledger's read-only checks.
  * `confirm_unposted_needs_unverified`: a re-sync confirms postings not in the ledger only when its
  * parent left unverified postings open (there is nothing else to confirm).
+ * `time_zone_known`: an organization's time zone is an IANA name the runtime knows.
  */
 export const PRODUCT_RULES = [
   'records_progress_bounded',
   'connection_check',
   'confirm_unposted_needs_unverified',
+  'time_zone_known',
 ] as const;
 /** A rule this product adds to the spec's. */
 export type ProductRule = (typeof PRODUCT_RULES)[number];

@@ -12,6 +12,7 @@
  */
 export * from './accounting-module.js';
 export * from './accounting-systems.js';
+export * from './api-responses.js';
 export * from './canonical-json.js';
 export * from './commands.js';
 export * from './datetime.js';
@@ -19,6 +20,7 @@ export * from './enums.js';
 export * from './error-details.js';
 export * from './errors.js';
 export * from './export-record.js';
+export * from './failure-category.js';
 export * from './health.js';
 export * from './lifecycle.js';
 export * from './payload-summary.js';
@@ -39,5 +41,6 @@ export * from './rules/records-progress-bounded.js';
 export * from './rules/valid-status-transition.js';
 export * from './status-machine.js';
 export * from './sync-log.js';
+export * from './time-zone.js';
 export * from './unverified-postings.js';
 export * from './uuid.js';

@@ -280,6 +280,48 @@ describe.each(DIALECTS)('compose services from the deployed folders on %s', (dia
     expect(health.status).toBe(200);
   });
 
+  it('the deployed API serves the built admin console at /', async () => {
+    const page = await fetch(`${apiUrl}/`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).not.toContain('The admin console is not built');
+    const script = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const asset = await fetch(`${apiUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('bootstrap from the deployed API folder creates an organization and a token the CLI can use', async () => {
+    const api = service('api');
+    const boot = await run(
+      process.execPath,
+      ['dist/bootstrap.js', '--name', 'Bootstrapped AS', '--time-zone', 'Europe/Oslo'],
+      {
+        cwd: api.cwd,
+        env: cleanEnv({ DATABASE_URL: t.url, AUTH_JWT_SECRET: SECRET }),
+      },
+    );
+    const fresh = boot.stdout.trim();
+    const listed = await run(
+      process.execPath,
+      [join(deployed.cli as string, 'bin/meander-sync.js'), 'list', '--json'],
+      {
+        cwd: work,
+        env: cleanEnv({ MEANDER_API_URL: apiUrl, MEANDER_TOKEN: fresh, NO_COLOR: '1' }),
+      },
+    );
+    expect(listed.code, listed.stderr).toBe(0);
+    const organizations = await fetch(`${apiUrl}/trpc/organizations.list`, {
+      headers: { authorization: `Bearer ${fresh}` },
+    });
+    const names = ((await organizations.json()) as { result: { data: { name: string; timeZone: string }[] } })
+      .result.data;
+    expect(names).toContainEqual(
+      expect.objectContaining({ name: 'Bootstrapped AS', timeZone: 'Europe/Oslo' }),
+    );
+  });
+
   it('the workers run the scheduled syncs and the CLI exports through the API', async () => {
     // Each worker schedules last month's catch-up for both enabled organizations at start; one runs it.
     const until = Date.now() + 90_000;

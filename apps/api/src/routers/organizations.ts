@@ -3,6 +3,7 @@ import {
   accountingSystemSchema,
   DomainError,
   syncScheduleSchema,
+  timeZoneSchema,
 } from '@meander/domain';
 import { z } from 'zod';
 import { procedureFor, router } from '../trpc/init.js';
@@ -12,7 +13,14 @@ import { requireOrganizationScope } from './tenancy.js';
 export const organizationsRouter = router({
   /** Create an organization (global admins). */
   create: procedureFor('organization.manage')
-    .input(z.strictObject({ name: z.string().trim().min(1).max(200), id: z.uuid().optional() }))
+    .input(
+      z.strictObject({
+        name: z.string().trim().min(1).max(200),
+        id: z.uuid().optional(),
+        // IANA zone its periods are computed and shown in (`UTC` when left out).
+        timeZone: timeZoneSchema.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => ctx.db.organizations.create(input)),
 
   /** Enable or disable the `admin-accounting` module and set its system, schedule and connection. */
@@ -22,11 +30,14 @@ export const organizationsRouter = router({
         organizationId: z.uuid(),
         enabled: z.boolean(),
         accountingSystem: accountingSystemSchema,
-        schedule: syncScheduleSchema.optional(),
+        // A schedule without a zone runs in the organization's (not UTC).
+        schedule: syncScheduleSchema.extend({ timezone: timeZoneSchema.optional() }).optional(),
         // Omitted: the stored connection stays as it is. null: remove it.
         connection: accountingConnectionSchema.nullable().optional(),
         // true: a new connection is stored only when the ledger's read-only checks pass.
         verifyConnection: z.boolean().optional(),
+        // The organization's IANA time zone; omitted: unchanged.
+        timeZone: timeZoneSchema.optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -52,17 +63,29 @@ export const organizationsRouter = router({
           );
         }
       }
+      const zone =
+        input.timeZone ?? (await ctx.db.organizations.get(input.organizationId))?.timeZone ?? 'UTC';
+      const schedule = input.schedule && {
+        cron: input.schedule.cron,
+        timezone: input.schedule.timezone ?? zone,
+      };
       const view = await ctx.db.organizations.configureAccounting({
         organizationId: input.organizationId,
         enabled: input.enabled,
+        ...(input.timeZone ? { timeZone: input.timeZone } : {}),
         config: {
           accountingSystem: input.accountingSystem,
-          ...(input.schedule ? { schedule: input.schedule } : {}),
+          ...(schedule ? { schedule } : {}),
           ...(connection ? { connection } : {}),
         },
       });
+      const organization = await ctx.db.organizations.get(input.organizationId);
       // Connection settings hold credentials: they are written, never echoed back.
-      return { ...view, config: view.config ? { ...view.config, connection: undefined } : null };
+      return {
+        ...view,
+        timeZone: organization?.timeZone ?? 'UTC',
+        config: view.config ? { ...view.config, connection: undefined } : null,
+      };
     }),
 
   /**

@@ -4,6 +4,7 @@ import {
   authorize,
   DomainError,
   isDomainError,
+  issuesFromZod,
   type Principal,
   type ValidationIssue,
 } from '@meander/domain';
@@ -21,8 +22,10 @@ interface IssueLike {
 function schemaIssues(cause: unknown): ValidationIssue[] | null {
   const issues = (cause as { issues?: unknown } | null)?.issues;
   if (!Array.isArray(issues)) return null;
-  return (issues as IssueLike[]).map((i) => ({
-    rule: 'schema',
+  // A refinement that names its rule (`params.rule`, e.g. time_zone_known) keeps it on the wire.
+  const rules = issuesFromZod({ issues } as Parameters<typeof issuesFromZod>[0]);
+  return (issues as IssueLike[]).map((i, n) => ({
+    rule: rules[n]?.rule ?? 'schema',
     severity: 'error',
     path: (i.path ?? []).map((p) => (typeof p === 'number' ? p : String(p))),
     message: i.message ?? 'Invalid value',

@@ -26,7 +26,13 @@ export async function evidenceCommand(
   ctx: CommandContext,
   options: { org: string; from: string; to: string; out: string },
 ): Promise<number> {
-  const { from, to } = parsePeriod(options.from, options.to);
+  parsePeriod(options.from, options.to); // usage mistakes are found before the API is asked anything
+  // Days of the organization's calendar, as every other --from/--to.
+  const { from, to } = parsePeriod(
+    options.from,
+    options.to,
+    (await ctx.organizations.get(options.org)).timeZone,
+  );
   await requireDirectory(options.out);
   const query = (cursor?: number) =>
     ctx.client.audit.evidence.query({

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { decimalToMinor, formatMoney } from '../output/money.js';
 import { style } from '../output/style.js';
 
 /** The rejected records of a sync with the catalogue's explanation: list, or the API's CSV streamed to stdout. */
@@ -36,26 +37,37 @@ export async function rejectionsCommand(
   ctx.say(
     `${style.bold(`${result.items.length} rejected record(s)`)} of sync ${result.syncLogId} (${result.accountingSystem}, ${result.status})${result.truncated ? ' — list truncated, re-sync the whole period' : ''}`,
   );
-  for (const item of result.items) ctx.say(renderRejection(item));
+  for (const item of result.items) ctx.say(renderRejection(item, ctx.locale));
   return EXIT.ok;
 }
 
 /** One rejected record for a person: what it is, what the ledger said, what it means, what to do. */
-export function renderRejection(item: {
-  recordId: string;
-  category: string;
-  code: string;
-  message: string;
-  fix: string;
-  vendorCode: string;
-  vendorReason: string;
-  bookingDate?: string | null;
-  amount?: string | null;
-  currency?: string | null;
-  account?: string | null;
-}): string {
+export function renderRejection(
+  item: {
+    recordId: string;
+    category: string;
+    code: string;
+    message: string;
+    fix: string;
+    vendorCode: string;
+    vendorReason: string;
+    bookingDate?: string | null;
+    amount?: string | null;
+    currency?: string | null;
+    account?: string | null;
+  },
+  locale = 'en-GB',
+): string {
+  const amount = (value: string, currency: string | null | undefined) => {
+    if (!currency) return value;
+    try {
+      return formatMoney(decimalToMinor(value, currency), currency, locale);
+    } catch {
+      return `${value} ${currency}`; // an amount with more decimals than the currency takes: as given
+    }
+  };
   const expense = item.amount
-    ? `  ${item.bookingDate ?? ''} ${item.amount} ${item.currency ?? ''} account ${item.account ?? ''}`
+    ? `  ${item.bookingDate ?? ''} ${amount(item.amount, item.currency)} account ${item.account ?? ''}`
     : '';
   return [
     '',

@@ -12,10 +12,12 @@ export async function showCommand(ctx: CommandContext, id: string): Promise<numb
     ? (await ctx.client.rejections.list.query({ syncLogId: id })).items
     : [];
   ctx.emit(rejected.length ? { ...log, rejections: rejected } : log);
-  ctx.say(renderSyncLog(log));
+  if (ctx.json) return 0;
+  const organization = await ctx.organizations.get(log.organizationId);
+  ctx.say(renderSyncLog(log, { organization, locale: ctx.locale }));
   if (rejected.length) {
     ctx.say('\nWhat the rejections mean and how to fix them:');
-    for (const item of rejected.slice(0, EXPLAINED)) ctx.say(renderRejection(item));
+    for (const item of rejected.slice(0, EXPLAINED)) ctx.say(renderRejection(item, ctx.locale));
     if (rejected.length > EXPLAINED)
       ctx.say(`\n… ${rejected.length - EXPLAINED} more: meander-sync rejections ${id} [--csv]`);
   }

@@ -1,4 +1,6 @@
-import type { SyncLog } from '@meander/domain';
+import { formatZonedDateTime, periodLabel, type SyncLog } from '@meander/domain';
+import type { OrganizationInfo } from '../organizations.js';
+import { formatMoney } from './money.js';
 import { statusText, style } from './style.js';
 
 const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
@@ -6,23 +8,31 @@ const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
     ? `${((Date.parse(log.completedAt) - Date.parse(log.startedAt)) / 1000).toFixed(1)} s`
     : '—';
 
-/** One sync log, readable: the fields, then what went wrong record by record. */
-export function renderSyncLog(log: SyncLog): string {
+/** How a view reads: the organization (name and zone) and the locale for money. */
+export interface ViewSettings {
+  organization: OrganizationInfo;
+  locale: string;
+}
+
+/** One sync log, readable: the fields in the organization's zone, then what went wrong record by record. */
+export function renderSyncLog(log: SyncLog, view: ViewSettings): string {
+  const zone = view.organization.timeZone;
+  const at = (instant: string | null) => (instant ? formatZonedDateTime(instant, zone) : '—');
   const lines = [
     `${style.bold('Sync')} ${log.id}  ${statusText(log.status)}`,
-    `  organization   ${log.organizationId}`,
+    `  organization   ${view.organization.name}${view.organization.name === log.organizationId ? '' : ` (${log.organizationId})`}`,
     `  system / type  ${log.accountingSystem} / ${log.syncType}${log.triggeredBy ? ` (by ${log.triggeredBy})` : ''}`,
-    `  period         ${log.periodStart} → ${log.periodEnd}`,
+    `  period         ${periodLabel(log.periodStart, log.periodEnd, zone)} (${at(log.periodStart)} → ${at(log.periodEnd)})`,
     `  records        ${log.recordsSynced} synced, ${log.recordsFailed} failed, ${log.recordsTotal} selected`,
     `  reference      ${log.externalReferenceId ?? '—'}`,
-    `  started        ${log.startedAt}`,
-    `  completed      ${log.completedAt ?? '—'} (${duration(log)})`,
+    `  started        ${at(log.startedAt)}`,
+    `  completed      ${at(log.completedAt)} (${duration(log)})`,
   ];
   const summary = log.payloadSummary;
   if (summary) {
     const total =
-      summary.totalAmountMinor !== undefined
-        ? `, total ${summary.totalAmountMinor} minor units ${summary.currency ?? ''}`
+      summary.totalAmountMinor !== undefined && summary.currency
+        ? `, total ${formatMoney(summary.totalAmountMinor, summary.currency, view.locale)}`
         : '';
     lines.push(
       `  payload        ${summary.recordCount ?? summary.recordIds?.length ?? 0} records${total}, format v${summary.formatVersion}`,

@@ -1,4 +1,4 @@
-import type { ExportRecord } from '@meander/domain';
+import { type ExportRecord, localDate } from '@meander/domain';
 import type { RecordSelection } from './port.js';
 
 /** An expense_records row as either driver returns it. */
@@ -28,9 +28,11 @@ export function exportRecordFromRow(row: ExpenseRecordRow): ExportRecord {
 }
 
 /**
- * Booking dates are calendar dates; a sync period is a pair of instants. A record belongs to the
- * period when its booking date lies between the UTC dates of the period's ends (both inclusive).
+ * Booking dates are calendar dates of the organization; a sync period is a pair of instants. A
+ * record belongs to the period when its booking date lies between the dates of the period's ends in
+ * the organization's time zone (both inclusive): Oslo's November, 2026-10-31T23:00Z onwards, starts
+ * on 1 November, not on 31 October.
  */
-export function selectionWindow(selection: RecordSelection): { from: string; to: string } {
-  return { from: selection.periodStart.slice(0, 10), to: selection.periodEnd.slice(0, 10) };
+export function selectionWindow(selection: RecordSelection, timeZone = 'UTC'): { from: string; to: string } {
+  return { from: localDate(selection.periodStart, timeZone), to: localDate(selection.periodEnd, timeZone) };
 }

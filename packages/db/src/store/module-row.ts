@@ -7,6 +7,8 @@ export interface ModuleRow {
   module: string;
   enabled: boolean | number;
   config: unknown;
+  /** The organization's time zone, where the statement joins it (the scheduled list). */
+  organization_time_zone?: string;
 }
 
 /**
@@ -21,5 +23,6 @@ export function accountingModuleFromRow(row: ModuleRow): AccountingModuleView {
     module: 'admin-accounting',
     enabled: row.enabled === true || row.enabled === 1,
     config: parsed.success ? (parsed.data as AccountingModuleConfig) : null,
+    ...(row.organization_time_zone ? { timeZone: row.organization_time_zone } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { accountingModuleConfigSchema, uuidSchema } from '@meander/domain';
+import { accountingModuleConfigSchema, DEFAULT_TIME_ZONE, timeZoneSchema, uuidSchema } from '@meander/domain';
 import { z } from 'zod';
 import type { Organization } from './port.js';
 
@@ -6,20 +6,32 @@ import type { Organization } from './port.js';
 export const createOrganizationSchema = z.strictObject({
   id: uuidSchema.optional(),
   name: z.string().trim().min(1).max(200),
+  /** IANA zone its periods are computed and shown in; `UTC` when left out. */
+  timeZone: timeZoneSchema.optional(),
 });
 
 export const configureAccountingSchema = z.strictObject({
   organizationId: uuidSchema,
   enabled: z.boolean(),
   config: accountingModuleConfigSchema,
+  /** When given, the organization's time zone changes with its module configuration. */
+  timeZone: timeZoneSchema.optional(),
 });
+
+export const setTimeZoneSchema = z.strictObject({ organizationId: uuidSchema, timeZone: timeZoneSchema });
 
 export interface OrganizationRow {
   id: string;
   name: string;
   created_at: string | Date;
+  time_zone?: string | null;
 }
 
 export function organizationFromRow(row: OrganizationRow): Organization {
-  return { id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: new Date(row.created_at).toISOString(),
+    timeZone: row.time_zone ?? DEFAULT_TIME_ZONE,
+  };
 }

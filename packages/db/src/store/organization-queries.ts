@@ -18,8 +18,9 @@ function organizationStatements(dialect: Dialect) {
   const o = s.organizations;
   const m = s.moduleConfigurations;
   return {
-    insert: sql`INSERT INTO ${o} ${insertValues(o, ['id', 'name', 'createdAt'])} RETURNING *`,
+    insert: sql`INSERT INTO ${o} ${insertValues(o, ['id', 'name', 'createdAt', 'timeZone'])} RETURNING *`,
     byId: sql`SELECT * FROM ${o} WHERE ${o.id} = ${p('id')}`,
+    setTimeZone: sql`UPDATE ${o} SET ${sql.identifier(o.timeZone.name)} = ${p('timeZone')} WHERE ${o.id} = ${p('id')}`,
     byName: sql`SELECT * FROM ${o} ORDER BY ${o.name}, ${o.id}`,
     // `enabled` binds a boolean: PostgreSQL's boolean, SQLite's 0/1 (its driver encodes it).
     configureAccounting: sql`INSERT INTO ${m} ${insertValues(m, ['organizationId', 'module', 'enabled', 'config', 'updatedAt'])}
@@ -28,7 +29,9 @@ function organizationStatements(dialect: Dialect) {
         ${sql.identifier(m.config.name)} = excluded.${sql.identifier(m.config.name)},
         ${sql.identifier(m.updatedAt.name)} = excluded.${sql.identifier(m.updatedAt.name)}`,
     accountingModuleOf: accountingModuleOf(s),
-    scheduled: sql`SELECT * FROM ${m} WHERE ${m.module} = 'admin-accounting' AND ${m.enabled} = TRUE
+    scheduled: sql`SELECT ${m}.*, ${o.timeZone} AS organization_time_zone FROM ${m}
+      JOIN ${o} ON ${o.id} = ${m.organizationId}
+      WHERE ${m.module} = 'admin-accounting' AND ${m.enabled} = TRUE
       ORDER BY ${m.organizationId}`,
   } satisfies Record<string, SQL>;
 }

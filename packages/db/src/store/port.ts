@@ -34,12 +34,16 @@ export interface Organization {
   id: string;
   name: string;
   createdAt: IsoDateTime;
+  /** IANA time zone its periods are computed and shown in (`UTC` unless chosen). */
+  timeZone: string;
 }
 
 /** The `admin-accounting` module row of one organization. */
 export interface AccountingModuleView extends AccountingModuleState {
   organizationId: string;
   module: 'admin-accounting';
+  /** The organization's IANA time zone (on the scheduled list: the zone its periods are computed in). */
+  timeZone?: string;
 }
 
 /** An expense claim or reimbursement to insert (seed, tests, benchmarks). */
@@ -235,14 +239,18 @@ export interface SyncLogStore {
 
 /** Organizations and their module configurations. */
 export interface OrganizationStore {
-  create(input: { id?: string; name: string }): Promise<Organization>;
+  create(input: { id?: string; name: string; timeZone?: string }): Promise<Organization>;
   get(id: string): Promise<Organization | null>;
   list(): Promise<Organization[]>;
   configureAccounting(input: {
     organizationId: string;
     enabled: boolean;
     config: AccountingModuleConfig;
+    /** When given, the organization's IANA time zone changes too. */
+    timeZone?: string;
   }): Promise<AccountingModuleView>;
+  /** Change an organization's IANA time zone (refused with rule `time_zone_known` when unknown). */
+  setTimeZone(organizationId: string, timeZone: string): Promise<Organization>;
   getAccountingModule(organizationId: string): Promise<AccountingModuleView | null>;
   /** Enabled accounting modules that carry a schedule (the dispatcher's input). */
   listScheduled(): Promise<AccountingModuleView[]>;

@@ -15,6 +15,7 @@ import { compileAll, p } from './statement.js';
  */
 function expenseRecordStatements(dialect: Dialect) {
   const r = tablesOf(dialect).expenseRecords;
+  const o = tablesOf(dialect).organizations;
   const approved = sql`${r.organizationId} = ${p('organizationId')} AND ${r.approvalState} = 'approved'`;
   const page = (lowerBound: SQL) => sql`SELECT * FROM ${r} WHERE ${approved} AND ${lowerBound}
     AND ${r.bookingDate} <= ${p('to')} ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}`;
@@ -22,6 +23,7 @@ function expenseRecordStatements(dialect: Dialect) {
     countApproved: sql`SELECT COUNT(*) AS n FROM ${r} WHERE ${approved}
       AND ${r.bookingDate} >= ${p('from')} AND ${r.bookingDate} <= ${p('to')}`,
     firstPage: page(sql`${r.bookingDate} >= ${p('from')}`),
+    timeZoneOf: sql`SELECT ${o.timeZone} AS time_zone FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
     nextPage: page(sql`(${r.bookingDate}, ${r.id}) > (${p('afterDate')}, ${p('afterId')})`),
   } satisfies Record<string, SQL>;
 }
@@ -56,8 +58,16 @@ export abstract class SqlExpenseRecordStore implements ExpenseRecordStore {
     batchSize: number,
   ): AsyncIterable<ExportRecord[]>;
 
+  /** The selection's booking dates, read in the organization's time zone. */
+  private async windowOf(selection: RecordSelection): Promise<{ from: string; to: string }> {
+    const row = await this.driver.run(
+      one<{ time_zone: string }>(this.q.timeZoneOf, { organizationId: selection.organizationId }),
+    );
+    return selectionWindow(selection, row?.time_zone ?? 'UTC');
+  }
+
   async countApproved(selection: RecordSelection): Promise<number> {
-    const window = selectionWindow(selection);
+    const window = await this.windowOf(selection);
     if (selection.recordIds) return this.countIds({ ...selection, recordIds: selection.recordIds }, window);
     const row = await this.driver.run(
       one<{ n: number | bigint }>(this.q.countApproved, {
@@ -69,7 +79,7 @@ export abstract class SqlExpenseRecordStore implements ExpenseRecordStore {
   }
 
   async *streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]> {
-    const { from, to } = selectionWindow(selection);
+    const { from, to } = await this.windowOf(selection);
     if (selection.recordIds) {
       yield* this.streamIds({ ...selection, recordIds: selection.recordIds }, { from, to }, batchSize);
       return;

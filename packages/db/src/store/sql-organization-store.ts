@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type AccountingModuleConfig, canonicalUuid, DomainError, parseCommand } from '@meander/domain';
+import {
+  type AccountingModuleConfig,
+  canonicalUuid,
+  DEFAULT_TIME_ZONE,
+  DomainError,
+  parseCommand,
+} from '@meander/domain';
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { all, type Driver, one, write } from './driver.js';
 import { accountingModuleFromRow, type ModuleRow } from './module-row.js';
@@ -8,6 +14,7 @@ import {
   createOrganizationSchema,
   type OrganizationRow,
   organizationFromRow,
+  setTimeZoneSchema,
 } from './organization-commands.js';
 import { compileOrganizationStatements } from './organization-queries.js';
 import type { AccountingModuleView, Organization, OrganizationStore } from './port.js';
@@ -25,7 +32,7 @@ export class SqlOrganizationStore implements OrganizationStore {
     this.q = compileOrganizationStatements(driver.dialect);
   }
 
-  async create(input: { id?: string; name: string }): Promise<Organization> {
+  async create(input: { id?: string; name: string; timeZone?: string }): Promise<Organization> {
     const command = parseCommand(createOrganizationSchema, input);
     try {
       const row = await this.driver.run(
@@ -33,6 +40,7 @@ export class SqlOrganizationStore implements OrganizationStore {
           id: command.id ?? randomUUID(),
           name: command.name,
           createdAt: new Date().toISOString(),
+          timeZone: command.timeZone ?? DEFAULT_TIME_ZONE,
         }),
       );
       return organizationFromRow(row as OrganizationRow);
@@ -57,32 +65,24 @@ export class SqlOrganizationStore implements OrganizationStore {
     organizationId: string;
     enabled: boolean;
     config: AccountingModuleConfig;
+    timeZone?: string;
   }): Promise<AccountingModuleView> {
     const command = parseCommand(configureAccountingSchema, input);
-    if (!(await this.get(command.organizationId))) {
-      throw new DomainError(
-        'ORGANIZATION_NOT_FOUND',
-        `Organization ${command.organizationId} does not exist`,
-        [
-          {
-            rule: 'organization_id_exists',
-            severity: 'error',
-            path: ['organizationId'],
-            message: 'Unknown organization',
-          },
-        ],
-      );
-    }
+    if (!(await this.get(command.organizationId))) throw unknownOrganization(command.organizationId);
+    const q = this.q;
     try {
-      await this.driver.run(
-        write(this.q.configureAccounting, {
+      await this.driver.transaction(function* () {
+        if (command.timeZone !== undefined) {
+          yield* write(q.setTimeZone, { id: command.organizationId, timeZone: command.timeZone });
+        }
+        yield* write(q.configureAccounting, {
           organizationId: command.organizationId,
           module: 'admin-accounting',
           enabled: command.enabled,
           config: command.config,
           updatedAt: new Date().toISOString(),
-        }),
-      );
+        });
+      });
     } catch (error) {
       // An organization deleted meanwhile, a config the CHECKs refuse: a DomainError, never a 500.
       rethrowAsDomainError(error);
@@ -93,6 +93,16 @@ export class SqlOrganizationStore implements OrganizationStore {
       enabled: command.enabled,
       config: command.config,
     };
+  }
+
+  async setTimeZone(rawOrganizationId: string, timeZone: string): Promise<Organization> {
+    const command = parseCommand(setTimeZoneSchema, { organizationId: rawOrganizationId, timeZone });
+    const changed = await this.driver.run(
+      write(this.q.setTimeZone, { id: command.organizationId, timeZone: command.timeZone }),
+    );
+    const organization = changed === 0 ? null : await this.get(command.organizationId);
+    if (!organization) throw unknownOrganization(command.organizationId);
+    return organization;
   }
 
   async getAccountingModule(rawOrganizationId: string): Promise<AccountingModuleView | null> {
@@ -106,4 +116,15 @@ export class SqlOrganizationStore implements OrganizationStore {
     const rows = await this.driver.run(all<ModuleRow>(this.q.scheduled));
     return rows.map(accountingModuleFromRow).filter((m) => m.config?.schedule !== undefined);
   }
+}
+
+function unknownOrganization(organizationId: string): DomainError {
+  return new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
+    {
+      rule: 'organization_id_exists',
+      severity: 'error',
+      path: ['organizationId'],
+      message: 'Unknown organization',
+    },
+  ]);
 }

@@ -22,11 +22,17 @@ import { APPROVAL_STATE_CHECK, EXPENSE_KIND_CHECK, LEGAL_BASIS_CHECK, SYNC_LOG_C
 const tz = <N extends string>(name: N) =>
   timestamp(name, { withTimezone: true, precision: 3, mode: 'string' });
 
-export const organizations = pgTable('organizations', {
-  id: uuid('id').primaryKey(),
-  name: text('name').notNull(),
-  createdAt: tz('created_at').notNull(),
-});
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    createdAt: tz('created_at').notNull(),
+    /** IANA time zone the organization keeps its books in (migration 0009). */
+    timeZone: text('time_zone').notNull().default('UTC'),
+  },
+  () => [check('ck_organizations_time_zone', sql.raw(`time_zone ~ '^[A-Za-z0-9_/+-]{1,64}$'`))],
+);
 
 export const moduleConfigurations = pgTable(
   'module_configurations',

@@ -20,11 +20,22 @@ const jsonObjectOrNull = (column: string) =>
     `${column} IS NULL OR (CASE WHEN json_valid(${column}) THEN json_type(${column}) = 'object' ELSE 0 END)`,
   );
 
-export const organizations = sqliteTable('organizations', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  createdAt: isoText('created_at').notNull(),
-});
+export const organizations = sqliteTable(
+  'organizations',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    createdAt: isoText('created_at').notNull(),
+    /** IANA time zone the organization keeps its books in (migration 0009). */
+    timeZone: text('time_zone').notNull().default('UTC'),
+  },
+  () => [
+    check(
+      'ck_organizations_time_zone',
+      sql.raw(`length(time_zone) BETWEEN 1 AND 64 AND time_zone NOT GLOB '*[^A-Za-z0-9_/+-]*'`),
+    ),
+  ],
+);
 
 export const moduleConfigurations = sqliteTable(
   'module_configurations',
