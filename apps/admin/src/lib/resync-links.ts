@@ -39,3 +39,35 @@ export function resolvedBy<T extends LinkedSync>(log: LinkedSync, syncs: readonl
   fixes.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
   return fixes[0] ?? null;
 }
+
+/** For each sync of a list: the re-syncs of it in the list and the sync that resolved it. */
+export interface SyncLinks {
+  children: string[];
+  resolvedBy: string | null;
+}
+
+/**
+ * {@link childrenOf} and {@link resolvedBy} for a whole history page at once, grouped by period so a
+ * long page costs no more than a sort.
+ */
+export function linkIndex(syncs: readonly LinkedSync[]): Map<string, SyncLinks> {
+  const byPeriod = new Map<string, LinkedSync[]>();
+  const byParent = new Map<string, LinkedSync[]>();
+  for (const s of syncs) {
+    const key = `${s.organizationId}|${s.accountingSystem}|${s.periodStart}|${s.periodEnd}`;
+    byPeriod.set(key, [...(byPeriod.get(key) ?? []), s]);
+    const parent = s.payloadSummary?.parentSyncId;
+    if (parent) byParent.set(parent, [...(byParent.get(parent) ?? []), s]);
+  }
+  const links = new Map<string, SyncLinks>();
+  for (const s of syncs) {
+    const key = `${s.organizationId}|${s.accountingSystem}|${s.periodStart}|${s.periodEnd}`;
+    const children = byParent.get(s.id) ?? [];
+    const candidates = [...(byPeriod.get(key) ?? []), ...children];
+    links.set(s.id, {
+      children: childrenOf(s, children).map((c) => c.id),
+      resolvedBy: resolvedBy(s, candidates)?.id ?? null,
+    });
+  }
+  return links;
+}
