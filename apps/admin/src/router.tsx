@@ -13,6 +13,7 @@ import { IntegrationsPage } from './pages/IntegrationsPage';
 import { ProblemsPage } from './pages/ProblemsPage';
 import { SignInPage } from './pages/SignInPage';
 import { SyncDetailPage } from './pages/SyncDetailPage';
+import { WebhooksPage } from './pages/WebhooksPage';
 
 export interface RouterContext {
   session: Session | null;
@@ -67,9 +68,17 @@ const problemsRoute = createRoute({
   component: ProblemsPage,
 });
 
+const webhooksRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/webhooks',
+  validateSearch: (raw: Record<string, unknown>): { organizationId?: string } =>
+    typeof raw.organizationId === 'string' ? { organizationId: raw.organizationId } : {},
+  component: WebhooksPage,
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  signedInRoute.addChildren([integrationsRoute, historyRoute, syncRoute, problemsRoute]),
+  signedInRoute.addChildren([integrationsRoute, historyRoute, syncRoute, problemsRoute, webhooksRoute]),
 ]);
 
 export function createAppRouter(options: { history?: Parameters<typeof createRouter>[0]['history'] } = {}) {
