@@ -74,9 +74,15 @@ export function CreateWebhookForm({ organizationId }: { organizationId: string }
             Endpoint {secret.url} added. Its signing secret is shown <strong>only this once</strong>: copy it
             into the receiver's configuration now.
           </p>
-          <code className="secret" aria-label="Signing secret">
-            {secret.secret}
-          </code>
+          <label htmlFor={`${id}-secret`}>Signing secret</label>
+          <input
+            id={`${id}-secret`}
+            className="secret"
+            readOnly
+            value={secret.secret}
+            size={secret.secret.length}
+            onFocus={(e) => e.target.select()}
+          />
           <button type="button" className="button-secondary" onClick={() => setSecret(null)}>
             I have copied the secret
           </button>
