@@ -10,8 +10,8 @@ export function DeliveryLog({ endpointId, timeZone }: { endpointId: string; time
   const trpc = useTRPC();
   const deliveries = useQuery({
     ...trpc.webhooks.deliveries.queryOptions({ id: endpointId, limit: 50 }),
-    // Pending deliveries change under the worker's retries: follow them while any is pending.
-    refetchInterval: (q) => (q.state.data?.some((d) => d.status === 'pending') ? 2_000 : false),
+    // Deliveries appear and change under the worker: followed closely while any is pending.
+    refetchInterval: (q) => (q.state.data?.some((d) => d.status === 'pending') ? 2_000 : 5_000),
   });
   if (deliveries.error) return <ErrorMessage error={deliveries.error} />;
   if (!deliveries.data) return <p className="muted">Loading deliveries…</p>;
