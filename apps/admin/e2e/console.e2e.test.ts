@@ -11,6 +11,7 @@ import { type Receiver, startReceiver, trpcQuery } from './receiver';
 
 const NORDLYS = '11111111-1111-4111-8111-111111111111';
 const FJORDVIK = '22222222-2222-4222-8222-222222222222';
+const STILLE = '33333333-3333-4333-8333-333333333333';
 const DOCS = resolve(import.meta.dirname, '../../../docs');
 // expect.poll gives up after 1 s by default: a history query and a React render on a loaded 2-core
 // machine running another suite can take longer. Polls end as soon as the value is right.
@@ -126,8 +127,15 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
       .getByText('Chain verified: 1 sealed record, no breaks.')
       .waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('meander.console.token'))).toMatch(/^ey/);
-    // A disabled organization with no records says nothing about a chain.
-    const stille = card(/Stille Drift AS/);
+    // A disabled organization with no records says nothing about a chain (its module set up, then off).
+    const configured = await fetch(`${product.apiUrl}/trpc/organizations.configureAccounting`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${product.tokens.global_admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ organizationId: STILLE, enabled: false, accountingSystem: 'xledger' }),
+    });
+    expect(configured.status).toBe(200);
+    await page.reload();
+    const stille = card(/Stille Drift AS · Xledger/);
     await stille.getByText('Disabled').first().waitFor();
     expect(await stille.getByRole('button', { name: /Verify chain/ }).count()).toBe(0);
     expect(await stille.getByText(/Chain verified/).count()).toBe(0);
