@@ -12,7 +12,7 @@ export async function showCommand(ctx: CommandContext, id: string): Promise<numb
     ? (await ctx.client.rejections.list.query({ syncLogId: id })).items
     : [];
   ctx.emit(rejected.length ? { ...log, rejections: rejected } : log);
-  ctx.say(renderSyncLog(log));
+  ctx.say(renderSyncLog(log, rejected));
   if (rejected.length) {
     ctx.say('\nWhat the rejections mean and how to fix them:');
     for (const item of rejected.slice(0, EXPLAINED)) ctx.say(renderRejection(item));

@@ -1,4 +1,5 @@
 import type { SyncLog } from '@meander/domain';
+import { failureHeadline } from './failure-name.js';
 import { statusText, style } from './style.js';
 
 const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
@@ -7,7 +8,12 @@ const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
     : '—';
 
 /** One sync log, readable: the fields, then what went wrong record by record. */
-export function renderSyncLog(log: SyncLog): string {
+export function renderSyncLog(
+  log: SyncLog,
+  /** The API's explained rejections (`rejections.list`): each record named by its catalogue code. */
+  explained: readonly { recordId: string; code: string; category: string }[] = [],
+): string {
+  const names = new Map(explained.map((e) => [e.recordId, `${e.code} (${e.category})`]));
   const lines = [
     `${style.bold('Sync')} ${log.id}  ${statusText(log.status)}`,
     `  organization   ${log.organizationId}`,
@@ -33,9 +39,11 @@ export function renderSyncLog(log: SyncLog): string {
   if (details) {
     lines.push(
       '',
-      `${style.bold('Error details')}  ${details.code} (${details.category}${details.retryable ? ', retryable' : ''})`,
+      `${style.bold('Error details')}  ${failureHeadline(details)}${details.retryable ? ', retryable' : ''}`,
     );
     lines.push(`  ${details.message}`);
+    if (details.catalogCode && details.catalogCode !== details.code)
+      lines.push(`  ledger code    ${details.code}`);
     if (details.providerCode) lines.push(`  provider code  ${details.providerCode}`);
     if (details.correlationId) lines.push(`  correlation    ${details.correlationId}`);
     const failures = details.recordFailures ?? [];
@@ -44,7 +52,9 @@ export function renderSyncLog(log: SyncLog): string {
         `  rejected records (${failures.length}${details.recordFailuresTruncated ? '+, truncated' : ''}):`,
       );
       for (const f of failures.slice(0, 50))
-        lines.push(`    ${f.recordId}  ${style.yellow(f.code)}  ${f.reason}`);
+        lines.push(
+          `    ${f.recordId}  ${style.yellow(names.get(f.recordId) ?? failureHeadline(f))}  ${f.reason}`,
+        );
       if (failures.length > 50) lines.push(`    … ${failures.length - 50} more (use --json for all)`);
     }
     for (const w of details.warnings ?? [])
