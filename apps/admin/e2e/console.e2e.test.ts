@@ -223,6 +223,9 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     expect(await field('Code').textContent()).toContain(
       log.errorDetails?.catalogCode ?? log.errorDetails?.code,
     );
+    // A partial sync's category is its records' (catalogue), not the summary's transport category.
+    expect(new Set(items.map((i) => i.category))).toEqual(new Set(['master_data']));
+    expect(await field('Category').textContent()).toBe(`master_data (${items.length} records)`);
     const totalMinor = items.reduce((sum, i) => sum + BigInt(i.amountMinor ?? 0), 0n);
     expect(plain(await page.getByText(/^Rejected amount:/).textContent())).toBe(
       `Rejected amount: ${plain(formatMoney(totalMinor, 'NOK', 'nb-NO'))}`,
@@ -469,6 +472,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     const organizations = await api<{ id: string; timeZone?: string }[]>('organizations.list', undefined);
     const zone = organizations.find((o) => o.id === NORDLYS)?.timeZone ?? 'UTC';
     const open = page.locator('section', { has: page.getByRole('heading', { name: 'Open problems (1)' }) });
+    await open.locator('tbody tr').first().waitFor();
     const problem = await open.locator('tbody tr').first().locator('td').allTextContents();
     expect(problem[0]).toBe(headline);
     expect(problem[2]).toBe(formatDateTime(log.completedAt, zone));
