@@ -4,8 +4,11 @@ import {
   formatDuration,
   formatMoney,
   formatPeriod,
+  nextDay,
+  startOfZonedDay,
   totalsByCurrency,
   usableTimeZone,
+  zonedToday,
 } from '../src/lib/format';
 
 // Intl separates groups and currency with no-break spaces; tests read them as plain spaces.
@@ -90,5 +93,31 @@ describe('formatDuration', () => {
     expect(formatDuration(at(0), at(185_000))).toBe('3 min 5 s');
     expect(formatDuration(at(0), at(7_440_000))).toBe('2 h 4 min');
     expect(formatDuration(at(0), null)).toBe('');
+  });
+});
+
+describe('the organization’s calendar days', () => {
+  it('starts a day at the zone’s midnight, across DST changes', () => {
+    expect(startOfZonedDay('2026-11-01', 'Europe/Oslo')).toBe('2026-10-31T23:00:00.000Z');
+    expect(startOfZonedDay('2026-07-01', 'Europe/Oslo')).toBe('2026-06-30T22:00:00.000Z');
+    // The day of the autumn change starts in summer time, the next in winter time.
+    expect(startOfZonedDay('2026-10-25', 'Europe/Oslo')).toBe('2026-10-24T22:00:00.000Z');
+    expect(startOfZonedDay('2026-10-26', 'Europe/Oslo')).toBe('2026-10-25T23:00:00.000Z');
+    expect(startOfZonedDay('2026-03-29', 'America/New_York')).toBe('2026-03-29T04:00:00.000Z');
+    expect(startOfZonedDay('2026-11-01', 'UTC')).toBe('2026-11-01T00:00:00.000Z');
+  });
+
+  it('knows today and the next day in the zone', () => {
+    const lateEvening = new Date('2026-11-30T23:30:00.000Z');
+    expect(zonedToday('Europe/Oslo', lateEvening)).toBe('2026-12-01');
+    expect(zonedToday('UTC', lateEvening)).toBe('2026-11-30');
+    expect(nextDay('2026-12-31')).toBe('2027-01-01');
+    expect(nextDay('2028-02-28')).toBe('2028-02-29');
+  });
+
+  it('reads a month exported by those days as the month', () => {
+    const from = startOfZonedDay('2026-11-01', 'Europe/Oslo');
+    const to = startOfZonedDay(nextDay('2026-11-30'), 'Europe/Oslo');
+    expect(formatPeriod(from, to, 'Europe/Oslo')).toBe('November 2026');
   });
 });

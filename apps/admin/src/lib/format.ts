@@ -213,3 +213,44 @@ export const SYNC_TYPE_LABELS: Record<string, string> = {
   manual: 'Manual',
   api: 'API',
 };
+
+/** The zone's offset from UTC at `instantMs`, in ms (positive east of Greenwich). */
+function zoneOffsetMs(instantMs: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    dateTimeFormat(timeZone)
+      .formatToParts(new Date(instantMs))
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+  );
+  return asUtc - Math.floor(instantMs / 60_000) * 60_000;
+}
+
+/**
+ * The instant a calendar day ("2026-11-01") begins in `timeZone`, as ISO UTC: the organization's
+ * days, whatever zone the browser is in. Two passes settle a day that starts next to a DST change.
+ */
+export function startOfZonedDay(day: string, timeZone: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  let instant = wall - zoneOffsetMs(wall, timeZone);
+  instant = wall - zoneOffsetMs(instant, timeZone);
+  return new Date(instant).toISOString();
+}
+
+/** Today's date in `timeZone` ("2026-12-05"). */
+export function zonedToday(timeZone: string, now = new Date()): string {
+  const p = localParts(now.toISOString(), usableTimeZone(timeZone));
+  return p ? isoDay(p) : now.toISOString().slice(0, 10);
+}
+
+/** The day after a calendar day ("2026-12-31" → "2027-01-01"). */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}

@@ -170,7 +170,11 @@ function IntegrationCard({
         )}
       </div>
       {exporting && (
-        <ExportForm organizationId={health.organizationId} onCancel={() => setExporting(false)} />
+        <ExportForm
+          organizationId={health.organizationId}
+          timeZone={zone}
+          onCancel={() => setExporting(false)}
+        />
       )}
       {can(role, 'sync.export') && health.state !== 'disabled' && (
         <ConnectionCheck organizationId={health.organizationId} name={name} />
