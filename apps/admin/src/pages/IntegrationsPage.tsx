@@ -106,35 +106,7 @@ function IntegrationCard({
           : {health.openProblems.map((p) => `${p.code} (${p.category})`).join(', ')}
         </p>
       )}
-      <dl className="facts">
-        <div>
-          <dt>Last success</dt>
-          <dd title={health.lastSuccessAt ? formatDateTime(health.lastSuccessAt, zone) : undefined}>
-            {health.lastSuccessAt ? formatRelative(health.lastSuccessAt) : 'never'}
-          </dd>
-        </div>
-        <div>
-          <dt>Next scheduled run</dt>
-          <dd>{health.nextRunAt ? formatDateTime(health.nextRunAt, zone) : 'not scheduled'}</dd>
-        </div>
-        <div>
-          <dt>Success rate (30 days)</dt>
-          <dd>{formatPercent(health.successRate30d)}</dd>
-        </div>
-        <div>
-          <dt>Last sync</dt>
-          <dd>
-            {health.lastSync ? (
-              <Link to="/syncs/$syncId" params={{ syncId: health.lastSync.id }}>
-                <StatusBadge status={health.lastSync.status} />{' '}
-                {formatDateTime(health.lastSync.startedAt, zone)}
-              </Link>
-            ) : (
-              'none'
-            )}
-          </dd>
-        </div>
-      </dl>
+      <IntegrationFacts health={health} zone={zone} />
       {health.activeSync && (
         <section aria-label={`Active sync of ${name}`} className="active-sync">
           <h3>
@@ -184,5 +156,40 @@ function IntegrationCard({
         <ChainActions organizationId={health.organizationId} />
       )}
     </article>
+  );
+}
+
+/** Last success (relative, exact time in the title), next run, success rate, last sync. */
+function IntegrationFacts({ health, zone }: { health: IntegrationHealth; zone: string }) {
+  return (
+    <dl className="facts">
+      <div>
+        <dt>Last success</dt>
+        <dd title={health.lastSuccessAt ? formatDateTime(health.lastSuccessAt, zone) : undefined}>
+          {health.lastSuccessAt ? formatRelative(health.lastSuccessAt) : 'never'}
+        </dd>
+      </div>
+      <div>
+        <dt>Next scheduled run</dt>
+        <dd>{health.nextRunAt ? formatDateTime(health.nextRunAt, zone) : 'not scheduled'}</dd>
+      </div>
+      <div>
+        <dt>Success rate (30 days)</dt>
+        <dd>{formatPercent(health.successRate30d)}</dd>
+      </div>
+      <div>
+        <dt>Last sync</dt>
+        <dd>
+          {health.lastSync ? (
+            <Link to="/syncs/$syncId" params={{ syncId: health.lastSync.id }}>
+              <StatusBadge status={health.lastSync.status} />{' '}
+              {formatDateTime(health.lastSync.startedAt, zone)}
+            </Link>
+          ) : (
+            'none'
+          )}
+        </dd>
+      </div>
+    </dl>
   );
 }
