@@ -73,6 +73,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     page.locator('article.integration', { has: page.getByRole('heading', { name }) });
   let partialUrl = '';
   let childUrl = '';
+  let successUrl = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meander-admin-e2e-'));
@@ -170,6 +171,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     await page.getByRole('heading', { name: 'Seal' }).waitFor();
     await page.getByText('Chain position').waitFor({ timeout: 20_000 });
     expect(await page.getByText('Success', { exact: true }).count()).toBeGreaterThan(0);
+    successUrl = page.url();
     const log = await api<LogDetails>('syncLogs.get', { id: UUID.exec(page.url())?.[0] });
     await page.getByRole('heading', { level: 1, name: /^Nordlys AS: Xledger export, / }).waitFor();
     expect(await field('Organization').textContent()).toBe('Nordlys AS');
@@ -376,6 +378,16 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     await p.getByRole('table').waitFor();
     expect(await p.getByLabel('Organization').count()).toBe(0);
     expect(await p.getByRole('cell', { name: 'Fjordvik Consulting' }).count()).toBe(0);
+    // Another user's sync: no name in this token for them, so a short id.
+    await p.goto(successUrl);
+    await p.getByRole('heading', { level: 1, name: /^Nordlys AS: / }).waitFor();
+    expect(await p.locator('dl.fields dt:text-is("Triggered by") + dd').textContent()).toBe(
+      'user 0a0a0a0a…0002',
+    );
+    // Webhooks of their own organization, no organization picker.
+    await p.goto(`${product.apiUrl}/webhooks`);
+    await p.getByRole('heading', { level: 1, name: 'Webhooks of Nordlys AS' }).waitFor();
+    expect(await p.getByLabel('Organization').count()).toBe(0);
     await p.goto(partialUrl);
     await p
       .getByText('Not found: it does not exist, or it belongs to an organization you cannot see.')

@@ -102,9 +102,9 @@ describe('userLabel', () => {
   it('uses the token’s display name for its own user, else a short id', () => {
     const session = { userId: '0a0a0a0a-0000-4000-8000-000000000002', name: 'Mari Solberg' };
     expect(userLabel('0a0a0a0a-0000-4000-8000-000000000002', session)).toBe('Mari Solberg');
-    expect(userLabel('0b0b0b0b-0000-4000-8000-000000000009', session)).toBe('user 0b0b0b0b');
+    expect(userLabel('0b0b0b0b-0000-4000-8000-000000000009', session)).toBe('user 0b0b0b0b…0009');
     expect(userLabel('0a0a0a0a-0000-4000-8000-000000000002', { ...session, name: null })).toBe(
-      'user 0a0a0a0a',
+      'user 0a0a0a0a…0002',
     );
   });
 });

@@ -6,5 +6,6 @@ import type { Session } from './session';
  */
 export function userLabel(userId: string, session: Pick<Session, 'userId' | 'name'> | null): string {
   if (session?.name && session.userId === userId) return session.name;
-  return `user ${userId.slice(0, 8)}`;
+  // Head and tail: ids minted in a series (the demo's) share their first characters.
+  return userId.length > 12 ? `user ${userId.slice(0, 8)}…${userId.slice(-4)}` : `user ${userId}`;
 }
