@@ -66,6 +66,7 @@ export function ExportForm({
           />
         </div>
       </div>
+      <p className="muted small">Calendar days in {timeZone}, both included.</p>
       {startExport.error && <ErrorMessage error={startExport.error} />}
       <div className="actions">
         <button type="submit" disabled={startExport.isPending}>
