@@ -137,19 +137,19 @@ const nordlys = DEMO_ORGANIZATIONS[0].id;
 const fjordvik = DEMO_ORGANIZATIONS[1].id;
 const tokens = {
   orgAdmin: await signToken(
-    { sub: '0a0a0a0a-0000-4000-8000-000000000001', role: 'org_admin', org: nordlys },
+    { sub: '0a0a0a0a-0000-4000-8000-000000000001', role: 'org_admin', org: nordlys, name: 'Ingrid Lund' },
     jwtSecret,
     demoLifetime,
     issued,
   ),
   fjordvikAdmin: await signToken(
-    { sub: '0a0a0a0a-0000-4000-8000-000000000004', role: 'org_admin', org: fjordvik },
+    { sub: '0a0a0a0a-0000-4000-8000-000000000004', role: 'org_admin', org: fjordvik, name: 'Jonas Vik' },
     jwtSecret,
     demoLifetime,
     issued,
   ),
   globalAdmin: await signToken(
-    { sub: '0a0a0a0a-0000-4000-8000-000000000002', role: 'global_admin' },
+    { sub: '0a0a0a0a-0000-4000-8000-000000000002', role: 'global_admin', name: 'Mari Solberg' },
     jwtSecret,
     demoLifetime,
     issued,

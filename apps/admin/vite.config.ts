@@ -13,6 +13,7 @@ export default defineConfig({
       '/trpc': { target: api, changeOrigin: true },
       '/demo-tokens': { target: api, changeOrigin: true },
       '/healthz': { target: api, changeOrigin: true },
+      '/sync-logs': { target: api, changeOrigin: true },
     },
   },
   build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 800 },

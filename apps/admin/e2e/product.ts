@@ -14,7 +14,10 @@ export interface Product {
   stop(): Promise<void>;
 }
 
-export async function startProduct(databaseUrl: string): Promise<Product> {
+export async function startProduct(
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Product> {
   const child = spawn(
     process.execPath,
     ['--conditions=@meander/source', '--import', 'tsx', resolve(ROOT, 'scripts/start.ts')],
@@ -28,6 +31,7 @@ export async function startProduct(databaseUrl: string): Promise<Product> {
         EMULATOR_PORT: '0',
         AUTH_JWT_SECRET: 'admin-e2e-secret-0123456789abcdef',
         LOG_LEVEL: 'silent',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -10,8 +10,10 @@ import { parseHistorySearch } from './lib/history-search';
 import { loadSession, type Session } from './lib/session';
 import { HistoryPage } from './pages/HistoryPage';
 import { IntegrationsPage } from './pages/IntegrationsPage';
+import { ProblemsPage } from './pages/ProblemsPage';
 import { SignInPage } from './pages/SignInPage';
 import { SyncDetailPage } from './pages/SyncDetailPage';
+import { WebhooksPage } from './pages/WebhooksPage';
 
 export interface RouterContext {
   session: Session | null;
@@ -56,9 +58,27 @@ const syncRoute = createRoute({
   component: SyncDetailPage,
 });
 
+const problemsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/problems',
+  validateSearch: (raw: Record<string, unknown>): { organizationId: string; accountingSystem: string } => ({
+    organizationId: typeof raw.organizationId === 'string' ? raw.organizationId : '',
+    accountingSystem: typeof raw.accountingSystem === 'string' ? raw.accountingSystem : '',
+  }),
+  component: ProblemsPage,
+});
+
+const webhooksRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/webhooks',
+  validateSearch: (raw: Record<string, unknown>): { organizationId?: string } =>
+    typeof raw.organizationId === 'string' ? { organizationId: raw.organizationId } : {},
+  component: WebhooksPage,
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  signedInRoute.addChildren([integrationsRoute, historyRoute, syncRoute]),
+  signedInRoute.addChildren([integrationsRoute, historyRoute, syncRoute, problemsRoute, webhooksRoute]),
 ]);
 
 export function createAppRouter(options: { history?: Parameters<typeof createRouter>[0]['history'] } = {}) {

@@ -102,6 +102,7 @@ describe.each(DIALECTS)('rejected items on %s', (dialect: Dialect) => {
       vendorReason: 'Posting Date is not within your range of allowed posting dates',
       bookingDate: '2026-10-15',
       amount: '100.00',
+      amountMinor: '10000',
       currency: 'NOK',
       account: '9999',
       fix: expect.stringContaining('Allow Posting From/To'),

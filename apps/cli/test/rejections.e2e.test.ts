@@ -65,7 +65,7 @@ describe.each(DIALECTS)('meander-sync rejections and show on %s', (dialect) => {
     const r = await cli(['rejections', syncLogId], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `${recordId}  master_data  ACCOUNT_BLOCKED  2026-10-03 450.00 NOK account 9999`,
+      `${recordId}  ACCOUNT_BLOCKED (master_data)  2026-10-03 450.00 NOK account 9999`,
     );
     expect(r.stdout).toContain('The account exists but is closed or blocked for posting.');
     expect(r.stdout).toMatch(/fix: Unblock the account in the ledger/);
@@ -87,6 +87,10 @@ describe.each(DIALECTS)('meander-sync rejections and show on %s', (dialect) => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('What the rejections mean and how to fix them:');
     expect(r.stdout).toContain('fix: Unblock the account in the ledger');
+    // The same name as the console and the webhooks: catalogue code (category), the ledger's code beside.
+    expect(r.stdout).toContain(
+      `${recordId}  ACCOUNT_BLOCKED (master_data)  Account 9999 is closed for posting`,
+    );
     const json = JSON.parse((await cli(['show', syncLogId, '--json'], env)).stdout) as {
       rejections: { code: string; fix: string }[];
     };

@@ -1,20 +1,30 @@
 import { useMutation } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { type FormEvent, useId, useState } from 'react';
+import { nextDay, startOfZonedDay, zonedToday } from '../lib/format';
 import { useTRPC } from '../lib/trpc';
 import { ErrorMessage } from './ErrorMessage';
 
-/** Default period: the current month up to today (what an operator re-sends most often). */
-export function defaultPeriod(today = new Date()): { from: string; to: string } {
-  const day = today.toISOString().slice(0, 10);
+/** Default period: the current month up to today in the organization's calendar (what an operator re-sends most often). */
+export function defaultPeriod(timeZone = 'UTC', today = new Date()): { from: string; to: string } {
+  const day = zonedToday(timeZone, today);
   return { from: `${day.slice(0, 8)}01`, to: day };
 }
 
 /** Start a manual export for one organization and follow it on its detail page. */
-export function ExportForm({ organizationId, onCancel }: { organizationId: string; onCancel: () => void }) {
+export function ExportForm({
+  organizationId,
+  timeZone = 'UTC',
+  onCancel,
+}: {
+  organizationId: string;
+  /** The organization's zone: the dates picked are its calendar days. */
+  timeZone?: string;
+  onCancel: () => void;
+}) {
   const trpc = useTRPC();
   const navigate = useNavigate();
-  const [period, setPeriod] = useState(defaultPeriod);
+  const [period, setPeriod] = useState(() => defaultPeriod(timeZone));
   const id = useId();
   const startExport = useMutation(
     trpc.syncs.startExport.mutationOptions({
@@ -23,11 +33,13 @@ export function ExportForm({ organizationId, onCancel }: { organizationId: strin
   );
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    // Calendar days in UTC, both inclusive, as the CLI's --from/--to.
+    // The organization's calendar days, both inclusive: from the first day's start to the last
+    // millisecond before the day after the last one starts (in UTC for an organization without a zone).
+    const end = Date.parse(startOfZonedDay(nextDay(period.to), timeZone)) - 1;
     startExport.mutate({
       organizationId,
-      periodStart: `${period.from}T00:00:00.000Z`,
-      periodEnd: `${period.to}T23:59:59.999Z`,
+      periodStart: startOfZonedDay(period.from, timeZone),
+      periodEnd: new Date(end).toISOString(),
     });
   }
   return (
@@ -54,6 +66,7 @@ export function ExportForm({ organizationId, onCancel }: { organizationId: strin
           />
         </div>
       </div>
+      <p className="muted small">Calendar days in {timeZone}, both included.</p>
       {startExport.error && <ErrorMessage error={startExport.error} />}
       <div className="actions">
         <button type="submit" disabled={startExport.isPending}>

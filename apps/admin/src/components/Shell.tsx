@@ -1,5 +1,6 @@
 import { Link, Outlet, useNavigate } from '@tanstack/react-router';
 import { useEffect } from 'react';
+import { can } from '../lib/permissions';
 import { roleLabel } from '../lib/session';
 import { useSession } from '../lib/session-context';
 
@@ -25,6 +26,11 @@ export function Shell() {
           <Link to="/history" activeProps={{ 'aria-current': 'page' }}>
             History
           </Link>
+          {can(session.role, 'webhook.manage') && (
+            <Link to="/webhooks" activeProps={{ 'aria-current': 'page' }}>
+              Webhooks
+            </Link>
+          )}
         </nav>
         <div className="who">
           <span>{roleLabel(session)}</span>

@@ -14,7 +14,12 @@ export interface IntegrationHealth {
   lastSuccessAt: string | null;
   nextRunAt: string | null;
   successRate30d: number | null;
+  /** Why the state is what it is (stuck, the health's reasons), one sentence each. */
   problems: string[];
+  /** Problems a later success has not resolved yet, most recently seen first. */
+  openProblems: HealthProblemView[];
+  /** Problems a later success resolved (within the health window). */
+  resolvedProblems: HealthProblemView[];
   lastSync: { id: string; status: string; startedAt: string; completedAt: string | null } | null;
   activeSync: { id: string; status: string; ageSeconds: number } | null;
   stuck: boolean;
@@ -32,6 +37,19 @@ type OverviewEntry = {
   stuck: boolean;
 };
 
+/** A recurring failure as `monitoring.health` derives it (first/last seen, occurrences). */
+export interface HealthProblemView {
+  code: string;
+  category: string;
+  message: string;
+  status: 'open' | 'resolved';
+  firstSeenAt: string;
+  lastSeenAt: string;
+  occurrences: number;
+  lastSyncLogId: string;
+  resolvedAt: string | null;
+}
+
 /** One entry of `monitoring.health`: the state, computed by the API against the schedule. */
 type HealthEntry = {
   organizationId: string;
@@ -42,7 +60,7 @@ type HealthEntry = {
   nextRunAt: string | null;
   consecutiveFailures: number;
   successRate30d: number | null;
-  problems: { message: string; status: 'open' | 'resolved' }[];
+  problems: HealthProblemView[];
 };
 
 /**
@@ -57,7 +75,7 @@ export function combineHealth(
   const live = new Map(overview.map((o) => [`${o.organizationId}/${o.accountingSystem}`, o]));
   return health.map((h) => {
     const o = live.get(`${h.organizationId}/${h.accountingSystem}`);
-    const open = h.problems.filter((p) => p.status === 'open').map((p) => p.message);
+    const open = h.problems.filter((p) => p.status === 'open');
     const stuck = o?.stuck ?? false;
     return {
       organizationId: h.organizationId,
@@ -67,12 +85,10 @@ export function combineHealth(
       nextRunAt: h.nextRunAt,
       successRate30d: h.successRate30d,
       problems: [
-        ...new Set([
-          ...(stuck ? ['The running sync has stopped reporting progress.'] : []),
-          ...h.reasons,
-          ...open,
-        ]),
+        ...new Set([...(stuck ? ['The running sync has stopped reporting progress.'] : []), ...h.reasons]),
       ],
+      openProblems: open,
+      resolvedProblems: h.problems.filter((p) => p.status === 'resolved'),
       lastSync: o?.lastSync ?? null,
       activeSync: o?.activeSync ?? null,
       stuck,

@@ -8,6 +8,7 @@ const ACTION_ROLES: Partial<Record<Action, readonly PrincipalRole[]>> = {
   'resync.plan': ['org_admin', 'global_admin', 'service'],
   'audit.verify': ['org_admin', 'global_admin', 'service'],
   'sync.watch': ['org_admin', 'global_admin', 'service'],
+  'webhook.manage': ['org_admin', 'global_admin'],
 };
 
 /** Whether the console should offer `action` to a principal with `role` (forbidden actions are hidden). */

@@ -7,6 +7,8 @@ export interface Session {
   token: string;
   role: PrincipalRole;
   userId: string;
+  /** The user's display name when the token carries one (the OIDC `name` claim). */
+  name: string | null;
   organizationId: string | null;
   via: string | null;
   /** Expiry in epoch milliseconds, when the token carries one. */
@@ -47,6 +49,7 @@ export function decodeToken(raw: string, now = Date.now()): Session | { problem:
     token,
     role,
     userId: typeof claims.sub === 'string' ? claims.sub : '',
+    name: typeof claims.name === 'string' && claims.name.trim() !== '' ? claims.name.trim() : null,
     organizationId: typeof claims.org === 'string' ? claims.org : null,
     via: typeof claims.via === 'string' ? claims.via : null,
     expiresAt,

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -6,6 +6,7 @@ import { HistoryFilters } from '../components/HistoryFilters';
 import { HistoryTable } from '../components/HistoryTable';
 import { download, toCsv } from '../lib/csv';
 import { activeFilterCount, compact, type HistorySearch, toListInput } from '../lib/history-search';
+import { useOrganizations } from '../lib/organizations';
 import { useSignedIn } from '../lib/session-context';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 
@@ -21,8 +22,9 @@ export function HistoryPage() {
   const session = useSignedIn();
   const search = route.useSearch();
   const navigate = route.useNavigate();
-  const organizations = useQuery(trpc.organizations.list.queryOptions());
-  const names = new Map((organizations.data ?? []).map((o) => [o.id, o.name]));
+  const organizations = useOrganizations();
+  const names = new Map(organizations.list.map((o) => [o.id, o.name]));
+  const zones = new Map(organizations.list.map((o) => [o.id, o.timeZone]));
   const input = toListInput(search, PAGE_SIZE);
   // Pages fetched by hand: tRPC's infiniteQueryOptions adds a `direction` key the strict API input refuses.
   const list = useInfiniteQuery({
@@ -80,7 +82,7 @@ export function HistoryPage() {
       <HistoryFilters
         search={search}
         onChange={setSearch}
-        {...(session.role === 'org_admin' ? {} : { organizations: organizations.data ?? [] })}
+        {...(session.role === 'org_admin' ? {} : { organizations: organizations.list })}
       />
       {csvError !== null && <ErrorMessage error={csvError} />}
       {list.error && <ErrorMessage error={list.error} onRetry={() => void list.refetch()} />}
@@ -105,7 +107,7 @@ export function HistoryPage() {
             Showing {rows.length} sync{rows.length === 1 ? '' : 's'}
             {list.hasNextPage ? ' (more available)' : ''}, newest first.
           </p>
-          <HistoryTable rows={rows} names={names} />
+          <HistoryTable rows={rows} names={names} zones={zones} />
         </>
       )}
       {list.hasNextPage && (

@@ -1,27 +1,25 @@
 import type { PrincipalRole } from '@meander/domain';
-import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { ChainActions } from '../components/ChainActions';
+import { ConnectionCheck } from '../components/ConnectionCheck';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ExportForm } from '../components/ExportForm';
 import { LiveProgress } from '../components/LiveProgress';
 import { HealthBadge, StatusBadge } from '../components/StatusBadge';
 import { formatDateTime, formatPercent, formatRelative, SYSTEM_LABELS } from '../lib/format';
 import { type IntegrationHealth, useIntegrationHealth } from '../lib/health';
+import { type OrganizationView, useOrganizations } from '../lib/organizations';
 import { can } from '../lib/permissions';
 import { useSignedIn } from '../lib/session-context';
-import { useTRPC } from '../lib/trpc';
 
 /** One card per organization and accounting system: health, last run, live progress, actions. */
 export function IntegrationsPage() {
-  const trpc = useTRPC();
   const session = useSignedIn();
   const health = useIntegrationHealth(session.organizationId ?? undefined);
-  const organizations = useQuery(trpc.organizations.list.queryOptions());
-  const names = new Map((organizations.data ?? []).map((o) => [o.id, o.name]));
+  const organizations = useOrganizations();
   const withIntegration = new Set((health.data ?? []).map((h) => h.organizationId));
-  const withoutIntegration = (organizations.data ?? []).filter((o) => !withIntegration.has(o.id));
+  const withoutIntegration = organizations.list.filter((o) => !withIntegration.has(o.id));
 
   return (
     <>
@@ -36,7 +34,13 @@ export function IntegrationsPage() {
           <li key={`${h.organizationId}-${h.accountingSystem}`}>
             <IntegrationCard
               health={h}
-              name={names.get(h.organizationId) ?? h.organizationId}
+              organization={
+                organizations.byId.get(h.organizationId) ?? {
+                  id: h.organizationId,
+                  name: `Organization ${h.organizationId.slice(0, 8)}`,
+                  timeZone: 'UTC',
+                }
+              }
               role={session.role}
             />
           </li>
@@ -59,13 +63,16 @@ export function IntegrationsPage() {
 
 function IntegrationCard({
   health,
-  name,
+  organization,
   role,
 }: {
   health: IntegrationHealth;
-  name: string;
+  organization: OrganizationView;
   role: PrincipalRole;
 }) {
+  const name = organization.name;
+  const zone = organization.timeZone;
+  const open = health.openProblems.length;
   const [exporting, setExporting] = useState(false);
   const headingId = `card-${health.organizationId}-${health.accountingSystem}`;
   const system = SYSTEM_LABELS[health.accountingSystem] ?? health.accountingSystem;
@@ -88,34 +95,18 @@ function IntegrationCard({
           ))}
         </ul>
       )}
-      <dl className="facts">
-        <div>
-          <dt>Last success</dt>
-          <dd title={health.lastSuccessAt ?? undefined}>
-            {health.lastSuccessAt ? formatRelative(health.lastSuccessAt) : 'never'}
-          </dd>
-        </div>
-        <div>
-          <dt>Next scheduled run</dt>
-          <dd>{health.nextRunAt ? formatDateTime(health.nextRunAt) : 'not scheduled'}</dd>
-        </div>
-        <div>
-          <dt>Success rate (30 days)</dt>
-          <dd>{formatPercent(health.successRate30d)}</dd>
-        </div>
-        <div>
-          <dt>Last sync</dt>
-          <dd>
-            {health.lastSync ? (
-              <Link to="/syncs/$syncId" params={{ syncId: health.lastSync.id }}>
-                <StatusBadge status={health.lastSync.status} /> {formatDateTime(health.lastSync.startedAt)}
-              </Link>
-            ) : (
-              'none'
-            )}
-          </dd>
-        </div>
-      </dl>
+      {open > 0 && (
+        <p className="open-problems">
+          <Link
+            to="/problems"
+            search={{ organizationId: health.organizationId, accountingSystem: health.accountingSystem }}
+          >
+            {open} open problem{open === 1 ? '' : 's'}
+          </Link>
+          : {health.openProblems.map((p) => `${p.code} (${p.category})`).join(', ')}
+        </p>
+      )}
+      <IntegrationFacts health={health} zone={zone} />
       {health.activeSync && (
         <section aria-label={`Active sync of ${name}`} className="active-sync">
           <h3>
@@ -136,6 +127,13 @@ function IntegrationCard({
         <Link to="/history" search={{ organizationId: health.organizationId }} className="button-link">
           History
         </Link>
+        <Link
+          to="/problems"
+          search={{ organizationId: health.organizationId, accountingSystem: health.accountingSystem }}
+          className="button-link"
+        >
+          Problems
+        </Link>
         {/* A disabled module refuses exports: the action is not offered. */}
         {can(role, 'sync.export') && health.state !== 'disabled' && !exporting && (
           <button type="button" onClick={() => setExporting(true)}>
@@ -144,9 +142,54 @@ function IntegrationCard({
         )}
       </div>
       {exporting && (
-        <ExportForm organizationId={health.organizationId} onCancel={() => setExporting(false)} />
+        <ExportForm
+          organizationId={health.organizationId}
+          timeZone={zone}
+          onCancel={() => setExporting(false)}
+        />
       )}
-      <ChainActions organizationId={health.organizationId} />
+      {can(role, 'sync.export') && health.state !== 'disabled' && (
+        <ConnectionCheck organizationId={health.organizationId} name={name} />
+      )}
+      {/* A disabled integration that never synced has no chain to speak of. */}
+      {(health.state !== 'disabled' || health.lastSync) && (
+        <ChainActions organizationId={health.organizationId} />
+      )}
     </article>
+  );
+}
+
+/** Last success (relative, exact time in the title), next run, success rate, last sync. */
+function IntegrationFacts({ health, zone }: { health: IntegrationHealth; zone: string }) {
+  return (
+    <dl className="facts">
+      <div>
+        <dt>Last success</dt>
+        <dd title={health.lastSuccessAt ? formatDateTime(health.lastSuccessAt, zone) : undefined}>
+          {health.lastSuccessAt ? formatRelative(health.lastSuccessAt) : 'never'}
+        </dd>
+      </div>
+      <div>
+        <dt>Next scheduled run</dt>
+        <dd>{health.nextRunAt ? formatDateTime(health.nextRunAt, zone) : 'not scheduled'}</dd>
+      </div>
+      <div>
+        <dt>Success rate (30 days)</dt>
+        <dd>{formatPercent(health.successRate30d)}</dd>
+      </div>
+      <div>
+        <dt>Last sync</dt>
+        <dd>
+          {health.lastSync ? (
+            <Link to="/syncs/$syncId" params={{ syncId: health.lastSync.id }}>
+              <StatusBadge status={health.lastSync.status} />{' '}
+              {formatDateTime(health.lastSync.startedAt, zone)}
+            </Link>
+          ) : (
+            'none'
+          )}
+        </dd>
+      </div>
+    </dl>
   );
 }

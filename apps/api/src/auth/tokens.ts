@@ -7,6 +7,8 @@ export interface TokenClaims {
   role: PrincipalRole;
   org?: string;
   via?: string;
+  /** The user's display name (the OIDC `name` claim), shown by the console; never used for access. */
+  name?: string;
 }
 
 /** What a token must satisfy beyond its signature (from the API's configuration). */

@@ -17,6 +17,8 @@ export interface RejectedItem {
   /** The expense as Meander holds it (null when it is no longer approved or was removed). */
   bookingDate: string | null;
   amount: string | null;
+  /** The same amount in integer minor units, as a decimal string (clients format it, never a float). */
+  amountMinor: string | null;
   currency: string | null;
   account: string | null;
   description: string | null;
@@ -67,6 +69,7 @@ export async function* rejectedItems(db: Database, log: SyncLog): AsyncGenerator
         retryable: f.retryable ?? explained.retryable,
         bookingDate: record?.bookingDate ?? null,
         amount: record ? decimal(record.amountMinor) : null,
+        amountMinor: record ? String(record.amountMinor) : null,
         currency: record?.currency ?? null,
         account: record?.account ?? null,
         description: record?.description ?? null,

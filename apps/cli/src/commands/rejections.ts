@@ -71,7 +71,8 @@ export function renderRejection(
     : '';
   return [
     '',
-    `${item.recordId}  ${style.yellow(item.category)}  ${item.code}${expense}`,
+    // Named as everywhere else: the catalogue's code, its category in parentheses.
+    `${item.recordId}  ${style.yellow(`${item.code} (${item.category})`)}${expense}`,
     `  ${item.message}`,
     `  ${style.bold('fix:')} ${item.fix}`,
     `  ledger said: ${item.vendorCode ? `${item.vendorCode} — ` : ''}${item.vendorReason}`,

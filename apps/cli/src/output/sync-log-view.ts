@@ -1,5 +1,6 @@
 import { formatZonedDateTime, periodLabel, type SyncLog } from '@meander/domain';
 import type { OrganizationInfo } from '../organizations.js';
+import { failureHeadline } from './failure-name.js';
 import { formatMoney } from './money.js';
 import { statusText, style } from './style.js';
 
@@ -12,12 +13,15 @@ const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
 export interface ViewSettings {
   organization: OrganizationInfo;
   locale: string;
+  /** The API's explained rejections (`rejections.list`): each record named by its catalogue code. */
+  explained?: readonly { recordId: string; code: string; category: string }[];
 }
 
 /** One sync log, readable: the fields in the organization's zone, then what went wrong record by record. */
 export function renderSyncLog(log: SyncLog, view: ViewSettings): string {
   const zone = view.organization.timeZone;
   const at = (instant: string | null) => (instant ? formatZonedDateTime(instant, zone) : '—');
+  const names = new Map((view.explained ?? []).map((e) => [e.recordId, `${e.code} (${e.category})`]));
   const lines = [
     `${style.bold('Sync')} ${log.id}  ${statusText(log.status)}`,
     `  organization   ${view.organization.name}${view.organization.name === log.organizationId ? '' : ` (${log.organizationId})`}`,
@@ -49,9 +53,11 @@ export function renderSyncLog(log: SyncLog, view: ViewSettings): string {
   if (details) {
     lines.push(
       '',
-      `${style.bold('Error details')}  ${details.code} (${details.category}${details.retryable ? ', retryable' : ''})`,
+      `${style.bold('Error details')}  ${failureHeadline(details)}${details.retryable ? ', retryable' : ''}`,
     );
     lines.push(`  ${details.message}`);
+    if (details.catalogCode && details.catalogCode !== details.code)
+      lines.push(`  ledger code    ${details.code}`);
     if (details.providerCode) lines.push(`  provider code  ${details.providerCode}`);
     if (details.correlationId) lines.push(`  correlation    ${details.correlationId}`);
     const failures = details.recordFailures ?? [];
@@ -60,7 +66,9 @@ export function renderSyncLog(log: SyncLog, view: ViewSettings): string {
         `  rejected records (${failures.length}${details.recordFailuresTruncated ? '+, truncated' : ''}):`,
       );
       for (const f of failures.slice(0, 50))
-        lines.push(`    ${f.recordId}  ${style.yellow(f.code)}  ${f.reason}`);
+        lines.push(
+          `    ${f.recordId}  ${style.yellow(names.get(f.recordId) ?? failureHeadline(f))}  ${f.reason}`,
+        );
       if (failures.length > 50) lines.push(`    … ${failures.length - 50} more (use --json for all)`);
     }
     for (const w of details.warnings ?? [])

@@ -1,4 +1,4 @@
-import type { IntegrationHealth, SyncLog } from '@meander/domain';
+import { type IntegrationHealth, rejectionCategoryOf, type SyncLog } from '@meander/domain';
 import type { OutboxEventType } from './store.js';
 
 /**
@@ -58,7 +58,12 @@ export function syncEventPayload(
     const code = f.catalogCode ?? f.code;
     const seen = counts.get(code);
     if (seen) seen.count += 1;
-    else counts.set(code, { code, category: f.catalogCategory ?? f.category ?? 'unclassified', count: 1 });
+    else
+      counts.set(code, {
+        code,
+        category: f.catalogCategory ?? (f.category ? rejectionCategoryOf(f.category) : 'unclassified'),
+        count: 1,
+      });
   }
   const details = log.errorDetails;
   return {
@@ -82,7 +87,7 @@ export function syncEventPayload(
         details && log.status === 'failed'
           ? {
               code: details.catalogCode ?? details.code,
-              category: details.catalogCategory ?? details.category,
+              category: details.catalogCategory ?? rejectionCategoryOf(details.category),
               retryable: details.retryable,
             }
           : null,
