@@ -63,10 +63,21 @@ export interface AppDeps {
 
 const TRPC_PREFIX = '/trpc/';
 
-/** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
-function routeOf(path: string): string {
-  if (path.startsWith('/trpc/'))
-    return `/trpc/${path.slice(6).split(',').slice(0, 5).join(',').slice(0, 120)}`;
+/** The router's procedure paths: the only procedure names a metric label may carry. */
+const KNOWN_PROCEDURES: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
+
+/**
+ * The route label of a request. Labels come from a closed set (known procedures, a handful of
+ * fixed routes), so a caller cannot grow /metrics by inventing paths: an unknown procedure is
+ * `/trpc/unknown`, a batch of several calls `/trpc/(batch)`, anything else `other`.
+ */
+export function routeOf(path: string): string {
+  if (path.startsWith(TRPC_PREFIX)) {
+    const names = path.slice(TRPC_PREFIX.length).split(',');
+    if (names.length > 1) return '/trpc/(batch)';
+    const name = names[0] ?? '';
+    return KNOWN_PROCEDURES.has(name) ? `/trpc/${name}` : '/trpc/unknown';
+  }
   if (/^\/sync-logs\/[^/]+\/rejections\.csv$/.test(path)) return '/sync-logs/:id/rejections.csv';
   return ['/healthz', '/metrics'].includes(path) ? path : 'other';
 }
