@@ -3,8 +3,10 @@ import {
   CheckpointSigner,
   type CredentialCipher,
   type Database,
+  DatabaseUnavailableError,
   type SecretBox,
   secretBoxFromEnv,
+  unavailableError,
   withCheckpoints,
   withCredentials,
 } from '@meander/db';
@@ -159,15 +161,11 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  app.get('/metrics', async (c) => {
-    try {
-      return c.text(await metrics.render(deps.db, inner.staleAfterSeconds), 200, {
-        'content-type': 'text/plain; version=0.0.4',
-      });
-    } catch {
-      return c.text('# database unreachable\n', 503);
-    }
-  });
+  app.get('/metrics', async (c) =>
+    c.text(await metrics.render(deps.db, inner.staleAfterSeconds), 200, {
+      'content-type': 'text/plain; version=0.0.4',
+    }),
+  );
 
   mountRejectionsCsv(app, inner, deps.jwtSecret);
 
@@ -241,7 +239,15 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path} does not exist` }, 404),
   );
+  // The one place a route's unreachable database becomes 503 DATABASE_UNAVAILABLE (tRPC maps its
+  // own in the error formatter, with the same code): not the caller's fault, nothing written, retry.
   app.onError((error, c) => {
+    const unavailable = error instanceof DatabaseUnavailableError ? error : unavailableError(error);
+    if (unavailable) {
+      logger.warn({ requestId: c.get('requestId'), err: String(error) }, 'database unavailable');
+      c.header('retry-after', '5');
+      return c.json({ error: unavailable.code, message: unavailable.message }, 503);
+    }
     logger.error({ requestId: c.get('requestId'), err: String(error) }, 'unhandled error');
     return c.json({ error: 'internal', message: 'Internal error' }, 500);
   });
