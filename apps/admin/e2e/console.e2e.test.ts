@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, seriousViolations } from './browser';
+import { launchChromium, seriousViolations, watchCspViolations } from './browser';
 import { type Product, startProduct, waitForScheduledSyncs } from './product';
 
 const NORDLYS = '11111111-1111-4111-8111-111111111111';
@@ -38,6 +38,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
   const card = (name: RegExp) =>
     page.locator('article.integration', { has: page.getByRole('heading', { name }) });
   let partialUrl = '';
+  let cspViolations: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meander-admin-e2e-'));
@@ -52,6 +53,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
+    cspViolations = watchCspViolations(page);
   });
 
   afterAll(async () => {
@@ -253,5 +255,9 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     expect(await s.getByRole('button', { name: 'Export…' }).count()).toBe(0);
     await service.close();
     expect(NORDLYS).not.toBe(FJORDVIK);
+  });
+
+  it('met no Content-Security-Policy violation on any screen it visited', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import {
 import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import { principalFromHeader } from './auth/principal.js';
 import type { TokenPolicy } from './auth/tokens.js';
 import { declaredBodyLimit } from './body-limit.js';
@@ -64,6 +65,31 @@ export interface AppDeps {
 }
 
 const TRPC_PREFIX = '/trpc/';
+
+/**
+ * Browser hardening for every answer, the console above all: scripts, styles and connections
+ * from this origin only (the built console has no inline script or style; React sets styles
+ * through the CSSOM, which CSP does not govern), never framed, no referrer leaves the console.
+ */
+const CONSOLE_SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+  referrerPolicy: 'no-referrer',
+  xContentTypeOptions: 'nosniff',
+  xFrameOptions: 'DENY',
+  crossOriginOpenerPolicy: 'same-origin',
+  crossOriginResourcePolicy: 'same-origin',
+} as const;
 
 /** The router's procedure paths: the only procedure names a metric label may carry. */
 const KNOWN_PROCEDURES: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
@@ -131,6 +157,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
 
   app.use('*', requestId());
+  app.use('*', secureHeaders(CONSOLE_SECURITY_HEADERS));
   const logRequests = logger.isLevelEnabled('info');
   app.use('*', async (c, next) => {
     const started = logRequests ? performance.now() : 0;
