@@ -13,7 +13,7 @@ import {
 import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
+import { type SecureHeadersOptions, secureHeaders } from 'hono/secure-headers';
 import { principalFromHeader } from './auth/principal.js';
 import type { TokenPolicy } from './auth/tokens.js';
 import { declaredBodyLimit } from './body-limit.js';
@@ -71,7 +71,7 @@ const TRPC_PREFIX = '/trpc/';
  * from this origin only (the built console has no inline script or style; React sets styles
  * through the CSSOM, which CSP does not govern), never framed, no referrer leaves the console.
  */
-const CONSOLE_SECURITY_HEADERS = {
+const CONSOLE_SECURITY_HEADERS: SecureHeadersOptions = {
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
@@ -89,7 +89,7 @@ const CONSOLE_SECURITY_HEADERS = {
   xFrameOptions: 'DENY',
   crossOriginOpenerPolicy: 'same-origin',
   crossOriginResourcePolicy: 'same-origin',
-} as const;
+};
 
 /** The router's procedure paths: the only procedure names a metric label may carry. */
 const KNOWN_PROCEDURES: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
