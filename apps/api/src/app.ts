@@ -13,7 +13,7 @@ import {
 import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { type SecureHeadersOptions, secureHeaders } from 'hono/secure-headers';
+import { secureHeaders } from 'hono/secure-headers';
 import { principalFromHeader } from './auth/principal.js';
 import type { TokenPolicy } from './auth/tokens.js';
 import { declaredBodyLimit } from './body-limit.js';
@@ -71,7 +71,7 @@ const TRPC_PREFIX = '/trpc/';
  * from this origin only (the built console has no inline script or style; React sets styles
  * through the CSSOM, which CSP does not govern), never framed, no referrer leaves the console.
  */
-const CONSOLE_SECURITY_HEADERS: SecureHeadersOptions = {
+const CONSOLE_SECURITY_HEADERS: Parameters<typeof secureHeaders>[0] = {
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
