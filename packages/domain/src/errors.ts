@@ -17,8 +17,9 @@ export type ValidationRule = (typeof VALIDATION_RULES)[number];
  * Rules this product adds where the spec is silent. `records_progress_bounded`: while a sync runs,
  * its reported counts never go down and `recordsSynced + recordsFailed` never exceeds `recordsTotal`.
  * `connection_check`: a connection stored with verification must pass the ledger's read-only checks.
+ * `period_span_bounded`: an export, preview or history filter spans at most five years.
  */
-export const PRODUCT_RULES = ['records_progress_bounded', 'connection_check'] as const;
+export const PRODUCT_RULES = ['records_progress_bounded', 'connection_check', 'period_span_bounded'] as const;
 /** A rule this product adds to the spec's. */
 export type ProductRule = (typeof PRODUCT_RULES)[number];
 

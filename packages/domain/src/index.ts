@@ -33,6 +33,7 @@ export * from './rules/immutable-on-terminal-status.js';
 export * from './rules/one-active-sync-per-organization.js';
 export * from './rules/organization-id-exists.js';
 export * from './rules/period-end-after-period-start.js';
+export * from './rules/period-span-bounded.js';
 export * from './rules/records-count-consistency.js';
 export * from './rules/records-counts-non-negative.js';
 export * from './rules/records-progress-bounded.js';
