@@ -10,6 +10,7 @@ export { DEFAULT_DATABASE_URL, dialectOf, parseDatabaseUrl } from './connection-
 export * from './credentials/index.js';
 export { MIGRATIONS, migrate } from './migrations.js';
 export { ensureSecretFile } from './secret-file.js';
+export { MIN_JWT_SECRET_BYTES, weakJwtSecretReason, weakKeyReason } from './secret-strength.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
 export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
