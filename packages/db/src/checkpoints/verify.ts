@@ -10,6 +10,8 @@ export type CheckpointBreakKind =
   | 'checkpoint_signature_invalid'
   | 'checkpoint_untrusted'
   | 'checkpoint_other_organization'
+  | 'checkpoint_log_emptied'
+  | 'checkpoint_log_shortened'
   | 'truncated'
   | 'checkpoint_mismatch'
   | 'count_mismatch';
@@ -70,6 +72,10 @@ export async function verifyAgainstCheckpoint(
   const chain = await db.syncLogs.verifyChain(organizationId);
   for (const b of chain.breaks) breaks.push({ ...b, message: CHAIN_MESSAGES[b.kind](b) });
 
+  // An outside checkpoint must not hide what happened to the log itself: the log keeps every
+  // checkpoint the product signed, so it can never be behind one signed by the product's own key.
+  if (options.given)
+    await checkStoredLog(db, organizationId, options.given, options.trustedPublicKey, problem);
   const source = options.given ? 'given' : checkpoint ? 'stored' : null;
   let unsignedLinks = chain.checked;
   if (!checkpoint) {
@@ -151,6 +157,34 @@ export async function verifyAgainstCheckpoint(
     unsignedLinks,
     warnings,
   };
+}
+
+async function checkStoredLog(
+  db: Pick<Database, 'checkpoints'>,
+  organizationId: string,
+  given: SignedCheckpoint,
+  trustedPublicKey: string,
+  problem: (kind: CheckpointBreakKind, chainSeq: number, message: string) => void,
+): Promise<void> {
+  const ours =
+    given.organizationId === organizationId &&
+    checkpointSignatureValid(given) &&
+    sameKey(given.publicKey, trustedPublicKey);
+  if (!ours || given.seq === 0) return;
+  const stored = await db.checkpoints.latest(organizationId);
+  if (!stored) {
+    problem(
+      'checkpoint_log_emptied',
+      given.seq,
+      `the checkpoint log holds no checkpoint for this organization, but the given one signed at ${given.at} covers #${given.seq}: the log was emptied`,
+    );
+  } else if (stored.seq < given.seq) {
+    problem(
+      'checkpoint_log_shortened',
+      given.seq,
+      `the checkpoint log ends at #${stored.seq}, but the given checkpoint signed at ${given.at} covers #${given.seq}: checkpoints were removed from the log`,
+    );
+  }
 }
 
 function sameKey(a: string, b: string): boolean {
