@@ -15,6 +15,7 @@ export * from './accounting-systems.js';
 export * from './canonical-json.js';
 export * from './commands.js';
 export * from './datetime.js';
+export * from './display-text.js';
 export * from './enums.js';
 export * from './error-details.js';
 export * from './errors.js';

@@ -2,6 +2,7 @@ import {
   accountingConnectionSchema,
   accountingSystemSchema,
   DomainError,
+  displayTextSchema,
   syncScheduleSchema,
 } from '@meander/domain';
 import { z } from 'zod';
@@ -12,7 +13,7 @@ import { requireOrganizationScope } from './tenancy.js';
 export const organizationsRouter = router({
   /** Create an organization (global admins). */
   create: procedureFor('organization.manage')
-    .input(z.strictObject({ name: z.string().trim().min(1).max(200), id: z.uuid().optional() }))
+    .input(z.strictObject({ name: displayTextSchema(1, 200), id: z.uuid().optional() }))
     .mutation(({ ctx, input }) => ctx.db.organizations.create(input)),
 
   /** Enable or disable the `admin-accounting` module and set its system, schedule and connection. */

@@ -1,11 +1,11 @@
-import { accountingModuleConfigSchema, uuidSchema } from '@meander/domain';
+import { accountingModuleConfigSchema, displayTextSchema, uuidSchema } from '@meander/domain';
 import { z } from 'zod';
 import type { Organization } from './port.js';
 
 /** Input of organizations.create. */
 export const createOrganizationSchema = z.strictObject({
   id: uuidSchema.optional(),
-  name: z.string().trim().min(1).max(200),
+  name: displayTextSchema(1, 200),
 });
 
 export const configureAccountingSchema = z.strictObject({
