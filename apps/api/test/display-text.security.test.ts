@@ -50,6 +50,6 @@ describe.each(DIALECTS)('names and reasons on %s', (dialect) => {
     );
     expect(res.status).toBe(400);
     expect(res.body.error?.data.issues.map((i) => i.path.join('.'))).toEqual(['reason']);
-    expect((await f.db.syncLogs.get(syncLog.id)).status).toBe('success');
+    expect((await f.db.syncLogs.get(syncLog.id))?.status).toBe('success');
   });
 });

@@ -14,6 +14,7 @@ export * from './accounting-module.js';
 export * from './accounting-systems.js';
 export * from './canonical-json.js';
 export * from './commands.js';
+export * from './csv.js';
 export * from './datetime.js';
 export * from './display-text.js';
 export * from './enums.js';

@@ -1,26 +1,10 @@
-import type { SyncStatus } from '@meander/domain';
+import { renderCsv, SYNC_LOG_CSV_COLUMNS, type SyncStatus } from '@meander/domain';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../exit-codes.js';
-import { renderCsv } from '../output/csv.js';
 import { statusText } from '../output/style.js';
 import { renderTable } from '../output/table.js';
 
 const STATUSES = ['pending', 'in_progress', 'success', 'partial', 'failed'];
-const COLUMNS = [
-  'id',
-  'status',
-  'syncType',
-  'accountingSystem',
-  'periodStart',
-  'periodEnd',
-  'recordsTotal',
-  'recordsSynced',
-  'recordsFailed',
-  'externalReferenceId',
-  'startedAt',
-  'completedAt',
-] as const;
-
 /** History of an organization's syncs, newest first. */
 export async function listCommand(
   ctx: CommandContext,
@@ -43,12 +27,7 @@ export async function listCommand(
     return 0;
   }
   if (options.csv) {
-    process.stdout.write(
-      renderCsv(
-        [...COLUMNS],
-        page.items.map((i) => COLUMNS.map((c) => i[c])),
-      ),
-    );
+    process.stdout.write(renderCsv(SYNC_LOG_CSV_COLUMNS, page.items));
     return 0;
   }
   if (page.items.length === 0) {
