@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 // `pnpm --filter @meander/admin dev` runs against an API that is already running (pnpm start).
 const api = process.env.MEANDER_API_URL ?? 'http://127.0.0.1:3000';
@@ -8,6 +8,8 @@ const api = process.env.MEANDER_API_URL ?? 'http://127.0.0.1:3000';
 // JSX runtime to match): the build script, start.ts and the bench set NODE_ENV=production.
 export default defineConfig({
   plugins: [react()],
+  // Workspace packages from their sources (the domain's pure rules: the one CSV writer and its guard).
+  resolve: { conditions: ['@meander/source', ...defaultClientConditions] },
   server: {
     proxy: {
       '/trpc': { target: api, changeOrigin: true },

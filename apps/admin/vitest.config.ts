@@ -1,8 +1,11 @@
 import react from '@vitejs/plugin-react';
+import { defaultClientConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [react()],
+  // Components import the domain's pure rules from their sources, as the build does.
+  resolve: { conditions: ['@meander/source', ...defaultClientConditions] },
   // The browser suite starts the product in-process: workspace packages resolve to their sources.
   ssr: { resolve: { conditions: ['@meander/source', 'module', 'node', 'development|production'] } },
   test: {

@@ -24,6 +24,7 @@ function item(i: number): RejectedItem {
     retryable: false,
     bookingDate: '2026-10-15',
     amount: `${100 + (i % 900)}.${String(i % 100).padStart(2, '0')}`,
+    amountMinor: String((100 + (i % 900)) * 100 + (i % 100)),
     currency: 'NOK',
     account: String(9000 + (i % 999)),
     description: i % 50 === 0 ? '=HYPERLINK("http://x")' : `Taxi from the airport, trip ${i}`,

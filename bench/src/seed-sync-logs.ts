@@ -1,4 +1,5 @@
 import type { RawConnection } from '@meander/db';
+import { seedingFinishedRows } from '@meander/db/testing';
 
 /** 2025-01-01T00:00:00Z, where row 0 starts. */
 const BASE_EPOCH_SECONDS = Date.UTC(2025, 0, 1) / 1000;
@@ -54,6 +55,16 @@ async function dropSecondaryIndexes(raw: RawConnection): Promise<() => Promise<v
  * Chain fields carry placeholder values: the benchmark measures queries, not verification.
  */
 export async function seedSyncLogs(
+  raw: RawConnection,
+  organizationIds: string[],
+  count: number,
+  offset: number,
+): Promise<{ rows: number; seconds: number; rowsPerSecond: number }> {
+  // Finished rows straight in, as the database owner (the "created pending" trigger is off meanwhile).
+  return seedingFinishedRows(raw, () => seedRows(raw, organizationIds, count, offset));
+}
+
+async function seedRows(
   raw: RawConnection,
   organizationIds: string[],
   count: number,

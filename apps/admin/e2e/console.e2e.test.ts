@@ -5,7 +5,7 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/tes
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDateTime, formatMoney } from '../src/lib/format';
-import { launchChromium, seriousViolations } from './browser';
+import { launchChromium, seriousViolations, watchCspViolations } from './browser';
 import { type Product, startProduct, waitForScheduledSyncs } from './product';
 import { type Receiver, startReceiver, trpcQuery } from './receiver';
 
@@ -74,6 +74,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
   let partialUrl = '';
   let childUrl = '';
   let successUrl = '';
+  let cspViolations: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meander-admin-e2e-'));
@@ -90,6 +91,7 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     // A Norwegian browser: money reads "275 420,40 kr".
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'nb-NO' });
     page = await context.newPage();
+    cspViolations = watchCspViolations(page);
   });
 
   afterAll(async () => {
@@ -499,5 +501,9 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
+  });
+
+  it('met no Content-Security-Policy violation on any screen it visited', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -3,14 +3,17 @@ import {
   CheckpointSigner,
   type CredentialCipher,
   type Database,
+  DatabaseUnavailableError,
   type SecretBox,
   secretBoxFromEnv,
+  unavailableError,
   withCheckpoints,
   withCredentials,
 } from '@meander/db';
 import { resolveResponse } from '@trpc/server/http';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import { principalFromHeader } from './auth/principal.js';
 import type { TokenPolicy } from './auth/tokens.js';
 import { declaredBodyLimit } from './body-limit.js';
@@ -63,10 +66,46 @@ export interface AppDeps {
 
 const TRPC_PREFIX = '/trpc/';
 
-/** The tRPC route a request is for (for metrics: never raw URLs with ids in them). */
-function routeOf(path: string): string {
-  if (path.startsWith('/trpc/'))
-    return `/trpc/${path.slice(6).split(',').slice(0, 5).join(',').slice(0, 120)}`;
+/**
+ * Browser hardening for every answer, the console above all: scripts, styles and connections
+ * from this origin only (the built console has no inline script or style; React sets styles
+ * through the CSSOM, which CSP does not govern), never framed, no referrer leaves the console.
+ */
+const CONSOLE_SECURITY_HEADERS: Parameters<typeof secureHeaders>[0] = {
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  },
+  referrerPolicy: 'no-referrer',
+  xContentTypeOptions: 'nosniff',
+  xFrameOptions: 'DENY',
+  crossOriginOpenerPolicy: 'same-origin',
+  crossOriginResourcePolicy: 'same-origin',
+};
+
+/** The router's procedure paths: the only procedure names a metric label may carry. */
+const KNOWN_PROCEDURES: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
+
+/**
+ * The route label of a request. Labels come from a closed set (known procedures, a handful of
+ * fixed routes), so a caller cannot grow /metrics by inventing paths: an unknown procedure is
+ * `/trpc/unknown`, a batch of several calls `/trpc/(batch)`, anything else `other`.
+ */
+export function routeOf(path: string): string {
+  if (path.startsWith(TRPC_PREFIX)) {
+    const names = path.slice(TRPC_PREFIX.length).split(',');
+    if (names.length > 1) return '/trpc/(batch)';
+    const name = names[0] ?? '';
+    return KNOWN_PROCEDURES.has(name) ? `/trpc/${name}` : '/trpc/unknown';
+  }
   if (/^\/sync-logs\/[^/]+\/rejections\.csv$/.test(path)) return '/sync-logs/:id/rejections.csv';
   return ['/healthz', '/metrics'].includes(path) ? path : 'other';
 }
@@ -118,6 +157,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
 
   app.use('*', requestId());
+  app.use('*', secureHeaders(CONSOLE_SECURITY_HEADERS));
   const logRequests = logger.isLevelEnabled('info');
   app.use('*', async (c, next) => {
     const started = logRequests ? performance.now() : 0;
@@ -148,15 +188,11 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  app.get('/metrics', async (c) => {
-    try {
-      return c.text(await metrics.render(deps.db, inner.staleAfterSeconds), 200, {
-        'content-type': 'text/plain; version=0.0.4',
-      });
-    } catch {
-      return c.text('# database unreachable\n', 503);
-    }
-  });
+  app.get('/metrics', async (c) =>
+    c.text(await metrics.render(deps.db, inner.staleAfterSeconds), 200, {
+      'content-type': 'text/plain; version=0.0.4',
+    }),
+  );
 
   mountRejectionsCsv(app, inner, deps.jwtSecret);
 
@@ -230,7 +266,15 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path} does not exist` }, 404),
   );
+  // The one place a route's unreachable database becomes 503 DATABASE_UNAVAILABLE (tRPC maps its
+  // own in the error formatter, with the same code): not the caller's fault, nothing written, retry.
   app.onError((error, c) => {
+    const unavailable = error instanceof DatabaseUnavailableError ? error : unavailableError(error);
+    if (unavailable) {
+      logger.warn({ requestId: c.get('requestId'), err: String(error) }, 'database unavailable');
+      c.header('retry-after', '5');
+      return c.json({ error: unavailable.code, message: unavailable.message }, 503);
+    }
     logger.error({ requestId: c.get('requestId'), err: String(error) }, 'unhandled error');
     return c.json({ error: 'internal', message: 'Internal error' }, 500);
   });

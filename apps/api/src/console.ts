@@ -46,6 +46,20 @@ const API_PREFIXES = ['/trpc', '/healthz', '/metrics', '/demo-tokens'];
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Meander admin console</title></head>
 <body><main><h1>The admin console is not built</h1><p>Run <code>pnpm --filter @meander/admin build</code> (or <code>pnpm start</code>, which builds it) and reload.</p></main></body></html>`;
 
+/**
+ * True for `localhost`, `*.localhost`, 127.0.0.0/8 and `::1`: the host name of a request URL
+ * (the Node server builds it from the Host header; brackets of an IPv6 literal included).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
+}
+
 /** The file under `root` a URL path names, or null (missing, a folder, or outside `root`). */
 function fileFor(root: string, urlPath: string): string | null {
   let decoded: string;
@@ -87,9 +101,14 @@ export function mountConsole(app: Hono, options: ConsoleOptions = {}): void {
   const root = resolve(options.dir ?? DEFAULT_CONSOLE_DIR);
   const demo = process.env.NODE_ENV === 'production' ? [] : (options.demoTokens ?? []);
 
-  app.get('/demo-tokens', (c) =>
-    c.json({ demo: demo.length > 0, tokens: demo }, 200, { 'cache-control': 'no-store' }),
-  );
+  app.get('/demo-tokens', (c) => {
+    // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 reaches this
+    // server with its own name in Host. Demo tokens go only to a loopback Host.
+    if (!isLoopbackHost(new URL(c.req.url).hostname)) {
+      return c.json({ error: 'not_found', message: 'Demo tokens are served to a loopback host only' }, 404);
+    }
+    return c.json({ demo: demo.length > 0, tokens: demo }, 200, { 'cache-control': 'no-store' });
+  });
 
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
     const path = c.req.path;

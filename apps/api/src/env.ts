@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_DATABASE_URL, parseAllowedHosts, type SecretBox, secretBoxFromEnv } from '@meander/db';
+import {
+  DEFAULT_DATABASE_URL,
+  parseAllowedHosts,
+  parseCredentialsKey,
+  type SecretBox,
+  secretBoxFromEnv,
+  weakJwtSecretReason,
+  weakKeyReason,
+} from '@meander/db';
 import { z } from 'zod';
 import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './rate-limit.js';
 
@@ -85,6 +93,8 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
         `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required when NODE_ENV=production; refusing to start with development keys`,
       );
     }
+    const weak = weakSecretFindings(e.AUTH_JWT_SECRET ?? '', e.CREDENTIALS_KEY ?? '');
+    if (weak.length > 0) throw new Error(`Weak secrets refused when NODE_ENV=production: ${weak.join('; ')}`);
   }
   return {
     production,
@@ -113,6 +123,22 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     credentialsKey: e.CREDENTIALS_KEY,
     previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };
+}
+
+/** Each production secret that is too weak, as `VARIABLE reason (how to make one)`. */
+function weakSecretFindings(jwtSecret: string, credentialsKey: string): string[] {
+  const findings: string[] = [];
+  const jwt = weakJwtSecretReason(jwtSecret);
+  if (jwt) findings.push(`AUTH_JWT_SECRET ${jwt} (make one: openssl rand -base64 48)`);
+  let key: Buffer | null = null;
+  try {
+    key = parseCredentialsKey(credentialsKey);
+  } catch (error) {
+    findings.push(error instanceof Error ? error.message : String(error));
+  }
+  const weakKey = key ? weakKeyReason(key) : null;
+  if (weakKey) findings.push(`CREDENTIALS_KEY ${weakKey} (make one: openssl rand -base64 32)`);
+  return findings;
 }
 
 /** The migration step's settings: the database alone (no secret needed to migrate). */

@@ -16,7 +16,7 @@ export {
   DEFAULT_WRITE_RATE_LIMIT,
   type WriteRateLimit,
 } from './rate-limit.js';
-export { neutralise, REJECTION_CSV_COLUMNS, rejectionsCsv } from './rejections/csv.js';
+export { REJECTION_CSV_COLUMNS, rejectionsCsv } from './rejections/csv.js';
 export type { RejectedItem } from './rejections/rows.js';
 export { HASHING_RECIPE } from './routers/audit.js';
 export { type AppRouter, appRouter } from './routers/index.js';

@@ -1,4 +1,4 @@
-import { checkpointSignatureValid, type SignedCheckpoint } from '@meander/db';
+import { CheckpointSigner, checkpointSignatureValid, type SignedCheckpoint } from '@meander/db';
 import { DIALECTS } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiFixture, createApiFixture, dataOf, PERIOD } from './fixtures.js';
@@ -121,5 +121,32 @@ describe.each(DIALECTS)('signed checkpoints through the API on %s', (dialect) =>
       await f.query('audit.verify', { organizationId: f.orgId, checkpoint: tampered }, 'orgAdminOwn'),
     );
     expect(forged.breaks.map((b) => b.kind)).toEqual(['checkpoint_signature_invalid']);
+  });
+
+  // Issue 23: this suite never met a checkpoint signed by a key other than the product's.
+  it('a stored checkpoint signed by a foreign key is untrusted; a handed one is flagged, not trusted silently', async () => {
+    const latest = dataOf<SignedCheckpoint>(
+      await f.query('audit.checkpoint', { organizationId: f.orgId }, 'orgAdminOwn'),
+    );
+    const foreign = CheckpointSigner.generate().sign({
+      organizationId: f.orgId,
+      seq: latest.seq,
+      hash: latest.hash,
+      count: latest.count,
+      at: new Date(Date.parse(latest.at) + 1_000).toISOString(),
+    });
+    expect(checkpointSignatureValid(foreign)).toBe(true);
+    const handed = dataOf<Verification & { warnings: string[] }>(
+      await f.query('audit.verify', { organizationId: f.orgId, checkpoint: foreign }, 'orgAdminOwn'),
+    );
+    expect(handed.checkpointSource).toBe('given');
+    expect(handed.warnings.join(' ')).toMatch(/not by the product's current key/);
+    await f.db.checkpoints.append(foreign);
+    const stored = dataOf<Verification>(
+      await f.query('audit.verify', { organizationId: f.orgId }, 'orgAdminOwn'),
+    );
+    expect(stored.ok).toBe(false);
+    expect(stored.breaks.map((b) => b.kind)).toContain('checkpoint_untrusted');
+    expect(stored.breaks.find((b) => b.kind === 'checkpoint_untrusted')?.message).toContain(foreign.keyId);
   });
 });

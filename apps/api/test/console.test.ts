@@ -62,6 +62,33 @@ describe('the admin console served by the API', () => {
     expect(await escaped.text()).not.toBe('secret');
   });
 
+  it('sends a strict CSP and the other browser headers with the console and the API', async () => {
+    for (const path of ['/', '/history', '/healthz', '/trpc/nope.nothing']) {
+      const answer = await app.request(path, { headers: html });
+      const csp = answer.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+
+  it('serves demo tokens to a loopback host only (DNS rebinding)', async () => {
+    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'app.localhost']) {
+      const answer = await app.request(`http://${host}/demo-tokens`);
+      expect(answer.status).toBe(200);
+    }
+    for (const host of ['evil.example:3000', '10.0.0.5', 'localhost.evil.example', '127.0.0.1.nip.io']) {
+      const answer = await app.request(`http://${host}/demo-tokens`);
+      expect(answer.status).toBe(404);
+      expect(JSON.stringify(await answer.json())).not.toContain('abc');
+    }
+  });
+
   it('offers the demo tokens only outside production', async () => {
     const demo = await app.request('/demo-tokens');
     expect(await demo.json()).toEqual({

@@ -92,6 +92,15 @@ describe('a PostgreSQL database whose ALLOW_CONNECTIONS is false, backends termi
       'DATABASE_UNAVAILABLE',
     );
     expect((await app.request('/healthz')).status).toBe(503);
+    // Every other route too, in one place (issue 23: the CSV answered 500).
+    const csv = await app.request(`/sync-logs/${crypto.randomUUID()}/rejections.csv`, {
+      headers: { authorization: `Bearer ${admin_}` },
+    });
+    expect(csv.status).toBe(503);
+    expect(((await csv.json()) as { error: string }).error).toBe('DATABASE_UNAVAILABLE');
+    const metricsAnswer = await app.request('/metrics');
+    expect(metricsAnswer.status).toBe(503);
+    expect(((await metricsAnswer.json()) as { error: string }).error).toBe('DATABASE_UNAVAILABLE');
 
     await admin.unsafe(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
     const check = await t.openAnother({ poolSize: 1 });

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readApiEnv } from '../src/env.js';
 import { type ApiFixture, createApiFixture, SECRET } from './fixtures.js';
 
+const STRONG_JWT = 'Vq3r8J0wXnL5cZ2kT9yHb6mP1sD4fG7aE0uR3iO8lQ5';
+const STRONG_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 73 + 11) % 256)).toString('base64');
+
 describe.each(DIALECTS)('the HTTP edge on %s', (dialect) => {
   let f: ApiFixture;
   beforeAll(async () => {
@@ -92,25 +95,67 @@ describe.each(DIALECTS)('the HTTP edge on %s', (dialect) => {
     expect(() => readApiEnv({ NODE_ENV: 'production' })).toThrow(
       /AUTH_JWT_SECRET, CREDENTIALS_KEY, AUDIT_SIGNING_KEY are required/,
     );
-    const keys = { CREDENTIALS_KEY: Buffer.alloc(32, 7).toString('base64'), AUDIT_SIGNING_KEY: '/k.pem' };
-    expect(() =>
-      readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-of-some-length' }),
-    ).toThrow(/^CREDENTIALS_KEY, AUDIT_SIGNING_KEY are required/);
+    const keys = { CREDENTIALS_KEY: STRONG_KEY, AUDIT_SIGNING_KEY: '/k.pem' };
+    expect(() => readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_JWT })).toThrow(
+      /^CREDENTIALS_KEY, AUDIT_SIGNING_KEY are required/,
+    );
     expect(() =>
       readApiEnv({
         NODE_ENV: 'production',
-        AUTH_JWT_SECRET: 'a-real-secret-of-some-length',
+        AUTH_JWT_SECRET: STRONG_JWT,
         AUDIT_SIGNING_KEY: '/k.pem',
       }),
     ).toThrow(/^CREDENTIALS_KEY is required/);
-    expect(
-      readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-of-some-length', ...keys })
-        .generatedSecret,
-    ).toBe(false);
+    expect(readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_JWT, ...keys }).generatedSecret).toBe(
+      false,
+    );
     // Webhook secrets are sealed under CREDENTIALS_KEY: production refuses the development key.
-    expect(() =>
-      readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-real-secret-of-some-length' }),
-    ).toThrow(/CREDENTIALS_KEY/);
+    expect(() => readApiEnv({ NODE_ENV: 'production', AUTH_JWT_SECRET: STRONG_JWT })).toThrow(
+      /CREDENTIALS_KEY/,
+    );
     expect(readApiEnv({}).generatedSecret).toBe(true);
   });
+
+  // The outside probe (issue 23) started production with `aaaaaaaaaaaaaaaa` and an all-zero key.
+  it.each([
+    ['a 16-character secret', 'x7Qp2mZr9LkV4sNd', /AUTH_JWT_SECRET is 16 bytes long; at least 32/],
+    ['one repeated character', 'a'.repeat(48), /AUTH_JWT_SECRET is one character repeated/],
+    ['a repeated word', 'hunter42'.repeat(5), /AUTH_JWT_SECRET repeats "hunter42"/],
+    [
+      'common words and digits',
+      'my-super-secret-production-jwt-key-2026',
+      /AUTH_JWT_SECRET is made of common words/,
+    ],
+  ])('refuses %s as AUTH_JWT_SECRET in production, naming the variable', (_name, secret, message) => {
+    expect(() =>
+      readApiEnv({
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: secret,
+        CREDENTIALS_KEY: STRONG_KEY,
+        AUDIT_SIGNING_KEY: '/k.pem',
+      }),
+    ).toThrow(message);
+  });
+
+  it.each([
+    ['all zero', Buffer.alloc(32, 0), /CREDENTIALS_KEY is one byte \(0x00\) repeated/],
+    ['two byte values', Buffer.from('ab'.repeat(16)), /CREDENTIALS_KEY has only 2 distinct byte values/],
+  ])(
+    'refuses a CREDENTIALS_KEY of %s in production, and names both weak variables at once',
+    (_n, key, message) => {
+      const run = () =>
+        readApiEnv({
+          NODE_ENV: 'production',
+          AUTH_JWT_SECRET: 'x7Qp2mZr9LkV4sNdQw3E',
+          CREDENTIALS_KEY: key.toString('base64'),
+          AUDIT_SIGNING_KEY: '/k.pem',
+        });
+      expect(run).toThrow(message);
+      expect(run).toThrow(/AUTH_JWT_SECRET/);
+      // Development keeps working with whatever it is given.
+      expect(
+        readApiEnv({ AUTH_JWT_SECRET: 'x'.repeat(16), CREDENTIALS_KEY: key.toString('base64') }).production,
+      ).toBe(false);
+    },
+  );
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Dialect } from '@meander/db';
 import { DIALECTS } from '@meander/db/testing';
+import { neutraliseCsvCell } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { neutralise } from '../src/rejections/csv.js';
 import { type ApiFixture, createApiFixture } from './fixtures.js';
 
-describe('neutralise', () => {
+describe('the CSV guard on rejection cells', () => {
   it.each([
     ['=HYPERLINK("http://x")', `'=HYPERLINK("http://x")`],
     ['+1+1', `'+1+1`],
@@ -14,11 +14,11 @@ describe('neutralise', () => {
     ['\tTab', `'\tTab`],
     ['Taxi', 'Taxi'],
   ])('%j → %j', (input, output) => {
-    expect(neutralise(input, 'description')).toBe(output);
+    expect(neutraliseCsvCell(input)).toBe(output);
   });
   it('keeps a negative amount as a number', () => {
-    expect(neutralise('-12.50', 'amount')).toBe('-12.50');
-    expect(neutralise(null, 'amount')).toBe('');
+    expect(neutraliseCsvCell('-12.50')).toBe('-12.50');
+    expect(neutraliseCsvCell(null)).toBe('');
   });
 });
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signToken, startApiServer } from '@meander/api';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
+import { csvField, renderCsv } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvField, renderCsv } from '../src/output/csv.js';
 import { cli, ROOT, runNode } from './support/run-cli.js';
 
 const SECRET = 'cli-edges-secret-0123456789abcdef';
@@ -40,9 +40,16 @@ describe('CLI usage edges (no API needed)', () => {
 
   it('CSV cells that would run as formulas are neutralised', () => {
     expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
-    expect(['+1', '-2', '@SUM(A1)', '\t=1'].map(csvField)).toEqual(["'+1", "'-2", "'@SUM(A1)", "'\t=1"]);
+    expect(['+1', '-2+3', '@SUM(A1)', '\t=1', ' =1', '|x'].map(csvField)).toEqual([
+      "'+1",
+      "'-2+3",
+      "'@SUM(A1)",
+      "'\t=1",
+      "' =1",
+      "'|x",
+    ]);
     expect(csvField(-250)).toBe('-250');
-    expect(renderCsv(['a'], [['ok'], ['=1+1']])).toBe("a\r\nok\r\n'=1+1\r\n");
+    expect(renderCsv(['a'], [{ a: 'ok' }, { a: '=1+1' }])).toBe("a\r\nok\r\n'=1+1\r\n");
   });
 
   it('pnpm db:migrate with an unsupported or unreachable URL prints one line and exits 1', async () => {

@@ -11,6 +11,7 @@ export * from './credentials/index.js';
 export { ensureDatabase } from './ensure-database.js';
 export { MIGRATIONS, migrate } from './migrations.js';
 export { ensureSecretFile } from './secret-file.js';
+export { MIN_JWT_SECRET_BYTES, weakJwtSecretReason, weakKeyReason } from './secret-strength.js';
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
 export { exitOnStartupFailure, startupFailureLine } from './startup-failure.js';
 export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';

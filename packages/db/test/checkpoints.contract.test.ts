@@ -244,7 +244,32 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
     expect((await verify()).ok).toBe(true); // what the database alone still says
     const result = await verify(handed);
     expect(result).toMatchObject({ ok: false, checkpointSource: 'given' });
-    expect(result.breaks.map((b) => b.kind)).toEqual(['truncated']);
+    expect(result.breaks.map((b) => b.kind)).toEqual(['checkpoint_log_shortened', 'truncated']);
+  });
+
+  // The outside probe (issue 23): an emptied log verified `ok: true` without a word when an outside
+  // checkpoint was given, because only the given one was consulted.
+  it('an emptied checkpoint log is a finding even when an outside checkpoint is given', async () => {
+    const handed = (await db.checkpoints.latest(orgId)) as SignedCheckpoint;
+    expect((await verify(handed)).ok).toBe(true);
+    await asDatabaseOwner(t, [['DELETE FROM audit_checkpoints WHERE organization_id = ?', [orgId]]]);
+    const result = await verify(handed);
+    expect(result.ok).toBe(false);
+    expect(result.breaks).toEqual([
+      expect.objectContaining({
+        kind: 'checkpoint_log_emptied',
+        message: expect.stringContaining('emptied'),
+      }),
+    ]);
+  });
+
+  it('a shortened checkpoint log is a finding when an outside checkpoint is given, the chain intact', async () => {
+    const handed = (await db.checkpoints.latest(orgId)) as SignedCheckpoint;
+    await asDatabaseOwner(t, [
+      ['DELETE FROM audit_checkpoints WHERE organization_id = ? AND seq > 1', [orgId]],
+    ]);
+    const result = await verify(handed);
+    expect(result.breaks.map((b) => b.kind)).toEqual(['checkpoint_log_shortened']);
   });
 
   it('checkpoints an empty chain as seq 0, and a later seal extends it', async () => {

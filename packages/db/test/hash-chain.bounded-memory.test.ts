@@ -4,13 +4,20 @@ import { runInNewContext } from 'node:vm';
 import type { SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainHash, GENESIS_HASH } from '../src/store/hash-chain.js';
-import { createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import {
+  createTestDatabase,
+  DIALECTS,
+  givenOrganization,
+  seedingFinishedRows,
+  type TestDatabase,
+} from '../src/testing/index.js';
 
 /** Write `count` sealed rows with a valid chain straight through the driver (fast seeding). */
 async function seedChain(t: TestDatabase, organizationId: string, count: number): Promise<void> {
   let prev = GENESIS_HASH;
   const rows: Record<string, unknown>[] = [];
-  const flush = async () => {
+  const flush = () => seedingFinishedRows(t.db.raw, insertRows);
+  const insertRows = async () => {
     if (rows.length === 0) return;
     if (t.db.raw.dialect === 'sqlite') {
       const c = t.db.raw.connection;

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileExpenseRecordStatements } from '../src/store/sql-expense-record-store.js';
 import { bind } from '../src/store/statement.js';
-import { createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import {
+  createTestDatabase,
+  DIALECTS,
+  givenOrganization,
+  seedingFinishedRows,
+  type TestDatabase,
+} from '../src/testing/index.js';
 import { rawExec, rawQuery } from './raw-sql.helpers.js';
 
 /** The plan text of a query on either dialect. */
@@ -69,17 +75,20 @@ describe.each(DIALECTS)('query plans on %s use the named indexes', (dialect) => 
         v[9],
       ];
     };
-    if (t.db.raw.dialect === 'sqlite') {
-      const c = t.db.raw.connection;
-      const s = c.prepare(insert);
-      c.transaction(() => {
-        for (const v of values) s.run(...args(v));
-      })();
-      c.exec('ANALYZE');
-    } else {
-      for (const v of values) await rawExec(t.db.raw, insert, args(v));
-      await rawExec(t.db.raw, 'ANALYZE accounting_sync_logs');
-    }
+    const raw = t.db.raw;
+    await seedingFinishedRows(raw, async () => {
+      if (raw.dialect === 'sqlite') {
+        const c = raw.connection;
+        const s = c.prepare(insert);
+        c.transaction(() => {
+          for (const v of values) s.run(...args(v));
+        })();
+        c.exec('ANALYZE');
+      } else {
+        for (const v of values) await rawExec(raw, insert, args(v));
+        await rawExec(raw, 'ANALYZE accounting_sync_logs');
+      }
+    });
   });
   afterAll(async () => {
     await t?.drop();

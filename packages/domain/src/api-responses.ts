@@ -27,6 +27,11 @@ export const rejectedItemSchema = z.strictObject({
     .string()
     .regex(/^-?\d+(\.\d+)?$/)
     .nullable(),
+  /** The same amount in integer minor units, as a string (exact beyond 2^53). */
+  amountMinor: z
+    .string()
+    .regex(/^-?\d+$/)
+    .nullable(),
   currency: z.string().nullable(),
   account: z.string().nullable(),
   description: z.string().nullable(),

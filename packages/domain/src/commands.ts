@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTimeSchema } from './datetime.js';
+import { displayTextSchema } from './display-text.js';
 import {
   accountingSystemSchema,
   deletionLegalBasisSchema,
@@ -87,7 +88,7 @@ export type FailSyncLogCommand = z.output<typeof failSyncLogCommandSchema>;
 /** Delete a sync log (global admin via the audit-log service only), with reason and legal basis. */
 export const deleteSyncLogCommandSchema = z.strictObject({
   id: uuidSchema,
-  reason: z.string().trim().min(3).max(1_000),
+  reason: displayTextSchema(3, 1_000),
   legalBasis: deletionLegalBasisSchema,
 });
 /** The parsed delete command. */

@@ -20,12 +20,14 @@ export type ValidationRule = (typeof VALIDATION_RULES)[number];
  * `confirm_unposted_needs_unverified`: a re-sync confirms postings not in the ledger only when its
  * parent left unverified postings open (there is nothing else to confirm).
  * `time_zone_known`: an organization's time zone is an IANA name the runtime knows.
+ * `period_span_bounded`: an export, preview or history filter spans at most five years.
  */
 export const PRODUCT_RULES = [
   'records_progress_bounded',
   'connection_check',
   'confirm_unposted_needs_unverified',
   'time_zone_known',
+  'period_span_bounded',
 ] as const;
 /** A rule this product adds to the spec's. */
 export type ProductRule = (typeof PRODUCT_RULES)[number];

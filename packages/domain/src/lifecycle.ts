@@ -17,6 +17,7 @@ import { assertMutable } from './rules/immutable-on-terminal-status.js';
 import { assertNoActiveSync } from './rules/one-active-sync-per-organization.js';
 import { checkOrganizationIdExists } from './rules/organization-id-exists.js';
 import { checkPeriodEndAfterPeriodStart } from './rules/period-end-after-period-start.js';
+import { checkPeriodSpanBounded } from './rules/period-span-bounded.js';
 import { decideCompletion } from './rules/records-count-consistency.js';
 import { checkRecordsCountsNonNegative } from './rules/records-counts-non-negative.js';
 import { checkRecordsProgressBounded } from './rules/records-progress-bounded.js';
@@ -37,7 +38,11 @@ export interface Planned {
 
 /** Input rules of a create command that need no lookup (period order, counts, who triggered). */
 export function validateCreateCommand(command: CreateSyncLogCommand): ValidationIssue[] {
-  const issues = [...checkPeriodEndAfterPeriodStart(command), ...checkRecordsCountsNonNegative(command)];
+  const issues = [
+    ...checkPeriodEndAfterPeriodStart(command),
+    ...checkPeriodSpanBounded(command.periodStart, command.periodEnd),
+    ...checkRecordsCountsNonNegative(command),
+  ];
   if (command.syncType === 'manual' && !command.triggeredBy) {
     issues.push({
       rule: 'schema',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayTextSchema } from './display-text.js';
 import { deletionLegalBasisSchema } from './enums.js';
 import { DomainError } from './errors.js';
 
@@ -121,6 +122,6 @@ export function visibleOrganizations(principal: Principal): 'all' | string {
 
 /** Why and on what ground a deletion happens; both are mandatory. */
 export const deletionJustificationSchema = z.strictObject({
-  reason: z.string().trim().min(3).max(1_000),
+  reason: displayTextSchema(3, 1_000),
   legalBasis: deletionLegalBasisSchema,
 });

@@ -20,7 +20,7 @@ import { cleanEnv, run } from './run.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const APPS = ['api', 'worker', 'cli'] as const;
-const SECRET = 'deploy-test-secret-0123456789abcdef';
+const SECRET = randomBytes(48).toString('base64');
 // The keys production refuses to start without, made for this run as an operator would.
 const CREDENTIALS_KEY = randomBytes(32).toString('base64');
 const AUDIT_SIGNING_KEY = generateKeyPairSync('ed25519')

@@ -1,34 +1,8 @@
-/** The history columns of a CSV download, in the order the CLI's `list --csv` writes them. */
-export const CSV_COLUMNS = [
-  'id',
-  'organizationId',
-  'accountingSystem',
-  'syncType',
-  'status',
-  'triggeredBy',
-  'periodStart',
-  'periodEnd',
-  'recordsTotal',
-  'recordsSynced',
-  'recordsFailed',
-  'externalReferenceId',
-  'startedAt',
-  'completedAt',
-  'createdAt',
-] as const;
+import { renderCsv, SYNC_LOG_CSV_COLUMNS } from '@meander/domain';
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Spreadsheet apps run cells starting with = + - @ as formulas: prefix them (OWASP CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** RFC 4180 CSV (CRLF line ends) of sync logs. */
+/** RFC 4180 CSV (CRLF line ends) of sync logs, in the columns the CLI's `list --csv` writes. */
 export function toCsv(rows: readonly Record<string, unknown>[]): string {
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((c) => cell(row[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return renderCsv(SYNC_LOG_CSV_COLUMNS, rows);
 }
 
 /** Offer `content` as a file download. */

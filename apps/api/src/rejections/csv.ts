@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { neutraliseCsvCell } from '@meander/domain';
 import { stringify } from 'csv-stringify';
 import type { RejectedItem } from './rows.js';
 
@@ -19,18 +20,6 @@ export const REJECTION_CSV_COLUMNS = [
   'vendorReason',
 ] as const satisfies readonly (keyof RejectedItem)[];
 
-/**
- * A cell a spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or carriage return)
- * is prefixed with `'` so it shows as text (OWASP "CSV injection"). Amounts are written by us as
- * plain decimals, and a negative amount is data, not a formula: it is the one column left as is.
- */
-export function neutralise(value: unknown, column: string): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  if (column === 'amount' && /^-?\d+\.\d+$/.test(text)) return text;
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
 /** Stream rows as CSV (header first), one row in memory at a time, back-pressure honoured. */
 export function rejectionsCsv(rows: AsyncIterable<RejectedItem>): Readable {
   const csv = stringify({ header: true, columns: [...REJECTION_CSV_COLUMNS] });
@@ -38,7 +27,7 @@ export function rejectionsCsv(rows: AsyncIterable<RejectedItem>): Readable {
     (async function* () {
       for await (const row of rows) {
         const out: Record<string, string> = {};
-        for (const column of REJECTION_CSV_COLUMNS) out[column] = neutralise(row[column], column);
+        for (const column of REJECTION_CSV_COLUMNS) out[column] = neutraliseCsvCell(row[column]);
         yield out;
       }
     })(),

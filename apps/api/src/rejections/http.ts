@@ -24,7 +24,10 @@ export function mountRejectionsCsv(app: Hono, inner: InnerContext, jwtSecret: st
     try {
       requireAllowed(auth.principal, 'syncLog.read');
       const log = await visibleSyncLog(inner, auth.principal, id);
-      const body = Readable.toWeb(rejectionsCsv(rejectedItems(inner.db, log))) as ReadableStream;
+      // The first page is read before the headers go out, so an unreachable database is a 503
+      // (app.onError) rather than a 200 that breaks off.
+      const rows = await primed(rejectedItems(inner.db, log));
+      const body = Readable.toWeb(rejectionsCsv(rows)) as ReadableStream;
       return new Response(body, {
         headers: {
           'content-type': 'text/csv; charset=utf-8',
@@ -40,4 +43,19 @@ export function mountRejectionsCsv(app: Hono, inner: InnerContext, jwtSecret: st
       throw error;
     }
   });
+}
+
+/** Pull the first item now (its errors throw here), then hand out the whole sequence. */
+async function primed<T>(items: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = items[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  })();
 }

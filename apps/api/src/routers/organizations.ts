@@ -2,6 +2,7 @@ import {
   accountingConnectionSchema,
   accountingSystemSchema,
   DomainError,
+  displayTextSchema,
   syncScheduleSchema,
   timeZoneSchema,
 } from '@meander/domain';
@@ -15,7 +16,7 @@ export const organizationsRouter = router({
   create: procedureFor('organization.manage')
     .input(
       z.strictObject({
-        name: z.string().trim().min(1).max(200),
+        name: displayTextSchema(1, 200),
         id: z.uuid().optional(),
         // IANA zone its periods are computed and shown in (`UTC` when left out).
         timeZone: timeZoneSchema.optional(),

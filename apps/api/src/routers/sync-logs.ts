@@ -1,5 +1,6 @@
 import { syncRunnerOf } from '@meander/db';
 import {
+  assertPeriodSpanBounded,
   completeSyncLogCommandSchema,
   createSyncLogCommandSchema,
   DomainError,
@@ -44,6 +45,8 @@ export const syncLogsRouter = router({
     .input(listSyncLogsQuerySchema)
     .query(({ ctx, input }) => {
       const organizationId = scopeOrganization(ctx.principal, input.organizationId);
+      if (input.periodFrom && input.periodTo)
+        assertPeriodSpanBounded(input.periodFrom, input.periodTo, { from: 'periodFrom', to: 'periodTo' });
       return ctx.db.syncLogs.list({ ...input, ...(organizationId ? { organizationId } : {}) });
     }),
 

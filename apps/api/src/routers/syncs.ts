@@ -7,6 +7,8 @@ import {
 import { type Database, openStoredConnection } from '@meander/db';
 import {
   assertAccountingModuleEnabled,
+  assertPeriodSpanBounded,
+  checkPeriodEndAfterPeriodStart,
   DomainError,
   idempotencyKeySchema,
   isoDateTimeSchema,
@@ -42,6 +44,13 @@ async function configuredSystem(db: Database, organizationId: string) {
   const system = module?.config?.accountingSystem;
   if (!system) assertAccountingModuleEnabled(organizationId, null);
   return system as NonNullable<typeof system>;
+}
+
+/** A preview's period follows the export's rules: it ends after it starts, and spans at most five years. */
+function assertPreviewPeriod(periodStart: string, periodEnd: string): void {
+  const issues = checkPeriodEndAfterPeriodStart({ periodStart, periodEnd });
+  if (issues.length > 0) throw new DomainError('VALIDATION_FAILED', issues[0]?.message ?? '', issues);
+  assertPeriodSpanBounded(periodStart, periodEnd);
 }
 
 /** A user who triggers a sync is recorded; services are automation and leave `triggeredBy` null. */
@@ -125,6 +134,7 @@ export const syncsRouter = router({
     .input(z.strictObject(periodInput))
     .query(async ({ ctx, input, signal }): Promise<SyncPreview> => {
       const organizationId = requireOrganizationScope(ctx.principal, input.organizationId);
+      assertPreviewPeriod(input.periodStart, input.periodEnd);
       const accountingSystem = await configuredSystem(ctx.db, organizationId);
       const module = await ctx.db.organizations.getAccountingModule(organizationId);
       const preview: SyncPreview = {

@@ -1,27 +1,18 @@
-import { formatZonedDateTime, periodLabel, type SyncLog, type SyncStatus } from '@meander/domain';
+import {
+  formatZonedDateTime,
+  periodLabel,
+  renderCsv,
+  SYNC_LOG_CSV_COLUMNS,
+  type SyncLog,
+  type SyncStatus,
+} from '@meander/domain';
 import type { CommandContext } from '../command-context.js';
 import { UsageError } from '../exit-codes.js';
 import type { OrganizationInfo } from '../organizations.js';
-import { renderCsv } from '../output/csv.js';
 import { statusText } from '../output/style.js';
 import { renderTable } from '../output/table.js';
 
 const STATUSES = ['pending', 'in_progress', 'success', 'partial', 'failed'];
-const COLUMNS = [
-  'id',
-  'status',
-  'syncType',
-  'accountingSystem',
-  'periodStart',
-  'periodEnd',
-  'recordsTotal',
-  'recordsSynced',
-  'recordsFailed',
-  'externalReferenceId',
-  'startedAt',
-  'completedAt',
-] as const;
-
 export interface ListOptions {
   org?: string;
   status?: string;
@@ -70,15 +61,14 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
       timeZone: 'UTC',
     };
   if (options.csv) {
-    const columns = options.org ? [...COLUMNS] : [...COLUMNS, 'organizationId', 'organizationName'];
+    // The product's one history column list, plus the organization's name across organizations.
     process.stdout.write(
-      renderCsv(
-        columns,
-        page.items.map((i) => [
-          ...COLUMNS.map((c) => i[c]),
-          ...(options.org ? [] : [i.organizationId, organizationOf(i).name]),
-        ]),
-      ),
+      options.org
+        ? renderCsv(SYNC_LOG_CSV_COLUMNS, page.items)
+        : renderCsv(
+            [...SYNC_LOG_CSV_COLUMNS, 'organizationName'],
+            page.items.map((i) => ({ ...i, organizationName: organizationOf(i).name })),
+          ),
     );
     return 0;
   }

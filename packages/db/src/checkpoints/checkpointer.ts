@@ -1,5 +1,5 @@
 import { GENESIS_HASH } from '../store/hash-chain.js';
-import type { Database, SyncLogStore } from '../store/port.js';
+import type { Database, DeletionActor, SyncLogStore } from '../store/port.js';
 import type { SignedCheckpoint } from './port.js';
 import type { CheckpointSigner } from './signing.js';
 
@@ -164,6 +164,18 @@ export function withCheckpoints<D extends Database>(db: D, checkpointer: Checkpo
           const planned = await target.complete(...args);
           await checkpointer.afterSeal(planned.syncLog.organizationId);
           return planned;
+        };
+      }
+      if (property === 'delete') {
+        // Deletions are signed with the checkpoint key inside their transaction, and the chain
+        // head is signed again after: a tombstone the database owner writes has no signature.
+        return async (command: Parameters<SyncLogStore['delete']>[0], actor: DeletionActor) => {
+          const deletion = await target.delete(command, {
+            ...actor,
+            sign: (facts) => checkpointer.signer.signDeletion(facts),
+          });
+          await checkpointer.afterSeal(deletion.organizationId);
+          return deletion;
         };
       }
       if (property === 'fail') {

@@ -10,6 +10,10 @@ export {
   CheckpointSigner,
   checkpointMessage,
   checkpointSignatureValid,
+  type DeletionFacts,
+  type DeletionSeal,
+  deletionMessage,
+  deletionSignatureValid,
   generateSigningKeyPem,
   keyIdOf,
 } from './signing.js';

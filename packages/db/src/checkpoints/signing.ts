@@ -23,6 +23,62 @@ export function checkpointMessage(head: CheckpointHead): Buffer {
   return Buffer.from(`${MESSAGE_PREFIX}${canonicalJson({ at, count, hash, organizationId, seq })}`, 'utf8');
 }
 
+/** Domain separation for deletion signatures (never valid as a checkpoint signature, nor the reverse). */
+const DELETION_PREFIX = 'meander-deletion/v1\n';
+
+/** What a deletion's signature covers: who deleted which link of which chain, when, why. */
+export interface DeletionFacts {
+  syncLogId: string;
+  organizationId: string;
+  chainSeq: number | null;
+  chainHash: string | null;
+  deletedBy: string;
+  deletedVia: string;
+  deletedAt: string;
+  reason: string;
+  legalBasis: string;
+}
+
+/** A deletion's signature and the id of the key that made it. */
+export interface DeletionSeal {
+  signature: string;
+  keyId: string;
+}
+
+/** The exact bytes signed for a deletion: `meander-deletion/v1\n` + canonical JSON of {@link DeletionFacts}. */
+export function deletionMessage(facts: DeletionFacts): Buffer {
+  const {
+    syncLogId,
+    organizationId,
+    chainSeq,
+    chainHash,
+    deletedBy,
+    deletedVia,
+    deletedAt,
+    reason,
+    legalBasis,
+  } = facts;
+  return Buffer.from(
+    `${DELETION_PREFIX}${canonicalJson({ chainHash, chainSeq, deletedAt, deletedBy, deletedVia, legalBasis, organizationId, reason, syncLogId })}`,
+    'utf8',
+  );
+}
+
+/** Whether `signature` is a valid Ed25519 signature over `facts` by `publicKeyPem`. */
+export function deletionSignatureValid(
+  facts: DeletionFacts,
+  signature: string,
+  publicKeyPem: string,
+): boolean {
+  try {
+    const key = createPublicKey(publicKeyPem);
+    if (key.asymmetricKeyType !== 'ed25519') return false;
+    return verify(null, deletionMessage(facts), key, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
 /** The key id of a public key: first 16 hex digits of SHA-256 over its SPKI DER. */
 export function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256')
@@ -85,6 +141,14 @@ export class CheckpointSigner {
   /** A throwaway key (tests; an app built without a configured key). */
   static generate(): CheckpointSigner {
     return new CheckpointSigner(createPrivateKey(generateSigningKeyPem()));
+  }
+
+  /** Sign a deletion (synchronous: it runs inside the deleting transaction, SQLite's included). */
+  signDeletion(facts: DeletionFacts): DeletionSeal {
+    return {
+      signature: sign(null, deletionMessage(facts), this.privateKey).toString('base64'),
+      keyId: this.keyId,
+    };
   }
 
   sign(head: CheckpointHead): SignedCheckpoint {

@@ -1,7 +1,7 @@
 import { GENESIS_HASH } from '../store/hash-chain.js';
-import type { ChainBreak, Database } from '../store/port.js';
+import type { ChainBreak, Database, SyncLogDeletion } from '../store/port.js';
 import type { SignedCheckpoint } from './port.js';
-import { checkpointSignatureValid } from './signing.js';
+import { checkpointSignatureValid, deletionSignatureValid } from './signing.js';
 
 /** Why a chain does not match the checkpoint it was checked against (beyond the chain's own breaks). */
 export type CheckpointBreakKind =
@@ -10,6 +10,10 @@ export type CheckpointBreakKind =
   | 'checkpoint_signature_invalid'
   | 'checkpoint_untrusted'
   | 'checkpoint_other_organization'
+  | 'deletion_unsigned'
+  | 'deletion_signature_invalid'
+  | 'checkpoint_log_emptied'
+  | 'checkpoint_log_shortened'
   | 'truncated'
   | 'checkpoint_mismatch'
   | 'count_mismatch';
@@ -69,7 +73,17 @@ export async function verifyAgainstCheckpoint(
   const checkpoint = options.given ?? (await db.checkpoints.latest(organizationId));
   const chain = await db.syncLogs.verifyChain(organizationId);
   for (const b of chain.breaks) breaks.push({ ...b, message: CHAIN_MESSAGES[b.kind](b) });
+  // A tombstone stands in for a link, so the chain walk accepts it: only the product's signature
+  // tells a deletion made through syncLogs.delete from one the database owner wrote.
+  for (const deletion of await db.syncLogs.listDeletions(organizationId)) {
+    const problem = deletionProblem(deletion, options.trustedPublicKey);
+    if (problem) breaks.push({ chainSeq: deletion.chainSeq ?? 0, syncLogId: deletion.syncLogId, ...problem });
+  }
 
+  // An outside checkpoint must not hide what happened to the log itself: the log keeps every
+  // checkpoint the product signed, so it can never be behind one signed by the product's own key.
+  if (options.given)
+    await checkStoredLog(db, organizationId, options.given, options.trustedPublicKey, problem);
   const source = options.given ? 'given' : checkpoint ? 'stored' : null;
   let unsignedLinks = chain.checked;
   if (!checkpoint) {
@@ -151,6 +165,54 @@ export async function verifyAgainstCheckpoint(
     unsignedLinks,
     warnings,
   };
+}
+
+function deletionProblem(
+  deletion: SyncLogDeletion,
+  trustedPublicKey: string,
+): { kind: CheckpointBreakKind; message: string } | null {
+  const what = `the deletion of ${deletion.syncLogId} (link #${deletion.chainSeq ?? '–'}, credited to ${deletion.deletedVia} at ${deletion.deletedAt})`;
+  if (deletion.signature === null) {
+    return {
+      kind: 'deletion_unsigned',
+      message: `${what} carries no signature: it was not made through syncLogs.delete (a deletion record written into the database directly)`,
+    };
+  }
+  if (!deletionSignatureValid(deletion, deletion.signature, trustedPublicKey)) {
+    return {
+      kind: 'deletion_signature_invalid',
+      message: `${what} has a signature that does not verify with the product's signing key (key ${deletion.keyId}): it was altered or forged`,
+    };
+  }
+  return null;
+}
+
+async function checkStoredLog(
+  db: Pick<Database, 'checkpoints'>,
+  organizationId: string,
+  given: SignedCheckpoint,
+  trustedPublicKey: string,
+  problem: (kind: CheckpointBreakKind, chainSeq: number, message: string) => void,
+): Promise<void> {
+  const ours =
+    given.organizationId === organizationId &&
+    checkpointSignatureValid(given) &&
+    sameKey(given.publicKey, trustedPublicKey);
+  if (!ours || given.seq === 0) return;
+  const stored = await db.checkpoints.latest(organizationId);
+  if (!stored) {
+    problem(
+      'checkpoint_log_emptied',
+      given.seq,
+      `the checkpoint log holds no checkpoint for this organization, but the given one signed at ${given.at} covers #${given.seq}: the log was emptied`,
+    );
+  } else if (stored.seq < given.seq) {
+    problem(
+      'checkpoint_log_shortened',
+      given.seq,
+      `the checkpoint log ends at #${stored.seq}, but the given checkpoint signed at ${given.at} covers #${given.seq}: checkpoints were removed from the log`,
+    );
+  }
 }
 
 function sameKey(a: string, b: string): boolean {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ensureSecretFile } from '../secret-file.js';
+import { weakKeyReason } from '../secret-strength.js';
 import { CredentialCipher, parseCredentialsKey } from './cipher.js';
 import { parsePreviousKeys } from './sealing.js';
 
@@ -16,8 +17,16 @@ export function loadCredentialCipher(
   options: { production: boolean; previous?: string; devKeyPath?: string },
 ): { cipher: CredentialCipher; source: 'configured' | 'dev-file' | 'dev-file-created' } {
   const previous = parsePreviousKeys(options.previous);
-  if (setting)
-    return { cipher: new CredentialCipher(parseCredentialsKey(setting), previous), source: 'configured' };
+  if (setting) {
+    const key = parseCredentialsKey(setting);
+    const weak = options.production ? weakKeyReason(key) : null;
+    if (weak) {
+      throw new Error(
+        `CREDENTIALS_KEY ${weak}; refused when NODE_ENV=production (make one: openssl rand -base64 32)`,
+      );
+    }
+    return { cipher: new CredentialCipher(key, previous), source: 'configured' };
+  }
   if (options.production) {
     throw new Error(
       'CREDENTIALS_KEY is required when NODE_ENV=production (32 random bytes, base64: openssl rand -base64 32)',

@@ -18,6 +18,11 @@ const CHECK_RULES: Record<string, { rule: ValidationIssue['rule']; path: string[
   ck_triggered_by_matches_sync_type: { rule: 'schema', path: ['triggeredBy'] },
   ck_accounting_sync_logs_payload_summary_object: { rule: 'schema', path: ['payloadSummary'] },
   ck_accounting_sync_logs_error_details_object: { rule: 'schema', path: ['errorDetails'] },
+  ck_records_within_total: { rule: 'records_progress_bounded', path: ['recordsSynced'] },
+  ck_error_details_code_and_message: { rule: 'failed_sync_retains_error_details', path: ['errorDetails'] },
+  ck_partial_counts_explained: { rule: 'records_count_consistency', path: ['errorDetails', 'warnings'] },
+  ck_deletions_deleted_via: { rule: 'schema', path: ['deletedVia'] },
+  ck_deletions_signed_together: { rule: 'schema', path: ['signature'] },
 };
 
 interface DriverError {
@@ -146,7 +151,10 @@ export function constraintToDomainError(error: unknown): DomainError | null {
     }
     return null;
   }
-  if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK') {
+  // SQLite cannot add a CHECK to a table: later rules are triggers that raise the same message.
+  const sqliteCheckTrigger =
+    code === 'SQLITE_CONSTRAINT_TRIGGER' && message.includes('CHECK constraint failed');
+  if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK' || sqliteCheckTrigger) {
     const known = constraint ? CHECK_RULES[constraint] : undefined;
     return new DomainError(
       'VALIDATION_FAILED',

@@ -1,11 +1,17 @@
-import { accountingModuleConfigSchema, DEFAULT_TIME_ZONE, timeZoneSchema, uuidSchema } from '@meander/domain';
+import {
+  accountingModuleConfigSchema,
+  DEFAULT_TIME_ZONE,
+  displayTextSchema,
+  timeZoneSchema,
+  uuidSchema,
+} from '@meander/domain';
 import { z } from 'zod';
 import type { Organization } from './port.js';
 
 /** Input of organizations.create. */
 export const createOrganizationSchema = z.strictObject({
   id: uuidSchema.optional(),
-  name: z.string().trim().min(1).max(200),
+  name: displayTextSchema(1, 200),
   /** IANA zone its periods are computed and shown in; `UTC` when left out. */
   timeZone: timeZoneSchema.optional(),
 });

@@ -18,6 +18,7 @@ import type {
 import type BetterSqlite3 from 'better-sqlite3';
 import type postgres from 'postgres';
 import type { CheckpointStore } from '../checkpoints/port.js';
+import type { DeletionFacts, DeletionSeal } from '../checkpoints/signing.js';
 import type { UnverifiedPostingStore } from './unverified-posting-store.js';
 
 export type {
@@ -91,6 +92,12 @@ export interface CreateResult extends Planned {
 export interface DeletionActor {
   userId: string;
   via: string;
+  /**
+   * Signs the deletion inside its transaction (the product's audit signing key, see
+   * `withCheckpoints`). A deletion without a signature — written by anyone without the key — is a
+   * finding of `audit.verify`.
+   */
+  sign?: (facts: DeletionFacts) => DeletionSeal;
 }
 
 /** The tombstone left by a deletion. */
@@ -104,6 +111,9 @@ export interface SyncLogDeletion {
   legalBasis: 'compliance' | 'data_subject_request';
   chainSeq: number | null;
   chainHash: string | null;
+  /** Ed25519 signature over the deletion's facts, and its key id; null when nobody signed it. */
+  signature: string | null;
+  keyId: string | null;
 }
 
 /** A period whose latest attempt failed or was partial, with what to send again. */

@@ -346,18 +346,25 @@ export class SqlSyncLogStore implements SyncLogStore {
       function* (this: SqlSyncLogStore): Program<SyncLogDeletion> {
         const row = yield* this.row(command.id, true);
         if (!row) throw new DomainError('NOT_FOUND', `Sync log ${command.id} does not exist`);
-        const tombstone = yield* one<TombstoneRow>(this.q.insertTombstone, {
+        const facts = {
           syncLogId: row.id,
           organizationId: row.organization_id,
-          deletedBy: actor.userId,
+          // As PostgreSQL's uuid column gives it back, so the signed facts read back the same.
+          deletedBy: actor.userId.toLowerCase(),
           deletedVia: actor.via,
           deletedAt: nowIso(),
           reason: command.reason,
           legalBasis: command.legalBasis,
-          chainSeq: row.chain_seq ?? null,
+          chainSeq: row.chain_seq === null || row.chain_seq === undefined ? null : Number(row.chain_seq),
           chainHash: row.chain_hash ?? null,
+        };
+        const seal = actor.sign?.(facts) ?? null;
+        const tombstone = yield* one<TombstoneRow>(this.q.insertTombstone, {
+          ...facts,
           prevHash: row.prev_hash ?? null,
           redactedRow: redactForTombstone(syncLogFromRow(row)),
+          signature: seal?.signature ?? null,
+          keyId: seal?.keyId ?? null,
         });
         yield* write(this.q.delete, { id: row.id });
         return tombstoneFromRow(tombstone as TombstoneRow);

@@ -171,6 +171,8 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
       'chainHash',
       'prevHash',
       'redactedRow',
+      'signature',
+      'keyId',
     ])} RETURNING *`,
     delete: sql`DELETE FROM ${l} WHERE ${l.id} = ${p('id')}`,
   } satisfies Record<string, SQL>;

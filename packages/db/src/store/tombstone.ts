@@ -48,5 +48,7 @@ export function tombstoneFromRow(row: TombstoneRow): SyncLogDeletion {
     legalBasis: row.legal_basis as SyncLogDeletion['legalBasis'],
     chainSeq: row.chain_seq === null ? null : Number(row.chain_seq),
     chainHash: row.chain_hash,
+    signature: row.signature ?? null,
+    keyId: row.key_id ?? null,
   };
 }

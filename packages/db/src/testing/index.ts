@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AccountingSystem } from '@meander/domain';
 import postgres from 'postgres';
 import { openDatabase } from '../index.js';
-import type { Database, Dialect } from '../store/port.js';
+import type { Database, Dialect, RawConnection } from '../store/port.js';
 
 /** Both dialects, for `describe.each(DIALECTS)`: every store behaviour runs on both. */
 export const DIALECTS = ['sqlite', 'postgres'] as const satisfies readonly Dialect[];
@@ -126,4 +126,40 @@ export function aCreateCommand(organizationId: string, overrides: Record<string,
     recordsTotal: 10,
     ...overrides,
   };
+}
+
+/** The trigger that makes every sync log start `pending` (migration 0010). */
+const INSERT_PENDING_TRIGGER = 'trg_accounting_sync_logs_insert_pending';
+
+/**
+ * Switch the "created pending" rule off, as the database owner may, and return how to switch it
+ * back on. Raw-SQL tests of row rules and benchmark seeds write finished rows directly; every other
+ * rule (CHECKs, the other triggers) still holds. Never used by the product.
+ */
+export async function allowFinishedRowInserts(raw: RawConnection): Promise<() => Promise<void>> {
+  if (raw.dialect === 'postgres') {
+    await raw.sql.unsafe(`ALTER TABLE accounting_sync_logs DISABLE TRIGGER ${INSERT_PENDING_TRIGGER}`);
+    return async () => {
+      await raw.sql.unsafe(`ALTER TABLE accounting_sync_logs ENABLE TRIGGER ${INSERT_PENDING_TRIGGER}`);
+    };
+  }
+  const c = raw.connection;
+  const trigger = c
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
+    .get(INSERT_PENDING_TRIGGER) as { sql: string } | undefined;
+  if (!trigger) return async () => undefined;
+  c.exec(`DROP TRIGGER ${INSERT_PENDING_TRIGGER}`);
+  return async () => {
+    c.exec(trigger.sql);
+  };
+}
+
+/** Run `seed` with finished-row inserts allowed (see {@link allowFinishedRowInserts}). */
+export async function seedingFinishedRows<T>(raw: RawConnection, seed: () => Promise<T> | T): Promise<T> {
+  const restore = await allowFinishedRowInserts(raw);
+  try {
+    return await seed();
+  } finally {
+    await restore();
+  }
 }

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** Why a webhook URL or the address it resolves to is refused. */
 export class WebhookUrlRefused extends Error {
@@ -13,43 +14,32 @@ export function parseAllowedHosts(value: string | undefined): string[] {
     .filter((h) => h.length > 0);
 }
 
-function ipv4Parts(ip: string): number[] | null {
-  const parts = ip.split('.').map(Number);
-  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts : null;
-}
-
 /**
- * True for addresses a webhook must not reach by default: loopback, private (RFC 1918, ULA),
- * link-local (cloud metadata lives at 169.254.169.254), CGNAT, unspecified, multicast and the
- * IPv4-mapped forms of all of these.
+ * True for every address a webhook must not reach by default: anything ipaddr.js places in a
+ * range of the IANA IPv4 or IPv6 special-purpose address registries (loopback, private, link-local
+ * — cloud metadata lives at 169.254.169.254 — CGNAT, benchmarking, documentation, reserved,
+ * multicast, broadcast, AS112, AMT, ORCHID, …), and every IPv6 form that carries an IPv4 address
+ * or a translation of one (IPv4-mapped, IPv4-compatible, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`,
+ * 6to4, Teredo). Only plain global unicast passes. An address that does not parse is refused.
  */
 export function isPrivateAddress(ip: string): boolean {
-  const lower = ip.toLowerCase().replace(/^\[|\]$/g, '');
-  const mapped = lower.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/);
-  const v4 = ipv4Parts(mapped?.[1] ?? lower);
-  if (v4) {
-    const [a = 0, b = 0] = v4;
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
+  const bare = ip.trim().replace(/^\[|\]$/g, '');
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    // `isIP` first: `ipaddr.parse` accepts IPv4 shorthands (`127.1`, `0x7f.1`) that `isIP` rejects.
+    if (isIP(bare) === 0) return true;
+    address = ipaddr.parse(bare);
+  } catch {
+    return true;
   }
-  if (isIP(lower) !== 6) return true; // not an address we understand: refuse
-  return (
-    lower === '::' ||
-    lower === '::1' ||
-    /^f[cd][0-9a-f]{2}:/.test(lower) ||
-    /^fe[89ab][0-9a-f]:/.test(lower) ||
-    /^ff[0-9a-f]{2}:/.test(lower) ||
-    lower.startsWith('::ffff:')
-  );
+  if (address.range() !== 'unicast') return true;
+  // ipaddr.js calls the deprecated IPv4-compatible block `::a.b.c.d` (RFC 4291 §2.5.5.1) plain
+  // unicast; it routes to the embedded IPv4 address on some stacks, so it is refused here.
+  if (address.kind() === 'ipv6' && address.match(IPV4_COMPATIBLE)) return true;
+  return false;
 }
+
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96') as [ipaddr.IPv6, number];
 
 /** The port a URL goes to, explicit or by scheme. */
 function portOf(url: URL): string {

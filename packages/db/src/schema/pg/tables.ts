@@ -126,10 +126,15 @@ export const accountingSyncLogDeletions = pgTable(
     chainHash: text('chain_hash'),
     prevHash: text('prev_hash'),
     redactedRow: jsonb('redacted_row').$type<unknown>().notNull(),
+    /** The product's Ed25519 signature over the deletion's facts (migration 0010), and its key id. */
+    signature: text('signature'),
+    keyId: text('key_id'),
   },
   (t) => [
     index('idx_accounting_sync_log_deletions_org_seq').on(t.organizationId, t.chainSeq),
     check('ck_deletions_legal_basis', LEGAL_BASIS_CHECK),
+    check('ck_deletions_deleted_via', sql`deleted_via = 'audit-log-service'`),
+    check('ck_deletions_signed_together', sql`(signature IS NULL) = (key_id IS NULL)`),
     check('ck_deletions_redacted_row_object', sql`jsonb_typeof(redacted_row) = 'object'`),
   ],
 );

@@ -141,10 +141,15 @@ export const accountingSyncLogDeletions = sqliteTable(
     chainHash: text('chain_hash'),
     prevHash: text('prev_hash'),
     redactedRow: text('redacted_row', { mode: 'json' }).$type<unknown>().notNull(),
+    /** The product's Ed25519 signature over the deletion's facts (migration 0010), and its key id. */
+    signature: text('signature'),
+    keyId: text('key_id'),
   },
   (t) => [
     index('idx_accounting_sync_log_deletions_org_seq').on(t.organizationId, t.chainSeq),
     check('ck_deletions_legal_basis', LEGAL_BASIS_CHECK),
+    // ck_deletions_deleted_via and ck_deletions_signed_together are triggers here (0010): SQLite
+    // cannot add a CHECK to an existing table.
     check('ck_deletions_redacted_row_object', jsonObject('redacted_row')),
     check('ck_deletions_deleted_at_canonical', sql.raw(canonicalIso('deleted_at'))),
   ],

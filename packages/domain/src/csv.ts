@@ -1,0 +1,63 @@
+/**
+ * The one CSV writer of the product (API downloads, `meander-sync … --csv`, the console): RFC 4180
+ * fields with CRLF line ends, and the CSV-injection guard (OWASP) on every text cell.
+ */
+
+/** The columns of a sync-log history download, the same in the console and the CLI. */
+export const SYNC_LOG_CSV_COLUMNS = [
+  'id',
+  'organizationId',
+  'accountingSystem',
+  'syncType',
+  'status',
+  'triggeredBy',
+  'periodStart',
+  'periodEnd',
+  'recordsTotal',
+  'recordsSynced',
+  'recordsFailed',
+  'externalReferenceId',
+  'startedAt',
+  'completedAt',
+  'createdAt',
+] as const;
+
+/**
+ * Characters that make a spreadsheet treat a cell as a formula or a DDE call when they lead it:
+ * `= + - @ |` and their fullwidth forms (`＝ ＋ － ＠ ｜`, which some spreadsheets fold to ASCII).
+ */
+const FORMULA_LEAD = /^[=+\-@|\uFF1D\uFF0B\uFF0D\uFF20\uFF5C]/u;
+/** A plain number as we write amounts and counts: data, never a formula, so its sign stays. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A cell's text made safe for a spreadsheet: a text whose first visible character starts a
+ * formula (white space or a tab before it does not hide it), or that starts with a tab or
+ * carriage return, gets a leading `'`. Plain numbers and `null` pass as they are.
+ */
+export function neutraliseCsvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'number' || PLAIN_NUMBER.test(text)) return text;
+  if (/^[\t\r]/.test(text) || FORMULA_LEAD.test(text.trimStart())) return `'${text}`;
+  return text;
+}
+
+/** One RFC 4180 field, guarded: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+export function csvField(value: unknown): string {
+  const text = neutraliseCsvCell(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV line (no line end). */
+export function csvLine(values: readonly unknown[]): string {
+  return values.map(csvField).join(',');
+}
+
+/** A CSV document: header row, then one row per item, CRLF line ends (RFC 4180). */
+export function renderCsv<const C extends string>(
+  columns: readonly C[],
+  rows: readonly Partial<Record<C, unknown>>[],
+): string {
+  return `${[csvLine(columns), ...rows.map((row) => csvLine(columns.map((c) => row[c])))].join('\r\n')}\r\n`;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, neutraliseCsvCell, renderCsv, SYNC_LOG_CSV_COLUMNS } from '../src/index.js';
+
+describe('the one CSV writer', () => {
+  it.each([
+    ['=HYPERLINK("http://x")', `'=HYPERLINK("http://x")`],
+    ['+1+1', "'+1+1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['-2+3', "'-2+3"],
+    ['  =1+1', "'  =1+1"], // white space before the formula (issue 23)
+    ['\u3000=1+1', "'\u3000=1+1"], // ideographic space
+    ['\uFF1D1+1', "'\uFF1D1+1"], // fullwidth equals (issue 23)
+    ['\uFF0B1', "'\uFF0B1"],
+    ['|cmd', "'|cmd"], // DDE pipe (issue 23)
+    ['\tx', "'\tx"],
+    ['\rx', "'\rx"],
+  ])('guards %j', (input, expected) => {
+    expect(neutraliseCsvCell(input)).toBe(expected);
+  });
+
+  it('leaves data alone: numbers keep their sign, plain text stays', () => {
+    expect(neutraliseCsvCell(-12)).toBe('-12');
+    expect(neutraliseCsvCell('-101.00')).toBe('-101.00');
+    expect(neutraliseCsvCell('Account 7140 is closed')).toBe('Account 7140 is closed');
+    expect(neutraliseCsvCell(null)).toBe('');
+    expect(neutraliseCsvCell({ a: 1 })).toBe('{"a":1}');
+  });
+
+  it('quotes RFC 4180 fields and writes CRLF lines with a header', () => {
+    expect(csvField('a,"b"')).toBe('"a,""b"""');
+    expect(renderCsv(['a', 'b'], [{ a: 'x\ny', b: 2 }])).toBe('a,b\r\n"x\ny",2\r\n');
+    expect(SYNC_LOG_CSV_COLUMNS).toContain('organizationId');
+  });
+});
