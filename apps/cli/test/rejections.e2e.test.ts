@@ -54,7 +54,7 @@ describe.each(DIALECTS)('meander-sync rejections and show on %s', (dialect) => {
     syncLogId = syncLog.id;
     api = await startApiServer({ db: t.db, port: 0, jwtSecret: SECRET });
     const token = await signToken({ sub: randomUUID(), role: 'org_admin', org: org.id }, SECRET);
-    env = { MEANDER_API_URL: api.url, MEANDER_TOKEN: token };
+    env = { MEANDER_API_URL: api.url, MEANDER_TOKEN: token, LANG: 'en_GB.UTF-8' };
   });
   afterAll(async () => {
     await api?.close();
@@ -65,7 +65,7 @@ describe.each(DIALECTS)('meander-sync rejections and show on %s', (dialect) => {
     const r = await cli(['rejections', syncLogId], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `${recordId}  ACCOUNT_BLOCKED (master_data)  2026-10-03 450.00 NOK account 9999`,
+      `${recordId}  ACCOUNT_BLOCKED (master_data)  2026-10-03 NOK 450.00 account 9999`,
     );
     expect(r.stdout).toContain('The account exists but is closed or blocked for posting.');
     expect(r.stdout).toMatch(/fix: Unblock the account in the ledger/);

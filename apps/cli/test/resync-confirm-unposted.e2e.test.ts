@@ -109,7 +109,7 @@ describe.each(DIALECTS)('meander-sync resync with postings not found, on %s', (d
     });
   });
 
-  it('refuses --confirm-unposted on a sync that left nothing unverified (exit 1, rule and flag named)', async () => {
+  it('refuses --confirm-unposted on a sync that left nothing unverified (exit 2, rule and flag named)', async () => {
     const { syncLog } = await t.db.syncLogs.create({
       organizationId: orgId,
       accountingSystem: 'xledger',
@@ -124,8 +124,8 @@ describe.each(DIALECTS)('meander-sync resync with postings not found, on %s', (d
       errorDetails: { code: 'XLEDGER_AUTH', message: 'token refused', category: 'auth', retryable: false },
     });
     const r = await cli(['resync', 'run', syncLog.id, '--confirm-unposted'], env);
-    // The API refused the input (the CLI's own usage errors are exit 2; a refusal is 1).
-    expect(r.code).toBe(1);
+    // Input the API refused is a usage error like the CLI's own: exit 2 (issue 25).
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('confirm_unposted_needs_unverified (confirmUnposted)');
     expect(r.stderr).toMatch(/nothing to confirm/);
     expect(await t.db.syncLogs.getActive(orgId)).toBeNull();

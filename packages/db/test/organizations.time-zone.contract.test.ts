@@ -135,7 +135,8 @@ describe.each(DIALECTS)('an organization keeps its books in one IANA time zone o
       cpSync(MIGRATIONS[dialect], folder, { recursive: true });
       const journalPath = join(folder, 'meta', '_journal.json');
       const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-      journal.entries = journal.entries.filter((e) => e.tag !== TAG);
+      // Everything before 0009: drizzle applies only migrations newer than the last one applied.
+      journal.entries = journal.entries.filter((e) => e.tag < TAG);
       writeFileSync(journalPath, JSON.stringify(journal));
       if (t.db.raw.dialect === 'sqlite') {
         migrateSqlite(drizzleSqlite(t.db.raw.connection), { migrationsFolder: folder });

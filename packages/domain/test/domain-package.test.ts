@@ -56,6 +56,7 @@ const REJECTION = {
   retryable: false,
   bookingDate: '2026-11-03',
   amount: '1290.50',
+  amountMinor: '129050',
   currency: 'NOK',
   account: '7140',
   description: 'Taxi',
