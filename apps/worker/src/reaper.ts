@@ -52,7 +52,11 @@ export function startReaper(
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    reapStaleSyncs(db, { now: new Date(), staleAfterSeconds: options.staleAfterSeconds, logger: options.logger })
+    reapStaleSyncs(db, {
+      now: new Date(),
+      staleAfterSeconds: options.staleAfterSeconds,
+      logger: options.logger,
+    })
       .catch((error: unknown) => options.logger.error({ err: String(error) }, 'reaping stale syncs failed'))
       .finally(() => {
         running = false;

@@ -8,7 +8,12 @@ import {
   type RejectedRecord,
   resolveRetryPolicy,
 } from '@meander/accounting';
-import { type CredentialCipher, type Database, DEFAULT_LEASE_SECONDS, openStoredConnection } from '@meander/db';
+import {
+  type CredentialCipher,
+  type Database,
+  DEFAULT_LEASE_SECONDS,
+  openStoredConnection,
+} from '@meander/db';
 import {
   type ErrorCategory,
   type ErrorDetails,
@@ -276,7 +281,10 @@ async function leaseLost(
   log: Logger,
 ): Promise<RunOutcome> {
   const row = await deps.db.syncLogs.get(sync.id).catch(() => null);
-  log.warn({ ...context, leaseLost: true, status: row?.status }, 'sync stopped: lease lost, nothing recorded');
+  log.warn(
+    { ...context, leaseLost: true, status: row?.status },
+    'sync stopped: lease lost, nothing recorded',
+  );
   return { status: row?.status ?? 'in_progress', syncLog: row, reason: 'LEASE_LOST' };
 }
 

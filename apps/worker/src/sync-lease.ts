@@ -85,7 +85,10 @@ export class HeldLease {
       }
       // The database did not answer: the lease runs on until it expires, and the check before
       // the next write decides then.
-      this.options.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'lease renewal failed');
+      this.options.log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'lease renewal failed',
+      );
     }
   }
 
@@ -93,7 +96,10 @@ export class HeldLease {
     if (this.lostError) return;
     this.lostError = error;
     clearInterval(this.timer);
-    this.options.log.warn({ epoch: this.epoch, leaseLost: true, reason: error.message }, 'sync lease lost; stopping');
+    this.options.log.warn(
+      { epoch: this.epoch, leaseLost: true, reason: error.message },
+      'sync lease lost; stopping',
+    );
     this.controller.abort(error);
   }
 

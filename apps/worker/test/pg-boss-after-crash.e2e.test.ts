@@ -178,7 +178,10 @@ describe('pg-boss after a crash (PostgreSQL)', () => {
           async () => (await boss.getJobById('meander-sync', queuedId as string))?.state === 'completed',
           30_000,
         );
-        expect(await t.db.syncLogs.get(lost.id)).toMatchObject({ status: 'failed', errorDetails: lostDetails });
+        expect(await t.db.syncLogs.get(lost.id)).toMatchObject({
+          status: 'failed',
+          errorDetails: lostDetails,
+        });
       } finally {
         await worker.stop();
       }

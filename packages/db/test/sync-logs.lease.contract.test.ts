@@ -57,7 +57,11 @@ describe.each(DIALECTS)('the sync lease (fencing) on %s', (dialect) => {
     // Other tests' organizations may have older pending rows: claim until ours comes up.
     while (picked && picked.id !== third.id)
       picked = await t.db.syncLogs.claimNextPending('w2', { now: at(65), leaseSeconds: 10 });
-    expect(await t.db.syncLogs.leaseOf(third.id)).toEqual({ syncLogId: third.id, epoch: 3, expiresAt: at(75) });
+    expect(await t.db.syncLogs.leaseOf(third.id)).toEqual({
+      syncLogId: third.id,
+      epoch: 3,
+      expiresAt: at(75),
+    });
     // Epochs are per organization: another organization starts at 1.
     expect((await t.db.syncLogs.leaseOf((await claimed(0)).id))?.epoch).toBe(1);
   });

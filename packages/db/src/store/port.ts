@@ -176,7 +176,10 @@ export interface SyncLogStore {
    * `INVALID_STATUS_TRANSITION`. The claim takes the organization's next lease epoch and a lease
    * of `leaseSeconds` (default `DEFAULT_LEASE_SECONDS`, 120); read it with {@link SyncLogStore.leaseOf}.
    */
-  start(id: string, options?: { workerId?: string; now?: IsoDateTime; leaseSeconds?: number }): Promise<SyncLog>;
+  start(
+    id: string,
+    options?: { workerId?: string; now?: IsoDateTime; leaseSeconds?: number },
+  ): Promise<SyncLog>;
   /** Claim the oldest pending sync the worker runs (`runner = 'worker'`), if any (conditional; safe across processes). */
   claimNextPending(
     workerId: string,

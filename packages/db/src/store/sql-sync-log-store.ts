@@ -60,14 +60,6 @@ import {
   monitoringWindows,
   resyncEntryFrom,
 } from './read-models.js';
-import { compileSyncLogStatements, type SyncLogLocks, type SyncLogStatements } from './sync-log-queries.js';
-import {
-  idempotencyFingerprint,
-  type SyncLogRow,
-  sealedFromRow,
-  syncLogFromRow,
-  toIsoOrNull,
-} from './sync-log-row.js';
 import {
   DEFAULT_LEASE_SECONDS,
   type LeaseRow,
@@ -76,6 +68,14 @@ import {
   leaseUntil,
   type SyncLease,
 } from './sync-lease.js';
+import { compileSyncLogStatements, type SyncLogLocks, type SyncLogStatements } from './sync-log-queries.js';
+import {
+  idempotencyFingerprint,
+  type SyncLogRow,
+  sealedFromRow,
+  syncLogFromRow,
+  toIsoOrNull,
+} from './sync-log-row.js';
 import { redactForTombstone, type TombstoneRow, tombstoneFromRow } from './tombstone.js';
 import { isUuid } from './uuid.js';
 
@@ -278,9 +278,13 @@ export class SqlSyncLogStore implements SyncLogStore {
     const id = canonicalUuid(rawId);
     if (!isUuid(id)) return null;
     const row = await this.driver.run(one<LeaseRow>(this.q.leaseOf, { id }));
-    if (!row || row.status !== 'in_progress' || row.lease_epoch === null || row.lease_expires_at === null)
+    if (row?.status !== 'in_progress' || row.lease_epoch === null || row.lease_expires_at === null)
       return null;
-    return { syncLogId: id, epoch: Number(row.lease_epoch), expiresAt: toIsoOrNull(row.lease_expires_at) ?? '' };
+    return {
+      syncLogId: id,
+      epoch: Number(row.lease_epoch),
+      expiresAt: toIsoOrNull(row.lease_expires_at) ?? '',
+    };
   }
 
   async assertLease(rawId: string, epoch: number, now: string = nowIso()): Promise<void> {
@@ -299,7 +303,9 @@ export class SqlSyncLogStore implements SyncLogStore {
     const now = options.now ?? nowIso();
     const expiresAt = leaseUntil(now, options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
     const changed = isUuid(id)
-      ? await this.driver.run(write(this.q.renewLease, { id, epoch, now, heartbeatAt: now, leaseExpiresAt: expiresAt }))
+      ? await this.driver.run(
+          write(this.q.renewLease, { id, epoch, now, heartbeatAt: now, leaseExpiresAt: expiresAt }),
+        )
       : 0;
     if (changed === 1) return { syncLogId: id, epoch, expiresAt };
     const row = isUuid(id) ? await this.driver.run(one<LeaseRow>(this.q.leaseOf, { id })) : undefined;
@@ -318,7 +324,13 @@ export class SqlSyncLogStore implements SyncLogStore {
     const except = canonicalUuid(rawExceptId);
     const exceptId = isUuid(except) ? except : '00000000-0000-0000-0000-000000000000';
     const rows = await this.driver.run(
-      all<SyncLogRow>(this.q.recentlyFencedAttempts, { organizationId, periodStart, periodEnd, exceptId, since }),
+      all<SyncLogRow>(this.q.recentlyFencedAttempts, {
+        organizationId,
+        periodStart,
+        periodEnd,
+        exceptId,
+        since,
+      }),
     );
     // Only an attempt someone else ended (the reaper's WORKER_LOST) can still have a write in
     // flight: a runner that ended its own attempt had awaited its requests first.
