@@ -15,11 +15,12 @@ const children: ChildProcess[] = [];
 const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
 
 /**
- * Issue 22 item 4, with real processes: a worker paused (SIGSTOP: a GC pause, a stopped VM) in the
- * middle of a sync, with requests in flight (the emulator's latency), stays paused past its lease.
- * Another worker process reaps it and runs a new export of the same period to its end; then the
- * paused worker resumes (SIGCONT). Its lease is gone, so it writes nothing more and records
- * nothing over its successor: the emulator's ledger holds every record exactly once.
+ * Issue 22 item 4, with real processes: a worker paused (SIGSTOP: a GC pause, a stopped VM) while
+ * a write of its sync is in flight (the emulator holds it 4 s, longer than the lease) stays paused
+ * past its lease. Another worker process reaps it and runs a new export of the same period to its
+ * end — its first read-back waits for the write in flight to land; then the paused worker resumes
+ * (SIGCONT). Its lease is gone, so it writes nothing more and records nothing over its successor:
+ * the emulator's ledger holds every record exactly once.
  */
 describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) => {
   let t: TestDatabase;
@@ -47,10 +48,25 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
     SYNC_BATCH_SIZE: '5',
     WORKER_CONCURRENCY: '1',
   };
+  const workerIds = new Map<WorkerProcess, string>();
   function node(id: string): WorkerProcess {
     const w = startWorkerProcess(t.url, { ...env, WORKER_ID: id }, { readyTimeoutMs: 120_000 });
     children.push(w.child);
+    workerIds.set(w, id);
     return w;
+  }
+  /** The worker id that claimed a sync (the store keeps it beside the spec's columns). */
+  async function claimedBy(id: string): Promise<string> {
+    const raw = t.db.raw;
+    const rows =
+      raw.dialect === 'sqlite'
+        ? (raw.connection.prepare('SELECT claimed_by FROM accounting_sync_logs WHERE id = ?').all(id) as {
+            claimed_by: string;
+          }[])
+        : await raw.sql<
+            { claimed_by: string }[]
+          >`SELECT claimed_by FROM accounting_sync_logs WHERE id = ${id}`;
+    return String(rows[0]?.claimed_by);
   }
 
   /**
@@ -78,15 +94,16 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
   }
 
   it.each(['xledger', 'dynamics'] as const)(
-    '%s: paused mid-sync past its lease, a successor exports the period, the worker resumes — every record once',
+    '%s: paused mid-write past its lease, a successor exports the period, the worker resumes — every record once',
     async (system: AccountingSystem) => {
       const org = await givenConnectedOrganization(t.db, emu, system, 30);
       const posted = () => [...ledgerCounts(emu, system, org.recordIds).values()].filter((n) => n > 0).length;
-      // Every request takes 300 ms at the ledger: whenever the worker is paused, a request of its
-      // batch is most likely in flight, and lands while it sleeps.
-      emu.setFaults(system, { latencyMs: 300 });
-      const paused = node(`paused-${system}`);
-      await paused.ready;
+      emu.setFaults(system, { latencyMs: 200 });
+      // Two worker processes; whichever claims the sync is paused, the other is its successor.
+      const nodes = [node(`a-${system}`), node(`b-${system}`)];
+      const lines: WorkerLogLine[] = [];
+      for (const w of nodes) w.logs.on('log', (line) => lines.push(line));
+      await Promise.all(nodes.map((w) => w.ready));
       const { syncLog: first } = await t.db.syncLogs.create({
         organizationId: org.id,
         accountingSystem: system,
@@ -95,18 +112,25 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
         ...PERIOD,
       });
       await eventually(async () => posted() >= 5, 60_000);
-      await pause(paused);
-      const postedWhenPaused = posted();
-      expect(postedWhenPaused).toBeLessThan(30);
+      const holderId = await claimedBy(first.id);
+      const paused = nodes.find((w) => workerIds.get(w) === holderId) as WorkerProcess;
+      expect(paused).toBeDefined();
 
-      const successor = node(`successor-${system}`);
-      const successorLines: WorkerLogLine[] = [];
-      successor.logs.on('log', (line) => successorLines.push(line));
-      await successor.ready;
+      // The holder's next write takes 4 s at the ledger: pause the holder while it is in flight.
+      // It lands 4 s later, after the lease (2 s) expired and the successor could start.
+      const seen = emu.stats(system);
+      emu.setFaults(system, { latencyMs: 4_000 });
+      await eventually(async () => {
+        const now = emu.stats(system);
+        return system === 'dynamics' ? now.writes > seen.writes : now.requests > seen.requests;
+      }, 30_000);
+      await pause(paused);
+      emu.setFaults(system, {}); // the successor's requests are fast; the one in flight keeps its 4 s
+      expect(posted()).toBeLessThan(30);
+
       // The successor's reaper fails the paused sync once its lease expired.
       const reaped = await eventually(async () => terminal(await t.db.syncLogs.get(first.id)), 60_000);
       expect(reaped).toMatchObject({ status: 'failed', errorDetails: { code: 'WORKER_LOST' } });
-
       const { syncLog: next } = await t.db.syncLogs.create({
         organizationId: org.id,
         accountingSystem: system,
@@ -115,10 +139,10 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
         ...PERIOD,
       });
       // It waits out the paused worker's last possible write (lease expiry + the 30 s request
-      // timeout), reads back what is there, and posts only the rest.
+      // timeout) before its first read-back, which therefore sees that write: it posts only the rest.
       const done = await eventually(async () => terminal(await t.db.syncLogs.get(next.id)), 120_000);
       expect(done).toMatchObject({ status: 'success', recordsSynced: 30, recordsFailed: 0 });
-      const waited = successorLines.find(
+      const waited = lines.find(
         (l) => l.syncLogId === next.id && String(l.msg).startsWith('waiting out the reaped attempt'),
       );
       expect(Number(waited?.waitMs)).toBeGreaterThan(0);
@@ -134,7 +158,7 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
         60_000,
         'the resumed worker gave up its sync',
       );
-      await Promise.all([paused.stop(), successor.stop()]);
+      await Promise.all(nodes.map((w) => w.stop()));
       // Whatever the resumed worker had on the wire has landed: the ledger is final.
       await emu.idle();
       const counts = ledgerCounts(emu, system, org.recordIds);
