@@ -16,7 +16,7 @@ const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].i
 
 /**
  * Issue 22 item 4, with real processes: a worker paused (SIGSTOP: a GC pause, a stopped VM) while
- * a write of its sync is in flight (the emulator holds it 4 s, longer than the lease) stays paused
+ * a write of its sync is in flight (the emulator holds it 10 s, far longer than the lease) stays paused
  * past its lease. Another worker process reaps it and runs a new export of the same period to its
  * end — its first read-back waits for the write in flight to land; then the paused worker resumes
  * (SIGCONT). Its lease is gone, so it writes nothing more and records nothing over its successor:
@@ -116,16 +116,17 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
       const paused = nodes.find((w) => workerIds.get(w) === holderId) as WorkerProcess;
       expect(paused).toBeDefined();
 
-      // The holder's next write takes 4 s at the ledger: pause the holder while it is in flight.
-      // It lands 4 s later, after the lease (2 s) expired and the successor could start.
+      // The holder's next write takes 10 s at the ledger (under the 30 s request timeout): pause
+      // the holder while it is in flight. It lands long after the lease (2 s) expired and the
+      // successor could have read back without waiting.
       const seen = emu.stats(system);
-      emu.setFaults(system, { latencyMs: 4_000 });
+      emu.setFaults(system, { latencyMs: 10_000 });
       await eventually(async () => {
         const now = emu.stats(system);
         return system === 'dynamics' ? now.writes > seen.writes : now.requests > seen.requests;
       }, 30_000);
       await pause(paused);
-      emu.setFaults(system, {}); // the successor's requests are fast; the one in flight keeps its 4 s
+      emu.setFaults(system, {}); // the successor's requests are fast; the one in flight keeps its 10 s
       expect(posted()).toBeLessThan(30);
 
       // The successor's reaper fails the paused sync once its lease expired.
