@@ -103,33 +103,14 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     if (progressError) throw progressError.error;
   };
   try {
-    const clock = deps.now;
-    lease = await HeldLease.hold(sync.id, {
-      db,
-      log,
-      leaseSeconds: deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
-      renewEveryMs: deps.heartbeatMs,
-      ...(clock ? { now: () => new Date(clock()) } : {}),
-    });
+    lease = await holdLease(deps, sync, log);
     const fence = lease;
     const adapter = await resolveAdapter(deps, sync);
     const resync = sync.payloadSummary?.parentSyncId !== undefined;
     const recordIds =
       resync && sync.payloadSummary?.recordIds?.length ? sync.payloadSummary.recordIds : undefined;
     const readBackFirst = resync || (await hadUnfinishedAttempt(db, sync));
-    if (readBackFirst) {
-      await waitOutFencedWrites(
-        {
-          db,
-          log,
-          requestTimeoutMs: resolveRetryPolicy(deps.adapterOptions?.retry).requestTimeoutMs,
-          signal: fence.signal,
-          ...(deps.now ? { now: deps.now } : {}),
-          ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        },
-        sync,
-      );
-    }
+    if (readBackFirst) await waitForReapedWrites(deps, sync, log, fence.signal);
     const summary = new PayloadSummaryBuilder(sync.payloadSummary?.parentSyncId);
     const failures: RecordFailure[] = [];
     let truncated = false;
@@ -268,6 +249,33 @@ async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<Accounti
  */
 function hadUnfinishedAttempt(db: Database, sync: SyncLog): Promise<boolean> {
   return db.syncLogs.hasUnfinishedAttempt(sync.organizationId, sync.periodStart, sync.periodEnd, sync.id);
+}
+
+/** This runner's lease on the sync it claimed, renewed every `heartbeatMs`. */
+function holdLease(deps: RunnerDeps, sync: SyncLog, log: Logger): Promise<HeldLease> {
+  const clock = deps.now;
+  return HeldLease.hold(sync.id, {
+    db: deps.db,
+    log,
+    leaseSeconds: deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+    renewEveryMs: deps.heartbeatMs,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  });
+}
+
+/** Before the first read-back: let the last write of a reaped attempt at this period land. */
+function waitForReapedWrites(deps: RunnerDeps, sync: SyncLog, log: Logger, signal: AbortSignal) {
+  return waitOutFencedWrites(
+    {
+      db: deps.db,
+      log,
+      requestTimeoutMs: resolveRetryPolicy(deps.adapterOptions?.retry).requestTimeoutMs,
+      signal,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    },
+    sync,
+  );
 }
 
 /**
