@@ -117,7 +117,7 @@ export class PgBossSyncQueue implements SyncQueue {
       ) {
         // Already running under another claim, or already ended (reaped after its worker died):
         // this job's work is done.
-        this.options.logger.info({ syncLogId, code: error.code }, 'sync job completed as a no-op');
+        this.options.logger.debug({ syncLogId, code: error.code }, 'sync job completed as a no-op');
         return;
       }
       throw error;
