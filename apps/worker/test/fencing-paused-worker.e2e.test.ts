@@ -116,9 +116,11 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
       const paused = nodes.find((w) => workerIds.get(w) === holderId) as WorkerProcess;
       expect(paused).toBeDefined();
 
-      // The holder's next write takes 10 s at the ledger (under the 30 s request timeout): pause
-      // the holder while it is in flight. It lands long after the lease (2 s) expired and the
-      // successor could have read back without waiting.
+      // The holder's next request takes 10 s at the ledger (under the 30 s request timeout): pause
+      // the holder while it is in flight. Business Central's emulator counts a write as it arrives,
+      // so there it is a write, landing long after the lease (2 s) expired; Xledger's counts writes
+      // only once applied, so there the request in flight may be a read. (The successor's wait
+      // itself is pinned by runner.fencing.test.ts; here the whole protocol is judged by the ledger.)
       const seen = emu.stats(system);
       emu.setFaults(system, { latencyMs: 10_000 });
       await eventually(async () => {
