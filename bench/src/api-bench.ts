@@ -98,12 +98,18 @@ function bareApp(db: Database): Hono {
   app.post('/bare/start/:id', async (c) => {
     await c.req.json();
     const id = c.req.param('id');
+    // The claim takes the organization's next lease epoch, as the store's does (migration 0007).
+    const until = new Date(Date.now() + 120_000).toISOString();
     if (raw.dialect === 'sqlite')
       raw.connection
-        .prepare("UPDATE accounting_sync_logs SET status = 'in_progress' WHERE id = ? AND status = 'pending'")
-        .run(id);
+        .prepare(
+          `UPDATE accounting_sync_logs SET status = 'in_progress', lease_expires_at = ?, lease_epoch = (SELECT COALESCE(MAX(e.lease_epoch), 0) + 1 FROM accounting_sync_logs e WHERE e.organization_id = accounting_sync_logs.organization_id)
+            WHERE id = ? AND status = 'pending'`,
+        )
+        .run(until, id);
     else
-      await raw.sql`UPDATE accounting_sync_logs SET status = 'in_progress' WHERE id = ${id} AND status = 'pending'`;
+      await raw.sql`UPDATE accounting_sync_logs SET status = 'in_progress', lease_expires_at = ${until},
+        lease_epoch = (SELECT COALESCE(MAX(e.lease_epoch), 0) + 1 FROM accounting_sync_logs e WHERE e.organization_id = accounting_sync_logs.organization_id) WHERE id = ${id} AND status = 'pending'`;
     return c.json({ id });
   });
   app.post('/bare/complete/:org/:id', async (c) => {

@@ -207,8 +207,10 @@ export async function runStoreBench(
             [id, o, '2026-01-01T00:00:00.000Z', '2026-01-31T23:59:59.999Z', now, now],
           );
           await raw(
-            "UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ? WHERE id = ? AND status = 'pending'",
-            [now, id],
+            // The claim takes the organization's next lease epoch, as the store's does (migration 0007).
+            `UPDATE accounting_sync_logs SET status = 'in_progress', started_at = ?, lease_expires_at = ?,
+               lease_epoch = (SELECT COALESCE(MAX(e.lease_epoch), 0) + 1 FROM accounting_sync_logs e WHERE e.organization_id = accounting_sync_logs.organization_id) WHERE id = ? AND status = 'pending'`,
+            [now, new Date(Date.parse(now) + 120_000).toISOString(), id],
           );
           await raw(
             "UPDATE accounting_sync_logs SET status = 'success', records_synced = 10, completed_at = ?, chain_seq = ?, prev_hash = 'x', chain_hash = 'y' WHERE id = ?",

@@ -6,8 +6,14 @@ import {
   type OpenConnection,
   openModuleConnection,
   type RejectedRecord,
+  resolveRetryPolicy,
 } from '@meander/accounting';
-import { type CredentialCipher, type Database, openStoredConnection } from '@meander/db';
+import {
+  type CredentialCipher,
+  type Database,
+  DEFAULT_LEASE_SECONDS,
+  openStoredConnection,
+} from '@meander/db';
 import {
   type ErrorCategory,
   type ErrorDetails,
@@ -18,9 +24,11 @@ import {
   type SyncLog,
 } from '@meander/domain';
 import { classifyErrorDetails, classifyRecordFailure } from './classify-rejection.js';
+import { type FencedWriteWaitOptions, waitOutFencedWrites } from './fenced-write-wait.js';
 import type { Logger } from './logger.js';
 import { readAhead } from './read-ahead.js';
 import { failureDetails, shutdownDetails } from './sync-failure.js';
+import { HeldLease } from './sync-lease.js';
 import { failedSummary, ledgerRequestsOf, SyncUnverifiedPostings } from './unverified-postings.js';
 
 /** What running one sync needs. */
@@ -28,8 +36,13 @@ export interface RunnerDeps {
   db: Database;
   logger: Logger;
   batchSize: number;
-  /** How often a running sync proves it is alive (well under the reaper's stale threshold). */
+  /** How often a running sync renews its lease (well under the lease). */
   heartbeatMs: number;
+  /** How long each renewal holds the lease: the worker's stale threshold (default 120 s). */
+  leaseSeconds?: number;
+  /** Clock and sleep of the successor's wait for a reaped attempt's last write (tests inject them). */
+  now?: () => number;
+  sleep?: FencedWriteWaitOptions['sleep'];
   adapterOptions?: AdapterOptions;
   /** Build the adapter for a system and connection (tests and benchmarks may swap it). */
   adapterFor?: (
@@ -76,12 +89,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
   let batchNumber = 0;
   const context = () => ({ batchNumber, recordsSynced: synced, recordsFailed: failed });
 
-  const heartbeat = setInterval(() => {
-    db.syncLogs
-      .heartbeat(sync.id)
-      .catch((error: unknown) => log.warn({ err: errorCode(error) }, 'heartbeat failed'));
-  }, deps.heartbeatMs);
-  heartbeat.unref();
+  let lease: HeldLease | null = null;
 
   // A batch's progress report is written while the next batch is read and pushed (one report in
   // flight at most, awaited before the next one and before the sync ends): the database round
@@ -98,12 +106,15 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
   // Outside the try: a failure still records what the sync cost against the ledger.
   let adapter: AccountingAdapter | undefined;
   try {
+    lease = await holdLease(deps, sync, log);
+    const fence = lease;
     adapter = await resolveAdapter(deps, sync);
     const unverified = new SyncUnverifiedPostings(db, sync);
     const resync = sync.payloadSummary?.parentSyncId !== undefined;
     const recordIds =
       resync && sync.payloadSummary?.recordIds?.length ? sync.payloadSummary.recordIds : undefined;
     const readBackFirst = resync || (await hadUnfinishedAttempt(db, sync));
+    if (readBackFirst) await waitForReapedWrites(deps, sync, log, fence.signal);
     const summary = new PayloadSummaryBuilder(sync.payloadSummary?.parentSyncId);
     const failures: RecordFailure[] = [];
     let truncated = false;
@@ -128,6 +139,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
         log.warn(context(), 'sync stopped by shutdown');
         return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
       }
+      await fence.assert(); // a runner that lost its lease stops before its next batch
       batchNumber += 1;
       // The pre-flight (reads only) finds what the ledger would refuse; those records are
       // recorded as rejected with its codes and never sent. Only the rest is posted. Naming the
@@ -135,6 +147,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       const planned = await adapter.preflight(batch, {
         organizationId: sync.organizationId,
         syncLogId: sync.id,
+        signal: fence.signal,
       });
       const refused = new Set(planned.rejected.map((r) => r.recordId));
       const toPost = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
@@ -148,6 +161,10 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
               batchNumber,
               readBackFirst,
               ...(neverSend.size > 0 ? { neverSend } : {}),
+              // Fencing: the lease is proved before every ledger write, and a lost lease cancels
+              // the requests in flight.
+              signal: fence.signal,
+              beforeWrite: fence.assert,
             })
           : { accepted: [], rejected: [], externalReferenceId: null };
       await unverified.afterBatch(result, neverSend);
@@ -216,9 +233,11 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     return { status: done.syncLog.status, syncLog: done.syncLog };
   } catch (error) {
     await progressWrite; // never two writes to the row at once
+    if (lease?.lost || (isDomainError(error) && error.code === 'LEASE_LOST'))
+      return leaseLost(deps, sync, context(), log);
     return failSafely(deps, sync, error, context(), log, adapter);
   } finally {
-    clearInterval(heartbeat);
+    await lease?.release();
   }
 }
 
@@ -247,6 +266,51 @@ async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<Accounti
  */
 function hadUnfinishedAttempt(db: Database, sync: SyncLog): Promise<boolean> {
   return db.syncLogs.hasUnfinishedAttempt(sync.organizationId, sync.periodStart, sync.periodEnd, sync.id);
+}
+
+/** This runner's lease on the sync it claimed, renewed every `heartbeatMs`. */
+function holdLease(deps: RunnerDeps, sync: SyncLog, log: Logger): Promise<HeldLease> {
+  const clock = deps.now;
+  return HeldLease.hold(sync.id, {
+    db: deps.db,
+    log,
+    leaseSeconds: deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS,
+    renewEveryMs: deps.heartbeatMs,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  });
+}
+
+/** Before the first read-back: let the last write of a reaped attempt at this period land. */
+function waitForReapedWrites(deps: RunnerDeps, sync: SyncLog, log: Logger, signal: AbortSignal) {
+  return waitOutFencedWrites(
+    {
+      db: deps.db,
+      log,
+      requestTimeoutMs: resolveRetryPolicy(deps.adapterOptions?.retry).requestTimeoutMs,
+      signal,
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    },
+    sync,
+  );
+}
+
+/**
+ * This runner lost the attempt (reaped, or its lease ran out): whoever holds the row now records
+ * its outcome, so nothing is written over it. Reported in the log for operators and alerts.
+ */
+async function leaseLost(
+  deps: RunnerDeps,
+  sync: SyncLog,
+  context: Record<string, number>,
+  log: Logger,
+): Promise<RunOutcome> {
+  const row = await deps.db.syncLogs.get(sync.id).catch(() => null);
+  log.warn(
+    { ...context, leaseLost: true, status: row?.status },
+    'sync stopped: lease lost, nothing recorded',
+  );
+  return { status: row?.status ?? 'in_progress', syncLog: row, reason: 'LEASE_LOST' };
 }
 
 async function failSafely(

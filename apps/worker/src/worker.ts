@@ -12,6 +12,7 @@ import { InlineSyncQueue } from './queue/inline.js';
 import { PgBossSyncQueue } from './queue/pg-boss.js';
 import type { SyncQueue } from './queue/port.js';
 import { SyncSlots } from './queue/sync-slots.js';
+import { startReaper } from './reaper.js';
 import type { RunnerDeps } from './runner.js';
 import { PgBossWebhookTransport } from './webhooks/pg-boss-transport.js';
 import { WebhookRelay, type WebhookRelayOptions } from './webhooks/relay.js';
@@ -71,12 +72,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const staleAfterSeconds = options.staleAfterSeconds ?? 120;
   const concurrency = options.concurrency ?? 4;
   const stopController = new AbortController();
+  // Beat several times per stale window so one slow beat never gets a live sync reaped.
+  const heartbeatMs = Math.max(200, Math.floor((staleAfterSeconds * 1000) / 4));
   const slots = new SyncSlots(concurrency, {
     db,
     logger,
     batchSize: options.batchSize ?? 100,
-    // Beat several times per stale window so one slow beat never gets a live sync reaped.
-    heartbeatMs: Math.max(200, Math.floor((staleAfterSeconds * 1000) / 4)),
+    heartbeatMs,
+    // A claim's lease lasts one stale window; each beat renews it (see README "The lease").
+    leaseSeconds: staleAfterSeconds,
     adapterOptions: options.adapterOptions,
     adapterFor: options.adapterFor,
     credentials: options.credentials,
@@ -99,6 +103,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const queue: SyncQueue =
     kind === 'pg-boss' ? new PgBossSyncQueue({ ...common, concurrency }) : new InlineSyncQueue(common);
   await queue.start();
+  const reaper = startReaper(db, { staleAfterSeconds, everyMs: heartbeatMs, logger });
   const relay =
     options.webhooks === false
       ? null
@@ -126,6 +131,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     webhooks: relay,
     tick: (tickOptions) => queue.tick(tickOptions),
     stop() {
+      reaper.stop();
       stopped ??= Promise.all([queue.stop(), relay?.stop()]).then(() => {
         checkpointer?.stop();
         logger.info('worker stopped');

@@ -82,10 +82,11 @@ describe.each(DIALECTS)('worker processes on %s', (dialect) => {
     expect(posted).toBeGreaterThan(0);
     expect(posted).toBeLessThan(200);
 
-    // The killed worker beats no more: a reaper whose clock reads one stale window later sees its
-    // last heartbeat as stale now, without the test sleeping through that window.
+    // The killed worker beats no more: a reaper whose clock reads one lease (the worker's default
+    // 120 s) later sees its heartbeat stale and its lease expired, without the test sleeping
+    // through that window.
     const reaped = await reapStaleSyncs(t.db, {
-      now: new Date(Date.now() + 1_000),
+      now: new Date(Date.now() + 121_000),
       staleAfterSeconds: 1,
       logger: silentLogger,
     });

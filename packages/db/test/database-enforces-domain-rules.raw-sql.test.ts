@@ -73,6 +73,7 @@ describe.each(DIALECTS)('the %s database refuses what the domain refuses (0003)'
       v.sealed ? `h${seq}` : null,
     ];
   };
+  const LEASE_EXPIRY = '2026-11-01T00:02:00.000Z';
   const active = (o: Record<string, unknown> = {}) =>
     row({ status: 'pending', failed: 0, errorDetails: null, completedAt: null, sealed: false, ...o });
 
@@ -136,15 +137,17 @@ describe.each(DIALECTS)('the %s database refuses what the domain refuses (0003)'
         const id = randomUUID();
         await rawExec(t.db.raw, insert, active({ id, org, total: 1 }));
         if (from === 'in_progress')
-          await rawExec(t.db.raw, "UPDATE accounting_sync_logs SET status = 'in_progress' WHERE id = ?", [
-            id,
-          ]);
+          await rawExec(
+            t.db.raw,
+            "UPDATE accounting_sync_logs SET status = 'in_progress', lease_epoch = 1, lease_expires_at = ? WHERE id = ?",
+            [LEASE_EXPIRY, id],
+          );
         const terminal = !['pending', 'in_progress'].includes(to);
         // Every CHECK holds for the target, so only the status machine can refuse the move.
         const error = await rawError(
           t.db.raw,
           `UPDATE accounting_sync_logs SET status = ?, records_synced = ?, records_failed = ?, error_details = ?,
-             completed_at = ?, chain_seq = ?, chain_hash = ? WHERE id = ?`,
+             completed_at = ?, chain_seq = ?, chain_hash = ?, lease_epoch = ?, lease_expires_at = ? WHERE id = ?`,
           [
             to,
             to === 'success' ? 1 : 0,
@@ -153,6 +156,9 @@ describe.each(DIALECTS)('the %s database refuses what the domain refuses (0003)'
             terminal ? '2026-11-01T00:00:05.000Z' : null,
             terminal ? 1 : null,
             terminal ? 'h' : null,
+            // A claim takes a lease (migration 0007), which the attempt keeps from then on.
+            to === 'in_progress' || from === 'in_progress' ? 1 : null,
+            to === 'in_progress' || from === 'in_progress' ? LEASE_EXPIRY : null,
             id,
           ],
         );

@@ -118,7 +118,7 @@ describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialec
   });
 
   it('refuses completed_at on an active row and a terminal row without completed_at', async () => {
-    expect(await rawError(t.db.raw, insert, row({ status: 'in_progress' }))).toMatch(
+    expect(await rawError(t.db.raw, insert, row({ status: 'pending' }))).toMatch(
       /ck_completed_at_null_while_active/,
     );
     expect(await rawError(t.db.raw, insert, row({ completedAt: null }))).toMatch(

@@ -55,7 +55,11 @@ export const BUSINESS_RULES = [
 /** A business rule named in the spec. */
 export type BusinessRule = (typeof BUSINESS_RULES)[number];
 
-/** The public error codes clients branch on (see the contract's error table). */
+/**
+ * The public error codes clients branch on (see the contract's error table). `LEASE_LOST`: the
+ * caller no longer owns the sync attempt it acts for (the row left `in_progress`, another claim
+ * holds a higher epoch, or the lease expired), so it must not write to the ledger again.
+ */
 export const DOMAIN_ERROR_CODES = [
   'VALIDATION_FAILED',
   'ORGANIZATION_NOT_FOUND',
@@ -67,6 +71,7 @@ export const DOMAIN_ERROR_CODES = [
   'IDEMPOTENCY_KEY_CONFLICT',
   'FORBIDDEN',
   'NOT_FOUND',
+  'LEASE_LOST',
 ] as const;
 /** A public error code. */
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

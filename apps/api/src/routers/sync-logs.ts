@@ -78,7 +78,11 @@ export const syncLogsRouter = router({
     .mutation(async ({ ctx, input }) => {
       await requireExternalRunner(ctx, input.id);
       return {
-        ...(await ctx.db.syncLogs.start(input.id, { workerId: `api:${ctx.principal.userId}` })),
+        // The external runner's claim holds a lease of one stale window, like a worker's.
+        ...(await ctx.db.syncLogs.start(input.id, {
+          workerId: `api:${ctx.principal.userId}`,
+          leaseSeconds: ctx.staleAfterSeconds,
+        })),
         warnings: [],
       };
     }),

@@ -50,7 +50,9 @@ export class InlineSyncQueue implements SyncQueue {
     this.polling = true;
     try {
       while (!this.stopping && this.options.slots.free > 0) {
-        const sync = await this.options.db.syncLogs.claimNextPending(this.options.workerId);
+        const sync = await this.options.db.syncLogs.claimNextPending(this.options.workerId, {
+          leaseSeconds: this.options.staleAfterSeconds,
+        });
         if (!sync) break;
         void this.options.slots.run(sync);
       }

@@ -14,11 +14,28 @@ interface SyncJob {
 }
 
 /**
+ * How long a sync's job stays active before pg-boss gives up on its worker: two stale windows, at
+ * least a minute (a successor's first read-back may wait out a reaped write for the 30 s request
+ * timeout).
+ * A job only carries a sync to its claim; the sync's liveness is its lease (renewed every quarter
+ * window, reaped once expired). A killed worker's job therefore expires soon after its sync was
+ * reaped, and its retry finds the row terminal and completes as a no-op; a sync running longer
+ * than this keeps running under its lease (its job's retry finds it `in_progress`: a no-op too).
+ */
+export function syncJobExpirySeconds(staleAfterSeconds: number): number {
+  return Math.max(60, 2 * staleAfterSeconds);
+}
+
+/**
  * The distributed queue (PostgreSQL): the dispatcher is a pg-boss schedule, which fires once
- * across every node; pending rows become jobs on a `stately` queue keyed by organization (one
- * queued and one active job per organization), consumed by every node. Retries with backoff and a
- * dead-letter queue are pg-boss's, for infrastructure failures only: a sync that ran has its
- * outcome in accounting_sync_logs, and pg-boss's own tables are never the audit record.
+ * across every node; pending rows become jobs on a `short` queue keyed by SYNC (at most one queued
+ * job per sync), consumed by every node. The database already keeps one active sync per
+ * organization and one claim per sync, so a duplicate job is a no-op, never a second run. Keyed by
+ * organization on a `stately` queue, a killed worker's job stayed active for hours and swallowed
+ * the organization's next sync; and a queued job behind an active one of the same key failed every
+ * fetch of a one-job worker (pg-boss activates the oldest job first), starving the whole queue. Retries with backoff and a dead-letter queue are
+ * pg-boss's, for infrastructure failures only: a sync that ran has its outcome in
+ * accounting_sync_logs, and pg-boss's own tables are never the audit record.
  */
 export class PgBossSyncQueue implements SyncQueue {
   readonly kind = 'pg-boss' as const;
@@ -48,16 +65,18 @@ export class PgBossSyncQueue implements SyncQueue {
     // one node at a time declares the queues and the schedule.
     await withSetupLock(db, async () => {
       await ensureQueue(boss, DEAD_LETTERS, { name: DEAD_LETTERS });
-      await ensureQueue(boss, SYNC_QUEUE, {
+      const syncQueue: PgBoss.Queue = {
         name: SYNC_QUEUE,
-        policy: 'stately',
+        policy: 'short',
         retryLimit: 3,
         retryDelay: 5,
         retryBackoff: true,
         deadLetter: DEAD_LETTERS,
-        // Long syncs heartbeat the row; the job itself may take as long as a big period needs.
-        expireInSeconds: 6 * 3600,
-      });
+        expireInSeconds: syncJobExpirySeconds(this.options.staleAfterSeconds),
+      };
+      await ensureQueue(boss, SYNC_QUEUE, syncQueue);
+      // A queue created by an older version kept a `stately` policy and a six-hour expiry.
+      await boss.updateQueue(SYNC_QUEUE, syncQueue);
       await ensureQueue(boss, DISPATCH_QUEUE, { name: DISPATCH_QUEUE, policy: 'singleton' });
       await boss.schedule(DISPATCH_QUEUE, this.options.dispatchCron);
     });
@@ -86,33 +105,43 @@ export class PgBossSyncQueue implements SyncQueue {
   private async runJob(syncLogId: string): Promise<void> {
     if (this.stopping) throw new Error('worker is stopping; pg-boss retries the job elsewhere');
     try {
-      const sync = await this.options.db.syncLogs.start(syncLogId, { workerId: this.options.workerId });
+      const sync = await this.options.db.syncLogs.start(syncLogId, {
+        workerId: this.options.workerId,
+        leaseSeconds: this.options.staleAfterSeconds,
+      });
       await this.options.slots.run(sync);
     } catch (error) {
       if (
         isDomainError(error) &&
         ['INVALID_STATUS_TRANSITION', 'RECORD_IMMUTABLE', 'NOT_FOUND'].includes(error.code)
-      )
+      ) {
+        // Already running under another claim, or already ended (reaped after its worker died):
+        // this job's work is done.
+        this.options.logger.debug({ syncLogId, code: error.code }, 'sync job completed as a no-op');
         return;
+      }
       throw error;
     }
   }
 
-  /** Turn pending rows (from the API, the CLI or the dispatcher) into jobs; `stately` drops duplicates. */
+  /** Turn pending rows (from the API, the CLI or the dispatcher) into jobs; `short` drops a sync's queued duplicates only. */
   private async feed(): Promise<void> {
     if (this.feeding || this.stopping || !this.boss) return;
     this.feeding = true;
     try {
       const claimable = await this.options.db.syncLogs.listClaimable(200);
       // One round trip for the lot (it was one per job: 200 a tick during a burst). The insert
-      // goes through the queue's `stately` unique index like `send` (ON CONFLICT DO NOTHING): a
-      // job already queued for an organization keeps it from getting a second one.
+      // goes through the queue's `short` unique index like `send` (ON CONFLICT DO NOTHING): a
+      // sync whose job is already queued gets no second one. Keyed by the sync, never by its
+      // organization, so one organization's job can never swallow another sync's.
       if (claimable.length > 0) {
+        const expireInSeconds = syncJobExpirySeconds(this.options.staleAfterSeconds);
         await this.boss.insert(
           claimable.map((sync) => ({
             name: SYNC_QUEUE,
             data: { syncLogId: sync.id } satisfies SyncJob,
-            singletonKey: sync.organizationId,
+            singletonKey: sync.id,
+            expireInSeconds,
           })),
         );
       }

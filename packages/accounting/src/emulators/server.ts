@@ -54,6 +54,11 @@ export interface RunningEmulators {
   /** Xledger's `journalEntries`: the lines processing booked. */
   xledgerJournalEntries(): XledgerJournalEntry[];
   stats(system: AccountingSystem): EmulatorStats;
+  /**
+   * Resolves once no request is being handled: every write a request carried (one slowed by
+   * `latencyMs`, one whose client went away) has landed. Tests read the ledger after it.
+   */
+  idle(): Promise<void>;
   /** Invalidate every Dynamics access token issued so far. */
   revokeTokens(): void;
   /** Empty every ledger, zero the stats, drop the tokens and clear every fault. */
@@ -144,25 +149,35 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     sendJson(res, 404, { error: 'not_found', message: `${method} ${path} is not served by the emulators` });
   };
 
+  let inFlight = 0;
+  const idleWaiters: (() => void)[] = [];
   const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent || res.destroyed) return;
-      if (error instanceof BodyTooLargeError) {
-        sendJson(res, 413, { error: 'payload_too_large', message: error.message }, { connection: 'close' });
-        return;
-      }
-      if (error instanceof URIError) {
-        sendJson(res, 400, {
-          error: 'bad_request',
-          message: 'The request URL is not validly percent-encoded',
+    inFlight += 1;
+    const settled = () => {
+      inFlight -= 1;
+      if (inFlight > 0) return;
+      for (const resolve of idleWaiters.splice(0)) resolve();
+    };
+    route(req, res)
+      .finally(settled)
+      .catch((error: unknown) => {
+        if (res.headersSent || res.destroyed) return;
+        if (error instanceof BodyTooLargeError) {
+          sendJson(res, 413, { error: 'payload_too_large', message: error.message }, { connection: 'close' });
+          return;
+        }
+        if (error instanceof URIError) {
+          sendJson(res, 400, {
+            error: 'bad_request',
+            message: 'The request URL is not validly percent-encoded',
+          });
+          return;
+        }
+        sendJson(res, 500, {
+          error: 'emulator_error',
+          message: error instanceof Error ? error.message : String(error),
         });
-        return;
-      }
-      sendJson(res, 500, {
-        error: 'emulator_error',
-        message: error instanceof Error ? error.message : String(error),
       });
-    });
   });
   server.keepAliveTimeout = 10_000;
 
@@ -189,6 +204,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     xledgerImportErrors: () => running.xledger.importErrors(),
     xledgerJournalEntries: () => running.xledger.journalEntries(),
     stats: control.stats,
+    idle: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
     revokeTokens: () => running.dynamics.revokeTokens(),
     reset: control.reset,
     close: () =>

@@ -114,6 +114,10 @@ export function constraintToDomainError(error: unknown): DomainError | null {
       ],
     );
   }
+  if (code === 'MS006' || message.includes('LEASE_REQUIRED') || message.includes('LEASE_EPOCH_NOT_GROWING')) {
+    // The lease trigger (migration 0007) refused a claim or a change of a running attempt's epoch.
+    return new DomainError('LEASE_LOST', `The database refused the sync's lease: ${message.slice(0, 300)}`);
+  }
   if (message.includes('UUID_NOT_CANONICAL')) {
     return new DomainError('VALIDATION_FAILED', 'Validation failed: ids are lower-case canonical UUIDs', [
       { rule: 'schema', severity: 'error', path: ['id'], message: 'Use the canonical lower-case UUID' },

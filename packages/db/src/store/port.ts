@@ -27,6 +27,8 @@ export type {
   UnverifiedPostingStore,
 } from './unverified-posting-store.js';
 
+import type { SyncLease } from './sync-lease.js';
+
 /** The two databases the product runs on. */
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -191,10 +193,49 @@ export interface SyncLogStore {
   /** Keyset-paginated history, newest `startedAt` first (tenancy: the API forces `organizationId`). */
   list(query: ListSyncLogsInput): Promise<{ items: SyncLog[]; nextCursor: string | null }>;
   getActive(organizationId: string): Promise<SyncLog | null>;
-  /** `pending → in_progress` as a conditional update: exactly one caller wins, the others get `INVALID_STATUS_TRANSITION`. */
-  start(id: string, options?: { workerId?: string; now?: IsoDateTime }): Promise<SyncLog>;
+  /**
+   * `pending → in_progress` as a conditional update: exactly one caller wins, the others get
+   * `INVALID_STATUS_TRANSITION`. The claim takes the organization's next lease epoch and a lease
+   * of `leaseSeconds` (default `DEFAULT_LEASE_SECONDS`, 120); read it with {@link SyncLogStore.leaseOf}.
+   */
+  start(
+    id: string,
+    options?: { workerId?: string; now?: IsoDateTime; leaseSeconds?: number },
+  ): Promise<SyncLog>;
   /** Claim the oldest pending sync the worker runs (`runner = 'worker'`), if any (conditional; safe across processes). */
-  claimNextPending(workerId: string, options?: { now?: IsoDateTime }): Promise<SyncLog | null>;
+  claimNextPending(
+    workerId: string,
+    options?: { now?: IsoDateTime; leaseSeconds?: number },
+  ): Promise<SyncLog | null>;
+  /** The lease of an `in_progress` sync (its fencing epoch and expiry); null for any other row. */
+  leaseOf(id: string): Promise<SyncLease | null>;
+  /**
+   * Fencing: resolves only while `epoch` still holds the sync's lease at `now` (the row is
+   * `in_progress`, carries that epoch, and the lease has not expired); throws `LEASE_LOST` otherwise.
+   * The runner awaits it before every ledger write.
+   */
+  assertLease(id: string, epoch: number, now?: IsoDateTime): Promise<void>;
+  /**
+   * The holder's heartbeat: moves the lease to `now + leaseSeconds` (and `heartbeat_at` to `now`),
+   * only for the same epoch and only before the lease expired; throws `LEASE_LOST` otherwise.
+   */
+  renewLease(
+    id: string,
+    epoch: number,
+    options?: { now?: IsoDateTime; leaseSeconds?: number },
+  ): Promise<SyncLease>;
+  /**
+   * The latest lease expiry among attempts other than `exceptId` at a period overlapping
+   * `[periodStart, periodEnd]` that the reaper failed (`WORKER_LOST`) and whose lease ran past
+   * `since`: their holder may still have a write in flight until that expiry plus its request timeout.
+   */
+  latestFencedLeaseExpiry(
+    organizationId: string,
+    periodStart: IsoDateTime,
+    periodEnd: IsoDateTime,
+    exceptId: string,
+    since: IsoDateTime,
+  ): Promise<IsoDateTime | null>;
   /** Pending syncs the worker runs (`runner = 'worker'`), oldest first: what the distributed queue turns into jobs. */
   listClaimable(limit: number): Promise<SyncLog[]>;
   heartbeat(id: string, options?: { now?: IsoDateTime }): Promise<void>;
@@ -203,8 +244,11 @@ export interface SyncLogStore {
   fail(command: FailSyncLogCommand, options?: { now?: IsoDateTime }): Promise<SyncLog>;
   /** Tombstone + delete in one transaction. */
   delete(command: DeleteSyncLogCommand, actor: DeletionActor): Promise<SyncLogDeletion>;
-  /** Active syncs whose heartbeat (or start, if none yet) is older than `olderThan`. */
-  findStale(olderThan: IsoDateTime): Promise<SyncLog[]>;
+  /**
+   * `in_progress` syncs whose heartbeat (or start, if none yet) is older than `olderThan` AND whose
+   * lease expired by `now` (default: the current time): a stale heartbeat alone never makes a sync lost.
+   */
+  findStale(olderThan: IsoDateTime, options?: { now?: IsoDateTime }): Promise<SyncLog[]>;
   /** The latest `success` sync whose period covers `[periodStart, periodEnd]`, if any. */
   findSuccessCovering(
     organizationId: string,

@@ -60,8 +60,22 @@ import {
   monitoringWindows,
   resyncEntryFrom,
 } from './read-models.js';
+import {
+  DEFAULT_LEASE_SECONDS,
+  type LeaseRow,
+  leaseLost,
+  leaseProblem,
+  leaseUntil,
+  type SyncLease,
+} from './sync-lease.js';
 import { compileSyncLogStatements, type SyncLogLocks, type SyncLogStatements } from './sync-log-queries.js';
-import { idempotencyFingerprint, type SyncLogRow, sealedFromRow, syncLogFromRow } from './sync-log-row.js';
+import {
+  idempotencyFingerprint,
+  type SyncLogRow,
+  sealedFromRow,
+  syncLogFromRow,
+  toIsoOrNull,
+} from './sync-log-row.js';
 import { redactForTombstone, type TombstoneRow, tombstoneFromRow } from './tombstone.js';
 import { isUuid } from './uuid.js';
 
@@ -209,41 +223,119 @@ export class SqlSyncLogStore implements SyncLogStore {
     return row ? syncLogFromRow(row) : null;
   }
 
-  async start(rawId: string, options: { workerId?: string; now?: string } = {}): Promise<SyncLog> {
+  async start(
+    rawId: string,
+    options: { workerId?: string; now?: string; leaseSeconds?: number } = {},
+  ): Promise<SyncLog> {
     const id = canonicalUuid(rawId);
     const now = options.now ?? nowIso();
+    const leaseExpiresAt = leaseUntil(now, options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
     return this.transaction(
       function* (this: SqlSyncLogStore): Program<SyncLog> {
         const { syncLog } = planStart(yield* this.requireLog(id), now);
         // Conditional on the status we decided from: of several claimers exactly one matches.
-        const changed = yield* this.markStarted(syncLog, now, options.workerId ?? null);
+        const changed = yield* this.markStarted(syncLog, now, options.workerId ?? null, leaseExpiresAt);
         if (changed !== 1) planStart(yield* this.requireLog(id), now);
         return syncLog;
       }.bind(this),
     );
   }
 
-  private *markStarted(log: SyncLog, now: string, workerId: string | null): Program<number> {
+  private *markStarted(
+    log: SyncLog,
+    now: string,
+    workerId: string | null,
+    leaseExpiresAt: string,
+  ): Program<number> {
     return yield* write(this.q.start, {
       id: log.id,
       status: log.status,
       startedAt: log.startedAt,
       heartbeatAt: now,
       claimedBy: workerId,
+      leaseExpiresAt,
     });
   }
 
-  async claimNextPending(workerId: string, options: { now?: string } = {}): Promise<SyncLog | null> {
+  async claimNextPending(
+    workerId: string,
+    options: { now?: string; leaseSeconds?: number } = {},
+  ): Promise<SyncLog | null> {
     const now = options.now ?? nowIso();
+    const leaseExpiresAt = leaseUntil(now, options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
     return this.transaction(
       function* (this: SqlSyncLogStore): Program<SyncLog | null> {
         const row = yield* one<SyncLogRow>(this.q.nextPending);
         if (!row) return null;
         const { syncLog } = planStart(syncLogFromRow(row), now);
-        yield* this.markStarted(syncLog, now, workerId);
+        yield* this.markStarted(syncLog, now, workerId, leaseExpiresAt);
         return syncLog;
       }.bind(this),
     );
+  }
+
+  async leaseOf(rawId: string): Promise<SyncLease | null> {
+    const id = canonicalUuid(rawId);
+    if (!isUuid(id)) return null;
+    const row = await this.driver.run(one<LeaseRow>(this.q.leaseOf, { id }));
+    if (row?.status !== 'in_progress' || row.lease_epoch === null || row.lease_expires_at === null)
+      return null;
+    return {
+      syncLogId: id,
+      epoch: Number(row.lease_epoch),
+      expiresAt: toIsoOrNull(row.lease_expires_at) ?? '',
+    };
+  }
+
+  async assertLease(rawId: string, epoch: number, now: string = nowIso()): Promise<void> {
+    const id = canonicalUuid(rawId);
+    const row = isUuid(id) ? await this.driver.run(one<LeaseRow>(this.q.leaseOf, { id })) : undefined;
+    const why = leaseProblem(row, epoch, now);
+    if (why !== null) throw leaseLost(id, epoch, why);
+  }
+
+  async renewLease(
+    rawId: string,
+    epoch: number,
+    options: { now?: string; leaseSeconds?: number } = {},
+  ): Promise<SyncLease> {
+    const id = canonicalUuid(rawId);
+    const now = options.now ?? nowIso();
+    const expiresAt = leaseUntil(now, options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
+    const changed = isUuid(id)
+      ? await this.driver.run(
+          write(this.q.renewLease, { id, epoch, now, heartbeatAt: now, leaseExpiresAt: expiresAt }),
+        )
+      : 0;
+    if (changed === 1) return { syncLogId: id, epoch, expiresAt };
+    const row = isUuid(id) ? await this.driver.run(one<LeaseRow>(this.q.leaseOf, { id })) : undefined;
+    throw leaseLost(id, epoch, leaseProblem(row, epoch, now) ?? 'the lease changed while it was renewed');
+  }
+
+  async latestFencedLeaseExpiry(
+    rawOrganizationId: string,
+    periodStart: string,
+    periodEnd: string,
+    rawExceptId: string,
+    since: string,
+  ): Promise<string | null> {
+    const organizationId = canonicalUuid(rawOrganizationId);
+    if (!isUuid(organizationId)) return null;
+    const except = canonicalUuid(rawExceptId);
+    const exceptId = isUuid(except) ? except : '00000000-0000-0000-0000-000000000000';
+    const rows = await this.driver.run(
+      all<SyncLogRow>(this.q.recentlyFencedAttempts, {
+        organizationId,
+        periodStart,
+        periodEnd,
+        exceptId,
+        since,
+      }),
+    );
+    // Only an attempt someone else ended (the reaper's WORKER_LOST) can still have a write in
+    // flight: a runner that ended its own attempt had awaited its requests first.
+    const reaped = rows.find((r) => syncLogFromRow(r).errorDetails?.code === 'WORKER_LOST');
+    return reaped ? toIsoOrNull(reaped.lease_expires_at) : null;
   }
 
   async listClaimable(limit: number): Promise<SyncLog[]> {
@@ -372,8 +464,9 @@ export class SqlSyncLogStore implements SyncLogStore {
     );
   }
 
-  async findStale(olderThan: string): Promise<SyncLog[]> {
-    const rows = await this.driver.run(all<SyncLogRow>(this.q.staleSyncLogs, { olderThan }));
+  async findStale(olderThan: string, options: { now?: string } = {}): Promise<SyncLog[]> {
+    const now = options.now ?? nowIso();
+    const rows = await this.driver.run(all<SyncLogRow>(this.q.staleSyncLogs, { olderThan, now }));
     return rows.map(syncLogFromRow);
   }
 

@@ -91,8 +91,20 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
       ORDER BY ${l.createdAt}, ${l.id} LIMIT ${p('limit')}`,
     nextPending: sql`SELECT * FROM ${l} WHERE ${l.status} = 'pending' AND ${l.runner} = 'worker'
       ORDER BY ${l.createdAt}, ${l.id} LIMIT 1${locks.claimLock}`,
+    // Stale AND past its lease: a live holder renews its lease, so only a lost one matches (an
+    // external runner, which reports progress instead, is judged by its heartbeat as before).
     staleSyncLogs: sql`SELECT * FROM ${l} WHERE ${l.status} = 'in_progress'
-      AND COALESCE(${l.heartbeatAt}, ${l.startedAt}) < ${p('olderThan')} ORDER BY ${l.startedAt}`,
+      AND COALESCE(${l.heartbeatAt}, ${l.startedAt}) < ${p('olderThan')}
+      AND (${l.leaseExpiresAt} IS NULL OR ${l.leaseExpiresAt} <= ${p('now')}) ORDER BY ${l.startedAt}`,
+    // The lease columns of one row: what assertLease decides from.
+    leaseOf: sql`SELECT ${l.status} AS status, ${l.leaseEpoch} AS lease_epoch, ${l.leaseExpiresAt} AS lease_expires_at
+      FROM ${l} WHERE ${l.id} = ${p('id')}`,
+    // Attempts at an overlapping period that were failed while their lease still ran until after
+    // `since`: the reaper's victims among them may still have a write in flight.
+    recentlyFencedAttempts: sql`SELECT * FROM ${l} WHERE ${org}
+      AND ${l.periodEnd} >= ${p('periodStart')} AND ${l.periodStart} <= ${p('periodEnd')}
+      AND ${l.status} = 'failed' AND ${l.id} <> ${p('exceptId')} AND ${l.leaseExpiresAt} > ${p('since')}
+      ORDER BY ${l.leaseExpiresAt} DESC LIMIT 50`,
     successCovering: sql`SELECT * FROM ${l} WHERE ${org}
       AND ${l.periodStart} <= ${p('periodStart')} AND ${l.periodEnd} >= ${p('periodEnd')} AND ${l.status} = 'success'
       ORDER BY ${l.startedAt} DESC LIMIT 1`,
@@ -132,8 +144,16 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
     // Writes. Each lifecycle update is conditional on the status it was decided from.
     // Every field of the spec's record, plus the two columns the store keeps beside it.
     insert: sql`INSERT INTO ${l} ${insertValues(l, [...SYNC_LOG_FIELDS, 'idempotencyKey', 'runner'])}`,
-    start: sql`UPDATE ${l} SET ${assign(l, ['status', 'startedAt', 'heartbeatAt', 'claimedBy'])}
+    // A claim takes the organization's next epoch (above every earlier claim's: the fencing token)
+    // and a lease; the database refuses an epoch that does not grow (migration 0007).
+    start: sql`UPDATE ${l} SET ${assign(l, ['status', 'startedAt', 'heartbeatAt', 'claimedBy', 'leaseExpiresAt'])},
+        ${sql.identifier(l.leaseEpoch.name)} = (SELECT COALESCE(MAX(${n.leaseEpoch}), 0) + 1 FROM ${l} AS ${n}
+          WHERE ${n.organizationId} = ${l.organizationId})
       WHERE ${l.id} = ${p('id')} AND ${l.status} = 'pending'`,
+    // Renewed only by the epoch that holds it and only before it expired: a lease once lost stays lost.
+    renewLease: sql`UPDATE ${l} SET ${assign(l, ['heartbeatAt', 'leaseExpiresAt'])}
+      WHERE ${l.id} = ${p('id')} AND ${l.status} = 'in_progress' AND ${l.leaseEpoch} = ${p('epoch')}
+        AND ${l.leaseExpiresAt} > ${p('now')}`,
     heartbeat: sql`UPDATE ${l} SET ${assign(l, ['heartbeatAt'])}
       WHERE ${l.id} = ${p('id')} AND ${l.status} IN (${ACTIVE})`,
     progress: sql`UPDATE ${l} SET ${assign(l, ['recordsSynced', 'recordsFailed', 'heartbeatAt'])}

@@ -21,7 +21,8 @@ type DatetimeColumn =
   | 'started_at'
   | 'completed_at'
   | 'created_at'
-  | 'heartbeat_at';
+  | 'heartbeat_at'
+  | 'lease_expires_at';
 
 /**
  * A sync log row as either driver returns it, inferred from the schema (the two dialects' schemas

@@ -76,6 +76,10 @@ export const accountingSyncLogs = pgTable(
     idempotencyKey: text('idempotency_key'),
     heartbeatAt: tz('heartbeat_at'),
     claimedBy: text('claimed_by'),
+    /** The fencing token of the attempt: grows with every claim in the organization (migration 0007). */
+    leaseEpoch: integer('lease_epoch'),
+    /** Until when the claimer owns the attempt; renewed by its heartbeat, never after it passed. */
+    leaseExpiresAt: tz('lease_expires_at'),
     runner: text('runner').notNull().default('worker'),
     chainSeq: integer('chain_seq'),
     prevHash: text('prev_hash'),
@@ -96,6 +100,7 @@ export const accountingSyncLogs = pgTable(
       .where(sql`idempotency_key IS NOT NULL`),
     uniqueIndex('uq_accounting_sync_logs_chain_seq').on(t.organizationId, t.chainSeq),
     index('idx_accounting_sync_logs_org_created').on(t.organizationId, t.createdAt, t.id),
+    index('idx_accounting_sync_logs_org_epoch').on(t.organizationId, t.leaseEpoch),
     ...Object.entries(SYNC_LOG_CHECKS).map(([name, body]) => check(name, body)),
     check(
       'ck_accounting_sync_logs_payload_summary_object',

@@ -80,6 +80,10 @@ export const accountingSyncLogs = sqliteTable(
     idempotencyKey: text('idempotency_key'),
     heartbeatAt: isoText('heartbeat_at'),
     claimedBy: text('claimed_by'),
+    /** The fencing token of the attempt: grows with every claim in the organization (migration 0007). */
+    leaseEpoch: integer('lease_epoch'),
+    /** Until when the claimer owns the attempt; renewed by its heartbeat, never after it passed. */
+    leaseExpiresAt: isoText('lease_expires_at'),
     runner: text('runner').notNull().default('worker'),
     chainSeq: integer('chain_seq'),
     prevHash: text('prev_hash'),
@@ -100,6 +104,7 @@ export const accountingSyncLogs = sqliteTable(
       .where(sql`idempotency_key IS NOT NULL`),
     uniqueIndex('uq_accounting_sync_logs_chain_seq').on(t.organizationId, t.chainSeq),
     index('idx_accounting_sync_logs_org_created').on(t.organizationId, t.createdAt, t.id),
+    index('idx_accounting_sync_logs_org_epoch').on(t.organizationId, t.leaseEpoch),
     ...Object.entries(SYNC_LOG_CHECKS).map(([name, body]) => check(name, body)),
     check('ck_accounting_sync_logs_payload_summary_object', jsonObjectOrNull('payload_summary')),
     check('ck_accounting_sync_logs_error_details_object', jsonObjectOrNull('error_details')),
