@@ -108,7 +108,8 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
   try {
     lease = await holdLease(deps, sync, log);
     const fence = lease;
-    adapter = await resolveAdapter(deps, sync);
+    const ledger = await resolveAdapter(deps, sync);
+    adapter = ledger;
     const unverified = new SyncUnverifiedPostings(db, sync);
     const resync = sync.payloadSummary?.parentSyncId !== undefined;
     const recordIds =
@@ -155,17 +156,19 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       const neverSend = await unverified.beforeBatch(toPost);
       const result =
         toPost.length > 0
-          ? await adapter.pushBatch(toPost, {
-              syncLogId: sync.id,
-              organizationId: sync.organizationId,
-              batchNumber,
-              readBackFirst,
-              ...(neverSend.size > 0 ? { neverSend } : {}),
-              // Fencing: the lease is proved before every ledger write, and a lost lease cancels
-              // the requests in flight.
-              signal: fence.signal,
-              beforeWrite: fence.assert,
-            })
+          ? await unverified.guardUnsettled(toPost, neverSend, () =>
+              ledger.pushBatch(toPost, {
+                syncLogId: sync.id,
+                organizationId: sync.organizationId,
+                batchNumber,
+                readBackFirst,
+                ...(neverSend.size > 0 ? { neverSend } : {}),
+                // Fencing: the lease is proved before every ledger write, and a lost lease cancels
+                // the requests in flight.
+                signal: fence.signal,
+                beforeWrite: fence.assert,
+              }),
+            )
           : { accepted: [], rejected: [], externalReferenceId: null };
       await unverified.afterBatch(result, neverSend);
       const rejected = [...planned.rejected, ...result.rejected];

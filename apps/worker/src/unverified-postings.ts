@@ -1,4 +1,4 @@
-import type { AccountingAdapter, BatchResult } from '@meander/accounting';
+import { type AccountingAdapter, AccountingError, type BatchResult } from '@meander/accounting';
 import type { Database } from '@meander/db';
 import {
   type ExportRecord,
@@ -89,6 +89,39 @@ export class SyncUnverifiedPostings {
         recordIds: settled.found,
         syncLogId: this.sync.id,
       });
+    }
+  }
+
+  /**
+   * Push a batch; when the push fails with its outcome unknown (a write went out and its answer was
+   * lost, and the retry budget ran out before a read-back could settle it), the records it may have
+   * written are recorded unverified before the failure propagates. A later sync then reads them back
+   * and never sends them unless a read-back finds nothing and an operator confirms.
+   */
+  async guardUnsettled(
+    records: readonly ExportRecord[],
+    neverSend: ReadonlySet<string>,
+    push: () => Promise<BatchResult>,
+  ): Promise<BatchResult> {
+    try {
+      return await push();
+    } catch (error) {
+      if (!(error instanceof AccountingError) || error.details.outcomeUnknown !== true) throw error;
+      const mayBeWritten = records.filter((r) => !neverSend.has(r.id));
+      if (mayBeWritten.length > 0) {
+        const reason = `The ledger's answer to a write for this record was lost and reading back could not settle it (${error.message}); it may be in the ledger`;
+        await this.db.unverifiedPostings.record({
+          organizationId: this.sync.organizationId,
+          accountingSystem: this.sync.accountingSystem,
+          syncLogId: this.sync.id,
+          postings: mayBeWritten.map((r) => ({
+            recordId: r.id,
+            code: 'POSTED_NOT_FOUND',
+            reason: reason.slice(0, 1_000),
+          })),
+        });
+      }
+      throw error;
     }
   }
 

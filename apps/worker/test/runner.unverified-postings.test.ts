@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createAdapter } from '@meander/accounting';
+import { AccountingError, createAdapter } from '@meander/accounting';
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import { loadIntegrationHealth, readLedgerRequestTotals } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
@@ -188,6 +188,42 @@ describe.each(DIALECTS)(
       expect(outcome.status).toBe('success');
       expect(calls).toEqual(['summarizeOpen']);
       expect(ledger.neverSendSeen).toEqual([[], [], []]);
+    });
+
+    // The adapter's retry budget ran out while a post's answer was lost: the post may be in the
+    // ledger. A later export must read those records back, never post them on a read-back miss.
+    it('a push that failed with its outcome unknown leaves its records unverified, never posted again on a miss', async () => {
+      const org = await givenConnectedOrganization(t.db, emu, 'dynamics', 3);
+      const ledger = new FakeLedger();
+      const lost = new AccountingError('No answer within 30000 ms (gave up after 5 attempts)', {
+        code: 'TIMEOUT',
+        category: 'unavailable',
+        retryable: true,
+        outcomeUnknown: true,
+      });
+      ledger.failNextPush = lost;
+      const failed = await run(ledger, org.id, { recordsTotal: 3 });
+      expect(failed.log.status).toBe('failed');
+      const open = await t.db.unverifiedPostings.listOpen(org.id, org.recordIds);
+      expect(open.map((o) => o.recordId).sort()).toEqual([...org.recordIds].sort());
+      expect(open[0]?.reason).toMatch(/answer to a write for this record was lost/);
+      // The write that timed out did reach the ledger for the first record, invisibly (renumbered).
+      const [first] = org.recordIds as [string];
+      ledger.postings.set(first, 1);
+      ledger.hidden.add(first);
+      const next = await run(ledger, org.id, { recordsTotal: 3 });
+      expect(ledger.neverSendSeen.at(-1)).toEqual([...org.recordIds].sort());
+      expect(next.log).toMatchObject({ status: 'partial', recordsSynced: 0, recordsFailed: 3 });
+      for (const id of org.recordIds) expect(ledger.postings.get(id) ?? 0).toBeLessThanOrEqual(1);
+      // A failure that never left the process is no reason for an operator: nothing is recorded.
+      const other = await givenConnectedOrganization(t.db, emu, 'dynamics', 2);
+      ledger.failNextPush = new AccountingError('refused', {
+        code: 'INVALID_CONNECTION',
+        category: 'configuration',
+        retryable: false,
+      });
+      await run(ledger, other.id, { recordsTotal: 2 });
+      expect(await t.db.unverifiedPostings.listOpen(other.id, other.recordIds)).toEqual([]);
     });
 
     it('a failed sync records what it cost against the ledger, and keeps the summary it was created with', async () => {
