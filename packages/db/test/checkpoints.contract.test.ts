@@ -272,6 +272,36 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
     expect(result.breaks.map((b) => b.kind)).toEqual(['checkpoint_log_shortened']);
   });
 
+  // README "What the database owner can and cannot do undetected": the two rows only an outside
+  // checkpoint catches.
+  it('everything of an organization deleted (rows, checkpoints, tombstones) is caught only by an outside checkpoint', async () => {
+    const handed = (await db.checkpoints.latest(orgId)) as SignedCheckpoint;
+    await asDatabaseOwner(t, [
+      ['DELETE FROM accounting_sync_logs WHERE organization_id = ?', [orgId]],
+      ['DELETE FROM audit_checkpoints WHERE organization_id = ?', [orgId]],
+    ]);
+    expect(await verify()).toMatchObject({ ok: true, checked: 0 }); // what the database alone says
+    const result = await verify(handed);
+    expect(result.ok).toBe(false);
+    expect(result.breaks.map((b) => b.kind).sort()).toEqual(['checkpoint_log_emptied', 'truncated']);
+  });
+
+  it('after a restart on an emptied log the product signs the head it finds; only an outside checkpoint catches the past', async () => {
+    const handed = (await db.checkpoints.latest(orgId)) as SignedCheckpoint;
+    await asDatabaseOwner(t, [
+      ['DELETE FROM accounting_sync_logs WHERE id IN (?, ?)', [ids[2], ids[3]]],
+      ['DELETE FROM audit_checkpoints WHERE organization_id = ?', [orgId]],
+    ]);
+    const restarted = new Checkpointer(t.db, signer);
+    await restarted.catchUp();
+    restarted.stop();
+    expect(await db.checkpoints.latest(orgId)).toMatchObject({ seq: 2, count: 2 });
+    expect((await verify()).ok).toBe(true);
+    const result = await verify(handed);
+    expect(result.ok).toBe(false);
+    expect(result.breaks.map((b) => b.kind)).toEqual(['checkpoint_log_shortened', 'truncated']);
+  });
+
   it('checkpoints an empty chain as seq 0, and a later seal extends it', async () => {
     const fresh = (await givenOrganization(db)).id;
     const empty = await checkpointer.checkpoint(fresh);
