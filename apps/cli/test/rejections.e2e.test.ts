@@ -65,7 +65,7 @@ describe.each(DIALECTS)('meander-sync rejections and show on %s', (dialect) => {
     const r = await cli(['rejections', syncLogId], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `${recordId}  ACCOUNT_BLOCKED (master_data)  2026-10-03 NOK 450.00 account 9999`,
+      `${recordId}  ACCOUNT_BLOCKED (master_data)  2026-10-03 NOK\u00a0450.00 account 9999`,
     );
     expect(r.stdout).toContain('The account exists but is closed or blocked for posting.');
     expect(r.stdout).toMatch(/fix: Unblock the account in the ledger/);

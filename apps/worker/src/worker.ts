@@ -9,7 +9,7 @@ import {
 } from '@meander/db';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
-import { PgBossSyncQueue } from './queue/pg-boss.js';
+import { PgBossSyncQueue, withSetupLock } from './queue/pg-boss.js';
 import type { SyncQueue } from './queue/port.js';
 import { SyncSlots } from './queue/sync-slots.js';
 import { startReaper } from './reaper.js';
@@ -112,7 +112,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           logger,
           box: options.webhooks?.box ?? secretBoxFromEnv(undefined, false),
           // The product's queue: pg-boss where the syncs use it, this process's loop otherwise.
-          transport: kind === 'pg-boss' ? new PgBossWebhookTransport(options.db.url, logger) : null,
+          transport:
+            kind === 'pg-boss'
+              ? new PgBossWebhookTransport(options.db.url, logger, (setup) =>
+                  withSetupLock(options.db, setup),
+                )
+              : null,
           ...options.webhooks,
         });
   await relay?.start();

@@ -126,7 +126,9 @@ describe.each(DIALECTS)('a paused worker and its successor, on %s', (dialect) =>
       await eventually(async () => {
         const now = emu.stats(system);
         return system === 'dynamics' ? now.writes > seen.writes : now.requests > seen.requests;
-      }, 30_000);
+        // Every request now takes 10 s, and Business Central reads two or three times (journal
+        // lines, the G/L) before its next write: allow several of them on a loaded machine.
+      }, 120_000);
       await pause(paused);
       emu.setFaults(system, {}); // the successor's requests are fast; the one in flight keeps its 10 s
       expect(posted()).toBeLessThan(30);

@@ -22,7 +22,12 @@ describe.each(DIALECTS)('the %s database refuses what it still accepted (0010)',
     const id = randomUUID();
     const organizationId = (await givenOrganization(t.db)).id;
     await rawExec(t.db.raw, insertPending, [id, organizationId, 'pending', total]);
-    await rawExec(t.db.raw, "UPDATE accounting_sync_logs SET status = 'in_progress' WHERE id = ?", [id]);
+    // A claim holds a lease (0007): the organization's first epoch, expiring in the future.
+    await rawExec(
+      t.db.raw,
+      "UPDATE accounting_sync_logs SET status = 'in_progress', lease_epoch = 1, lease_expires_at = '2099-01-01T00:00:00.000Z' WHERE id = ?",
+      [id],
+    );
     return id;
   };
   const finish = (id: string, status: string, synced: number, failed: number, details: unknown) =>

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +9,7 @@ import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../src/migrations.js';
-import {
-  aCreateCommand,
-  createTestDatabase,
-  DIALECTS,
-  givenOrganization,
-  type TestDatabase,
-} from '../src/testing/index.js';
+import { aCreateCommand, createTestDatabase, DIALECTS, type TestDatabase } from '../src/testing/index.js';
 import { rawExec } from './raw-sql.helpers.js';
 
 /** Apply a dialect's migrations before `idx` to the test database (the schema of the previous version). */
@@ -52,8 +47,33 @@ describe.each(DIALECTS)('migration 0007 on a %s database made by 0000-0006', (di
   it('gives a sync running during the upgrade epoch 1 and the default lease from its last heartbeat; the next claim takes epoch 2', async () => {
     t = await createTestDatabase(dialect, { migrate: false });
     await migrateBefore(t, 7);
-    const org = (await givenOrganization(t.db)).id;
-    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(org));
+    // Written as the previous version wrote them (the store of today writes later columns too).
+    const org = randomUUID();
+    const syncLog = { id: randomUUID() };
+    await rawExec(t.db.raw, 'INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)', [
+      org,
+      'Upgrade AS',
+      '2026-01-01T00:00:00.000Z',
+    ]);
+    await rawExec(
+      t.db.raw,
+      `INSERT INTO module_configurations (organization_id, module, enabled, config, updated_at)
+        VALUES (?, 'admin-accounting', ?, ${dialect === 'postgres' ? '(?::text)::jsonb' : '?'}, ?)`,
+      [
+        org,
+        dialect === 'postgres' ? true : 1,
+        JSON.stringify({ accountingSystem: 'xledger' }),
+        '2026-01-01T00:00:00.000Z',
+      ],
+    );
+    await rawExec(
+      t.db.raw,
+      `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status, period_start,
+        period_end, records_total, records_synced, records_failed, started_at, created_at)
+        VALUES (?, ?, 'xledger', 'api', 'pending', '2026-10-01T00:00:00.000Z', '2026-10-31T23:59:59.999Z', 10, 0, 0,
+        '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')`,
+      [syncLog.id, org],
+    );
     // Claimed by a worker of the previous version: no lease columns yet.
     await rawExec(
       t.db.raw,

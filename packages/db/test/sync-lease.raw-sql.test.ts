@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aCreateCommand,
+  allowFinishedRowInserts,
   createTestDatabase,
   DIALECTS,
   givenOrganization,
@@ -97,6 +98,19 @@ describe.each(DIALECTS)('the %s database keeps the lease rules on raw SQL', (dia
 
   it('refuses an in_progress row inserted without a lease', async () => {
     const org = (await givenOrganization(t.db)).id;
+    // Such an insert is refused twice over: every row is born pending (0010). With that rule
+    // switched off, as the database owner could, the lease rule still holds.
+    expect(
+      await rawError(
+        t.db.raw,
+        `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status,
+          period_start, period_end, records_total, records_synced, records_failed, started_at, created_at)
+          VALUES (?, ?, 'xledger', 'api', 'in_progress', '2026-10-01T00:00:00.000Z', '2026-10-31T23:59:59.999Z',
+          1, 0, 0, '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')`,
+        [crypto.randomUUID(), org],
+      ),
+    ).toMatch(/INVALID_STATUS_TRANSITION|LEASE_REQUIRED|MS00[36]/);
+    const restore = await allowFinishedRowInserts(t.db.raw);
     const error = await rawError(
       t.db.raw,
       `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status,
@@ -111,6 +125,7 @@ describe.each(DIALECTS)('the %s database keeps the lease rules on raw SQL', (dia
         '2026-11-01T00:00:00.000Z',
       ],
     );
+    await restore();
     expect(error).toMatch(/LEASE_REQUIRED|MS006/);
   });
 

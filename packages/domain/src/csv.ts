@@ -1,26 +1,19 @@
+import { SYNC_LOG_FIELDS } from './sync-log.js';
+
+type SyncLogField = (typeof SYNC_LOG_FIELDS)[number];
+
 /**
  * The one CSV writer of the product (API downloads, `meander-sync … --csv`, the console): RFC 4180
  * fields with CRLF line ends, and the CSV-injection guard (OWASP) on every text cell.
  */
 
+/** The spec's fields a history download carries: all but the two JSON documents, in the spec's order. */
+export type SyncLogCsvColumn = Exclude<SyncLogField, 'payloadSummary' | 'errorDetails'>;
+
 /** The columns of a sync-log history download, the same in the console and the CLI. */
-export const SYNC_LOG_CSV_COLUMNS = [
-  'id',
-  'organizationId',
-  'accountingSystem',
-  'syncType',
-  'status',
-  'triggeredBy',
-  'periodStart',
-  'periodEnd',
-  'recordsTotal',
-  'recordsSynced',
-  'recordsFailed',
-  'externalReferenceId',
-  'startedAt',
-  'completedAt',
-  'createdAt',
-] as const;
+export const SYNC_LOG_CSV_COLUMNS: readonly SyncLogCsvColumn[] = SYNC_LOG_FIELDS.filter(
+  (field): field is SyncLogCsvColumn => field !== 'payloadSummary' && field !== 'errorDetails',
+);
 
 /**
  * Characters that make a spreadsheet treat a cell as a formula or a DDE call when they lead it:

@@ -176,7 +176,7 @@ export class PgBossSyncQueue implements SyncQueue {
  * Run `setup` while holding a transaction-scoped advisory lock on a connection of our own: the
  * other nodes wait at the lock, and a crash releases it with the connection.
  */
-async function withSetupLock(db: Database, setup: () => Promise<void>): Promise<void> {
+export async function withSetupLock(db: Database, setup: () => Promise<void>): Promise<void> {
   if (db.raw.dialect !== 'postgres') throw new Error('pg-boss needs PostgreSQL');
   await db.raw.sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext('meander-worker:pg-boss-setup'))`;

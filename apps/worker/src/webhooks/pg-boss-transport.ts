@@ -22,6 +22,11 @@ export class PgBossWebhookTransport {
   constructor(
     private readonly connectionString: string,
     private readonly logger: Logger,
+    /**
+     * Serialises queue creation across nodes (the sync queue's advisory lock): pg-boss's
+     * createQueue deadlocked when three nodes started at once, and the loser crashed.
+     */
+    private readonly setupLock: (setup: () => Promise<void>) => Promise<void> = (setup) => setup(),
   ) {}
 
   async start(handle: (job: WebhookJob) => Promise<void>): Promise<void> {
@@ -33,13 +38,14 @@ export class PgBossWebhookTransport {
     });
     boss.on('error', (error) => this.logger.error({ err: String(error) }, 'pg-boss (webhooks) error'));
     await boss.start();
-    if (!(await boss.getQueue(WEBHOOK_QUEUE))) {
+    await this.setupLock(async () => {
+      if (await boss.getQueue(WEBHOOK_QUEUE)) return;
       try {
         await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, retryLimit: 0, expireInSeconds: 120 });
       } catch (error) {
         if (!(await boss.getQueue(WEBHOOK_QUEUE))) throw error;
       }
-    }
+    });
     await boss.work<WebhookJob>(
       WEBHOOK_QUEUE,
       { batchSize: 5, pollingIntervalSeconds: 0.5 },
