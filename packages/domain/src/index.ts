@@ -18,6 +18,7 @@ export * from './datetime.js';
 export * from './enums.js';
 export * from './error-details.js';
 export * from './errors.js';
+export * from './expense-record-input.js';
 export * from './export-record.js';
 export * from './health.js';
 export * from './lifecycle.js';
