@@ -18,7 +18,8 @@ export const MAX_UPSERT_RECORDS = 1_000;
 
 /**
  * The rules an expense record input is checked against, one per field, plus the store's own
- * (`VERSION_NOT_NEWER`, `VERSION_PAYLOAD_CONFLICT`, `RECORD_ALREADY_POSTED`, `DUPLICATE_ID_IN_REQUEST`).
+ * (`VERSION_NOT_NEWER`, `VERSION_PAYLOAD_CONFLICT`, `RECORD_ALREADY_POSTED`, `DUPLICATE_ID_IN_REQUEST`,
+ * `RECORD_NOT_FOUND`, `ID_IN_USE`).
  * Clients branch on these names, never on messages.
  */
 export const EXPENSE_RECORD_RULES = [
@@ -45,6 +46,7 @@ export const EXPENSE_RECORD_RULES = [
   'VERSION_PAYLOAD_CONFLICT',
   'RECORD_ALREADY_POSTED',
   'RECORD_NOT_FOUND',
+  'ID_IN_USE',
 ] as const;
 /** A rule an expense record is checked against. */
 export type ExpenseRecordRule = (typeof EXPENSE_RECORD_RULES)[number];
