@@ -90,6 +90,7 @@ function intakeStatements(dialect: Dialect) {
       WHERE id = ${p('id')} AND posted_by_sync_log_id IS NULL AND withdrawn_at IS NULL`,
     recordById: sql`SELECT ${view} FROM ${r} WHERE ${r.id} = ${p('id')} AND ${r.organizationId} = ${p('organizationId')}
       AND ${r.approvalState} = 'approved'`,
+    recordByIdAnyOrganization: sql`SELECT ${view} FROM ${r} WHERE ${r.id} = ${p('id')} AND ${r.approvalState} = 'approved'`,
     linesOf: sql`SELECT ${l.recordId} AS record_id, ${l.lineNo} AS line_no, ${l.account} AS account,
       ${l.amountMinor} AS amount_minor, ${l.vatCode} AS vat_code, ${l.vatAmountMinor} AS vat_amount_minor,
       ${l.department} AS department, ${l.project} AS project, ${l.costCentre} AS cost_centre

@@ -281,8 +281,8 @@ export interface ExpenseRecordStore {
     ids: readonly string[],
     options?: { now?: IsoDateTime },
   ): Promise<WithdrawResult>;
-  /** One of the organization's records (null when absent or another organization's). */
-  get(organizationId: string, id: string): Promise<ExpenseRecordView | null>;
+  /** One of the organization's records (null when absent or another organization's); `null`: any organization's. */
+  get(organizationId: string | null, id: string): Promise<ExpenseRecordView | null>;
   /** The organization's records in (booking date, id) order, filtered by state and booking date. */
   list(query: ListExpenseRecordsQuery): Promise<{ items: ExpenseRecordView[]; nextCursor: string | null }>;
   /** Insert one-line records in any approval state, skipping stored ids (seed, tests, benchmarks). */

@@ -135,15 +135,18 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     return this.retryOnce(() => withdrawProgram(this.intake, org, ids, now));
   }
 
-  async get(organizationId: string, id: string): Promise<ExpenseRecordView | null> {
-    if (!isUuid(organizationId) || !isUuid(id)) return null;
+  async get(organizationId: string | null, id: string): Promise<ExpenseRecordView | null> {
+    if ((organizationId !== null && !isUuid(organizationId)) || !isUuid(id)) return null;
     const q = this.intake;
     return this.driver.run(
       (function* (): Program<ExpenseRecordView | null> {
-        const row = yield* one<IntakeRecordRow>(q.recordById, {
-          id: id.toLowerCase(),
-          organizationId: organizationId.toLowerCase(),
-        });
+        const row = yield* one<IntakeRecordRow>(
+          organizationId === null ? q.recordByIdAnyOrganization : q.recordById,
+          {
+            id: id.toLowerCase(),
+            ...(organizationId === null ? {} : { organizationId: organizationId.toLowerCase() }),
+          },
+        );
         if (!row) return null;
         const lines = yield* all<IntakeLineRow>(q.linesOf, { ids: [row.id] });
         return viewFromRows(row, lines);
