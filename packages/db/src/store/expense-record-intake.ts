@@ -10,7 +10,7 @@ import {
   type SyncLog,
 } from '@meander/domain';
 import { all, one, type Program, write } from './driver.js';
-import type { IntakeStatements } from './expense-record-statements.js';
+import { type IntakeStatements, insertRows } from './expense-record-statements.js';
 import { type IntakeLineRow, type IntakeRecordRow, viewFromRows } from './expense-record-view.js';
 import { isUuid } from './uuid.js';
 
@@ -240,9 +240,12 @@ export function* upsertProgram(
     lines.push(...lineRows(checked.record));
     result.upserted += 1;
   }
-  if (inserts.length > 0)
-    yield* write(q.insertRecords, { rows: inserts.map((c) => recordRow(organizationId, c, now)) });
-  if (lines.length > 0) yield* write(q.insertLines, { rows: lines });
+  yield* insertRows(
+    q,
+    'records',
+    inserts.map((c) => recordRow(organizationId, c, now)),
+  );
+  yield* insertRows(q, 'lines', lines);
   return result;
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ExpenseRecordInput } from '@meander/domain';
-import { all, type Program, write } from './driver.js';
+import { all, type Program } from './driver.js';
 import { contentHash } from './expense-record-intake.js';
-import type { IntakeStatements } from './expense-record-statements.js';
+import { type IntakeStatements, insertRows } from './expense-record-statements.js';
 import type { NewExpenseRecord } from './port.js';
 
 /**
@@ -62,7 +62,15 @@ export function* insertNewProgram(
   const taken = new Set(stored.map((r) => String(r.id).toLowerCase()));
   const fresh = rows.filter((r) => !taken.has(r.record.id));
   if (fresh.length === 0) return 0;
-  yield* write(q.insertRecords, { rows: fresh.map((r) => r.record) });
-  yield* write(q.insertLines, { rows: fresh.map((r) => r.line) });
+  yield* insertRows(
+    q,
+    'records',
+    fresh.map((r) => r.record),
+  );
+  yield* insertRows(
+    q,
+    'lines',
+    fresh.map((r) => r.line),
+  );
   return fresh.length;
 }
