@@ -148,6 +148,25 @@ describe.each(DIALECTS)('expense record intake on %s', (dialect) => {
     expect(await t.db.expenseRecords.get(orgId, (many[0] as ExpenseRecordInput).id)).toBeNull();
   });
 
+  it('settles concurrent upserts of the same new records: stored once, the other call finds them unchanged', async () => {
+    const o = (await givenOrganization(t.db)).id;
+    const batch = Array.from({ length: 50 }, () => aRecord());
+    const other = await t.openAnother();
+    const [a, b] = await Promise.all([
+      t.db.expenseRecords.upsert(o, batch),
+      other.expenseRecords.upsert(o, batch),
+    ]);
+    expect([
+      a.upserted + b.upserted,
+      a.unchanged + b.unchanged,
+      a.rejected.length + b.rejected.length,
+    ]).toEqual([50, 50, 0]);
+    const v2 = batch.map((r) => ({ ...r, version: 2, description: 'v2' }));
+    const [c, d] = await Promise.all([t.db.expenseRecords.upsert(o, v2), other.expenseRecords.upsert(o, v2)]);
+    expect([c.upserted + d.upserted, c.unchanged + d.unchanged]).toEqual([50, 50]);
+    expect((await t.db.expenseRecords.get(o, (batch[0] as ExpenseRecordInput).id))?.description).toBe('v2');
+  });
+
   it('stores a batch of 1,000 in one call', async () => {
     const batch = Array.from({ length: 1_000 }, (_, i) =>
       aRecord({ bookingDate: '2026-09-15', employeeNumber: `E${(i % 10) + 1}` }),
