@@ -9,6 +9,7 @@ import type { Dialect } from '@meander/db';
 import { runApiBench } from './api-bench.js';
 import { runApiStagesBench } from './api-stages-bench.js';
 import { runBurstBench } from './burst-bench.js';
+import { runIntakeBench } from './intake-bench.js';
 import { printTable, type Row, writeResults } from './report.js';
 import { runStoreBench } from './store-bench.js';
 import { runWorkerBench } from './worker-bench.js';
@@ -29,7 +30,8 @@ const dialects = (values.dialect ?? ['sqlite', 'postgres']) as Dialect[];
 // The burst (worker processes draining thousands of schedules) is part of the full run only; a
 // quick run does it when asked (`--only burst`), at a small size.
 const only = new Set(
-  values.only ?? (quick ? ['store', 'api', 'worker'] : ['store', 'api', 'worker', 'burst']),
+  values.only ??
+    (quick ? ['store', 'api', 'worker', 'intake'] : ['store', 'api', 'worker', 'burst', 'intake']),
 );
 
 const plan = quick
@@ -42,6 +44,7 @@ const plan = quick
       // One small period, so the smoke run exercises the worker-process path too.
       workerProcessRecords: [2_000, 5_000],
       burstOrganizations: 100,
+      intakeRecords: 5_000,
     }
   : {
       sizes: [10_000, 100_000, 1_000_000],
@@ -59,6 +62,8 @@ const plan = quick
       workerProcessRecords: [100_000, 300_000],
       // 2,000 nightly schedules due at once, 50 records each, 2 worker processes vs 1.
       burstOrganizations: 2_000,
+      // The issue's size: 100,000 records handed over in batches of 1,000.
+      intakeRecords: 100_000,
     };
 const burstOrganizations = Number(values['burst-organizations'] ?? plan.burstOrganizations);
 
@@ -92,6 +97,7 @@ for (const dialect of dialects) {
     });
     await section('worker memory', () => runWorkerMemoryBench(dialect, plan.workerProcessRecords));
   }
+  if (only.has('intake')) await section('intake', () => runIntakeBench(dialect, plan.intakeRecords));
   if (only.has('burst') && dialect === 'postgres')
     await section('burst', () => runBurstBench(burstOrganizations, 50));
   const mine = sections.filter((s) => s.dialect === dialect);

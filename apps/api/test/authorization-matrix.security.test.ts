@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DIALECTS } from '@meander/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -50,6 +51,23 @@ async function partial(f: ApiFixture): Promise<string> {
   const id = await running(f);
   await f.db.syncLogs.complete({ id, recordsSynced: 0, recordsFailed: 1, errorDetails: failure(['rec-1']) });
   return id;
+}
+
+function anExpenseRecord() {
+  return {
+    id: randomUUID(),
+    version: 1,
+    kind: 'expense_claim',
+    employeeNumber: 'E001',
+    bookingDate: '2026-10-05',
+    currency: 'NOK',
+    lines: [{ account: '7140', amountMinor: 100, vatCode: 'ZERO', vatAmountMinor: 0 }],
+  };
+}
+async function storedExpenseRecord(f: ApiFixture): Promise<string> {
+  const record = anExpenseRecord();
+  await f.db.expenseRecords.upsert(f.orgId, [record]);
+  return record.id;
 }
 
 const ADMINS: Who[] = ['orgAdminOwn', 'globalAdmin', 'globalAdminViaAudit'];
@@ -160,6 +178,31 @@ const CASES: Case[] = [
       return { organizationId: f.orgId, idempotencyKey: `k-${Math.random()}`, ...PERIOD };
     },
     allowed: [...ADMINS, 'service'],
+  },
+  {
+    path: 'expenseRecords.upsert',
+    kind: 'mutation',
+    setup: async (f) => ({ organizationId: f.orgId, records: [anExpenseRecord()] }),
+    allowed: ['service'],
+  },
+  {
+    path: 'expenseRecords.withdraw',
+    kind: 'mutation',
+    setup: async (f) => ({ organizationId: f.orgId, ids: [await storedExpenseRecord(f)] }),
+    allowed: ['service'],
+  },
+  {
+    path: 'expenseRecords.list',
+    kind: 'query',
+    setup: async (f) => ({ organizationId: f.orgId }),
+    allowed: ADMINS,
+  },
+  {
+    path: 'expenseRecords.get',
+    kind: 'query',
+    setup: async (f) => ({ id: await storedExpenseRecord(f) }),
+    allowed: ADMINS,
+    denied: { orgAdminOther: 404 },
   },
   { path: 'resync.plan', kind: 'query', setup: async (f) => ({ organizationId: f.orgId }), allowed: READERS },
   {

@@ -7,6 +7,7 @@ import { evidenceCommand } from './commands/evidence.js';
 import { type ExportOptions, exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { loginCommand } from './commands/login.js';
+import { recordsImportCommand } from './commands/records-import.js';
 import { rejectionsCommand } from './commands/rejections.js';
 import { resyncPlanCommand, resyncRunCommand } from './commands/resync.js';
 import { showCommand } from './commands/show.js';
@@ -16,6 +17,7 @@ import { readCliEnv } from './env.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { humanizeError } from './humanize-error.js';
 import { resolveLocale } from './output/money.js';
+import { RECORD_CSV_COLUMNS } from './records/csv-records.js';
 
 interface GlobalOptions {
   apiUrl: string;
@@ -128,6 +130,40 @@ program
     action(
       (ctx, options: { org?: string; status?: string; limit?: string; csv?: boolean; cursor?: string }) =>
         listCommand(ctx, options),
+    ),
+  );
+
+const records = program
+  .command('records')
+  .description("Meander's expense records: hand them over from a file");
+records
+  .command('import')
+  .description(
+    'store expense records from a .jsonl or .csv file through expenseRecords.upsert (batches of 1,000); ' +
+      'each refused record is reported with its line; exit 1 when any was refused, 2 for usage errors',
+  )
+  .requiredOption('--org <organizationId>', 'organization the records belong to')
+  .argument(
+    '<file>',
+    'JSON Lines (one ExpenseRecordInput per line) or CSV (one row per record line, see below)',
+  )
+  .option('--dry-run', 'check every record locally with the domain rules; store nothing')
+  .addHelpText(
+    'after',
+    `${examples([
+      `meander-sync records import --org ${NORDLYS} claims.jsonl`,
+      `meander-sync records import --org ${NORDLYS} claims.csv --dry-run --json`,
+    ])}
+CSV layout: a header row with the columns
+  ${RECORD_CSV_COLUMNS.join(',')}
+(description, receiptUrl, department, project and costCentre may be left out), then one row per
+line of a record. A record's rows are consecutive, share its id and repeat its own fields
+(id … receiptUrl). Amounts are integers in minor units (NOK 1 234,50 is 123450).
+`,
+  )
+  .action(
+    action((ctx, file: string, options: { org: string; dryRun?: boolean }) =>
+      recordsImportCommand(ctx, file, options),
     ),
   );
 

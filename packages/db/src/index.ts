@@ -15,6 +15,8 @@ export { MIN_JWT_SECRET_BYTES, weakJwtSecretReason, weakKeyReason } from './secr
 export { DEMO_ORGANIZATIONS, seedDemo } from './seed.js';
 export { exitOnStartupFailure, startupFailureLine } from './startup-failure.js';
 export { DatabaseUnavailableError, unavailableError } from './store/constraint-errors.js';
+export type { RejectedRecord, UpsertResult, WithdrawResult } from './store/expense-record-intake.js';
+export type { ExpenseRecordView } from './store/expense-record-view.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
 export type * from './store/port.js';
 export { syncRunnerOf } from './store/runner-of.js';

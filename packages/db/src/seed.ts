@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type AccountingModuleConfig, type AccountingSystem, localDate } from '@meander/domain';
-import type { Database, NewExpenseRecord } from './store/port.js';
+import {
+  type AccountingModuleConfig,
+  type AccountingSystem,
+  type ExpenseRecordInput,
+  localDate,
+  MAX_UPSERT_RECORDS,
+} from '@meander/domain';
+import type { Database } from './store/port.js';
 
 /** The demo organizations of the contract ("Demo data"). */
 export const DEMO_ORGANIZATIONS = [
@@ -67,11 +73,37 @@ export function previousMonth(now: Date): { first: Date; days: number } {
   return { first, days };
 }
 
+/** A demo record as Meander's expense system would send it: one line, VAT ZERO, employee E001–E010. */
+function demoRecord(
+  id: string,
+  i: number,
+  fields: {
+    kind: ExpenseRecordInput['kind'];
+    amountMinor: number;
+    bookingDate: string;
+    account: string;
+    description: string;
+  },
+): ExpenseRecordInput {
+  return {
+    id,
+    version: 1,
+    kind: fields.kind,
+    employeeNumber: `E${String((i % 10) + 1).padStart(3, '0')}`,
+    bookingDate: fields.bookingDate,
+    currency: 'NOK',
+    description: fields.description,
+    lines: [{ account: fields.account, amountMinor: fields.amountMinor, vatCode: 'ZERO', vatAmountMinor: 0 }],
+  };
+}
+
 /**
  * Seed the demo: the contract's three organizations, their accounting modules (re-pointed at the
  * emulators every run), 300 approved expense records per enabled organization in the previous
- * month (what the nightly schedule exports) plus a few drafts and rejections that must never be
- * exported, and 40 approved records month-to-date (for a manual export). Idempotent.
+ * month (what the nightly schedule exports) plus a few withdrawn ones that must never be exported,
+ * and 40 approved records month-to-date (for a manual export). The records go in through the
+ * intake's own upsert (in batches of at most 1,000), as Meander's expense system sends them.
+ * Idempotent: a second run finds every record `unchanged`.
  */
 export async function seedDemo(
   db: Database,
@@ -95,39 +127,47 @@ export async function seedDemo(
       },
     });
     if (!org.enabled) continue;
-    const batch: NewExpenseRecord[] = [];
+    const batch: ExpenseRecordInput[] = [];
+    const withdrawn: string[] = [];
     for (let i = 0; i < RECORDS_PER_ORGANIZATION + 12; i += 1) {
       const day = new Date(first.getTime() + (i % days) * 86_400_000).toISOString().slice(0, 10);
-      const approvalState = i < RECORDS_PER_ORGANIZATION ? 'approved' : i % 2 === 0 ? 'draft' : 'rejected';
-      batch.push({
-        id: stableUuid(`${org.id}:${first.toISOString().slice(0, 7)}:${i}`),
-        organizationId: org.id,
-        kind: i % 5 === 0 ? 'reimbursement' : 'expense_claim',
-        amountMinor: 1_500 + ((i * 7_919) % 250_000),
-        currency: 'NOK',
-        bookingDate: day,
-        account: ACCOUNTS[i % ACCOUNTS.length] as string,
-        approvalState,
-        description: `Demo expense ${i + 1}`,
-      });
+      const id = stableUuid(`${org.id}:${first.toISOString().slice(0, 7)}:${i}`);
+      if (i >= RECORDS_PER_ORGANIZATION) withdrawn.push(id);
+      batch.push(
+        demoRecord(id, i, {
+          kind: i % 5 === 0 ? 'reimbursement' : 'expense_claim',
+          amountMinor: 1_500 + ((i * 7_919) % 250_000),
+          bookingDate: day,
+          account: ACCOUNTS[i % ACCOUNTS.length] as string,
+          description: `Demo expense ${i + 1}`,
+        }),
+      );
     }
     const today = localDate(now, DEMO_TIME_ZONE);
     const monthStart = Date.parse(`${today.slice(0, 8)}01T00:00:00.000Z`);
     const daysSoFar = Number(today.slice(8, 10));
     for (let i = 0; i < CURRENT_MONTH_RECORDS; i += 1) {
-      batch.push({
-        id: stableUuid(`${org.id}:${new Date(monthStart).toISOString().slice(0, 7)}:current:${i}`),
-        organizationId: org.id,
-        kind: i % 4 === 0 ? 'reimbursement' : 'expense_claim',
-        amountMinor: 2_500 + ((i * 6_113) % 90_000),
-        currency: 'NOK',
-        bookingDate: new Date(monthStart + (i % daysSoFar) * 86_400_000).toISOString().slice(0, 10),
-        account: ACCOUNTS[(i * 3) % ACCOUNTS.length] as string,
-        approvalState: 'approved',
-        description: `Demo expense ${i + 1} this month`,
-      });
+      batch.push(
+        demoRecord(
+          stableUuid(`${org.id}:${new Date(monthStart).toISOString().slice(0, 7)}:current:${i}`),
+          i,
+          {
+            kind: i % 4 === 0 ? 'reimbursement' : 'expense_claim',
+            amountMinor: 2_500 + ((i * 6_113) % 90_000),
+            bookingDate: new Date(monthStart + (i % daysSoFar) * 86_400_000).toISOString().slice(0, 10),
+            account: ACCOUNTS[(i * 3) % ACCOUNTS.length] as string,
+            description: `Demo expense ${i + 1} this month`,
+          },
+        ),
+      );
     }
-    records += await db.expenseRecords.insertMany(batch);
+    for (let i = 0; i < batch.length; i += MAX_UPSERT_RECORDS) {
+      const result = await db.expenseRecords.upsert(org.id, batch.slice(i, i + MAX_UPSERT_RECORDS));
+      if (result.rejected.length > 0)
+        throw new Error(`Demo records refused: ${JSON.stringify(result.rejected.slice(0, 3))}`);
+      records += result.upserted;
+    }
+    await db.expenseRecords.withdraw(org.id, withdrawn);
   }
   return { records };
 }

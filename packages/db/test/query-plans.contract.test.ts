@@ -157,7 +157,10 @@ describe.each(DIALECTS)('query plans on %s use the named indexes', (dialect) => 
         approvalState: i % 10 === 0 ? ('draft' as const) : ('approved' as const),
       })),
     );
-    await rawExec(t.db.raw, dialect === 'sqlite' ? 'ANALYZE' : 'ANALYZE expense_records');
+    await rawExec(
+      t.db.raw,
+      dialect === 'sqlite' ? 'ANALYZE' : 'ANALYZE expense_records, expense_record_lines',
+    );
     // The statement the store runs for every page after the first, written once for both dialects.
     const { firstPage, nextPage } = compileExpenseRecordStatements(dialect);
     const first = await plan(

@@ -16,6 +16,7 @@ const TABLES = [
   'accountingSyncLogs',
   'accountingSyncLogDeletions',
   'expenseRecords',
+  'expenseRecordLines',
   'auditCheckpoints',
 ] as const;
 
@@ -35,6 +36,9 @@ describe('the SQLite and PostgreSQL schemas cannot drift', () => {
     >();
     expectTypeOf<Shape<typeof sqlite.expenseRecords.$inferSelect>>().toEqualTypeOf<
       Shape<typeof pg.expenseRecords.$inferSelect>
+    >();
+    expectTypeOf<Shape<typeof sqlite.expenseRecordLines.$inferSelect>>().toEqualTypeOf<
+      Shape<typeof pg.expenseRecordLines.$inferSelect>
     >();
     expectTypeOf<Shape<typeof sqlite.auditCheckpoints.$inferSelect>>().toEqualTypeOf<
       Shape<typeof pg.auditCheckpoints.$inferSelect>

@@ -31,6 +31,8 @@ export const ACTIONS = [
   'monitoring.read',
   'audit.verify',
   'webhook.manage',
+  'expenseRecord.write',
+  'expenseRecord.read',
 ] as const;
 /** An action a principal can ask to do. */
 export type Action = (typeof ACTIONS)[number];
@@ -52,6 +54,9 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly PrincipalRole[]>> = 
   'monitoring.read': READ_ROLES,
   'audit.verify': READ_ROLES,
   'webhook.manage': ADMIN_ROLES,
+  // Meander's expense system hands records over; admins read what it handed over.
+  'expenseRecord.write': ['service'],
+  'expenseRecord.read': ADMIN_ROLES,
 };
 
 /** The outcome of a policy check. */

@@ -36,4 +36,13 @@ describe('org_admin_cannot_delete and the access policy', () => {
     expect(authorize(orgAdmin, 'organization.manage', own).allowed).toBe(false);
     expect(authorize(globalAdmin, 'organization.manage').allowed).toBe(true);
   });
+
+  it('lets only services hand expense records over, and only admins read them', () => {
+    expect(authorize(service, 'expenseRecord.write').allowed).toBe(true);
+    expect(authorize(globalAdmin, 'expenseRecord.write').allowed).toBe(false);
+    expect(authorize(orgAdmin, 'expenseRecord.write', own).allowed).toBe(false);
+    expect(authorize(orgAdmin, 'expenseRecord.read', own).allowed).toBe(true);
+    expect(authorize(globalAdmin, 'expenseRecord.read').allowed).toBe(true);
+    expect(authorize(service, 'expenseRecord.read').allowed).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 import { router } from '../trpc/init.js';
 import { auditRouter } from './audit.js';
+import { expenseRecordsRouter } from './expense-records.js';
 import { monitoringRouter } from './monitoring.js';
 import { organizationsRouter } from './organizations.js';
 import { rejectionsRouter } from './rejections.js';
@@ -18,6 +19,7 @@ export const appRouter = router({
   audit: auditRouter,
   webhooks: webhooksRouter,
   rejections: rejectionsRouter,
+  expenseRecords: expenseRecordsRouter,
 });
 
 /** The router type typed clients (the CLI, the admin frontend) are built on. */

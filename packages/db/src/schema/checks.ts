@@ -2,8 +2,11 @@ import {
   ACCOUNTING_SYSTEMS,
   ACTIVE_STATUSES,
   DELETION_LEGAL_BASES,
+  MAX_EXPENSE_RECORD_LINES,
+  POSTING_HOLDS,
   SYNC_STATUSES,
   SYNC_TYPES,
+  VAT_CODES,
 } from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
 
@@ -47,3 +50,22 @@ export const SYNC_LOG_CHECKS = {
 export const LEGAL_BASIS_CHECK = inEnum('legal_basis', DELETION_LEGAL_BASES);
 export const EXPENSE_KIND_CHECK = inEnum('kind', EXPENSE_RECORD_KINDS);
 export const APPROVAL_STATE_CHECK = inEnum('approval_state', APPROVAL_STATES);
+
+/** expense_records CHECKs (migration 0011), by constraint name. */
+export const EXPENSE_RECORD_CHECKS = {
+  ck_expense_records_version_positive: sql`version >= 1`,
+  ck_expense_records_receipt_url_https: sql`receipt_url IS NULL OR receipt_url LIKE 'https://%'`,
+  ck_expense_records_posting_hold: sql.raw(
+    `posting_hold IS NULL OR posting_hold IN (${list(POSTING_HOLDS)})`,
+  ),
+  ck_expense_records_posted_not_withdrawn: sql`posted_by_sync_log_id IS NULL OR withdrawn_at IS NULL`,
+  ck_expense_records_posted_is_approved: sql`posted_by_sync_log_id IS NULL OR approval_state = 'approved'`,
+} as const;
+
+/** expense_record_lines CHECKs (migration 0011), by constraint name. */
+export const EXPENSE_LINE_CHECKS = {
+  ck_expense_record_lines_amount_positive: sql`amount_minor > 0`,
+  ck_expense_record_lines_vat_non_negative: sql`vat_amount_minor >= 0`,
+  ck_expense_record_lines_vat_code: inEnum('vat_code', VAT_CODES),
+  ck_expense_record_lines_line_no: sql.raw(`line_no >= 1 AND line_no <= ${MAX_EXPENSE_RECORD_LINES}`),
+} as const;

@@ -1,16 +1,14 @@
 import { type ExportRecord, localDate } from '@meander/domain';
 import type { RecordSelection } from './port.js';
 
-/** An expense_records row as either driver returns it. */
+/** An exportable record as the export pages select it: the record and its single line. */
 export interface ExpenseRecordRow {
   id: string;
-  organization_id: string;
   kind: string;
   amount_minor: number | string;
   currency: string;
   booking_date: string;
   account: string;
-  approval_state: string;
   description: string | null;
 }
 

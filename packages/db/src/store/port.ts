@@ -5,6 +5,7 @@ import type {
   CompleteSyncLogCommand,
   CreateSyncLogInput,
   DeleteSyncLogCommand,
+  ExpenseRecordState,
   ExportRecord,
   ExportRecordKind,
   FailSyncLogCommand,
@@ -27,6 +28,8 @@ export type {
   UnverifiedPostingStore,
 } from './unverified-posting-store.js';
 
+import type { UpsertResult, WithdrawResult } from './expense-record-intake.js';
+import type { ExpenseRecordView } from './expense-record-view.js';
 import type { SyncLease } from './sync-lease.js';
 
 /** The two databases the product runs on. */
@@ -60,6 +63,20 @@ export interface NewExpenseRecord {
   account: string;
   approvalState: 'draft' | 'submitted' | 'approved' | 'rejected';
   description?: string | null;
+  /** Default `E001`. */
+  employeeNumber?: string;
+}
+
+/** A page of an organization's expense records (admins' `expenseRecords.list`). */
+export interface ListExpenseRecordsQuery {
+  organizationId: string;
+  state?: ExpenseRecordState;
+  /** Inclusive calendar dates `YYYY-MM-DD`. */
+  bookingDateFrom?: string;
+  bookingDateTo?: string;
+  cursor?: string;
+  /** Default 50. */
+  limit?: number;
 }
 
 /** Which approved records a sync sends: the organization's period, optionally narrowed to ids (re-sync). */
@@ -310,11 +327,37 @@ export interface OrganizationStore {
   listScheduled(): Promise<AccountingModuleView[]>;
 }
 
-/** The expense records a sync sends. */
+/**
+ * The expense records: the intake (Meander's expense system hands approved records over), and what a
+ * sync sends. "Approved" for an export means approved, not withdrawn, and without a posting hold
+ * (records with several lines, VAT or dimensions wait for the posting model; see `postingHold`).
+ */
 export interface ExpenseRecordStore {
+  /**
+   * Validate each record on its own through the domain and store the good ones in one transaction:
+   * new ids inserted, higher versions replacing theirs; the same id, version and payload counted as
+   * `unchanged`; every refusal reported with its rule and nothing written for it.
+   * `ORGANIZATION_NOT_FOUND` / `VALIDATION_FAILED` (over 1,000 records) refuse the whole call.
+   */
+  upsert(
+    organizationId: string,
+    records: readonly unknown[],
+    options?: { now?: IsoDateTime },
+  ): Promise<UpsertResult>;
+  /** Take approval back before export: never exported afterwards; refused for posted records. */
+  withdraw(
+    organizationId: string,
+    ids: readonly string[],
+    options?: { now?: IsoDateTime },
+  ): Promise<WithdrawResult>;
+  /** One of the organization's records (null when absent or another organization's); `null`: any organization's. */
+  get(organizationId: string | null, id: string): Promise<ExpenseRecordView | null>;
+  /** The organization's records in (booking date, id) order, filtered by state and booking date. */
+  list(query: ListExpenseRecordsQuery): Promise<{ items: ExpenseRecordView[]; nextCursor: string | null }>;
+  /** Insert one-line records in any approval state, skipping stored ids (seed, tests, benchmarks). */
   insertMany(records: readonly NewExpenseRecord[]): Promise<number>;
   countApproved(selection: RecordSelection): Promise<number>;
-  /** Approved records of the selection in stable (booking date, id) order, `batchSize` at a time, never all in memory. */
+  /** Exportable records of the selection in stable (booking date, id) order, `batchSize` at a time, never all in memory. */
   streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]>;
 }
 

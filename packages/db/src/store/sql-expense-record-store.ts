@@ -1,10 +1,36 @@
-import type { ExportRecord } from '@meander/domain';
+import { DomainError, type ExportRecord, MAX_UPSERT_RECORDS } from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
-import { all, type Driver, one } from './driver.js';
+import { rethrowAsDomainError } from './constraint-errors.js';
+import { all, type Driver, one, type Program } from './driver.js';
+import { decodeRecordCursor, encodeRecordCursor } from './expense-record-cursor.js';
+import {
+  checkBatch,
+  UpsertRaced,
+  type UpsertResult,
+  upsertProgram,
+  type WithdrawResult,
+  withdrawProgram,
+} from './expense-record-intake.js';
+import { insertNewProgram, legacyRows } from './expense-record-legacy.js';
 import { type ExpenseRecordRow, exportRecordFromRow, selectionWindow } from './expense-record-row.js';
-import type { Dialect, ExpenseRecordStore, NewExpenseRecord, RecordSelection } from './port.js';
+import { compileIntakeStatements, type IntakeStatements, idSet } from './expense-record-statements.js';
+import {
+  type ExpenseRecordView,
+  type IntakeLineRow,
+  type IntakeRecordRow,
+  linesByRecord,
+  viewFromRows,
+} from './expense-record-view.js';
+import type {
+  Dialect,
+  ExpenseRecordStore,
+  ListExpenseRecordsQuery,
+  NewExpenseRecord,
+  RecordSelection,
+} from './port.js';
 import { tablesOf } from './schema-rows.js';
 import { compileAll, p } from './statement.js';
+import { isUuid } from './uuid.js';
 
 /**
  * The expense-record reads of a whole period, written once over the dialect's table. Pages are a
@@ -14,49 +40,162 @@ import { compileAll, p } from './statement.js';
  * period's start beside it, SQLite seeks from the period's start on every page instead.
  */
 function expenseRecordStatements(dialect: Dialect) {
-  const r = tablesOf(dialect).expenseRecords;
-  const o = tablesOf(dialect).organizations;
-  const approved = sql`${r.organizationId} = ${p('organizationId')} AND ${r.approvalState} = 'approved'`;
-  const page = (lowerBound: SQL) => sql`SELECT * FROM ${r} WHERE ${approved} AND ${lowerBound}
-    AND ${r.bookingDate} <= ${p('to')} ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}`;
+  const { expenseRecords: r, expenseRecordLines: l, organizations: o } = tablesOf(dialect);
+  // Exported: approved, not withdrawn, and postable by today's one-line poster (no posting hold).
+  const exportable = sql`${r.organizationId} = ${p('organizationId')} AND ${r.approvalState} = 'approved'
+    AND ${r.withdrawnAt} IS NULL AND ${r.postingHold} IS NULL`;
+  const page = (lowerBound: SQL) => sql`SELECT ${EXPORT_COLUMNS(r, l)} FROM ${r} ${FIRST_LINE(r, l)}
+    WHERE ${exportable} AND ${lowerBound} AND ${r.bookingDate} <= ${p('to')}
+    ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}`;
   return {
-    countApproved: sql`SELECT COUNT(*) AS n FROM ${r} WHERE ${approved}
+    timeZoneOf: sql`SELECT ${o.timeZone} AS time_zone FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
+    countApproved: sql`SELECT COUNT(*) AS n FROM ${r} WHERE ${exportable}
       AND ${r.bookingDate} >= ${p('from')} AND ${r.bookingDate} <= ${p('to')}`,
     firstPage: page(sql`${r.bookingDate} >= ${p('from')}`),
-    timeZoneOf: sql`SELECT ${o.timeZone} AS time_zone FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
     nextPage: page(sql`(${r.bookingDate}, ${r.id}) > (${p('afterDate')}, ${p('afterId')})`),
+    // A re-sync names its records: the same pages, narrowed to a JSON array of ids.
+    countIds: sql`SELECT COUNT(*) AS n FROM ${r} WHERE ${exportable}
+      AND ${r.bookingDate} >= ${p('from')} AND ${r.bookingDate} <= ${p('to')} AND ${r.id} IN (${idSet(dialect, 'ids')})`,
+    firstIdPage: page(sql`${r.bookingDate} >= ${p('from')} AND ${r.id} IN (${idSet(dialect, 'ids')})`),
+    nextIdPage: page(
+      sql`(${r.bookingDate}, ${r.id}) > (${p('afterDate')}, ${p('afterId')}) AND ${r.id} IN (${idSet(dialect, 'ids')})`,
+    ),
   } satisfies Record<string, SQL>;
 }
+
+type Tables = ReturnType<typeof tablesOf>;
+/** The columns an ExportRecord is built from: the record's own, and its single line's account and amount. */
+export const EXPORT_COLUMNS = (r: Tables['expenseRecords'], l: Tables['expenseRecordLines']) =>
+  sql`${r.id} AS id, ${r.kind} AS kind, ${l.amountMinor} AS amount_minor, ${r.currency} AS currency,
+    ${r.bookingDate} AS booking_date, ${l.account} AS account, ${r.description} AS description`;
+/** The record's first (for an exportable record: only) line. */
+export const FIRST_LINE = (r: Tables['expenseRecords'], l: Tables['expenseRecordLines']) =>
+  sql`JOIN ${l} ON ${l.recordId} = ${r.id} AND ${l.lineNo} = 1`;
 
 /** The expense-record statements compiled for one dialect. */
 export function compileExpenseRecordStatements(dialect: Dialect) {
   return compileAll(dialect, expenseRecordStatements(dialect));
 }
 
-/** A selection naming its records (a re-sync of the records that failed). */
-export type IdSelection = RecordSelection & { recordIds: readonly string[] };
-
 /**
  * Expense records, written once for both dialects on the one query layer: a period's count and its
- * pages are statements compiled once and run by the database's driver. A dialect supplies only what
- * truly differs: the bulk insert (a multi-row insert per chunk on PostgreSQL, one prepared insert
- * per row in one transaction on SQLite) and matching a list of ids (`= ANY(array)` on PostgreSQL,
- * one JSON array read by `json_each` on SQLite, which has no array parameter).
+ * pages (all of it, or the ids a re-sync names), the intake (upsert, withdraw, list, get) and the
+ * bulk insert of tests and benchmarks are statements compiled once and run by the database's driver.
+ * The only dialect difference, reading a JSON array as a set or as rows, lives in the statements.
  */
-export abstract class SqlExpenseRecordStore implements ExpenseRecordStore {
+export class SqlExpenseRecordStore implements ExpenseRecordStore {
   private readonly q: ReturnType<typeof compileExpenseRecordStatements>;
+  private readonly intake: IntakeStatements;
 
   constructor(private readonly driver: Driver) {
     this.q = compileExpenseRecordStatements(driver.dialect);
+    this.intake = compileIntakeStatements(driver.dialect);
   }
 
-  abstract insertMany(records: readonly NewExpenseRecord[]): Promise<number>;
-  protected abstract countIds(selection: IdSelection, window: { from: string; to: string }): Promise<number>;
-  protected abstract streamIds(
-    selection: IdSelection,
-    window: { from: string; to: string },
-    batchSize: number,
-  ): AsyncIterable<ExportRecord[]>;
+  private async transaction<T>(program: () => Program<T>): Promise<T> {
+    try {
+      return await this.driver.transaction(program);
+    } catch (error) {
+      if (error instanceof DomainError || error instanceof UpsertRaced) throw error;
+      rethrowAsDomainError(error);
+    }
+  }
+
+  /**
+   * A concurrent writer of the same ids (PostgreSQL; SQLite has one writer) makes the guarded write
+   * or the primary key refuse: the batch runs once more and its read then sees the other's rows.
+   */
+  private async retryOnce<T>(program: () => Program<T>): Promise<T> {
+    try {
+      return await this.transaction(program);
+    } catch (error) {
+      if (error instanceof DomainError && error.code !== 'VALIDATION_FAILED') throw error;
+      return this.transaction(program);
+    }
+  }
+
+  async upsert(
+    organizationId: string,
+    records: readonly unknown[],
+    options: { now?: string } = {},
+  ): Promise<UpsertResult> {
+    const org = requireOrganizationId(organizationId);
+    const { good, rejected } = checkBatch(records);
+    const now = options.now ?? new Date().toISOString();
+    const stored = await this.retryOnce(() => upsertProgram(this.intake, org, good, now));
+    return { ...stored, rejected: [...rejected, ...stored.rejected] };
+  }
+
+  async withdraw(
+    organizationId: string,
+    ids: readonly string[],
+    options: { now?: string } = {},
+  ): Promise<WithdrawResult> {
+    const org = requireOrganizationId(organizationId);
+    const now = options.now ?? new Date().toISOString();
+    return this.retryOnce(() => withdrawProgram(this.intake, org, ids, now));
+  }
+
+  async get(organizationId: string | null, id: string): Promise<ExpenseRecordView | null> {
+    if ((organizationId !== null && !isUuid(organizationId)) || !isUuid(id)) return null;
+    const q = this.intake;
+    return this.driver.run(
+      (function* (): Program<ExpenseRecordView | null> {
+        const row = yield* one<IntakeRecordRow>(
+          organizationId === null ? q.recordByIdAnyOrganization : q.recordById,
+          {
+            id: id.toLowerCase(),
+            ...(organizationId === null ? {} : { organizationId: organizationId.toLowerCase() }),
+          },
+        );
+        if (!row) return null;
+        const lines = yield* all<IntakeLineRow>(q.linesOf, { ids: [row.id] });
+        return viewFromRows(row, lines);
+      })(),
+    );
+  }
+
+  async list(
+    query: ListExpenseRecordsQuery,
+  ): Promise<{ items: ExpenseRecordView[]; nextCursor: string | null }> {
+    const organizationId = requireOrganizationId(query.organizationId);
+    const limit = query.limit ?? 50;
+    const after = query.cursor ? decodeRecordCursor(query.cursor) : null;
+    const values = {
+      organizationId,
+      state: query.state ?? 'any',
+      from: query.bookingDateFrom ?? '0000-01-01',
+      to: query.bookingDateTo ?? '9999-12-31',
+      limit: limit + 1,
+      ...(after ? { afterDate: after.bookingDate, afterId: after.id } : {}),
+    };
+    const q = this.intake;
+    return this.driver.run(
+      (function* (): Program<{ items: ExpenseRecordView[]; nextCursor: string | null }> {
+        const rows = yield* all<IntakeRecordRow>(after ? q.nextListPage : q.firstListPage, values);
+        const page = rows.slice(0, limit);
+        const lines =
+          page.length > 0
+            ? linesByRecord(yield* all<IntakeLineRow>(q.linesOf, { ids: page.map((r) => r.id) }))
+            : new Map();
+        const items = page.map((row) => viewFromRows(row, lines.get(row.id) ?? []));
+        const last = items[items.length - 1];
+        return {
+          items,
+          nextCursor: rows.length > limit && last ? encodeRecordCursor(last.bookingDate, last.id) : null,
+        };
+      })(),
+    );
+  }
+
+  async insertMany(records: readonly NewExpenseRecord[]): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < records.length; i += MAX_UPSERT_RECORDS) {
+      const chunk = records.slice(i, i + MAX_UPSERT_RECORDS).map(legacyRows);
+      inserted += await this.transaction(() => insertNewProgram(this.intake, chunk));
+    }
+    return inserted;
+  }
 
   /** The selection's booking dates, read in the organization's time zone. */
   private async windowOf(selection: RecordSelection): Promise<{ from: string; to: string }> {
@@ -68,11 +207,12 @@ export abstract class SqlExpenseRecordStore implements ExpenseRecordStore {
 
   async countApproved(selection: RecordSelection): Promise<number> {
     const window = await this.windowOf(selection);
-    if (selection.recordIds) return this.countIds({ ...selection, recordIds: selection.recordIds }, window);
+    const ids = selection.recordIds;
     const row = await this.driver.run(
-      one<{ n: number | bigint }>(this.q.countApproved, {
+      one<{ n: number | bigint }>(ids ? this.q.countIds : this.q.countApproved, {
         organizationId: selection.organizationId,
         ...window,
+        ...(ids ? { ids: ids.filter(isUuid) } : {}),
       }),
     );
     return Number(row?.n ?? 0);
@@ -80,13 +220,16 @@ export abstract class SqlExpenseRecordStore implements ExpenseRecordStore {
 
   async *streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]> {
     const { from, to } = await this.windowOf(selection);
-    if (selection.recordIds) {
-      yield* this.streamIds({ ...selection, recordIds: selection.recordIds }, { from, to }, batchSize);
-      return;
-    }
+    const ids = selection.recordIds ? { ids: selection.recordIds.filter(isUuid) } : null;
     const organizationId = selection.organizationId;
     let rows = await this.driver.run(
-      all<ExpenseRecordRow>(this.q.firstPage, { organizationId, from, to, limit: batchSize }),
+      all<ExpenseRecordRow>(ids ? this.q.firstIdPage : this.q.firstPage, {
+        organizationId,
+        from,
+        to,
+        limit: batchSize,
+        ...ids,
+      }),
     );
     for (;;) {
       const last = rows[rows.length - 1];
@@ -94,14 +237,22 @@ export abstract class SqlExpenseRecordStore implements ExpenseRecordStore {
       yield rows.map(exportRecordFromRow);
       if (rows.length < batchSize) return;
       rows = await this.driver.run(
-        all<ExpenseRecordRow>(this.q.nextPage, {
+        all<ExpenseRecordRow>(ids ? this.q.nextIdPage : this.q.nextPage, {
           organizationId,
           afterDate: last.booking_date,
           afterId: last.id,
           to,
           limit: batchSize,
+          ...ids,
         }),
       );
     }
   }
+}
+
+/** The organization id of a call, canonical; anything else names no organization. */
+function requireOrganizationId(organizationId: string): string {
+  if (!isUuid(organizationId))
+    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`);
+  return organizationId.toLowerCase();
 }

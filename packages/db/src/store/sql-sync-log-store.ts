@@ -32,6 +32,8 @@ import {
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { encodeCursor } from './cursor.js';
 import { all, type Driver, one, type Program, write } from './driver.js';
+import { markPostedProgram } from './expense-record-intake.js';
+import { compileIntakeStatements, type IntakeStatements } from './expense-record-statements.js';
 import {
   type ChainLink,
   chainHash,
@@ -91,6 +93,7 @@ const PAGE = 1_000;
 export class SqlSyncLogStore implements SyncLogStore {
   private readonly q: SyncLogStatements;
   private readonly listQuery: ListQuery;
+  private readonly intake: IntakeStatements;
 
   constructor(
     private readonly driver: Driver,
@@ -98,6 +101,7 @@ export class SqlSyncLogStore implements SyncLogStore {
   ) {
     this.q = compileSyncLogStatements(driver.dialect, locks);
     this.listQuery = new ListQuery(driver.dialect);
+    this.intake = compileIntakeStatements(driver.dialect);
   }
 
   /**
@@ -386,6 +390,8 @@ export class SqlSyncLogStore implements SyncLogStore {
       function* (this: SqlSyncLogStore): Program<Planned> {
         const planned = planComplete(yield* this.requireLog(command.id, true), command, now);
         yield* this.seal(planned.syncLog);
+        // What the sync posted becomes unchangeable in the same transaction as its terminal state.
+        yield* markPostedProgram(this.intake, planned.syncLog);
         return planned;
       }.bind(this),
     );

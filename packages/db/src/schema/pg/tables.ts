@@ -13,7 +13,14 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { APPROVAL_STATE_CHECK, EXPENSE_KIND_CHECK, LEGAL_BASIS_CHECK, SYNC_LOG_CHECKS } from '../checks.js';
+import {
+  APPROVAL_STATE_CHECK,
+  EXPENSE_KIND_CHECK,
+  EXPENSE_LINE_CHECKS,
+  EXPENSE_RECORD_CHECKS,
+  LEGAL_BASIS_CHECK,
+  SYNC_LOG_CHECKS,
+} from '../checks.js';
 
 /**
  * PostgreSQL schema: the same tables, columns, indexes and CHECKs as the SQLite schema, with native
@@ -144,6 +151,11 @@ export const accountingSyncLogDeletions = pgTable(
   ],
 );
 
+/**
+ * One current version per record id (migration 0011): an upsert replaces the row and its lines
+ * under a higher version. Triggers refuse a lower version, a different payload under the same
+ * version, and any change to a posted record or its lines.
+ */
 export const expenseRecords = pgTable(
   'expense_records',
   {
@@ -152,17 +164,46 @@ export const expenseRecords = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
-    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
     bookingDate: text('booking_date').notNull(),
-    account: text('account').notNull(),
     approvalState: text('approval_state').notNull(),
     description: text('description'),
+    version: integer('version').notNull().default(1),
+    employeeNumber: text('employee_number').notNull(),
+    receiptUrl: text('receipt_url'),
+    postingHold: text('posting_hold'),
+    contentHash: text('content_hash').notNull(),
+    updatedAt: tz('updated_at').notNull(),
+    withdrawnAt: tz('withdrawn_at'),
+    postedBySyncLogId: uuid('posted_by_sync_log_id'),
   },
   (t) => [
     index('idx_expense_records_org_state_date').on(t.organizationId, t.approvalState, t.bookingDate, t.id),
     check('ck_expense_records_kind', EXPENSE_KIND_CHECK),
     check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
+    ...Object.entries(EXPENSE_RECORD_CHECKS).map(([name, body]) => check(name, body)),
+  ],
+);
+
+/** The 1–50 lines of a record's current version (net amount, VAT, dimensions per account). */
+export const expenseRecordLines = pgTable(
+  'expense_record_lines',
+  {
+    recordId: uuid('record_id')
+      .notNull()
+      .references(() => expenseRecords.id, { onDelete: 'cascade' }),
+    lineNo: integer('line_no').notNull(),
+    account: text('account').notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    vatCode: text('vat_code').notNull(),
+    vatAmountMinor: bigint('vat_amount_minor', { mode: 'number' }).notNull(),
+    department: text('department'),
+    project: text('project'),
+    costCentre: text('cost_centre'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recordId, t.lineNo] }),
+    ...Object.entries(EXPENSE_LINE_CHECKS).map(([name, body]) => check(name, body)),
   ],
 );
 

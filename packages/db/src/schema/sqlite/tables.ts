@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { APPROVAL_STATE_CHECK, EXPENSE_KIND_CHECK, LEGAL_BASIS_CHECK, SYNC_LOG_CHECKS } from '../checks.js';
+import {
+  APPROVAL_STATE_CHECK,
+  EXPENSE_KIND_CHECK,
+  EXPENSE_LINE_CHECKS,
+  EXPENSE_RECORD_CHECKS,
+  LEGAL_BASIS_CHECK,
+  SYNC_LOG_CHECKS,
+} from '../checks.js';
 
 /**
  * SQLite schema. Datetimes are canonical ISO-8601 UTC text (`2026-10-01T00:00:00.000Z`): one fixed
@@ -160,6 +167,7 @@ export const accountingSyncLogDeletions = sqliteTable(
   ],
 );
 
+/** One current version per record id (migration 0011); see the PostgreSQL schema. */
 export const expenseRecords = sqliteTable(
   'expense_records',
   {
@@ -168,17 +176,46 @@ export const expenseRecords = sqliteTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
-    amountMinor: integer('amount_minor').notNull(),
     currency: text('currency').notNull(),
     bookingDate: text('booking_date').notNull(),
-    account: text('account').notNull(),
     approvalState: text('approval_state').notNull(),
     description: text('description'),
+    version: integer('version').notNull().default(1),
+    employeeNumber: text('employee_number').notNull(),
+    receiptUrl: text('receipt_url'),
+    postingHold: text('posting_hold'),
+    contentHash: text('content_hash').notNull(),
+    updatedAt: isoText('updated_at').notNull(),
+    withdrawnAt: isoText('withdrawn_at'),
+    postedBySyncLogId: text('posted_by_sync_log_id'),
   },
   (t) => [
     index('idx_expense_records_org_state_date').on(t.organizationId, t.approvalState, t.bookingDate, t.id),
     check('ck_expense_records_kind', EXPENSE_KIND_CHECK),
     check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
+    ...Object.entries(EXPENSE_RECORD_CHECKS).map(([name, body]) => check(name, body)),
+  ],
+);
+
+/** The 1–50 lines of a record's current version (net amount, VAT, dimensions per account). */
+export const expenseRecordLines = sqliteTable(
+  'expense_record_lines',
+  {
+    recordId: text('record_id')
+      .notNull()
+      .references(() => expenseRecords.id, { onDelete: 'cascade' }),
+    lineNo: integer('line_no').notNull(),
+    account: text('account').notNull(),
+    amountMinor: integer('amount_minor').notNull(),
+    vatCode: text('vat_code').notNull(),
+    vatAmountMinor: integer('vat_amount_minor').notNull(),
+    department: text('department'),
+    project: text('project'),
+    costCentre: text('cost_centre'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.recordId, t.lineNo] }),
+    ...Object.entries(EXPENSE_LINE_CHECKS).map(([name, body]) => check(name, body)),
   ],
 );
 

@@ -1,0 +1,101 @@
+import type {
+  ExpenseLineInput,
+  ExpenseRecordInput,
+  ExpenseRecordState,
+  ExportRecordKind,
+  IsoDateTime,
+  PostingHold,
+} from '@meander/domain';
+
+/** A stored expense record as `expenseRecords.list` / `get` return it. */
+export interface ExpenseRecordView extends ExpenseRecordInput {
+  organizationId: string;
+  state: ExpenseRecordState;
+  /** Why the one-line poster does not export it yet (null: it is exported). */
+  postingHold: PostingHold | null;
+  postedBySyncLogId: string | null;
+  withdrawnAt: IsoDateTime | null;
+  updatedAt: IsoDateTime;
+}
+
+/** An expense_records row as the intake statements select it. */
+export interface IntakeRecordRow {
+  id: string;
+  organization_id: string;
+  kind: string;
+  currency: string;
+  booking_date: string;
+  description: string | null;
+  version: number | string;
+  employee_number: string;
+  receipt_url: string | null;
+  posting_hold: string | null;
+  updated_at: string | Date;
+  withdrawn_at: string | Date | null;
+  posted_by_sync_log_id: string | null;
+  content_hash: string;
+}
+
+/** An expense_record_lines row. */
+export interface IntakeLineRow {
+  record_id: string;
+  line_no: number | string;
+  account: string;
+  amount_minor: number | string;
+  vat_code: string;
+  vat_amount_minor: number | string;
+  department: string | null;
+  project: string | null;
+  cost_centre: string | null;
+}
+
+const iso = (value: string | Date): IsoDateTime => new Date(value).toISOString() as IsoDateTime;
+
+function lineFromRow(row: IntakeLineRow): ExpenseLineInput {
+  const dimensions = {
+    ...(row.department !== null ? { department: row.department } : {}),
+    ...(row.project !== null ? { project: row.project } : {}),
+    ...(row.cost_centre !== null ? { costCentre: row.cost_centre } : {}),
+  };
+  return {
+    account: row.account,
+    amountMinor: Number(row.amount_minor),
+    vatCode: row.vat_code as ExpenseLineInput['vatCode'],
+    vatAmountMinor: Number(row.vat_amount_minor),
+    ...(Object.keys(dimensions).length > 0 ? { dimensions } : {}),
+  };
+}
+
+/** A record row and its lines (in line order) → the view. */
+export function viewFromRows(row: IntakeRecordRow, lines: readonly IntakeLineRow[]): ExpenseRecordView {
+  const state: ExpenseRecordState =
+    row.posted_by_sync_log_id !== null ? 'posted' : row.withdrawn_at !== null ? 'withdrawn' : 'approved';
+  return {
+    id: row.id,
+    version: Number(row.version),
+    kind: row.kind as ExportRecordKind,
+    employeeNumber: row.employee_number,
+    bookingDate: row.booking_date,
+    currency: row.currency,
+    ...(row.description !== null ? { description: row.description } : {}),
+    ...(row.receipt_url !== null ? { receiptUrl: row.receipt_url } : {}),
+    lines: lines.map(lineFromRow),
+    organizationId: row.organization_id,
+    state,
+    postingHold: row.posting_hold as PostingHold | null,
+    postedBySyncLogId: row.posted_by_sync_log_id,
+    withdrawnAt: row.withdrawn_at === null ? null : iso(row.withdrawn_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+/** Lines grouped by record id, keeping their order. */
+export function linesByRecord(rows: readonly IntakeLineRow[]): Map<string, IntakeLineRow[]> {
+  const out = new Map<string, IntakeLineRow[]>();
+  for (const row of rows) {
+    const list = out.get(row.record_id);
+    if (list) list.push(row);
+    else out.set(row.record_id, [row]);
+  }
+  return out;
+}
