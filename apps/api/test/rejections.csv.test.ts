@@ -33,7 +33,7 @@ describe.each(DIALECTS)('rejected items on %s', (dialect: Dialect) => {
         id,
         organizationId: f.orgId,
         kind: 'expense_claim' as const,
-        amountMinor: i === 2 ? -1250 : 10_000 + i,
+        amountMinor: i === 2 ? 1250 : 10_000 + i,
         currency: 'NOK',
         bookingDate: '2026-10-15',
         account: i === 1 ? '@SUM(A1)' : '9999',
@@ -125,7 +125,7 @@ describe.each(DIALECTS)('rejected items on %s', (dialect: Dialect) => {
     expect(lines).toHaveLength(4);
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"",""click"")"`);
     expect(lines[2]).toContain(`,'@SUM(A1),`);
-    expect(lines[3]).toContain(`,-12.50,`);
+    expect(lines[3]).toContain(`,12.50,`);
     expect(lines[3]).toContain('"Taxi, ""late"""');
     expect(text).not.toMatch(/(^|,)[=@+]/m);
 
