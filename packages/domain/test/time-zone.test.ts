@@ -76,6 +76,16 @@ describe('time zones: an organization keeps its books in one IANA zone', () => {
     expect(() => calendarDaysPeriod('2026-02-30', '2026-03-01', 'UTC')).toThrow(RangeError);
   });
 
+  it('keeps years 0–99 as written (Date.UTC would turn 0099 into 1999)', () => {
+    expect(calendarDaysPeriod('0099-01-01', '0099-12-31', 'UTC')).toEqual({
+      periodStart: '0099-01-01T00:00:00.000Z',
+      periodEnd: '0099-12-31T23:59:59.999Z',
+    });
+    expect(calendarDaysPeriod('0050-03-01', '0050-03-31', 'UTC').periodStart).toBe(
+      '0050-03-01T00:00:00.000Z',
+    );
+  });
+
   it('formats an instant in the zone with its abbreviation', () => {
     expect(formatZonedDateTime('2026-12-05T01:00:00.000Z', 'Europe/Oslo')).toBe('2026-12-05 02:00 CET');
     expect(formatZonedDateTime('2026-07-05T01:00:00.000Z', 'Europe/Oslo')).toBe('2026-07-05 03:00 CEST');
