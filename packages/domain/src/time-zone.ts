@@ -66,7 +66,14 @@ function utcTime(year: number, monthIndex: number, day: number, hour = 0, minute
 export function localMidnight(timeZone: string, year: number, monthIndex: number, day: number): Date {
   const guess = utcTime(year, monthIndex, day);
   const first = guess - zoneOffsetMinutes(timeZone, new Date(guess)) * 60_000;
-  return new Date(guess - zoneOffsetMinutes(timeZone, new Date(first)) * 60_000);
+  const second = guess - zoneOffsetMinutes(timeZone, new Date(first)) * 60_000;
+  // Where summer time starts at midnight (America/Santiago, America/Havana) midnight never happens
+  // and the day starts at the jump: the earlier reading that already falls on the day.
+  const day0 = new Date(guess).toISOString().slice(0, 10);
+  const onDay = [Math.min(first, second), Math.max(first, second)].find(
+    (t) => localDate(new Date(t), timeZone) === day0,
+  );
+  return new Date(onDay ?? second);
 }
 
 /** The calendar date (`YYYY-MM-DD`) `instant` falls on in `timeZone`. */
