@@ -19,7 +19,11 @@ const USAGE =
 
 const { options, env } = (() => {
   try {
+    // `pnpm --filter @meander/api bootstrap -- --name …` hands the script its `--` as well.
+    const args = process.argv.slice(2);
+    if (args[0] === '--') args.shift();
     const { values } = parseArgs({
+      args,
       options: {
         name: { type: 'string' },
         'time-zone': { type: 'string' },
@@ -31,7 +35,8 @@ const { options, env } = (() => {
     if (!Number.isInteger(ttl) || ttl < 60)
       throw new Error(`--ttl must be whole seconds, at least 60; ${USAGE}`);
     return {
-      options: { name: values.name.trim(), timeZone: values['time-zone'], ttl },
+      // NFC, as the store keeps names: the same name typed decomposed finds its organization.
+      options: { name: values.name.trim().normalize('NFC'), timeZone: values['time-zone'], ttl },
       env: readBootstrapEnv(),
     };
   } catch (error) {

@@ -175,6 +175,13 @@ export function readBootstrapEnv(source: NodeJS.ProcessEnv = process.env): Boots
     throw new Error(`${issue?.path.join('.')}: ${issue?.message}`);
   }
   const e = parsed.data;
+  // The token it prints must be one the production API would accept: the same strength rule.
+  const weak = source.NODE_ENV === 'production' ? weakJwtSecretReason(e.AUTH_JWT_SECRET) : null;
+  if (weak) {
+    throw new Error(
+      `Weak secrets refused when NODE_ENV=production: AUTH_JWT_SECRET ${weak} (make one: openssl rand -base64 48)`,
+    );
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     jwtSecret: e.AUTH_JWT_SECRET,

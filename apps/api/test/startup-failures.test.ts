@@ -94,6 +94,13 @@ describe('missing or bad configuration stops every process with one line naming 
       /AUTH_JWT_SECRET/,
     ],
     [
+      'bootstrap: a weak secret in production',
+      'apps/api/src/bootstrap.ts',
+      { NODE_ENV: 'production', DATABASE_URL: 'file::memory:', AUTH_JWT_SECRET: 'a'.repeat(40) },
+      ['--name', 'Acme AS'],
+      /^meander-bootstrap: .*AUTH_JWT_SECRET is one character repeated/,
+    ],
+    [
       'bootstrap: no database',
       'apps/api/src/bootstrap.ts',
       { AUTH_JWT_SECRET: 'x'.repeat(32) },
@@ -167,6 +174,14 @@ describe('bootstrap: the first organization and a short-lived global-admin token
       expect(refused.code).toBe(1);
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
       expect(refused.stdout).toBe('');
+      // `pnpm --filter @meander/api bootstrap -- --name …` (the README's from-the-sources form) hands
+      // the script a leading `--`; the same organization, spelt decomposed (NFD), is found, not doubled.
+      const viaPnpm = await run('apps/api/src/bootstrap.ts', env, ['--', '--name', 'Acme AS']);
+      expect(viaPnpm.code, viaPnpm.stderr).toBe(0);
+      expect(viaPnpm.stderr).toMatch(/^found organization/);
+      await run('apps/api/src/bootstrap.ts', env, ['--name', 'Café AS']);
+      const decomposed = await run('apps/api/src/bootstrap.ts', env, ['--name', 'Cafe\u0301 AS']);
+      expect(decomposed.stderr).toMatch(/^found organization [0-9a-f-]{36} "Café AS"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -41,6 +41,18 @@ describe.each(DIALECTS)('webhooks.* on %s', (dialect: Dialect) => {
     expect(JSON.stringify(list.body)).not.toContain('secret');
   });
 
+  it('stores the URL parsed: a bidi override is percent-encoded, a look-alike host shown in punycode', async () => {
+    const res = await f.mutate(
+      'webhooks.create',
+      { organizationId: f.orgId, url: 'https://\u0435xample.com/\u202Ekooh' },
+      'orgAdminOwn',
+    );
+    const created = res.body.result?.data as Created;
+    expect(created.url).toBe('https://xn--xample-2of.com/%E2%80%AEkooh');
+    const list = await f.query('webhooks.list', { organizationId: f.orgId }, 'orgAdminOwn');
+    expect(JSON.stringify(list.body)).not.toMatch(/\u202E|\u0435/);
+  });
+
   it('defaults to every event and queues a signed test event', async () => {
     const res = await f.mutate(
       'webhooks.create',

@@ -1,5 +1,6 @@
 import type { Client } from './client.js';
 import { OrganizationDirectory } from './organizations.js';
+import { type Viewer, viewerFromToken } from './output/user-label.js';
 
 /** What every command gets: the client, the output mode, and writers that respect it. */
 export interface CommandContext {
@@ -10,6 +11,8 @@ export interface CommandContext {
   json: boolean;
   /** The locale money and numbers are formatted in (`--locale`, else `LANG`). */
   locale: string;
+  /** Who the token names (its user id and display name), for showing users by name. */
+  viewer?: Viewer;
   /** Names and time zones of the organizations the token sees (asked for once, when needed). */
   organizations: OrganizationDirectory;
   /** Draw progress bars (stderr is a terminal and output is not JSON). */
@@ -35,6 +38,7 @@ export function createCommandContext(
     ...(token ? { token } : {}),
     json,
     locale,
+    ...(viewerFromToken(token) ? { viewer: viewerFromToken(token) } : {}),
     organizations: new OrganizationDirectory(client),
     interactive: Boolean(process.stderr.isTTY) && !json,
     say: (text) => {

@@ -126,3 +126,77 @@ describe('the CLI speaks names, local time and money (SQLite)', () => {
     expect(JSON.parse(res.stdout).items).toHaveLength(1);
   });
 });
+
+describe('the CLI names the token’s user and keeps re-sync plans and checkpoints in local time (SQLite)', () => {
+  let t: TestDatabase;
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  let env: Record<string, string>;
+  let orgId: string;
+  let syncId: string;
+  const userId = '0a0a0a0a-0000-4000-8000-000000000002';
+
+  beforeAll(async () => {
+    t = await createTestDatabase('sqlite');
+    const oslo = await t.db.organizations.create({ name: 'Nordlys AS', timeZone: 'Europe/Oslo' });
+    orgId = oslo.id;
+    await t.db.organizations.configureAccounting({
+      organizationId: oslo.id,
+      enabled: true,
+      config: { accountingSystem: 'xledger', schedule: { cron: '0 2 * * *', timezone: 'Europe/Oslo' } },
+    });
+    const { syncLog } = await t.db.syncLogs.create({
+      organizationId: oslo.id,
+      accountingSystem: 'xledger',
+      syncType: 'manual',
+      triggeredBy: userId,
+      recordsTotal: 2,
+      ...NOVEMBER,
+    });
+    syncId = syncLog.id;
+    await t.db.syncLogs.start(syncId);
+    await t.db.syncLogs.complete({
+      id: syncId,
+      recordsSynced: 1,
+      recordsFailed: 1,
+      errorDetails: {
+        code: 'RECORDS_REJECTED',
+        message: '1 of 2 records were rejected',
+        category: 'validation',
+        retryable: false,
+        recordFailures: [{ recordId: crypto.randomUUID(), code: 'INVALID_VALUE', reason: 'closed' }],
+      },
+    });
+    // Started after the sync was sealed: the API signs the head at start.
+    api = await startApiServer({ db: t.db, port: 0, jwtSecret: SECRET });
+    const token = await signToken({ sub: userId, role: 'global_admin', name: 'Mari Solberg' }, SECRET);
+    env = { MEANDER_API_URL: api.url, MEANDER_TOKEN: token, LANG: 'en_GB.UTF-8' };
+  });
+  afterAll(async () => {
+    await api?.close();
+    await t?.drop();
+  });
+
+  it('show names the user who triggered a sync by the token’s display name, others by a short id', async () => {
+    const own = await cli(['show', syncId], env);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout).toContain('manual (by Mari Solberg)');
+    expect(own.stdout).not.toContain(userId);
+    const other = await signToken({ sub: crypto.randomUUID(), role: 'global_admin' }, SECRET);
+    const res = await cli(['show', syncId], { ...env, MEANDER_TOKEN: other });
+    expect(res.stdout).toContain('manual (by user 0a0a0a0a…0002)');
+  });
+
+  it('resync plan reads the period in the organization’s zone, not as UTC days', async () => {
+    const res = await cli(['resync', 'plan', '--org', orgId], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('November 2026');
+    expect(res.stdout).not.toContain('2026-10-31');
+  });
+
+  it('verify shows when the checkpoint was signed in the organization’s zone', async () => {
+    const res = await cli(['verify', '--org', orgId], env);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/signed \d{4}-\d{2}-\d{2} \d{2}:\d{2} CES?T \(key/);
+    expect(res.stdout).not.toMatch(/signed \d{4}-\d{2}-\d{2}T/);
+  });
+});

@@ -263,6 +263,21 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
     ]);
   });
 
+  // A manifest kept from before a key rotation is signed by the previous key: handing it over must
+  // not hide what the database alone reports (`checkpoint_missing`) once the log was emptied.
+  it('an emptied checkpoint log is a finding when the outside checkpoint was signed before a key rotation', async () => {
+    const handed = (await db.checkpoints.latest(orgId)) as SignedCheckpoint;
+    const rotated = CheckpointSigner.generate();
+    await asDatabaseOwner(t, [['DELETE FROM audit_checkpoints WHERE organization_id = ?', [orgId]]]);
+    const result = await verifyAgainstCheckpoint(db, orgId, {
+      given: handed,
+      trustedPublicKey: rotated.publicKeyPem,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.breaks.map((b) => b.kind)).toEqual(['checkpoint_log_emptied']);
+    expect(result.warnings.join(' ')).toContain('not by the product');
+  });
+
   it('a shortened checkpoint log is a finding when an outside checkpoint is given, the chain intact', async () => {
     const handed = (await db.checkpoints.latest(orgId)) as SignedCheckpoint;
     await asDatabaseOwner(t, [

@@ -62,6 +62,9 @@ describe('the webhook SSRF guard', () => {
   it.each([
     'http://127.0.0.1/h',
     'http://localhost/h',
+    'http://localhost./h', // the fully qualified spelling resolves to the same loopback
+    'http://LOCALHOST../h',
+    'http://foo.localhost./h',
     'http://10.1.2.3/h',
     'http://[::1]/h',
     'http://[::7f00:1]/h',

@@ -32,7 +32,8 @@ export function neutraliseCsvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (typeof value === 'number' || PLAIN_NUMBER.test(text)) return text;
-  if (/^[\t\r]/.test(text) || FORMULA_LEAD.test(text.trimStart())) return `'${text}`;
+  // NFKC folds every compatibility form of a formula character (fullwidth `＝`, small `﹦`, …) to ASCII.
+  if (/^[\t\r]/.test(text) || FORMULA_LEAD.test(text.trimStart().normalize('NFKC'))) return `'${text}`;
   return text;
 }
 

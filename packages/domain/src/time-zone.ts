@@ -47,22 +47,33 @@ export function zoneOffsetMinutes(timeZone: string, instant: Date): number {
     second: '2-digit',
   }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
+  const asUtc = utcTime(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
+/**
+ * `Date.UTC` without its legacy rule that maps years 0–99 to 1900–1999 (`0099-01-01` must stay
+ * year 99, not become 1999).
+ */
+function utcTime(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const at = new Date(0);
+  at.setUTCFullYear(year, monthIndex, day);
+  at.setUTCHours(hour, minute, second, 0);
+  return at.getTime();
 }
 
 /** The UTC instant of local midnight on `year-month-day` in `timeZone` (DST-safe: the offset is re-read once). */
 export function localMidnight(timeZone: string, year: number, monthIndex: number, day: number): Date {
-  const guess = Date.UTC(year, monthIndex, day);
+  const guess = utcTime(year, monthIndex, day);
   const first = guess - zoneOffsetMinutes(timeZone, new Date(guess)) * 60_000;
-  return new Date(guess - zoneOffsetMinutes(timeZone, new Date(first)) * 60_000);
+  const second = guess - zoneOffsetMinutes(timeZone, new Date(first)) * 60_000;
+  // Where summer time starts at midnight (America/Santiago, America/Havana) midnight never happens
+  // and the day starts at the jump: the earlier reading that already falls on the day.
+  const day0 = new Date(guess).toISOString().slice(0, 10);
+  const onDay = [Math.min(first, second), Math.max(first, second)].find(
+    (t) => localDate(new Date(t), timeZone) === day0,
+  );
+  return new Date(onDay ?? second);
 }
 
 /** The calendar date (`YYYY-MM-DD`) `instant` falls on in `timeZone`. */

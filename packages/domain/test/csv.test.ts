@@ -11,6 +11,9 @@ describe('the one CSV writer', () => {
     ['\u3000=1+1', "'\u3000=1+1"], // ideographic space
     ['\uFF1D1+1', "'\uFF1D1+1"], // fullwidth equals (issue 23)
     ['\uFF0B1', "'\uFF0B1"],
+    ['\uFE661+1', "'\uFE661+1"], // small equals sign: folds to = like the fullwidth form
+    ['\uFE621', "'\uFE621"], // small plus sign
+    ['\uFE6BSUM(A1)', "'\uFE6BSUM(A1)"], // small commercial at
     ['|cmd', "'|cmd"], // DDE pipe (issue 23)
     ['\tx', "'\tx"],
     ['\rx', "'\rx"],

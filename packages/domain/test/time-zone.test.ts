@@ -76,6 +76,33 @@ describe('time zones: an organization keeps its books in one IANA zone', () => {
     expect(() => calendarDaysPeriod('2026-02-30', '2026-03-01', 'UTC')).toThrow(RangeError);
   });
 
+  it('a day whose midnight the clocks skip starts at the jump, not an hour into the day before', () => {
+    // Chile and Cuba start summer time at 00:00: 2026-09-06 in Santiago begins at 01:00 -03.
+    expect(calendarDaysPeriod('2026-09-06', '2026-09-06', 'America/Santiago')).toEqual({
+      periodStart: '2026-09-06T04:00:00.000Z',
+      periodEnd: '2026-09-07T02:59:59.999Z',
+    });
+    expect(calendarDaysPeriod('2026-03-08', '2026-03-08', 'America/Havana').periodStart).toBe(
+      '2026-03-08T05:00:00.000Z',
+    );
+    const day = calendarDaysPeriod('2026-09-06', '2026-09-06', 'America/Santiago');
+    expect(periodLabel(day.periodStart, day.periodEnd, 'America/Santiago')).toBe('2026-09-06');
+    // Santiago's autumn: 00:00 -03 falls back to 23:00 -04, so 5 April starts at 04:00 UTC.
+    expect(calendarDaysPeriod('2026-04-05', '2026-04-05', 'America/Santiago').periodStart).toBe(
+      '2026-04-05T04:00:00.000Z',
+    );
+  });
+
+  it('keeps years 0–99 as written (Date.UTC would turn 0099 into 1999)', () => {
+    expect(calendarDaysPeriod('0099-01-01', '0099-12-31', 'UTC')).toEqual({
+      periodStart: '0099-01-01T00:00:00.000Z',
+      periodEnd: '0099-12-31T23:59:59.999Z',
+    });
+    expect(calendarDaysPeriod('0050-03-01', '0050-03-31', 'UTC').periodStart).toBe(
+      '0050-03-01T00:00:00.000Z',
+    );
+  });
+
   it('formats an instant in the zone with its abbreviation', () => {
     expect(formatZonedDateTime('2026-12-05T01:00:00.000Z', 'Europe/Oslo')).toBe('2026-12-05 02:00 CET');
     expect(formatZonedDateTime('2026-07-05T01:00:00.000Z', 'Europe/Oslo')).toBe('2026-07-05 03:00 CEST');

@@ -63,8 +63,9 @@ export const webhooksRouter = router({
           },
         ]);
       }
+      let url: URL;
       try {
-        assertWebhookUrl(input.url, ctx.webhooks.allowedHosts);
+        url = assertWebhookUrl(input.url, ctx.webhooks.allowedHosts);
       } catch (error) {
         if (!(error instanceof WebhookUrlRefused)) throw error;
         throw new DomainError('VALIDATION_FAILED', error.message, [
@@ -74,7 +75,9 @@ export const webhooksRouter = router({
       const secret = newSecret();
       const endpoint = await webhookStoreFor(ctx.db).createEndpoint({
         organizationId,
-        url: input.url,
+        // The parsed form: bidi controls and other invisibles percent-encoded, a look-alike host in
+        // punycode — what the list shows is where deliveries go, byte for byte.
+        url: url.href,
         events: input.events ?? [...WEBHOOK_EVENTS],
         secretCiphertext: ctx.webhooks.box.seal(secret),
         createdBy: ctx.principal.userId,

@@ -46,7 +46,11 @@ export async function finishFollowing(ctx: CommandContext, id: string): Promise<
   const log = await ctx.client.syncLogs.get.query({ id });
   ctx.emit(log);
   ctx.say(
-    renderSyncLog(log, { organization: await ctx.organizations.get(log.organizationId), locale: ctx.locale }),
+    renderSyncLog(log, {
+      organization: await ctx.organizations.get(log.organizationId),
+      locale: ctx.locale,
+      viewer: ctx.viewer,
+    }),
   );
   return exitCodeForStatus(log.status);
 }

@@ -1,3 +1,4 @@
+import { periodLabel } from '@meander/domain';
 import type { CommandContext } from '../command-context.js';
 import { statusText, style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
@@ -11,13 +12,14 @@ export async function resyncPlanCommand(ctx: CommandContext, options: { org: str
     ctx.say('Nothing to re-sync: every period’s latest attempt succeeded (or is still running).');
     return 0;
   }
+  const { timeZone } = await ctx.organizations.get(options.org);
   ctx.say(
     renderTable(
       ['LATEST SYNC', 'STATUS', 'PERIOD', 'FAILED', 'RE-SEND'],
       plan.map((p) => [
         p.latestSyncLogId,
         statusText(p.latestStatus),
-        `${p.periodStart.slice(0, 10)}…${p.periodEnd.slice(0, 10)}`,
+        periodLabel(p.periodStart, p.periodEnd, timeZone),
         String(p.recordsFailed),
         p.wholePeriod ? 'whole period' : `${p.failedRecordIds.length} records`,
       ]),

@@ -14,7 +14,7 @@ export async function showCommand(ctx: CommandContext, id: string): Promise<numb
   ctx.emit(rejected.length ? { ...log, rejections: rejected } : log);
   if (ctx.json) return 0;
   const organization = await ctx.organizations.get(log.organizationId);
-  ctx.say(renderSyncLog(log, { organization, locale: ctx.locale, explained: rejected }));
+  ctx.say(renderSyncLog(log, { organization, locale: ctx.locale, viewer: ctx.viewer, explained: rejected }));
   if (rejected.length) {
     ctx.say('\nWhat the rejections mean and how to fix them:');
     for (const item of rejected.slice(0, EXPLAINED)) ctx.say(renderRejection(item, ctx.locale));

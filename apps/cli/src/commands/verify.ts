@@ -1,3 +1,4 @@
+import { formatZonedDateTime } from '@meander/domain';
 import { assertCheckpointSignature, readCheckpointFile } from '../checkpoint-file.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -22,8 +23,10 @@ export async function verifyCommand(
   }
   const result = await ctx.client.audit.verify.query({ organizationId: options.org, checkpoint });
   ctx.emit(result);
+  if (ctx.json) return result.ok ? EXIT.ok : EXIT.error;
+  const { timeZone } = await ctx.organizations.get(options.org);
   const against = result.checkpoint
-    ? `checkpoint #${result.checkpoint.seq} signed ${result.checkpoint.at} (key ${result.checkpoint.keyId || 'given'})`
+    ? `checkpoint #${result.checkpoint.seq} signed ${formatZonedDateTime(result.checkpoint.at, timeZone)} (key ${result.checkpoint.keyId || 'given'})`
     : 'no checkpoint';
   if (result.ok) {
     ctx.say(

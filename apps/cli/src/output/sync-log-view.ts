@@ -3,6 +3,7 @@ import type { OrganizationInfo } from '../organizations.js';
 import { failureHeadline } from './failure-name.js';
 import { formatMoney } from './money.js';
 import { statusText, style } from './style.js';
+import { userLabel, type Viewer } from './user-label.js';
 
 const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
   log.completedAt
@@ -13,6 +14,8 @@ const duration = (log: Pick<SyncLog, 'startedAt' | 'completedAt'>) =>
 export interface ViewSettings {
   organization: OrganizationInfo;
   locale: string;
+  /** The token's user, shown by name where a record names them. */
+  viewer?: Viewer;
   /** The API's explained rejections (`rejections.list`): each record named by its catalogue code. */
   explained?: readonly { recordId: string; code: string; category: string }[];
 }
@@ -25,7 +28,7 @@ export function renderSyncLog(log: SyncLog, view: ViewSettings): string {
   const lines = [
     `${style.bold('Sync')} ${log.id}  ${statusText(log.status)}`,
     `  organization   ${view.organization.name}${view.organization.name === log.organizationId ? '' : ` (${log.organizationId})`}`,
-    `  system / type  ${log.accountingSystem} / ${log.syncType}${log.triggeredBy ? ` (by ${log.triggeredBy})` : ''}`,
+    `  system / type  ${log.accountingSystem} / ${log.syncType}${log.triggeredBy ? ` (by ${userLabel(log.triggeredBy, view.viewer)})` : ''}`,
     `  period         ${periodLabel(log.periodStart, log.periodEnd, zone)} (${at(log.periodStart)} → ${at(log.periodEnd)})`,
     `  records        ${log.recordsSynced} synced, ${log.recordsFailed} failed, ${log.recordsTotal} selected`,
     `  reference      ${log.externalReferenceId ?? '—'}`,
@@ -43,7 +46,9 @@ export function renderSyncLog(log: SyncLog, view: ViewSettings): string {
     );
     if (summary.parentSyncId) lines.push(`  re-sync of     ${summary.parentSyncId}`);
     if (summary.confirmedUnposted)
-      lines.push(`  confirmed      postings not found are not in the ledger (by ${log.triggeredBy ?? '—'})`);
+      lines.push(
+        `  confirmed      postings not found are not in the ledger (by ${log.triggeredBy ? userLabel(log.triggeredBy, view.viewer) : '—'})`,
+      );
     if (summary.ledgerRequests)
       lines.push(
         `  ledger calls   ${summary.ledgerRequests.reads + summary.ledgerRequests.writes} (${summary.ledgerRequests.reads} reads, ${summary.ledgerRequests.writes} writes)`,

@@ -76,7 +76,11 @@ export function assertWebhookUrl(
   }
   if (url.username || url.password) throw new WebhookUrlRefused('A webhook URL may not carry credentials');
   if (isAllowedHost(url, allowedHosts)) return url;
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  // A trailing dot is the fully qualified spelling of the same name (`localhost.` is loopback too).
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '');
   if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isPrivateAddress(host))) {
     throw new WebhookUrlRefused(
       `The webhook host ${host} is private or loopback; name it in WEBHOOK_ALLOWED_HOSTS to allow it`,
