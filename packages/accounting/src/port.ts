@@ -24,6 +24,12 @@ export interface RejectedRecord {
    * it is not there (see `resync.start`'s `confirmUnposted`).
    */
   unverified?: boolean;
+  /**
+   * The read-back found the record's earlier write in the ledger, refused (Xledger: its import
+   * items still staged with errors): its fate is known, so an open unverified posting for it is
+   * settled (found) although the record is rejected. It is still never sent while that write exists.
+   */
+  foundInLedger?: boolean;
 }
 
 /** The outcome of one batch: every record of the batch is in exactly one of the two lists. */
