@@ -142,13 +142,18 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       const neverSend = await unverified.beforeBatch(toPost);
       const result =
         toPost.length > 0
-          ? await adapter.pushBatch(toPost, {
-              syncLogId: sync.id,
-              organizationId: sync.organizationId,
-              batchNumber,
-              readBackFirst,
-              ...(neverSend.size > 0 ? { neverSend } : {}),
-            })
+          ? await adapter
+              .pushBatch(toPost, {
+                syncLogId: sync.id,
+                organizationId: sync.organizationId,
+                batchNumber,
+                readBackFirst,
+                ...(neverSend.size > 0 ? { neverSend } : {}),
+              })
+              .catch(async (error: unknown) => {
+                await unverified.afterFailedBatch(error);
+                throw error;
+              })
           : { accepted: [], rejected: [], externalReferenceId: null };
       await unverified.afterBatch(result, neverSend);
       const rejected = [...planned.rejected, ...result.rejected];

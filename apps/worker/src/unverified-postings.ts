@@ -1,4 +1,4 @@
-import type { AccountingAdapter, BatchResult } from '@meander/accounting';
+import { type AccountingAdapter, AccountingError, type BatchResult } from '@meander/accounting';
 import type { Database } from '@meander/db';
 import {
   type ExportRecord,
@@ -90,6 +90,32 @@ export class SyncUnverifiedPostings {
         syncLogId: this.sync.id,
       });
     }
+  }
+
+  /**
+   * A batch that failed after a post went out names the records no read-back settled
+   * (`AccountingError.details.unverifiedRecordIds`): they may be in the ledger (a job queue books
+   * them later), so they are remembered like any unverified posting — a re-sync reads them back
+   * only instead of posting them a second time.
+   */
+  async afterFailedBatch(error: unknown): Promise<void> {
+    if (!(error instanceof AccountingError)) return;
+    const recordIds = error.details.unverifiedRecordIds ?? [];
+    if (recordIds.length === 0) return;
+    await this.db.unverifiedPostings.record({
+      organizationId: this.sync.organizationId,
+      accountingSystem: this.sync.accountingSystem,
+      syncLogId: this.sync.id,
+      postings: recordIds.map((recordId) => ({
+        recordId,
+        code: 'POSTED_NOT_FOUND',
+        reason:
+          `The posting went out, but the batch failed before a read-back could find it: ${error.message}`.slice(
+            0,
+            1_000,
+          ),
+      })),
+    });
   }
 
   /** What the final payload summary keeps of the confirmation (the builder knows nothing of it). */

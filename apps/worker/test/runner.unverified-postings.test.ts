@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createAdapter } from '@meander/accounting';
+import { AccountingError, createAdapter } from '@meander/accounting';
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import { loadIntegrationHealth, readLedgerRequestTotals } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
@@ -208,6 +208,45 @@ describe.each(DIALECTS)(
       } finally {
         emu.setFaults('xledger', {});
       }
+    });
+
+    it('a batch that fails after its post went out keeps the records it names unverified: a re-sync never posts them again', async () => {
+      // Found from outside (QA of issue 22): a job-queue post was accepted, then every read failed
+      // until the budget ran out; the sync failed, nothing was remembered, and the re-sync posted
+      // the records a second time (the job then booked the first posting too).
+      const org = await givenConnectedOrganization(t.db, emu, 'dynamics', 3);
+      const [a, b, c] = org.recordIds as [string, string, string];
+      const ledger = new FakeLedger();
+      // a and b were posted (the job queue books them later: not visible yet); then the batch gave up.
+      ledger.postings.set(a, 1).set(b, 1);
+      ledger.hidden.add(a).add(b);
+      ledger.failNextPush = new AccountingError('Something went wrong. (gave up after 4 attempts)', {
+        code: 'Internal_ServerError',
+        category: 'unavailable',
+        retryable: true,
+        outcomeUnknown: true,
+        unverifiedRecordIds: [a, b],
+      });
+      const failed = await run(ledger, org.id, { recordsTotal: 3 });
+      expect(failed.log.status).toBe('failed');
+      const open = await t.db.unverifiedPostings.listOpen(org.id, org.recordIds);
+      expect(open.map((o) => [o.recordId, o.code, o.syncLogId]).sort()).toEqual(
+        [
+          [a, 'POSTED_NOT_FOUND', failed.log.id],
+          [b, 'POSTED_NOT_FOUND', failed.log.id],
+        ].sort(),
+      );
+
+      // The re-sync of the failed sync: a and b are read back only; c is posted once.
+      ledger.neverSendSeen.length = 0;
+      const resync = await run(ledger, org.id, {
+        recordsTotal: 3,
+        triggeredBy: randomUUID(),
+        payloadSummary: { formatVersion: '1', parentSyncId: failed.log.id },
+      });
+      expect(ledger.neverSendSeen.flat().sort()).toEqual([a, b].sort());
+      expect(resync.log).toMatchObject({ status: 'partial', recordsSynced: 1, recordsFailed: 2 });
+      expect([ledger.postings.get(a), ledger.postings.get(b), ledger.postings.get(c)]).toEqual([1, 1, 1]);
     });
 
     it('a confirmation on a sync that is not a re-sync releases nothing', async () => {

@@ -172,6 +172,12 @@ export class AccountingError extends Error {
       httpStatus?: number;
       /** Records whose outcome is unknown (a write may or may not have been applied). */
       outcomeUnknown?: boolean;
+      /**
+       * Records a post went out for that no read-back settled before the batch failed: they may be
+       * in the ledger. The caller remembers them as unverified (`POSTED_NOT_FOUND`) and passes them
+       * as `BatchContext.neverSend` until a read-back finds them or an operator confirms.
+       */
+      unverifiedRecordIds?: readonly string[];
       /** How long the provider asked the caller to wait before trying again (Retry-After, rate limits). */
       retryAfterMs?: number;
     },
