@@ -93,10 +93,13 @@ export class SyncUnverifiedPostings {
   }
 
   /**
-   * Push a batch; when the push fails with its outcome unknown (a write went out and its answer was
-   * lost, and the retry budget ran out before a read-back could settle it), the records it may have
-   * written are recorded unverified before the failure propagates. A later sync then reads them back
-   * and never sends them unless a read-back finds nothing and an operator confirms.
+   * Push a batch; when it fails after a write may have gone out, the records that write may have
+   * booked are recorded unverified before the failure propagates, so a later sync reads them back
+   * and never sends them unless a read-back finds nothing and an operator confirms. The adapter
+   * names them when it knows (`AccountingError.details.unverifiedRecordIds`: a post went out and no
+   * read-back settled it — a job queue may book it later); a failure whose outcome is unknown
+   * without that list (a write's answer lost, the retry budget spent) leaves every record of the
+   * batch that could have been sent.
    */
   async guardUnsettled(
     records: readonly ExportRecord[],
@@ -106,16 +109,22 @@ export class SyncUnverifiedPostings {
     try {
       return await push();
     } catch (error) {
-      if (!(error instanceof AccountingError) || error.details.outcomeUnknown !== true) throw error;
-      const mayBeWritten = records.filter((r) => !neverSend.has(r.id));
+      if (!(error instanceof AccountingError)) throw error;
+      const named = error.details.unverifiedRecordIds;
+      const mayBeWritten =
+        named && named.length > 0
+          ? named
+          : error.details.outcomeUnknown === true
+            ? records.filter((r) => !neverSend.has(r.id)).map((r) => r.id)
+            : [];
       if (mayBeWritten.length > 0) {
-        const reason = `The ledger's answer to a write for this record was lost and reading back could not settle it (${error.message}); it may be in the ledger`;
+        const reason = `A write for this record went out and the batch failed before a read-back could settle it (${error.message}); it may be in the ledger`;
         await this.db.unverifiedPostings.record({
           organizationId: this.sync.organizationId,
           accountingSystem: this.sync.accountingSystem,
           syncLogId: this.sync.id,
-          postings: mayBeWritten.map((r) => ({
-            recordId: r.id,
+          postings: mayBeWritten.map((recordId) => ({
+            recordId,
             code: 'POSTED_NOT_FOUND',
             reason: reason.slice(0, 1_000),
           })),

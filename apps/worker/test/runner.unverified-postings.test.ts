@@ -7,7 +7,14 @@ import type { PayloadSummary, SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { runSync } from '../src/runner.js';
-import { emulators, FAST_RETRIES, givenConnectedOrganization, PERIOD } from './fixtures.js';
+import {
+  emulators,
+  eventually,
+  FAST_RETRIES,
+  givenConnectedOrganization,
+  ledgerCounts,
+  PERIOD,
+} from './fixtures.js';
 import { FakeLedger } from './support/fake-ledger.js';
 
 describe.each(DIALECTS)(
@@ -137,6 +144,111 @@ describe.each(DIALECTS)(
       for (const id of [a, c, d, f]) expect(ledger.postings.get(id)).toBe(1);
     });
 
+    it('an unverified Xledger record a read-back finds staged with errors is settled, and imported once after the items are deleted', async () => {
+      // Xledger processes later than the push waits (issue 22, item 6) and then refuses the
+      // voucher: the record ends unverified. The next re-sync's read-back finds its items staged
+      // with errors — its posting is known now (refused), so it is no longer unverified; once the
+      // accountant deletes the items a re-sync imports it exactly once (item 7), no confirmation.
+      const org = await givenConnectedOrganization(t.db, emu, 'xledger', 2, { accounts: () => '7140' });
+      emu.setFaults('xledger', { processingDelayMs: 300, closedAccounts: ['7140'] });
+      const runXledger = async (payloadSummary?: PayloadSummary) => {
+        const { syncLog } = await t.db.syncLogs.create({
+          organizationId: org.id,
+          accountingSystem: 'xledger',
+          syncType: 'api',
+          recordsTotal: 2,
+          ...PERIOD,
+          ...(payloadSummary ? { payloadSummary } : {}),
+        });
+        const running = await t.db.syncLogs.start(syncLog.id, { workerId: 'test-runner' });
+        const outcome = await runSync(
+          {
+            db: t.db,
+            logger: silentLogger,
+            batchSize: 3,
+            heartbeatMs: 60_000,
+            adapterFor: (_sync, connection) =>
+              createAdapter('xledger', connection, {
+                ...FAST_RETRIES,
+                xledgerProcessingWait: { firstPollMs: 5, maxWaitMs: 20 },
+              }),
+          },
+          running,
+        );
+        return outcome.syncLog as SyncLog;
+      };
+      // Both lines of each voucher: the expense line (the record id) and its contra line (`id:contra`).
+      const itemsOf = () =>
+        emu.ledger('xledger').filter((e) => org.recordIds.some((id) => e.extIdentifier?.startsWith(id)));
+      try {
+        const first = await runXledger();
+        expect(first.errorDetails?.recordFailures?.map((r) => r.code)).toEqual([
+          'POSTED_NOT_FOUND',
+          'POSTED_NOT_FOUND',
+        ]);
+        expect((await t.db.unverifiedPostings.listOpen(org.id, org.recordIds)).length).toBe(2);
+        await eventually(async () => itemsOf().every((e) => e.status === 'error'));
+
+        const second = await runXledger();
+        expect(second.errorDetails?.recordFailures?.map((r) => r.code)).toEqual([
+          'XLEDGER_STAGED_WITH_ERRORS',
+          'XLEDGER_STAGED_WITH_ERRORS',
+        ]);
+        expect(await t.db.unverifiedPostings.listOpen(org.id, org.recordIds)).toEqual([]);
+        const [settled] = await t.db.unverifiedPostings.history(org.id, org.recordIds[0] as string);
+        expect(settled).toMatchObject({ resolution: 'found', resolvedSyncLogId: second.id });
+
+        const deleted = await fetch(`${emu.url}/_control/xledger/delete-errored`, { method: 'POST' });
+        expect(await deleted.json()).toEqual({ deleted: 4 });
+        emu.setFaults('xledger', {});
+        const third = await runXledger();
+        expect(third).toMatchObject({ status: 'success', recordsSynced: 2, recordsFailed: 0 });
+        expect([...ledgerCounts(emu, 'xledger', org.recordIds).values()]).toEqual([1, 1]);
+        expect(itemsOf().map((e) => e.status)).toEqual(['processed', 'processed', 'processed', 'processed']);
+      } finally {
+        emu.setFaults('xledger', {});
+      }
+    });
+
+    it('a batch that fails after its post went out keeps the records it names unverified: a re-sync never posts them again', async () => {
+      // Found from outside (QA of issue 22): a job-queue post was accepted, then every read failed
+      // until the budget ran out; the sync failed, nothing was remembered, and the re-sync posted
+      // the records a second time (the job then booked the first posting too).
+      const org = await givenConnectedOrganization(t.db, emu, 'dynamics', 3);
+      const [a, b, c] = org.recordIds as [string, string, string];
+      const ledger = new FakeLedger();
+      // a and b were posted (the job queue books them later: not visible yet); then the batch gave up.
+      ledger.postings.set(a, 1).set(b, 1);
+      ledger.hidden.add(a).add(b);
+      ledger.failNextPush = new AccountingError('Something went wrong. (gave up after 4 attempts)', {
+        code: 'Internal_ServerError',
+        category: 'unavailable',
+        retryable: true,
+        outcomeUnknown: true,
+        unverifiedRecordIds: [a, b],
+      });
+      const failed = await run(ledger, org.id, { recordsTotal: 3 });
+      expect(failed.log.status).toBe('failed');
+      const open = await t.db.unverifiedPostings.listOpen(org.id, org.recordIds);
+      expect(open.map((o) => [o.recordId, o.code, o.syncLogId]).sort()).toEqual(
+        [
+          [a, 'POSTED_NOT_FOUND', failed.log.id],
+          [b, 'POSTED_NOT_FOUND', failed.log.id],
+        ].sort(),
+      );
+
+      // The re-sync of the failed sync: a and b are read back only; c is posted once.
+      ledger.neverSendSeen.length = 0;
+      const resync = await run(ledger, org.id, {
+        recordsTotal: 3,
+        triggeredBy: randomUUID(),
+        payloadSummary: { formatVersion: '1', parentSyncId: failed.log.id },
+      });
+      expect(ledger.neverSendSeen.flat().sort()).toEqual([a, b].sort());
+      expect(resync.log).toMatchObject({ status: 'partial', recordsSynced: 1, recordsFailed: 2 });
+      expect([ledger.postings.get(a), ledger.postings.get(b), ledger.postings.get(c)]).toEqual([1, 1, 1]);
+    });
+
     it('a confirmation on a sync that is not a re-sync releases nothing', async () => {
       const org = await givenConnectedOrganization(t.db, emu, 'dynamics', 2);
       const [a] = org.recordIds as [string];
@@ -206,7 +318,7 @@ describe.each(DIALECTS)(
       expect(failed.log.status).toBe('failed');
       const open = await t.db.unverifiedPostings.listOpen(org.id, org.recordIds);
       expect(open.map((o) => o.recordId).sort()).toEqual([...org.recordIds].sort());
-      expect(open[0]?.reason).toMatch(/answer to a write for this record was lost/);
+      expect(open[0]?.reason).toMatch(/went out and the batch failed before a read-back could settle it/);
       // The write that timed out did reach the ledger for the first record, invisibly (renumbered).
       const [first] = org.recordIds as [string];
       ledger.postings.set(first, 1);

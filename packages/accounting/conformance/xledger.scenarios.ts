@@ -289,7 +289,8 @@ export const xledgerScenarios: ConformanceScenario[] = [
     {
       name: 'xledger: processing later than the import — a later refusal is reported, the rest synced, each once',
       source: `${SPEC} (processing model I)`,
-      assumption: 'I: Xledger processes GL import items inside the import request (here: it does not)',
+      // No `assumption`: the emulator is switched to process later, so the opposite of the
+      // documented assumption is what runs here — the report must not list it as held.
       needsControl: true,
     },
     async (target, booked) => {

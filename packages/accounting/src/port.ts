@@ -24,6 +24,12 @@ export interface RejectedRecord {
    * it is not there (see `resync.start`'s `confirmUnposted`).
    */
   unverified?: boolean;
+  /**
+   * The read-back found the record's earlier write in the ledger, refused (Xledger: its import
+   * items still staged with errors): its fate is known, so an open unverified posting for it is
+   * settled (found) although the record is rejected. It is still never sent while that write exists.
+   */
+  foundInLedger?: boolean;
 }
 
 /** The outcome of one batch: every record of the batch is in exactly one of the two lists. */
@@ -166,6 +172,12 @@ export class AccountingError extends Error {
       httpStatus?: number;
       /** Records whose outcome is unknown (a write may or may not have been applied). */
       outcomeUnknown?: boolean;
+      /**
+       * Records a post went out for that no read-back settled before the batch failed: they may be
+       * in the ledger. The caller remembers them as unverified (`POSTED_NOT_FOUND`) and passes them
+       * as `BatchContext.neverSend` until a read-back finds them or an operator confirms.
+       */
+      unverifiedRecordIds?: readonly string[];
       /** How long the provider asked the caller to wait before trying again (Retry-After, rate limits). */
       retryAfterMs?: number;
     },

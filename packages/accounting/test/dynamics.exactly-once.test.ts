@@ -299,7 +299,32 @@ describe('Business Central — a post that cannot be settled', () => {
       ),
     );
     expect(error.details).toMatchObject({ retryable: true, outcomeUnknown: true });
+    expect(error.details.unverifiedRecordIds).toEqual(records.map((r) => r.id));
     expect([...postedCounts(emulators, records).values()]).toEqual([1, 1]);
+    expect(emulators.stats('dynamics').writes).toBe(2);
+  });
+
+  it('a job-queue post answered, then the G/L cannot be read: the error names the posted records unverified', async () => {
+    // Found from outside (QA of issue 22): the post went out and was accepted (V: "Post with Job
+    // Queue" books later, codeunit 250), then every read failed until the budget ran out. The batch
+    // failed as a plain 503 without saying a post went out, so the worker kept no unverified
+    // posting and a re-sync posted the records again: once the job ran, each was in the G/L twice.
+    emulators.setFaults('dynamics', { jobQueuePostingMs: 60_000 });
+    const records = makeRecords(3);
+    const failReadsAfterPost = (async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await fetch(input, init);
+      if (String(input).endsWith('/Microsoft.NAV.post'))
+        emulators.setFaults('dynamics', { jobQueuePostingMs: 60_000, serverErrors: 1_000 });
+      return response;
+    }) as typeof fetch;
+    const error = await failure(
+      createAdapter('dynamics', connection(), fastOptions({ fetch: failReadsAfterPost })).pushBatch(
+        records,
+        batchContext(),
+      ),
+    );
+    expect(error.details).toMatchObject({ retryable: true, outcomeUnknown: true });
+    expect(error.details.unverifiedRecordIds).toEqual(records.map((r) => r.id));
     expect(emulators.stats('dynamics').writes).toBe(2);
   });
 });

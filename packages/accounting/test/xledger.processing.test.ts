@@ -161,7 +161,10 @@ describe.each([{ processedItemsUnlisted: false }, { processedItemsUnlisted: true
         recordId: 'rec-0002',
         code: 'XLEDGER_STAGED_WITH_ERRORS',
         retryable: false,
+        // The read-back found its earlier write, refused: an unverified posting of it is settled.
+        foundInLedger: true,
       });
+      expect(first.rejected[0]?.foundInLedger).toBeUndefined();
       // Says the items are still staged from an earlier attempt and quotes Xledger's current error.
       expect(staged?.reason).toMatch(/still staged in Xledger from an earlier attempt/);
       expect(staged?.reason).toMatch(/Xledger now says: Account 7140 is closed for posting/);

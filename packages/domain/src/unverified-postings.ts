@@ -46,13 +46,20 @@ export function planUnverifiedBatch(input: {
 /** A batch outcome as {@link settleUnverifiedBatch} needs it (the adapter port's shape, narrowed). */
 export interface UnverifiedBatchOutcome {
   accepted: readonly { recordId: string }[];
-  rejected: readonly { recordId: string; unverified?: boolean | undefined }[];
+  rejected: readonly {
+    recordId: string;
+    unverified?: boolean | undefined;
+    /** The read-back found the record's earlier write in the ledger, refused (e.g. Xledger items staged with errors). */
+    foundInLedger?: boolean | undefined;
+  }[];
 }
 
 /**
  * What a batch's outcome changes in the unverified postings: records rejected `unverified` are
- * recorded (or seen again), and records that were read back only and came back accepted were
- * found in the ledger. A read-back-only record the adapter rejected otherwise stays open.
+ * recorded (or seen again), and records that were read back only and came back accepted — or
+ * rejected `foundInLedger` (the read-back found their write, refused) — were found in the ledger:
+ * their fate is known, so a later attempt may act on it (e.g. import once after the refused items
+ * were deleted). A read-back-only record the adapter rejected otherwise stays open.
  */
 export function settleUnverifiedBatch(
   outcome: UnverifiedBatchOutcome,
@@ -60,7 +67,10 @@ export function settleUnverifiedBatch(
 ): { unverified: string[]; found: string[] } {
   return {
     unverified: outcome.rejected.filter((r) => r.unverified === true).map((r) => r.recordId),
-    found: outcome.accepted.filter((a) => neverSend.has(a.recordId)).map((a) => a.recordId),
+    found: [
+      ...outcome.accepted.filter((a) => neverSend.has(a.recordId)),
+      ...outcome.rejected.filter((r) => r.foundInLedger === true && neverSend.has(r.recordId)),
+    ].map((r) => r.recordId),
   };
 }
 

@@ -39,6 +39,21 @@ describe('settleUnverifiedBatch', () => {
     );
     expect(settled).toEqual({ unverified: ['kept', 'new'], found: ['found'] });
   });
+
+  it('finds a read-back-only record the ledger holds refused (foundInLedger), not one merely rejected', () => {
+    const settled = settleUnverifiedBatch(
+      {
+        accepted: [],
+        rejected: [
+          { recordId: 'staged', foundInLedger: true },
+          { recordId: 'preflight' },
+          { recordId: 'sent-now', foundInLedger: true },
+        ],
+      },
+      new Set(['staged', 'preflight']),
+    );
+    expect(settled).toEqual({ unverified: [], found: ['staged'] });
+  });
 });
 
 describe('payload summary: ledger requests and the operator’s confirmation', () => {

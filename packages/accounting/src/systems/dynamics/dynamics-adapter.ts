@@ -77,6 +77,8 @@ export class DynamicsAdapter implements AccountingAdapter {
     const progress: PushProgress = { postedHere: new Set(), firstEntry: new Map(), redos: 0 };
     // Whole attempts are retried at most `maxAttempts` times: the reads inside one may reset the
     // budget's count of consecutive failures, so the count of attempts is kept here.
+    const waitBeforeRetry = async (error: AccountingError) =>
+      runtime.sleep(budget.delayAfter(error), context.signal);
     for (let tries = 1; ; tries += 1) {
       try {
         const currency = await withRetries(
@@ -90,8 +92,12 @@ export class DynamicsAdapter implements AccountingAdapter {
         await pushPending({ api: this.api, state, progress, line: { balancing, currency }, budget, context });
         break;
       } catch (error) {
-        if (!(error instanceof AccountingError) || tries >= runtime.policy.maxAttempts) throw error;
-        await runtime.sleep(budget.delayAfter(error), context.signal);
+        if (!(error instanceof AccountingError) || tries >= runtime.policy.maxAttempts)
+          throw withUnverified(error, progress, state);
+        // The budget may refuse another wait (it throws): that gives up too.
+        await waitBeforeRetry(error).catch((giveUp: unknown) => {
+          throw withUnverified(giveUp, progress, state);
+        });
       }
     }
     const first = [...progress.firstEntry.values()].sort((a, b) => a.entryNumber - b.entryNumber)[0];
@@ -142,4 +148,22 @@ export class DynamicsAdapter implements AccountingAdapter {
     }
     return account;
   }
+}
+
+/**
+ * A batch that gives up after a post went out (answered or not) and before a read-back settled
+ * it: the records may be in the ledger — "Post with Job Queue" books them later — so the error
+ * says so and names them, for the caller to keep them unverified rather than post them again.
+ */
+function withUnverified(error: unknown, progress: PushProgress, state: BatchState): unknown {
+  if (!(error instanceof AccountingError)) return error;
+  const unverified = [...progress.postedHere].filter((id) => state.isPending(id));
+  if (unverified.length === 0) return error;
+  const named = new AccountingError(error.message, {
+    ...error.details,
+    outcomeUnknown: true,
+    unverifiedRecordIds: unverified,
+  });
+  named.cause = error;
+  return named;
 }

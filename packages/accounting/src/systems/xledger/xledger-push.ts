@@ -280,6 +280,7 @@ export class XledgerPush {
             code: XLEDGER_STAGED_WITH_ERRORS,
             category: 'configuration',
             retryable: false,
+            foundInLedger: true,
             reason: `Its GL import items are still staged in Xledger from an earlier attempt, with a processing error (Xledger now says: ${unique}). Meander does not import it again while they exist: correct and reprocess them in Xledger's GL import screen, or delete them, then re-sync.`,
           },
     );
