@@ -60,5 +60,16 @@ describe.each(DIALECTS)('period spans on %s', (dialect) => {
       'orgAdminOwn',
     );
     expect(fine.status).toBe(200);
+    const backwards = await f.query(
+      'syncLogs.list',
+      {
+        organizationId: f.orgId,
+        periodFrom: '2026-12-01T00:00:00.000Z',
+        periodTo: '2026-01-01T00:00:00.000Z',
+      },
+      'orgAdminOwn',
+    );
+    expect(backwards.status).toBe(400);
+    expect(ruleOf(backwards.body)).toEqual(['period_end_after_period_start:periodTo']);
   });
 });

@@ -98,6 +98,15 @@ describe.each(DIALECTS)('the %s database refuses what it still accepted (0010)',
     expect(await finish(id, 'partial', 1, 1, explained)).toBeNull();
   });
 
+  it('refuses a sync for another system than the organization books to (as the domain does)', async () => {
+    const dynamicsOrg = (await givenOrganization(t.db, { accountingSystem: 'dynamics' })).id;
+    expect(await rawError(t.db.raw, insertPending, [randomUUID(), dynamicsOrg, 'pending', 1])).toMatch(
+      /ck_accounting_system_matches_module/,
+    );
+    const xledgerOrg = (await givenOrganization(t.db)).id;
+    expect(await rawError(t.db.raw, insertPending, [randomUUID(), xledgerOrg, 'pending', 1])).toBeNull();
+  });
+
   it('refuses a deletion record credited to anything but the audit-log-service, or half signed', async () => {
     const insertDeletion = `INSERT INTO accounting_sync_log_deletions (sync_log_id, organization_id, deleted_by,
       deleted_via, deleted_at, reason, legal_basis, redacted_row, signature, key_id)

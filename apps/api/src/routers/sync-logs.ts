@@ -45,8 +45,19 @@ export const syncLogsRouter = router({
     .input(listSyncLogsQuerySchema)
     .query(({ ctx, input }) => {
       const organizationId = scopeOrganization(ctx.principal, input.organizationId);
-      if (input.periodFrom && input.periodTo)
+      if (input.periodFrom && input.periodTo) {
+        if (input.periodFrom > input.periodTo) {
+          throw new DomainError('VALIDATION_FAILED', 'periodTo must not come before periodFrom', [
+            {
+              rule: 'period_end_after_period_start',
+              severity: 'error',
+              path: ['periodTo'],
+              message: `periodTo (${input.periodTo}) comes before periodFrom (${input.periodFrom})`,
+            },
+          ]);
+        }
         assertPeriodSpanBounded(input.periodFrom, input.periodTo, { from: 'periodFrom', to: 'periodTo' });
+      }
       return ctx.db.syncLogs.list({ ...input, ...(organizationId ? { organizationId } : {}) });
     }),
 

@@ -30,3 +30,21 @@ $$;
 CREATE TRIGGER trg_accounting_sync_logs_insert_pending
 BEFORE INSERT ON accounting_sync_logs
 FOR EACH ROW EXECUTE FUNCTION accounting_sync_logs_insert_pending();
+--> statement-breakpoint
+-- A new sync is for the system the organization's accounting module books to (the domain's check
+-- in planCreate): a raw insert for the other system would post nowhere the configuration names.
+CREATE FUNCTION accounting_sync_logs_system_matches_module() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM module_configurations m WHERE m.organization_id = NEW.organization_id
+      AND m.module = 'admin-accounting' AND m.config ->> 'accountingSystem' IS NOT NULL
+      AND m.config ->> 'accountingSystem' <> NEW.accounting_system) THEN
+    RAISE EXCEPTION 'CHECK constraint failed: ck_accounting_system_matches_module'
+      USING ERRCODE = '23514', CONSTRAINT = 'ck_accounting_system_matches_module';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER trg_accounting_sync_logs_system_matches_module
+BEFORE INSERT ON accounting_sync_logs
+FOR EACH ROW EXECUTE FUNCTION accounting_sync_logs_system_matches_module();

@@ -60,3 +60,14 @@ FOR EACH ROW WHEN OLD.status IN ('pending', 'in_progress') AND NEW.status = 'par
 BEGIN
   SELECT RAISE(ABORT, 'CHECK constraint failed: ck_partial_counts_explained');
 END
+--> statement-breakpoint
+-- A new sync is for the system the organization's accounting module books to (the domain's check
+-- in planCreate): a raw insert for the other system would post nowhere the configuration names.
+CREATE TRIGGER trg_accounting_sync_logs_system_matches_module
+BEFORE INSERT ON accounting_sync_logs
+FOR EACH ROW WHEN EXISTS (SELECT 1 FROM module_configurations m WHERE m.organization_id = NEW.organization_id
+    AND m.module = 'admin-accounting' AND json_extract(m.config, '$.accountingSystem') IS NOT NULL
+    AND json_extract(m.config, '$.accountingSystem') <> NEW.accounting_system)
+BEGIN
+  SELECT RAISE(ABORT, 'CHECK constraint failed: ck_accounting_system_matches_module');
+END

@@ -21,6 +21,7 @@ const CHECK_RULES: Record<string, { rule: ValidationIssue['rule']; path: string[
   ck_records_within_total: { rule: 'records_progress_bounded', path: ['recordsSynced'] },
   ck_error_details_code_and_message: { rule: 'failed_sync_retains_error_details', path: ['errorDetails'] },
   ck_partial_counts_explained: { rule: 'records_count_consistency', path: ['errorDetails', 'warnings'] },
+  ck_accounting_system_matches_module: { rule: 'schema', path: ['accountingSystem'] },
   ck_deletions_deleted_via: { rule: 'schema', path: ['deletedVia'] },
   ck_deletions_signed_together: { rule: 'schema', path: ['signature'] },
 };
