@@ -108,6 +108,15 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
   try {
     lease = await holdLease(deps, sync, log);
     const fence = lease;
+    // Whether the last push proved the lease before a write of its own (the adapters call
+    // `beforeWrite` before every ledger write). Then the next batch needs no extra round trip: its
+    // first write is fenced anyway, and reads need no fence. A push that never called it (a
+    // read-only batch, an adapter without fencing) is followed by the check before the next batch.
+    let fencedByPush = false;
+    const beforeWrite = async () => {
+      await fence.assert();
+      fencedByPush = true;
+    };
     const ledger = await resolveAdapter(deps, sync);
     adapter = ledger;
     const unverified = new SyncUnverifiedPostings(db, sync);
@@ -140,7 +149,8 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
         log.warn(context(), 'sync stopped by shutdown');
         return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
       }
-      await fence.assert(); // a runner that lost its lease stops before its next batch
+      if (!fencedByPush) await fence.assert(); // a runner that lost its lease stops before its next batch
+      fencedByPush = false;
       batchNumber += 1;
       // The pre-flight (reads only) finds what the ledger would refuse; those records are
       // recorded as rejected with its codes and never sent. Only the rest is posted. Naming the
@@ -166,7 +176,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
                 // Fencing: the lease is proved before every ledger write, and a lost lease cancels
                 // the requests in flight.
                 signal: fence.signal,
-                beforeWrite: fence.assert,
+                beforeWrite,
               }),
             )
           : { accepted: [], rejected: [], externalReferenceId: null };
