@@ -50,20 +50,29 @@ export async function sendHttp(
     if (request.write) transport.count.writes += 1;
     else transport.count.reads += 1;
   }
-  const timeout = AbortSignal.timeout(transport.timeoutMs);
-  const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
+  // One controller per request, released when it ends: `AbortSignal.any` on the sync's long-lived
+  // signal kept a dependent per request alive for the whole sync, and `AbortSignal.timeout` a
+  // timer for the full timeout after the answer came (thousands of each on a large export).
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, transport.timeoutMs);
+  const onAbort = () => controller.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const response = await transport.fetch(request.url, {
       method: request.method,
       headers: request.headers,
       body: request.body,
-      signal: combined,
+      signal: controller.signal,
     });
     const body = await response.text();
     return { status: response.status, headers: response.headers, body };
   } catch (error) {
     if (signal?.aborted) throw abortedError(request.write);
-    if (timeout.aborted) {
+    if (timedOut) {
       throw new AccountingError(`No answer within ${transport.timeoutMs} ms`, {
         code: 'TIMEOUT',
         category: 'unavailable',
@@ -81,6 +90,9 @@ export async function sendHttp(
     });
     typed.cause = error;
     throw typed;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
