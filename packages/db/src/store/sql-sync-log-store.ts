@@ -61,6 +61,12 @@ import {
   resyncEntryFrom,
 } from './read-models.js';
 import {
+  compileScheduledSyncStatements,
+  createScheduledProgram,
+  parseScheduledBatch,
+  type ScheduledSyncInput,
+} from './scheduled-syncs.js';
+import {
   DEFAULT_LEASE_SECONDS,
   type LeaseRow,
   leaseLost,
@@ -91,6 +97,7 @@ const PAGE = 1_000;
 export class SqlSyncLogStore implements SyncLogStore {
   private readonly q: SyncLogStatements;
   private readonly listQuery: ListQuery;
+  private readonly scheduled: ReturnType<typeof compileScheduledSyncStatements>;
 
   constructor(
     private readonly driver: Driver,
@@ -98,6 +105,7 @@ export class SqlSyncLogStore implements SyncLogStore {
   ) {
     this.q = compileSyncLogStatements(driver.dialect, locks);
     this.listQuery = new ListQuery(driver.dialect);
+    this.scheduled = compileScheduledSyncStatements(driver.dialect);
   }
 
   /**
@@ -167,6 +175,15 @@ export class SqlSyncLogStore implements SyncLogStore {
       }
       throw error;
     }
+  }
+
+  async createScheduled(
+    entries: readonly ScheduledSyncInput[],
+    options: { now?: string } = {},
+  ): Promise<SyncLog[]> {
+    const batch = parseScheduledBatch(entries);
+    const now = options.now ?? nowIso();
+    return this.transaction(() => createScheduledProgram(this.scheduled, batch, now));
   }
 
   private *insert(log: SyncLog, idempotencyKey: string | null, runner: SyncRunner): Program<void> {
