@@ -62,7 +62,7 @@ export function resolveAdapterRuntime(
       fetch: options.fetch ?? globalThis.fetch,
       timeoutMs: policy.requestTimeoutMs,
       count: { reads: 0, writes: 0 },
-      ...(options.limits && caller ? { gate: options.limits.gateFor(caller.system, caller.identity) } : {}),
+      gate: caller ? options.limits?.gateFor(caller.system, caller.identity) : undefined,
     },
   };
 }

@@ -59,7 +59,8 @@ describe('RateLimitedGate', () => {
   it('refuses a limit without requests, window or concurrency', () => {
     expect(() => new RateLimitedGate({ requests: 0, windowSeconds: 1, concurrent: 1 })).toThrow(RangeError);
     expect(() => LedgerLimits.share(0)).toThrow(/processes/);
-    expect(LedgerLimits.share(4).gateFor('dynamics', 'a').limit).toEqual({
+    expect(new LedgerLimits().gateFor('xledger', 'a')).toBeUndefined();
+    expect(LedgerLimits.share(4).gateFor('dynamics', 'a')?.limit).toEqual({
       requests: 1_500,
       windowSeconds: 300,
       concurrent: 25,
@@ -104,7 +105,7 @@ describe('Business Central: many concurrent syncs of one app registration under 
     });
     const limits = new LedgerLimits({
       dynamics: { ...QUOTA, concurrent: 3 },
-      xledger: { requests: 1, windowSeconds: 1, concurrent: 1 },
+      xledger: null,
     });
     const results = await pushAll({ limits });
     const stats = emulators.stats('dynamics');
@@ -145,7 +146,7 @@ describe('Xledger: one API token shared by concurrent syncs', () => {
     };
     emulators.setFaults('xledger', { latencyMs: 15 });
     const limits = new LedgerLimits({
-      dynamics: { requests: 1, windowSeconds: 1, concurrent: 1 },
+      dynamics: null,
       xledger: { requests: 1_000, windowSeconds: 1, concurrent: 2 },
     });
     await Promise.all(

@@ -15,16 +15,19 @@ export interface LedgerLimit {
   concurrent: number;
 }
 
+/** Each system's limit per caller identity; null: that system's requests go unpaced. */
+export type LedgerLimitSettings = Readonly<Record<'xledger' | 'dynamics', LedgerLimit | null>>;
+
 /**
  * The defaults, per caller identity (one app registration / API token) and per process.
  * Business Central (V: MS Learn "Working with API limits"): 6,000 OData requests per 5 minutes per
- * user, at most 100 concurrent. Xledger (I): its help centre names burst and concurrency limits
- * (`BURST_RATE_LIMIT_REACHED`, `CONCURRENCY_LIMIT_REACHED`) without numbers; 10 requests a second
- * and 10 in flight is an assumption, switchable per deployment.
+ * user, at most 100 concurrent. Xledger: its errors name burst and concurrency limits
+ * (`BURST_RATE_LIMIT_REACHED`, `CONCURRENCY_LIMIT_REACHED`) but no number is published, so none is
+ * invented (I): unpaced unless a deployment sets one; its rate-limit errors are retried with backoff.
  */
-export const DEFAULT_LEDGER_LIMITS: Readonly<Record<'xledger' | 'dynamics', LedgerLimit>> = {
+export const DEFAULT_LEDGER_LIMITS: LedgerLimitSettings = {
   dynamics: { requests: 6_000, windowSeconds: 300, concurrent: 100 },
-  xledger: { requests: 600, windowSeconds: 60, concurrent: 10 },
+  xledger: null,
 };
 
 /**
@@ -135,28 +138,29 @@ export class RateLimitedGate implements RequestGate {
 export class LedgerLimits {
   private readonly gates = new Map<string, RateLimitedGate>();
 
-  constructor(
-    private readonly limits: Readonly<Record<'xledger' | 'dynamics', LedgerLimit>> = DEFAULT_LEDGER_LIMITS,
-  ) {}
+  constructor(private readonly limits: LedgerLimitSettings = DEFAULT_LEDGER_LIMITS) {}
 
   /** Each of `processes` processes takes an equal part of every limit (at least 1 of each). */
-  static share(processes: number, limits = DEFAULT_LEDGER_LIMITS): LedgerLimits {
+  static share(processes: number, limits: LedgerLimitSettings = DEFAULT_LEDGER_LIMITS): LedgerLimits {
     if (!Number.isInteger(processes) || processes < 1)
       throw new RangeError('processes must be an integer ≥ 1');
-    const part = (l: LedgerLimit): LedgerLimit => ({
-      requests: Math.max(1, Math.floor(l.requests / processes)),
-      windowSeconds: l.windowSeconds,
-      concurrent: Math.max(1, Math.floor(l.concurrent / processes)),
-    });
+    const part = (l: LedgerLimit | null): LedgerLimit | null =>
+      l && {
+        requests: Math.max(1, Math.floor(l.requests / processes)),
+        windowSeconds: l.windowSeconds,
+        concurrent: Math.max(1, Math.floor(l.concurrent / processes)),
+      };
     return new LedgerLimits({ dynamics: part(limits.dynamics), xledger: part(limits.xledger) });
   }
 
-  /** The gate of `identity` (an opaque key naming the caller, never a secret) on `system`. */
-  gateFor(system: 'xledger' | 'dynamics', identity: string): RateLimitedGate {
+  /** The gate of `identity` (an opaque key naming the caller, never a secret) on `system`; undefined when unpaced. */
+  gateFor(system: 'xledger' | 'dynamics', identity: string): RateLimitedGate | undefined {
+    const limit = this.limits[system];
+    if (!limit) return undefined;
     const key = `${system}\u0000${identity}`;
     let gate = this.gates.get(key);
     if (!gate) {
-      gate = new RateLimitedGate(this.limits[system]);
+      gate = new RateLimitedGate(limit);
       this.gates.set(key, gate);
     }
     return gate;
