@@ -23,6 +23,10 @@ const { values } = parseArgs({
     dialect: { type: 'string', multiple: true },
     only: { type: 'string', multiple: true },
     'burst-organizations': { type: 'string' },
+    'burst-records': { type: 'string' },
+    'burst-processes': { type: 'string' },
+    'burst-latency-ms': { type: 'string' },
+    'burst-concurrency': { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -45,6 +49,7 @@ const plan = quick
       workerProcessRecords: [2_000, 5_000],
       burstOrganizations: 100,
       intakeRecords: 5_000,
+      burstRecords: 20,
     }
   : {
       sizes: [10_000, 100_000, 1_000_000],
@@ -60,12 +65,22 @@ const plan = quick
       // at load 3-6 (worker memory 103.5 s SQLite, 83.7 s PostgreSQL) with 100k → 500k flat
       // (1.00× / 1.01×); 300k keeps the whole run inside 10 minutes.
       workerProcessRecords: [100_000, 300_000],
-      // 2,000 nightly schedules due at once, 50 records each, 2 worker processes vs 1.
+      // 2,000 nightly schedules due at once, 50 records each, by 1, 2 and 4 worker processes
+      // against ledgers answering in 150 ± 50 ms (issue 26 asks 10,000 in the full run: see the
+      // README for what that costs on this machine).
       burstOrganizations: 2_000,
       // The issue's size: 100,000 records handed over in batches of 1,000.
       intakeRecords: 100_000,
+      burstRecords: 50,
     };
 const burstOrganizations = Number(values['burst-organizations'] ?? plan.burstOrganizations);
+const burstRecords = Number(values['burst-records'] ?? plan.burstRecords);
+const burstProcesses = (values['burst-processes'] ?? '1,2,4').split(',').map(Number);
+const burstProfile = {
+  ledgerLatencyMs: Number(values['burst-latency-ms'] ?? 150),
+  ledgerJitterMs: Math.round(Number(values['burst-latency-ms'] ?? 150) / 3),
+  concurrency: Number(values['burst-concurrency'] ?? 50),
+};
 
 const started = performance.now();
 let failures = 0;
@@ -99,7 +114,9 @@ for (const dialect of dialects) {
   }
   if (only.has('intake')) await section('intake', () => runIntakeBench(dialect, plan.intakeRecords));
   if (only.has('burst') && dialect === 'postgres')
-    await section('burst', () => runBurstBench(burstOrganizations, 50));
+    await section('burst', () =>
+      runBurstBench(burstOrganizations, burstRecords, burstProfile, burstProcesses),
+    );
   const mine = sections.filter((s) => s.dialect === dialect);
   printTable(`${dialect} — ${quick ? 'quick' : 'full'} run`, rows);
   console.log(`sections: ${mine.map((s) => `${s.section} ${s.seconds} s (load ${s.load})`).join(', ')}`);

@@ -18,9 +18,11 @@ const { env, signer, credentials } = (() => {
   }
 })();
 const logger = createLogger(env.logLevel);
-const db = await openDatabase(env.databaseUrl, { migrate: env.migrateOnStart, credentials }).catch(
-  (error: unknown) => exitOnStartupFailure('meander-worker', error, 'DATABASE_URL'),
-);
+const db = await openDatabase(env.databaseUrl, {
+  migrate: env.migrateOnStart,
+  credentials,
+  poolSize: env.poolSize,
+}).catch((error: unknown) => exitOnStartupFailure('meander-worker', error, 'DATABASE_URL'));
 const worker = await startWorker({
   db,
   queue: env.queue,
@@ -29,6 +31,7 @@ const worker = await startWorker({
   staleAfterSeconds: env.staleAfterSeconds,
   workerId: env.workerId,
   logger,
+  adapterOptions: { limits: env.ledgerLimits },
   webhooks: {
     box: env.secretBox,
     allowedHosts: env.webhookAllowedHosts,

@@ -31,6 +31,14 @@ function counting(db: Database): { db: Database; calls: Map<string, number> } {
   return { db: wrapped, calls };
 }
 
+/** Every store call of one dispatch, by name, and their total. */
+async function dispatchCounted(db: Database, window: Parameters<typeof dispatchDueSyncs>[1]) {
+  const counted = counting(db);
+  const created = await dispatchDueSyncs(counted.db, window);
+  const total = [...counted.calls.values()].reduce((a, b) => a + b, 0);
+  return { created, calls: counted.calls, total };
+}
+
 describe.each(['sqlite', 'postgres'] as const)('a burst dispatched by two nodes on %s', (dialect) => {
   let t: TestDatabase;
   let emu: RunningEmulators;
@@ -61,13 +69,45 @@ describe.each(['sqlite', 'postgres'] as const)('a burst dispatched by two nodes 
 
     const second = counting(t.db);
     expect(await dispatchDueSyncs(second.db, window)).toEqual([]);
-    // One indexed read per organization; no count of its records and no create transaction.
-    expect(second.calls.get('syncLogs.findByIdempotencyKey')).toBe(orgs.length);
+    // One batch call for all of them (which creates nothing); no per-organization read, count or create.
+    expect(second.calls.get('syncLogs.createScheduled')).toBe(1);
+    expect(second.calls.get('syncLogs.findByIdempotencyKey') ?? 0).toBe(0);
     expect(second.calls.get('expenseRecords.countApproved') ?? 0).toBe(0);
     expect(second.calls.get('syncLogs.create') ?? 0).toBe(0);
     for (const org of orgs) {
       const { items } = await t.db.syncLogs.list({ organizationId: org.id });
       expect(items).toHaveLength(1);
     }
+  });
+
+  it('dispatch costs a constant number of store calls per batch of organizations, however many organizations are due', async () => {
+    const schedule = { schedule: { cron: '30 4 * * *', timezone: 'UTC' } };
+    const window = {
+      since: new Date('2026-11-03T04:00:00.000Z'),
+      now: new Date('2026-11-03T04:30:30.000Z'),
+      logger: silentLogger,
+      batchSize: 8,
+    };
+    const make = (n: number) =>
+      Promise.all(
+        Array.from({ length: n }, () => givenConnectedOrganization(t.db, emu, 'xledger', 1, schedule)),
+      );
+    const few = await make(4);
+    const small = await dispatchCounted(t.db, window);
+    expect(small.created.map((s) => s.organizationId).sort()).toEqual(few.map((o) => o.id).sort());
+    // The listing, then one batch: each store call is one transaction of a fixed number of statements.
+    expect(Object.fromEntries(small.calls)).toEqual({ 'syncLogs.createScheduled': 1 });
+
+    // Four times as many due at the next firing (the first four still have theirs pending, so the
+    // batch skips them): two batches of 8, never a call per organization.
+    const more = await make(12);
+    const next = {
+      ...window,
+      since: new Date('2026-11-04T04:00:00.000Z'),
+      now: new Date('2026-11-04T04:30:30.000Z'),
+    };
+    const large = await dispatchCounted(t.db, next);
+    expect(large.created.map((s) => s.organizationId).sort()).toEqual(more.map((o) => o.id).sort());
+    expect(Object.fromEntries(large.calls)).toEqual({ 'syncLogs.createScheduled': 2 });
   });
 });

@@ -1,6 +1,7 @@
 import type { Random } from './http/backoff.js';
 import { type Clock, realSleep, type Sleep, systemClock } from './http/clock.js';
 import type { HttpTransport } from './http/http-request.js';
+import type { LedgerLimits } from './http/request-gate.js';
 import { type RetryPolicy, resolveRetryPolicy } from './http/retry-policy.js';
 
 /** Tuning shared by both adapters; every field is optional and every delay is in milliseconds. */
@@ -20,6 +21,12 @@ export interface AdapterOptions {
    * Defaults: first poll after 1,000 ms, at most 60,000 ms in all.
    */
   xledgerProcessingWait?: { firstPollMs?: number; maxWaitMs?: number };
+  /**
+   * The process's rate and concurrency limits per (system, caller identity): share one instance
+   * between every adapter of the process, so concurrent syncs on one app registration or API token
+   * stay under the vendor's limit together. Without it requests go unpaced.
+   */
+  limits?: LedgerLimits;
 }
 
 /** The options with defaults filled in, as the adapters use them. */
@@ -34,7 +41,11 @@ export interface AdapterRuntime {
 }
 
 /** Fill in the defaults; `maxItemsPerRequest` is the provider's own ceiling. */
-export function resolveAdapterRuntime(options: AdapterOptions, maxItemsPerRequest: number): AdapterRuntime {
+export function resolveAdapterRuntime(
+  options: AdapterOptions,
+  maxItemsPerRequest: number,
+  caller?: { system: 'xledger' | 'dynamics'; identity: string },
+): AdapterRuntime {
   const policy = resolveRetryPolicy(options.retry);
   const itemsPerRequest = options.itemsPerRequest ?? Math.min(100, maxItemsPerRequest);
   if (!Number.isInteger(itemsPerRequest) || itemsPerRequest < 1 || itemsPerRequest > maxItemsPerRequest) {
@@ -51,6 +62,7 @@ export function resolveAdapterRuntime(options: AdapterOptions, maxItemsPerReques
       fetch: options.fetch ?? globalThis.fetch,
       timeoutMs: policy.requestTimeoutMs,
       count: { reads: 0, writes: 0 },
+      gate: caller ? options.limits?.gateFor(caller.system, caller.identity) : undefined,
     },
   };
 }

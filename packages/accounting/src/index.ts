@@ -16,6 +16,7 @@ export * from './decimal-amount.js';
 export * from './http/backoff.js';
 export * from './http/clock.js';
 export * from './http/http-request.js';
+export * from './http/request-gate.js';
 export * from './http/retry-after.js';
 export * from './http/retry-budget.js';
 export * from './http/retry-policy.js';

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,7 +77,6 @@ describe('sendHttp — transport failures are typed', () => {
 
 describe('sendHttp — a sync-long signal', () => {
   it('keeps no listener per request on it, and still cancels the request in flight', async () => {
-    const { getEventListeners } = await import('node:events');
     const quick: typeof fetch = async () => new Response('{}', { status: 200 });
     const sync = new AbortController();
     for (let i = 0; i < 200; i += 1) {
@@ -87,7 +87,7 @@ describe('sendHttp — a sync-long signal', () => {
       );
     }
     // One per request would have been 200 (AbortSignal.any kept a dependent per request).
-    expect(getEventListeners(sync.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(sync.signal, 'abort')).toHaveLength(0);
     const inFlight = sendHttp(
       { url: silentUrl, method: 'POST', headers: {}, body: '{}', write: true },
       { fetch: globalThis.fetch, timeoutMs: 30_000 },
@@ -96,6 +96,6 @@ describe('sendHttp — a sync-long signal', () => {
     setImmediate(() => sync.abort());
     const error = await failure(inFlight);
     expect(error.details).toMatchObject({ outcomeUnknown: true });
-    expect(getEventListeners(sync.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(sync.signal, 'abort')).toHaveLength(0);
   });
 });

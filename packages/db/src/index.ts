@@ -20,6 +20,7 @@ export type { ExpenseRecordView } from './store/expense-record-view.js';
 export { chainHash, GENESIS_HASH } from './store/hash-chain.js';
 export type * from './store/port.js';
 export { syncRunnerOf } from './store/runner-of.js';
+export { SCHEDULED_BATCH_MAX, type ScheduledSyncInput } from './store/scheduled-syncs.js';
 export { DEFAULT_LEASE_SECONDS, type SyncLease } from './store/sync-lease.js';
 
 /**

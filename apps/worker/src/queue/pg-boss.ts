@@ -43,6 +43,11 @@ export class PgBossSyncQueue implements SyncQueue {
   private feeder: NodeJS.Timeout | null = null;
   private stopping = false;
   private feeding = false;
+  private fetcher: NodeJS.Timeout | null = null;
+  private pumping = false;
+  /** Jobs fetched and not yet completed or failed (their syncs may not have started yet). */
+  private handling = 0;
+  private idle: (() => void) | null = null;
 
   constructor(private readonly options: SyncQueueOptions & { concurrency: number }) {}
 
@@ -81,24 +86,51 @@ export class PgBossSyncQueue implements SyncQueue {
       await boss.schedule(DISPATCH_QUEUE, this.options.dispatchCron);
     });
     await boss.work(DISPATCH_QUEUE, { pollingIntervalSeconds: 1 }, async () => this.tick());
-    for (let i = 0; i < this.options.concurrency; i += 1) {
-      let workerId = '';
-      workerId = await boss.work<SyncJob>(
-        SYNC_QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: 0.5 },
-        async (jobs) => {
-          for (const job of jobs) await this.runJob(job.data.syncLogId);
-          // pg-boss sleeps out the rest of the polling interval after every job, busy queue or
-          // not: a slot whose sync took 150 ms then idled 350 ms, which capped a process at
-          // concurrency / 0.5 s syncs (a 2,000-organization burst drained at ~8 syncs/s). A
-          // slot that just finished a job looks for the next one at once; an empty fetch still
-          // waits the interval.
-          if (jobs.length > 0 && !this.stopping) boss.notifyWorker(workerId);
-        },
-      );
-    }
+    // One fetch loop per process, not one pg-boss worker per slot: a slot each polled on its own
+    // (0.5 s, one connection of pg-boss's pool at a time), which kept WORKER_CONCURRENCY at a
+    // handful. The loop fetches as many jobs as slots are free in one query, again as soon as a
+    // sync ends, and every pollMs while the queue is empty.
+    this.fetcher = setInterval(() => void this.pump(), this.options.pollMs);
     this.feeder = setInterval(() => void this.feed(), this.options.pollMs);
     await this.feed();
+    await this.pump();
+  }
+
+  /** Fetch jobs into the free slots (one query for all of them) until the queue or the slots run out. */
+  private async pump(): Promise<void> {
+    const boss = this.boss;
+    if (this.pumping || this.stopping || !boss) return;
+    this.pumping = true;
+    try {
+      while (!this.stopping) {
+        const free = this.options.concurrency - this.handling;
+        if (free <= 0) break;
+        const jobs = await boss.fetch<SyncJob>(SYNC_QUEUE, { batchSize: free });
+        if (jobs.length === 0) break;
+        for (const job of jobs) void this.handle(boss, job);
+      }
+    } catch (error) {
+      this.options.logger.error({ err: String(error) }, 'fetching sync jobs failed');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Run one fetched job, then complete it (or fail it, so pg-boss retries it), then fetch more. */
+  private async handle(boss: PgBoss, job: PgBoss.Job<SyncJob>): Promise<void> {
+    this.handling += 1;
+    try {
+      await this.runJob(job.data.syncLogId);
+      await boss.complete(SYNC_QUEUE, job.id);
+    } catch (error) {
+      await boss
+        .fail(SYNC_QUEUE, job.id, { message: String(error) })
+        .catch((e: unknown) => this.options.logger.error({ err: String(e) }, 'failing a sync job failed'));
+    } finally {
+      this.handling -= 1;
+      if (!this.stopping) void this.pump();
+      if (this.handling === 0) this.idle?.();
+    }
   }
 
   /** Run one job's sync; a row someone else claimed, or that ended, is simply done. */
@@ -144,6 +176,7 @@ export class PgBossSyncQueue implements SyncQueue {
             expireInSeconds,
           })),
         );
+        void this.pump();
       }
     } catch (error) {
       this.options.logger.error({ err: String(error) }, 'feeding pending syncs failed');
@@ -166,8 +199,11 @@ export class PgBossSyncQueue implements SyncQueue {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.feeder) clearInterval(this.feeder);
+    if (this.fetcher) clearInterval(this.fetcher);
     this.options.stopController.abort();
     await this.options.slots.drain();
+    // Jobs whose outcome is still being reported to pg-boss.
+    if (this.handling > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     await this.boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }

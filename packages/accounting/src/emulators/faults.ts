@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
@@ -25,8 +26,23 @@ export const emulatorFaultsSchema = z.strictObject({
   /** Fail the next N API requests with `serverErrorStatus` (default 503), before anything is applied. */
   serverErrors: z.number().int().min(0).optional(),
   serverErrorStatus: z.number().int().min(500).max(599).optional(),
-  /** Delay every API request by this many milliseconds. */
+  /**
+   * Delay every API request by this many milliseconds (the mean, when `latencyJitterMs` is set):
+   * real ledgers answer in 100–500 ms, which is what makes a worker I/O-bound.
+   */
   latencyMs: z.number().int().min(0).max(600_000).optional(),
+  /**
+   * Spread each request's delay uniformly over `latencyMs ± latencyJitterMs` (clamped at 0), so
+   * requests of concurrent syncs finish out of order as they do against a real ledger.
+   */
+  latencyJitterMs: z.number().int().min(0).max(600_000).optional(),
+  /** Seed of the jitter (same seed, same sequence of delays: a test can predict them). Default: random. */
+  latencySeed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   /** Answer the next N API requests with a truncated JSON body (writes are applied first). */
   malformed: z.number().int().min(0).optional(),
   /** Apply the next N writes, then drop the connection without answering. */
@@ -99,6 +115,7 @@ export class FaultState {
   private current: EmulatorFaults = {};
   private closedAccounts = new Set<string>();
   private rejectedIds = new Set<string>();
+  private jitter: () => number = Math.random;
 
   constructor(
     initial: EmulatorFaults = {},
@@ -112,6 +129,8 @@ export class FaultState {
     this.current = emulatorFaultsSchema.parse(faults);
     this.closedAccounts = new Set((this.current.closedAccounts ?? []).map((a) => a.toUpperCase()));
     this.rejectedIds = new Set((this.current.rejectRecordIds ?? []).map(this.normalizeId));
+    const seed = this.current.latencySeed;
+    this.jitter = seed === undefined ? Math.random : seededRandom(seed);
   }
 
   /** The faults as they stand (counts show what is left). */
@@ -129,6 +148,20 @@ export class FaultState {
 
   get latencyMs(): number {
     return this.current.latencyMs ?? 0;
+  }
+
+  /** Hold the current API request for its latency (`nextLatencyMs`). */
+  async latency(): Promise<void> {
+    const ms = this.nextLatencyMs();
+    if (ms > 0) await delay(ms);
+  }
+
+  /** The delay of the next API request: `latencyMs`, spread by `latencyJitterMs` when set. */
+  nextLatencyMs(): number {
+    const mean = this.current.latencyMs ?? 0;
+    const jitter = this.current.latencyJitterMs ?? 0;
+    if (jitter === 0) return mean;
+    return Math.max(0, Math.round(mean + (this.jitter() * 2 - 1) * jitter));
   }
 
   get authFailure(): boolean {
@@ -208,6 +241,18 @@ export class FaultState {
     if (this.current.rejectZeroAmounts && isZero(item.amount)) return 'Amount must not be zero';
     return undefined;
   }
+}
+
+/** mulberry32: a small, fast PRNG whose sequence a 32-bit seed fixes (uniform in [0, 1)). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 function isZero(amount: string): boolean {

@@ -1,5 +1,6 @@
 import { AccountingError } from '../port.js';
 import { abortedError } from './clock.js';
+import type { RequestGate } from './request-gate.js';
 
 /** One HTTP exchange as the adapters see it. */
 export interface HttpRequest {
@@ -30,6 +31,8 @@ export interface HttpTransport {
   timeoutMs: number;
   /** Counted before each request leaves, so a request that fails or times out still counts (the ledger may bill it). */
   count?: RequestCount;
+  /** The caller identity's rate and concurrency limit: every request waits its turn here first. */
+  gate?: RequestGate;
 }
 
 /** Errors whose request never reached the server, so nothing can have been written. */
@@ -46,6 +49,19 @@ export async function sendHttp(
   signal?: AbortSignal,
 ): Promise<HttpResponse> {
   if (signal?.aborted) throw abortedError(false);
+  const release = transport.gate ? await transport.gate.acquire(signal) : undefined;
+  try {
+    return await exchange(request, transport, signal);
+  } finally {
+    release?.();
+  }
+}
+
+async function exchange(
+  request: HttpRequest,
+  transport: HttpTransport,
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
   if (transport.count) {
     if (request.write) transport.count.writes += 1;
     else transport.count.reads += 1;

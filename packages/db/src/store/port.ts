@@ -30,6 +30,7 @@ export type {
 
 import type { UpsertResult, WithdrawResult } from './expense-record-intake.js';
 import type { ExpenseRecordView } from './expense-record-view.js';
+import type { ScheduledSyncInput } from './scheduled-syncs.js';
 import type { SyncLease } from './sync-lease.js';
 
 /** The two databases the product runs on. */
@@ -206,6 +207,18 @@ export interface SealedSyncLog extends SyncLog {
  */
 export interface SyncLogStore {
   create(input: CreateSyncLogInput, options?: CreateOptions): Promise<CreateResult>;
+  /**
+   * Queue the scheduled syncs of many organizations (at most 1,000) in one transaction of two
+   * statements, whatever their number: each `pending`, counting the organization's approved records
+   * of the period. An entry is skipped, not refused, when its slot's sync exists (idempotent per
+   * `idempotencyKey`, across nodes too), its organization has an active sync or a success covering
+   * the period, or its accounting module is not enabled for that system. Returns the syncs created.
+   * Bad input (a field, or one organization twice) is refused before anything is written.
+   */
+  createScheduled(
+    entries: readonly ScheduledSyncInput[],
+    options?: { now?: IsoDateTime },
+  ): Promise<SyncLog[]>;
   get(id: string): Promise<SyncLog | null>;
   /** Keyset-paginated history, newest `startedAt` first (tenancy: the API forces `organizationId`). */
   list(query: ListSyncLogsInput): Promise<{ items: SyncLog[]; nextCursor: string | null }>;

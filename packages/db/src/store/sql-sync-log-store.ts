@@ -63,6 +63,12 @@ import {
   resyncEntryFrom,
 } from './read-models.js';
 import {
+  compileScheduledSyncStatements,
+  createScheduledProgram,
+  parseScheduledBatch,
+  type ScheduledSyncInput,
+} from './scheduled-syncs.js';
+import {
   DEFAULT_LEASE_SECONDS,
   type LeaseRow,
   leaseLost,
@@ -94,6 +100,7 @@ export class SqlSyncLogStore implements SyncLogStore {
   private readonly q: SyncLogStatements;
   private readonly listQuery: ListQuery;
   private readonly intake: IntakeStatements;
+  private readonly scheduled: ReturnType<typeof compileScheduledSyncStatements>;
 
   constructor(
     private readonly driver: Driver,
@@ -102,6 +109,7 @@ export class SqlSyncLogStore implements SyncLogStore {
     this.q = compileSyncLogStatements(driver.dialect, locks);
     this.listQuery = new ListQuery(driver.dialect);
     this.intake = compileIntakeStatements(driver.dialect);
+    this.scheduled = compileScheduledSyncStatements(driver.dialect);
   }
 
   /**
@@ -171,6 +179,15 @@ export class SqlSyncLogStore implements SyncLogStore {
       }
       throw error;
     }
+  }
+
+  async createScheduled(
+    entries: readonly ScheduledSyncInput[],
+    options: { now?: string } = {},
+  ): Promise<SyncLog[]> {
+    const batch = parseScheduledBatch(entries);
+    const now = options.now ?? nowIso();
+    return this.transaction(() => createScheduledProgram(this.scheduled, batch, now));
   }
 
   private *insert(log: SyncLog, idempotencyKey: string | null, runner: SyncRunner): Program<void> {

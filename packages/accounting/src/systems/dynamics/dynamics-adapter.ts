@@ -57,7 +57,11 @@ export class DynamicsAdapter implements AccountingAdapter {
   /** Settings are parsed here too (defaults applied); missing keys throw a `configuration` error naming them. */
   constructor(connection: DynamicsConnectionInput, options: AdapterOptions = {}) {
     const parsed: DynamicsConnection = parseConnection('dynamics', dynamicsConnectionSchema, connection);
-    const runtime = resolveAdapterRuntime(options, MAX_BATCH_OPERATIONS);
+    // Business Central limits each user (here: the app registration in its tenant).
+    const runtime = resolveAdapterRuntime(options, MAX_BATCH_OPERATIONS, {
+      system: 'dynamics',
+      identity: `${parsed.tenantId}/${parsed.clientId}`,
+    });
     this.tokens = new DynamicsTokenProvider(parsed, runtime);
     const client = new DynamicsClient(parsed, runtime, this.tokens);
     this.api = { connection: parsed, runtime, client, cache: {} };

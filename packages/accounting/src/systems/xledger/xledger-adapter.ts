@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ExportRecord } from '@meander/domain';
 import { type AdapterOptions, type AdapterRuntime, resolveAdapterRuntime } from '../../adapter-options.js';
 import { BatchState } from '../../batch-state.js';
@@ -68,7 +69,11 @@ export class XledgerAdapter implements AccountingAdapter {
     private readonly connection: XledgerConnection,
     options: AdapterOptions = {},
   ) {
-    this.runtime = resolveAdapterRuntime(options, MAX_RECORDS_PER_MUTATION);
+    // Xledger limits each API token; the gate's key is a digest, never the token itself.
+    this.runtime = resolveAdapterRuntime(options, MAX_RECORDS_PER_MUTATION, {
+      system: 'xledger',
+      identity: `${connection.baseUrl}#${createHash('sha256').update(connection.apiToken).digest('hex').slice(0, 32)}`,
+    });
     this.client = new XledgerClient(connection, this.runtime);
     this.reads = new XledgerReads(this.client, this.runtime);
     this.processingWait = resolveProcessingWait(options.xledgerProcessingWait);

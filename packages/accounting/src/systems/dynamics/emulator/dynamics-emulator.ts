@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type EmulatorStats, emptyStats } from '../../../emulators/emulator-stats.js';
 import type { FaultState } from '../../../emulators/faults.js';
 import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from '../../../emulators/http-io.js';
@@ -156,7 +155,7 @@ export class DynamicsEmulator {
 
     const user = this.authorized(req);
     if (faults.authFailure || user === undefined) {
-      if (faults.latencyMs > 0) await delay(faults.latencyMs);
+      await faults.latency();
       stats.authFailures += 1;
       send(res, {
         status: 401,
@@ -174,7 +173,7 @@ export class DynamicsEmulator {
       return;
     }
     try {
-      if (faults.latencyMs > 0) await delay(faults.latencyMs);
+      await faults.latency();
       this.answer(req, res, path, search, body, isWrite);
     } finally {
       this.limits.release(user);

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   type DocumentNode,
   type ExecutionResult,
@@ -136,7 +135,7 @@ export class XledgerEmulator {
   async handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const { faults, stats } = this;
     stats.requests += 1;
-    if (faults.latencyMs > 0) await delay(faults.latencyMs);
+    await faults.latency();
     if (faults.authFailure || !this.authorized(req)) {
       stats.authFailures += 1;
       sendJson(res, 401, { errors: [{ message: 'bad format for api token' }] });
