@@ -56,6 +56,23 @@ describe.each(DIALECTS)('createScheduled (a batch of scheduled syncs) on %s', (d
     return orgs;
   }
 
+  // Found by the clean-clone CI after the merge: the batched count still counted withdrawn records,
+  // so the demo's scheduled syncs streamed 300 of 312 and ended partial.
+  it('counts what an export sends: withdrawn records are not in the total, as countApproved agrees', async () => {
+    const [org] = (await organizationsWithRecords(1, () => 10)) as [string];
+    const stored = await t.db.expenseRecords.list({ organizationId: org, limit: 100 });
+    const withdrawn = stored.items.filter((r) => r.state === 'approved').slice(0, 3).map((r) => r.id);
+    expect((await t.db.expenseRecords.withdraw(org, withdrawn)).withdrawn).toBe(3);
+    const [sync] = await t.db.syncLogs.createScheduled([entry(org)], { now: NOW });
+    const exportable = await t.db.expenseRecords.countApproved({
+      organizationId: org,
+      periodStart: PERIOD.periodStart,
+      periodEnd: PERIOD.periodEnd,
+    });
+    expect(exportable).toBe(8 - 3); // 10 records, every fifth a draft, three withdrawn
+    expect(sync?.recordsTotal).toBe(exportable);
+  });
+
   it('creates one pending scheduled sync per organization, counting its approved records of the period', async () => {
     const orgs = await organizationsWithRecords(5, (i) => i * 5);
     const created = await t.db.syncLogs.createScheduled(

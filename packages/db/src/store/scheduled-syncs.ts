@@ -13,6 +13,7 @@ import { all, type Program } from './driver.js';
 import { selectionWindow } from './expense-record-row.js';
 import type { Dialect } from './port.js';
 import { tablesOf } from './schema-rows.js';
+import { EXPORTABLE } from './sql-expense-record-store.js';
 import { compileAll, p } from './statement.js';
 import { type SyncLogRow, syncLogFromRow } from './sync-log-row.js';
 
@@ -91,7 +92,7 @@ function scheduledSyncStatements(dialect: Dialect) {
       SELECT b.id, b.organization_id, b.accounting_system, 'scheduled', 'pending',
         b.period_start, b.period_end,
         (SELECT COUNT(*) FROM ${r} WHERE ${r.organizationId} = b.organization_id
-          AND ${r.approvalState} = 'approved' AND ${r.bookingDate} >= b.booking_from
+          AND ${EXPORTABLE(r)} AND ${r.bookingDate} >= b.booking_from
           AND ${r.bookingDate} <= b.booking_to),
         0, 0, ${now}, ${now}, b.idempotency_key, 'worker'
       FROM b

@@ -42,8 +42,7 @@ import { isUuid } from './uuid.js';
 function expenseRecordStatements(dialect: Dialect) {
   const { expenseRecords: r, expenseRecordLines: l, organizations: o } = tablesOf(dialect);
   // Exported: approved, not withdrawn, and postable by today's one-line poster (no posting hold).
-  const exportable = sql`${r.organizationId} = ${p('organizationId')} AND ${r.approvalState} = 'approved'
-    AND ${r.withdrawnAt} IS NULL AND ${r.postingHold} IS NULL`;
+  const exportable = sql`${r.organizationId} = ${p('organizationId')} AND ${EXPORTABLE(r)}`;
   const page = (lowerBound: SQL) => sql`SELECT ${EXPORT_COLUMNS(r, l)} FROM ${r} ${FIRST_LINE(r, l)}
     WHERE ${exportable} AND ${lowerBound} AND ${r.bookingDate} <= ${p('to')}
     ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}`;
@@ -64,6 +63,13 @@ function expenseRecordStatements(dialect: Dialect) {
 }
 
 type Tables = ReturnType<typeof tablesOf>;
+/**
+ * A record an export sends (and counts): approved, not withdrawn, and postable by today's one-line
+ * poster (no posting hold). The one definition for the store's counts and streams and the batched
+ * dispatcher's `records_total`, so a sync's total and what it streams never disagree.
+ */
+export const EXPORTABLE = (r: Tables['expenseRecords']) =>
+  sql`${r.approvalState} = 'approved' AND ${r.withdrawnAt} IS NULL AND ${r.postingHold} IS NULL`;
 /** The columns an ExportRecord is built from: the record's own, and its single line's account and amount. */
 export const EXPORT_COLUMNS = (r: Tables['expenseRecords'], l: Tables['expenseRecordLines']) =>
   sql`${r.id} AS id, ${r.kind} AS kind, ${l.amountMinor} AS amount_minor, ${r.currency} AS currency,
