@@ -61,7 +61,10 @@ describe.each(DIALECTS)('createScheduled (a batch of scheduled syncs) on %s', (d
   it('counts what an export sends: withdrawn records are not in the total, as countApproved agrees', async () => {
     const [org] = (await organizationsWithRecords(1, () => 10)) as [string];
     const stored = await t.db.expenseRecords.list({ organizationId: org, limit: 100 });
-    const withdrawn = stored.items.filter((r) => r.state === 'approved').slice(0, 3).map((r) => r.id);
+    const withdrawn = stored.items
+      .filter((r) => r.state === 'approved')
+      .slice(0, 3)
+      .map((r) => r.id);
     expect((await t.db.expenseRecords.withdraw(org, withdrawn)).withdrawn).toBe(3);
     const [sync] = await t.db.syncLogs.createScheduled([entry(org)], { now: NOW });
     const exportable = await t.db.expenseRecords.countApproved({
