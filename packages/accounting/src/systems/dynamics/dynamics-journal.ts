@@ -114,6 +114,8 @@ export async function removeStaleLines(
   journalId: string,
   fence: Fence,
   signal: AbortSignal | undefined,
+  /** Told of each line this call deleted (it was still in the journal, so no posting took it). */
+  onRemoved?: (line: ListedLine) => void,
 ): Promise<void> {
   const stale = await listLines(api, journalId, signal);
   for (const slice of chunk(stale, MAX_BATCH_OPERATIONS)) {
@@ -124,9 +126,15 @@ export async function removeStaleLines(
       headers: { 'If-Match': line.etag },
     }));
     const answers = await sendBatch(api, operations, fence, signal);
+    const byId = new Map(slice.map((line, index) => [String(index + 1), line]));
     for (const answer of answers) {
+      if (answer.status === 204 || answer.status === 200) {
+        const line = byId.get(answer.id);
+        if (line) onRemoved?.(line);
+        continue;
+      }
       // 404: already gone (posted or deleted by someone else) — what we wanted.
-      if (answer.status === 204 || answer.status === 200 || answer.status === 404) continue;
+      if (answer.status === 404) continue;
       const failure = classifyOperationFailure(answer.status, readODataError(answer.body), { write: true });
       if (failure.kind === 'request') throw failure.error;
       throw new AccountingError(

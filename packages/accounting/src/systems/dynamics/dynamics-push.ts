@@ -42,7 +42,17 @@ export async function pushPending(step: PushStep): Promise<void> {
   await settleNeverSend(step, safely);
   const journalId = await safely(() => ensureJournal(api, fence, signal));
   for (;;) {
-    await safely(() => removeStaleLines(api, journalId, fence, signal));
+    // A line of ours still in the journal was not posted (posting a batch deletes all its lines,
+    // GenJnlPostBatch): its record may be sent again. Only records whose lines are gone and that
+    // no read-back finds are posted-but-unverified.
+    const unposted = new Set<string>();
+    await safely(() =>
+      removeStaleLines(api, journalId, fence, signal, (line) =>
+        unposted.add(line.documentNumber.toUpperCase()),
+      ),
+    );
+    for (const record of state.pendingRecords())
+      if (unposted.has(documentNumberFor(record.id))) progress.postedHere.delete(record.id);
     await safely(() => readBack(api, state, progress, state.pendingRecords(), signal));
     // An earlier try of this push posted these and no read-back found them: never post them again.
     for (const record of state.pendingRecords())
@@ -181,8 +191,15 @@ async function postOnce(
       throw lastError;
     }
     progress.redos += 1;
-    if (!(await withdrawLines(api, journalId, outcome.withdraw, fence, signal))) return {};
+    // Our lines were still there and no entry was found: nothing of them was posted. Forget the
+    // mark before deleting them, so a delete whose answer is lost (the lines gone, by our own hand)
+    // does not make the next try take them for posted-but-not-found.
     for (const record of records) progress.postedHere.delete(record.id);
+    if (!(await withdrawLines(api, journalId, outcome.withdraw, fence, signal))) {
+      // A line was already gone: a posting may have taken it after all.
+      for (const record of records) progress.postedHere.add(record.id);
+      return {};
+    }
     return { redo: true };
   } catch (error) {
     // A refusal retrying cannot fix: take our lines out again so nobody posts them by hand later.
