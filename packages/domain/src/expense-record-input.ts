@@ -1,15 +1,5 @@
 import { z } from 'zod';
-import { EXPORT_RECORD_KINDS } from './export-record.js';
-
-/** Meander's VAT categories; each organization maps them to its ledger's own codes. */
-export const VAT_CODES = ['HIGH', 'MEDIUM', 'LOW', 'ZERO', 'EXEMPT'] as const;
-/** A Meander VAT category. */
-export type VatCode = (typeof VAT_CODES)[number];
-
-/** The dimensions a line may carry (Meander's keys; each organization maps them to ledger dimensions). */
-export const DIMENSION_KEYS = ['department', 'project', 'costCentre'] as const;
-/** A Meander dimension key. */
-export type DimensionKey = (typeof DIMENSION_KEYS)[number];
+import { EXPORT_RECORD_KINDS, VAT_CODES } from './export-record.js';
 
 /** Lines per record, and records per upsert request. */
 export const MAX_EXPENSE_RECORD_LINES = 50;
