@@ -103,6 +103,18 @@ export interface PlannedLine {
   currency: string;
   /** The expense record this line books; absent on a contra (balancing) line. */
   recordId?: string;
+  /**
+   * What kind of account `account` is: a G/L account (default), or the employee the company owes
+   * (Business Central account type Employee; Xledger the employee sub-ledger) on the credit line.
+   */
+  accountType?: 'gl_account' | 'employee' | 'balancing_account';
+  /** Meander's VAT category of the line, and the ledger's code it maps to (organization settings). */
+  vatCategory?: string;
+  vatCode?: string;
+  /** The VAT included in `amount`, as a signed decimal string; absent when the line carries no VAT. */
+  vatAmount?: string;
+  /** The line's dimension values by the ledger's dimension code (organization settings map Meander's keys). */
+  dimensions?: Readonly<Record<string, string>>;
 }
 
 /** A document (voucher / journal document) the adapter would post; its lines balance to zero. */
@@ -112,6 +124,10 @@ export interface PlannedDocument {
   postingDate: string;
   recordIds: string[];
   lines: PlannedLine[];
+  /** The posting reverses the record's earlier posting (amounts negated, the reversal key). */
+  reversal?: boolean;
+  /** The receipt attached to the posting, when the record has one. */
+  receiptUrl?: string;
 }
 
 /** What a push of these records would do, found with read-only calls only. */
