@@ -18,7 +18,9 @@ import {
 
 const children: ChildProcess[] = [];
 const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
-const STALE_SECONDS = 2;
+// 6 s, not less: on a loaded CI machine (other suites creating and dropping databases) a commit
+// can stall for seconds, and a worker lost its own 2 s lease mid-sync — a test artefact.
+const STALE_SECONDS = 6;
 /** The documented margin (README "pg-boss after a crash"): one reaper interval plus scheduling slack. */
 const MARGIN_SECONDS = 10;
 
@@ -59,6 +61,10 @@ describe('pg-boss after a crash (PostgreSQL)', () => {
     const org = await givenConnectedOrganization(t.db, emu, 'xledger', 40);
     emu.setFaults('xledger', { latencyMs: 200 });
     const killed = node('killed');
+    const killedLogs: unknown[] = [];
+    killed.logs.on('log', (line) => {
+      if (Number(line.level) >= 40) killedLogs.push(line);
+    });
     await killed.ready;
     const { syncLog: first } = await t.db.syncLogs.create({
       organizationId: org.id,
@@ -80,7 +86,10 @@ describe('pg-boss after a crash (PostgreSQL)', () => {
     const killedAt = Date.now();
     // The dead worker's job is still active in pg-boss (a duplicate fed before the claim may
     // wait behind it): it must not matter.
-    expect((await syncJobs(first.id)).map((j) => j.state)).toContain('active');
+    expect(
+      (await syncJobs(first.id)).map((j) => j.state),
+      `the killed worker's warnings: ${JSON.stringify(killedLogs)}`,
+    ).toContain('active');
 
     // Export again until the organization is free (SYNC_ALREADY_ACTIVE until the reap).
     const next = await eventually(async () => {
@@ -171,7 +180,14 @@ describe('pg-boss after a crash (PostgreSQL)', () => {
       try {
         const done = await eventually(async () => terminal(await t.db.syncLogs.get(resync.id)), 60_000);
         expect(done).toMatchObject({ status: 'success', recordsSynced: 6 });
-        expect((await syncJobs(resync.id)).map((j) => j.state)).toEqual(['completed']);
+        // Its job ran and completed. The feeder may have queued a second job for the still-pending
+        // row while the first was being fetched (the queue keeps one QUEUED job per sync, not one
+        // ever): on a loaded machine it does, and that job completes as a no-op as well.
+        const states = await eventually(async () => {
+          const now = (await syncJobs(resync.id)).map((j) => j.state);
+          return now.length > 0 && now.every((s) => s === 'completed' || s === 'failed') ? now : null;
+        }, 30_000);
+        expect(states.filter((s) => s !== 'completed')).toEqual([]);
         // The queued job of the reaped sync: completed, and the sync untouched.
         await boss.complete('meander-sync', held?.id as string);
         await eventually(
