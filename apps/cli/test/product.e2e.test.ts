@@ -263,8 +263,15 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       periodEnd: '2020-01-31T23:59:59.999Z',
       recordsTotal: 3,
     });
-    // The worker polls for pending rows every 500 ms: several polls pass without it claiming this one.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // The event that proves the negative: an export recorded after this row is claimed and run to
+    // its end, so the worker's claim cycle has run since this row exists (it takes pending rows
+    // oldest first) — and left this one alone.
+    const later = await cli(
+      ['export', '--org', FJORDVIK, '--from', '2021-03-01', '--to', '2021-03-31', '--json'],
+      as,
+    );
+    expect(later.code, later.stderr).toBe(0);
+    expect((JSON.parse(later.stdout) as { status: string }).status).toBe('success');
     const shown = JSON.parse((await cli(['show', recorded.id, '--json'], as)).stdout) as { status: string };
     expect(shown.status).toBe('pending');
     expect((await call('syncLogs.start', { id: recorded.id })).status).toBe('in_progress');
