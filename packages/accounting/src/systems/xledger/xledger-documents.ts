@@ -92,23 +92,40 @@ export interface XledgerLine {
   currency: string;
 }
 
-/** The two lines of a record's voucher: the expense, and the contra line that balances it. */
+/** Suffix of the key a reversal posts under: never the key of the posting it reverses. */
+export const REVERSAL_SUFFIX = ':reversal';
+
+/**
+ * The key a record's voucher is booked and read back under: the record id, or for a reversal
+ * the record id + {@link REVERSAL_SUFFIX}, so a reversal is found (and never posted twice) by its
+ * own key and never mistaken for the posting it reverses.
+ */
+export function voucherKeyOf(record: Pick<ExportRecord, 'id' | 'reversal'>): string {
+  return record.reversal ? `${record.id}${REVERSAL_SUFFIX}` : record.id;
+}
+
+/**
+ * The two lines of a record's voucher: the expense, and the contra line that balances it. A
+ * reversal negates both.
+ */
 export function linesFor(record: ExportRecord, connection: XledgerConnection): [XledgerLine, XledgerLine] {
+  const key = voucherKeyOf(record);
+  const sign = record.reversal ? -1 : 1;
   return [
     {
-      key: record.id,
+      key,
       recordId: record.id,
       contra: false,
       account: record.account,
-      amount: minorUnitsToDecimal(record.amountMinor, record.currency),
+      amount: minorUnitsToDecimal(sign * record.amountMinor, record.currency),
       currency: record.currency,
     },
     {
-      key: `${record.id}${CONTRA_SUFFIX}`,
+      key: `${key}${CONTRA_SUFFIX}`,
       recordId: record.id,
       contra: true,
       account: connection.contraAccount,
-      amount: minorUnitsToDecimal(-record.amountMinor, record.currency),
+      amount: minorUnitsToDecimal(-sign * record.amountMinor, record.currency),
       currency: record.currency,
     },
   ];
@@ -117,9 +134,10 @@ export function linesFor(record: ExportRecord, connection: XledgerConnection): [
 /** The voucher a record becomes, as the pre-flight shows it. */
 export function plannedDocumentFor(record: ExportRecord, connection: XledgerConnection): PlannedDocument {
   return {
-    documentNumber: record.id,
+    documentNumber: voucherKeyOf(record),
     postingDate: record.bookingDate,
     recordIds: [record.id],
+    ...(record.reversal ? { reversal: true } : {}),
     lines: linesFor(record, connection).map((line) => ({
       account: line.account,
       amount: line.amount,
@@ -165,7 +183,7 @@ export function toGlImportItemInput(
       trRegNumber,
       // Both lines of a record's voucher carry the record id, as the help centre's example pair
       // shares one invoice number: it is what ties the pair into one voucher.
-      invoiceNumber: record.id,
+      invoiceNumber: voucherKeyOf(record),
     },
   };
 }

@@ -2,7 +2,12 @@ import type { EmulatedSystem, SystemEmulator } from '../../../emulators/emulated
 import { FaultState } from '../../../emulators/faults.js';
 import { sendJson } from '../../../emulators/http-io.js';
 import { XledgerEmulator } from './xledger-emulator.js';
-import type { XledgerImportError, XledgerJournalEntry, XledgerLedgerItem } from './xledger-ledger.js';
+import type {
+  XledgerBalances,
+  XledgerImportError,
+  XledgerJournalEntry,
+  XledgerLedgerItem,
+} from './xledger-ledger.js';
 
 /** The demo credentials the emulators accept by default (the demo seed uses them). */
 export const DEMO_XLEDGER_TOKEN = 'demo-xledger-token';
@@ -27,6 +32,8 @@ export interface RunningXledgerEmulator extends SystemEmulator<XledgerLedgerItem
   importErrors(): XledgerImportError[];
   /** The booked lines (`journalEntries`). */
   journalEntries(): XledgerJournalEntry[];
+  /** Every account's balance and every employee's (sub-ledger) balance, from the journal entries. */
+  balances(): XledgerBalances;
 }
 
 /** Xledger's own controls: what an accountant does with refused items in the GL import screen. */
@@ -56,6 +63,10 @@ export const xledgerEmulatedSystem = {
       journalEntries: () => {
         emulator.catchUp();
         return emulator.ledger.listEntries();
+      },
+      balances: () => {
+        emulator.catchUp();
+        return emulator.ledger.balances();
       },
       reset: () => emulator.reset(),
       async serve({ req, res, path, method, body }) {
