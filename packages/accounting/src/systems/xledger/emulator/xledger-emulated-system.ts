@@ -18,6 +18,17 @@ export const DEMO_XLEDGER_POSTING = {
   localCurrency: 'NOK',
 } as const;
 
+/**
+ * The demo organization's posting model on the demo entity: Meander's VAT categories → the
+ * entity's tax rules (1 = 25 %, 11 = 15 %, 13 = 12 %, 0 = no VAT), departments in GL object 1 and
+ * projects in the project field, the credit to the employee's sub-ledger.
+ */
+export const DEMO_XLEDGER_POSTING_MODEL = {
+  vatCodes: 'HIGH=1,MEDIUM=11,LOW=13,ZERO=0,EXEMPT=0',
+  dimensions: 'department=glObject1,project=project',
+  employeeCredit: 'employee',
+} as const;
+
 /** Xledger connection settings pointed at the emulator (a type, not an interface, so it is a connection `Record`). */
 export type XledgerEmulatorConnection = {
   baseUrl: string;
