@@ -23,6 +23,7 @@ import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import { CONNECTION_CHECK, plannedDocumentFor, registrationNumberFor } from './xledger-documents.js';
+import { postingModelChecks, postingModelConfigured } from './xledger-inspection.js';
 import { resolveProcessingWait, type XledgerProcessingWait, XledgerPush } from './xledger-push.js';
 import { lowestDbId, XledgerReads } from './xledger-reads.js';
 import { voucherOf, type XledgerLine } from './xledger-voucher.js';
@@ -145,6 +146,9 @@ export class XledgerAdapter implements AccountingAdapter {
             message: `Contra account ${contraAccount} (connection setting contraAccount) is not in the chart of accounts`,
           },
     );
+    // Organizations that set up the posting model get its checks; others keep the earlier three.
+    if (postingModelConfigured(this.connection))
+      checks.push(...(await postingModelChecks(this.connection, this.reads, signal)));
     checks.push({
       name: 'posting_settings',
       ok: true,

@@ -74,6 +74,38 @@ export const ACCOUNTS_BY_CODE = `query AccountsByCode($first: Int, $after: Strin
   }
 }`;
 
+/** Object kinds by name: tax rules are object values of the kind `TAX_RULE` (go-xledger `tax_rules_test.go`). */
+export const OBJECT_KINDS = `query ObjectKinds($first: Int, $after: String) {
+  objectKinds(first: $first, after: $after) {
+    edges { cursor node { dbId name } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Object values (tax rules, GL object values) by kind and code (grasp-labs `objectValues/read`). */
+export const OBJECT_VALUES_BY_CODE = `query ObjectValuesByCode($first: Int, $after: String, $filter: ObjectValue_Filter) {
+  objectValues(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId code } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Projects by code (grasp-labs `projects/read`). */
+export const PROJECTS_BY_CODE = `query ProjectsByCode($first: Int, $after: String, $filter: Project_Filter) {
+  projects(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId code } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Employees by code (grasp-labs `employees/read`): each is a sub-ledger. */
+export const EMPLOYEES_BY_CODE = `query EmployeesByCode($first: Int, $after: String, $filter: Employee_Filter) {
+  employees(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId code } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
 /** The cheapest authenticated read: proves the endpoint, the token and the credits. */
 export const CONNECTION_CHECK = `query ConnectionCheck {
   glImportItems(first: 1) { pageInfo { hasNextPage } }
