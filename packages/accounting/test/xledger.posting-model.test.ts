@@ -6,6 +6,7 @@ import {
   startEmulators,
   xledgerBalancesOf,
 } from '../src/emulators/index.js';
+import { realSleep } from '../src/http/clock.js';
 import {
   createAdapter,
   GL_IMPORT_ITEM_ERROR,
@@ -13,7 +14,7 @@ import {
   XLEDGER_VAT_CATEGORY_UNMAPPED,
   xledgerConnectionSchema,
 } from '../src/index.js';
-import { batchContext, fastOptions } from './support/fixtures.js';
+import { batchContext, fastOptions, makeRecords } from './support/fixtures.js';
 
 // The posting model (issue 24): one balanced voucher per record, each line on its expense account
 // with its tax rule (GL import item `taxRule { code }` + `taxAmount`, V: grasp-labs
@@ -312,5 +313,53 @@ describe('Xledger posting model — the pre-flight shows VAT, dimensions and the
       ['exp-0001', XLEDGER_VAT_CATEGORY_UNMAPPED],
       ['exp-0002', 'PREFLIGHT_UNKNOWN_ACCOUNT'],
     ]);
+  });
+});
+
+describe('Xledger posting model — requests and exactly once', () => {
+  it('records with lines cost the requests two-line records cost (one read-back, one import, one processing check)', async () => {
+    const legacy = adapter();
+    await legacy.pushBatch(makeRecords(10), batchContext());
+    const withLines = adapter();
+    await withLines.pushBatch(
+      Array.from({ length: 10 }, (_, i) => claim(`exp-${String(i + 1).padStart(4, '0')}`)),
+      batchContext(),
+    );
+    expect(withLines.requests).toEqual(legacy.requests);
+    expect(legacy.requests).toEqual({ reads: 2, writes: 1 });
+  });
+
+  it('keeps every mutation within 500 nodes (help centre article 8715787519634) when records have many lines', async () => {
+    const fifty = Array.from({ length: 50 }, () => ({
+      account: '7140',
+      amountMinor: 100,
+      vatCode: 'HIGH' as const,
+      vatAmountMinor: 25,
+    }));
+    const records = Array.from({ length: 20 }, (_, i) =>
+      claim(`big-${String(i + 1).padStart(4, '0')}`, { amountMinor: 6_250, lines: fifty }),
+    );
+    const result = await adapter().pushBatch(records, batchContext());
+    expect(result.accepted).toHaveLength(20);
+    // 51 nodes a record: 9 records (459 nodes) per mutation → 9 + 9 + 2.
+    expect(emulators.stats('xledger').writes).toBe(3);
+    expect(emulators.ledger('xledger')).toHaveLength(20 * 51);
+    expect(balances().accounts).toEqual({ '2710': '250.00', '2910': '-1250.00', '7140': '1000.00' });
+  });
+
+  it('a dropped answer and late processing: every line of every voucher is booked once', async () => {
+    emulators.setFaults('xledger', { dropAfterWrite: 1, processingDelayMs: 50 });
+    const records = Array.from({ length: 5 }, (_, i) => claim(`exp-${String(i + 1).padStart(4, '0')}`));
+    const result = await createAdapter(
+      'xledger',
+      { ...emulators.connections.xledger, ...DEMO_XLEDGER_POSTING_MODEL },
+      fastOptions({ sleep: realSleep, xledgerProcessingWait: { firstPollMs: 20, maxWaitMs: 20_000 } }),
+    ).pushBatch(records, batchContext());
+    expect(result.rejected).toEqual([]);
+    expect(result.accepted).toHaveLength(5);
+    const keys = emulators.ledger('xledger').map((i) => i.extIdentifier);
+    expect(keys).toHaveLength(20);
+    expect(new Set(keys).size).toBe(20);
+    expect(balances().subledgers).toEqual({ E003: '-1435.00' });
   });
 });

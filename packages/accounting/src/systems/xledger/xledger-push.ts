@@ -10,6 +10,9 @@ import { graphQlErrorCode } from './xledger-errors.js';
 import { idText, malformed, type XledgerReads } from './xledger-reads.js';
 import { linesOf, voucherKeyOf, type XledgerLine } from './xledger-voucher.js';
 
+/** Help centre article 8715787519634 ("GraphQL general tips"): at most 500 nodes per mass mutation. */
+const MAX_NODES_PER_MUTATION = 500;
+
 /** The code of a per-record rejection read from `glImportItemErrors` (the message is kept verbatim). */
 export const GL_IMPORT_ITEM_ERROR = 'GL_IMPORT_ITEM_ERROR';
 /** Items from an earlier attempt still staged with a processing error (catalogue `STAGED_WITH_ERRORS`). */
@@ -84,7 +87,7 @@ export class XledgerPush {
     const { state } = this;
     const { signal } = this.context;
     if (state.readBackNeeded) await this.readBack(state.pendingIds().filter((id) => !this.awaiting.has(id)));
-    for (const slice of chunk(this.sendable(), this.deps.runtime.itemsPerRequest)) {
+    for (const slice of this.mutationSlices(this.sendable())) {
       const stillSendable = slice.filter((r) => this.isSendable(r.id));
       if (stillSendable.length === 0) continue;
       await this.importSlice(stillSendable);
@@ -101,6 +104,32 @@ export class XledgerPush {
       this.polls += 1;
       await this.checkProcessing([...this.awaiting]);
     }
+  }
+
+  /**
+   * Records per `addGLImportItems`: at most `itemsPerRequest`, and at most 500 nodes (help centre
+   * article 8715787519634) — a record is one node per line plus its credit line, so records with
+   * many lines make smaller slices; two-line records slice exactly as by `itemsPerRequest`.
+   */
+  private mutationSlices(records: readonly ExportRecord[]): ExportRecord[][] {
+    const slices: ExportRecord[][] = [];
+    let current: ExportRecord[] = [];
+    let nodes = 0;
+    for (const record of records) {
+      const size = this.linesOf(record).length;
+      if (
+        current.length > 0 &&
+        (current.length >= this.deps.runtime.itemsPerRequest || nodes + size > MAX_NODES_PER_MUTATION)
+      ) {
+        slices.push(current);
+        current = [];
+        nodes = 0;
+      }
+      current.push(record);
+      nodes += size;
+    }
+    if (current.length > 0) slices.push(current);
+    return slices;
   }
 
   private isSendable(recordId: string): boolean {
