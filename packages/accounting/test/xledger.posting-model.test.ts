@@ -11,6 +11,7 @@ import {
   createAdapter,
   GL_IMPORT_ITEM_ERROR,
   XLEDGER_DIMENSION_UNMAPPED,
+  XLEDGER_MASTER_DATA_UNKNOWN,
   XLEDGER_VAT_CATEGORY_UNMAPPED,
   xledgerConnectionSchema,
 } from '../src/index.js';
@@ -313,6 +314,50 @@ describe('Xledger posting model — the pre-flight shows VAT, dimensions and the
       ['exp-0001', XLEDGER_VAT_CATEGORY_UNMAPPED],
       ['exp-0002', 'PREFLIGHT_UNKNOWN_ACCOUNT'],
     ]);
+  });
+});
+
+describe('Xledger posting model — the pre-flight predicts unknown employees and dimension values', () => {
+  it('names the first unknown employee, project or GL object value per record, reading each kind once per sync', async () => {
+    const records = [
+      claim('exp-0001'),
+      claim('exp-0002', { employeeNumber: 'E999' }),
+      claim('exp-0003', {
+        lines: [
+          {
+            account: '7140',
+            amountMinor: 28_700,
+            vatCode: 'ZERO',
+            vatAmountMinor: 0,
+            dimensions: { project: 'P999' },
+          },
+        ],
+      }),
+      claim('exp-0004', {
+        lines: [
+          {
+            account: '7140',
+            amountMinor: 28_700,
+            vatCode: 'ZERO',
+            vatAmountMinor: 0,
+            dimensions: { department: 'HR' },
+          },
+        ],
+      }),
+    ];
+    const planner = adapter();
+    const sync = { ...ctx, syncLogId: batchContext().syncLogId };
+    const { documents, rejected } = await planner.preflight(records, sync);
+    expect(documents.map((d) => d.documentNumber)).toEqual(['exp-0001']);
+    expect(rejected.map((r) => [r.recordId, r.code, r.reason])).toEqual([
+      ['exp-0002', XLEDGER_MASTER_DATA_UNKNOWN, 'Employee E999 does not exist in Xledger'],
+      ['exp-0003', XLEDGER_MASTER_DATA_UNKNOWN, 'Project P999 does not exist in Xledger'],
+      ['exp-0004', XLEDGER_MASTER_DATA_UNKNOWN, 'glObject1 value HR does not exist in Xledger'],
+    ]);
+    // accounts, employees, projects, GL object values: one read each.
+    expect(planner.requests).toEqual({ reads: 4, writes: 0 });
+    await planner.preflight(records, sync);
+    expect(planner.requests).toEqual({ reads: 4, writes: 0 });
   });
 });
 

@@ -89,7 +89,11 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     fix: "Create the value in Xledger (the GL object's values, or the project), or correct the line's dimension in Meander, then re-sync.",
     retryable: false,
     systems: XL,
-    messages: [/Project '.*' does not exist/i, /Value '.*' does not exist for glObject[1-5]/i],
+    messages: [
+      /Project '.*' does not exist/i,
+      /Value '.*' does not exist for glObject[1-5]/i,
+      /^(Project \S+|glObject[1-5] value \S+) does not exist in Xledger/i,
+    ],
   },
   {
     code: 'XLEDGER_EMPLOYEE_UNKNOWN',
@@ -99,7 +103,7 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     fix: "Create the employee in Xledger with the employee number Meander has, or correct the employee's number in Meander, then re-sync. To credit one account instead, set the connection setting employeeCredit to balancing_account.",
     retryable: false,
     systems: XL,
-    messages: [/Subledger '.*' does not exist/i],
+    messages: [/Subledger '.*' does not exist/i, /^Employee \S+ does not exist in Xledger/i],
   },
   {
     code: 'ACCOUNT_UNKNOWN',

@@ -399,6 +399,20 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
   },
   {
     system: 'xledger',
+    code: 'XLEDGER_MASTER_DATA_UNKNOWN',
+    message: 'Employee E999 does not exist in Xledger',
+    expected: 'XLEDGER_EMPLOYEE_UNKNOWN',
+    source: 'adapter (pre-flight)',
+  },
+  {
+    system: 'xledger',
+    code: 'XLEDGER_MASTER_DATA_UNKNOWN',
+    message: 'glObject1 value HR does not exist in Xledger',
+    expected: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    source: 'adapter (pre-flight)',
+  },
+  {
+    system: 'xledger',
     code: 'SOMETHING_NEW',
     message: 'A reason nobody has seen',
     expected: 'UNCLASSIFIED',

@@ -23,10 +23,15 @@ import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import { CONNECTION_CHECK, plannedDocumentFor, registrationNumberFor } from './xledger-documents.js';
-import { postingModelChecks, postingModelConfigured } from './xledger-inspection.js';
+import {
+  type MasterDataAnswers,
+  postingModelChecks,
+  postingModelConfigured,
+  unknownMasterData,
+} from './xledger-inspection.js';
 import { resolveProcessingWait, type XledgerProcessingWait, XledgerPush } from './xledger-push.js';
 import { lowestDbId, XledgerReads } from './xledger-reads.js';
-import { voucherOf, type XledgerLine } from './xledger-voucher.js';
+import { voucherOf, XLEDGER_MASTER_DATA_UNKNOWN, type XledgerLine } from './xledger-voucher.js';
 
 export {
   DEFAULT_PROCESSING_WAIT,
@@ -66,6 +71,8 @@ export class XledgerAdapter implements AccountingAdapter {
   private readonly processingWait: XledgerProcessingWait;
   /** Per sync: whether each account code asked about so far is in the chart of accounts. */
   private readonly chartOfAccounts = new SyncScopedReads(() => new Map<string, boolean>());
+  /** Per sync: whether each employee, project and GL object value asked about so far exists. */
+  private readonly masterData = new SyncScopedReads((): MasterDataAnswers => new Map());
 
   constructor(
     private readonly connection: XledgerConnection,
@@ -183,9 +190,26 @@ export class XledgerAdapter implements AccountingAdapter {
       this.chartOfAccounts.for(context.syncLogId),
       context.signal,
     );
+    const unknownData = await unknownMasterData(
+      candidates,
+      this.reads,
+      this.masterData.for(context.syncLogId),
+      context.signal,
+    );
     const documents = [];
     for (const { record, lines } of candidates) {
       const unknown = lines.find((l) => !l.contra && !known.has(l.account));
+      const data = unknownData.get(lines);
+      if (data && unknown === undefined) {
+        rejected.push({
+          recordId: record.id,
+          code: XLEDGER_MASTER_DATA_UNKNOWN,
+          category: 'validation',
+          retryable: false,
+          reason: data,
+        });
+        continue;
+      }
       const missing = unknown
         ? `Account ${unknown.account} is not in the chart of accounts`
         : !known.has(contraAccount)

@@ -4,6 +4,7 @@ import { postingSettingsOf } from '../../posting-settings.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import { EMPLOYEES_BY_CODE, OBJECT_VALUES_BY_CODE, PROJECTS_BY_CODE } from './xledger-documents.js';
 import type { XledgerReads } from './xledger-reads.js';
+import type { XledgerLine } from './xledger-voucher.js';
 
 /** Whether the organization set up the posting model (any of its settings is present). */
 export function postingModelConfigured(connection: XledgerConnection): boolean {
@@ -136,4 +137,62 @@ async function firstCodes(
   const data = await reads.read(query, { first: 3 }, signal);
   const connection = data?.[field] as { edges?: { node?: { code?: unknown } }[] } | undefined;
   return (connection?.edges ?? []).flatMap((e) => (typeof e.node?.code === 'string' ? [e.node.code] : []));
+}
+
+/** Where a line's master data lives: the employee (sub-ledger), a project, a GL object value. */
+type MasterDataKind = 'employee' | 'project' | 'glObject';
+
+const LOOKUPS: Record<MasterDataKind, { query: string; field: string }> = {
+  employee: { query: EMPLOYEES_BY_CODE, field: 'employees' },
+  project: { query: PROJECTS_BY_CODE, field: 'projects' },
+  glObject: { query: OBJECT_VALUES_BY_CODE, field: 'objectValues' },
+};
+
+/** Per sync: whether each employee, project and GL object value asked about so far exists (`kind:code`). */
+export type MasterDataAnswers = Map<string, boolean>;
+
+/**
+ * The first employee, project or GL object value of a voucher Xledger would not know, read with
+ * one filtered request per kind for the codes this sync has not asked about yet. A GL object value
+ * is looked up among all object values (I: which object kind an entity keeps in `glObject1`…`5`
+ * is its own set-up, not readable through a public query), so this only predicts: processing
+ * still decides.
+ */
+export async function unknownMasterData(
+  vouchers: readonly { lines: readonly XledgerLine[] }[],
+  reads: XledgerReads,
+  answered: MasterDataAnswers,
+  signal: AbortSignal | undefined,
+): Promise<Map<readonly XledgerLine[], string>> {
+  const wanted = (lines: readonly XledgerLine[]) =>
+    lines.flatMap((line): [MasterDataKind, string, string][] => [
+      ...(line.subledger !== undefined
+        ? [['employee', line.subledger, `Employee ${line.subledger}`] as [MasterDataKind, string, string]]
+        : []),
+      ...Object.entries(line.dimensions ?? {}).map(([field, value]): [MasterDataKind, string, string] =>
+        field === 'project'
+          ? ['project', value, `Project ${value}`]
+          : ['glObject', value, `${field} value ${value}`],
+      ),
+    ]);
+  for (const kind of Object.keys(LOOKUPS) as MasterDataKind[]) {
+    const codes = [
+      ...new Set(
+        vouchers.flatMap((v) =>
+          wanted(v.lines)
+            .filter(([k, code]) => k === kind && !answered.has(`${k}:${code}`))
+            .map(([, code]) => code),
+        ),
+      ),
+    ];
+    if (codes.length === 0) continue;
+    const found = await reads.existingCodes(LOOKUPS[kind].query, LOOKUPS[kind].field, codes, signal);
+    for (const code of codes) answered.set(`${kind}:${code}`, found.has(code));
+  }
+  const unknown = new Map<readonly XledgerLine[], string>();
+  for (const { lines } of vouchers) {
+    const missing = wanted(lines).find(([kind, code]) => answered.get(`${kind}:${code}`) === false);
+    if (missing) unknown.set(lines, `${missing[2]} does not exist in Xledger`);
+  }
+  return unknown;
 }

@@ -12,6 +12,8 @@ export const REVERSAL_SUFFIX = ':reversal';
 /** Per-record refusals of the posting settings, before anything is sent (catalogue entries of the same names). */
 export const XLEDGER_VAT_CATEGORY_UNMAPPED = 'XLEDGER_VAT_CATEGORY_UNMAPPED';
 export const XLEDGER_DIMENSION_UNMAPPED = 'XLEDGER_DIMENSION_UNMAPPED';
+/** The pre-flight's prediction that Xledger does not know a line's employee, project or GL object value. */
+export const XLEDGER_MASTER_DATA_UNKNOWN = 'XLEDGER_MASTER_DATA_UNKNOWN';
 
 /**
  * One GL import item of a voucher: its key is its `extIdentifier` and its `clientId`. Amounts are
