@@ -189,6 +189,9 @@ describe('Xledger posting model — refusals', () => {
     expect(emulators.ledger('xledger')[0]).toMatchObject({ taxRule: null, taxAmount: null, amount: '50.00' });
   });
 
+  // V: the fields (grasp-labs create metadata) and that processing refusals surface as
+  // `glImportItemErrors` (grasp-labs glImportItemErrors/read); I: the wording of each message,
+  // modelled on the emulator's existing "Account '…' does not exist", and the whole voucher refused.
   it('the emulator refuses an unknown tax rule, dimension value or employee as import item errors, booking nothing of that voucher', async () => {
     const records = [
       claim('exp-0001'),
