@@ -13,6 +13,7 @@ import {
   findEntries,
 } from './dynamics-ledger.js';
 import { DynamicsLimits } from './dynamics-limits.js';
+import { masterDataAnswer } from './dynamics-master-data-routes.js';
 import {
   type Answer,
   collection,
@@ -340,6 +341,10 @@ export class DynamicsEmulator {
         return this.listEntries(company, path, search, apiBase);
       case 'journals':
         break;
+      case 'taxGroups':
+      case 'employees':
+      case 'dimensions':
+        return masterDataAnswer(company, segments, method, path, search);
       default:
         return notFound(path);
     }
@@ -365,6 +370,8 @@ export class DynamicsEmulator {
       if (method === 'GET') return this.lines.listLines(company, journal, path, search, apiBase);
       return methodNotAllowed(method, path);
     }
+    if (fourth?.name === 'dimensionSetLines' && fourth.key === undefined)
+      return this.lines.dimensionSetLines(company, journal, third.key, method, path, body);
     if (fourth !== undefined) return notFound(path);
     return this.lines.lineOperation(company, journal, third.key, method, path, ifMatch);
   }
