@@ -67,7 +67,9 @@ export async function decorateLines(
       }
       if (answer.status === 200 || answer.status === 201 || refused.has(record.id)) return;
       const failure = classifyOperationFailure(answer.status, readODataError(answer.body), { write: true });
-      if (failure.kind === 'existing') return;
+      // A repeat of an operation that went through: the line has that dimension already.
+      if (failure.kind === 'existing' || /dimension set line already exists/i.test(failure.kind === 'rejected' ? failure.reason : ''))
+        return;
       if (failure.kind === 'request') throw failure.error;
       refused.add(record.id);
       state.reject({
