@@ -150,6 +150,31 @@ describe('dimension set lines (V: BCApps APIV2DimensionSetLines.Page.al labels)'
   });
 });
 
+describe('attachments of a journal line (V: BCApps APIV2Attachments.Page.al; MS Learn "attachment" resource)', () => {
+  it('creates an attachment by file name (an invalid name becomes filename.txt), takes its content by PATCH attachmentContent', async () => {
+    const { api, company } = await rawClient(emulators);
+    const created = await api(`${company}/${journal}/journalLines`, { method: 'POST', body: line() });
+    const parts = `${company}/${journal}/journalLines(${created.body?.id})/attachments`;
+    const bad = await api(parts, { method: 'POST', body: { fileName: 'a:b?.url' } });
+    expect(bad.body).toMatchObject({ fileName: 'filename.txt', parentType: 'Journal' });
+    const good = await api(parts, { method: 'POST', body: { fileName: 'receipt.url' } });
+    const upload = await api(`${parts}(${good.body?.id})/attachmentContent`, {
+      method: 'PATCH',
+      headers: { 'If-Match': '*' },
+      body: 'raw',
+    });
+    expect(upload.status).toBe(204);
+    const listed = await api(parts);
+    expect(
+      listed.body?.value.map((a: { fileName: string; byteSize: number }) => [a.fileName, a.byteSize]),
+    ).toEqual([
+      ['filename.txt', 0],
+      // rawClient sends its body as JSON: the stream holds the five characters "raw" with their quotes.
+      ['receipt.url', 5],
+    ]);
+  });
+});
+
 describe('checkConnection / doctor — the posting model (read-only, named checks)', () => {
   it('passes with the demo mapping and names every mapped code that is missing', async () => {
     const good = createAdapter(

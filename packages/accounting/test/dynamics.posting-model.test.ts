@@ -160,6 +160,45 @@ describe('Business Central posting model — lines, VAT, employee, dimensions', 
   });
 });
 
+describe('Business Central posting model — the receipt (V: APIV2JournalLines part attachments, APIV2Attachments.Page.al)', () => {
+  it('attaches an Internet shortcut holding the link to the first line, never fetching the receipt', async () => {
+    const url = 'https://receipts.example.com/r/123?sig=a b';
+    const records = [claim('with-receipt', { receiptUrl: url }), claim('plain')];
+    const a = adapter();
+    const result = await a.pushBatch(records, batchContext());
+    expect(result.accepted).toHaveLength(2);
+    const entries = emulators.ledger('dynamics').filter((e) => e.attachments !== undefined);
+    // One attachment, on the record's first expense entry; the URL normalised (no raw space or line break).
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.description.startsWith(documentNumberFor('with-receipt'))).toBe(true);
+    expect(entries[0]?.accountNumber).toBe('7160');
+    expect(entries[0]?.attachments).toEqual([
+      {
+        id: expect.any(String),
+        fileName: 'receipt.url',
+        content: '[InternetShortcut]\r\nURL=https://receipts.example.com/r/123?sig=a%20b\r\n',
+      },
+    ]);
+    // Requests: the dimension lines and the attachment in one $batch, the content in one more.
+    emulators.reset();
+    const plain = adapter();
+    await plain.pushBatch([claim('with-receipt'), claim('plain')], batchContext());
+    expect(a.requests).toEqual({ reads: plain.requests.reads, writes: plain.requests.writes + 1 });
+  });
+
+  it('refuses a receipt link that is not http(s) before anything is sent', async () => {
+    const result = await adapter().pushBatch(
+      [claim('bad-receipt', { receiptUrl: 'file:///etc/passwd' })],
+      batchContext(),
+    );
+    expect(result.rejected[0]).toMatchObject({
+      code: 'PREFLIGHT_RECEIPT_URL_INVALID',
+      category: 'validation',
+    });
+    expect(emulators.stats('dynamics').writes).toBe(0);
+  });
+});
+
 describe('Business Central posting model — reversal', () => {
   it('a reversal posts every amount negated under its own key and brings every balance back to zero', async () => {
     const record = claim();

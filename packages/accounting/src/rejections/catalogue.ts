@@ -73,6 +73,14 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     codes: ['PREFLIGHT_DIMENSION_UNMAPPED'],
   },
   {
+    code: 'RECEIPT_URL_INVALID',
+    category: 'validation',
+    message: "The expense's receipt link is not a web address (http or https), so it cannot be attached.",
+    fix: 'Correct or remove the receipt link of the expense in Meander, then re-sync.',
+    retryable: false,
+    codes: ['PREFLIGHT_RECEIPT_URL_INVALID'],
+  },
+  {
     code: 'VAT_CODE_UNKNOWN',
     category: 'master_data',
     message: 'The VAT code the VAT category maps to does not exist in the ledger.',

@@ -30,6 +30,13 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
   },
   {
     system: 'dynamics',
+    code: 'PREFLIGHT_RECEIPT_URL_INVALID',
+    message: 'The receipt link is not an http(s) URL',
+    expected: 'RECEIPT_URL_INVALID',
+    source: 'adapter: dynamics-document-plan.ts',
+  },
+  {
+    system: 'dynamics',
     code: 'PREFLIGHT_DIMENSION_UNMAPPED',
     message: 'Dimension costCentre (value CC1) has no Business Central dimension',
     expected: 'DIMENSION_UNMAPPED',

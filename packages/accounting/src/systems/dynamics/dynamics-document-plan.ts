@@ -15,6 +15,8 @@ export const POSTING_MODEL_CODES = {
   unknownDimensionValue: 'PREFLIGHT_UNKNOWN_DIMENSION_VALUE',
   /** The record's employee is not in the company. */
   unknownEmployee: 'PREFLIGHT_UNKNOWN_EMPLOYEE',
+  /** The record's receipt link is not an http(s) URL. */
+  receiptUrlInvalid: 'PREFLIGHT_RECEIPT_URL_INVALID',
 } as const;
 
 /** One journal line of a record's document: a G/L account line whose balancing side is the credit. */
@@ -41,6 +43,26 @@ export interface CreditPlan {
 export interface DocumentPlan {
   lines: JournalLinePlan[];
   credit: CreditPlan;
+  /** The receipt attached to the document's first line: an Internet shortcut holding the link. */
+  receipt?: { fileName: string; content: string };
+}
+
+/**
+ * The receipt as a file Business Central can hold: a Windows Internet shortcut (`.url`) that links
+ * to it. The worker never fetches the receipt itself — the URL comes from outside, and fetching it
+ * from the worker would let a record make the worker call any address (SSRF) — so what is
+ * attached is the link, which the accountant opens from the journal line's or entry's attachments.
+ * The URL is normalised by the WHATWG parser, so no line break can reach the file.
+ */
+export function receiptShortcut(url: string): { fileName: string; content: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+  return { fileName: 'receipt.url', content: `[InternetShortcut]\r\nURL=${parsed.href}\r\n` };
 }
 
 /** What the plan needs from the connection. */
@@ -112,11 +134,24 @@ export function planDocument(record: ExportRecord, settings: PlanSettings): Docu
       dimensions,
     });
   }
+  let receipt: DocumentPlan['receipt'];
+  if (record.receiptUrl !== undefined) {
+    receipt = receiptShortcut(record.receiptUrl);
+    if (receipt === undefined) {
+      return {
+        recordId: record.id,
+        code: POSTING_MODEL_CODES.receiptUrlInvalid,
+        category: 'validation',
+        retryable: false,
+        reason: 'The receipt link is not an http(s) URL',
+      };
+    }
+  }
   const credit: CreditPlan =
     record.employeeNumber !== undefined && posting.employeeCredit === 'employee'
       ? { type: 'Employee', number: record.employeeNumber.toUpperCase() }
       : settings.balancing;
-  return { lines, credit };
+  return { lines, credit, ...(receipt ? { receipt } : {}) };
 }
 
 function configurationRefusal(record: ExportRecord, code: string, reason: string): RejectedRecord {

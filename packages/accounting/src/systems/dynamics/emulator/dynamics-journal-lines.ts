@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EmulatorStats } from '../../../emulators/emulator-stats.js';
 import type { FaultState } from '../../../emulators/faults.js';
 import { decimalText, isIsoDate, isObject } from '../../../emulators/json-shape.js';
@@ -203,6 +204,50 @@ export class DynamicsJournalLines {
     return { status: 201, body: view(code, valueCode) };
   }
 
+  /**
+   * `journalLines({id})/attachments` (POST: a file name; GET) and
+   * `journalLines({id})/attachments({id})/attachmentContent` (PATCH: the content). V: BCApps
+   * `APIV2Attachments.Page.al` (a missing or invalid file name becomes 'filename.txt'; parent
+   * type Journal through the journal line part's SubPageLink); MS Learn "attachment" resource.
+   */
+  attachments(
+    company: DynamicsCompany,
+    journal: DynamicsJournal,
+    key: string,
+    attachmentKey: string | undefined,
+    method: string,
+    path: string,
+    body: unknown,
+  ): Answer {
+    const line = company.lines.get(key.toLowerCase());
+    if (!line || line.journalId !== journal.id) return notFound(path);
+    const view = (a: { id: string; fileName: string; content: string }) => ({
+      id: a.id,
+      parentId: line.id,
+      parentType: 'Journal',
+      fileName: a.fileName,
+      byteSize: Buffer.byteLength(a.content, 'utf8'),
+    });
+    if (attachmentKey !== undefined) {
+      const attachment = line.attachments.find((a) => a.id === attachmentKey.toLowerCase());
+      if (!attachment) return notFound(path);
+      if (method !== 'PATCH') return methodNotAllowed(method, path);
+      attachment.content = typeof body === 'string' ? body : '';
+      return { status: 204 };
+    }
+    if (method === 'GET') return { status: 200, body: { value: line.attachments.map(view) } };
+    if (method !== 'POST') return methodNotAllowed(method, path);
+    const fields = isObject(body) ? body : {};
+    const name = typeof fields.fileName === 'string' ? fields.fileName : '';
+    const attachment = {
+      id: randomUUID(),
+      fileName: /^[^\\/:*?"<>|]+$/.test(name) ? name : 'filename.txt',
+      content: '',
+    };
+    line.attachments.push(attachment);
+    return { status: 201, body: view(attachment) };
+  }
+
   listLines(
     company: DynamicsCompany,
     journal: DynamicsJournal,
@@ -303,6 +348,7 @@ function readLine(
     balancingAccountNumber,
     taxCode,
     dimensions: new Map(),
+    attachments: [],
   };
 }
 

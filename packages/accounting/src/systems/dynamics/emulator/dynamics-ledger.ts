@@ -46,9 +46,18 @@ export interface DynamicsLedgerLine {
   taxCode: string;
   /** Dimension code → value code (the line's dimension set, `dimensionSetLines`). */
   dimensions: Map<string, string>;
+  /** Files attached to the line (`attachments`); content as uploaded (`attachmentContent`). */
+  attachments: DynamicsAttachment[];
   /** Bumped on every change: the line's ETag. */
   version: number;
   lastModifiedDateTime: string;
+}
+
+/** A file attached to a journal line or entry. */
+export interface DynamicsAttachment {
+  id: string;
+  fileName: string;
+  content: string;
 }
 
 /** One posted G/L entry (API v2.0 `generalLedgerEntries`, MS Learn `dynamics_generalledgerentry`). */
@@ -72,6 +81,8 @@ export interface DynamicsGlEntry {
   employeeNumber?: string;
   /** The line's dimension set, when it has one. */
   dimensions?: Record<string, string>;
+  /** The line's attachments, on its first entry (I: posting carries journal line attachments to the entries). */
+  attachments?: DynamicsAttachment[];
 }
 
 /** An accounting period (read-only in API v2.0, `accountingPeriods`). */
@@ -343,6 +354,10 @@ export class DynamicsLedger {
         const expense = side(line, line.accountType, line.accountNumber, amount - vat);
         expense.vat = { group: line.taxCode, base: fromScaled(amount - vat), amount: fromScaled(vat) };
         if (vat !== 0n) book(line, company.setup.purchaseVatAccount, vat);
+      }
+      if (line.attachments.length > 0) {
+        const first = posted.find((e) => e.description === line.description && e.attachments === undefined);
+        if (first) first.attachments = line.attachments.map((a) => ({ ...a }));
       }
       if (line.balancingAccountNumber !== '')
         side(line, line.balanceAccountType, line.balancingAccountNumber, -amount);
