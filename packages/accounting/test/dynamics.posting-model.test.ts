@@ -384,6 +384,27 @@ describe('Business Central posting model — refusals before anything is sent, a
     expect(emulators.openJournalLines()).toEqual([]);
   });
 
+  it('a record whose second line Business Central refuses has its first line deleted again: nothing of it is posted', async () => {
+    const halfBad = claim('half-bad', {
+      lines: [
+        { account: '7160', amountMinor: 1_000, vatCode: 'HIGH', vatAmountMinor: 250 },
+        { account: '7999', amountMinor: 1_000, vatCode: 'HIGH', vatAmountMinor: 250 },
+      ],
+      amountMinor: 2_500,
+    });
+    const result = await adapter().pushBatch([halfBad, claim('fine')], batchContext());
+    expect(result.rejected).toEqual([
+      expect.objectContaining({
+        recordId: 'half-bad',
+        reason: expect.stringContaining('The "accountNumber" does not match to an Account.'),
+      }),
+    ]);
+    const entries = emulators.ledger('dynamics');
+    expect(entries.some((e) => e.description.startsWith(documentNumberFor('half-bad')))).toBe(false);
+    expect(balancesOf(entries).employees).toEqual({ E003: '-349' });
+    expect(emulators.openJournalLines()).toEqual([]);
+  });
+
   it('a category without a code goes without VAT only when it carries none (ZERO/EXEMPT of 0)', async () => {
     const record = claim('exempt', {
       amountMinor: 700,
@@ -397,4 +418,48 @@ describe('Business Central posting model — refusals before anything is sent, a
     expect(refused.rejected[0]).toMatchObject({ code: 'PREFLIGHT_VAT_CATEGORY_UNMAPPED' });
     expect(emulators.ledger('dynamics')).toHaveLength(2);
   });
+});
+
+describe('Business Central posting model — exactly once under faults (lines, dimensions, receipt)', () => {
+  const faults = [
+    { dropAfterWrite: 1 },
+    { dropAfterWrite: 2 },
+    { dropAfterWrite: 3 },
+    { dropAfterWrite: 5 },
+    { serverErrors: 3 },
+    { malformed: 2 },
+  ];
+  for (const fault of faults) {
+    it(`${JSON.stringify(fault)}: every document posted once, whole, and the journal left empty`, async () => {
+      emulators.setFaults('dynamics', fault);
+      const records = Array.from({ length: 4 }, (_, i) =>
+        claim(`fault-${i}`, { receiptUrl: `https://receipts.example.com/${i}` }),
+      );
+      const result = await adapter().pushBatch(records, batchContext());
+      // Whatever the fault hit, a record ends accepted (posted once) or rejected unverified — never twice.
+      const entries = emulators.ledger('dynamics');
+      for (const record of records) {
+        const mine = entries.filter((e) => e.description.startsWith(documentNumberFor(record.id)));
+        const accepted = result.accepted.some((a) => a.recordId === record.id);
+        expect(mine.length === 6 || (mine.length === 0 && !accepted)).toBe(true);
+        if (mine.length === 6) {
+          expect(mine.filter((e) => e.attachments !== undefined)).toHaveLength(1);
+          expect(mine.filter((e) => e.dimensions !== undefined).length).toBeGreaterThanOrEqual(2);
+        }
+      }
+      const posted = records.filter((r) =>
+        entries.some((e) => e.description.startsWith(documentNumberFor(r.id))),
+      ).length;
+      expect(balancesOf(entries).employees.E003 ?? '0').toBe(posted === 0 ? '0' : `-${349 * posted}`);
+      expect(result.accepted.length + result.rejected.length).toBe(4);
+      emulators.setFaults('dynamics', {});
+      // A second push settles the rest, posting nothing twice.
+      const again = await adapter().pushBatch(records, batchContext({ readBackFirst: true }));
+      expect(again.accepted).toHaveLength(4);
+      const after = emulators.ledger('dynamics');
+      for (const record of records)
+        expect(after.filter((e) => e.description.startsWith(documentNumberFor(record.id)))).toHaveLength(6);
+      expect(emulators.openJournalLines()).toEqual([]);
+    });
+  }
 });
