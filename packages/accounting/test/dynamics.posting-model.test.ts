@@ -139,6 +139,24 @@ describe('Business Central posting model — lines, VAT, employee, dimensions', 
     expect(balancesOf(emulators.ledger('dynamics')).employees).toEqual({ E003: '-1745' });
   });
 
+  it('100 two-line records with dimensions and receipts: 7 writes (2 line $batches, 3 part $batches, 1 content $batch, the post)', async () => {
+    const records = Array.from({ length: 100 }, (_, i) =>
+      claim(`big-${String(i).padStart(3, '0')}`, { receiptUrl: `https://receipts.example.com/${i}` }),
+    );
+    const plainAdapter = createAdapter('dynamics', postingConnection(), fastOptions());
+    await plainAdapter.pushBatch(makeRecords(100, 'plain'), batchContext());
+    emulators.reset();
+    const a = adapter();
+    const result = await a.pushBatch(records, batchContext());
+    expect(result.accepted).toHaveLength(100);
+    expect(plainAdapter.requests).toEqual({ reads: 13, writes: 2 });
+    expect(a.requests).toEqual({ reads: 13, writes: 7 });
+    const preflight = adapter();
+    await preflight.preflight(records, { organizationId: 'o', syncLogId: 's' });
+    // accounts, periods, taxGroups, employees, and per mapped dimension its look-up and its values.
+    expect(preflight.requests.reads).toBe(1 + 1 + 1 + 1 + 1 + 2 * 2);
+  });
+
   it('a record without an employee, or with employeeCredit=balancing_account, credits the balancing account', async () => {
     const records = [claim('c-1', { employeeNumber: undefined }), claim('c-2')];
     delete records[0]?.employeeNumber;
