@@ -197,6 +197,8 @@ describe('checkConnection / doctor — the posting model (read-only, named check
       },
       { name: 'employees', ok: true, message: expect.any(String) },
     ]);
+    // V table 232 field 9 "Copy VAT Setup to Jnl. Lines": without it the VAT would not be split off.
+    expect(report.checks.find((c) => c.name === 'copy_vat_setup')?.message).toMatch(/keep it on/);
     const writes = emulators.stats('dynamics').writes;
     expect(writes).toBe(0);
 

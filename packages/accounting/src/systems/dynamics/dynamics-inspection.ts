@@ -159,7 +159,10 @@ export function unexposedBatchSettings(connection: DynamicsConnection): Connecti
     {
       name: 'copy_vat_setup',
       ok: true,
-      message: `Not visible through API v2.0: journal batch ${batch}'s "Copy VAT Setup to Jnl. Lines". If on and an expense account has a VAT posting setup, Business Central splits VAT into entries of their own; Meander still finds each record by its key and takes the entry on the record's account as its id.`,
+      message:
+        connection.vatCodes === undefined
+          ? `Not visible through API v2.0: journal batch ${batch}'s "Copy VAT Setup to Jnl. Lines". If on and an expense account has a VAT posting setup, Business Central splits VAT into entries of their own; Meander still finds each record by its key and takes the entry on the record's account as its id.`
+          : `Not visible through API v2.0: journal batch ${batch}'s "Copy VAT Setup to Jnl. Lines" (default on; a batch Meander creates takes its template's). Meander sends each line's VAT code and the gross amount; with the setting on, Business Central copies the expense account's VAT Bus. Posting Group and Gen. Posting Type and splits the VAT off. If it is off, the lines carry no Gen. Posting Type and the whole gross amount is booked on the expense account without VAT: keep it on for ${batch}.`,
     },
   ];
 }
