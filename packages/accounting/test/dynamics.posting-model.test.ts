@@ -237,6 +237,9 @@ describe('Business Central posting model — reversal', () => {
       [DEMO_DYNAMICS_PURCHASE_VAT_ACCOUNT, '0', '24'],
       [DEMO_DYNAMICS_BALANCING_ACCOUNT, '224', '0'],
     ]);
+    expect(reversed[0]?.description).toBe(
+      `${postingKeyOf(reversal)} Reversal of ${documentNumberFor(record.id)} Sales trip`,
+    );
     zeroBalances(balancesOf(entries));
     expect(Object.keys(balancesOf(entries).employees)).toEqual(['E003']);
   });

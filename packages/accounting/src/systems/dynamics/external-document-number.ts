@@ -70,6 +70,8 @@ export function ledgerDescriptionFor(record: {
   description?: string | null | undefined;
   reversal?: true | undefined;
 }): string {
-  const text = (record.description ?? '').trim();
+  const own = (record.description ?? '').trim();
+  // A reversal names the posting it reverses, so the accountant can pair them in the G/L.
+  const text = record.reversal ? `Reversal of ${documentNumberFor(record.id)} ${own}`.trim() : own;
   return `${postingKeyOf(record)}${text === '' ? '' : ` ${text}`}`.slice(0, DESCRIPTION_MAX);
 }
