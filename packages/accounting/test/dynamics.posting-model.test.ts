@@ -484,3 +484,48 @@ describe('Business Central posting model — exactly once under faults (lines, d
     });
   }
 });
+
+describe('Business Central posting model — a line-creation $batch that fails in part', () => {
+  it('keeps the records created whole, deletes the lines of the record created in part, and creates only that one again', async () => {
+    // The first line-creation $batch: its first three operations reach Business Central, the fourth
+    // is throttled (429, not applied) — a per-operation failure inside a $batch answered 200, which
+    // the adapter retries without reading first (a refusal is no lost write).
+    let cut = true;
+    const partial: typeof fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (cut && String(input).endsWith('/$batch') && body.includes('"accountNumber"')) {
+        cut = false;
+        const request = JSON.parse(body) as { requests: { id: string }[] };
+        const sent = await fetch(input, {
+          ...init,
+          body: JSON.stringify({ requests: request.requests.slice(0, 3) }),
+        });
+        const answer = (await sent.json()) as { responses: unknown[] };
+        const failedOne = {
+          id: request.requests[3]?.id,
+          status: 429,
+          headers: { 'retry-after': '0' },
+          body: { error: { code: 'Application_TooManyRequests', message: 'Too many requests.' } },
+        };
+        return new Response(JSON.stringify({ responses: [...answer.responses, failedOne] }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return fetch(input, init);
+    };
+    const records = [claim('whole'), claim('in-part')];
+    const result = await createAdapter(
+      'dynamics',
+      postingConnection(),
+      fastOptions({ fetch: partial }),
+    ).pushBatch(records, batchContext());
+    expect(cut).toBe(false);
+    expect(result.accepted.map((a) => a.recordId).sort()).toEqual(['in-part', 'whole']);
+    const entries = emulators.ledger('dynamics');
+    for (const record of records)
+      expect(entries.filter((e) => e.description.startsWith(documentNumberFor(record.id)))).toHaveLength(6);
+    expect(balancesOf(entries).employees).toEqual({ E003: '-698' });
+    expect(emulators.openJournalLines()).toEqual([]);
+  });
+});

@@ -159,8 +159,12 @@ async function createAll(
       budget,
       signal,
       async () => {
-        await createLines(api, state, journalId, remaining(), plans, created, lineIds, fence, signal);
-        for (const record of created.values()) createdIds.add(record.id);
+        try {
+          await createLines(api, state, journalId, remaining(), plans, created, lineIds, fence, signal);
+        } finally {
+          // Also when the `$batch` failed in part: the records it created whole are not sent again.
+          for (const record of created.values()) createdIds.add(record.id);
+        }
         return true;
       },
       // The journal is ours and was emptied above: a line with a record's document number is
