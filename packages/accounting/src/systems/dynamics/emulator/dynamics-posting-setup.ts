@@ -66,9 +66,7 @@ export function setupFrom(seed: DynamicsPostingSetupSeed | undefined): DynamicsP
   };
 }
 
-/** Scale of the emulator's decimals (see `toScaled` in dynamics-ledger.ts). */
-const SCALE = 100_000n;
-/** Amount Rounding Precision 0.01 (General Ledger Setup default), in scaled units. */
+/** Amount Rounding Precision 0.01 (General Ledger Setup default), in the ledger's scaled units (10^-5, `toScaled`). */
 const CENT = 1_000n;
 
 /**
@@ -88,8 +86,6 @@ export function vatOf(amount: bigint, rate: string): bigint {
   const cents = (magnitude * 2n + denominator) / (denominator * 2n);
   return (negative ? -cents : cents) * CENT;
 }
-
-export const SCALED_ONE = SCALE;
 
 /**
  * Why the journal line page refuses a `taxCode`: it validates into "VAT Prod. Posting Group",
