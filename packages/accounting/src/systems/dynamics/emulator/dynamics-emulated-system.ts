@@ -140,7 +140,17 @@ export const dynamicsEmulatedSystem = {
         await emulator.handleApi(req, res, rest, url.searchParams, body);
         return true;
       },
-      control(what, { res, method }) {
+      control(what, { res, method, url }) {
+        // Every G/L account's, VAT group's and employee's balance (`?company=<id>`, default the demo company).
+        if (what === 'balances' && method === 'GET') {
+          const company = url.searchParams.get('company') ?? DEMO_DYNAMICS_COMPANY_ID;
+          if (!emulator.ledger.company(company)) {
+            sendJson(res, 404, { error: `no company ${company}` });
+            return true;
+          }
+          sendJson(res, 200, emulator.ledger.balances(company));
+          return true;
+        }
         if (what === 'journal-lines' && method === 'GET') {
           const lines = emulator.ledger.openLines();
           sendJson(res, 200, { count: lines.length, lines });
@@ -171,6 +181,9 @@ export const dynamicsEmulatedSystem = {
       `Dynamics token       POST ${url}/dynamics/oauth2/v2.0/token (demo-client / demo-secret)`,
       `Dynamics API         ${url}/dynamics/api/v2.0/…`,
     ],
-    control: [`POST ${url}/_control/dynamics/revoke-tokens`],
+    control: [
+      `POST ${url}/_control/dynamics/revoke-tokens`,
+      `GET  ${url}/_control/dynamics/balances (G/L accounts, VAT groups, employees)`,
+    ],
   }),
 } as const satisfies EmulatedSystem<'dynamics', RunningDynamicsEmulator>;
