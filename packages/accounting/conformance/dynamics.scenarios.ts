@@ -1,6 +1,7 @@
 import type { ExportRecord } from '@meander/domain';
 import { createAdapter } from '../src/create-adapter.js';
 import { AccountingError } from '../src/port.js';
+import { toScaled } from '../src/systems/dynamics/emulator/dynamics-ledger.js';
 import { documentNumberFor } from '../src/systems/dynamics/external-document-number.js';
 import type { ConformanceScenario, ConformanceTarget, ScenarioOutcome } from './scenario.js';
 
@@ -47,15 +48,13 @@ function makeRecords(target: ConformanceTarget, n: number): ExportRecord[] {
   return Array.from({ length: n }, (_, i) => makeRecord(target, 100 + i));
 }
 
-/** Reverse what `scenario` posted: one mirror-image record per record, posted the same way. */
+/** Reverse what `scenario` posted: each record's reversal (`reversal: true`, its own key), posted the same way. */
 function reverse(scenario: string) {
   return async (target: ConformanceTarget): Promise<void> => {
     const records = postedOn.get(target)?.get(scenario) ?? [];
     postedOn.get(target)?.delete(scenario);
     if (records.length === 0) return;
-    const reversals = records.map((r) =>
-      makeRecord(target, -r.amountMinor, { description: `Reversal of ${documentNumberFor(r.id)}` }),
-    );
+    const reversals = records.map((r) => ({ ...r, reversal: true as const }));
     const result = await adapterFor(target).pushBatch(reversals, context(99));
     if (result.accepted.length !== reversals.length)
       throw new Error(`reversed ${result.accepted.length} of ${reversals.length} records`);
@@ -117,7 +116,50 @@ async function postAndFindAgain(
   );
 }
 
+/** Post records, then their reversals twice: the second finds them all, writes nothing; the ledger nets to zero. */
+async function postAndReverse(target: ConformanceTarget): Promise<ScenarioOutcome> {
+  const records = makeRecords(target, 2);
+  const first = await adapterFor(target).pushBatch(records, context(1));
+  remember(
+    target,
+    'reversal',
+    records.filter((r) => first.accepted.some((a) => a.recordId === r.id)),
+  );
+  if (first.accepted.length !== records.length) return failed(`posted ${first.accepted.length} of 2`);
+  postedOn.get(target)?.delete('reversal');
+  const reversals = records.map((r) => ({ ...r, reversal: true as const }));
+  const reversed = await adapterFor(target).pushBatch(reversals, context(2, { readBackFirst: true }));
+  if (reversed.accepted.length !== 2 || reversed.accepted.some((a) => a.alreadyPosted))
+    return failed('the reversals were not posted under their own key (taken for the originals?)');
+  const again = adapterFor(target);
+  const repeat = await again.pushBatch(reversals, context(2, { readBackFirst: true }));
+  if (!repeat.accepted.every((a) => a.alreadyPosted === true) || again.requests.writes !== 0)
+    return failed(`the repeated reversal push wrote ${again.requests.writes} times`);
+  if (target.control) {
+    const ledger = await target.control.ledger();
+    const entries = (ledger?.entries ?? []) as {
+      accountNumber: string;
+      debitAmount: string;
+      creditAmount: string;
+    }[];
+    const net = new Map<string, bigint>();
+    for (const e of entries)
+      net.set(
+        e.accountNumber,
+        (net.get(e.accountNumber) ?? 0n) + toScaled(e.debitAmount) - toScaled(e.creditAmount),
+      );
+    if ([...net.values()].some((n) => n !== 0n)) return failed('the emulator ledger does not net to zero');
+  }
+  return passed('2 postings reversed under their own keys; the repeat found both and wrote nothing');
+}
+
 export const dynamicsScenarios: ConformanceScenario[] = [
+  {
+    name: 'reversal: posted under its own key, found again, never twice',
+    source:
+      'V: BaseApp table 17 "G/L Entry" CopyFromGenJnlLine (the key in the description); the reversal key documentNumberFor(id + ":reversal")',
+    run: (target) => postAndReverse(target),
+  },
   {
     name: 'read-back by the key in the description',
     source:

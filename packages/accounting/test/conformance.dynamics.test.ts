@@ -64,7 +64,7 @@ describe('conformance — a run from an env file (a "real" target: no fault cont
       reports.filter((r) => r.outcome.result === result).map((r) => r.name);
     expect(byResult('failed')).toEqual([]);
     expect(byResult('skipped').length).toBe(5);
-    expect(byResult('passed').length).toBe(3);
+    expect(byResult('passed').length).toBe(4);
     expect(reports.filter((r) => r.cleanUp !== undefined).every((r) => r.cleanUp === 'done')).toBe(true);
     // Self-cleaning: every account nets to zero after the reversals.
     const net = new Map<string, bigint>();

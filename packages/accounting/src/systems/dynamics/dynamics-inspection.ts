@@ -3,6 +3,7 @@ import { AccountingError, type ConnectionCheckItem, type ConnectionReport } from
 import { type DynamicsApi, getJson } from './dynamics-api.js';
 import type { DynamicsConnection } from './dynamics-connection.js';
 import { findJournal } from './dynamics-journal.js';
+import { postingModelChecks } from './dynamics-posting-checks.js';
 import type { DynamicsPreflight } from './dynamics-preflight.js';
 import type { DynamicsTokenProvider } from './dynamics-token-provider.js';
 
@@ -109,6 +110,13 @@ export async function inspectConnection(
       add('local_currency', false, `Local currency (setting localCurrency): ${failed(error)}`);
     }
   }
+  // Only an organization that set up the posting model gets its checks: one still on the single
+  // balancing account of earlier versions sees the same report as before.
+  const { vatCodes, dimensions, employeeCredit } = api.connection;
+  if (vatCodes !== undefined || dimensions !== undefined || employeeCredit !== undefined) {
+    if (!companyOk) add('posting_model', false, notReached);
+    else checks.push(...(await postingModelChecks(api, preflight.masterData, signal)));
+  }
   checks.push(...unexposedBatchSettings(api.connection));
   return { ok: checks.every((c) => c.ok), checks };
 }
@@ -151,7 +159,10 @@ export function unexposedBatchSettings(connection: DynamicsConnection): Connecti
     {
       name: 'copy_vat_setup',
       ok: true,
-      message: `Not visible through API v2.0: journal batch ${batch}'s "Copy VAT Setup to Jnl. Lines". If on and an expense account has a VAT posting setup, Business Central splits VAT into entries of their own; Meander still finds each record by its key and takes the entry on the record's account as its id.`,
+      message:
+        connection.vatCodes === undefined
+          ? `Not visible through API v2.0: journal batch ${batch}'s "Copy VAT Setup to Jnl. Lines". If on and an expense account has a VAT posting setup, Business Central splits VAT into entries of their own; Meander still finds each record by its key and takes the entry on the record's account as its id.`
+          : `Not visible through API v2.0: journal batch ${batch}'s "Copy VAT Setup to Jnl. Lines" (default on; a batch Meander creates takes its template's). Meander sends each line's VAT code and the gross amount; with the setting on, Business Central copies the expense account's VAT Bus. Posting Group and Gen. Posting Type and splits the VAT off. If it is off, the lines carry no Gen. Posting Type and the whole gross amount is booked on the expense account without VAT: keep it on for ${batch}.`,
     },
   ];
 }
