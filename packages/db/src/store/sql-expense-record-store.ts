@@ -12,6 +12,7 @@ import {
   withdrawProgram,
 } from './expense-record-intake.js';
 import { insertNewProgram, legacyRows } from './expense-record-legacy.js';
+import { PostedRecords } from './expense-record-reversal.js';
 import { type ExpenseRecordRow, exportRecordFromRow, selectionWindow } from './expense-record-row.js';
 import { compileIntakeStatements, type IntakeStatements, idSet } from './expense-record-statements.js';
 import {
@@ -92,10 +93,24 @@ export function compileExpenseRecordStatements(dialect: Dialect) {
 export class SqlExpenseRecordStore implements ExpenseRecordStore {
   private readonly q: ReturnType<typeof compileExpenseRecordStatements>;
   private readonly intake: IntakeStatements;
+  private readonly posted: PostedRecords;
 
   constructor(private readonly driver: Driver) {
     this.q = compileExpenseRecordStatements(driver.dialect);
     this.intake = compileIntakeStatements(driver.dialect);
+    this.posted = new PostedRecords(driver, this.intake);
+  }
+
+  countPostedBy(syncLogId: string, recordIds?: readonly string[]): Promise<number> {
+    return this.posted.count(syncLogId, recordIds);
+  }
+
+  streamPostedBy(
+    syncLogId: string,
+    options: { recordIds?: readonly string[] },
+    batchSize: number,
+  ): AsyncIterable<ExportRecord[]> {
+    return this.posted.stream(syncLogId, options.recordIds, batchSize);
   }
 
   private async transaction<T>(program: () => Program<T>): Promise<T> {
