@@ -37,3 +37,4 @@ export * from './systems/xledger/xledger-connection.js';
 export * from './systems/xledger/xledger-documents.js';
 export * from './systems/xledger/xledger-errors.js';
 export * from './systems/xledger/xledger-system.js';
+export * from './systems/xledger/xledger-voucher.js';

@@ -42,6 +42,26 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     // before the vendor-message entries, so the stale cause is not reported as if it were new.
     messages: [/still staged in Xledger from an earlier attempt/i],
   },
+  {
+    code: 'XLEDGER_VAT_CATEGORY_UNMAPPED',
+    category: 'configuration',
+    message:
+      "A line has VAT in a category the organization's Xledger settings map to no tax rule, so Meander cannot book it and sent nothing.",
+    fix: 'Map the category to an Xledger tax rule in the connection setting vatCodes (e.g. "HIGH=1,MEDIUM=11,LOW=13,ZERO=0,EXEMPT=0"), then re-sync.',
+    retryable: false,
+    systems: XL,
+    codes: ['XLEDGER_VAT_CATEGORY_UNMAPPED'],
+  },
+  {
+    code: 'XLEDGER_DIMENSION_UNMAPPED',
+    category: 'configuration',
+    message:
+      "A line carries a dimension (department, project, cost centre) the organization's Xledger settings map to no GL import item field, so Meander sent nothing.",
+    fix: 'Map the dimension to a GL import item field in the connection setting dimensions (glObject1 … glObject5 or project, e.g. "department=glObject1,project=project"), then re-sync.',
+    retryable: false,
+    systems: XL,
+    codes: ['XLEDGER_DIMENSION_UNMAPPED'],
+  },
   // --- period -----------------------------------------------------------------------------------
   {
     code: 'PERIOD_LOCKED',
@@ -129,6 +149,34 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     messages: [/related table \(Employee\)/i, /The Employee does not exist/i],
   },
   // --- master data ------------------------------------------------------------------------------
+  {
+    code: 'XLEDGER_TAX_RULE_UNKNOWN',
+    category: 'master_data',
+    message: "A line's VAT category maps to a tax rule the Xledger entity does not have.",
+    fix: "Correct the VAT category's tax rule in the connection setting vatCodes (Meander's accounting settings), or create the tax rule in Xledger; `meander-sync doctor` lists the missing ones. Then re-sync.",
+    retryable: false,
+    systems: XL,
+    messages: [/Tax rule '.*' does not exist/i],
+  },
+  {
+    code: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    category: 'master_data',
+    message: 'A line names a department, project or other dimension value the Xledger entity does not have.',
+    fix: "Create the value in Xledger (the GL object's values, or the project), or correct the line's dimension in Meander, then re-sync.",
+    retryable: false,
+    systems: XL,
+    messages: [/Project '.*' does not exist/i, /Value '.*' does not exist for glObject[1-5]/i],
+  },
+  {
+    code: 'XLEDGER_EMPLOYEE_UNKNOWN',
+    category: 'master_data',
+    message:
+      "The record's employee is not an employee (sub-ledger) of the Xledger entity, so the credit line cannot name them.",
+    fix: "Create the employee in Xledger with the employee number Meander has, or correct the employee's number in Meander, then re-sync. To credit one account instead, set the connection setting employeeCredit to balancing_account.",
+    retryable: false,
+    systems: XL,
+    messages: [/Subledger '.*' does not exist/i],
+  },
   {
     code: 'ACCOUNT_UNKNOWN',
     category: 'master_data',

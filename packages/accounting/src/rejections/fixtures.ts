@@ -409,6 +409,50 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
   },
   {
     system: 'xledger',
+    code: 'XLEDGER_VAT_CATEGORY_UNMAPPED',
+    message:
+      'Line 2 has VAT category LOW with VAT 12.00, and the connection setting vatCodes maps no Xledger tax rule to LOW',
+    expected: 'XLEDGER_VAT_CATEGORY_UNMAPPED',
+    source: 'adapter',
+  },
+  {
+    system: 'xledger',
+    code: 'XLEDGER_DIMENSION_UNMAPPED',
+    message:
+      'Line 1 has costCentre CC1, and the connection setting dimensions maps costCentre to no GL import item field',
+    expected: 'XLEDGER_DIMENSION_UNMAPPED',
+    source: 'adapter',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Tax rule '99' does not exist",
+    expected: 'XLEDGER_TAX_RULE_UNKNOWN',
+    source: 'emulator (I: wording like its "Account \'…\' does not exist")',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Value 'HR' does not exist for glObject1",
+    expected: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    source: 'emulator (I: wording)',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Project 'P999' does not exist",
+    expected: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    source: 'emulator (I: wording)',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Subledger 'E999' does not exist",
+    expected: 'XLEDGER_EMPLOYEE_UNKNOWN',
+    source: 'emulator (I: wording)',
+  },
+  {
+    system: 'xledger',
     code: 'SOMETHING_NEW',
     message: 'A reason nobody has seen',
     expected: 'UNCLASSIFIED',
