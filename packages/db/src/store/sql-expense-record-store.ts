@@ -12,7 +12,7 @@ import {
   withdrawProgram,
 } from './expense-record-intake.js';
 import { insertNewProgram, legacyRows } from './expense-record-legacy.js';
-import { type ExpenseRecordRow, exportRecordFromRow, selectionWindow } from './expense-record-row.js';
+import { type ExpenseRecordRow, exportRecordFromRows, selectionWindow } from './expense-record-row.js';
 import { compileIntakeStatements, type IntakeStatements, idSet } from './expense-record-statements.js';
 import {
   type ExpenseRecordView,
@@ -29,7 +29,7 @@ import type {
   RecordSelection,
 } from './port.js';
 import { tablesOf } from './schema-rows.js';
-import { compileAll, p } from './statement.js';
+import { compileAll, p, type Statement, type Values } from './statement.js';
 import { isUuid } from './uuid.js';
 
 /**
@@ -40,10 +40,11 @@ import { isUuid } from './uuid.js';
  * period's start beside it, SQLite seeks from the period's start on every page instead.
  */
 function expenseRecordStatements(dialect: Dialect) {
-  const { expenseRecords: r, expenseRecordLines: l, organizations: o } = tablesOf(dialect);
-  // Exported: approved, not withdrawn, and postable by today's one-line poster (no posting hold).
+  const { expenseRecords: r, organizations: o } = tablesOf(dialect);
   const exportable = sql`${r.organizationId} = ${p('organizationId')} AND ${EXPORTABLE(r)}`;
-  const page = (lowerBound: SQL) => sql`SELECT ${EXPORT_COLUMNS(r, l)} FROM ${r} ${FIRST_LINE(r, l)}
+  // The page reads the records alone (a seek in the index's order); their lines follow in one read
+  // keyed by the page's ids (see streamApproved), so a page costs two statements whatever it holds.
+  const page = (lowerBound: SQL) => sql`SELECT ${EXPORT_COLUMNS(r)} FROM ${r}
     WHERE ${exportable} AND ${lowerBound} AND ${r.bookingDate} <= ${p('to')}
     ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}`;
   return {
@@ -64,19 +65,16 @@ function expenseRecordStatements(dialect: Dialect) {
 
 type Tables = ReturnType<typeof tablesOf>;
 /**
- * A record an export sends (and counts): approved, not withdrawn, and postable by today's one-line
- * poster (no posting hold). The one definition for the store's counts and streams and the batched
- * dispatcher's `records_total`, so a sync's total and what it streams never disagree.
+ * A record an export sends (and counts): approved and not withdrawn. The one definition for the
+ * store's counts and streams and the batched dispatcher's `records_total`, so a sync's total and
+ * what it streams never disagree.
  */
 export const EXPORTABLE = (r: Tables['expenseRecords']) =>
-  sql`${r.approvalState} = 'approved' AND ${r.withdrawnAt} IS NULL AND ${r.postingHold} IS NULL`;
-/** The columns an ExportRecord is built from: the record's own, and its single line's account and amount. */
-export const EXPORT_COLUMNS = (r: Tables['expenseRecords'], l: Tables['expenseRecordLines']) =>
-  sql`${r.id} AS id, ${r.kind} AS kind, ${l.amountMinor} AS amount_minor, ${r.currency} AS currency,
-    ${r.bookingDate} AS booking_date, ${l.account} AS account, ${r.description} AS description`;
-/** The record's first (for an exportable record: only) line. */
-export const FIRST_LINE = (r: Tables['expenseRecords'], l: Tables['expenseRecordLines']) =>
-  sql`JOIN ${l} ON ${l.recordId} = ${r.id} AND ${l.lineNo} = 1`;
+  sql`${r.approvalState} = 'approved' AND ${r.withdrawnAt} IS NULL`;
+/** The record's own columns an ExportRecord is built from (its lines are read beside them). */
+export const EXPORT_COLUMNS = (r: Tables['expenseRecords']) =>
+  sql`${r.id} AS id, ${r.kind} AS kind, ${r.currency} AS currency, ${r.bookingDate} AS booking_date,
+    ${r.description} AS description, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url`;
 
 /** The expense-record statements compiled for one dialect. */
 export function compileExpenseRecordStatements(dialect: Dialect) {
@@ -228,32 +226,42 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     const { from, to } = await this.windowOf(selection);
     const ids = selection.recordIds ? { ids: selection.recordIds.filter(isUuid) } : null;
     const organizationId = selection.organizationId;
-    let rows = await this.driver.run(
-      all<ExpenseRecordRow>(ids ? this.q.firstIdPage : this.q.firstPage, {
-        organizationId,
-        from,
-        to,
-        limit: batchSize,
-        ...ids,
-      }),
-    );
+    let after: { booking_date: string; id: string } | undefined;
     for (;;) {
-      const last = rows[rows.length - 1];
-      if (!last) return;
-      yield rows.map(exportRecordFromRow);
-      if (rows.length < batchSize) return;
-      rows = await this.driver.run(
-        all<ExpenseRecordRow>(ids ? this.q.nextIdPage : this.q.nextPage, {
-          organizationId,
-          afterDate: last.booking_date,
-          afterId: last.id,
-          to,
-          limit: batchSize,
-          ...ids,
-        }),
-      );
+      const values = after
+        ? { organizationId, afterDate: after.booking_date, afterId: after.id, to, limit: batchSize, ...ids }
+        : { organizationId, from, to, limit: batchSize, ...ids };
+      const statement = after
+        ? ids
+          ? this.q.nextIdPage
+          : this.q.nextPage
+        : ids
+          ? this.q.firstIdPage
+          : this.q.firstPage;
+      const page = await this.driver.run(pageWithLines(this.intake, statement, values));
+      after = page.rows.at(-1);
+      if (!after) return;
+      yield page.records;
+      if (page.rows.length < batchSize) return;
     }
   }
+}
+
+/**
+ * One page of records and, in a second statement keyed by the page's ids, all their lines in line
+ * order: two statements per page, never one per record.
+ */
+function* pageWithLines(
+  q: IntakeStatements,
+  statement: Statement,
+  values: Values,
+): Program<{ rows: ExpenseRecordRow[]; records: ExportRecord[] }> {
+  const rows = yield* all<ExpenseRecordRow>(statement, values);
+  const lines =
+    rows.length > 0
+      ? linesByRecord(yield* all<IntakeLineRow>(q.linesOf, { ids: rows.map((r) => r.id) }))
+      : null;
+  return { rows, records: rows.map((row) => exportRecordFromRows(row, lines?.get(row.id) ?? [])) };
 }
 
 /** The organization id of a call, canonical; anything else names no organization. */
