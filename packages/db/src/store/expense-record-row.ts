@@ -1,9 +1,8 @@
 import { type ExportLine, type ExportRecord, localDate } from '@meander/domain';
-import type { IntakeLineRow } from './expense-record-view.js';
 import type { RecordSelection } from './port.js';
 
-/** An exportable record as the export pages select it (its lines come from a second read). */
-export interface ExpenseRecordRow {
+/** One line of an exportable record as an export page selects it: the record's columns and the line's. */
+export interface ExportPageRow {
   id: string;
   kind: string;
   currency: string;
@@ -11,9 +10,17 @@ export interface ExpenseRecordRow {
   description: string | null;
   employee_number: string | null;
   receipt_url: string | null;
+  line_no: number | string;
+  account: string;
+  amount_minor: number | string;
+  vat_code: string;
+  vat_amount_minor: number | string;
+  department: string | null;
+  project: string | null;
+  cost_centre: string | null;
 }
 
-function exportLineFromRow(row: IntakeLineRow): ExportLine {
+function exportLineFromRow(row: ExportPageRow): ExportLine {
   const dimensions = {
     ...(row.department !== null ? { department: row.department } : {}),
     ...(row.project !== null ? { project: row.project } : {}),
@@ -29,19 +36,11 @@ function exportLineFromRow(row: IntakeLineRow): ExportLine {
 }
 
 /**
- * A record row and its lines (in line order) → the record an adapter posts: every line, the gross
- * total (net + VAT of every line) as `amountMinor` — what the employee is owed and what payload
- * summaries add up — and the first line's account as `account`.
+ * A record's first row and its lines (in line order) → the record an adapter posts: every line,
+ * the gross total (net + VAT of every line) as `amountMinor` — what the employee is owed and what
+ * payload summaries add up — and the first line's account as `account`.
  */
-export function exportRecordFromRows(
-  row: ExpenseRecordRow,
-  lineRows: readonly IntakeLineRow[],
-): ExportRecord {
-  const lines = lineRows.map(exportLineFromRow);
-  const [first] = lines;
-  // Every stored record has 1–50 lines (migration 0011 and the intake): a record without one is a
-  // broken invariant, never something to post as zero.
-  if (!first) throw new Error(`Expense record ${row.id} has no lines`);
+function exportRecordOf(row: ExportPageRow, lines: ExportLine[]): ExportRecord {
   let gross = 0;
   for (const line of lines) gross += line.amountMinor + line.vatAmountMinor;
   return {
@@ -50,12 +49,30 @@ export function exportRecordFromRows(
     amountMinor: gross,
     currency: row.currency,
     bookingDate: row.booking_date,
-    account: first.account,
+    account: row.account,
     ...(row.description ? { description: row.description } : {}),
     ...(row.employee_number ? { employeeNumber: row.employee_number } : {}),
     ...(row.receipt_url ? { receiptUrl: row.receipt_url } : {}),
     lines,
   };
+}
+
+/**
+ * An export page's rows (one per line, a record's lines together in line order) → its records. A
+ * record has 1–50 lines (migration 0011 and the intake), and the page joins them, so a record
+ * without lines never appears.
+ */
+export function exportRecordsOf(rows: readonly ExportPageRow[]): ExportRecord[] {
+  const records: ExportRecord[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const first = rows[i] as ExportPageRow;
+    const lines: ExportLine[] = [];
+    for (; i < rows.length && (rows[i] as ExportPageRow).id === first.id; i += 1)
+      lines.push(exportLineFromRow(rows[i] as ExportPageRow));
+    records.push(exportRecordOf(first, lines));
+  }
+  return records;
 }
 
 /**

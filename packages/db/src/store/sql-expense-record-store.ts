@@ -1,4 +1,4 @@
-import { DomainError, type ExportRecord, MAX_UPSERT_RECORDS } from '@meander/domain';
+import { DomainError, type ExportRecord, MAX_EXPORT_RECORD_LINES, MAX_UPSERT_RECORDS } from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { all, type Driver, one, type Program } from './driver.js';
@@ -12,7 +12,7 @@ import {
   withdrawProgram,
 } from './expense-record-intake.js';
 import { insertNewProgram, legacyRows } from './expense-record-legacy.js';
-import { type ExpenseRecordRow, exportRecordFromRows, selectionWindow } from './expense-record-row.js';
+import { type ExportPageRow, exportRecordsOf, selectionWindow } from './expense-record-row.js';
 import { compileIntakeStatements, type IntakeStatements, idSet } from './expense-record-statements.js';
 import {
   type ExpenseRecordView,
@@ -29,7 +29,7 @@ import type {
   RecordSelection,
 } from './port.js';
 import { tablesOf } from './schema-rows.js';
-import { compileAll, p, type Statement, type Values } from './statement.js';
+import { compileAll, p } from './statement.js';
 import { isUuid } from './uuid.js';
 
 /**
@@ -40,13 +40,26 @@ import { isUuid } from './uuid.js';
  * period's start beside it, SQLite seeks from the period's start on every page instead.
  */
 function expenseRecordStatements(dialect: Dialect) {
-  const { expenseRecords: r, organizations: o } = tablesOf(dialect);
+  const { expenseRecords: r, expenseRecordLines: l, organizations: o } = tablesOf(dialect);
   const exportable = sql`${r.organizationId} = ${p('organizationId')} AND ${EXPORTABLE(r)}`;
-  // The page reads the records alone (a seek in the index's order); their lines follow in one read
-  // keyed by the page's ids (see streamApproved), so a page costs two statements whatever it holds.
-  const page = (lowerBound: SQL) => sql`SELECT ${EXPORT_COLUMNS(r)} FROM ${r}
-    WHERE ${exportable} AND ${lowerBound} AND ${r.bookingDate} <= ${p('to')}
-    ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}`;
+  // A page is one statement: the page's records (a seek in the index's order, LIMIT records, not
+  // lines) joined to all their lines by the lines' primary key, one seek per record. Only each
+  // record's few lines are ordered after the join (PostgreSQL: an incremental sort on the presorted
+  // (date, id); SQLite: the last ORDER BY term). PostgreSQL's join is LATERAL, and its LIMIT (a
+  // record's 50 lines at most, ck_expense_record_lines_line_no) keeps the planner from flattening it:
+  // a plain join hashed the page against a scan of every line of every organization, per page; a
+  // second read keyed by the page's ids did the same, and JSON aggregation per record was slower.
+  const lines =
+    dialect === 'postgres'
+      ? sql`CROSS JOIN LATERAL (SELECT * FROM ${l} WHERE ${l.recordId} = page.id
+          ORDER BY ${l.lineNo} LIMIT ${sql.raw(String(MAX_EXPORT_RECORD_LINES))}) line`
+      : sql`JOIN ${l} line ON line.record_id = page.id`;
+  const page = (lowerBound: SQL) => sql`SELECT page.*, ${LINE_COLUMNS} FROM (
+      SELECT ${EXPORT_COLUMNS(r)} FROM ${r}
+      WHERE ${exportable} AND ${lowerBound} AND ${r.bookingDate} <= ${p('to')}
+      ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}
+    ) page ${lines}
+    ORDER BY page.booking_date, page.id, line.line_no`;
   return {
     timeZoneOf: sql`SELECT ${o.timeZone} AS time_zone FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
     countApproved: sql`SELECT COUNT(*) AS n FROM ${r} WHERE ${exportable}
@@ -71,10 +84,14 @@ type Tables = ReturnType<typeof tablesOf>;
  */
 export const EXPORTABLE = (r: Tables['expenseRecords']) =>
   sql`${r.approvalState} = 'approved' AND ${r.withdrawnAt} IS NULL`;
-/** The record's own columns an ExportRecord is built from (its lines are read beside them). */
+/** The record's own columns an ExportRecord is built from (its lines are joined to them). */
 export const EXPORT_COLUMNS = (r: Tables['expenseRecords']) =>
   sql`${r.id} AS id, ${r.kind} AS kind, ${r.currency} AS currency, ${r.bookingDate} AS booking_date,
     ${r.description} AS description, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url`;
+
+/** A line's columns, beside its record's in an export page. */
+const LINE_COLUMNS = sql`line.line_no, line.account, line.amount_minor, line.vat_code,
+  line.vat_amount_minor, line.department, line.project, line.cost_centre`;
 
 /** The expense-record statements compiled for one dialect. */
 export function compileExpenseRecordStatements(dialect: Dialect) {
@@ -238,30 +255,14 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
         : ids
           ? this.q.firstIdPage
           : this.q.firstPage;
-      const page = await this.driver.run(pageWithLines(this.intake, statement, values));
-      after = page.rows.at(-1);
-      if (!after) return;
-      yield page.records;
-      if (page.rows.length < batchSize) return;
+      const records = exportRecordsOf(await this.driver.run(all<ExportPageRow>(statement, values)));
+      const last = records.at(-1);
+      if (!last) return;
+      yield records;
+      if (records.length < batchSize) return;
+      after = { booking_date: last.bookingDate, id: last.id };
     }
   }
-}
-
-/**
- * One page of records and, in a second statement keyed by the page's ids, all their lines in line
- * order: two statements per page, never one per record.
- */
-function* pageWithLines(
-  q: IntakeStatements,
-  statement: Statement,
-  values: Values,
-): Program<{ rows: ExpenseRecordRow[]; records: ExportRecord[] }> {
-  const rows = yield* all<ExpenseRecordRow>(statement, values);
-  const lines =
-    rows.length > 0
-      ? linesByRecord(yield* all<IntakeLineRow>(q.linesOf, { ids: rows.map((r) => r.id) }))
-      : null;
-  return { rows, records: rows.map((row) => exportRecordFromRows(row, lines?.get(row.id) ?? [])) };
 }
 
 /** The organization id of a call, canonical; anything else names no organization. */
