@@ -33,9 +33,9 @@ export function reversalRecordOf(view: ExpenseRecordView): ExportRecord {
     currency: view.currency,
     bookingDate: view.bookingDate,
     account: first?.account ?? '',
-    ...(view.description !== undefined ? { description: view.description } : {}),
+    ...(view.description ? { description: view.description } : {}),
     employeeNumber: view.employeeNumber,
-    ...(view.receiptUrl !== undefined ? { receiptUrl: view.receiptUrl } : {}),
+    ...(view.receiptUrl ? { receiptUrl: view.receiptUrl } : {}),
     lines: view.lines.map((line) => ({ ...line })),
     reversal: true,
   };
