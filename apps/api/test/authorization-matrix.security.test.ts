@@ -213,6 +213,20 @@ const CASES: Case[] = [
     denied: { orgAdminOther: 404 },
   },
   {
+    path: 'syncs.reverse',
+    kind: 'mutation',
+    setup: async (f) => ({ syncLogId: await partial(f), reason: 'Wrong period' }),
+    allowed: ADMINS,
+    denied: { orgAdminOther: 404 },
+  },
+  {
+    path: 'syncs.reversalOf',
+    kind: 'query',
+    setup: async (f) => ({ syncLogId: await partial(f) }),
+    allowed: READERS,
+    denied: { orgAdminOther: 404 },
+  },
+  {
     path: 'monitoring.overview',
     kind: 'query',
     setup: async (f) => ({ organizationId: f.orgId }),

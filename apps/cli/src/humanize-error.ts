@@ -63,6 +63,8 @@ export function humanizeError(error: unknown, apiUrl: string): CliError {
       ERROR_DETAILS_REQUIRED: `${error.message}.`,
       IDEMPOTENCY_KEY_CONFLICT: `${error.message}. Use a new idempotency key for a different request.`,
       VALIDATION_FAILED: `The API refused the input.${detail}`,
+      SYNC_NOT_REVERSIBLE: `${error.message}.${detail}`,
+      SYNC_ALREADY_REVERSED: `${error.message}. If that reversal did not finish: meander-sync resync run <its id>.${detail}`,
     };
     const message = (code && sentence[code]) || `The API answered: ${error.message}${detail}`;
     // Input the API refuses is a usage error like input the CLI refuses: exit 2 either way.

@@ -10,6 +10,7 @@ import { loginCommand } from './commands/login.js';
 import { recordsImportCommand } from './commands/records-import.js';
 import { rejectionsCommand } from './commands/rejections.js';
 import { resyncPlanCommand, resyncRunCommand } from './commands/resync.js';
+import { reverseCommand } from './commands/reverse.js';
 import { showCommand } from './commands/show.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
@@ -221,6 +222,16 @@ resync
   .action(
     action((ctx, id: string, options: { confirmUnposted?: boolean }) => resyncRunCommand(ctx, id, options)),
   );
+
+program
+  .command('reverse')
+  .description(
+    'reverse everything a success or partial sync posted (a new sync linked to it, once per sync) and follow it',
+  )
+  .argument('<syncLogId>', 'the success or partial sync to reverse')
+  .requiredOption('--reason <text>', 'why (1–500 characters, kept in the audit trail; no personal data)')
+  .addHelpText('after', examples(['meander-sync reverse 0f8c… --reason "Exported to the wrong company"']))
+  .action(action((ctx, id: string, options: { reason: string }) => reverseCommand(ctx, id, options)));
 
 program
   .command('status')

@@ -21,6 +21,7 @@ import {
   MAX_RECORD_FAILURES,
   PayloadSummaryBuilder,
   type RecordFailure,
+  reversalOf,
   type SyncLog,
 } from '@meander/domain';
 import { classifyErrorDetails, classifyRecordFailure } from './classify-rejection.js';
@@ -123,7 +124,10 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     const resync = sync.payloadSummary?.parentSyncId !== undefined;
     const recordIds =
       resync && sync.payloadSummary?.recordIds?.length ? sync.payloadSummary.recordIds : undefined;
-    const readBackFirst = resync || (await hadUnfinishedAttempt(db, sync));
+    // A reversal posts each record's reversing document under its reversal key: read back first,
+    // as a re-sync does, so a reversal some attempt already posted is never posted twice.
+    const reversal = reversalOf(sync);
+    const readBackFirst = resync || reversal !== undefined || (await hadUnfinishedAttempt(db, sync));
     if (readBackFirst) await waitForReapedWrites(deps, sync, log, fence.signal);
     const summary = new PayloadSummaryBuilder(sync.payloadSummary?.parentSyncId);
     const failures: RecordFailure[] = [];
@@ -138,7 +142,10 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       periodEnd: sync.periodEnd,
       ...(recordIds ? { recordIds } : {}),
     };
-    for await (const batch of readAhead(db.expenseRecords.streamApproved(selection, deps.batchSize))) {
+    const records = reversal
+      ? db.expenseRecords.streamPostedBy(reversal.of, recordIds ? { recordIds } : {}, deps.batchSize)
+      : db.expenseRecords.streamApproved(selection, deps.batchSize);
+    for await (const batch of readAhead(records)) {
       if (deps.stopSignal?.aborted) {
         await progressLanded();
         const stopped = await db.syncLogs.fail({
@@ -235,6 +242,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       errorDetails,
       payloadSummary: {
         ...summary.build(),
+        ...(reversal ? { reversal } : {}),
         ...unverified.summaryFields(),
         ...(ledgerRequests ? { ledgerRequests } : {}),
       },

@@ -13,6 +13,7 @@ export * from './adapter-options.js';
 export * from './connection-settings.js';
 export * from './create-adapter.js';
 export * from './decimal-amount.js';
+export * from './demo-posting-settings.js';
 export * from './http/backoff.js';
 export * from './http/clock.js';
 export * from './http/http-request.js';

@@ -22,6 +22,7 @@ export type * from './store/port.js';
 export { syncRunnerOf } from './store/runner-of.js';
 export { SCHEDULED_BATCH_MAX, type ScheduledSyncInput } from './store/scheduled-syncs.js';
 export { DEFAULT_LEASE_SECONDS, type SyncLease } from './store/sync-lease.js';
+export type { ReverseSyncCommand } from './store/sync-reversal.js';
 
 /**
  * Open the database a DATABASE_URL points at: `file:<path>` (SQLite, the embedded default) or

@@ -21,6 +21,8 @@ export type ValidationRule = (typeof VALIDATION_RULES)[number];
  * parent left unverified postings open (there is nothing else to confirm).
  * `time_zone_known`: an organization's time zone is an IANA name the runtime knows.
  * `period_span_bounded`: an export, preview or history filter spans at most five years.
+ * `reversal_of_posted_sync`: only a success or partial sync that is not itself a reversal can be
+ * reversed. `one_reversal_per_sync`: a sync is reversed at most once (its recovery is a re-sync).
  */
 export const PRODUCT_RULES = [
   'records_progress_bounded',
@@ -28,6 +30,8 @@ export const PRODUCT_RULES = [
   'confirm_unposted_needs_unverified',
   'time_zone_known',
   'period_span_bounded',
+  'reversal_of_posted_sync',
+  'one_reversal_per_sync',
 ] as const;
 /** A rule this product adds to the spec's. */
 export type ProductRule = (typeof PRODUCT_RULES)[number];
@@ -59,6 +63,8 @@ export type BusinessRule = (typeof BUSINESS_RULES)[number];
  * The public error codes clients branch on (see the contract's error table). `LEASE_LOST`: the
  * caller no longer owns the sync attempt it acts for (the row left `in_progress`, another claim
  * holds a higher epoch, or the lease expired), so it must not write to the ledger again.
+ * `SYNC_NOT_REVERSIBLE`: the sync posted nothing a reversal could undo (it is not success or partial)
+ * or is itself a reversal. `SYNC_ALREADY_REVERSED`: a reversal of the sync exists already.
  */
 export const DOMAIN_ERROR_CODES = [
   'VALIDATION_FAILED',
@@ -72,6 +78,8 @@ export const DOMAIN_ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'LEASE_LOST',
+  'SYNC_NOT_REVERSIBLE',
+  'SYNC_ALREADY_REVERSED',
 ] as const;
 /** A public error code. */
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -30,6 +30,7 @@ export * from './payload-summary.js';
 export * from './payload-summary-builder.js';
 export * from './policy.js';
 export * from './rejection-category.js';
+export * from './reversal.js';
 export * from './rules/accounting-module-must-be-enabled.js';
 export * from './rules/completed-at-after-started-at.js';
 export * from './rules/external-reference-id-format.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayTextProblem } from './display-text.js';
 import { CURRENCY_PATTERN, RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN } from './field-patterns.js';
 
 /** Upper bound on record ids kept in one summary; larger syncs set `recordIdsTruncated`. */
@@ -32,6 +33,25 @@ export const ledgerRequestsSchema = z.strictObject({
 /** Requests one sync sent to its ledger. */
 export type LedgerRequests = z.infer<typeof ledgerRequestsSchema>;
 
+/** The longest reason an operator may give for a reversal. */
+export const REVERSAL_REASON_MAX = 500;
+
+/**
+ * What a reversal reverses and why: the reversed sync's id and the operator's reason (display text,
+ * normalised on the way in by {@link reversalReasonSchema}). The reason is the operator's own words
+ * about the sync; nothing about an employee is asked for or needed there.
+ */
+export const reversalSummarySchema = z.strictObject({
+  of: z.uuid(),
+  reason: z
+    .string()
+    .min(1)
+    .max(REVERSAL_REASON_MAX)
+    .refine((text) => displayTextProblem(text) === null, 'The reason must be plain visible text'),
+});
+/** The `reversal` field of a reversal's payload summary. */
+export type ReversalSummary = z.infer<typeof reversalSummarySchema>;
+
 /**
  * What was sent, compactly. Strict: unknown keys are rejected, which is how "never contains PII"
  * is enforced — there is simply no field a name, e-mail or description could go into.
@@ -55,6 +75,11 @@ export const payloadSummarySchema = z
      * postings (`POSTED_NOT_FOUND`) are not in the ledger: this sync may send them once.
      */
     confirmedUnposted: z.literal(true).optional(),
+    /**
+     * This sync reverses what the sync `of` posted (the first reversal, and every re-sync of it):
+     * it posts each record's reversing document and releases the records it reversed.
+     */
+    reversal: reversalSummarySchema.optional(),
   })
   .refine((s) => s.totalAmountMinor === undefined || s.currency !== undefined, {
     message: 'A total amount needs its currency',

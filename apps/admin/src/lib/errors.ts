@@ -47,6 +47,10 @@ const CODE_SENTENCES: Record<string, string> = {
     'This sync has finished; finished syncs are part of the audit trail and cannot be changed.',
   ERROR_DETAILS_REQUIRED: 'A failed sync must say why it failed.',
   IDEMPOTENCY_KEY_CONFLICT: 'This idempotency key was already used for a different push.',
+  SYNC_NOT_REVERSIBLE:
+    'This sync cannot be reversed: only a success or partial sync that is not itself a reversal can be.',
+  SYNC_ALREADY_REVERSED:
+    'This sync was already reversed. If that reversal did not finish, re-sync the reversal instead.',
   FORBIDDEN: 'Your role is not allowed to do this.',
   NOT_FOUND: 'Not found: it does not exist, or it belongs to an organization you cannot see.',
   UNAUTHENTICATED: 'Your session has ended or the token is not valid. Sign in again.',

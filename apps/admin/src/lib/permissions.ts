@@ -5,6 +5,7 @@ import type { Action, PrincipalRole } from '@meander/domain';
 const ACTION_ROLES: Partial<Record<Action, readonly PrincipalRole[]>> = {
   'sync.export': ['org_admin', 'global_admin'],
   'resync.start': ['org_admin', 'global_admin'],
+  'sync.reverse': ['org_admin', 'global_admin'],
   'resync.plan': ['org_admin', 'global_admin', 'service'],
   'audit.verify': ['org_admin', 'global_admin', 'service'],
   'sync.watch': ['org_admin', 'global_admin', 'service'],

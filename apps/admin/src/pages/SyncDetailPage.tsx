@@ -7,6 +7,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { FailureSection } from '../components/sync/FailureSection';
 import { RejectionsSection } from '../components/sync/RejectionsSection';
 import { ResyncSection } from '../components/sync/ResyncSection';
+import { ReversalSection } from '../components/sync/ReversalSection';
 import { SealSection } from '../components/sync/SealSection';
 import { SyncRecordFields } from '../components/sync/SyncRecordFields';
 import { SyncTimeline } from '../components/sync/SyncTimeline';
@@ -95,6 +96,8 @@ export function SyncDetailPage() {
         <ResyncSection log={log} timeZone={zone} />
         <SealSection log={log} terminal={terminal} />
       </div>
+
+      <ReversalSection log={log} />
 
       {log.payloadSummary && (
         <section aria-labelledby="payload-heading" className="card">

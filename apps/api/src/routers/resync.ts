@@ -97,7 +97,11 @@ export const resyncRouter = router({
         periodEnd: parent.periodEnd,
         ...(wholePeriod ? {} : { recordIds }),
       };
-      const recordsTotal = await ctx.db.expenseRecords.countApproved(selection);
+      // A reversal's re-sync is a reversal too: it reverses what the original still has posted.
+      const reversal = parent.payloadSummary?.reversal;
+      const recordsTotal = reversal
+        ? await ctx.db.expenseRecords.countPostedBy(reversal.of, wholePeriod ? undefined : recordIds)
+        : await ctx.db.expenseRecords.countApproved(selection);
       const { syncLog, warnings } = await ctx.db.syncLogs.create({
         organizationId: parent.organizationId,
         accountingSystem: parent.accountingSystem,
@@ -111,6 +115,7 @@ export const resyncRouter = router({
           parentSyncId: parent.id,
           ...(wholePeriod ? {} : { recordIds }),
           ...(confirmUnposted ? { confirmedUnposted: true as const } : {}),
+          ...(reversal ? { reversal } : {}),
         },
       });
       return { ...syncLog, warnings };

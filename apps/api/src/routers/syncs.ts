@@ -14,6 +14,7 @@ import {
   isoDateTimeSchema,
   isTerminalStatus,
   type Principal,
+  reverseSyncInputSchema,
   type SyncLog,
 } from '@meander/domain';
 import { TRPCError } from '@trpc/server';
@@ -240,6 +241,33 @@ export const syncsRouter = router({
         idempotencyKey: input.idempotencyKey,
       });
       return { ...syncLog, warnings };
+    }),
+
+  /**
+   * Reverse a success or partial sync: a NEW manual sync by the caller for the same organization,
+   * system and period (`payloadSummary.reversal` = `{ of, reason }`) that posts the reversing
+   * document of every record the original left posted, and releases each one it reversed (it may
+   * then change and be exported again). Once per sync (`SYNC_ALREADY_REVERSED`; a reversal that
+   * did not finish is re-synced); a reversal, or a sync that is not success or partial, is
+   * `SYNC_NOT_REVERSIBLE`.
+   */
+  reverse: procedureFor('sync.reverse')
+    .input(reverseSyncInputSchema)
+    .mutation(async ({ ctx, input }) => {
+      const original = await visibleSyncLog(ctx, ctx.principal, input.syncLogId);
+      return ctx.db.syncLogs.createReversal({
+        syncLogId: original.id,
+        reason: input.reason,
+        triggeredBy: ctx.principal.userId,
+      });
+    }),
+
+  /** The reversal of a sync (its first; re-syncs of it name it as their parent), or null. */
+  reversalOf: procedureFor('syncLog.read')
+    .input(z.strictObject({ syncLogId: z.uuid() }))
+    .query(async ({ ctx, input }) => {
+      const original = await visibleSyncLog(ctx, ctx.principal, input.syncLogId);
+      return ctx.db.syncLogs.findReversalOf(original.id);
     }),
 
   /** Progress events of one sync (SSE), from its current state until it is terminal. */

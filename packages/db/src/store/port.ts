@@ -32,6 +32,7 @@ import type { UpsertResult, WithdrawResult } from './expense-record-intake.js';
 import type { ExpenseRecordView } from './expense-record-view.js';
 import type { ScheduledSyncInput } from './scheduled-syncs.js';
 import type { SyncLease } from './sync-lease.js';
+import type { ReverseSyncCommand } from './sync-reversal.js';
 
 /** The two databases the product runs on. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -296,6 +297,15 @@ export interface SyncLogStore {
     exceptId: string,
   ): Promise<boolean>;
   resyncPlan(organizationId: string): Promise<ResyncPlanEntry[]>;
+  /**
+   * Create the reversal of a success or partial sync: a pending manual sync of the same
+   * organization, system and period, its payload summary naming the original and the reason.
+   * `NOT_FOUND`, `SYNC_NOT_REVERSIBLE`, `SYNC_ALREADY_REVERSED` (also when a racing reversal won),
+   * `SYNC_ALREADY_ACTIVE`, `ACCOUNTING_MODULE_DISABLED`.
+   */
+  createReversal(command: ReverseSyncCommand, options?: { now?: string }): Promise<SyncLog>;
+  /** The (first) reversal of a sync, or null when it was never reversed. */
+  findReversalOf(syncLogId: string): Promise<SyncLog | null>;
   monitoringOverview(options: {
     organizationId?: string;
     now?: IsoDateTime;
@@ -342,8 +352,8 @@ export interface OrganizationStore {
 
 /**
  * The expense records: the intake (Meander's expense system hands approved records over), and what a
- * sync sends. "Approved" for an export means approved, not withdrawn, and without a posting hold
- * (records with several lines, VAT or dimensions wait for the posting model; see `postingHold`).
+ * sync sends. "Approved" for an export means approved and not withdrawn; a record goes out with
+ * every line (net, VAT, dimensions), its employee and its receipt.
  */
 export interface ExpenseRecordStore {
   /**
@@ -372,6 +382,17 @@ export interface ExpenseRecordStore {
   countApproved(selection: RecordSelection): Promise<number>;
   /** Exportable records of the selection in stable (booking date, id) order, `batchSize` at a time, never all in memory. */
   streamApproved(selection: RecordSelection, batchSize: number): AsyncIterable<ExportRecord[]>;
+  /** How many records the sync left posted (of `recordIds` when given). */
+  countPostedBy(syncLogId: string, recordIds?: readonly string[]): Promise<number>;
+  /**
+   * The records the sync left posted (of `recordIds` when given), each with all its lines and marked
+   * `reversal: true`: what its reversal posts, `batchSize` at a time in id order.
+   */
+  streamPostedBy(
+    syncLogId: string,
+    options: { recordIds?: readonly string[] },
+    batchSize: number,
+  ): AsyncIterable<ExportRecord[]>;
 }
 
 /**

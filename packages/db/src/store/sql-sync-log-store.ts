@@ -15,6 +15,7 @@ import {
   deleteSyncLogCommandSchema,
   type FailSyncLogCommand,
   failSyncLogCommandSchema,
+  isReversal,
   type ListSyncLogsInput,
   type Planned,
   parseCommand,
@@ -84,6 +85,7 @@ import {
   syncLogFromRow,
   toIsoOrNull,
 } from './sync-log-row.js';
+import { type ReverseSyncCommand, releaseReversedProgram, SyncReversals } from './sync-reversal.js';
 import { redactForTombstone, type TombstoneRow, tombstoneFromRow } from './tombstone.js';
 import { isUuid } from './uuid.js';
 
@@ -101,6 +103,7 @@ export class SqlSyncLogStore implements SyncLogStore {
   private readonly listQuery: ListQuery;
   private readonly intake: IntakeStatements;
   private readonly scheduled: ReturnType<typeof compileScheduledSyncStatements>;
+  private readonly reversals: SyncReversals;
 
   constructor(
     private readonly driver: Driver,
@@ -110,6 +113,7 @@ export class SqlSyncLogStore implements SyncLogStore {
     this.listQuery = new ListQuery(driver.dialect);
     this.intake = compileIntakeStatements(driver.dialect);
     this.scheduled = compileScheduledSyncStatements(driver.dialect);
+    this.reversals = new SyncReversals(driver, this.q);
   }
 
   /**
@@ -407,8 +411,11 @@ export class SqlSyncLogStore implements SyncLogStore {
       function* (this: SqlSyncLogStore): Program<Planned> {
         const planned = planComplete(yield* this.requireLog(command.id, true), command, now);
         yield* this.seal(planned.syncLog);
-        // What the sync posted becomes unchangeable in the same transaction as its terminal state.
-        yield* markPostedProgram(this.intake, planned.syncLog);
+        // What the sync posted becomes unchangeable in the same transaction as its terminal state;
+        // what a reversal reversed is released in the same way.
+        if (isReversal(planned.syncLog))
+          yield* releaseReversedProgram(this.reversals.statements, planned.syncLog);
+        else yield* markPostedProgram(this.intake, planned.syncLog);
         return planned;
       }.bind(this),
     );
@@ -528,6 +535,14 @@ export class SqlSyncLogStore implements SyncLogStore {
     if (!isUuid(organizationId)) return [];
     const rows = await this.driver.run(all<SyncLogRow>(this.q.resyncPlan, { organizationId }));
     return rows.map((r) => resyncEntryFrom(syncLogFromRow(r)));
+  }
+
+  createReversal(command: ReverseSyncCommand, options: { now?: string } = {}): Promise<SyncLog> {
+    return this.reversals.create(command, options.now ?? nowIso());
+  }
+
+  findReversalOf(syncLogId: string): Promise<SyncLog | null> {
+    return this.reversals.findReversalOf(canonicalUuid(syncLogId));
   }
 
   async monitoringOverview(options: {

@@ -92,6 +92,8 @@ export const accountingSyncLogs = pgTable(
     prevHash: text('prev_hash'),
     chainHash: text('chain_hash'),
     chainRecipe: integer('chain_recipe').notNull().default(1),
+    /** The sync this one is the (first) reversal of; one reversal per sync (migration 0013). */
+    reversesSyncLogId: uuid('reverses_sync_log_id'),
   },
   (t) => [
     index('idx_accounting_sync_logs_org_started').on(t.organizationId, t.startedAt),
@@ -106,6 +108,9 @@ export const accountingSyncLogs = pgTable(
       .on(t.organizationId, t.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),
     uniqueIndex('uq_accounting_sync_logs_chain_seq').on(t.organizationId, t.chainSeq),
+    uniqueIndex('uq_accounting_sync_logs_one_reversal')
+      .on(t.reversesSyncLogId)
+      .where(sql`reverses_sync_log_id IS NOT NULL`),
     index('idx_accounting_sync_logs_org_created').on(t.organizationId, t.createdAt, t.id),
     index('idx_accounting_sync_logs_org_epoch').on(t.organizationId, t.leaseEpoch),
     ...Object.entries(SYNC_LOG_CHECKS).map(([name, body]) => check(name, body)),
@@ -171,7 +176,6 @@ export const expenseRecords = pgTable(
     version: integer('version').notNull().default(1),
     employeeNumber: text('employee_number').notNull(),
     receiptUrl: text('receipt_url'),
-    postingHold: text('posting_hold'),
     contentHash: text('content_hash').notNull(),
     updatedAt: tz('updated_at').notNull(),
     withdrawnAt: tz('withdrawn_at'),
@@ -179,6 +183,9 @@ export const expenseRecords = pgTable(
   },
   (t) => [
     index('idx_expense_records_org_state_date').on(t.organizationId, t.approvalState, t.bookingDate, t.id),
+    index('idx_expense_records_posted_by')
+      .on(t.postedBySyncLogId, t.id)
+      .where(sql`posted_by_sync_log_id IS NOT NULL`),
     check('ck_expense_records_kind', EXPENSE_KIND_CHECK),
     check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
     ...Object.entries(EXPENSE_RECORD_CHECKS).map(([name, body]) => check(name, body)),

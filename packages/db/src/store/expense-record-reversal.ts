@@ -1,0 +1,95 @@
+import type { ExportRecord } from '@meander/domain';
+import { all, type Driver, one } from './driver.js';
+import type { IntakeStatements } from './expense-record-statements.js';
+import {
+  type ExpenseRecordView,
+  type IntakeLineRow,
+  type IntakeRecordRow,
+  linesByRecord,
+  viewFromRows,
+} from './expense-record-view.js';
+import {
+  compileReversalStatements,
+  NIL_UUID,
+  postedByPage,
+  postedBySelection,
+  type ReversalStatements,
+} from './sync-reversal.js';
+import { isUuid } from './uuid.js';
+
+/**
+ * A stored record as its reversal posts it: the whole record (every line with its VAT and
+ * dimensions, the employee, the receipt), gross total and first account as an export carries them,
+ * marked `reversal: true` so the adapter negates every amount under the record's reversal key.
+ */
+export function reversalRecordOf(view: ExpenseRecordView): ExportRecord {
+  const [first] = view.lines;
+  let gross = 0;
+  for (const line of view.lines) gross += line.amountMinor + line.vatAmountMinor;
+  return {
+    id: view.id,
+    kind: view.kind,
+    amountMinor: gross,
+    currency: view.currency,
+    bookingDate: view.bookingDate,
+    account: first?.account ?? '',
+    ...(view.description ? { description: view.description } : {}),
+    employeeNumber: view.employeeNumber,
+    ...(view.receiptUrl ? { receiptUrl: view.receiptUrl } : {}),
+    lines: view.lines.map((line) => ({ ...line })),
+    reversal: true,
+  };
+}
+
+/** The records a sync left posted, read for its reversal: counted, and streamed a page at a time. */
+export class PostedRecords {
+  private readonly r: ReversalStatements;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly intake: IntakeStatements,
+  ) {
+    this.r = compileReversalStatements(driver.dialect);
+  }
+
+  async count(syncLogId: string, recordIds?: readonly string[]): Promise<number> {
+    if (!isUuid(syncLogId)) return 0;
+    const row = await this.driver.run(
+      one<{ n: number | string }>(
+        this.r.countPostedBy,
+        postedBySelection(syncLogId.toLowerCase(), recordIds),
+      ),
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async *stream(
+    syncLogId: string,
+    recordIds: readonly string[] | undefined,
+    batchSize: number,
+  ): AsyncIterable<ExportRecord[]> {
+    if (!isUuid(syncLogId)) return;
+    const selection = postedBySelection(syncLogId.toLowerCase(), recordIds);
+    const intake = this.intake;
+    const r = this.r;
+    let afterId = NIL_UUID;
+    for (;;) {
+      const after = afterId;
+      const page = await this.driver.run(
+        (function* () {
+          const rows = yield* postedByPage<IntakeRecordRow>(r, selection, after, batchSize);
+          if (rows.length === 0) return [];
+          const lines = linesByRecord(
+            yield* all<IntakeLineRow>(intake.linesOf, { ids: rows.map((x) => x.id) }),
+          );
+          return rows.map((row) => reversalRecordOf(viewFromRows(row, lines.get(row.id) ?? [])));
+        })(),
+      );
+      const last = page[page.length - 1];
+      if (!last) return;
+      yield page;
+      if (page.length < batchSize) return;
+      afterId = last.id;
+    }
+  }
+}
