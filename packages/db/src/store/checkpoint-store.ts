@@ -78,20 +78,17 @@ function checkpointStatements(dialect: Dialect) {
           (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} IS NOT NULL`,
         )}) h ORDER BY "seq" DESC LIMIT 1
       )
-      SELECT "latest".*,
-        (SELECT "seq" FROM "head") AS "headSeq",
-        (SELECT "hash" FROM "head") AS "headHash",
+      SELECT l.*, h."seq" AS "headSeq", h."hash" AS "headHash",
         (SELECT "hash" FROM (${links(
           (t) => sql`${t.chainHash} AS "hash"`,
-          (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} = (SELECT "seq" FROM "latest")`,
+          (t) => sql`${ofOrganization(t)} AND ${t.chainSeq} = l."seq"`,
         )}) x LIMIT 1) AS "hashThen",
         (SELECT COUNT(*) FROM (${links(
           () => sql`1 AS "one"`,
           (t) =>
-            sql`${ofOrganization(t)} AND ${t.chainSeq} > COALESCE((SELECT "seq" FROM "latest"), 0)
-              AND ${t.chainSeq} <= (SELECT "seq" FROM "head")`,
+            sql`${ofOrganization(t)} AND ${t.chainSeq} > COALESCE(l."seq", 0) AND ${t.chainSeq} <= h."seq"`,
         )}) x) AS "linksAfter"
-      FROM (SELECT 1 AS "one") o LEFT JOIN "latest" ON 1 = 1`,
+      FROM (SELECT 1 AS "one") o LEFT JOIN "latest" l ON 1 = 1 LEFT JOIN "head" h ON 1 = 1`,
     organizationsWithChains: sql`SELECT DISTINCT "organizationId" FROM (${links(
       (t) => sql`${t.organizationId} AS "organizationId"`,
       (t) => sql`${t.chainSeq} IS NOT NULL`,
