@@ -30,19 +30,25 @@ let skipped = 0;
 const problems: string[] = [];
 
 for (const dir of packageDirs) {
-  const file = join(dir, '.vitest-result.json');
-  if (!existsSync(file)) {
+  if (!existsSync(join(dir, '.vitest-result.json'))) {
     problems.push(`${dir}: no test report (did its tests run?)`);
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-  if (!report.success || report.numFailedTestSuites > 0) problems.push(`${dir}: failed`);
-  console.log(
-    `${dir.slice(root.length + 1).padEnd(22)} ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
-  );
+  // A package may split its suite over several runs, each with its own report
+  // (`.vitest-result.<part>.json`, e.g. the worker's long waiting e2e file beside the rest).
+  const files = readdirSync(dir).filter((name) => /^\.vitest-result(\.[\w-]+)?\.json$/.test(name));
+  let packagePassed = 0;
+  let packageFailed = 0;
+  for (const file of files.sort()) {
+    const report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as VitestReport;
+    packagePassed += report.numPassedTests;
+    packageFailed += report.numFailedTests;
+    skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+    if (!report.success || report.numFailedTestSuites > 0) problems.push(`${dir}: failed (${file})`);
+  }
+  passed += packagePassed;
+  failed += packageFailed;
+  console.log(`${dir.slice(root.length + 1).padEnd(22)} ${packagePassed} passed, ${packageFailed} failed`);
 }
 
 for (const problem of problems) console.error(`✗ ${problem}`);

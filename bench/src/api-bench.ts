@@ -146,7 +146,11 @@ function bareApp(db: Database): Hono {
  * running the same SQL, both served by this one Node process (one core), driven by the same client
  * loop in a second process.
  */
-export async function runApiBench(dialect: Dialect, seconds: number): Promise<Row[]> {
+export async function runApiBench(
+  dialect: Dialect,
+  seconds: number,
+  repetitions = REPETITIONS,
+): Promise<Row[]> {
   // Opened as the API opens it (its SQLite page cache).
   const t = await createTestDatabase(dialect, { poolSize: 10, sqliteCacheMiB: DEFAULT_SQLITE_CACHE_MIB });
   const rows: Row[] = [];
@@ -214,10 +218,11 @@ export async function runApiBench(dialect: Dialect, seconds: number): Promise<Ro
         warmup,
       });
     /**
-     * Each ratio is the median of REPETITIONS pairs, the pair's order alternating (A B, B A, …) so
-     * drift in the machine's load hits both sides alike; every path is warmed once first.
+     * Each ratio is the median of `repetitions` pairs (fewer in a quick run), the pair's order
+     * alternating (A B, B A, …) so drift in the machine's load hits both sides alike; every path
+     * is warmed once first.
      */
-    const repeated = async (subject: LoadScenario, baseline: LoadScenario, reps = REPETITIONS) => {
+    const repeated = async (subject: LoadScenario, baseline: LoadScenario, reps = repetitions) => {
       const runs: { trpc: Driven; bare: Driven }[] = [];
       for (let r = 0; r < reps; r += 1) {
         if (r % 2 === 0) {
@@ -245,8 +250,9 @@ export async function runApiBench(dialect: Dialect, seconds: number): Promise<Ro
       emit(rows, row('GET syncLogs.list', await repeated('trpc-list', 'bare-list'), ceiling));
       const cycles = await repeated('trpc-cycle', 'store-cycle');
       emit(rows, row('create→start→complete (3 calls)', cycles, ceiling));
-      // Informational, so 3 pairs, not 5: it saves 8 s of drives a dialect from the full run's budget.
-      const minimal = await repeated('trpc-cycle', 'minimal-cycle', 3);
+      // Informational, so 3 pairs, not 5: it saves 8 s of drives a dialect from the full run's
+      // budget; one pair in a quick run.
+      const minimal = await repeated('trpc-cycle', 'minimal-cycle', repetitions < REPETITIONS ? 1 : 3);
       emit(rows, {
         ...row('create→start→complete vs minimal SQL (no rules, no seal)', minimal, ceiling),
         target: 'informational',

@@ -11,6 +11,7 @@ import { runApiStagesBench } from './api-stages-bench.js';
 import { runBurstBench } from './burst-bench.js';
 import { runIntakeBench } from './intake-bench.js';
 import { printTable, type Row, writeResults } from './report.js';
+import { REPETITIONS } from './stats.js';
 import { runStoreBench } from './store-bench.js';
 import { runWorkerBench } from './worker-bench.js';
 import { runWorkerMemoryBench } from './worker-memory-bench.js';
@@ -44,6 +45,9 @@ const plan = quick
       iterations: 60,
       organizations: 1_000,
       apiSeconds: 1,
+      // A smoke run: 3 pairs a ratio, the informational one a single pair (5 and 3 took 32 one-second
+      // drives a dialect; now 20).
+      apiRepetitions: 3,
       workerRuns: [{ records: 5_000, batches: [100] }],
       // One small period, so the smoke run exercises the worker-process path too.
       workerProcessRecords: [2_000, 5_000],
@@ -57,6 +61,7 @@ const plan = quick
       organizations: 10_000,
       // Per drive; each API ratio takes 5 alternating pairs of drives (≈ the 6 s of one pair before).
       apiSeconds: 2,
+      apiRepetitions: REPETITIONS,
       // Throughput at three batch sizes, against the bare loop: 5 alternating pairs of 10,000
       // records per side (100,000 a side before: 600,000 records, ~2.5 minutes a dialect).
       workerRuns: [{ records: 50_000, batches: [50, 100, 500] }],
@@ -102,7 +107,7 @@ for (const dialect of dialects) {
     await section('store', () => runStoreBench(dialect, plan.sizes, plan.iterations, plan.organizations));
   if (only.has('api') || only.has('stages'))
     await section('api-stages', () => runApiStagesBench(dialect, quick));
-  if (only.has('api')) await section('api', () => runApiBench(dialect, plan.apiSeconds));
+  if (only.has('api')) await section('api', () => runApiBench(dialect, plan.apiSeconds, plan.apiRepetitions));
   if (only.has('worker')) {
     await section('worker throughput', async () => {
       const out: Row[] = [];

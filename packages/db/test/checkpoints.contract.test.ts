@@ -86,20 +86,25 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
 
   it('counts only the links after its own last checkpoint, not the whole chain, on every seal', async () => {
     const counted: [number, number | undefined][] = [];
+    const reads: string[] = [];
     const store = Object.create(t.db.checkpoints) as typeof t.db.checkpoints;
     store.countLinks = (organizationId, uptoSeq, afterSeq) => {
       counted.push([uptoSeq, afterSeq]);
       return t.db.checkpoints.countLinks(organizationId, uptoSeq, afterSeq);
     };
+    store.signingState = async (organizationId) => {
+      const state = await t.db.checkpoints.signingState(organizationId);
+      reads.push(`after #${state.latest?.seq}: ${state.linksAfter}`);
+      return state;
+    };
     const fresh = new Checkpointer({ checkpoints: store }, signer);
     db = withCheckpoints(t.db, fresh);
     await seal(4);
     await seal(5);
-    // The first signing of this process counts the chain; the next one carries its own count on.
-    expect(counted).toEqual([
-      [5, undefined],
-      [6, 5],
-    ]);
+    // The first signing of this process counts the chain; the next one carries its own count on,
+    // adding the links after its checkpoint that the signing read returned.
+    expect(counted).toEqual([[5, undefined]]);
+    expect(reads).toEqual(['after #4: 1', 'after #5: 1']);
     const latest = await db.checkpoints.latest(orgId);
     expect(latest).toMatchObject({ seq: 6, count: 6 });
     expect(await verify()).toMatchObject({ ok: true, checked: 6, breaks: [] });
@@ -111,6 +116,71 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
     expect(counted).toEqual([[7, undefined]]);
     fresh.stop();
     other.stop();
+  });
+
+  it('a seal costs two statements once the process signed the previous head: one read, one append', async () => {
+    const calls: string[] = [];
+    const store = Object.create(t.db.checkpoints) as typeof t.db.checkpoints;
+    for (const method of ['latest', 'head', 'hashAt', 'countLinks', 'signingState', 'append'] as const) {
+      // biome-ignore lint/suspicious/noExplicitAny: a spy forwarding whatever the method takes
+      const original = (t.db.checkpoints[method] as (...args: any[]) => unknown).bind(t.db.checkpoints);
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      (store as any)[method] = (...args: unknown[]) => {
+        calls.push(method);
+        return original(...args);
+      };
+    }
+    const fresh = new Checkpointer({ checkpoints: store }, signer);
+    db = withCheckpoints(t.db, fresh);
+    await seal(4);
+    calls.length = 0;
+    await seal(5);
+    await seal(6);
+    expect(calls).toEqual(['signingState', 'append', 'signingState', 'append']);
+    // The head already signed: one read, nothing written.
+    calls.length = 0;
+    const again = await fresh.checkpoint(orgId);
+    expect(calls).toEqual(['signingState']);
+    expect(again).toMatchObject({ seq: 7, count: 7 });
+    expect(await verify()).toMatchObject({ ok: true, checked: 7, breaks: [] });
+    fresh.stop();
+  });
+
+  it('the signing read is one snapshot of the checkpoint, the head, the checkpointed hash and the links after it', async () => {
+    const head = (await db.syncLogs.verifyChain(orgId)).head;
+    const state = await t.db.checkpoints.signingState(orgId);
+    expect(state).toMatchObject({
+      latest: { organizationId: orgId, seq: 4, count: 4, hash: head?.chainHash },
+      head: { seq: 4, hash: head?.chainHash },
+      hashThen: head?.chainHash,
+      linksAfter: 0,
+    });
+    // Seals made while no signer ran: the links after the checkpoint, and the head moved on.
+    for (let i = 0; i < 3; i += 1) {
+      const { syncLog } = await t.db.syncLogs.create(aCreateCommand(orgId));
+      await t.db.syncLogs.start(syncLog.id);
+      await t.db.syncLogs.complete({
+        id: syncLog.id,
+        recordsSynced: 1,
+        recordsFailed: 0,
+        externalReferenceId: `${2000 + i}`,
+      });
+    }
+    const later = await t.db.checkpoints.signingState(orgId);
+    expect(later).toMatchObject({
+      latest: { seq: 4 },
+      head: { seq: 7 },
+      hashThen: head?.chainHash,
+      linksAfter: 3,
+    });
+    // An organization without a chain or a checkpoint.
+    const empty = await givenOrganization(t.db);
+    expect(await t.db.checkpoints.signingState(empty.id)).toEqual({
+      latest: null,
+      head: null,
+      hashThen: null,
+      linksAfter: 0,
+    });
   });
 
   it('a link removed below its last checkpoint is never re-signed away: the next checkpoint keeps the count', async () => {

@@ -1,6 +1,6 @@
 import { GENESIS_HASH } from '../store/hash-chain.js';
 import type { Database, DeletionActor, SyncLogStore } from '../store/port.js';
-import type { SignedCheckpoint } from './port.js';
+import type { SignedCheckpoint, SigningState } from './port.js';
 import type { CheckpointSigner } from './signing.js';
 
 /** Where a checkpointer reports what it could not do (a pino-like logger fits). */
@@ -61,10 +61,12 @@ export class Checkpointer {
 
   private async signHead(organizationId: string): Promise<SignedCheckpoint> {
     const store = this.db.checkpoints;
-    // The checkpoint first, then the head: another process may sign a newer head in between, and
-    // in that order its checkpoint can never look "ahead" of the head we read.
-    const latest = await store.latest(organizationId);
-    const head = (await store.head(organizationId)) ?? { seq: 0, hash: GENESIS_HASH };
+    // One read gives the latest checkpoint, the head, the checkpointed link's hash now and the
+    // links after it, all from one snapshot: another process's newer checkpoint can never look
+    // "ahead" of the head read with it.
+    const state = await store.signingState(organizationId);
+    const { latest } = state;
+    const head = state.head ?? { seq: 0, hash: GENESIS_HASH };
     if (
       latest &&
       latest.seq === head.seq &&
@@ -80,7 +82,7 @@ export class Checkpointer {
           `the chain ends at #${head.seq} but checkpoint #${latest.seq} was signed`,
         );
       }
-      const hashThen = latest.seq === 0 ? GENESIS_HASH : await store.hashAt(organizationId, latest.seq);
+      const hashThen = latest.seq === 0 ? GENESIS_HASH : state.hashThen;
       if (hashThen !== latest.hash) {
         throw new CheckpointConflictError(
           organizationId,
@@ -88,26 +90,42 @@ export class Checkpointer {
         );
       }
     }
-    // Counting every link per seal grew with the chain (a long-lived organization's thousands of
-    // seals, counted again for each new one). When the latest checkpoint is the one this process
-    // signed, its count is one we computed: carry it forward and count only the links after it.
-    // A link removed below it then shows as a count mismatch on verification, never re-signed.
-    // Any other latest checkpoint (another process's, another key's, a row we did not write) is
-    // not taken on trust: the whole chain is counted.
-    const carried = latest ? this.signedHere.get(organizationId) : undefined;
-    const count =
-      head.seq === 0
-        ? 0
-        : latest && carried && sameCheckpoint(carried, latest)
-          ? carried.count + (await store.countLinks(organizationId, head.seq, latest.seq))
-          : await store.countLinks(organizationId, head.seq);
-    const at = (this.options.now?.() ?? new Date()).toISOString();
-    const signed = this.signer.sign({ organizationId, seq: head.seq, hash: head.hash, count, at });
-    await store.append(signed);
+    const signed = this.signer.sign({
+      organizationId,
+      seq: head.seq,
+      hash: head.hash,
+      count: await this.linkCount(organizationId, head.seq, state),
+      at: (this.options.now?.() ?? new Date()).toISOString(),
+    });
+    if (await store.append(signed)) {
+      // Ours is in the log. Should another process have appended a newer one meanwhile, the next
+      // signing reads it as the latest, and then does not carry this count forward.
+      this.signedHere.set(organizationId, signed);
+      return signed;
+    }
+    // The same (organization, seq, key) was already there: another process signed this head.
     const stored = (await store.latest(organizationId)) ?? signed;
     if (sameCheckpoint(stored, signed)) this.signedHere.set(organizationId, signed);
     else this.signedHere.delete(organizationId);
     return stored;
+  }
+
+  /**
+   * Links up to the head. Counting every link per seal grew with the chain (a long-lived
+   * organization's thousands of seals, counted again for each new one). When the latest
+   * checkpoint is the one this process signed, its count is one we computed: carry it forward and
+   * add the links after it. A link removed below it then shows as a count mismatch on
+   * verification, never re-signed. Any other latest checkpoint (another process's, another key's,
+   * a row we did not write) is not taken on trust: the whole chain is counted.
+   */
+  private async linkCount(organizationId: string, headSeq: number, state: SigningState): Promise<number> {
+    if (headSeq === 0) return 0;
+    const { latest } = state;
+    // Without a checkpoint, the links after "none" are the whole chain.
+    if (!latest) return state.linksAfter;
+    const carried = this.signedHere.get(organizationId);
+    if (carried && sameCheckpoint(carried, latest)) return carried.count + state.linksAfter;
+    return this.db.checkpoints.countLinks(organizationId, headSeq);
   }
 
   /** After a seal: sign now; on failure log it and retry later (never fails the seal itself). */

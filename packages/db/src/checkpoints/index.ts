@@ -5,7 +5,7 @@ export {
   withCheckpoints,
 } from './checkpointer.js';
 export { DEV_AUDIT_SIGNING_KEY_PATH, loadCheckpointSigner } from './load-signer.js';
-export type { CheckpointHead, CheckpointStore, SignedCheckpoint } from './port.js';
+export type { CheckpointHead, CheckpointStore, SignedCheckpoint, SigningState } from './port.js';
 export {
   CheckpointSigner,
   checkpointMessage,

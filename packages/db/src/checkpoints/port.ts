@@ -34,6 +34,20 @@ export interface CheckpointStore {
   hashAt(organizationId: string, seq: number): Promise<string | null>;
   /** Links (rows plus tombstones) with `afterSeq` < chain_seq ≤ `uptoSeq` (`afterSeq` defaults to 0). */
   countLinks(organizationId: string, uptoSeq: number, afterSeq?: number): Promise<number>;
+  /** {@link SigningState} in one read: what the checkpointer needs to sign the head after a seal. */
+  signingState(organizationId: string): Promise<SigningState>;
   /** Organizations that have a sealed link (for checkpointing on start). */
   organizationsWithChains(): Promise<string[]>;
+}
+
+/** One snapshot of what signing an organization's head depends on. */
+export interface SigningState {
+  /** The newest checkpoint (as {@link CheckpointStore.latest}). */
+  latest: SignedCheckpoint | null;
+  /** The chain head (as {@link CheckpointStore.head}). */
+  head: { seq: number; hash: string } | null;
+  /** The chain_hash at `latest.seq` now, or null (no checkpoint, or the link is gone). */
+  hashThen: string | null;
+  /** Links with `latest.seq` (0 without a checkpoint) < chain_seq ≤ `head.seq`. */
+  linksAfter: number;
 }
