@@ -1,8 +1,8 @@
 #!/bin/sh
 # The worker package's `test`: two vitest runs side by side.
 #
-# fencing-paused-worker.e2e takes ~160 s, nearly all of it waiting (a 10 s ledger request held
-# while its worker is paused, leases of 2 s, the successor waiting out the 30 s request timeout),
+# fencing-paused-worker.e2e takes minutes, nearly all of it waiting (a 15 s ledger request held
+# while its worker is paused, leases of 6 s, the successor waiting out the 30 s request timeout),
 # and it ran after every other file of this package (~160 s between them), making the package the
 # test command's long pole (318 s). Here it runs in its own vitest process beside the rest, which
 # still run one file at a time among themselves as before; each run writes its own JSON report
