@@ -87,7 +87,10 @@ describe.each(DIALECTS)('syncs.preview — a dry run that writes nothing, on %s'
     await f.db.organizations.configureAccounting({
       organizationId: org.id,
       enabled: true,
-      config: { accountingSystem: 'xledger', connection: { ...emu.connections.xledger, ...DEMO_POSTING_SETTINGS } },
+      config: {
+        accountingSystem: 'xledger',
+        connection: { ...emu.connections.xledger, ...DEMO_POSTING_SETTINGS },
+      },
     });
     const record = {
       id: crypto.randomUUID(),
@@ -98,8 +101,20 @@ describe.each(DIALECTS)('syncs.preview — a dry run that writes nothing, on %s'
       currency: 'NOK',
       receiptUrl: 'https://receipts.example.com/preview.pdf',
       lines: [
-        { account: '7100', amountMinor: 8_000, vatCode: 'HIGH', vatAmountMinor: 2_000, dimensions: { department: 'SALES' } },
-        { account: '7100', amountMinor: 1_000, vatCode: 'LOW', vatAmountMinor: 120, dimensions: { project: 'P200' } },
+        {
+          account: '7100',
+          amountMinor: 8_000,
+          vatCode: 'HIGH',
+          vatAmountMinor: 2_000,
+          dimensions: { department: 'SALES' },
+        },
+        {
+          account: '7100',
+          amountMinor: 1_000,
+          vatCode: 'LOW',
+          vatAmountMinor: 120,
+          dimensions: { project: 'P200' },
+        },
       ],
     };
     expect(await f.db.expenseRecords.upsert(org.id, [record])).toMatchObject({ upserted: 1, rejected: [] });

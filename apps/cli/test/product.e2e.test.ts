@@ -116,7 +116,10 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       recordsTotal: number;
       documentCount: number;
       rejectedCount: number;
-      documents: { recordIds: string[]; lines: { account: string; recordId?: string; accountType?: string }[] }[];
+      documents: {
+        recordIds: string[];
+        lines: { account: string; recordId?: string; accountType?: string }[];
+      }[];
     };
     expect(preview).toMatchObject({ recordsTotal: 40, documentCount: 40, rejectedCount: 0 });
     // One document per record: the record's G/L lines (the demo has one to three, with VAT and

@@ -21,7 +21,8 @@ const aRecord = (i: number, lines?: ExpenseRecordInput['lines']): ExpenseRecordI
   lines: lines ?? [{ account: '7100', amountMinor: 20_000 + i, vatCode: 'ZERO', vatAmountMinor: 0 }],
 });
 
-const gross = (r: ExpenseRecordInput) => r.lines.reduce((sum, l) => sum + l.amountMinor + l.vatAmountMinor, 0);
+const gross = (r: ExpenseRecordInput) =>
+  r.lines.reduce((sum, l) => sum + l.amountMinor + l.vatAmountMinor, 0);
 
 /**
  * Records handed over through the intake go out with every line: VAT, several lines and dimensions
