@@ -116,10 +116,20 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       recordsTotal: number;
       documentCount: number;
       rejectedCount: number;
-      documents: { lines: { account: string }[] }[];
+      documents: {
+        recordIds: string[];
+        lines: { account: string; recordId?: string; accountType?: string }[];
+      }[];
     };
     expect(preview).toMatchObject({ recordsTotal: 40, documentCount: 40, rejectedCount: 0 });
-    expect(preview.documents.every((d) => d.lines.length === 2 && d.lines[1]?.account === '2910')).toBe(true);
+    // One document per record: the record's G/L lines (the demo has one to three, with VAT and
+    // dimensions), then the credit — the employee, or the balancing account 2910.
+    for (const d of preview.documents) {
+      const credit = d.lines.at(-1);
+      expect(d.lines.length).toBeGreaterThanOrEqual(2);
+      expect(credit?.accountType === 'employee' || credit?.account === '2910').toBe(true);
+      expect(d.lines.slice(0, -1).every((l) => l.recordId === d.recordIds[0])).toBe(true);
+    }
     const human = await cli(
       ['export', '--org', NORDLYS, '--from', monthStart, '--to', today, '--dry-run'],
       as,
@@ -134,6 +144,8 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       as,
     );
     expect(details.stdout.split('\n').length).toBeGreaterThan(80);
+    expect(details.stdout).toMatch(/account +type +amount +currency +VAT +VAT amount +dimensions +receipt/);
+    expect(details.stdout).toMatch(/ G\/L /);
     expect((await stats()).writes).toBe(writesBefore);
     expect(await history()).toBe(logsBefore);
   });

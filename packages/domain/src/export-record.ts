@@ -87,14 +87,38 @@ const ISO_DATE = regexes.date;
 const REQUIRED_KEYS = 6;
 const VAT = new Set<unknown>(VAT_CODES);
 
-/** Whether `lines` is plainly a list of lines without dimensions (anything else goes to the schema). */
+const DIMENSION_KEY_SET = new Set<string>(DIMENSION_KEYS);
+
+/** Whether `dimensions` is plainly a line's dimension values: known keys, codes of 1–20 characters. */
+function plainDimensions(dimensions: unknown): boolean {
+  if (
+    typeof dimensions !== 'object' ||
+    dimensions === null ||
+    Object.getPrototypeOf(dimensions) !== Object.prototype
+  )
+    return false;
+  for (const key in dimensions) {
+    if (!Object.hasOwn(dimensions, key) || !DIMENSION_KEY_SET.has(key)) return false;
+    const value = (dimensions as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || value.length < 1 || value.length > CODE_MAX) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `lines` is plainly a list of lines, with or without dimensions (anything else goes to the
+ * schema): the demo's and the intake's records carry dimensions and receipts, and adapters check
+ * every record of every batch.
+ */
 function plainLines(lines: unknown): boolean {
   if (!Array.isArray(lines) || lines.length < 1 || lines.length > MAX_EXPORT_RECORD_LINES) return false;
   for (const line of lines as unknown[]) {
     if (typeof line !== 'object' || line === null || Object.getPrototypeOf(line) !== Object.prototype)
       return false;
     const l = line as Record<string, unknown>;
-    if (Object.keys(l).length !== 4) return false;
+    const hasDimensions = Object.hasOwn(l, 'dimensions');
+    if (Object.keys(l).length !== (hasDimensions ? 5 : 4)) return false;
+    if (hasDimensions && !plainDimensions(l.dimensions)) return false;
     const { account, amountMinor, vatCode, vatAmountMinor } = l;
     if (
       !(
@@ -127,11 +151,27 @@ function plainlyValid(value: unknown): boolean {
     if (!Object.hasOwn(r, key)) return false;
     keys += 1;
   }
-  const { id, kind, amountMinor, currency, bookingDate, account, description, employeeNumber, lines } = r;
+  const {
+    id,
+    kind,
+    amountMinor,
+    currency,
+    bookingDate,
+    account,
+    description,
+    employeeNumber,
+    receiptUrl,
+    lines,
+  } = r;
   let optional = 0;
   if (Object.hasOwn(r, 'description')) optional += 1;
   if (Object.hasOwn(r, 'employeeNumber')) {
     if (typeof employeeNumber !== 'string' || employeeNumber.length < 1 || employeeNumber.length > CODE_MAX)
+      return false;
+    optional += 1;
+  }
+  if (Object.hasOwn(r, 'receiptUrl')) {
+    if (typeof receiptUrl !== 'string' || receiptUrl.length < 1 || receiptUrl.length > RECEIPT_URL_MAX)
       return false;
     optional += 1;
   }

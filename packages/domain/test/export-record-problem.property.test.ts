@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EXPORT_RECORD_KINDS, exportRecordProblem, exportRecordSchema } from '../src/index.js';
 
 const RECORD = {
@@ -58,6 +58,65 @@ const fieldValue = {
     fc.constantFrom('d'.repeat(500), 'd'.repeat(501)),
     fc.anything(),
   ),
+  employeeNumber: fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom('E001', '', 'e'.repeat(20), 'e'.repeat(21)),
+    fc.string({ maxLength: 22 }),
+    fc.anything(),
+  ),
+  receiptUrl: fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom('https://receipts.example.com/1.pdf', '', 'h'.repeat(2_048), 'h'.repeat(2_049)),
+    fc.string({ maxLength: 30 }),
+    fc.anything(),
+  ),
+  lines: fc.oneof(
+    fc.constant(undefined),
+    fc.array(
+      fc.record(
+        {
+          account: fc.oneof(fc.constantFrom('7100', '', 'a'.repeat(40), 'a'.repeat(41)), fc.anything()),
+          amountMinor: fc.oneof(
+            fc.integer({ min: -2, max: 100_000 }),
+            fc.constantFrom(1.5, 2 ** 53),
+            fc.anything(),
+          ),
+          vatCode: fc.oneof(fc.constantFrom('HIGH', 'ZERO', 'EXEMPT', 'high', ''), fc.anything()),
+          vatAmountMinor: fc.oneof(fc.integer({ min: -2, max: 30_000 }), fc.constantFrom(0.5), fc.anything()),
+          dimensions: fc.oneof(
+            fc.record(
+              {
+                department: fc.oneof(
+                  fc.constantFrom('SALES', '', 'd'.repeat(20), 'd'.repeat(21)),
+                  fc.anything(),
+                ),
+                project: fc.constantFrom('P100', ''),
+                costCentre: fc.string({ maxLength: 22 }),
+              },
+              { requiredKeys: [] },
+            ),
+            fc.dictionary(
+              fc.constantFrom('department', 'project', 'other', '__proto__'),
+              fc.string({ maxLength: 3 }),
+            ),
+            fc.anything(),
+          ),
+          extra: fc.anything(),
+        },
+        { requiredKeys: ['account', 'amountMinor', 'vatCode', 'vatAmountMinor'] },
+      ),
+      { maxLength: 3 },
+    ),
+    fc.constant(
+      Array.from({ length: 51 }, () => ({
+        account: '7100',
+        amountMinor: 1,
+        vatCode: 'ZERO',
+        vatAmountMinor: 0,
+      })),
+    ),
+    fc.anything(),
+  ),
 };
 
 /** A record with some fields replaced, removed, or an extra key added. */
@@ -92,6 +151,38 @@ const schemaVerdict = (value: unknown) => {
 };
 
 describe('exportRecordProblem: the schema’s verdict, without running the schema on a plain record', () => {
+  it('recognises a posting-model record (lines with VAT and dimensions, employee, receipt) without the schema', () => {
+    const record = {
+      ...RECORD,
+      amountMinor: 11_120,
+      employeeNumber: 'E007',
+      receiptUrl: 'https://receipts.example.com/1.pdf',
+      lines: [
+        {
+          account: '7140',
+          amountMinor: 8_000,
+          vatCode: 'HIGH',
+          vatAmountMinor: 2_000,
+          dimensions: { department: 'SALES' },
+        },
+        { account: '7130', amountMinor: 1_000, vatCode: 'LOW', vatAmountMinor: 120 },
+      ],
+    };
+    const schema = vi.spyOn(exportRecordSchema, 'safeParse');
+    try {
+      expect(exportRecordProblem(record)).toBeUndefined();
+      expect(schema).not.toHaveBeenCalled();
+      // An unknown dimension key is the schema's to refuse.
+      const [first, second] = record.lines;
+      expect(
+        exportRecordProblem({ ...record, lines: [{ ...first, dimensions: { region: 'NORTH' } }, second] }),
+      ).toMatch(/^lines\.0\.dimensions: /);
+      expect(schema).toHaveBeenCalled();
+    } finally {
+      schema.mockRestore();
+    }
+  });
+
   it('agrees with exportRecordSchema on every input, valid or not (fast-check, 5,000 cases)', () => {
     fc.assert(
       fc.property(fc.oneof(candidate, fc.anything()), (value) => {
