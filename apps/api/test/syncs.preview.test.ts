@@ -89,7 +89,7 @@ describe.each(DIALECTS)('syncs.preview — a dry run that writes nothing, on %s'
       enabled: true,
       config: {
         accountingSystem: 'xledger',
-        connection: { ...emu.connections.xledger, ...DEMO_POSTING_SETTINGS },
+        connection: { ...emu.connections.xledger, ...DEMO_POSTING_SETTINGS.xledger },
       },
     });
     const record = {

@@ -72,7 +72,7 @@ describe.each(DIALECTS)('intake records through a real sync on %s', (dialect) =>
     async (system) => {
       const org = await givenConnectedOrganization(t.db, emu, system, 0, {
         schedule: { cron: '0 2 * * *', timezone: 'UTC' },
-        settings: DEMO_POSTING_SETTINGS,
+        settings: DEMO_POSTING_SETTINGS[system],
       });
       const plain = Array.from({ length: 5 }, (_, i) => aRecord(i));
       const withdrawn = aRecord(6);

@@ -8,12 +8,6 @@ import { type RunningWorker, startWorker } from '../src/worker.js';
 import { emulators, eventually, FAST_RETRIES, PERIOD } from './fixtures.js';
 
 const OPERATOR = '0b7f5f0e-5a44-4c1e-9d7e-2f1b3c4d5e6f';
-/** The Xledger demo entity's tax rules (1: 25 %, 11: 15 %, 13: 12 %, 0: none) and GL object 1 for departments. */
-const XLEDGER_POSTING_SETTINGS = {
-  vatCodes: 'HIGH=1,MEDIUM=11,LOW=13,ZERO=0,EXEMPT=0',
-  dimensions: 'department=glObject1',
-  employeeCredit: 'employee',
-} as const;
 const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
 
 /** A record as Meander sends it: several lines with VAT and dimensions, an employee, a description. */
@@ -111,7 +105,7 @@ describe.each(DIALECTS)('a reversal through the worker against the emulators, on
           ...(system === 'dynamics'
             ? { ...emu.connections.dynamics, journalName: `R${org.id.replaceAll('-', '').slice(0, 9)}` }
             : emu.connections.xledger),
-          ...(system === 'dynamics' ? DEMO_POSTING_SETTINGS : XLEDGER_POSTING_SETTINGS),
+          ...DEMO_POSTING_SETTINGS[system],
         },
       },
     });

@@ -156,11 +156,13 @@ function demoRecord(
 }
 
 /**
- * The posting settings the demo connections carry (connection keys `vatCodes`, `dimensions`,
- * `employeeCredit`); the accounting package defines them (`DEMO_POSTING_SETTINGS`), next to the
+ * The posting settings the demo connections carry per ledger (connection keys `vatCodes`,
+ * `dimensions`, `employeeCredit`); the accounting package defines them (`DEMO_POSTING_SETTINGS`), next to the
  * emulators whose demo ledgers they describe.
  */
-export type DemoPostingSettings = Readonly<Record<'vatCodes' | 'dimensions' | 'employeeCredit', string>>;
+export type DemoPostingSettings = Readonly<
+  Record<AccountingSystem, Readonly<Record<'vatCodes' | 'dimensions' | 'employeeCredit', string>>>
+>;
 
 /**
  * Seed the demo: the contract's three organizations, their accounting modules (re-pointed at the
@@ -190,7 +192,10 @@ export async function seedDemo(
       config: {
         accountingSystem: org.system,
         schedule: NIGHTLY,
-        connection: { ...DEMO_CONNECTIONS[org.system](options.emulatorUrl), ...options.postingSettings },
+        connection: {
+          ...DEMO_CONNECTIONS[org.system](options.emulatorUrl),
+          ...options.postingSettings[org.system],
+        },
       },
     });
     if (!org.enabled) continue;

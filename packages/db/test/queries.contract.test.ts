@@ -256,11 +256,12 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
   it('seeds the demo idempotently and streams approved records in batches', async () => {
     const now = new Date('2026-11-24T12:00:00.000Z');
     // The accounting package's DEMO_POSTING_SETTINGS in production; any settings here.
-    const postingSettings = {
+    const posting = {
       vatCodes: 'HIGH=H,MEDIUM=M,LOW=L,ZERO=Z,EXEMPT=X',
       dimensions: 'department=DEP,project=PRJ',
       employeeCredit: 'employee',
     };
+    const postingSettings = { xledger: posting, dynamics: { ...posting, dimensions: 'department=D2' } };
     const first = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4010', postingSettings, now });
     const second = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4999', postingSettings, now });
     expect(first.records).toBe(704);
@@ -271,7 +272,7 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     );
     for (const org of DEMO_ORGANIZATIONS)
       expect((await t.db.organizations.getAccountingModule(org.id))?.config?.connection).toMatchObject(
-        postingSettings,
+        postingSettings[org.system],
       );
     expect((await t.db.organizations.getAccountingModule(DEMO_ORGANIZATIONS[2].id))?.enabled).toBe(false);
     // The demo keeps its books in Oslo: its October is these instants (summer time until the 25th).

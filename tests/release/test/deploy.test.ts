@@ -11,6 +11,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEMO_POSTING_SETTINGS } from '@meander/accounting';
 import { signToken } from '@meander/api';
 import { DEMO_ORGANIZATIONS, seedDemo } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
@@ -238,7 +239,7 @@ describe.each(DIALECTS)('compose services from the deployed folders on %s', (dia
     // Migrated and empty: the schema exists, nothing is seeded yet.
     expect(await t.db.organizations.get(NORDLYS)).toBeNull();
     // The demo's organizations (their schedules are read when a worker starts) and its ledgers.
-    await seedDemo(t.db, { emulatorUrl });
+    await seedDemo(t.db, { emulatorUrl, postingSettings: DEMO_POSTING_SETTINGS });
 
     const api = service('api');
     const started = await start(

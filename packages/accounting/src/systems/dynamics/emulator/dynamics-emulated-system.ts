@@ -1,3 +1,4 @@
+import { DEMO_POSTING_SETTINGS } from '../../../demo-posting-settings.js';
 import type { EmulatedSystem, SystemEmulator } from '../../../emulators/emulated-system.js';
 import { FaultState } from '../../../emulators/faults.js';
 import { sendJson } from '../../../emulators/http-io.js';
@@ -26,8 +27,8 @@ export const DEMO_DYNAMICS_CURRENCY = 'NOK';
  * onto the demo company's VAT Prod. Posting Groups — S25 25 %, S15 15 %, S12 12 %, S0 0 %, E0 0 %
  * (exempt) — and its dimensions DEPARTMENT (SALES, OPS) and PROJECT (P100, P200).
  */
-export const DEMO_DYNAMICS_VAT_CODES = 'HIGH=S25,MEDIUM=S15,LOW=S12,ZERO=S0,EXEMPT=E0';
-export const DEMO_DYNAMICS_DIMENSIONS = 'department=DEPARTMENT,project=PROJECT';
+export const DEMO_DYNAMICS_VAT_CODES = DEMO_POSTING_SETTINGS.dynamics.vatCodes;
+export const DEMO_DYNAMICS_DIMENSIONS = DEMO_POSTING_SETTINGS.dynamics.dimensions;
 /** The demo company's employees (posting group EXPENSES → payables account 2990). */
 export const DEMO_DYNAMICS_EMPLOYEES = Array.from(
   { length: 10 },

@@ -1,3 +1,4 @@
+import { DEMO_POSTING_SETTINGS } from '../../../demo-posting-settings.js';
 import type { EmulatedSystem, SystemEmulator } from '../../../emulators/emulated-system.js';
 import { FaultState } from '../../../emulators/faults.js';
 import { sendJson } from '../../../emulators/http-io.js';
@@ -23,11 +24,7 @@ export const DEMO_XLEDGER_POSTING = {
  * entity's tax rules (1 = 25 %, 11 = 15 %, 13 = 12 %, 0 = no VAT), departments in GL object 1 and
  * projects in the project field, the credit to the employee's sub-ledger.
  */
-export const DEMO_XLEDGER_POSTING_MODEL = {
-  vatCodes: 'HIGH=1,MEDIUM=11,LOW=13,ZERO=0,EXEMPT=0',
-  dimensions: 'department=glObject1,project=project',
-  employeeCredit: 'employee',
-} as const;
+export const DEMO_XLEDGER_POSTING_MODEL = DEMO_POSTING_SETTINGS.xledger;
 
 /** Xledger connection settings pointed at the emulator (a type, not an interface, so it is a connection `Record`). */
 export type XledgerEmulatorConnection = {
