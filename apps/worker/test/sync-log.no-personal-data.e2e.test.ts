@@ -1,11 +1,17 @@
-import type { AdapterOptions } from '@meander/accounting';
+import {
+  type AccountingAdapter,
+  AccountingError,
+  type AdapterOptions,
+  type BatchResult,
+  createAdapter,
+} from '@meander/accounting';
 import type { EmulatorFaults, RunningEmulators } from '@meander/accounting/emulators';
 import { Checkpointer, CheckpointSigner, type Database, withCheckpoints } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import type { AccountingSystem, ExpenseRecordInput, PayloadSummary, SyncLog } from '@meander/domain';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSync } from '../src/runner.js';
+import { type RunnerDeps, runSync } from '../src/runner.js';
 import { emulators, FAST_RETRIES, givenConnectedOrganization, PERIOD } from './fixtures.js';
 import { findPersonalData, findPersonalDataInLines } from './support/personal-data-scan.js';
 
@@ -97,7 +103,12 @@ describe.each(DIALECTS)('no personal data outside the intake tables, on %s', (di
   async function sync(
     organizationId: string,
     system: AccountingSystem,
-    options: { faults?: EmulatorFaults; adapter?: AdapterOptions; payloadSummary?: PayloadSummary } = {},
+    options: {
+      faults?: EmulatorFaults;
+      adapter?: AdapterOptions;
+      payloadSummary?: PayloadSummary;
+      adapterFor?: RunnerDeps['adapterFor'];
+    } = {},
   ): Promise<SyncLog> {
     emu.setFaults(system, options.faults ?? {});
     const recordIds = options.payloadSummary?.recordIds;
@@ -124,6 +135,7 @@ describe.each(DIALECTS)('no personal data outside the intake tables, on %s', (di
         batchSize: 2,
         heartbeatMs: 60_000,
         adapterOptions: { ...FAST_RETRIES, ...options.adapter },
+        ...(options.adapterFor ? { adapterFor: options.adapterFor } : {}),
       },
       running,
     );
@@ -217,6 +229,97 @@ describe.each(DIALECTS)('no personal data outside the intake tables, on %s', (di
 
     expect(logLines.some((line) => line.includes('sync finished'))).toBe(true);
     expect(logLines.some((line) => line.includes('sync failed'))).toBe(true);
+    expect(findPersonalDataInLines(logLines, secrets)).toEqual([]);
+  });
+
+  /**
+   * The emulators never quote what they were sent; real ledgers do (Business Central: "The length
+   * of the string is …, but it must be less than or equal to 100 characters. Value: …",
+   * microsoft/ALAppExtensions#8173). This ledger posts through the emulator, then refuses the first
+   * record of each batch and leaves the second unverified, quoting them; a later push fails whole,
+   * quoting the batch in its message.
+   */
+  function quotingLedger(system: AccountingSystem, mode: 'refuse' | 'fail'): RunnerDeps['adapterFor'] {
+    return (_sync, connection) => {
+      const real = createAdapter(system, connection, FAST_RETRIES);
+      const quote = (r: { description?: string; employeeNumber?: string }) =>
+        `Value: ${r.description ?? ''} (No.='${r.employeeNumber ?? ''}')`;
+      const adapter: AccountingAdapter = {
+        system,
+        get requests() {
+          return real.requests;
+        },
+        checkConnection: (signal) => real.checkConnection(signal),
+        inspectConnection: (signal) => real.inspectConnection(signal),
+        preflight: (records, context) => real.preflight(records, context),
+        async pushBatch(records, context): Promise<BatchResult> {
+          const [first, second] = records;
+          if (mode === 'fail' && first)
+            throw new AccountingError(`The ledger refused the batch: ${quote(first)}`, {
+              code: 'Internal_ServerError',
+              category: 'unknown',
+              retryable: true,
+            });
+          const result = await real.pushBatch(records.slice(2), context);
+          return {
+            ...result,
+            rejected: [
+              ...result.rejected,
+              ...(first
+                ? [
+                    {
+                      recordId: first.id,
+                      code: 'Application_StringExceededLength',
+                      category: 'validation' as const,
+                      retryable: false,
+                      reason: `The length of the string is 120, but it must be less than or equal to 100 characters. ${quote(first)}`,
+                    },
+                  ]
+                : []),
+              ...(second
+                ? [
+                    {
+                      recordId: second.id,
+                      code: 'POSTED_NOT_FOUND',
+                      category: 'configuration' as const,
+                      retryable: false,
+                      unverified: true,
+                      reason: `Posted, but no G/L entry found for ${quote(second)}`,
+                    },
+                  ]
+                : []),
+            ],
+          };
+        },
+      };
+      return adapter;
+    };
+  }
+
+  it.each<[AccountingSystem, string]>([
+    ['xledger', 'XQ'],
+    ['dynamics', 'BQ'],
+  ])('%s: a ledger that quotes what it was sent leaves no trace of it either', async (system, tag) => {
+    logLines.length = 0;
+    const { records, secrets } = personalRecords(tag, 4);
+    const organizationId = await organizationWith(system, records);
+    const refused = await sync(organizationId, system, { adapterFor: quotingLedger(system, 'refuse') });
+    // Two batches of the three one-line records: each batch's first refused, the second unverified.
+    expect(refused).toMatchObject({ status: 'partial', recordsFailed: 3 });
+    const reasons = refused.errorDetails?.recordFailures?.map((f) => f.reason) ?? [];
+    expect(reasons).toHaveLength(3);
+    // The ledger's words stay, the personal fields are named: the admin still sees what is wrong.
+    for (const reason of reasons) expect(reason).toContain('Value: [description]');
+    const failed = await sync(organizationId, system, {
+      adapterFor: quotingLedger(system, 'fail'),
+      payloadSummary: resyncOf(refused),
+    });
+    expect(failed).toMatchObject({ status: 'failed', errorDetails: { code: 'Internal_ServerError' } });
+    expect(failed.errorDetails?.message).toContain('The ledger refused the batch: Value: [description]');
+
+    const scan = await findPersonalData(t.db, secrets);
+    expect(scan.findings).toEqual([]);
+    expect(scan.rowsScanned.unverified_postings).toBeGreaterThanOrEqual(1);
     expect(findPersonalDataInLines(logLines, secrets)).toEqual([]);
   });
 });
