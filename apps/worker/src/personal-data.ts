@@ -13,11 +13,11 @@ import type { ErrorDetails, ExportRecord } from '@meander/domain';
 /** A ledger truncates long texts (Business Central: Text[100]); a quoted prefix this long is the description. */
 const MIN_QUOTED_PREFIX = 12;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `text` found case-insensitively, not inside a longer word or code (E001 is not in E0012). */
 function whole(text: string): RegExp {
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escape(text)}(?![\\p{L}\\p{N}])`, 'giu');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${literal(text)}(?![\\p{L}\\p{N}])`, 'giu');
 }
 
 /** The longest prefix (≥ {@link MIN_QUOTED_PREFIX} characters) of `description` that `message` quotes. */
@@ -37,7 +37,7 @@ export function withoutPersonalData(message: string, records: readonly ExportRec
   const quotes = (text: string) => out.toLowerCase().includes(text.toLowerCase());
   for (const record of records) {
     if (record.receiptUrl && quotes(record.receiptUrl))
-      out = out.replace(new RegExp(escape(record.receiptUrl), 'gi'), '[receipt URL]');
+      out = out.replace(new RegExp(literal(record.receiptUrl), 'gi'), '[receipt URL]');
     const description = record.description?.trim();
     if (description) {
       // A short description is replaced only where it stands alone; a long one wherever it is quoted.
@@ -45,7 +45,7 @@ export function withoutPersonalData(message: string, records: readonly ExportRec
         if (quotes(description)) out = out.replace(whole(description), '[description]');
       } else {
         const quoted = quotedPrefix(out, description);
-        if (quoted) out = out.replace(new RegExp(escape(quoted), 'gi'), '[description]');
+        if (quoted) out = out.replace(new RegExp(literal(quoted), 'gi'), '[description]');
       }
     }
     if (record.employeeNumber && quotes(record.employeeNumber))
