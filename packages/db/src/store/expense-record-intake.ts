@@ -10,7 +10,7 @@ import {
   type SyncLog,
 } from '@meander/domain';
 import { all, one, type Program, write } from './driver.js';
-import { type IntakeStatements, insertRecordsWithLines } from './expense-record-statements.js';
+import { type IntakeStatements, insertRows } from './expense-record-statements.js';
 import { type IntakeLineRow, type IntakeRecordRow, viewFromRows } from './expense-record-view.js';
 import { isUuid } from './uuid.js';
 
@@ -240,11 +240,12 @@ export function* upsertProgram(
     lines.push(...lineRows(checked.record));
     result.upserted += 1;
   }
-  yield* insertRecordsWithLines(
+  yield* insertRows(
     q,
+    'records',
     inserts.map((c) => recordRow(organizationId, c, now)),
-    lines,
   );
+  yield* insertRows(q, 'lines', lines);
   return result;
 }
 

@@ -48,15 +48,15 @@ function intakeStatements(dialect: Dialect) {
     ['project', 'text'],
     ['cost_centre', 'text'],
   ] as const;
-  const bulkInsert = (table: SQL, columns: readonly (readonly [string, string])[], param = 'rows') => {
+  const bulkInsert = (table: SQL, columns: readonly (readonly [string, string])[]) => {
     const names = sql.raw(columns.map(([c]) => c).join(', '));
     const values = sql.join(
       columns.map(([c]) => field(c)),
       sql`, `,
     );
     const source = pg
-      ? sql`jsonb_to_recordset(${p(param)}::jsonb) AS x(${sql.raw(columns.map(([c, t]) => `${c} ${t}`).join(', '))})`
-      : sql`json_each(${p(param)})`;
+      ? sql`jsonb_to_recordset(${p('rows')}::jsonb) AS x(${sql.raw(columns.map(([c, t]) => `${c} ${t}`).join(', '))})`
+      : sql`json_each(${p('rows')})`;
     return sql`INSERT INTO ${table} (${names}) SELECT ${values} FROM ${source}`;
   };
   const rowInsert = (table: SQL, columns: readonly (readonly [string, string])[]) =>
@@ -85,13 +85,6 @@ function intakeStatements(dialect: Dialect) {
       FROM ${r} WHERE ${r.id} IN (${ids('ids')})`,
     insertRecords: bulkInsert(sql`${r}`, recordColumns),
     insertLines: bulkInsert(sql`${l}`, lineColumns),
-    /**
-     * A batch's records and lines in one statement (one round trip fewer on PostgreSQL, where a
-     * round trip under load costs more than the rows). The lines' foreign key is checked at the
-     * statement's end, when the records of its WITH are in.
-     */
-    insertRecordsWithLines: sql`WITH inserted AS (${bulkInsert(sql`${r}`, recordColumns, 'records')})
-      ${bulkInsert(sql`${l}`, lineColumns, 'lines')}`,
     insertRecordRow: rowInsert(sql`${r}`, recordColumns),
     insertLineRow: rowInsert(sql`${l}`, lineColumns),
     updateRecord: sql`UPDATE ${r} SET kind = ${p('kind')}, currency = ${p('currency')},
@@ -148,19 +141,5 @@ export function* insertRows(
   const statement = table === 'records' ? q.insertRecordRow : q.insertLineRow;
   for (const row of rows) yield* write(statement, row);
 }
-/** Insert a batch's new records and the lines of every stored one: one statement, or a row at a time on SQLite. */
-export function* insertRecordsWithLines(
-  q: IntakeStatements,
-  records: readonly Record<string, unknown>[],
-  lines: readonly Record<string, unknown>[],
-): Program<void> {
-  if (q.rowAtATime || records.length === 0 || lines.length === 0) {
-    yield* insertRows(q, 'records', records);
-    yield* insertRows(q, 'lines', lines);
-    return;
-  }
-  yield* write(q.insertRecordsWithLines, { records, lines });
-}
-
 /** The compiled intake statements. */
 export type IntakeStatements = ReturnType<typeof compileIntakeStatements>;
