@@ -52,7 +52,8 @@ const plan = quick
       // One small period, so the smoke run exercises the worker-process path too.
       workerProcessRecords: [2_000, 5_000],
       burstOrganizations: 100,
-      intakeRecords: 5_000,
+      // 10,000 records in 10 batches: a few seconds a dialect in CI.
+      intakeRecords: 10_000,
       burstRecords: 20,
     }
   : {

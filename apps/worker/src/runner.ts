@@ -17,6 +17,7 @@ import {
 import {
   type ErrorCategory,
   type ErrorDetails,
+  type ExportRecord,
   isDomainError,
   MAX_RECORD_FAILURES,
   PayloadSummaryBuilder,
@@ -27,6 +28,7 @@ import {
 import { classifyErrorDetails, classifyRecordFailure } from './classify-rejection.js';
 import { type FencedWriteWaitOptions, waitOutFencedWrites } from './fenced-write-wait.js';
 import type { Logger } from './logger.js';
+import { detailsWithoutPersonalData, rejectionsWithoutPersonalData } from './personal-data.js';
 import { readAhead } from './read-ahead.js';
 import { failureDetails, shutdownDetails } from './sync-failure.js';
 import { HeldLease } from './sync-lease.js';
@@ -106,6 +108,8 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
   };
   // Outside the try: a failure still records what the sync cost against the ledger.
   let adapter: AccountingAdapter | undefined;
+  // The batch being pushed: a fatal error's message may quote it.
+  let inFlight: readonly ExportRecord[] = [];
   try {
     lease = await holdLease(deps, sync, log);
     const fence = lease;
@@ -159,6 +163,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       if (!fencedByPush) await fence.assert(); // a runner that lost its lease stops before its next batch
       fencedByPush = false;
       batchNumber += 1;
+      inFlight = batch;
       // The pre-flight (reads only) finds what the ledger would refuse; those records are
       // recorded as rejected with its codes and never sent. Only the rest is posted. Naming the
       // sync lets it read the chart of accounts and periods once per run, not once per batch.
@@ -171,7 +176,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       const toPost = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
       // Records posted earlier but never found are read back only, unless the operator confirmed them.
       const neverSend = await unverified.beforeBatch(toPost);
-      const result =
+      const pushed =
         toPost.length > 0
           ? await unverified.guardUnsettled(toPost, neverSend, () =>
               ledger.pushBatch(toPost, {
@@ -187,8 +192,10 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
               }),
             )
           : { accepted: [], rejected: [], externalReferenceId: null };
+      // Ledgers quote what they were sent: their refusals are kept without the records' personal data.
+      const result = { ...pushed, rejected: rejectionsWithoutPersonalData(pushed.rejected, batch) };
       await unverified.afterBatch(result, neverSend);
-      const rejected = [...planned.rejected, ...result.rejected];
+      const rejected = [...rejectionsWithoutPersonalData(planned.rejected, batch), ...result.rejected];
       summary.add(batch);
       synced += result.accepted.length;
       failed += rejected.length;
@@ -256,7 +263,7 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
     await progressWrite; // never two writes to the row at once
     if (lease?.lost || (isDomainError(error) && error.code === 'LEASE_LOST'))
       return leaseLost(deps, sync, context(), log);
-    return failSafely(deps, sync, error, context(), log, adapter);
+    return failSafely(deps, sync, error, { context: context(), records: inFlight }, log, adapter);
   } finally {
     await lease?.release();
   }
@@ -338,7 +345,7 @@ async function failSafely(
   deps: RunnerDeps,
   sync: SyncLog,
   error: unknown,
-  context: Record<string, number>,
+  at: { context: Record<string, number>; records: readonly ExportRecord[] },
   log: Logger,
   adapter: AccountingAdapter | undefined,
 ): Promise<RunOutcome> {
@@ -350,7 +357,10 @@ async function failSafely(
     log.warn({ code: error.code }, 'sync ended elsewhere while running');
     return { status: 'failed', syncLog: await deps.db.syncLogs.get(sync.id), reason: error.code };
   }
-  const details = classifyErrorDetails(sync.accountingSystem, failureDetails(error, context));
+  const details = classifyErrorDetails(
+    sync.accountingSystem,
+    detailsWithoutPersonalData(failureDetails(error, at.context), at.records),
+  );
   try {
     const failedLog = await deps.db.syncLogs.fail({
       id: sync.id,
