@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEMO_POSTING_SETTINGS } from '@meander/accounting';
 import { readEmulatorEnv, startEmulators } from '@meander/accounting/emulators';
 import { createLogger, readApiEnv, signToken, startApiServer } from '@meander/api';
 import {
@@ -118,7 +119,7 @@ const emulators = await startEmulators({
   host: settings.emulators.host,
   ...(settings.emulators.faults ? { faults: settings.emulators.faults } : {}),
 });
-const seeded = await seedDemo(db, { emulatorUrl: emulators.url });
+const seeded = await seedDemo(db, { emulatorUrl: emulators.url, postingSettings: DEMO_POSTING_SETTINGS });
 // Webhook secrets: sealed by the API, opened by the worker, under the same key.
 const webhooks = { box: settings.api.secretBox, allowedHosts: settings.api.webhookAllowedHosts };
 const worker = await startWorker({

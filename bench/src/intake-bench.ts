@@ -57,7 +57,6 @@ async function rawInsert(
     version: r.version,
     employee_number: r.employeeNumber,
     receipt_url: null,
-    posting_hold: null,
     content_hash: 'raw',
     updated_at: now,
   }));
@@ -84,9 +83,9 @@ async function rawInsert(
   const c = raw.connection;
   const insertRecord = c.prepare(
     `INSERT INTO expense_records (id, organization_id, kind, currency, booking_date, approval_state, description, version,
-      employee_number, receipt_url, posting_hold, content_hash, updated_at)
+      employee_number, receipt_url, content_hash, updated_at)
      VALUES (@id, @organization_id, @kind, @currency, @booking_date, @approval_state, @description, @version,
-      @employee_number, @receipt_url, @posting_hold, @content_hash, @updated_at)`,
+      @employee_number, @receipt_url, @content_hash, @updated_at)`,
   );
   const insertLine = c.prepare(
     `INSERT INTO expense_record_lines (record_id, line_no, account, amount_minor, vat_code, vat_amount_minor, department, project, cost_centre)

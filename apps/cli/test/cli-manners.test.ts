@@ -9,6 +9,7 @@ import { readCliEnv } from '../src/env.js';
 import { EXIT, UsageError } from '../src/exit-codes.js';
 import { etaText } from '../src/follow-progress.js';
 import { decimalToMinor, formatMoney, resolveLocale } from '../src/output/money.js';
+import { renderPlannedDocuments } from '../src/output/planned-documents.js';
 
 const usage = (run: () => unknown) => {
   try {
@@ -52,6 +53,93 @@ describe('money in the CLI: normal units, grouping, exact', () => {
       ],
     } as never);
     expect(totals.get('NOK')).toBe(30n);
+  });
+
+  it('renders each planned line with its account type, VAT category → code, VAT amount, dimensions and the receipt', () => {
+    const document = {
+      documentNumber: 'MX-1',
+      postingDate: '2026-10-07',
+      recordIds: ['r1'],
+      receiptUrl: 'https://receipts.example.com/r1.pdf',
+      lines: [
+        {
+          account: '7140',
+          amount: '1000.00',
+          currency: 'NOK',
+          recordId: 'r1',
+          accountType: 'gl_account' as const,
+          vatCategory: 'HIGH',
+          vatCode: 'S25',
+          vatAmount: '200.00',
+          dimensions: { DEPARTMENT: 'SALES', PROJECT: 'P100' },
+        },
+        {
+          account: '7130',
+          amount: '112.00',
+          currency: 'NOK',
+          recordId: 'r1',
+          accountType: 'gl_account' as const,
+          vatCategory: 'LOW',
+          vatCode: 'S12',
+          vatAmount: '12.00',
+        },
+        {
+          account: 'E007',
+          amount: '-1112.00',
+          currency: 'NOK',
+          recordId: 'r1',
+          accountType: 'employee' as const,
+        },
+      ],
+    };
+    const rows = renderPlannedDocuments([document], 'en-GB').split('\n');
+    expect(rows[0]?.split(/\s{2,}/)).toEqual([
+      'document',
+      'date',
+      'account',
+      'type',
+      'amount',
+      'currency',
+      'VAT',
+      'VAT amount',
+      'dimensions',
+      'receipt',
+    ]);
+    const cells = rows.slice(2).map((row) => row.trim().split(/\s{2,}/));
+    expect(cells[0]).toEqual([
+      'MX-1',
+      '2026-10-07',
+      '7140',
+      'G/L',
+      'NOK\u00a01,000.00',
+      'NOK',
+      'HIGH → S25',
+      'NOK\u00a0200.00',
+      'DEPARTMENT=SALES, PROJECT=P100',
+      'https://receipts.example.com/r1.pdf',
+    ]);
+    expect(cells[1]).toEqual(['7130', 'G/L', 'NOK\u00a0112.00', 'NOK', 'LOW → S12', 'NOK\u00a012.00']);
+    expect(cells[2]).toEqual(['E007', 'employee', '-NOK\u00a01,112.00', 'NOK']);
+    // The expense side only: the employee's credit line would cancel the total out.
+    expect(previewTotals({ documents: [document] } as never).get('NOK')).toBe(111_200n);
+    // An adapter without account types: a record's line is G/L, the contra line the balancing account.
+    const legacy = renderPlannedDocuments(
+      [
+        {
+          documentNumber: 'A',
+          postingDate: '2026-10-07',
+          lines: [
+            { account: '7100', amount: '25.00', currency: 'NOK', recordId: 'r2' },
+            { account: '2910', amount: '-25.00', currency: 'NOK' },
+          ],
+        },
+      ],
+      'en-GB',
+    ).split('\n');
+    expect(legacy.slice(2).map((row) => row.trim().split(/\s{2,}/)[row.startsWith('A') ? 3 : 1])).toEqual([
+      'G/L',
+      'balancing',
+    ]);
   });
 
   it('takes --locale, else LC_ALL/LC_MONETARY/LANG, else en-GB', () => {

@@ -38,6 +38,8 @@ export async function givenConnectedOrganization(
     accounts?: (i: number) => string;
     currencies?: (i: number) => string;
     schedule?: { cron: string; timezone: string };
+    /** Connection settings beside the emulator's own (e.g. the posting settings). */
+    settings?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<{ id: string; recordIds: string[] }> {
   const org = await db.organizations.create({
@@ -50,10 +52,12 @@ export async function givenConnectedOrganization(
       accountingSystem: system,
       // A Business Central journal batch belongs to one organization: its stale lines are deleted
       // and all its lines posted by that organization's syncs.
-      connection:
-        system === 'dynamics'
+      connection: {
+        ...(system === 'dynamics'
           ? { ...emu.connections.dynamics, journalName: `W${org.id.replaceAll('-', '').slice(0, 9)}` }
-          : emu.connections[system],
+          : emu.connections[system]),
+        ...options.settings,
+      },
       ...(options.schedule ? { schedule: options.schedule } : {}),
     },
   });

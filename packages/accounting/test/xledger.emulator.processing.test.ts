@@ -56,7 +56,7 @@ const ledgerOverHttp = async () => (await control('GET', 'ledger')).body.entries
 
 describe('Xledger emulator — processing (I: not documented whether it runs inside the import request)', () => {
   it('GET /_control/xledger/ledger shows status staged until processingDelayMs passed, then processed', async () => {
-    emulators.setFaults('xledger', { processingDelayMs: 100 });
+    emulators.setFaults('xledger', { processingDelayMs: 1_000 });
     await graphql(IMPORT, { inputs: pair('a') });
     expect((await ledgerOverHttp()).map((e) => e.status)).toEqual(['staged', 'staged']);
     expect((await graphql(ENTRIES)).journalEntries.edges).toEqual([]);

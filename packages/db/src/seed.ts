@@ -73,7 +73,64 @@ export function previousMonth(now: Date): { first: Date; days: number } {
   return { first, days };
 }
 
-/** A demo record as Meander's expense system would send it: one line, VAT ZERO, employee E001–E010. */
+/** The demo's VAT categories with their Norwegian rates (per cent of the net amount). */
+const VAT_RATES = { HIGH: 25, MEDIUM: 15, LOW: 12, ZERO: 0, EXEMPT: 0 } as const;
+const DEPARTMENTS = ['SALES', 'OPS'] as const;
+const PROJECTS = ['P100', 'P200'] as const;
+/**
+ * The demo's records went out as one plain line under version 1 before the posting model; version 2
+ * carries the lines below, so re-seeding an older demo database replaces them instead of
+ * conflicting with the stored version 1.
+ */
+const DEMO_RECORD_VERSION = 2;
+
+type DemoLine = ExpenseRecordInput['lines'][number];
+
+/** A line of `net` minor units in `vatCode`, its VAT in whole minor units (rounded half up, integers only). */
+function demoLine(
+  account: string,
+  net: number,
+  vatCode: keyof typeof VAT_RATES,
+  dimensions?: DemoLine['dimensions'],
+): DemoLine {
+  const vatAmountMinor = Math.floor((net * VAT_RATES[vatCode] + 50) / 100);
+  return { account, amountMinor: net, vatCode, vatAmountMinor, ...(dimensions ? { dimensions } : {}) };
+}
+
+/**
+ * The demo's lines for record `i`, in four shapes: one plain line without VAT; one line at 25 % with
+ * a department; a meal at 15 % and a taxi at 12 % on a project; and a three-line trip (hotel at
+ * 25 %, a zero-rated fee, an exempt item) with a department and a project on every line.
+ */
+function demoLines(i: number, account: string, amountMinor: number): ExpenseRecordInput['lines'] {
+  // Every fourth record has one shape; the next record of the same shape has the other department,
+  // and the project changes every second one.
+  const department = DEPARTMENTS[Math.floor(i / 4) % DEPARTMENTS.length] as string;
+  const project = PROJECTS[Math.floor(i / 8) % PROJECTS.length] as string;
+  const other = ACCOUNTS[(i + 3) % ACCOUNTS.length] as string;
+  switch (i % 4) {
+    case 0:
+      return [demoLine(account, amountMinor, 'ZERO')];
+    case 1:
+      return [demoLine(account, amountMinor, 'HIGH', { department })];
+    case 2:
+      return [
+        demoLine(account, amountMinor, 'MEDIUM', { project }),
+        demoLine(other, 1_000 + (amountMinor % 9_000), 'LOW', { project }),
+      ];
+    default:
+      return [
+        demoLine(account, amountMinor, 'HIGH', { department, project }),
+        demoLine(other, 500 + (amountMinor % 4_000), 'ZERO', { department, project }),
+        demoLine('6800', 200 + (amountMinor % 1_500), 'EXEMPT', { department, project }),
+      ];
+  }
+}
+
+/**
+ * A demo record as Meander's expense system would send it: its lines (see {@link demoLines}),
+ * employee E001–E010, and a receipt on every third record.
+ */
 function demoRecord(
   id: string,
   i: number,
@@ -87,27 +144,37 @@ function demoRecord(
 ): ExpenseRecordInput {
   return {
     id,
-    version: 1,
+    version: DEMO_RECORD_VERSION,
     kind: fields.kind,
     employeeNumber: `E${String((i % 10) + 1).padStart(3, '0')}`,
     bookingDate: fields.bookingDate,
     currency: 'NOK',
     description: fields.description,
-    lines: [{ account: fields.account, amountMinor: fields.amountMinor, vatCode: 'ZERO', vatAmountMinor: 0 }],
+    ...(i % 3 === 0 ? { receiptUrl: `https://receipts.meander.example/demo/${id}.pdf` } : {}),
+    lines: demoLines(i, fields.account, fields.amountMinor),
   };
 }
 
 /**
+ * The posting settings the demo connections carry (connection keys `vatCodes`, `dimensions`,
+ * `employeeCredit`); the accounting package defines them (`DEMO_POSTING_SETTINGS`), next to the
+ * emulators whose demo ledgers they describe.
+ */
+export type DemoPostingSettings = Readonly<Record<'vatCodes' | 'dimensions' | 'employeeCredit', string>>;
+
+/**
  * Seed the demo: the contract's three organizations, their accounting modules (re-pointed at the
- * emulators every run), 300 approved expense records per enabled organization in the previous
+ * emulators every run, with the demo's posting settings), 300 approved expense records per enabled
+ * organization in the previous
  * month (what the nightly schedule exports) plus a few withdrawn ones that must never be exported,
  * and 40 approved records month-to-date (for a manual export). The records go in through the
- * intake's own upsert (in batches of at most 1,000), as Meander's expense system sends them.
- * Idempotent: a second run finds every record `unchanged`.
+ * intake's own upsert (in batches of at most 1,000), as Meander's expense system sends them, with
+ * VAT, several lines, dimensions, employees and receipts. Idempotent: a second run finds every
+ * record `unchanged`; a record an older demo already posted stays as it was posted.
  */
 export async function seedDemo(
   db: Database,
-  options: { emulatorUrl: string; now?: Date },
+  options: { emulatorUrl: string; postingSettings: DemoPostingSettings; now?: Date },
 ): Promise<{ records: number }> {
   const now = options.now ?? new Date();
   const { first, days } = previousMonth(now);
@@ -123,7 +190,7 @@ export async function seedDemo(
       config: {
         accountingSystem: org.system,
         schedule: NIGHTLY,
-        connection: DEMO_CONNECTIONS[org.system](options.emulatorUrl),
+        connection: { ...DEMO_CONNECTIONS[org.system](options.emulatorUrl), ...options.postingSettings },
       },
     });
     if (!org.enabled) continue;
@@ -163,8 +230,10 @@ export async function seedDemo(
     }
     for (let i = 0; i < batch.length; i += MAX_UPSERT_RECORDS) {
       const result = await db.expenseRecords.upsert(org.id, batch.slice(i, i + MAX_UPSERT_RECORDS));
-      if (result.rejected.length > 0)
-        throw new Error(`Demo records refused: ${JSON.stringify(result.rejected.slice(0, 3))}`);
+      const refused = result.rejected.filter(
+        (r) => !r.issues.every((issue) => issue.rule === 'RECORD_ALREADY_POSTED'),
+      );
+      if (refused.length > 0) throw new Error(`Demo records refused: ${JSON.stringify(refused.slice(0, 3))}`);
       records += result.upserted;
     }
     await db.expenseRecords.withdraw(org.id, withdrawn);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, type ExpenseRecordInput } from '@meander/domain';
+import { DomainError, type ExpenseRecordInput, type ExportRecord } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   aCreateCommand,
@@ -22,6 +22,16 @@ const aRecord = (overrides: Partial<ExpenseRecordInput> = {}): ExpenseRecordInpu
 });
 
 const october = { periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-10-31T23:59:59.999Z' };
+
+async function exportedRecords(t: TestDatabase, organizationId: string, recordIds?: string[]) {
+  const out: ExportRecord[] = [];
+  for await (const batch of t.db.expenseRecords.streamApproved(
+    { organizationId, ...october, ...(recordIds ? { recordIds } : {}) },
+    2,
+  ))
+    out.push(...batch);
+  return out;
+}
 
 async function exported(t: TestDatabase, organizationId: string, recordIds?: string[]) {
   const out: { id: string; amountMinor: number; account: string }[] = [];
@@ -71,7 +81,6 @@ describe.each(DIALECTS)('expense record intake on %s', (dialect) => {
     expect(view).toMatchObject({
       ...record,
       state: 'approved',
-      postingHold: 'multiple_lines',
       postedBySyncLogId: null,
     });
     expect(view?.lines).toEqual(record.lines);
@@ -189,13 +198,14 @@ describe.each(DIALECTS)('expense record intake on %s', (dialect) => {
       org = (await givenOrganization(t.db)).id;
     });
 
-    it('exports one-line records without VAT or dimensions as before, holds the rest, and never a withdrawn one', async () => {
+    it('exports every approved record with all its lines, VAT, dimensions, employee and receipt; never a withdrawn one', async () => {
       const plain = aRecord({ bookingDate: '2026-10-02' });
       const exempt = aRecord({
         bookingDate: '2026-10-03',
         lines: [{ account: '6800', amountMinor: 7, vatCode: 'EXEMPT', vatAmountMinor: 0 }],
       });
       const vat = aRecord({
+        receiptUrl: 'https://receipts.example.com/vat.pdf',
         lines: [{ account: '7140', amountMinor: 100, vatCode: 'HIGH', vatAmountMinor: 25 }],
       });
       const dims = aRecord({
@@ -209,7 +219,20 @@ describe.each(DIALECTS)('expense record intake on %s', (dialect) => {
           },
         ],
       });
-      const twoLines = aRecord({ lines: [plain.lines[0], plain.lines[0]] as ExpenseRecordInput['lines'] });
+      const twoLines = aRecord({
+        employeeNumber: 'E010',
+        lines: [
+          { account: '7140', amountMinor: 80_000, vatCode: 'HIGH', vatAmountMinor: 20_000 },
+          {
+            account: '7350',
+            amountMinor: 10_000,
+            vatCode: 'MEDIUM',
+            vatAmountMinor: 1_500,
+            dimensions: { department: 'OPS', project: 'P200' },
+          },
+          { account: '7130', amountMinor: 4_000, vatCode: 'LOW', vatAmountMinor: 480 },
+        ],
+      });
       const withdrawn = aRecord({ bookingDate: '2026-10-04' });
       await t.db.expenseRecords.upsert(org, [plain, exempt, vat, dims, twoLines, withdrawn]);
       expect(await t.db.expenseRecords.withdraw(org, [withdrawn.id])).toEqual({
@@ -222,31 +245,50 @@ describe.each(DIALECTS)('expense record intake on %s', (dialect) => {
         unchanged: 1,
         rejected: [{ issues: [{ rule: 'RECORD_NOT_FOUND' }] }],
       });
+      const sameDay = [vat, dims, twoLines].sort((a, b) => a.id.localeCompare(b.id));
       expect(await exported(t, org)).toEqual([
         { id: plain.id, amountMinor: 120_000, account: '7140' },
         { id: exempt.id, amountMinor: 7, account: '6800' },
+        ...sameDay.map((r) => ({
+          id: r.id,
+          amountMinor: r.lines.reduce((sum, l) => sum + l.amountMinor + l.vatAmountMinor, 0),
+          account: r.lines[0]?.account,
+        })),
       ]);
-      expect(await t.db.expenseRecords.countApproved({ organizationId: org, ...october })).toBe(2);
-      expect(await exported(t, org, [withdrawn.id, vat.id, exempt.id])).toEqual([
-        { id: exempt.id, amountMinor: 7, account: '6800' },
-      ]);
+      expect(await t.db.expenseRecords.countApproved({ organizationId: org, ...october })).toBe(5);
+      const full = await exportedRecords(t, org, [withdrawn.id, vat.id, twoLines.id, dims.id]);
+      expect(full).toEqual(
+        [vat, dims, twoLines]
+          .sort((a, b) => a.id.localeCompare(b.id))
+          .map((r) => expect.objectContaining({ id: r.id })),
+      );
+      // Every line in line order, the gross total (net + VAT: 80,000 + 20,000 + 10,000 + 1,500 +
+      // 4,000 + 480), line 1's account, the employee and the receipt.
+      expect(full.find((r) => r.id === twoLines.id)).toEqual({
+        id: twoLines.id,
+        kind: 'expense_claim',
+        amountMinor: 115_980,
+        currency: 'NOK',
+        bookingDate: '2026-10-05',
+        account: '7140',
+        description: 'Hotel',
+        employeeNumber: 'E010',
+        lines: twoLines.lines,
+      });
+      expect(full.find((r) => r.id === vat.id)).toMatchObject({
+        amountMinor: 125,
+        employeeNumber: 'E003',
+        receiptUrl: 'https://receipts.example.com/vat.pdf',
+        lines: vat.lines,
+      });
+      expect(full.find((r) => r.id === dims.id)?.lines).toEqual(dims.lines);
       expect(
         await t.db.expenseRecords.countApproved({
           organizationId: org,
           ...october,
-          recordIds: [withdrawn.id, exempt.id],
+          recordIds: [withdrawn.id, exempt.id, twoLines.id],
         }),
-      ).toBe(1);
-      const holds = await t.db.expenseRecords.list({ organizationId: org, state: 'approved' });
-      expect(new Map(holds.items.map((v) => [v.id, v.postingHold]))).toEqual(
-        new Map([
-          [plain.id, null],
-          [exempt.id, null],
-          [vat.id, 'vat'],
-          [dims.id, 'dimensions'],
-          [twoLines.id, 'multiple_lines'],
-        ]),
-      );
+      ).toBe(2);
       // A new version re-approves a withdrawn record.
       await t.db.expenseRecords.upsert(org, [{ ...withdrawn, version: 2 }]);
       expect((await t.db.expenseRecords.get(org, withdrawn.id))?.state).toBe('approved');

@@ -12,13 +12,13 @@ import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../src/testing/index.js';
 import { rawExec, rawQuery } from './raw-sql.helpers.js';
 
-/** A copy of a dialect's migration folder without 0011: the schema before the intake. */
+/** A copy of a dialect's migration folder without 0011 and later: the schema before the intake. */
 function migrationsBefore0011(dialect: 'sqlite' | 'postgres'): { folder: string; cleanup(): void } {
   const folder = mkdtempSync(join(tmpdir(), 'meander-mig-'));
   cpSync(MIGRATIONS[dialect], folder, { recursive: true });
   const journalPath = join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => !e.tag.startsWith('0011'));
+  journal.entries = journal.entries.filter((e) => e.tag < '0011');
   writeFileSync(journalPath, JSON.stringify(journal));
   return { folder, cleanup: () => rmSync(folder, { recursive: true, force: true }) };
 }
@@ -105,6 +105,18 @@ describe.each(DIALECTS)('migration 0011 on a %s database with records', (dialect
     expect(exported.map((r) => [r.id, r.amountMinor, r.account])).toEqual(
       ids.slice(0, 10).map((id, i) => [id, 1_000 + i, `71${i}`]),
     );
+    // A migrated record goes out as its one line, at VAT ZERO, with its demo employee.
+    expect(exported[1]).toEqual({
+      id: ids[1],
+      kind: 'expense_claim',
+      amountMinor: 1_001,
+      currency: 'NOK',
+      bookingDate: '2026-10-05',
+      account: '711',
+      description: 'Old',
+      employeeNumber: 'E002',
+      lines: [{ account: '711', amountMinor: 1_001, vatCode: 'ZERO', vatAmountMinor: 0 }],
+    });
     // A re-send of a migrated record's exact content is unchanged; another payload under version 1 is refused.
     const same = {
       id: ids[0],

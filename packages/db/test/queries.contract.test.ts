@@ -255,14 +255,24 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
 
   it('seeds the demo idempotently and streams approved records in batches', async () => {
     const now = new Date('2026-11-24T12:00:00.000Z');
-    const first = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4010', now });
-    const second = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4999', now });
+    // The accounting package's DEMO_POSTING_SETTINGS in production; any settings here.
+    const postingSettings = {
+      vatCodes: 'HIGH=H,MEDIUM=M,LOW=L,ZERO=Z,EXEMPT=X',
+      dimensions: 'department=DEP,project=PRJ',
+      employeeCredit: 'employee',
+    };
+    const first = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4010', postingSettings, now });
+    const second = await seedDemo(t.db, { emulatorUrl: 'http://127.0.0.1:4999', postingSettings, now });
     expect(first.records).toBe(704);
     expect(second.records).toBe(0);
     const nordlys = DEMO_ORGANIZATIONS[0].id;
     expect((await t.db.organizations.getAccountingModule(nordlys))?.config?.connection?.baseUrl).toBe(
       'http://127.0.0.1:4999/xledger/graphql',
     );
+    for (const org of DEMO_ORGANIZATIONS)
+      expect((await t.db.organizations.getAccountingModule(org.id))?.config?.connection).toMatchObject(
+        postingSettings,
+      );
     expect((await t.db.organizations.getAccountingModule(DEMO_ORGANIZATIONS[2].id))?.enabled).toBe(false);
     // The demo keeps its books in Oslo: its October is these instants (summer time until the 25th).
     expect((await t.db.organizations.get(nordlys))?.timeZone).toBe('Europe/Oslo');
@@ -285,6 +295,32 @@ describe.each(DIALECTS)('queries and read models on %s', (dialect) => {
     }
     expect(batches).toEqual([64, 64, 64, 64, 44]);
     expect(ids.size).toBe(300);
+    // The demo goes through the posting model: VAT at every rate, several lines, dimensions,
+    // employees E001–E010 and receipts; each record's amount is its gross total.
+    const records = [];
+    for await (const batch of t.db.expenseRecords.streamApproved(selection, 500)) records.push(...batch);
+    const lines = records.flatMap((r) => r.lines ?? []);
+    expect(new Set(lines.map((l) => l.vatCode))).toEqual(
+      new Set(['HIGH', 'MEDIUM', 'LOW', 'ZERO', 'EXEMPT']),
+    );
+    expect(new Set(records.map((r) => r.lines?.length))).toEqual(new Set([1, 2, 3]));
+    expect(new Set(lines.map((l) => l.dimensions?.department).filter(Boolean))).toEqual(
+      new Set(['SALES', 'OPS']),
+    );
+    expect(new Set(lines.map((l) => l.dimensions?.project).filter(Boolean))).toEqual(
+      new Set(['P100', 'P200']),
+    );
+    expect(new Set(records.map((r) => r.employeeNumber))).toEqual(
+      new Set(Array.from({ length: 10 }, (_, i) => `E${String(i + 1).padStart(3, '0')}`)),
+    );
+    expect(records.filter((r) => r.receiptUrl?.startsWith('https://')).length).toBe(100);
+    for (const r of records) {
+      expect(r.amountMinor).toBe(
+        (r.lines ?? []).reduce((sum, l) => sum + l.amountMinor + l.vatAmountMinor, 0),
+      );
+      for (const l of r.lines ?? [])
+        if (l.vatCode === 'HIGH') expect(l.vatAmountMinor).toBe(Math.floor((l.amountMinor * 25 + 50) / 100));
+    }
     // The keyset follows (booking date, id) across page boundaries that fall inside a day.
     expect(order).toEqual([...order].sort());
     const some = [...ids].slice(0, 3);

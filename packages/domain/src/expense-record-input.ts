@@ -232,27 +232,6 @@ export function checkExpenseRecordInput(value: unknown): ExpenseRecordVerdict {
     : { ok: false, issues: expenseRecordIssues(refused.error) };
 }
 
-/**
- * Why the one-line poster cannot post this record yet, or null when it can. Until the posting model
- * (VAT, dimensions, the employee as the credit side) lands in the adapters, they post one net
- * amount per record on one account: a record with several lines, with VAT or with dimensions would
- * reach the ledger wrong, so it waits (`multiple_lines`, `vat`, `dimensions`), stored but not exported.
- */
-export function postingHold(record: Pick<ExpenseRecordInput, 'lines'>): PostingHold | null {
-  if (record.lines.length !== 1) return 'multiple_lines';
-  const [line] = record.lines as [ExpenseLineInput];
-  if (line.vatAmountMinor !== 0 || (line.vatCode !== 'ZERO' && line.vatCode !== 'EXEMPT')) return 'vat';
-  const d = line.dimensions;
-  if (d && (d.department !== undefined || d.project !== undefined || d.costCentre !== undefined))
-    return 'dimensions';
-  return null;
-}
-
-/** Why a stored record waits for the posting model (see {@link postingHold}). */
-export const POSTING_HOLDS = ['multiple_lines', 'vat', 'dimensions'] as const;
-/** A reason a record is not exported yet. */
-export type PostingHold = (typeof POSTING_HOLDS)[number];
-
 /** The states a stored record is in, as the intake reports them. */
 export const EXPENSE_RECORD_STATES = ['approved', 'withdrawn', 'posted'] as const;
 /** A stored record's state. */

@@ -4,7 +4,6 @@ import {
   currencyMinorDigits,
   type ExpenseRecordInput,
   expenseRecordFingerprint,
-  postingHold,
 } from '../src/index.js';
 
 const good = (): ExpenseRecordInput => ({
@@ -112,21 +111,6 @@ describe('expense record input: every field refused on its own, with its rule', 
   it('refuses what is not an object', () => {
     for (const value of [null, 'x', [good()], 5])
       expect(checkExpenseRecordInput(value)).toMatchObject({ ok: false, issues: [{ rule: 'RECORD_SHAPE' }] });
-  });
-});
-
-describe('posting hold: what the one-line poster must not post yet', () => {
-  const line = { account: '7100', amountMinor: 100, vatCode: 'ZERO' as const, vatAmountMinor: 0 };
-  it('posts one plain line at VAT zero or exempt', () => {
-    expect(postingHold({ lines: [line] })).toBeNull();
-    expect(postingHold({ lines: [{ ...line, vatCode: 'EXEMPT' }] })).toBeNull();
-    expect(postingHold({ lines: [{ ...line, dimensions: {} }] })).toBeNull();
-  });
-  it('holds several lines, VAT and dimensions', () => {
-    expect(postingHold({ lines: [line, line] })).toBe('multiple_lines');
-    expect(postingHold({ lines: [{ ...line, vatCode: 'HIGH' }] })).toBe('vat');
-    expect(postingHold({ lines: [{ ...line, vatAmountMinor: 1 }] })).toBe('vat');
-    expect(postingHold({ lines: [{ ...line, dimensions: { project: 'P100' } }] })).toBe('dimensions');
   });
 });
 

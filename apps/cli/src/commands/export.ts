@@ -4,6 +4,7 @@ import { resolvePeriod } from '../dates.js';
 import { exitCodeForStatus } from '../exit-codes.js';
 import { followProgress } from '../follow-progress.js';
 import { decimalToMinor, formatMoney } from '../output/money.js';
+import { isExpenseLine, renderPlannedDocuments } from '../output/planned-documents.js';
 import { style } from '../output/style.js';
 import { renderSyncLog } from '../output/sync-log-view.js';
 import { renderTable } from '../output/table.js';
@@ -57,12 +58,15 @@ export async function finishFollowing(ctx: CommandContext, id: string): Promise<
 
 type Preview = Awaited<ReturnType<CommandContext['client']['syncs']['preview']['query']>>;
 
-/** The expense side of the documents per currency, summed exactly in minor units. */
+/**
+ * The expense side of the documents per currency (the records' G/L lines, VAT included), summed
+ * exactly in minor units: the employee or balancing line would cancel the sum out.
+ */
 export function previewTotals(preview: Pick<Preview, 'documents'>): Map<string, bigint> {
   const totals = new Map<string, bigint>();
   for (const document of preview.documents)
     for (const line of document.lines) {
-      if (!line.recordId) continue; // the balancing line would cancel the sum out
+      if (!isExpenseLine(line)) continue;
       totals.set(
         line.currency,
         (totals.get(line.currency) ?? 0n) + decimalToMinor(line.amount, line.currency),
@@ -105,18 +109,7 @@ async function previewCommand(
     );
     return 0;
   }
-  const documents = renderTable(
-    ['document', 'date', 'account', 'amount', 'currency'],
-    preview.documents.flatMap((d) =>
-      d.lines.map((line, i) => [
-        i === 0 ? d.documentNumber : '',
-        i === 0 ? d.postingDate : '',
-        line.account,
-        formatMoney(decimalToMinor(line.amount, line.currency), line.currency, ctx.locale),
-        line.currency,
-      ]),
-    ),
-  );
+  const documents = renderPlannedDocuments(preview.documents, ctx.locale);
   const rejected = renderTable(
     ['record', 'code', 'reason'],
     preview.rejected.map((r) => [r.recordId, style.red(r.code), r.reason]),

@@ -21,20 +21,28 @@ export {
   type EmulatorOf,
 } from '../systems/emulator-registry.js';
 export { XLEDGER_SDL } from '../systems/xledger/emulator/schema.js';
-export type {
-  RunningXledgerEmulator,
-  XledgerEmulatorConnection,
+export {
+  DEMO_XLEDGER_POSTING_MODEL,
+  type RunningXledgerEmulator,
+  type XledgerEmulatorConnection,
 } from '../systems/xledger/emulator/xledger-emulated-system.js';
 export {
   DEMO_XLEDGER_ACCOUNTS,
   XLEDGER_MAX_NODES_PER_MUTATION,
   type XledgerAccount,
 } from '../systems/xledger/emulator/xledger-emulator.js';
-export type {
-  XledgerImportError,
-  XledgerJournalEntry,
-  XledgerLedgerItem,
+export {
+  balancesOf as xledgerBalancesOf,
+  type XledgerBalances,
+  type XledgerImportError,
+  type XledgerJournalEntry,
+  type XledgerLedgerItem,
 } from '../systems/xledger/emulator/xledger-ledger.js';
+export {
+  DEMO_XLEDGER_MASTER_DATA,
+  type XledgerMasterData,
+  type XledgerTaxRule,
+} from '../systems/xledger/emulator/xledger-master-data.js';
 export type { EmulatedSystem, EmulatorRequest, SystemEmulator } from './emulated-system.js';
 export type { EmulatorStats } from './emulator-stats.js';
 export { type EmulatorEnv, readEmulatorEnv } from './env.js';

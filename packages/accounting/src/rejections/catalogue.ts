@@ -42,6 +42,26 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     // before the vendor-message entries, so the stale cause is not reported as if it were new.
     messages: [/still staged in Xledger from an earlier attempt/i],
   },
+  {
+    code: 'XLEDGER_VAT_CATEGORY_UNMAPPED',
+    category: 'configuration',
+    message:
+      "A line has VAT in a category the organization's Xledger settings map to no tax rule, so Meander cannot book it and sent nothing.",
+    fix: 'Map the category to an Xledger tax rule in the connection setting vatCodes (e.g. "HIGH=1,MEDIUM=11,LOW=13,ZERO=0,EXEMPT=0"), then re-sync.',
+    retryable: false,
+    systems: XL,
+    codes: ['XLEDGER_VAT_CATEGORY_UNMAPPED'],
+  },
+  {
+    code: 'XLEDGER_DIMENSION_UNMAPPED',
+    category: 'configuration',
+    message:
+      "A line carries a dimension (department, project, cost centre) the organization's Xledger settings map to no GL import item field, so Meander sent nothing.",
+    fix: 'Map the dimension to a GL import item field in the connection setting dimensions (glObject1 … glObject5 or project, e.g. "department=glObject1,project=project"), then re-sync.',
+    retryable: false,
+    systems: XL,
+    codes: ['XLEDGER_DIMENSION_UNMAPPED'],
+  },
   // --- period -----------------------------------------------------------------------------------
   {
     code: 'PERIOD_LOCKED',
@@ -52,7 +72,115 @@ export const REJECTION_CATALOGUE: readonly CatalogueEntry[] = [
     codes: ['PREFLIGHT_PERIOD_LOCKED'],
     messages: [/is not within your range of allowed posting dates/i, /period .*(is )?(closed|locked)/i],
   },
+  // --- the posting model: VAT, dimensions, employees (before master data: BC's table-relation
+  // message names "Bal. Account No.", which the account entries would take for a G/L account) ---
+  {
+    code: 'VAT_CATEGORY_UNMAPPED',
+    category: 'configuration',
+    message:
+      "A line's VAT category has no VAT code of the ledger in the organization's posting settings, and the line carries VAT.",
+    fix: 'Add the category to the connection setting vatCodes (Business Central: a VAT Prod. Posting Group, e.g. "HIGH=S25,MEDIUM=S15,LOW=S12,ZERO=S0,EXEMPT=E0"), then re-sync.',
+    retryable: false,
+    codes: ['PREFLIGHT_VAT_CATEGORY_UNMAPPED'],
+  },
+  {
+    code: 'DIMENSION_UNMAPPED',
+    category: 'configuration',
+    message:
+      "A line carries a dimension (department, project, cost centre) the organization's posting settings do not map to a ledger dimension.",
+    fix: 'Add the key to the connection setting dimensions (e.g. "department=DEPARTMENT,project=PROJECT"), then re-sync.',
+    retryable: false,
+    codes: ['PREFLIGHT_DIMENSION_UNMAPPED'],
+  },
+  {
+    code: 'RECEIPT_URL_INVALID',
+    category: 'validation',
+    message: "The expense's receipt link is not a web address (http or https), so it cannot be attached.",
+    fix: 'Correct or remove the receipt link of the expense in Meander, then re-sync.',
+    retryable: false,
+    codes: ['PREFLIGHT_RECEIPT_URL_INVALID'],
+  },
+  {
+    code: 'VAT_CODE_UNKNOWN',
+    category: 'master_data',
+    message: 'The VAT code the VAT category maps to does not exist in the ledger.',
+    fix: 'Create the VAT Prod. Posting Group (and its VAT Posting Setup) in Business Central, or correct the connection setting vatCodes, then re-sync.',
+    retryable: false,
+    systems: BC,
+    codes: ['PREFLIGHT_UNKNOWN_VAT_CODE'],
+    messages: [
+      /related table \(VAT Product Posting Group\)/i,
+      /The VAT Product Posting Group does not exist/i,
+      /The VAT Posting Setup does not exist/i,
+    ],
+  },
+  {
+    code: 'DIMENSION_VALUE_UNKNOWN',
+    category: 'master_data',
+    message: "The line's dimension or dimension value does not exist in the ledger (or is blocked).",
+    fix: 'Create the dimension value in Business Central (Dimensions → Dimension Values), or correct the value in Meander or the connection setting dimensions, then re-sync.',
+    retryable: false,
+    systems: BC,
+    codes: ['PREFLIGHT_UNKNOWN_DIMENSION_VALUE'],
+    messages: [
+      /The "valueCode" does not match to a Dimension Value/i,
+      /The "code" does not match to a Dimension/i,
+      /The Dimension( Value)? does not exist/i,
+    ],
+  },
+  {
+    code: 'DIMENSION_ALREADY_SET',
+    category: 'validation',
+    message:
+      'The journal line already has a value for this dimension (a default dimension of the account, or an earlier request).',
+    fix: "Remove the account's default dimension for this dimension in Business Central, or the line's duplicate dimension in Meander, then re-sync.",
+    retryable: false,
+    systems: BC,
+    messages: [/The dimension set line already exists/i],
+  },
+  {
+    code: 'EMPLOYEE_UNKNOWN',
+    category: 'master_data',
+    message: "The employee the company owes is not in the ledger's employee list.",
+    fix: "Create the employee in Business Central (with an Employee Posting Group), or correct the employee's number in Meander, then re-sync. To book to one payables account instead, set employeeCredit=balancing_account.",
+    retryable: false,
+    systems: BC,
+    codes: ['PREFLIGHT_UNKNOWN_EMPLOYEE'],
+    messages: [/related table \(Employee\)/i, /The Employee does not exist/i],
+  },
   // --- master data ------------------------------------------------------------------------------
+  {
+    code: 'XLEDGER_TAX_RULE_UNKNOWN',
+    category: 'master_data',
+    message: "A line's VAT category maps to a tax rule the Xledger entity does not have.",
+    fix: "Correct the VAT category's tax rule in the connection setting vatCodes (Meander's accounting settings), or create the tax rule in Xledger; `meander-sync doctor` lists the missing ones. Then re-sync.",
+    retryable: false,
+    systems: XL,
+    messages: [/Tax rule '.*' does not exist/i],
+  },
+  {
+    code: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    category: 'master_data',
+    message: 'A line names a department, project or other dimension value the Xledger entity does not have.',
+    fix: "Create the value in Xledger (the GL object's values, or the project), or correct the line's dimension in Meander, then re-sync.",
+    retryable: false,
+    systems: XL,
+    messages: [
+      /Project '.*' does not exist/i,
+      /Value '.*' does not exist for glObject[1-5]/i,
+      /^(Project \S+|glObject[1-5] value \S+) does not exist in Xledger/i,
+    ],
+  },
+  {
+    code: 'XLEDGER_EMPLOYEE_UNKNOWN',
+    category: 'master_data',
+    message:
+      "The record's employee is not an employee (sub-ledger) of the Xledger entity, so the credit line cannot name them.",
+    fix: "Create the employee in Xledger with the employee number Meander has, or correct the employee's number in Meander, then re-sync. To credit one account instead, set the connection setting employeeCredit to balancing_account.",
+    retryable: false,
+    systems: XL,
+    messages: [/Subledger '.*' does not exist/i, /^Employee \S+ does not exist in Xledger/i],
+  },
   {
     code: 'ACCOUNT_UNKNOWN',
     category: 'master_data',

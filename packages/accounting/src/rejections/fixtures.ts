@@ -19,6 +19,60 @@ const BC_AL = 'BCApps / BaseApp AL source (see shared spec/accounting-systems.md
 const XL_SAMPLES = 'xledger/graphql-samples and public clients (go-xledger, grasp-labs, onecore)';
 
 export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
+  // The posting model (issue 24): adapter pre-flight codes and Business Central's own refusals.
+  {
+    system: 'dynamics',
+    code: 'PREFLIGHT_VAT_CATEGORY_UNMAPPED',
+    message:
+      'VAT category LOW has no Business Central VAT code: add LOW=<VAT Prod. Posting Group> to vatCodes',
+    expected: 'VAT_CATEGORY_UNMAPPED',
+    source: 'adapter: dynamics-document-plan.ts',
+  },
+  {
+    system: 'dynamics',
+    code: 'PREFLIGHT_RECEIPT_URL_INVALID',
+    message: 'The receipt link is not an http(s) URL',
+    expected: 'RECEIPT_URL_INVALID',
+    source: 'adapter: dynamics-document-plan.ts',
+  },
+  {
+    system: 'dynamics',
+    code: 'PREFLIGHT_DIMENSION_UNMAPPED',
+    message: 'Dimension costCentre (value CC1) has no Business Central dimension',
+    expected: 'DIMENSION_UNMAPPED',
+    source: 'adapter: dynamics-document-plan.ts',
+  },
+  {
+    system: 'dynamics',
+    code: 'Application_FieldValidationException',
+    message:
+      'The field VAT Prod. Posting Group of table Gen. Journal Line contains a value (S99) that cannot be found in the related table (VAT Product Posting Group).',
+    expected: 'VAT_CODE_UNKNOWN',
+    source: `${BC_AL}: APIV2JournalLines.Page.al taxCode → "VAT Prod. Posting Group" (table relation; I: platform message)`,
+  },
+  {
+    system: 'dynamics',
+    code: 'Application_DialogException',
+    message: 'The "valueCode" does not match to a Dimension Value.',
+    expected: 'DIMENSION_VALUE_UNKNOWN',
+    source: `${BC_AL}: APIV2DimensionSetLines.Page.al DimensionValueCodeDoesNotMatchADimensionValueErr`,
+  },
+  {
+    system: 'dynamics',
+    code: 'Application_DialogException',
+    message:
+      'The dimension set line already exists. Check existing dimension set lines and the default dimension set lines on the parent.',
+    expected: 'DIMENSION_ALREADY_SET',
+    source: `${BC_AL}: APIV2DimensionSetLines.Page.al RecordAlreadyExistErr`,
+  },
+  {
+    system: 'dynamics',
+    code: 'Application_FieldValidationException',
+    message:
+      'The field Bal. Account No. of table Gen. Journal Line contains a value (E999) that cannot be found in the related table (Employee).',
+    expected: 'EMPLOYEE_UNKNOWN',
+    source: `${BC_AL}: table 81 Bal. Account No. table relation to Employee (I: platform message)`,
+  },
   // Business Central: recorded vendor bodies `{"error":{"code","message"}}`
   {
     system: 'dynamics',
@@ -352,6 +406,64 @@ export const REJECTION_FIXTURES: readonly RejectionFixture[] = [
       "Its GL import items are still staged in Xledger from an earlier attempt, with a processing error (Xledger now says: Account 7140 is closed for posting). Meander does not import it again while they exist: correct and reprocess them in Xledger's GL import screen, or delete them, then re-sync.",
     expected: 'STAGED_WITH_ERRORS',
     source: 'adapter',
+  },
+  {
+    system: 'xledger',
+    code: 'XLEDGER_VAT_CATEGORY_UNMAPPED',
+    message:
+      'Line 2 has VAT category LOW with VAT 12.00, and the connection setting vatCodes maps no Xledger tax rule to LOW',
+    expected: 'XLEDGER_VAT_CATEGORY_UNMAPPED',
+    source: 'adapter',
+  },
+  {
+    system: 'xledger',
+    code: 'XLEDGER_DIMENSION_UNMAPPED',
+    message:
+      'Line 1 has costCentre CC1, and the connection setting dimensions maps costCentre to no GL import item field',
+    expected: 'XLEDGER_DIMENSION_UNMAPPED',
+    source: 'adapter',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Tax rule '99' does not exist",
+    expected: 'XLEDGER_TAX_RULE_UNKNOWN',
+    source: 'emulator (I: wording like its "Account \'…\' does not exist")',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Value 'HR' does not exist for glObject1",
+    expected: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    source: 'emulator (I: wording)',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Project 'P999' does not exist",
+    expected: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    source: 'emulator (I: wording)',
+  },
+  {
+    system: 'xledger',
+    code: 'GL_IMPORT_ITEM_ERROR',
+    message: "Subledger 'E999' does not exist",
+    expected: 'XLEDGER_EMPLOYEE_UNKNOWN',
+    source: 'emulator (I: wording)',
+  },
+  {
+    system: 'xledger',
+    code: 'XLEDGER_MASTER_DATA_UNKNOWN',
+    message: 'Employee E999 does not exist in Xledger',
+    expected: 'XLEDGER_EMPLOYEE_UNKNOWN',
+    source: 'adapter (pre-flight)',
+  },
+  {
+    system: 'xledger',
+    code: 'XLEDGER_MASTER_DATA_UNKNOWN',
+    message: 'glObject1 value HR does not exist in Xledger',
+    expected: 'XLEDGER_DIMENSION_VALUE_UNKNOWN',
+    source: 'adapter (pre-flight)',
   },
   {
     system: 'xledger',

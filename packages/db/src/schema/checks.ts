@@ -3,7 +3,6 @@ import {
   ACTIVE_STATUSES,
   DELETION_LEGAL_BASES,
   MAX_EXPENSE_RECORD_LINES,
-  POSTING_HOLDS,
   SYNC_STATUSES,
   SYNC_TYPES,
   VAT_CODES,
@@ -55,9 +54,6 @@ export const APPROVAL_STATE_CHECK = inEnum('approval_state', APPROVAL_STATES);
 export const EXPENSE_RECORD_CHECKS = {
   ck_expense_records_version_positive: sql`version >= 1`,
   ck_expense_records_receipt_url_https: sql`receipt_url IS NULL OR receipt_url LIKE 'https://%'`,
-  ck_expense_records_posting_hold: sql.raw(
-    `posting_hold IS NULL OR posting_hold IN (${list(POSTING_HOLDS)})`,
-  ),
   ck_expense_records_posted_not_withdrawn: sql`posted_by_sync_log_id IS NULL OR withdrawn_at IS NULL`,
   ck_expense_records_posted_is_approved: sql`posted_by_sync_log_id IS NULL OR approval_state = 'approved'`,
 } as const;

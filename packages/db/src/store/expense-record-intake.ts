@@ -6,7 +6,6 @@ import {
   type ExpenseRecordIssue,
   expenseRecordFingerprint,
   MAX_UPSERT_RECORDS,
-  postingHold,
   type SyncLog,
 } from '@meander/domain';
 import { all, one, type Program, write } from './driver.js';
@@ -173,7 +172,6 @@ function recordRow(organizationId: string, checked: CheckedRecord, now: string) 
     version: r.version,
     employee_number: r.employeeNumber,
     receipt_url: r.receiptUrl ?? null,
-    posting_hold: postingHold(r),
     content_hash: checked.contentHash,
     updated_at: now,
   };
@@ -260,7 +258,6 @@ function updateValues(organizationId: string, checked: CheckedRecord, now: strin
     version: row.version,
     employeeNumber: row.employee_number,
     receiptUrl: row.receipt_url,
-    postingHold: row.posting_hold,
     contentHash: row.content_hash,
     updatedAt: now,
   };

@@ -35,7 +35,6 @@ export function legacyRows(r: NewExpenseRecord) {
       version: 1,
       employee_number: input.employeeNumber,
       receipt_url: null,
-      posting_hold: null,
       content_hash: contentHash(input),
       updated_at: now,
     },

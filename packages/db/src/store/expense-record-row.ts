@@ -1,28 +1,78 @@
-import { type ExportRecord, localDate } from '@meander/domain';
+import { type ExportLine, type ExportRecord, localDate } from '@meander/domain';
 import type { RecordSelection } from './port.js';
 
-/** An exportable record as the export pages select it: the record and its single line. */
-export interface ExpenseRecordRow {
+/** One line of an exportable record as an export page selects it: the record's columns and the line's. */
+export interface ExportPageRow {
   id: string;
   kind: string;
-  amount_minor: number | string;
   currency: string;
   booking_date: string;
-  account: string;
   description: string | null;
+  employee_number: string | null;
+  receipt_url: string | null;
+  line_no: number | string;
+  account: string;
+  amount_minor: number | string;
+  vat_code: string;
+  vat_amount_minor: number | string;
+  department: string | null;
+  project: string | null;
+  cost_centre: string | null;
 }
 
-/** Row → the record an adapter posts. */
-export function exportRecordFromRow(row: ExpenseRecordRow): ExportRecord {
+function exportLineFromRow(row: ExportPageRow): ExportLine {
+  const dimensions = {
+    ...(row.department !== null ? { department: row.department } : {}),
+    ...(row.project !== null ? { project: row.project } : {}),
+    ...(row.cost_centre !== null ? { costCentre: row.cost_centre } : {}),
+  };
+  return {
+    account: row.account,
+    amountMinor: Number(row.amount_minor),
+    vatCode: row.vat_code as ExportLine['vatCode'],
+    vatAmountMinor: Number(row.vat_amount_minor),
+    ...(Object.keys(dimensions).length > 0 ? { dimensions } : {}),
+  };
+}
+
+/**
+ * A record's first row and its lines (in line order) → the record an adapter posts: every line,
+ * the gross total (net + VAT of every line) as `amountMinor` — what the employee is owed and what
+ * payload summaries add up — and the first line's account as `account`.
+ */
+function exportRecordOf(row: ExportPageRow, lines: ExportLine[]): ExportRecord {
+  let gross = 0;
+  for (const line of lines) gross += line.amountMinor + line.vatAmountMinor;
   return {
     id: row.id,
     kind: row.kind as ExportRecord['kind'],
-    amountMinor: Number(row.amount_minor),
+    amountMinor: gross,
     currency: row.currency,
     bookingDate: row.booking_date,
     account: row.account,
     ...(row.description ? { description: row.description } : {}),
+    ...(row.employee_number ? { employeeNumber: row.employee_number } : {}),
+    ...(row.receipt_url ? { receiptUrl: row.receipt_url } : {}),
+    lines,
   };
+}
+
+/**
+ * An export page's rows (one per line, a record's lines together in line order) → its records. A
+ * record has 1–50 lines (migration 0011 and the intake), and the page joins them, so a record
+ * without lines never appears.
+ */
+export function exportRecordsOf(rows: readonly ExportPageRow[]): ExportRecord[] {
+  const records: ExportRecord[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const first = rows[i] as ExportPageRow;
+    const lines: ExportLine[] = [];
+    for (; i < rows.length && (rows[i] as ExportPageRow).id === first.id; i += 1)
+      lines.push(exportLineFromRow(rows[i] as ExportPageRow));
+    records.push(exportRecordOf(first, lines));
+  }
+  return records;
 }
 
 /**

@@ -33,7 +33,6 @@ function intakeStatements(dialect: Dialect) {
     ['version', 'integer'],
     ['employee_number', 'text'],
     ['receipt_url', 'text'],
-    ['posting_hold', 'text'],
     ['content_hash', 'text'],
     ['updated_at', 'timestamptz'],
   ] as const;
@@ -67,7 +66,7 @@ function intakeStatements(dialect: Dialect) {
   const view = sql`${r.id} AS id, ${r.organizationId} AS organization_id, ${r.kind} AS kind,
     ${r.currency} AS currency, ${r.bookingDate} AS booking_date, ${r.description} AS description,
     ${r.version} AS version, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
-    ${r.postingHold} AS posting_hold, ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
+    ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
     ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash`;
   const stateIs = sql`(${p('state')} = 'any'
     OR (${p('state')} = 'approved' AND ${r.withdrawnAt} IS NULL AND ${r.postedBySyncLogId} IS NULL)
@@ -90,7 +89,7 @@ function intakeStatements(dialect: Dialect) {
     updateRecord: sql`UPDATE ${r} SET kind = ${p('kind')}, currency = ${p('currency')},
       booking_date = ${p('bookingDate')}, approval_state = 'approved', description = ${p('description')},
       version = ${p('version')}, employee_number = ${p('employeeNumber')}, receipt_url = ${p('receiptUrl')},
-      posting_hold = ${p('postingHold')}, content_hash = ${p('contentHash')}, updated_at = ${p('updatedAt')},
+      content_hash = ${p('contentHash')}, updated_at = ${p('updatedAt')},
       withdrawn_at = NULL
       WHERE id = ${p('id')} AND version = ${p('previousVersion')} AND posted_by_sync_log_id IS NULL`,
     deleteLines: sql`DELETE FROM ${l} WHERE record_id = ${p('id')}`,
@@ -107,13 +106,13 @@ function intakeStatements(dialect: Dialect) {
     nextListPage: listPage(sql`(${r.bookingDate}, ${r.id}) > (${p('afterDate')}, ${p('afterId')})`),
     /**
      * What a success or partial sync posted, marked in its completing transaction: the approved,
-     * exportable records of its period (or its re-sync's ids) that the ledger did not refuse and that
+     * not withdrawn records of its period (or its re-sync's ids) that the ledger did not refuse and that
      * did not change after the sync started (a record upserted meanwhile may have gone out in either
      * version, so it stays open).
      */
     markPosted: sql`UPDATE ${r} SET posted_by_sync_log_id = ${p('syncLogId')}
       WHERE organization_id = ${p('organizationId')} AND approval_state = 'approved'
-        AND withdrawn_at IS NULL AND posting_hold IS NULL AND posted_by_sync_log_id IS NULL
+        AND withdrawn_at IS NULL AND posted_by_sync_log_id IS NULL
         AND booking_date >= ${p('from')} AND booking_date <= ${p('to')} AND updated_at <= ${p('startedAt')}
         AND (${p('onlyIds')} = 0 OR id IN (${ids('ids')}))
         AND id NOT IN (${ids('failedIds')})`,

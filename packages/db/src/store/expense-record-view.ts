@@ -4,15 +4,12 @@ import type {
   ExpenseRecordState,
   ExportRecordKind,
   IsoDateTime,
-  PostingHold,
 } from '@meander/domain';
 
 /** A stored expense record as `expenseRecords.list` / `get` return it. */
 export interface ExpenseRecordView extends ExpenseRecordInput {
   organizationId: string;
   state: ExpenseRecordState;
-  /** Why the one-line poster does not export it yet (null: it is exported). */
-  postingHold: PostingHold | null;
   postedBySyncLogId: string | null;
   withdrawnAt: IsoDateTime | null;
   updatedAt: IsoDateTime;
@@ -29,7 +26,6 @@ export interface IntakeRecordRow {
   version: number | string;
   employee_number: string;
   receipt_url: string | null;
-  posting_hold: string | null;
   updated_at: string | Date;
   withdrawn_at: string | Date | null;
   posted_by_sync_log_id: string | null;
@@ -82,7 +78,6 @@ export function viewFromRows(row: IntakeRecordRow, lines: readonly IntakeLineRow
     lines: lines.map(lineFromRow),
     organizationId: row.organization_id,
     state,
-    postingHold: row.posting_hold as PostingHold | null,
     postedBySyncLogId: row.posted_by_sync_log_id,
     withdrawnAt: row.withdrawn_at === null ? null : iso(row.withdrawn_at),
     updatedAt: iso(row.updated_at),

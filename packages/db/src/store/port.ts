@@ -342,8 +342,8 @@ export interface OrganizationStore {
 
 /**
  * The expense records: the intake (Meander's expense system hands approved records over), and what a
- * sync sends. "Approved" for an export means approved, not withdrawn, and without a posting hold
- * (records with several lines, VAT or dimensions wait for the posting model; see `postingHold`).
+ * sync sends. "Approved" for an export means approved and not withdrawn; a record goes out with
+ * every line (net, VAT, dimensions), its employee and its receipt.
  */
 export interface ExpenseRecordStore {
   /**

@@ -1,4 +1,4 @@
-import { DomainError, type ExportRecord, MAX_UPSERT_RECORDS } from '@meander/domain';
+import { DomainError, type ExportRecord, MAX_EXPORT_RECORD_LINES, MAX_UPSERT_RECORDS } from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { all, type Driver, one, type Program } from './driver.js';
@@ -12,7 +12,7 @@ import {
   withdrawProgram,
 } from './expense-record-intake.js';
 import { insertNewProgram, legacyRows } from './expense-record-legacy.js';
-import { type ExpenseRecordRow, exportRecordFromRow, selectionWindow } from './expense-record-row.js';
+import { type ExportPageRow, exportRecordsOf, selectionWindow } from './expense-record-row.js';
 import { compileIntakeStatements, type IntakeStatements, idSet } from './expense-record-statements.js';
 import {
   type ExpenseRecordView,
@@ -41,11 +41,25 @@ import { isUuid } from './uuid.js';
  */
 function expenseRecordStatements(dialect: Dialect) {
   const { expenseRecords: r, expenseRecordLines: l, organizations: o } = tablesOf(dialect);
-  // Exported: approved, not withdrawn, and postable by today's one-line poster (no posting hold).
   const exportable = sql`${r.organizationId} = ${p('organizationId')} AND ${EXPORTABLE(r)}`;
-  const page = (lowerBound: SQL) => sql`SELECT ${EXPORT_COLUMNS(r, l)} FROM ${r} ${FIRST_LINE(r, l)}
-    WHERE ${exportable} AND ${lowerBound} AND ${r.bookingDate} <= ${p('to')}
-    ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}`;
+  // A page is one statement: the page's records (a seek in the index's order, LIMIT records, not
+  // lines) joined to all their lines by the lines' primary key, one seek per record. Only each
+  // record's few lines are ordered after the join (PostgreSQL: an incremental sort on the presorted
+  // (date, id); SQLite: the last ORDER BY term). PostgreSQL's join is LATERAL, and its LIMIT (a
+  // record's 50 lines at most, ck_expense_record_lines_line_no) keeps the planner from flattening it:
+  // a plain join hashed the page against a scan of every line of every organization, per page; a
+  // second read keyed by the page's ids did the same, and JSON aggregation per record was slower.
+  const lines =
+    dialect === 'postgres'
+      ? sql`CROSS JOIN LATERAL (SELECT * FROM ${l} WHERE ${l.recordId} = page.id
+          ORDER BY ${l.lineNo} LIMIT ${sql.raw(String(MAX_EXPORT_RECORD_LINES))}) line`
+      : sql`JOIN ${l} line ON line.record_id = page.id`;
+  const page = (lowerBound: SQL) => sql`SELECT page.*, ${LINE_COLUMNS} FROM (
+      SELECT ${EXPORT_COLUMNS(r)} FROM ${r}
+      WHERE ${exportable} AND ${lowerBound} AND ${r.bookingDate} <= ${p('to')}
+      ORDER BY ${r.bookingDate}, ${r.id} LIMIT ${p('limit')}
+    ) page ${lines}
+    ORDER BY page.booking_date, page.id, line.line_no`;
   return {
     timeZoneOf: sql`SELECT ${o.timeZone} AS time_zone FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
     countApproved: sql`SELECT COUNT(*) AS n FROM ${r} WHERE ${exportable}
@@ -64,19 +78,20 @@ function expenseRecordStatements(dialect: Dialect) {
 
 type Tables = ReturnType<typeof tablesOf>;
 /**
- * A record an export sends (and counts): approved, not withdrawn, and postable by today's one-line
- * poster (no posting hold). The one definition for the store's counts and streams and the batched
- * dispatcher's `records_total`, so a sync's total and what it streams never disagree.
+ * A record an export sends (and counts): approved and not withdrawn. The one definition for the
+ * store's counts and streams and the batched dispatcher's `records_total`, so a sync's total and
+ * what it streams never disagree.
  */
 export const EXPORTABLE = (r: Tables['expenseRecords']) =>
-  sql`${r.approvalState} = 'approved' AND ${r.withdrawnAt} IS NULL AND ${r.postingHold} IS NULL`;
-/** The columns an ExportRecord is built from: the record's own, and its single line's account and amount. */
-export const EXPORT_COLUMNS = (r: Tables['expenseRecords'], l: Tables['expenseRecordLines']) =>
-  sql`${r.id} AS id, ${r.kind} AS kind, ${l.amountMinor} AS amount_minor, ${r.currency} AS currency,
-    ${r.bookingDate} AS booking_date, ${l.account} AS account, ${r.description} AS description`;
-/** The record's first (for an exportable record: only) line. */
-export const FIRST_LINE = (r: Tables['expenseRecords'], l: Tables['expenseRecordLines']) =>
-  sql`JOIN ${l} ON ${l.recordId} = ${r.id} AND ${l.lineNo} = 1`;
+  sql`${r.approvalState} = 'approved' AND ${r.withdrawnAt} IS NULL`;
+/** The record's own columns an ExportRecord is built from (its lines are joined to them). */
+export const EXPORT_COLUMNS = (r: Tables['expenseRecords']) =>
+  sql`${r.id} AS id, ${r.kind} AS kind, ${r.currency} AS currency, ${r.bookingDate} AS booking_date,
+    ${r.description} AS description, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url`;
+
+/** A line's columns, beside its record's in an export page. */
+const LINE_COLUMNS = sql`line.line_no, line.account, line.amount_minor, line.vat_code,
+  line.vat_amount_minor, line.department, line.project, line.cost_centre`;
 
 /** The expense-record statements compiled for one dialect. */
 export function compileExpenseRecordStatements(dialect: Dialect) {
@@ -228,30 +243,24 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     const { from, to } = await this.windowOf(selection);
     const ids = selection.recordIds ? { ids: selection.recordIds.filter(isUuid) } : null;
     const organizationId = selection.organizationId;
-    let rows = await this.driver.run(
-      all<ExpenseRecordRow>(ids ? this.q.firstIdPage : this.q.firstPage, {
-        organizationId,
-        from,
-        to,
-        limit: batchSize,
-        ...ids,
-      }),
-    );
+    let after: { booking_date: string; id: string } | undefined;
     for (;;) {
-      const last = rows[rows.length - 1];
+      const values = after
+        ? { organizationId, afterDate: after.booking_date, afterId: after.id, to, limit: batchSize, ...ids }
+        : { organizationId, from, to, limit: batchSize, ...ids };
+      const statement = after
+        ? ids
+          ? this.q.nextIdPage
+          : this.q.nextPage
+        : ids
+          ? this.q.firstIdPage
+          : this.q.firstPage;
+      const records = exportRecordsOf(await this.driver.run(all<ExportPageRow>(statement, values)));
+      const last = records.at(-1);
       if (!last) return;
-      yield rows.map(exportRecordFromRow);
-      if (rows.length < batchSize) return;
-      rows = await this.driver.run(
-        all<ExpenseRecordRow>(ids ? this.q.nextIdPage : this.q.nextPage, {
-          organizationId,
-          afterDate: last.booking_date,
-          afterId: last.id,
-          to,
-          limit: batchSize,
-          ...ids,
-        }),
-      );
+      yield records;
+      if (records.length < batchSize) return;
+      after = { booking_date: last.bookingDate, id: last.id };
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   type PreflightContext,
   type PreflightResult,
 } from '../../port.js';
+import { postingSettingsOf } from '../../posting-settings.js';
 import { type DynamicsApi, getJson } from './dynamics-api.js';
 import { MAX_BATCH_OPERATIONS } from './dynamics-batch.js';
 import { DynamicsClient } from './dynamics-client.js';
@@ -23,6 +24,7 @@ import {
   type DynamicsConnectionInput,
   dynamicsConnectionSchema,
 } from './dynamics-connection.js';
+import type { PlanSettings } from './dynamics-document-plan.js';
 import { inspectConnection } from './dynamics-inspection.js';
 import { DynamicsPreflight } from './dynamics-preflight.js';
 import { pushPending } from './dynamics-push.js';
@@ -93,7 +95,14 @@ export class DynamicsAdapter implements AccountingAdapter {
         );
         for (const rejection of this.planner.currencyRejections(state.pendingRecords(), currency))
           state.reject(rejection);
-        await pushPending({ api: this.api, state, progress, line: { balancing, currency }, budget, context });
+        await pushPending({
+          api: this.api,
+          state,
+          progress,
+          plan: this.planSettings(balancing, currency),
+          budget,
+          context,
+        });
         break;
       } catch (error) {
         if (!(error instanceof AccountingError) || tries >= runtime.policy.maxAttempts)
@@ -139,7 +148,18 @@ export class DynamicsAdapter implements AccountingAdapter {
    * allowed range or in a closed or date-locked accounting period.
    */
   async preflight(records: readonly ExportRecord[], context: PreflightContext): Promise<PreflightResult> {
-    return this.planner.preflight(records, context, this.balancingAccount());
+    const balancing = this.balancingAccount();
+    return this.planner.preflight(records, context, (currency) => this.planSettings(balancing, currency));
+  }
+
+  private planSettings(balancing: string, currency: string): PlanSettings {
+    const { connection } = this.api;
+    return {
+      posting: postingSettingsOf(connection),
+      balancing: { type: connection.balancingAccountType, number: balancing },
+      currency,
+      rates: connection.currencyRates,
+    };
   }
 
   private balancingAccount(): string {

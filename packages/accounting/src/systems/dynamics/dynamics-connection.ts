@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpUrlSchema, requiredText } from '../../connection-settings.js';
+import { postingSettingsShape } from '../../posting-settings.js';
 import { plainEnum } from './odata-enum.js';
 
 /** Business Central's API audience for client-credentials tokens. */
@@ -82,6 +83,8 @@ export const dynamicsConnectionSchema = z.object({
         .optional(),
     )
     .transform((value) => value ?? 60),
+  // How Meander's VAT categories, dimensions and employees are booked (see posting-settings.ts).
+  ...postingSettingsShape,
 });
 /** Business Central connection settings. */
 export type DynamicsConnection = z.infer<typeof dynamicsConnectionSchema>;

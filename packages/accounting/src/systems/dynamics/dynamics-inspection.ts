@@ -3,6 +3,7 @@ import { AccountingError, type ConnectionCheckItem, type ConnectionReport } from
 import { type DynamicsApi, getJson } from './dynamics-api.js';
 import type { DynamicsConnection } from './dynamics-connection.js';
 import { findJournal } from './dynamics-journal.js';
+import { postingModelChecks } from './dynamics-posting-checks.js';
 import type { DynamicsPreflight } from './dynamics-preflight.js';
 import type { DynamicsTokenProvider } from './dynamics-token-provider.js';
 
@@ -108,6 +109,13 @@ export async function inspectConnection(
     } catch (error) {
       add('local_currency', false, `Local currency (setting localCurrency): ${failed(error)}`);
     }
+  }
+  // Only an organization that set up the posting model gets its checks: one still on the single
+  // balancing account of earlier versions sees the same report as before.
+  const { vatCodes, dimensions, employeeCredit } = api.connection;
+  if (vatCodes !== undefined || dimensions !== undefined || employeeCredit !== undefined) {
+    if (!companyOk) add('posting_model', false, notReached);
+    else checks.push(...(await postingModelChecks(api, preflight.masterData, signal)));
   }
   checks.push(...unexposedBatchSettings(api.connection));
   return { ok: checks.every((c) => c.ok), checks };

@@ -179,3 +179,31 @@ export async function withdrawLines(
   }
   return allDeleted;
 }
+
+/**
+ * Delete lines this attempt has just created (a record refused or created only in part), fenced;
+ * `If-Match: *` because nobody else has seen them. A line already gone (404) is what was wanted.
+ */
+export async function deleteLines(
+  api: DynamicsApi,
+  journalId: string,
+  lineIds: readonly string[],
+  fence: Fence,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (const slice of chunk(lineIds, MAX_BATCH_OPERATIONS)) {
+    const operations: BatchOperation[] = slice.map((id, index) => ({
+      id: String(index + 1),
+      method: 'DELETE',
+      url: `${linesPath(api, journalId)}(${id})`,
+      headers: { 'If-Match': '*' },
+    }));
+    for (const answer of await sendBatch(api, operations, fence, signal)) {
+      if (answer.status === 204 || answer.status === 200 || answer.status === 404) continue;
+      throw new AccountingError(
+        `A journal line of a refused record could not be deleted: ${readODataError(answer.body)?.message ?? answer.status}`,
+        { code: 'WITHDRAW_FAILED', category: 'unavailable', retryable: true },
+      );
+    }
+  }
+}

@@ -28,3 +28,20 @@ export function localAmount(
   const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
   return minorUnitsToDecimal(Number(negative ? -rounded : rounded), local);
 }
+
+/** The sum of decimal strings, in the notation of the widest of them — in integers, never floats. */
+export function sumDecimals(amounts: readonly string[]): string {
+  if (amounts.length === 1) return amounts[0] ?? '0';
+  const digits = Math.max(0, ...amounts.map((a) => a.split('.')[1]?.length ?? 0));
+  let total = 0n;
+  for (const amount of amounts) {
+    const negative = amount.startsWith('-');
+    const [whole = '0', fraction = ''] = amount.replace(/^[-+]/, '').split('.');
+    const scaled = BigInt(`${whole}${fraction.padEnd(digits, '0')}`);
+    total += negative ? -scaled : scaled;
+  }
+  const negative = total < 0n;
+  const text = (negative ? -total : total).toString().padStart(digits + 1, '0');
+  const body = digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+  return negative ? `-${body}` : body;
+}

@@ -1,4 +1,4 @@
-import type { ExportRecord } from '@meander/domain';
+import { type ExportRecord, exportLinesOf } from '@meander/domain';
 import { chunk } from '../../adapter-options.js';
 import { isObject } from '../../http/json-body.js';
 import { RetryBudget } from '../../http/retry-budget.js';
@@ -7,6 +7,7 @@ import { invalidRecordRejection } from '../../invalid-record.js';
 import {
   AccountingError,
   type PlannedDocument,
+  type PlannedLine,
   PREFLIGHT_CODES,
   type PreflightContext,
   type PreflightResult,
@@ -14,8 +15,10 @@ import {
 } from '../../port.js';
 import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { type DynamicsApi, getJson, quote, valuesOf } from './dynamics-api.js';
-import { localAmount } from './dynamics-money.js';
-import { documentNumberFor } from './external-document-number.js';
+import { type DocumentPlan, isRefusal, type PlanSettings, planDocument } from './dynamics-document-plan.js';
+import { DynamicsMasterData } from './dynamics-master-data.js';
+import { sumDecimals } from './dynamics-money.js';
+import { postingKeyOf } from './external-document-number.js';
 
 /** Keys per `accounts` `$filter`, so the URL stays far below common limits. */
 const ACCOUNT_KEYS_PER_QUERY = 20;
@@ -46,7 +49,11 @@ export class DynamicsPreflight {
     periods: undefined,
   }));
 
-  constructor(private readonly api: DynamicsApi) {}
+  readonly masterData: DynamicsMasterData;
+
+  constructor(private readonly api: DynamicsApi) {
+    this.masterData = new DynamicsMasterData(api);
+  }
 
   /**
    * What a push would post, read-only: one balanced document per record (expense line plus
@@ -57,7 +64,7 @@ export class DynamicsPreflight {
   async preflight(
     records: readonly ExportRecord[],
     context: PreflightContext,
-    balancing: string,
+    settings: (currency: string) => PlanSettings,
   ): Promise<PreflightResult> {
     const signal = context.signal;
     const rejected: RejectedRecord[] = [];
@@ -73,9 +80,9 @@ export class DynamicsPreflight {
     const foreign = new Set(this.currencyRejections(valid, currency).map((r) => r.recordId));
     rejected.push(...this.currencyRejections(valid, currency));
     const reads = this.setupReads.for(context.syncLogId);
-    const unasked = [...new Set(valid.map((r) => r.account.toUpperCase()))].filter(
-      (n) => !reads.accounts.has(n),
-    );
+    const unasked = [
+      ...new Set(valid.flatMap((r) => exportLinesOf(r).map((l) => l.account.toUpperCase()))),
+    ].filter((n) => !reads.accounts.has(n));
     if (unasked.length > 0) {
       const found = await this.safely(budget, signal, () => this.accounts(unasked, signal));
       for (const n of unasked) reads.accounts.set(n, found.get(n) ?? null);
@@ -83,16 +90,22 @@ export class DynamicsPreflight {
     reads.periods ??= await this.safely(budget, signal, () => this.closedPeriods(signal));
     const { periods } = reads;
     const documents: PlannedDocument[] = [];
+    const plans: { record: ExportRecord; plan: DocumentPlan }[] = [];
     for (const record of valid) {
       if (foreign.has(record.id)) continue;
-      const account = reads.accounts.get(record.account.toUpperCase());
-      if (!account || account.blocked) {
+      const missing = exportLinesOf(record)
+        .map((l) => l.account.toUpperCase())
+        .find((n) => {
+          const account = reads.accounts.get(n);
+          return !account || account.blocked;
+        });
+      if (missing !== undefined) {
         rejected.push({
           recordId: record.id,
           code: PREFLIGHT_CODES.unknownAccount,
           category: 'validation',
           retryable: false,
-          reason: `Account ${record.account} is ${account ? 'blocked' : 'not in the chart of accounts'} of company ${this.api.connection.companyId}`,
+          reason: `Account ${missing} is ${reads.accounts.get(missing) ? 'blocked' : 'not in the chart of accounts'} of company ${this.api.connection.companyId}`,
         });
         continue;
       }
@@ -107,16 +120,27 @@ export class DynamicsPreflight {
         });
         continue;
       }
-      const amount = localAmount(record, currency, this.api.connection.currencyRates);
-      documents.push({
-        documentNumber: documentNumberFor(record.id),
-        postingDate: record.bookingDate,
-        recordIds: [record.id],
-        lines: [
-          { account: record.account.toUpperCase(), amount, currency, recordId: record.id },
-          { account: balancing, amount: negate(amount), currency },
-        ],
-      });
+      const plan = planDocument(record, settings(currency));
+      if (isRefusal(plan)) {
+        rejected.push(plan);
+        continue;
+      }
+      plans.push({ record, plan });
+    }
+    const known = await this.safely(budget, signal, () =>
+      this.masterData.known(
+        plans.map((p) => p.plan),
+        context.syncLogId,
+        signal,
+      ),
+    );
+    for (const { record, plan } of plans) {
+      const unknown = known.refusal(plan);
+      if (unknown !== undefined) {
+        rejected.push({ recordId: record.id, category: 'validation', retryable: false, ...unknown });
+        continue;
+      }
+      documents.push(plannedDocument(record, plan, currency));
     }
     return { documents, rejected };
   }
@@ -216,5 +240,41 @@ export class DynamicsPreflight {
 }
 
 function negate(amount: string): string {
-  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
+  if (amount.startsWith('-')) return amount.slice(1);
+  return /^0(\.0+)?$/.test(amount) ? amount : `-${amount}`;
+}
+
+/**
+ * The document a push of `record` posts: each journal line (gross, its VAT code and the VAT it
+ * carries, its dimensions), then the credit — one per journal line in Business Central, shown
+ * here as one line of their sum on the employee (or the balancing account).
+ */
+function plannedDocument(record: ExportRecord, plan: DocumentPlan, currency: string): PlannedDocument {
+  const lines: PlannedLine[] = plan.lines.map((line) => ({
+    account: line.account,
+    amount: line.amount,
+    currency,
+    recordId: record.id,
+    // A line without a VAT code carries no VAT (ZERO/EXEMPT unmapped): it shows as it always did.
+    ...(line.vatCode !== undefined
+      ? { vatCategory: line.vatCategory, vatCode: line.vatCode, vatAmount: line.vatAmount }
+      : {}),
+    ...(Object.keys(line.dimensions).length > 0 ? { dimensions: line.dimensions } : {}),
+  }));
+  const total = sumDecimals(plan.lines.map((l) => l.amount));
+  lines.push({
+    account: plan.credit.number,
+    amount: negate(total),
+    currency,
+    // The configured balancing account is a G/L (or bank) account: the default, left out.
+    ...(plan.credit.type === 'Employee' ? { accountType: 'employee' as const } : {}),
+  });
+  return {
+    documentNumber: postingKeyOf(record),
+    postingDate: record.bookingDate,
+    recordIds: [record.id],
+    lines,
+    ...(record.reversal ? { reversal: true } : {}),
+    ...(record.receiptUrl !== undefined ? { receiptUrl: record.receiptUrl } : {}),
+  };
 }

@@ -1,27 +1,29 @@
 import type { ExportRecord } from '@meander/domain';
-import { chunk } from '../../adapter-options.js';
 import type { BatchState } from '../../batch-state.js';
 import type { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';
 import { AccountingError, type BatchContext, type RejectedRecord } from '../../port.js';
 import type { DynamicsApi, Fence } from './dynamics-api.js';
+import { type DocumentPlan, isRefusal, type PlanSettings, planDocument } from './dynamics-document-plan.js';
 import {
+  deleteLines,
   ensureJournal,
   type ListedLine,
   listLines,
   removeStaleLines,
   withdrawLines,
 } from './dynamics-journal.js';
+import { decorateLines } from './dynamics-line-parts.js';
 import { awaitPosted, type PushProgress, readBack, unverifiedRejection } from './dynamics-read-back.js';
 import { createLines, postJournal, writeSettled } from './dynamics-write.js';
-import { documentNumberFor } from './external-document-number.js';
+import { postingKeyOf } from './external-document-number.js';
 
 /** One push attempt's inputs that do not change between its retries. */
 export interface PushStep {
   api: DynamicsApi;
   state: BatchState;
   progress: PushProgress;
-  line: { balancing: string; currency: string };
+  plan: PlanSettings;
   budget: RetryBudget;
   context: BatchContext;
 }
@@ -52,12 +54,15 @@ export async function pushPending(step: PushStep): Promise<void> {
       ),
     );
     for (const record of state.pendingRecords())
-      if (unposted.has(documentNumberFor(record.id))) progress.postedHere.delete(record.id);
+      if (unposted.has(postingKeyOf(record))) progress.postedHere.delete(record.id);
     await safely(() => readBack(api, state, progress, state.pendingRecords(), signal));
     // An earlier try of this push posted these and no read-back found them: never post them again.
     for (const record of state.pendingRecords())
       if (progress.postedHere.has(record.id)) state.reject(unverified(api, record));
-    const created = await createAll(step, journalId, fence);
+    const plans = planAll(step);
+    const { created, lineIds } = await createAll(step, journalId, fence, plans);
+    if (created.size === 0) return;
+    await decorateLines(step, journalId, created, lineIds, plans, fence);
     if (created.size === 0) return;
     const { refused, redo } = await postOnce(step, journalId, created, fence);
     // The post's answer was lost and our lines were withdrawn unposted: create and post them again.
@@ -68,11 +73,25 @@ export async function pushPending(step: PushStep): Promise<void> {
       state.reject(refused);
       continue;
     }
-    const posted = [...created.values()];
+    const posted = [...new Set(created.values())];
     await awaitPosted(api, state, progress, posted, safely, signal);
     for (const record of posted) if (state.isPending(record.id)) state.reject(unverified(api, record));
     return;
   }
+}
+
+/**
+ * The document of every pending record; a record the organization's mapping cannot book is
+ * refused here, before anything of it is sent.
+ */
+function planAll(step: PushStep): Map<string, DocumentPlan> {
+  const plans = new Map<string, DocumentPlan>();
+  for (const record of step.state.pendingRecords()) {
+    const plan = planDocument(record, step.plan);
+    if (isRefusal(plan)) step.state.reject(plan);
+    else plans.set(record.id, plan);
+  }
+  return plans;
 }
 
 /** Records an earlier attempt posted but could not find: read back only; found → already posted, else unverified. */
@@ -89,42 +108,92 @@ async function settleNeverSend(
   for (const record of records) if (state.isPending(record.id)) state.reject(unverified(api, record));
 }
 
-/** Create a line for every pending record, slice by slice; returns line number → record. */
+/** Created journal lines: line number → record, and line number → the line's id. */
+interface CreatedLines {
+  created: Map<number, ExportRecord>;
+  lineIds: Map<number, string>;
+}
+
+/**
+ * Slices of records whose lines fit one `$batch` each (`itemsPerRequest` operations); a record's
+ * lines never straddle two. A record of one line counts one, so the old shape slices as before.
+ */
+function slicesByLines(
+  records: readonly ExportRecord[],
+  plans: ReadonlyMap<string, DocumentPlan>,
+  perRequest: number,
+): ExportRecord[][] {
+  const slices: ExportRecord[][] = [];
+  let current: ExportRecord[] = [];
+  let operations = 0;
+  for (const record of records) {
+    const size = plans.get(record.id)?.lines.length ?? 1;
+    if (current.length > 0 && operations + size > perRequest) {
+      slices.push(current);
+      current = [];
+      operations = 0;
+    }
+    current.push(record);
+    operations += size;
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
+/** Create the lines of every pending record, slice by slice. */
 async function createAll(
   step: PushStep,
   journalId: string,
   fence: Fence,
-): Promise<Map<number, ExportRecord>> {
-  const { api, state, budget, context, line } = step;
+  plans: ReadonlyMap<string, DocumentPlan>,
+): Promise<CreatedLines> {
+  const { api, state, budget, context } = step;
   const signal = context.signal;
   const created = new Map<number, ExportRecord>();
+  const lineIds = new Map<number, string>();
   const createdIds = new Set<string>();
-  for (const slice of chunk(state.pendingRecords(), api.runtime.itemsPerRequest)) {
+  for (const slice of slicesByLines(state.pendingRecords(), plans, api.runtime.itemsPerRequest)) {
     const remaining = () => slice.filter((r) => state.isPending(r.id) && !createdIds.has(r.id));
     await writeSettled(
       api,
       budget,
       signal,
       async () => {
-        await createLines(api, state, journalId, remaining(), line, created, fence, signal);
+        await createLines(api, state, journalId, remaining(), plans, created, lineIds, fence, signal);
         for (const record of created.values()) createdIds.add(record.id);
         return true;
       },
       // The journal is ours and was emptied above: a line with a record's document number is
-      // this attempt's. Lines found are kept; only the missing ones are created again.
+      // this attempt's. A record whose lines are all there is kept; one with only some of them
+      // has those deleted, and it is created again with the missing ones.
       async () => {
-        const numbers = new Map(remaining().map((r) => [documentNumberFor(r.id), r]));
+        const numbers = new Map(remaining().map((r) => [postingKeyOf(r), r]));
+        const found = new Map<string, ListedLine[]>();
         for (const listed of await listLines(api, journalId, signal)) {
           const record = numbers.get(listed.documentNumber.toUpperCase());
           if (record === undefined) continue;
-          created.set(listed.lineNumber, record);
+          found.set(record.id, [...(found.get(record.id) ?? []), listed]);
+        }
+        const partial: string[] = [];
+        for (const record of remaining()) {
+          const lines = found.get(record.id) ?? [];
+          if (lines.length === 0) continue;
+          if (lines.length !== plans.get(record.id)?.lines.length) {
+            partial.push(...lines.map((l) => l.id));
+            continue;
+          }
+          for (const listed of lines) {
+            created.set(listed.lineNumber, record);
+            lineIds.set(listed.lineNumber, listed.id);
+          }
           createdIds.add(record.id);
         }
+        await deleteLines(api, journalId, partial, fence, signal);
         return remaining().length === 0 ? true : undefined;
       },
     );
   }
-  return created;
+  return { created, lineIds };
 }
 
 /** How one post ended: posted (maybe still being booked), refused for one record, or withdrawn unposted. */
@@ -146,8 +215,8 @@ async function postOnce(
 ): Promise<PostOutcome> {
   const { api, state, progress, budget, context } = step;
   const signal = context.signal;
-  const records = [...created.values()];
-  const keys = new Set(records.map((r) => documentNumberFor(r.id)));
+  const records = [...new Set(created.values())];
+  const keys = new Set(records.map((r) => postingKeyOf(r)));
   for (const record of records) progress.postedHere.add(record.id);
   let sent = false;
   let lastError: AccountingError | undefined;

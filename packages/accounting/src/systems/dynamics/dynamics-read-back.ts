@@ -4,7 +4,7 @@ import type { BatchState } from '../../batch-state.js';
 import { isObject } from '../../http/json-body.js';
 import type { RejectedRecord } from '../../port.js';
 import { type DynamicsApi, getAllPages, quote } from './dynamics-api.js';
-import { DOCUMENT_NUMBER_MAX, documentNumberFor } from './external-document-number.js';
+import { DOCUMENT_NUMBER_MAX, postingKeyOf } from './external-document-number.js';
 
 /** Keys per read-back `$filter`, so the URL stays far below common limits (~1 KB encoded). */
 const READ_BACK_KEYS_PER_QUERY = 20;
@@ -54,7 +54,7 @@ export async function readBack(
   records: readonly ExportRecord[],
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const byKey = new Map(records.map((r) => [documentNumberFor(r.id), r]));
+  const byKey = new Map(records.map((r) => [postingKeyOf(r), r]));
   const found = new Map<string, ReadEntry[]>();
   for (const slice of chunk([...byKey.keys()], READ_BACK_KEYS_PER_QUERY)) {
     const filter = slice.map(keyFilter).join(' or ');
@@ -119,7 +119,7 @@ export async function awaitPosted(
  * sent again (issue 22). The reason names the key to look for, the likely causes and the fix.
  */
 export function unverifiedRejection(record: ExportRecord, waitSeconds: number): RejectedRecord {
-  const key = documentNumberFor(record.id);
+  const key = postingKeyOf(record);
   return {
     recordId: record.id,
     code: 'POSTED_NOT_FOUND',

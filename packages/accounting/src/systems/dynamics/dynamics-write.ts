@@ -6,14 +6,14 @@ import { AccountingError, type RejectedRecord } from '../../port.js';
 import { type DynamicsApi, type Fence, sendBatch } from './dynamics-api.js';
 import type { BatchOperation } from './dynamics-batch.js';
 import { JSON_CONTENT_TYPE, retryAfterOf } from './dynamics-client.js';
+import type { CreditPlan, DocumentPlan, JournalLinePlan } from './dynamics-document-plan.js';
 import { classifyOperationFailure, readODataError } from './dynamics-errors.js';
-import { linesPath } from './dynamics-journal.js';
-import { localAmount } from './dynamics-money.js';
+import { deleteLines, linesPath } from './dynamics-journal.js';
 import {
-  documentNumberFor,
   EXTERNAL_DOCUMENT_NUMBER_MAX,
   externalDocumentNumberFor,
   ledgerDescriptionFor,
+  postingKeyOf,
 } from './external-document-number.js';
 import { wireEnum } from './odata-enum.js';
 
@@ -60,19 +60,20 @@ async function readWithoutReset<T>(
   }
 }
 
-/** The journal line of one record: its own balancing account, its key as document number and at the start of the description. */
-function lineBody(api: DynamicsApi, record: ExportRecord, balancing: string, currency: string) {
+/** One journal line of a record's document: its key as document number and at the start of the description. */
+function lineBody(record: ExportRecord, line: JournalLinePlan, credit: CreditPlan) {
   return {
     // Enum values as OData writes them on the wire (the plain form is accepted too: assumption I).
     accountType: wireEnum('G/L Account'),
-    accountNumber: record.account,
+    accountNumber: line.account,
     postingDate: record.bookingDate,
-    documentNumber: documentNumberFor(record.id),
+    documentNumber: postingKeyOf(record),
     externalDocumentNumber: externalDocumentNumberFor(record.id).slice(0, EXTERNAL_DOCUMENT_NUMBER_MAX),
-    amount: localAmount(record, currency, api.connection.currencyRates),
+    amount: line.amount,
     description: ledgerDescriptionFor(record),
-    balanceAccountType: wireEnum(api.connection.balancingAccountType),
-    balancingAccountNumber: balancing,
+    ...(line.vatCode !== undefined ? { taxCode: line.vatCode } : {}),
+    balanceAccountType: wireEnum(credit.type),
+    balancingAccountNumber: credit.number,
   };
 }
 
@@ -82,68 +83,110 @@ export async function createLines(
   state: BatchState,
   journalId: string,
   slice: readonly ExportRecord[],
-  line: { balancing: string; currency: string },
+  plans: ReadonlyMap<string, DocumentPlan>,
   created: Map<number, ExportRecord>,
+  lineIds: Map<number, string>,
   fence: Fence,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   if (slice.length === 0) return;
-  const operations: BatchOperation[] = slice.map((record, index) => ({
-    id: String(index + 1),
-    method: 'POST',
-    url: linesPath(api, journalId),
-    headers: { 'Content-Type': JSON_CONTENT_TYPE },
-    body: lineBody(api, record, line.balancing, line.currency),
-  }));
+  const operations: BatchOperation[] = [];
+  const owners: { record: ExportRecord; operationIds: string[] }[] = [];
+  for (const record of slice) {
+    const plan = plans.get(record.id);
+    if (plan === undefined) continue;
+    const operationIds: string[] = [];
+    for (const line of plan.lines) {
+      const id = String(operations.length + 1);
+      operationIds.push(id);
+      operations.push({
+        id,
+        method: 'POST',
+        url: linesPath(api, journalId),
+        headers: { 'Content-Type': JSON_CONTENT_TYPE },
+        body: lineBody(record, line, plan.credit),
+      });
+    }
+    owners.push({ record, operationIds });
+  }
   const responses = await sendBatch(api, operations, fence, signal);
 
   const byId = new Map(responses.map((r) => [r.id, r]));
   let requestFailure: AccountingError | undefined;
   let unaccounted = 0;
-  slice.forEach((record, index) => {
-    const answer = byId.get(String(index + 1));
-    if (answer === undefined) {
-      unaccounted += 1;
-      return;
-    }
-    if (answer.status === 200 || answer.status === 201) {
-      const lineNumber = isObject(answer.body) ? answer.body.lineNumber : undefined;
-      if (typeof lineNumber === 'number') created.set(lineNumber, record);
-      else unaccounted += 1;
-      return;
-    }
-    const failure = classifyOperationFailure(answer.status, readODataError(answer.body), {
-      write: true,
-      ...retryAfterOf(answer, api.runtime),
-    });
-    if (failure.kind === 'rejected') {
-      state.reject({
-        recordId: record.id,
-        code: failure.code,
-        category: failure.category,
-        retryable: false,
-        reason: failure.reason,
+  const refusedRecords = new Set<string>();
+  for (const { record, operationIds } of owners) {
+    for (const operationId of operationIds) {
+      const answer = byId.get(operationId);
+      if (answer === undefined) {
+        unaccounted += 1;
+        continue;
+      }
+      if (answer.status === 200 || answer.status === 201) {
+        const lineNumber = isObject(answer.body) ? answer.body.lineNumber : undefined;
+        const lineId = isObject(answer.body) ? answer.body.id : undefined;
+        if (typeof lineNumber === 'number') {
+          created.set(lineNumber, record);
+          if (typeof lineId === 'string') lineIds.set(lineNumber, lineId);
+        } else unaccounted += 1;
+        continue;
+      }
+      if (refusedRecords.has(record.id)) continue;
+      const failure = classifyOperationFailure(answer.status, readODataError(answer.body), {
+        write: true,
+        ...retryAfterOf(answer, api.runtime),
       });
-    } else if (failure.kind === 'request') {
-      // A failure retrying cannot fix outranks one it can.
-      if (
-        requestFailure === undefined ||
-        (requestFailure.details.retryable && !failure.error.details.retryable)
-      )
-        requestFailure = failure.error;
-    } else {
-      // A repeated key is no refusal on a journal line (its key is the line number): retry the attempt.
-      requestFailure ??= new AccountingError('Business Central reported a duplicate journal line key', {
-        code: failure.code,
-        category: 'unavailable',
-        retryable: true,
-      });
+      if (failure.kind === 'rejected') {
+        refusedRecords.add(record.id);
+        state.reject({
+          recordId: record.id,
+          code: failure.code,
+          category: failure.category,
+          retryable: false,
+          reason: failure.reason,
+        });
+      } else if (failure.kind === 'request') {
+        // A failure retrying cannot fix outranks one it can.
+        if (
+          requestFailure === undefined ||
+          (requestFailure.details.retryable && !failure.error.details.retryable)
+        )
+          requestFailure = failure.error;
+      } else {
+        // A repeated key is no refusal on a journal line (its key is the line number): retry the attempt.
+        requestFailure ??= new AccountingError('Business Central reported a duplicate journal line key', {
+          code: failure.code,
+          category: 'unavailable',
+          retryable: true,
+        });
+      }
     }
-  });
+  }
+  // A refused record's other lines must not be posted without it (its document would be half
+  // booked), nor stay beside a retry that creates the record's lines again: a record whose lines
+  // were not all created has them taken out again before anything is posted.
+  const count = new Map<string, number>();
+  for (const record of created.values()) count.set(record.id, (count.get(record.id) ?? 0) + 1);
+  const incomplete = (record: ExportRecord) =>
+    refusedRecords.has(record.id) ||
+    (count.get(record.id) ?? 0) !== (plans.get(record.id)?.lines.length ?? 0);
+  const orphans = [...created].filter(([, record]) => incomplete(record));
+  for (const [lineNumber] of orphans) created.delete(lineNumber);
+  await deleteLines(
+    api,
+    journalId,
+    orphans.flatMap(([lineNumber]) => {
+      const id = lineIds.get(lineNumber);
+      lineIds.delete(lineNumber);
+      return id === undefined ? [] : [id];
+    }),
+    fence,
+    signal,
+  );
   // Lines already created are in `created`: a retry sends only the others.
   if (requestFailure) throw requestFailure;
   if (unaccounted > 0) {
-    throw new AccountingError(`$batch did not answer ${unaccounted} of ${slice.length} operations`, {
+    throw new AccountingError(`$batch did not answer ${unaccounted} of ${operations.length} operations`, {
       code: 'INCOMPLETE_RESPONSE',
       category: 'unknown',
       retryable: true,

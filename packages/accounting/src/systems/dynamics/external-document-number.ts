@@ -46,6 +46,15 @@ export function documentNumberFor(recordId: string): string {
   return out;
 }
 
+/**
+ * The key of a record's posting: {@link documentNumberFor} of the record id, or — for a reversal —
+ * of `<id>:reversal`. A reversal is a posting of its own: it must never be found (and so skipped)
+ * by the read-back of the posting it reverses, nor that posting by its read-back.
+ */
+export function postingKeyOf(record: { id: string; reversal?: true | undefined }): string {
+  return documentNumberFor(record.reversal ? `${record.id}:reversal` : record.id);
+}
+
 /** Business Central's journal line and G/L entry Description is Text[100]. */
 export const DESCRIPTION_MAX = 100;
 
@@ -59,7 +68,8 @@ export const DESCRIPTION_MAX = 100;
 export function ledgerDescriptionFor(record: {
   id: string;
   description?: string | null | undefined;
+  reversal?: true | undefined;
 }): string {
   const text = (record.description ?? '').trim();
-  return `${documentNumberFor(record.id)}${text === '' ? '' : ` ${text}`}`.slice(0, DESCRIPTION_MAX);
+  return `${postingKeyOf(record)}${text === '' ? '' : ` ${text}`}`.slice(0, DESCRIPTION_MAX);
 }

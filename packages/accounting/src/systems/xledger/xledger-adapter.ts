@@ -23,8 +23,15 @@ import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import { CONNECTION_CHECK, plannedDocumentFor, registrationNumberFor } from './xledger-documents.js';
+import {
+  type MasterDataAnswers,
+  postingModelChecks,
+  postingModelConfigured,
+  unknownMasterData,
+} from './xledger-inspection.js';
 import { resolveProcessingWait, type XledgerProcessingWait, XledgerPush } from './xledger-push.js';
 import { lowestDbId, XledgerReads } from './xledger-reads.js';
+import { voucherOf, XLEDGER_MASTER_DATA_UNKNOWN, type XledgerLine } from './xledger-voucher.js';
 
 export {
   DEFAULT_PROCESSING_WAIT,
@@ -64,6 +71,8 @@ export class XledgerAdapter implements AccountingAdapter {
   private readonly processingWait: XledgerProcessingWait;
   /** Per sync: whether each account code asked about so far is in the chart of accounts. */
   private readonly chartOfAccounts = new SyncScopedReads(() => new Map<string, boolean>());
+  /** Per sync: whether each employee, project and GL object value asked about so far exists. */
+  private readonly masterData = new SyncScopedReads((): MasterDataAnswers => new Map());
 
   constructor(
     private readonly connection: XledgerConnection,
@@ -84,7 +93,7 @@ export class XledgerAdapter implements AccountingAdapter {
     // exported period (or any repeat) would otherwise post again, and nothing would refuse it.
     const state = new BatchState(records, true);
     for (const record of state.pendingRecords()) {
-      const refusal = this.currencyRefusal(record);
+      const refusal = this.currencyRefusal(record) ?? this.postingRefusal(record);
       if (refusal) state.reject(refusal);
     }
     const push = new XledgerPush(
@@ -144,6 +153,9 @@ export class XledgerAdapter implements AccountingAdapter {
             message: `Contra account ${contraAccount} (connection setting contraAccount) is not in the chart of accounts`,
           },
     );
+    // Organizations that set up the posting model get its checks; others keep the earlier three.
+    if (postingModelConfigured(this.connection))
+      checks.push(...(await postingModelChecks(this.connection, this.reads, signal)));
     checks.push({
       name: 'posting_settings',
       ok: true,
@@ -164,22 +176,42 @@ export class XledgerAdapter implements AccountingAdapter {
    */
   async preflight(records: readonly ExportRecord[], context: PreflightContext): Promise<PreflightResult> {
     const rejected: RejectedRecord[] = [];
-    const candidates: ExportRecord[] = [];
+    const candidates: { record: ExportRecord; lines: XledgerLine[] }[] = [];
     for (const record of records) {
       const refusal = invalidRecordRejection(record) ?? this.currencyRefusal(record);
+      const voucher = refusal ? undefined : voucherOf(record, this.connection);
       if (refusal) rejected.push(refusal);
-      else candidates.push(record);
+      else if (voucher && 'refusal' in voucher) rejected.push(voucher.refusal);
+      else if (voucher) candidates.push({ record, lines: voucher.lines });
     }
     const { contraAccount } = this.connection;
     const known = await this.knownAccountsOfSync(
-      [...new Set([contraAccount, ...candidates.map((r) => r.account)])],
+      [...new Set([contraAccount, ...candidates.flatMap(({ lines }) => lines.map((l) => l.account))])],
       this.chartOfAccounts.for(context.syncLogId),
       context.signal,
     );
+    const unknownData = await unknownMasterData(
+      candidates,
+      this.reads,
+      this.masterData.for(context.syncLogId),
+      context.signal,
+    );
     const documents = [];
-    for (const record of candidates) {
-      const missing = !known.has(record.account)
-        ? `Account ${record.account} is not in the chart of accounts`
+    for (const { record, lines } of candidates) {
+      const unknown = lines.find((l) => !l.contra && !known.has(l.account));
+      const data = unknownData.get(lines);
+      if (data && unknown === undefined) {
+        rejected.push({
+          recordId: record.id,
+          code: XLEDGER_MASTER_DATA_UNKNOWN,
+          category: 'validation',
+          retryable: false,
+          reason: data,
+        });
+        continue;
+      }
+      const missing = unknown
+        ? `Account ${unknown.account} is not in the chart of accounts`
         : !known.has(contraAccount)
           ? `Contra account ${contraAccount} (connection setting contraAccount) is not in the chart of accounts`
           : undefined;
@@ -191,9 +223,15 @@ export class XledgerAdapter implements AccountingAdapter {
           retryable: false,
           reason: missing,
         });
-      } else documents.push(plannedDocumentFor(record, this.connection));
+      } else documents.push(plannedDocumentFor(record, lines));
     }
     return { documents, rejected };
+  }
+
+  /** A record the posting settings cannot book (an unmapped VAT category or dimension key). */
+  private postingRefusal(record: ExportRecord): RejectedRecord | undefined {
+    const voucher = voucherOf(record, this.connection);
+    return 'refusal' in voucher ? voucher.refusal : undefined;
   }
 
   private currencyRefusal(record: ExportRecord): RejectedRecord | undefined {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ExportRecord } from '@meander/domain';
-import { minorUnitsToDecimal } from '../../decimal-amount.js';
-import type { PlannedDocument } from '../../port.js';
-import type { XledgerConnection } from './xledger-connection.js';
+import type { PlannedDocument, PlannedLine } from '../../port.js';
+import type { XledgerConnection, XledgerDimensionField } from './xledger-connection.js';
+import { voucherKeyOf, type XledgerLine } from './xledger-voucher.js';
 
 // The GraphQL documents the adapter sends; arguments travel as variables, so no record text is
 // ever spliced into a query. Names are those of public clients: `[AddGLImportItemsInput!]!` and
@@ -74,84 +74,115 @@ export const ACCOUNTS_BY_CODE = `query AccountsByCode($first: Int, $after: Strin
   }
 }`;
 
+/** Object kinds by name: tax rules are object values of the kind `TAX_RULE` (go-xledger `tax_rules_test.go`). */
+export const OBJECT_KINDS = `query ObjectKinds($first: Int, $after: String) {
+  objectKinds(first: $first, after: $after) {
+    edges { cursor node { dbId name } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Object values (tax rules, GL object values) by kind and code (grasp-labs `objectValues/read`). */
+export const OBJECT_VALUES_BY_CODE = `query ObjectValuesByCode($first: Int, $after: String, $filter: ObjectValue_Filter) {
+  objectValues(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId code } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Projects by code (grasp-labs `projects/read`). */
+export const PROJECTS_BY_CODE = `query ProjectsByCode($first: Int, $after: String, $filter: Project_Filter) {
+  projects(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId code } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+/** Employees by code (grasp-labs `employees/read`): each is a sub-ledger. */
+export const EMPLOYEES_BY_CODE = `query EmployeesByCode($first: Int, $after: String, $filter: Employee_Filter) {
+  employees(first: $first, after: $after, filter: $filter) {
+    edges { cursor node { dbId code } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
 /** The cheapest authenticated read: proves the endpoint, the token and the credits. */
 export const CONNECTION_CHECK = `query ConnectionCheck {
   glImportItems(first: 1) { pageInfo { hasNextPage } }
 }`;
 
-/** Suffix of a record's contra (balancing) line's `extIdentifier`. */
-export const CONTRA_SUFFIX = ':contra';
-
-/** One GL import line of a voucher: its key is its `extIdentifier` and its `clientId`. */
-export interface XledgerLine {
-  key: string;
-  recordId: string;
-  contra: boolean;
-  account: string;
-  amount: string;
-  currency: string;
-}
-
-/** The two lines of a record's voucher: the expense, and the contra line that balances it. */
-export function linesFor(record: ExportRecord, connection: XledgerConnection): [XledgerLine, XledgerLine] {
-  return [
-    {
-      key: record.id,
-      recordId: record.id,
-      contra: false,
-      account: record.account,
-      amount: minorUnitsToDecimal(record.amountMinor, record.currency),
-      currency: record.currency,
-    },
-    {
-      key: `${record.id}${CONTRA_SUFFIX}`,
-      recordId: record.id,
-      contra: true,
-      account: connection.contraAccount,
-      amount: minorUnitsToDecimal(-record.amountMinor, record.currency),
-      currency: record.currency,
-    },
-  ];
-}
-
-/** The voucher a record becomes, as the pre-flight shows it. */
-export function plannedDocumentFor(record: ExportRecord, connection: XledgerConnection): PlannedDocument {
+/**
+ * The voucher a record becomes, as the pre-flight shows it: its expense lines (account, VAT
+ * category, tax rule, VAT, dimensions by GL import item field) and the credit line — the
+ * employee (`accountType: 'employee'`, booked on `contraAccount` with the employee as sub-ledger)
+ * or `contraAccount`. A record without lines and without an employee shows as in earlier versions.
+ */
+export function plannedDocumentFor(record: ExportRecord, lines: readonly XledgerLine[]): PlannedDocument {
+  const detailed = record.lines !== undefined || lines.some((l) => l.subledger !== undefined);
   return {
-    documentNumber: record.id,
+    documentNumber: voucherKeyOf(record),
     postingDate: record.bookingDate,
     recordIds: [record.id],
-    lines: linesFor(record, connection).map((line) => ({
-      account: line.account,
-      amount: line.amount,
-      currency: line.currency,
-      ...(line.contra ? {} : { recordId: line.recordId }),
-    })),
+    ...(record.reversal ? { reversal: true } : {}),
+    ...(record.receiptUrl ? { receiptUrl: record.receiptUrl } : {}),
+    lines: lines.map((line): PlannedLine => {
+      const plain = { account: line.account, amount: line.amount, currency: line.currency };
+      if (line.contra) {
+        if (line.subledger !== undefined)
+          return { ...plain, account: line.subledger, accountType: 'employee' };
+        return detailed ? { ...plain, accountType: 'balancing_account' } : plain;
+      }
+      if (!detailed) return { ...plain, recordId: line.recordId };
+      return {
+        ...plain,
+        recordId: line.recordId,
+        accountType: 'gl_account',
+        ...(line.vatCategory ? { vatCategory: line.vatCategory } : {}),
+        ...(line.taxRule !== undefined ? { vatCode: line.taxRule, vatAmount: line.taxAmount } : {}),
+        ...(line.dimensions ? { dimensions: line.dimensions } : {}),
+      };
+    }),
   };
 }
 
-/** One input of `addGLImportItems(inputs: …)`. */
+type Ref = { code: string };
+
+/** One input of `addGLImportItems(inputs: …)` (field names: grasp-labs create metadata, go-xledger `GLImportItemInput`). */
 export interface GlImportItemInput {
   clientId: string;
   node: {
-    transactionSource: { code: string };
+    transactionSource: Ref;
     extIdentifier: string;
     postedDate: string;
-    account: { code: string };
+    account: Ref;
     amount: string;
-    currency: { code: string };
+    currency: Ref;
     text?: string;
     trRegNumber: number;
     invoiceNumber: string;
+    taxRule?: Ref;
+    taxAmount?: string;
+    subledger?: Ref;
+    glObject1?: Ref;
+    glObject2?: Ref;
+    glObject3?: Ref;
+    glObject4?: Ref;
+    glObject5?: Ref;
+    project?: Ref;
   };
 }
 
-/** The mutation input for one line; the amount is a decimal string, never a float. */
+/** The mutation input for one line; amounts are decimal strings, never floats. */
 export function toGlImportItemInput(
   line: XledgerLine,
   record: ExportRecord,
   connection: XledgerConnection,
   trRegNumber: number,
 ): GlImportItemInput {
+  const text = line.text ?? record.description;
+  const dimensions: Partial<Record<XledgerDimensionField, Ref>> = {};
+  for (const [field, value] of Object.entries(line.dimensions ?? {}))
+    dimensions[field as XledgerDimensionField] = { code: value };
   return {
     clientId: line.key,
     node: {
@@ -161,11 +192,14 @@ export function toGlImportItemInput(
       account: { code: line.account },
       amount: line.amount,
       currency: { code: line.currency },
-      ...(record.description ? { text: record.description } : {}),
+      ...(text ? { text } : {}),
       trRegNumber,
-      // Both lines of a record's voucher carry the record id, as the help centre's example pair
-      // shares one invoice number: it is what ties the pair into one voucher.
-      invoiceNumber: record.id,
+      // Every line of a record's voucher carries its key, as the help centre's example pair
+      // shares one invoice number: it is what ties the lines into one voucher.
+      invoiceNumber: voucherKeyOf(record),
+      ...(line.taxRule !== undefined ? { taxRule: { code: line.taxRule }, taxAmount: line.taxAmount } : {}),
+      ...(line.subledger !== undefined ? { subledger: { code: line.subledger } } : {}),
+      ...dimensions,
     },
   };
 }

@@ -5,9 +5,13 @@ import { isObject } from '../../http/json-body.js';
 import { AccountingError, type BatchContext } from '../../port.js';
 import type { GraphQlResult, XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
-import { ADD_GL_IMPORT_ITEMS, linesFor, toGlImportItemInput } from './xledger-documents.js';
+import { ADD_GL_IMPORT_ITEMS, toGlImportItemInput } from './xledger-documents.js';
 import { graphQlErrorCode } from './xledger-errors.js';
 import { idText, malformed, type XledgerReads } from './xledger-reads.js';
+import { linesOf, voucherKeyOf, type XledgerLine } from './xledger-voucher.js';
+
+/** Help centre article 8715787519634 ("GraphQL general tips"): at most 500 nodes per mass mutation. */
+const MAX_NODES_PER_MUTATION = 500;
 
 /** The code of a per-record rejection read from `glImportItemErrors` (the message is kept verbatim). */
 export const GL_IMPORT_ITEM_ERROR = 'GL_IMPORT_ITEM_ERROR';
@@ -83,7 +87,7 @@ export class XledgerPush {
     const { state } = this;
     const { signal } = this.context;
     if (state.readBackNeeded) await this.readBack(state.pendingIds().filter((id) => !this.awaiting.has(id)));
-    for (const slice of chunk(this.sendable(), this.deps.runtime.itemsPerRequest)) {
+    for (const slice of this.mutationSlices(this.sendable())) {
       const stillSendable = slice.filter((r) => this.isSendable(r.id));
       if (stillSendable.length === 0) continue;
       await this.importSlice(stillSendable);
@@ -102,6 +106,32 @@ export class XledgerPush {
     }
   }
 
+  /**
+   * Records per `addGLImportItems`: at most `itemsPerRequest`, and at most 500 nodes (help centre
+   * article 8715787519634) — a record is one node per line plus its credit line, so records with
+   * many lines make smaller slices; two-line records slice exactly as by `itemsPerRequest`.
+   */
+  private mutationSlices(records: readonly ExportRecord[]): ExportRecord[][] {
+    const slices: ExportRecord[][] = [];
+    let current: ExportRecord[] = [];
+    let nodes = 0;
+    for (const record of records) {
+      const size = this.linesOf(record).length;
+      if (
+        current.length > 0 &&
+        (current.length >= this.deps.runtime.itemsPerRequest || nodes + size > MAX_NODES_PER_MUTATION)
+      ) {
+        slices.push(current);
+        current = [];
+        nodes = 0;
+      }
+      current.push(record);
+      nodes += size;
+    }
+    if (current.length > 0) slices.push(current);
+    return slices;
+  }
+
   private isSendable(recordId: string): boolean {
     return (
       this.state.isPending(recordId) &&
@@ -115,9 +145,21 @@ export class XledgerPush {
     return this.state.pendingRecords().filter((r) => this.isSendable(r.id));
   }
 
-  private keysOf(record: ExportRecord): [string, string] {
-    const [expense, contra] = linesFor(record, this.deps.connection);
-    return [expense.key, contra.key];
+  /** Each record's voucher lines, built once per attempt. */
+  private readonly lines = new Map<string, XledgerLine[]>();
+
+  private linesOf(record: ExportRecord): XledgerLine[] {
+    let lines = this.lines.get(record.id);
+    if (!lines) {
+      lines = linesOf(record, this.deps.connection);
+      this.lines.set(record.id, lines);
+    }
+    return lines;
+  }
+
+  /** The `extIdentifier`s of a record's voucher: the first expense line's first. */
+  private keysOf(record: ExportRecord): string[] {
+    return this.linesOf(record).map((line) => line.key);
   }
 
   /** Ask the ledger where these records stand (booked, staged, refused, nowhere) and settle them. */
@@ -157,9 +199,7 @@ export class XledgerPush {
   /** One `addGLImportItems` mutation with both lines of every record of the slice. */
   private async importSlice(slice: readonly ExportRecord[]): Promise<void> {
     const { state } = this;
-    const lines = slice.flatMap((record) =>
-      linesFor(record, this.deps.connection).map((line) => ({ line, record })),
-    );
+    const lines = slice.flatMap((record) => this.linesOf(record).map((line) => ({ line, record })));
     // Fencing: the caller proves it still owns the sync; if not, it throws and nothing is sent.
     await this.context.beforeWrite?.();
     let result: GraphQlResult;
@@ -253,9 +293,9 @@ export class XledgerPush {
     this.waitStartedAt ??= this.deps.runtime.clock.now();
   }
 
-  /** Both lines are journal entries: synced. The reference is its expense import item (or entry). */
+  /** Every line is a journal entry: synced. The reference is its first expense import item (or entry). */
   private accept(record: ExportRecord, booked: ReadonlyMap<string, string>): void {
-    const [expense] = this.keysOf(record);
+    const expense = this.keysOf(record)[0] ?? voucherKeyOf(record);
     const externalId = this.itemDbIds.get(expense) ?? booked.get(expense) ?? '';
     this.awaiting.delete(record.id);
     this.state.accept(record.id, externalId, !this.imported.has(record.id));

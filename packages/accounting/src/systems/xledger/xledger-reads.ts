@@ -10,6 +10,7 @@ import {
   GL_IMPORT_ITEMS_BY_EXT_IDENTIFIER,
   JOURNAL_ENTRIES_BY_EXT_IDENTIFIER,
   LEDGER_STATE_BY_EXT_IDENTIFIER,
+  OBJECT_KINDS,
   PROCESSING_STATE,
 } from './xledger-documents.js';
 import { graphQlErrorCode } from './xledger-errors.js';
@@ -145,6 +146,31 @@ export class XledgerReads {
     return known;
   }
 
+  /** Which of `codes` the connection `field` (read with `query`, filtered by `code_in` and `filter`) holds. */
+  async existingCodes(
+    query: string,
+    field: string,
+    codes: readonly string[],
+    signal: AbortSignal | undefined,
+    filter: Record<string, unknown> = {},
+  ): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const slice of chunk(codes, READ_PAGE_SIZE)) {
+      for await (const node of this.pages(query, field, { ...filter, code_in: slice }, signal)) {
+        if (typeof node.code === 'string') found.add(node.code);
+      }
+    }
+    return found;
+  }
+
+  /** The `dbId` of the object kind named `name` (e.g. `TAX_RULE`), if Xledger lists one. */
+  async objectKindDbId(name: string, signal: AbortSignal | undefined): Promise<string | undefined> {
+    for await (const node of this.pages(OBJECT_KINDS, 'objectKinds', null, signal)) {
+      if (node.name === name) return idText(node.dbId);
+    }
+    return undefined;
+  }
+
   /**
    * A read; an error in the answer fails it. `retried` reads have their own retry budget; reads
    * inside a push are tried once, because the push's own retries repeat them.
@@ -206,14 +232,16 @@ export class XledgerReads {
   async *pages(
     query: string,
     field: string,
-    filter: Record<string, unknown>,
+    filter: Record<string, unknown> | null,
     signal: AbortSignal | undefined,
     retried = true,
     after: string | null = null,
   ): AsyncGenerator<Record<string, unknown>> {
     let cursor = after;
     do {
-      const data = await this.read(query, { first: READ_PAGE_SIZE, after: cursor, filter }, signal, retried);
+      // A connection without a filter argument gets no `filter` variable (`objectKinds`).
+      const variables = { first: READ_PAGE_SIZE, after: cursor, ...(filter ? { filter } : {}) };
+      const data = await this.read(query, variables, signal, retried);
       const { nodes, next } = pageOf(data, field);
       yield* nodes;
       cursor = next;

@@ -171,7 +171,6 @@ export const expenseRecords = pgTable(
     version: integer('version').notNull().default(1),
     employeeNumber: text('employee_number').notNull(),
     receiptUrl: text('receipt_url'),
-    postingHold: text('posting_hold'),
     contentHash: text('content_hash').notNull(),
     updatedAt: tz('updated_at').notNull(),
     withdrawnAt: tz('withdrawn_at'),

@@ -183,7 +183,6 @@ export const expenseRecords = sqliteTable(
     version: integer('version').notNull().default(1),
     employeeNumber: text('employee_number').notNull(),
     receiptUrl: text('receipt_url'),
-    postingHold: text('posting_hold'),
     contentHash: text('content_hash').notNull(),
     updatedAt: isoText('updated_at').notNull(),
     withdrawnAt: isoText('withdrawn_at'),

@@ -3,7 +3,12 @@ import { FaultState } from '../../../emulators/faults.js';
 import { sendJson } from '../../../emulators/http-io.js';
 import { externalDocumentNumberFor } from '../external-document-number.js';
 import { DynamicsEmulator } from './dynamics-emulator.js';
-import type { DynamicsCompanySeed, DynamicsGlEntry, DynamicsLedgerLine } from './dynamics-ledger.js';
+import type {
+  DynamicsBalances,
+  DynamicsCompanySeed,
+  DynamicsGlEntry,
+  DynamicsLedgerLine,
+} from './dynamics-ledger.js';
 
 /** The demo app registration the token endpoint accepts by default (the demo seed uses it). */
 export const DEMO_DYNAMICS_CLIENT = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
@@ -17,6 +22,21 @@ export const DEMO_DYNAMICS_BALANCING_ACCOUNT = '2990';
 export const DEMO_DYNAMICS_CURRENCY = 'NOK';
 
 /**
+ * The demo posting model (connection settings `vatCodes`, `dimensions`): Meander's VAT categories
+ * onto the demo company's VAT Prod. Posting Groups — S25 25 %, S15 15 %, S12 12 %, S0 0 %, E0 0 %
+ * (exempt) — and its dimensions DEPARTMENT (SALES, OPS) and PROJECT (P100, P200).
+ */
+export const DEMO_DYNAMICS_VAT_CODES = 'HIGH=S25,MEDIUM=S15,LOW=S12,ZERO=S0,EXEMPT=E0';
+export const DEMO_DYNAMICS_DIMENSIONS = 'department=DEPARTMENT,project=PROJECT';
+/** The demo company's employees (posting group EXPENSES → payables account 2990). */
+export const DEMO_DYNAMICS_EMPLOYEES = Array.from(
+  { length: 10 },
+  (_, i) => `E${String(i + 1).padStart(3, '0')}`,
+);
+/** The demo company's Purchase VAT Account. */
+export const DEMO_DYNAMICS_PURCHASE_VAT_ACCOUNT = '2710';
+
+/**
  * The demo tenant: one company whose chart of accounts holds every account the demo seed and the
  * tests book to, with the product's journal batch and the standard `DEFAULT` one.
  */
@@ -28,6 +48,7 @@ export const DEMO_DYNAMICS_COMPANIES: readonly DynamicsCompanySeed[] = [
     accounts: [
       { number: '1920', displayName: 'Bank' },
       { number: '2400', displayName: 'Accounts payable' },
+      { number: DEMO_DYNAMICS_PURCHASE_VAT_ACCOUNT, displayName: 'Input VAT' },
       { number: DEMO_DYNAMICS_BALANCING_ACCOUNT, displayName: 'Expense claims payable' },
       { number: '6800', displayName: 'Office supplies' },
       { number: '7100', displayName: 'Travel' },
@@ -44,6 +65,14 @@ export const DEMO_DYNAMICS_COMPANIES: readonly DynamicsCompanySeed[] = [
       { id: 'e1d0c0b4-5a6f-4d3e-9b2a-7c8d9e0f1a2b', code: 'DEFAULT', displayName: 'Default journal' },
     ],
     fiscalYears: [2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028, 2029, 2030],
+    postingSetup: {
+      vatRates: { S25: '25', S15: '15', S12: '12', S0: '0', E0: '0' },
+      purchaseVatAccount: DEMO_DYNAMICS_PURCHASE_VAT_ACCOUNT,
+      // The expense accounts (Gen. Posting Type Purchase); balance-sheet accounts carry no VAT.
+      purchaseAccounts: ['6800', '7100', '7140', '7150', '7160', '7320', '7350', '9999'],
+      employees: Object.fromEntries(DEMO_DYNAMICS_EMPLOYEES.map((e) => [e, DEMO_DYNAMICS_BALANCING_ACCOUNT])),
+      dimensions: { DEPARTMENT: ['SALES', 'OPS'], PROJECT: ['P100', 'P200'] },
+    },
   },
 ];
 
@@ -66,6 +95,8 @@ export interface RunningDynamicsEmulator extends SystemEmulator<DynamicsGlEntry,
   openJournalLines(): DynamicsLedgerLine[];
   /** Invalidate every access token issued so far. */
   revokeTokens(): void;
+  /** The demo company's (or company `companyId`'s) balances: G/L accounts, VAT groups, employees. */
+  balances(companyId?: string): DynamicsBalances;
 }
 
 const API_PREFIX = '/api/v2.0/';
@@ -97,6 +128,7 @@ export const dynamicsEmulatedSystem = {
       ledger: () => emulator.ledger.list(),
       openJournalLines: () => emulator.ledger.openLines(),
       revokeTokens: () => emulator.revokeTokens(),
+      balances: (companyId = DEMO_DYNAMICS_COMPANY_ID) => emulator.ledger.balances(companyId),
       reset: () => emulator.reset(),
       async serve({ req, res, path, url, body }) {
         if (path === '/oauth2/v2.0/token') {

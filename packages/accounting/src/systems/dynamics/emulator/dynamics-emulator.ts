@@ -13,6 +13,7 @@ import {
   findEntries,
 } from './dynamics-ledger.js';
 import { DynamicsLimits } from './dynamics-limits.js';
+import { masterDataAnswer } from './dynamics-master-data-routes.js';
 import {
   type Answer,
   collection,
@@ -200,6 +201,8 @@ export class DynamicsEmulator {
     }
 
     const apiBase = `http://${req.headers.host ?? 'localhost'}/dynamics/api/v2.0/`;
+    // A stream (`attachmentContent`) is taken as it comes; everything else is JSON.
+    const content = path.endsWith('/attachmentContent') ? body : undefined;
     const answer =
       path === '$batch' && method === 'POST'
         ? this.batch(body, apiBase, headerText(req.headers.isolation))
@@ -207,7 +210,7 @@ export class DynamicsEmulator {
             method,
             path,
             search,
-            body === '' ? undefined : tryParseJson(body),
+            content ?? (body === '' ? undefined : tryParseJson(body)),
             apiBase,
             headerText(req.headers['if-match']),
           );
@@ -265,6 +268,12 @@ export class DynamicsEmulator {
       const url = typeof operation.url === 'string' ? operation.url : '';
       const opHeaders = isObject(operation.headers) ? operation.headers : {};
       const ifMatch = Object.entries(opHeaders).find(([k]) => k.toLowerCase() === 'if-match')?.[1];
+      const contentType = Object.entries(opHeaders).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+      // OData JSON batch: a binary body travels as a base64url string (OData v4.01 JSON Format).
+      const binary =
+        typeof contentType === 'string' &&
+        !/json|^text\//i.test(contentType) &&
+        typeof operation.body === 'string';
       const [rawPath = '', query = ''] = url
         .replace(/^.*\/api\/v2\.0\//, '')
         .replace(/^\//, '')
@@ -273,7 +282,7 @@ export class DynamicsEmulator {
         method,
         decodeURIComponent(rawPath),
         new URLSearchParams(query),
-        operation.body,
+        binary ? Buffer.from(String(operation.body), 'base64url').toString('utf8') : operation.body,
         apiBase,
         typeof ifMatch === 'string' ? ifMatch : undefined,
       );
@@ -319,7 +328,7 @@ export class DynamicsEmulator {
     if (!company) return notFound(path);
     if (second === undefined)
       return method === 'GET' ? { status: 200, body: companyView(company) } : methodNotAllowed(method, path);
-    if (segments.length > 4) return notFound(path);
+    if (segments.length > 5) return notFound(path);
 
     switch (second.name) {
       case 'companyInformation':
@@ -340,6 +349,10 @@ export class DynamicsEmulator {
         return this.listEntries(company, path, search, apiBase);
       case 'journals':
         break;
+      case 'taxGroups':
+      case 'employees':
+      case 'dimensions':
+        return masterDataAnswer(company, segments, method, path, search);
       default:
         return notFound(path);
     }
@@ -365,6 +378,16 @@ export class DynamicsEmulator {
       if (method === 'GET') return this.lines.listLines(company, journal, path, search, apiBase);
       return methodNotAllowed(method, path);
     }
+    if (fourth?.name === 'attachments') {
+      const fifth = segments[4];
+      if (fifth !== undefined && (fifth.name !== 'attachmentContent' || fourth.key === undefined))
+        return notFound(path);
+      if (fifth === undefined && fourth.key !== undefined) return notFound(path);
+      return this.lines.attachments(company, journal, third.key, fourth.key, method, path, body);
+    }
+    if (segments.length > 4) return notFound(path);
+    if (fourth?.name === 'dimensionSetLines' && fourth.key === undefined)
+      return this.lines.dimensionSetLines(company, journal, third.key, method, path, body);
     if (fourth !== undefined) return notFound(path);
     return this.lines.lineOperation(company, journal, third.key, method, path, ifMatch);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EmulatorStats } from '../../../emulators/emulator-stats.js';
 import type { FaultState } from '../../../emulators/faults.js';
 import { decimalText, isIsoDate, isObject } from '../../../emulators/json-shape.js';
@@ -19,11 +20,14 @@ import {
   plainEnum,
   unsupportedFilter,
 } from './dynamics-odata.js';
+import { dimensionRefusal, employeeRefusal, taxCodeRefusal } from './dynamics-posting-setup.js';
 import { etagOf, lineView } from './dynamics-views.js';
 
 export const DESCRIPTION_MAX = 100;
 const ACCOUNT_NUMBER_MAX = 20;
 const COMMENT_MAX = 250;
+/** `taxCode` is Code[20] on the page. */
+const TAX_CODE_MAX = 20;
 /** Account types whose lines `GET journalLines` shows (MS Learn "Get journalLines" note). */
 const LISTED_ACCOUNT_TYPES = new Set(['G/L Account', 'Bank Account']);
 const ACCOUNT_TYPES = new Set([
@@ -106,6 +110,7 @@ export class DynamicsJournalLines {
     }
     if (byId && line.accountNumber === '') line.accountNumber = byId.number;
     const unknown =
+      taxCodeRefusal(company.setup, line.taxCode) ??
       this.unknownAccount(company, line.accountType, line.accountNumber, 'accountNumber') ??
       this.unknownAccount(
         company,
@@ -156,9 +161,91 @@ export class DynamicsJournalLines {
     field: string,
   ): string | undefined {
     if (number === '' || this.owner.faults.postingSetup.acceptUnknownAccounts) return undefined;
+    if (type === 'Employee') return employeeRefusal(company.setup, number);
     if (type !== 'G/L Account' && type !== 'Bank Account') return undefined;
     if (company.accounts.has(number)) return undefined;
     return `The "${field}" does not match to an Account.`;
+  }
+
+  /**
+   * `journalLines({id})/dimensionSetLines`: POST adds a dimension value to the line's set, GET
+   * lists them (V: BCApps `APIV2DimensionSetLines.Page.al`; its labels are the refusals).
+   */
+  dimensionSetLines(
+    company: DynamicsCompany,
+    journal: DynamicsJournal,
+    key: string,
+    method: string,
+    path: string,
+    body: unknown,
+  ): Answer {
+    const line = company.lines.get(key.toLowerCase());
+    if (!line || line.journalId !== journal.id) return notFound(path);
+    const view = (code: string, valueCode: string) => ({
+      id: company.setup.dimensions.get(code)?.id ?? '',
+      code,
+      parentId: line.id,
+      parentType: 'Journal_x0020_Line',
+      valueCode,
+    });
+    if (method === 'GET')
+      return { status: 200, body: { value: [...line.dimensions].map(([c, v]) => view(c, v)) } };
+    if (method !== 'POST') return methodNotAllowed(method, path);
+    const fields = isObject(body) ? body : {};
+    const code = typeof fields.code === 'string' ? fields.code.toUpperCase() : '';
+    const valueCode = typeof fields.valueCode === 'string' ? fields.valueCode.toUpperCase() : '';
+    const refusal = dimensionRefusal(company.setup, code, valueCode, line.dimensions);
+    if (refusal) {
+      this.owner.stats.itemsRejected += 1;
+      return { status: 400, body: odataError('Application_DialogException', refusal) };
+    }
+    line.dimensions.set(code, valueCode);
+    line.version += 1;
+    return { status: 201, body: view(code, valueCode) };
+  }
+
+  /**
+   * `journalLines({id})/attachments` (POST: a file name; GET) and
+   * `journalLines({id})/attachments({id})/attachmentContent` (PATCH: the content). V: BCApps
+   * `APIV2Attachments.Page.al` (a missing or invalid file name becomes 'filename.txt'; parent
+   * type Journal through the journal line part's SubPageLink); MS Learn "attachment" resource.
+   */
+  attachments(
+    company: DynamicsCompany,
+    journal: DynamicsJournal,
+    key: string,
+    attachmentKey: string | undefined,
+    method: string,
+    path: string,
+    body: unknown,
+  ): Answer {
+    const line = company.lines.get(key.toLowerCase());
+    if (!line || line.journalId !== journal.id) return notFound(path);
+    const view = (a: { id: string; fileName: string; content: string }) => ({
+      id: a.id,
+      parentId: line.id,
+      parentType: 'Journal',
+      fileName: a.fileName,
+      byteSize: Buffer.byteLength(a.content, 'utf8'),
+    });
+    if (attachmentKey !== undefined) {
+      const attachment = line.attachments.find((a) => a.id === attachmentKey.toLowerCase());
+      if (!attachment) return notFound(path);
+      if (method !== 'PATCH') return methodNotAllowed(method, path);
+      attachment.content = typeof body === 'string' ? body : '';
+      return { status: 204 };
+    }
+    if (method === 'GET') return { status: 200, body: { value: line.attachments.map(view) } };
+    if (method !== 'POST') return methodNotAllowed(method, path);
+    const fields = isObject(body) ? body : {};
+    const name = typeof fields.fileName === 'string' ? fields.fileName : '';
+    const attachment = {
+      id: randomUUID(),
+      fileName: /^[^\\/:*?"<>|]+$/.test(name) ? name : 'filename.txt',
+      content: '',
+    };
+    line.attachments.push(attachment);
+    return { status: 201, body: view(attachment) };
   }
 
   listLines(
@@ -238,6 +325,8 @@ function readLine(
   const amount = body.amount === undefined ? '0' : decimalText(body.amount);
   if (amount === undefined)
     return { code: 'BadRequest_InvalidRequestBody', message: 'amount must be a decimal.' };
+  const taxCode = text(body.taxCode).toUpperCase();
+  if (taxCode.length > TAX_CODE_MAX) return tooLongField('taxCode', taxCode, TAX_CODE_MAX);
   const description = text(body.description);
   if (description.length > DESCRIPTION_MAX) return tooLongField('description', description, DESCRIPTION_MAX);
   const comment = text(body.comment);
@@ -257,6 +346,9 @@ function readLine(
     comment,
     balanceAccountType,
     balancingAccountNumber,
+    taxCode,
+    dimensions: new Map(),
+    attachments: [],
   };
 }
 

@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import {
+  type DynamicsPostingSetup,
+  type DynamicsPostingSetupSeed,
+  setupFrom,
+  vatOf,
+} from './dynamics-posting-setup.js';
 
 /** A G/L account (or bank account) of the emulated chart of accounts. */
 export interface DynamicsAccount {
@@ -36,9 +42,22 @@ export interface DynamicsLedgerLine {
   comment: string;
   balanceAccountType: string;
   balancingAccountNumber: string;
+  /** The VAT Prod. Posting Group (`taxCode`); blank: no VAT. */
+  taxCode: string;
+  /** Dimension code → value code (the line's dimension set, `dimensionSetLines`). */
+  dimensions: Map<string, string>;
+  /** Files attached to the line (`attachments`); content as uploaded (`attachmentContent`). */
+  attachments: DynamicsAttachment[];
   /** Bumped on every change: the line's ETag. */
   version: number;
   lastModifiedDateTime: string;
+}
+
+/** A file attached to a journal line or entry. */
+export interface DynamicsAttachment {
+  id: string;
+  fileName: string;
+  content: string;
 }
 
 /** One posted G/L entry (API v2.0 `generalLedgerEntries`, MS Learn `dynamics_generalledgerentry`). */
@@ -56,6 +75,14 @@ export interface DynamicsGlEntry {
   debitAmount: string;
   creditAmount: string;
   lastModifiedDateTime: string;
+  /** On the expense entry of a line with a VAT Prod. Posting Group: its VAT Entry. */
+  vat?: { group: string; base: string; amount: string };
+  /** On the payables entry of an Employee line: its Employee Ledger Entry. */
+  employeeNumber?: string;
+  /** The line's dimension set, when it has one. */
+  dimensions?: Record<string, string>;
+  /** The line's attachments, on its first entry (I: posting carries journal line attachments to the entries). */
+  attachments?: DynamicsAttachment[];
 }
 
 /** An accounting period (read-only in API v2.0, `accountingPeriods`). */
@@ -82,6 +109,8 @@ export interface DynamicsCompany {
   /** Entries by the first {@link DESCRIPTION_INDEX_LENGTH} characters of their description (read-back filters). */
   entriesByDescriptionStart: Map<string, DynamicsGlEntry[]>;
   periods: DynamicsAccountingPeriod[];
+  /** VAT Posting Setup, employees, dimensions. */
+  setup: DynamicsPostingSetup;
   /** The last number the batch's No. Series and Posting No. Series handed out (faults switch them on). */
   series: { noSeries: number; postingNoSeries: number };
 }
@@ -103,6 +132,47 @@ export interface DynamicsCompanySeed {
   journals: readonly { id: string; code: string; displayName: string }[];
   /** Fiscal years with twelve monthly periods each (the `closedPeriodsBefore` switch closes early ones). */
   fiscalYears: readonly number[];
+  /** VAT, employees and dimensions (none when absent). */
+  postingSetup?: DynamicsPostingSetupSeed;
+}
+
+/** Every account's balance (debit − credit) and the VAT and employee sub-ledgers, as decimal strings. */
+export interface DynamicsBalances {
+  accounts: Record<string, string>;
+  vat: Record<string, { base: string; amount: string }>;
+  employees: Record<string, string>;
+}
+
+/**
+ * Balances from posted G/L entries: each account's debit − credit; the VAT sub-ledger (the VAT
+ * Entries, carried on their expense entries) by VAT Prod. Posting Group; the employee sub-ledger
+ * (Employee Ledger Entries, carried on their payables entries) by employee. Decimal strings.
+ */
+export function balancesOf(entries: readonly DynamicsGlEntry[]): DynamicsBalances {
+  const accounts = new Map<string, bigint>();
+  const vat = new Map<string, { base: bigint; amount: bigint }>();
+  const employees = new Map<string, bigint>();
+  for (const e of entries) {
+    const net = toScaled(e.debitAmount) - toScaled(e.creditAmount);
+    accounts.set(e.accountNumber, (accounts.get(e.accountNumber) ?? 0n) + net);
+    if (e.employeeNumber !== undefined)
+      employees.set(e.employeeNumber, (employees.get(e.employeeNumber) ?? 0n) + net);
+    if (e.vat) {
+      const sum = vat.get(e.vat.group) ?? { base: 0n, amount: 0n };
+      vat.set(e.vat.group, {
+        base: sum.base + toScaled(e.vat.base),
+        amount: sum.amount + toScaled(e.vat.amount),
+      });
+    }
+  }
+  const text = (m: Map<string, bigint>) => Object.fromEntries([...m].map(([k, v]) => [k, fromScaled(v)]));
+  return {
+    accounts: text(accounts),
+    vat: Object.fromEntries(
+      [...vat].map(([k, v]) => [k, { base: fromScaled(v.base), amount: fromScaled(v.amount) }]),
+    ),
+    employees: text(employees),
+  };
 }
 
 /** Prefix length of the description index: a `startswith` at least this long is answered from it. */
@@ -243,6 +313,8 @@ export class DynamicsLedger {
         `Document No. ${documentNumber} is out of balance by ${fromScaled(sum)} on ${postingDate}. Please check that Posting Date, Document Type, Document No. and Amount are correct for each line.`,
       );
     }
+    const vatRefusal = lines.map((l) => this.vatSetupRefusal(company, l)).find((r) => r !== undefined);
+    if (vatRefusal) throw new PostingRefused('Application_DialogException', vatRefusal);
     const now = new Date().toISOString();
     const posted: DynamicsGlEntry[] = [];
     const book = (line: DynamicsLedgerLine, accountNumber: string, amount: bigint) => {
@@ -260,17 +332,51 @@ export class DynamicsLedger {
         debitAmount: amount > 0n ? fromScaled(amount) : '0',
         creditAmount: amount < 0n ? fromScaled(-amount) : '0',
         lastModifiedDateTime: now,
+        ...(line.dimensions.size > 0 ? { dimensions: Object.fromEntries(line.dimensions) } : {}),
       };
       posted.push(entry);
+      return entry;
+    };
+    // One side of a line: a G/L account, or an employee (their posting group's payables account).
+    const side = (line: DynamicsLedgerLine, type: string, number: string, amount: bigint) => {
+      if (type !== 'Employee') return book(line, number, amount);
+      const employee = company.setup.employees.get(number);
+      const entry = book(line, employee?.payablesAccount ?? number, amount);
+      entry.employeeNumber = number;
+      return entry;
     };
     for (const line of lines) {
       const amount = toScaled(line.amount);
-      book(line, line.accountNumber, amount);
-      if (line.balancingAccountNumber !== '') book(line, line.balancingAccountNumber, -amount);
+      const rate = this.vatRateOf(company, line);
+      if (rate === undefined) side(line, line.accountType, line.accountNumber, amount);
+      else {
+        const vat = vatOf(amount, rate);
+        const expense = side(line, line.accountType, line.accountNumber, amount - vat);
+        expense.vat = { group: line.taxCode, base: fromScaled(amount - vat), amount: fromScaled(vat) };
+        if (vat !== 0n) book(line, company.setup.purchaseVatAccount, vat);
+      }
+      if (line.attachments.length > 0) {
+        const first = posted.find((e) => e.description === line.description && e.attachments === undefined);
+        if (first) first.attachments = line.attachments.map((a) => ({ ...a }));
+      }
+      if (line.balancingAccountNumber !== '')
+        side(line, line.balanceAccountType, line.balancingAccountNumber, -amount);
     }
     for (const line of lines) company.lines.delete(line.id);
     if (!options.deferred) this.book(company.id, posted);
     return posted;
+  }
+
+  /** The VAT % a line is posted with: a VAT Prod. Posting Group on a purchase account (Gen. Posting Type Purchase). */
+  private vatRateOf(company: DynamicsCompany, line: DynamicsLedgerLine): string | undefined {
+    if (line.taxCode === '' || !company.setup.purchaseAccounts.has(line.accountNumber)) return undefined;
+    return company.setup.vatRates.get(line.taxCode);
+  }
+
+  /** GenJnlPostLine needs the VAT Posting Setup of the line's groups (V: `VATPostingSetup.Get` in table 81). */
+  private vatSetupRefusal(company: DynamicsCompany, line: DynamicsLedgerLine): string | undefined {
+    if (line.taxCode === '' || company.setup.vatRates.has(line.taxCode)) return undefined;
+    return `The VAT Posting Setup does not exist. Identification fields and values: VAT Bus. Posting Group='DOMESTIC',VAT Prod. Posting Group='${line.taxCode}'`;
   }
 
   /**
@@ -309,6 +415,11 @@ export class DynamicsLedger {
   /** Every unposted journal line of every company. */
   openLines(): DynamicsLedgerLine[] {
     return [...this.companies.values()].flatMap((c) => [...c.lines.values()].map((l) => ({ ...l })));
+  }
+
+  /** Company `id`'s balances: every G/L account, every VAT Prod. Posting Group, every employee. */
+  balances(id: string): DynamicsBalances {
+    return balancesOf(this.company(id)?.entries ?? []);
   }
 
   reset(): void {
@@ -363,6 +474,7 @@ function companyFrom(seed: DynamicsCompanySeed): DynamicsCompany {
     entriesByDocument: new Map(),
     entriesByDescriptionStart: new Map(),
     periods,
+    setup: setupFrom(seed.postingSetup),
     series: { noSeries: 0, postingNoSeries: 0 },
   };
 }

@@ -26,6 +26,7 @@ export function lineView(line: DynamicsLedgerLine) {
     amount: line.amount,
     description: line.description,
     comment: line.comment,
+    taxCode: line.taxCode,
     balanceAccountType: wireEnum(line.balanceAccountType),
     balancingAccountNumber: line.balancingAccountNumber,
     lastModifiedDateTime: line.lastModifiedDateTime,

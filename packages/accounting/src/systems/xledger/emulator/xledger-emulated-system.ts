@@ -2,7 +2,12 @@ import type { EmulatedSystem, SystemEmulator } from '../../../emulators/emulated
 import { FaultState } from '../../../emulators/faults.js';
 import { sendJson } from '../../../emulators/http-io.js';
 import { XledgerEmulator } from './xledger-emulator.js';
-import type { XledgerImportError, XledgerJournalEntry, XledgerLedgerItem } from './xledger-ledger.js';
+import type {
+  XledgerBalances,
+  XledgerImportError,
+  XledgerJournalEntry,
+  XledgerLedgerItem,
+} from './xledger-ledger.js';
 
 /** The demo credentials the emulators accept by default (the demo seed uses them). */
 export const DEMO_XLEDGER_TOKEN = 'demo-xledger-token';
@@ -11,6 +16,17 @@ export const DEMO_XLEDGER_POSTING = {
   transactionSource: 'GL',
   contraAccount: '2910',
   localCurrency: 'NOK',
+} as const;
+
+/**
+ * The demo organization's posting model on the demo entity: Meander's VAT categories → the
+ * entity's tax rules (1 = 25 %, 11 = 15 %, 13 = 12 %, 0 = no VAT), departments in GL object 1 and
+ * projects in the project field, the credit to the employee's sub-ledger.
+ */
+export const DEMO_XLEDGER_POSTING_MODEL = {
+  vatCodes: 'HIGH=1,MEDIUM=11,LOW=13,ZERO=0,EXEMPT=0',
+  dimensions: 'department=glObject1,project=project',
+  employeeCredit: 'employee',
 } as const;
 
 /** Xledger connection settings pointed at the emulator (a type, not an interface, so it is a connection `Record`). */
@@ -27,6 +43,8 @@ export interface RunningXledgerEmulator extends SystemEmulator<XledgerLedgerItem
   importErrors(): XledgerImportError[];
   /** The booked lines (`journalEntries`). */
   journalEntries(): XledgerJournalEntry[];
+  /** Every account's balance and every employee's (sub-ledger) balance, from the journal entries. */
+  balances(): XledgerBalances;
 }
 
 /** Xledger's own controls: what an accountant does with refused items in the GL import screen. */
@@ -56,6 +74,10 @@ export const xledgerEmulatedSystem = {
       journalEntries: () => {
         emulator.catchUp();
         return emulator.ledger.listEntries();
+      },
+      balances: () => {
+        emulator.catchUp();
+        return emulator.ledger.balances();
       },
       reset: () => emulator.reset(),
       async serve({ req, res, path, method, body }) {

@@ -17,6 +17,14 @@ import { isObject } from '../../../emulators/json-shape.js';
 import { buildXledgerSchema } from './schema.js';
 import { XledgerLedger, type XledgerLedgerItem } from './xledger-ledger.js';
 import {
+  DEMO_INPUT_VAT_ACCOUNT,
+  DEMO_OUTPUT_VAT_ACCOUNT,
+  DEMO_XLEDGER_MASTER_DATA,
+  type MasterDataRow,
+  type XledgerMasterData,
+  XledgerMasterDataIndex,
+} from './xledger-master-data.js';
+import {
   type AccountFilter,
   type ErrorFilter,
   type ItemFilter,
@@ -48,6 +56,8 @@ export interface XledgerEmulatorSettings {
   accounts?: readonly XledgerAccount[];
   /** Transaction source codes the entity knows (default GL, AR, AP). */
   transactionSources?: readonly string[];
+  /** Tax rules, GL object values, projects and employees (default {@link DEMO_XLEDGER_MASTER_DATA}). */
+  masterData?: XledgerMasterData;
 }
 
 /** Help centre article 8715787519634 ("GraphQL general tips"): at most 500 nodes per mass mutation. */
@@ -67,6 +77,9 @@ export const DEMO_XLEDGER_ACCOUNTS: readonly XledgerAccount[] = [
   { code: '7160', description: 'Meals' },
   { code: '7320', description: 'Marketing' },
   { code: '7350', description: 'Entertainment' },
+  // Appended, so the earlier accounts keep their dbIds: where the tax rules book VAT.
+  { code: DEMO_OUTPUT_VAT_ACCOUNT, description: 'Output VAT' },
+  { code: DEMO_INPUT_VAT_ACCOUNT, description: 'Input VAT' },
 ];
 
 type Answer = { status: number; body: { data?: unknown; errors?: readonly GraphQLFormattedError[] } };
@@ -94,6 +107,7 @@ export class XledgerEmulator {
   >();
   private readonly accounts: readonly (XledgerAccount & { dbId: string })[];
   readonly processing: XledgerProcessing;
+  readonly masterData: XledgerMasterDataIndex;
   /** Largest page a read returns: the server's setting, never above Xledger's 10,000. */
   private readonly maxPageSize: number;
 
@@ -109,8 +123,10 @@ export class XledgerEmulator {
     const transactionSources = new Set(
       (settings.transactionSources ?? ['GL', 'AR', 'AP']).map((s) => s.toUpperCase()),
     );
+    this.masterData = new XledgerMasterDataIndex(settings.masterData ?? DEMO_XLEDGER_MASTER_DATA);
     this.processing = new XledgerProcessing({
       ledger: this.ledger,
+      masterData: this.masterData,
       faults,
       transactionSources,
       findAccount: (ref) => this.findAccount(ref),
@@ -322,7 +338,34 @@ export class XledgerEmulator {
           this.maxPageSize,
           (a) => ({ ...a, posting: true }),
         ),
+      objectKinds: (args: PageArgs) => page(this.masterData.objectKinds, args, this.maxPageSize, (k) => k),
+      objectValues: (args: PageArgs & { filter?: CodeFilter | null }) =>
+        this.masterDataPage(this.masterData.objectValues, args, (v) => ({ ...v, posting: true })),
+      projects: (args: PageArgs & { filter?: CodeFilter | null }) =>
+        this.masterDataPage(this.masterData.projects, args, (p) => p),
+      employees: (args: PageArgs & { filter?: CodeFilter | null }) =>
+        this.masterDataPage(this.masterData.employees, args, (e) => e),
     };
+  }
+
+  private masterDataPage(
+    rows: readonly MasterDataRow[],
+    args: PageArgs & { filter?: CodeFilter | null },
+    node: (row: MasterDataRow) => unknown,
+  ) {
+    const f = args.filter ?? undefined;
+    return page(
+      rows.filter(
+        (r) =>
+          (f?.dbId == null || r.dbId === f.dbId) &&
+          (f?.objectKindDbId == null || r.objectKindDbId === f.objectKindDbId) &&
+          (f?.code == null || r.code === f.code) &&
+          (f?.code_in == null || f.code_in.includes(r.code)),
+      ),
+      args,
+      this.maxPageSize,
+      node,
+    );
   }
 
   /** The items a filter can match, from the `extIdentifier` index when it names any. */
@@ -375,11 +418,20 @@ export class XledgerEmulator {
       currency: item.currency ? { code: item.currency } : null,
       fiscalYear: item.postedDate ? Number(item.postedDate.slice(0, 4)) : null,
       fiscalPeriod: item.postedDate ? Number(item.postedDate.slice(5, 7)) : null,
+      taxRule: item.taxRule ? { code: item.taxRule } : null,
+      taxAmount: item.taxAmount,
       discount: null,
       discountAmount: null,
       discountDate: null,
     };
   }
+}
+
+interface CodeFilter {
+  dbId?: string | null;
+  objectKindDbId?: string | null;
+  code?: string | null;
+  code_in?: readonly string[] | null;
 }
 
 interface AddInput {

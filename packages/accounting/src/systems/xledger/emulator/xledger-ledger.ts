@@ -1,3 +1,5 @@
+import { scaled, unscaled } from './xledger-amounts.js';
+
 /** Where a GL import item stands: waiting to be processed, booked, or refused by processing. */
 export type XledgerItemStatus = 'staged' | 'processed' | 'error';
 
@@ -15,6 +17,13 @@ export interface XledgerLedgerItem {
   trRegNumber: number | null;
   transactionSource: string;
   invoiceNumber: string | null;
+  /** The tax rule's code (`taxRule { code }`) and the VAT the amount includes (`taxAmount`). */
+  taxRule: string | null;
+  taxAmount: string | null;
+  /** The sub-ledger the line is booked to (`subledger { code }`: here the employee). */
+  subledger: string | null;
+  /** Dimension values by the import item field that carried them (`glObject1`…`glObject5`, `project`). */
+  dimensions: Readonly<Record<string, string>>;
   createdAt: string;
   /**
    * `staged` until processing, then `processed` (it became a journal entry) or `error` (see
@@ -44,6 +53,10 @@ export interface XledgerJournalEntry {
   amount: string;
   postedDate: string;
   accountCode: string;
+  /** The employee (sub-ledger) the entry is booked to, the tax rule, and the dimension values. */
+  subledger: string | null;
+  taxRule: string | null;
+  dimensions: Readonly<Record<string, string>>;
   createdAt: string;
   /** The import item it was booked from (emulator bookkeeping; not served). */
   importItemDbId: string;
@@ -91,26 +104,49 @@ export class XledgerLedger {
     this.errorsByItem.set(item.dbId, [...(this.errorsByItem.get(item.dbId) ?? []), error]);
   }
 
-  /** Book `item`: it becomes a journal entry carrying its `extIdentifier`. */
-  book(item: XledgerLedgerItem): void {
+  /**
+   * Book `item`: it becomes a journal entry carrying its `extIdentifier`. With `vat` the item's
+   * amount includes VAT: the entry on its account is the amount less the VAT, and a second entry
+   * (same `extIdentifier`, same tax rule) books the VAT to the tax rule's account.
+   */
+  book(item: XledgerLedgerItem, vat?: { account: string; amount: string }): void {
     item.status = 'processed';
-    const entry: XledgerJournalEntry = {
-      dbId: String(this.nextEntryDbId++),
-      extIdentifier: item.extIdentifier,
-      invoiceNumber: item.invoiceNumber,
-      text: item.text,
-      amount: item.amount ?? '0',
-      postedDate: item.postedDate ?? '',
-      accountCode: item.accountCode ?? '',
-      createdAt: new Date().toISOString(),
-      importItemDbId: item.dbId,
-    };
+    const amount = item.amount ?? '0';
+    const entry = (accountCode: string, value: string, subledger: string | null) =>
+      this.addEntry({
+        dbId: String(this.nextEntryDbId++),
+        extIdentifier: item.extIdentifier,
+        invoiceNumber: item.invoiceNumber,
+        text: item.text,
+        amount: value,
+        postedDate: item.postedDate ?? '',
+        accountCode,
+        subledger,
+        taxRule: item.taxRule,
+        dimensions: item.dimensions,
+        createdAt: new Date().toISOString(),
+        importItemDbId: item.dbId,
+      });
+    if (!vat) {
+      entry(item.accountCode ?? '', amount, item.subledger);
+      return;
+    }
+    entry(item.accountCode ?? '', unscaled(scaled(amount) - scaled(vat.amount)), item.subledger);
+    entry(vat.account, unscaled(scaled(vat.amount)), null);
+  }
+
+  private addEntry(entry: XledgerJournalEntry): void {
     this.entries.push(entry);
     if (entry.extIdentifier !== null) {
       const same = this.entriesByExtIdentifier.get(entry.extIdentifier) ?? [];
       same.push(entry);
       this.entriesByExtIdentifier.set(entry.extIdentifier, same);
     }
+  }
+
+  /** Every account's balance and every sub-ledger's (employee's): see {@link balancesOf}. */
+  balances(): XledgerBalances {
+    return balancesOf(this.entries);
   }
 
   /** Forget the processing errors of `item` (it is about to be processed again). */
@@ -169,4 +205,28 @@ export class XledgerLedger {
 
 function byDbId<T extends { dbId: string }>(rows: T[]): T[] {
   return rows.sort((a, b) => (BigInt(a.dbId) < BigInt(b.dbId) ? -1 : 1));
+}
+
+/** Balances by account code and by sub-ledger (employee) code, as exact decimal strings. */
+export interface XledgerBalances {
+  accounts: Record<string, string>;
+  subledgers: Record<string, string>;
+}
+
+/**
+ * Every account's balance, and every sub-ledger's (employee's), from journal entries: the sum of
+ * their amounts as a decimal string (exact; accounts without entries are absent).
+ */
+export function balancesOf(entries: readonly XledgerJournalEntry[]): XledgerBalances {
+  const accounts = new Map<string, bigint>();
+  const subledgers = new Map<string, bigint>();
+  for (const entry of entries) {
+    const value = scaled(entry.amount);
+    accounts.set(entry.accountCode, (accounts.get(entry.accountCode) ?? 0n) + value);
+    if (entry.subledger !== null)
+      subledgers.set(entry.subledger, (subledgers.get(entry.subledger) ?? 0n) + value);
+  }
+  const text = (sums: Map<string, bigint>) =>
+    Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, unscaled(v)]));
+  return { accounts: text(accounts), subledgers: text(subledgers) };
 }

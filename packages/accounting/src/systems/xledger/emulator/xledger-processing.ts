@@ -1,5 +1,7 @@
 import type { FaultState } from '../../../emulators/faults.js';
+import { scaled, unscaled } from './xledger-amounts.js';
 import type { XledgerLedger, XledgerLedgerItem } from './xledger-ledger.js';
+import { GL_OBJECT_FIELDS, vatOf, type XledgerMasterDataIndex } from './xledger-master-data.js';
 
 /** A reference as a client sends it (`{ code }` or `{ dbId }`). */
 export interface RefInput {
@@ -21,6 +23,29 @@ export interface NodeInput {
   invoiceAmount?: string | null;
   invoiceNumber?: string | null;
   extIdentifier?: string | null;
+  taxRule?: RefInput | null;
+  taxAmount?: string | null;
+  subledger?: RefInput | null;
+  glObject1?: RefInput | null;
+  glObject2?: RefInput | null;
+  glObject3?: RefInput | null;
+  glObject4?: RefInput | null;
+  glObject5?: RefInput | null;
+  project?: RefInput | null;
+}
+
+/** The GL import item fields that carry a dimension value (grasp-labs create metadata: `glObject1_code` … `glObject5_code`, `project_code`). */
+export const DIMENSION_FIELDS = [...GL_OBJECT_FIELDS, 'project'] as const;
+
+/** The dimension values a node carries, by field; a reference without a code is kept as its `dbId`. */
+function dimensionsOf(node: NodeInput): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const field of DIMENSION_FIELDS) {
+    const ref = node[field];
+    const value = ref?.code ?? (ref?.dbId != null ? `#${ref.dbId}` : undefined);
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
 }
 
 /** One account of the emulator's chart of accounts. */
@@ -35,6 +60,8 @@ export interface ProcessingContext {
   readonly faults: FaultState;
   findAccount(ref: RefInput): (XledgerAccount & { dbId: string }) | undefined;
   readonly transactionSources: ReadonlySet<string>;
+  /** Tax rules, GL object values, projects and employees. */
+  readonly masterData: XledgerMasterDataIndex;
   /** Told of every item processing booked (true) or refused (false). */
   counted(booked: boolean): void;
 }
@@ -80,6 +107,10 @@ export class XledgerProcessing {
         trRegNumber: node.trRegNumber ?? null,
         transactionSource: (node.transactionSource.code ?? '').toUpperCase(),
         invoiceNumber: node.invoiceNumber ?? null,
+        taxRule: node.taxRule?.code ?? null,
+        taxAmount: node.taxAmount ?? null,
+        subledger: node.subledger?.code ?? null,
+        dimensions: dimensionsOf(node),
       });
       const voucher = [
         mutation,
@@ -151,11 +182,18 @@ export class XledgerProcessing {
           this.refused.set(s.item.dbId, s);
           this.context.counted(false);
         } else {
-          ledger.book(s.item);
+          ledger.book(s.item, this.vatEntry(s.item));
           this.context.counted(true);
         }
       });
     }
+  }
+
+  /** Where processing books the VAT an item includes: the tax rule's account, when it books any. */
+  private vatEntry(item: XledgerLedgerItem): { account: string; amount: string } | undefined {
+    const rule = item.taxRule === null ? undefined : this.context.masterData.taxRule(item.taxRule);
+    if (!rule?.vatAccount || item.amount === null) return undefined;
+    return { account: rule.vatAccount, amount: vatOf(item.amount, item.taxAmount, rule) };
   }
 
   /** Why the entity cannot book this item (the message `glImportItemErrors` shows), if anything. */
@@ -167,28 +205,30 @@ export class XledgerProcessing {
       return `Account '${node.account.code ?? node.account.dbId ?? ''}' does not exist`;
     if (item.postedDate === null) return 'Posted date is required';
     if (item.amount === null) return 'Amount is required';
-    return this.context.faults.ruleRejection({
-      id: (item.extIdentifier ?? '').split(':')[0] ?? '',
-      account: item.accountCode ?? '',
-      amount: item.amount,
-    });
+    return (
+      this.problemOfMasterData(node, item) ??
+      this.context.faults.ruleRejection({
+        id: (item.extIdentifier ?? '').split(':')[0] ?? '',
+        account: item.accountCode ?? '',
+        amount: item.amount,
+      })
+    );
   }
-}
 
-/** A decimal string as an integer of millionths, so sums are exact. */
-function scaled(amount: string): bigint {
-  const negative = amount.startsWith('-');
-  const [whole = '0', fraction = ''] = amount.replace(/^[-+]/, '').split('.');
-  const value = BigInt(whole) * 1_000_000n + BigInt(`${fraction}000000`.slice(0, 6));
-  return negative ? -value : value;
-}
-
-function unscaled(value: bigint): string {
-  const negative = value < 0n;
-  const magnitude = negative ? -value : value;
-  const whole = magnitude / 1_000_000n;
-  const fraction = String(magnitude % 1_000_000n)
-    .padStart(6, '0')
-    .replace(/0{1,4}$/, '');
-  return `${negative ? '-' : ''}${whole}.${fraction.padEnd(2, '0')}`;
+  /** An unknown tax rule, dimension value or employee (sub-ledger); a tax amount without a rule. */
+  private problemOfMasterData(node: NodeInput, item: XledgerLedgerItem): string | undefined {
+    const { masterData } = this.context;
+    if (node.taxRule && (item.taxRule === null || !masterData.taxRule(item.taxRule)))
+      return `Tax rule '${node.taxRule.code ?? node.taxRule.dbId ?? ''}' does not exist`;
+    if (item.taxAmount !== null && item.taxRule === null) return 'Tax amount requires a tax rule';
+    for (const [field, value] of Object.entries(item.dimensions)) {
+      if (!masterData.hasDimensionValue(field, value))
+        return field === 'project'
+          ? `Project '${value}' does not exist`
+          : `Value '${value}' does not exist for ${field}`;
+    }
+    if (node.subledger && (item.subledger === null || !masterData.hasEmployee(item.subledger)))
+      return `Subledger '${node.subledger.code ?? node.subledger.dbId ?? ''}' does not exist`;
+    return undefined;
+  }
 }
