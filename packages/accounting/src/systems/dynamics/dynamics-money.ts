@@ -4,16 +4,18 @@ import { minorUnitDigits, minorUnitsToDecimal } from '../../decimal-amount.js';
 /**
  * The record's amount as the decimal string a journal line takes, in the company's local
  * currency (a journal line has no currency field). A record in another currency is converted
- * with the configured fixed `rate` (local units per foreign unit, a decimal string), rounded
- * half away from zero to the local currency's minor unit — all in integers, never floats.
+ * at its own `exchangeRate` when it has one, else at the configured fixed rate (both local units
+ * per foreign unit, decimal strings), rounded half away from zero to the local currency's minor
+ * unit — all in integers, never floats. A record in the local currency is never converted, whatever
+ * rate it carries.
  */
 export function localAmount(
-  record: Pick<ExportRecord, 'amountMinor' | 'currency'>,
+  record: Pick<ExportRecord, 'amountMinor' | 'currency' | 'exchangeRate'>,
   local: string,
   rates: Readonly<Record<string, string>> | undefined,
 ): string {
   if (record.currency === local) return minorUnitsToDecimal(record.amountMinor, local);
-  const rate = rates?.[record.currency];
+  const rate = record.exchangeRate ?? rates?.[record.currency];
   if (rate === undefined) throw new RangeError(`No rate for ${record.currency}`);
   const [whole = '0', fraction = ''] = rate.split('.');
   const rateScaled = BigInt(`${whole}${fraction}`);
@@ -27,6 +29,24 @@ export function localAmount(
   const magnitude = negative ? -numerator : numerator;
   const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
   return minorUnitsToDecimal(Number(negative ? -rounded : rounded), local);
+}
+
+/**
+ * Whether the record's total converts to the local currency within safe integers: its lines' gross
+ * amounts add up to the total, and rounding keeps order, so every line converts when the total does.
+ */
+export function convertsSafely(
+  record: Pick<ExportRecord, 'amountMinor' | 'currency' | 'exchangeRate'>,
+  local: string,
+  rates: Readonly<Record<string, string>> | undefined,
+): boolean {
+  try {
+    localAmount({ ...record, amountMinor: Math.abs(record.amountMinor) }, local, rates);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
 }
 
 /** The sum of decimal strings, in the notation of the widest of them — in integers, never floats. */

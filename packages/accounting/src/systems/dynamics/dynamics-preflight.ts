@@ -17,7 +17,7 @@ import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { type DynamicsApi, getJson, quote, valuesOf } from './dynamics-api.js';
 import { type DocumentPlan, isRefusal, type PlanSettings, planDocument } from './dynamics-document-plan.js';
 import { DynamicsMasterData } from './dynamics-master-data.js';
-import { sumDecimals } from './dynamics-money.js';
+import { convertsSafely, sumDecimals } from './dynamics-money.js';
 import { postingKeyOf } from './external-document-number.js';
 
 /** Keys per `accounts` `$filter`, so the URL stays far below common limits. */
@@ -163,17 +163,33 @@ export class DynamicsPreflight {
     return code;
   }
 
-  /** Records in a currency that is neither local nor given a rate: the journal line has no currency field. */
+  /**
+   * Records in a currency that is neither local nor given a rate (their own `exchangeRate`, else the
+   * connection's): the journal line has no currency field. Also those whose total, at their rate,
+   * is beyond what an amount in minor units can hold (a rate may be up to 999,999,999).
+   */
   currencyRejections(records: readonly ExportRecord[], local: string): RejectedRecord[] {
-    return records
-      .filter((r) => r.currency !== local && this.api.connection.currencyRates?.[r.currency] === undefined)
-      .map((r) => ({
-        recordId: r.id,
-        code: PREFLIGHT_CODES.foreignCurrency,
-        category: 'validation' as const,
-        retryable: false,
-        reason: `The record is in ${r.currency}, but Business Central journal lines are booked in the company's local currency ${local}; add a rate for ${r.currency} to currencyRates in the connection settings to book it`,
-      }));
+    const rejected: RejectedRecord[] = [];
+    for (const r of records) {
+      if (r.currency === local) continue;
+      const rates = this.api.connection.currencyRates;
+      const rate = r.exchangeRate ?? rates?.[r.currency];
+      const reason =
+        rate === undefined
+          ? `The record is in ${r.currency}, but Business Central journal lines are booked in the company's local currency ${local}; send the record's own exchangeRate or add a rate for ${r.currency} to currencyRates in the connection settings to book it`
+          : convertsSafely(r, local, rates)
+            ? undefined
+            : `The record's ${r.currency} total at the rate ${rate} exceeds the largest amount that can be booked in ${local}`;
+      if (reason !== undefined)
+        rejected.push({
+          recordId: r.id,
+          code: PREFLIGHT_CODES.foreignCurrency,
+          category: 'validation',
+          retryable: false,
+          reason,
+        });
+    }
+    return rejected;
   }
 
   async accounts(
