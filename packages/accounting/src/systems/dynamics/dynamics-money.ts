@@ -1,5 +1,5 @@
 import type { ExportRecord } from '@meander/domain';
-import { minorUnitDigits, minorUnitsToDecimal } from '../../decimal-amount.js';
+import { localMinorUnits, minorUnitsToDecimal } from '../../decimal-amount.js';
 
 /**
  * The record's amount as the decimal string a journal line takes, in the company's local
@@ -17,18 +17,7 @@ export function localAmount(
   if (record.currency === local) return minorUnitsToDecimal(record.amountMinor, local);
   const rate = record.exchangeRate ?? rates?.[record.currency];
   if (rate === undefined) throw new RangeError(`No rate for ${record.currency}`);
-  const [whole = '0', fraction = ''] = rate.split('.');
-  const rateScaled = BigInt(`${whole}${fraction}`);
-  const rateDigits = fraction.length;
-  const fromDigits = minorUnitDigits(record.currency);
-  const toDigits = minorUnitDigits(local);
-  // amountMinor / 10^from * rateScaled / 10^rateDigits * 10^to, rounded.
-  const numerator = BigInt(record.amountMinor) * rateScaled * 10n ** BigInt(toDigits);
-  const denominator = 10n ** BigInt(fromDigits + rateDigits);
-  const negative = numerator < 0n;
-  const magnitude = negative ? -numerator : numerator;
-  const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
-  return minorUnitsToDecimal(Number(negative ? -rounded : rounded), local);
+  return minorUnitsToDecimal(localMinorUnits(record.amountMinor, record.currency, local, rate), local);
 }
 
 /**
