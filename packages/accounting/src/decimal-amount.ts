@@ -57,6 +57,20 @@ export function localMinorUnits(amountMinor: number, currency: string, local: st
 }
 
 /**
+ * Whether a record's total converts at `rate` within the safe integers: its lines' amounts add up
+ * to at most the total, and rounding keeps order, so every line converts when the total does.
+ */
+export function convertsSafely(amountMinor: number, currency: string, local: string, rate: string): boolean {
+  try {
+    localMinorUnits(Math.abs(amountMinor), currency, local, rate);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+/**
  * Write an integer amount in minor units as the decimal string the ledgers take, by moving the
  * decimal point in the digits — never by float division (`12345` NOK → `"123.45"`).
  */

@@ -1,8 +1,9 @@
 import type { ExportRecord } from '@meander/domain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { convertsSafely } from '../src/decimal-amount.js';
 import { type RunningEmulators, startEmulators } from '../src/emulators/index.js';
 import { createAdapter, DynamicsAdapter } from '../src/index.js';
-import { convertsSafely, localAmount } from '../src/systems/dynamics/dynamics-money.js';
+import { localAmount } from '../src/systems/dynamics/dynamics-money.js';
 import { DEMO_DYNAMICS_VAT_CODES } from '../src/systems/dynamics/emulator/dynamics-emulated-system.js';
 import { balancesOf } from '../src/systems/dynamics/emulator/dynamics-ledger.js';
 import { postedCounts } from './support/dynamics.js';
@@ -53,23 +54,9 @@ describe('localAmount at the record’s own rate — decimal arithmetic, half aw
   });
 
   it('knows when a total at its rate leaves the safe integers', () => {
-    expect(
-      convertsSafely(
-        { amountMinor: 10_000_000_000, currency: 'EUR', exchangeRate: '999999' },
-        'NOK',
-        undefined,
-      ),
-    ).toBe(false);
-    expect(
-      convertsSafely({ amountMinor: 9_000_000, currency: 'EUR', exchangeRate: '999999' }, 'NOK', undefined),
-    ).toBe(true);
-    expect(
-      convertsSafely(
-        { amountMinor: -10_000_000_000, currency: 'EUR', exchangeRate: '999999' },
-        'NOK',
-        undefined,
-      ),
-    ).toBe(false);
+    expect(convertsSafely(10_000_000_000, 'EUR', 'NOK', '999999')).toBe(false);
+    expect(convertsSafely(9_000_000, 'EUR', 'NOK', '999999')).toBe(true);
+    expect(convertsSafely(-10_000_000_000, 'EUR', 'NOK', '999999')).toBe(false);
   });
 });
 

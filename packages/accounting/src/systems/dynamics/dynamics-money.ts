@@ -20,24 +20,6 @@ export function localAmount(
   return minorUnitsToDecimal(localMinorUnits(record.amountMinor, record.currency, local, rate), local);
 }
 
-/**
- * Whether the record's total converts to the local currency within safe integers: its lines' gross
- * amounts add up to the total, and rounding keeps order, so every line converts when the total does.
- */
-export function convertsSafely(
-  record: Pick<ExportRecord, 'amountMinor' | 'currency' | 'exchangeRate'>,
-  local: string,
-  rates: Readonly<Record<string, string>> | undefined,
-): boolean {
-  try {
-    localAmount({ ...record, amountMinor: Math.abs(record.amountMinor) }, local, rates);
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
-}
-
 /** The sum of decimal strings, in the notation of the widest of them — in integers, never floats. */
 export function sumDecimals(amounts: readonly string[]): string {
   if (amounts.length === 1) return amounts[0] ?? '0';

@@ -1,5 +1,6 @@
 import { type ExportRecord, exportLinesOf } from '@meander/domain';
 import { chunk } from '../../adapter-options.js';
+import { convertsSafely } from '../../decimal-amount.js';
 import { isObject } from '../../http/json-body.js';
 import { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';
@@ -17,7 +18,7 @@ import { SyncScopedReads } from '../../sync-scoped-reads.js';
 import { type DynamicsApi, getJson, quote, valuesOf } from './dynamics-api.js';
 import { type DocumentPlan, isRefusal, type PlanSettings, planDocument } from './dynamics-document-plan.js';
 import { DynamicsMasterData } from './dynamics-master-data.js';
-import { convertsSafely, sumDecimals } from './dynamics-money.js';
+import { sumDecimals } from './dynamics-money.js';
 import { postingKeyOf } from './external-document-number.js';
 
 /** Keys per `accounts` `$filter`, so the URL stays far below common limits. */
@@ -177,7 +178,7 @@ export class DynamicsPreflight {
       const reason =
         rate === undefined
           ? `The record is in ${r.currency}, but Business Central journal lines are booked in the company's local currency ${local}; send the record's own exchangeRate or add a rate for ${r.currency} to currencyRates in the connection settings to book it`
-          : convertsSafely(r, local, rates)
+          : convertsSafely(r.amountMinor, r.currency, local, rate)
             ? undefined
             : `The record's ${r.currency} total at the rate ${rate} exceeds the largest amount that can be booked in ${local}`;
       if (reason !== undefined)

@@ -1,5 +1,5 @@
 import type { DimensionKey, ExportRecord, VatCode } from '@meander/domain';
-import { localMinorUnits, minorUnitsToDecimal } from '../../decimal-amount.js';
+import { convertsSafely, localMinorUnits, minorUnitsToDecimal } from '../../decimal-amount.js';
 import { PREFLIGHT_CODES, type RejectedRecord } from '../../port.js';
 import { postingSettingsOf } from '../../posting-settings.js';
 import type { XledgerConnection } from './xledger-connection.js';
@@ -174,17 +174,6 @@ export function linesOf(record: ExportRecord, connection: XledgerConnection): Xl
   if ('refusal' in voucher)
     throw new Error(`record ${record.id} was to be refused: ${voucher.refusal.reason}`);
   return voucher.lines;
-}
-
-/** Whether the record's total at `rate` stays within safe integers (every line then does too). */
-function convertsSafely(amountMinor: number, currency: string, local: string, rate: string): boolean {
-  try {
-    localMinorUnits(Math.abs(amountMinor), currency, local, rate);
-    return true;
-  } catch (error) {
-    if (error instanceof RangeError) return false;
-    throw error;
-  }
 }
 
 function refuse(record: ExportRecord, code: string, reason: string): { refusal: RejectedRecord } {
