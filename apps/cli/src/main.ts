@@ -157,9 +157,10 @@ records
     ])}
 CSV layout: a header row with the columns
   ${RECORD_CSV_COLUMNS.join(',')}
-(description, receiptUrl, department, project and costCentre may be left out), then one row per
-line of a record. A record's rows are consecutive, share its id and repeat its own fields
-(id … receiptUrl). Amounts are integers in minor units (NOK 1 234,50 is 123450).
+(exchangeRate, description, receiptUrl, department, project and costCentre may be left out), then
+one row per line of a record. A record's rows are consecutive, share its id and repeat its own
+fields (id … receiptUrl). Amounts are integers in minor units (NOK 1 234,50 is 123450).
+exchangeRate is a decimal, local-currency units per one unit of currency (11.4835).
 `,
   )
   .action(

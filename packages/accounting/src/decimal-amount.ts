@@ -37,6 +37,40 @@ export function minorUnitDigits(currency: string): number {
 }
 
 /**
+ * An amount in minor units of `currency` at `rate` (local units per one unit of `currency`, a
+ * decimal string) in minor units of `local`, rounded half away from zero — in integers, never
+ * floats. A RangeError when the result is beyond the safe integers.
+ */
+export function localMinorUnits(amountMinor: number, currency: string, local: string, rate: string): number {
+  const [whole = '0', fraction = ''] = rate.split('.');
+  const rateScaled = BigInt(`${whole}${fraction}`);
+  // amountMinor / 10^from * rateScaled / 10^rateDigits * 10^to, rounded.
+  const numerator = BigInt(amountMinor) * rateScaled * 10n ** BigInt(minorUnitDigits(local));
+  const denominator = 10n ** BigInt(minorUnitDigits(currency) + fraction.length);
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
+  const result = negative ? -rounded : rounded;
+  if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < BigInt(Number.MIN_SAFE_INTEGER))
+    throw new RangeError('The converted amount exceeds the safe integer range');
+  return Number(result);
+}
+
+/**
+ * Whether a record's total converts at `rate` within the safe integers: its lines' amounts add up
+ * to at most the total, and rounding keeps order, so every line converts when the total does.
+ */
+export function convertsSafely(amountMinor: number, currency: string, local: string, rate: string): boolean {
+  try {
+    localMinorUnits(Math.abs(amountMinor), currency, local, rate);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+/**
  * Write an integer amount in minor units as the decimal string the ledgers take, by moving the
  * decimal point in the digits — never by float division (`12345` NOK → `"123.45"`).
  */

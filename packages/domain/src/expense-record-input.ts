@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalExchangeRate, exchangeRateSchema } from './exchange-rate.js';
 import { EXPORT_RECORD_KINDS, VAT_CODES } from './export-record.js';
 
 /** Lines per record, and records per upsert request. */
@@ -21,6 +22,7 @@ export const EXPENSE_RECORD_RULES = [
   'EMPLOYEE_NUMBER_FORMAT',
   'BOOKING_DATE_FORMAT',
   'CURRENCY_ISO_4217',
+  'EXCHANGE_RATE_FORMAT',
   'DESCRIPTION_TEXT',
   'RECEIPT_URL_HTTPS',
   'LINES_COUNT',
@@ -131,6 +133,11 @@ export const expenseRecordInputSchema = z
       .string('currency must be an ISO 4217 code such as NOK')
       .regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as NOK')
       .refine(isKnownCurrency, 'currency is not an ISO 4217 code'),
+    /**
+     * The record's own rate to the company's local currency (local units per one unit of
+     * `currency`), for a record in another currency: ledgers that take a rate book at it.
+     */
+    exchangeRate: exchangeRateSchema.optional(),
     description: z
       .string('description must be text')
       .max(DESCRIPTION_MAX, `description is at most ${DESCRIPTION_MAX} characters`)
@@ -164,6 +171,7 @@ const FIELD_RULES: Record<string, ExpenseRecordRule> = {
   employeeNumber: 'EMPLOYEE_NUMBER_FORMAT',
   bookingDate: 'BOOKING_DATE_FORMAT',
   currency: 'CURRENCY_ISO_4217',
+  exchangeRate: 'EXCHANGE_RATE_FORMAT',
   description: 'DESCRIPTION_TEXT',
   receiptUrl: 'RECEIPT_URL_HTTPS',
   lines: 'LINES_COUNT',
@@ -240,6 +248,8 @@ export type ExpenseRecordState = (typeof EXPENSE_RECORD_STATES)[number];
 /**
  * The canonical form of a record's content, for "same id and version, same payload?": keys in a
  * fixed order, absent optionals dropped, so a re-sent record compares equal whatever its key order.
+ * The exchange rate comes last and only when present, in its canonical text ("11.50" is "11.5"),
+ * so the hashes of records stored before it existed still match.
  */
 export function expenseRecordFingerprint(record: ExpenseRecordInput): string {
   return JSON.stringify([
@@ -260,5 +270,6 @@ export function expenseRecordFingerprint(record: ExpenseRecordInput): string {
       l.dimensions?.project ?? null,
       l.dimensions?.costCentre ?? null,
     ]),
+    ...(record.exchangeRate !== undefined ? [canonicalExchangeRate(record.exchangeRate)] : []),
   ]);
 }

@@ -1,4 +1,5 @@
 import { regexes, z } from 'zod';
+import { exchangeRateSchema } from './exchange-rate.js';
 import { CURRENCY_PATTERN, RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN } from './field-patterns.js';
 import { currencySchema, recordIdSchema } from './payload-summary.js';
 
@@ -59,6 +60,11 @@ export const exportRecordSchema = z.strictObject({
   kind: z.enum(EXPORT_RECORD_KINDS),
   amountMinor: z.number().int().refine(Number.isSafeInteger, 'Amount exceeds the safe integer range'),
   currency: currencySchema,
+  /**
+   * The record's own rate to the company's local currency: local units per one unit of
+   * `currency`, a decimal string ("11.4835"; never a number). Ledgers that take a rate book at it.
+   */
+  exchangeRate: exchangeRateSchema.optional(),
   bookingDate: z.iso.date(),
   account: z.string().min(1).max(ACCOUNT_MAX),
   description: z.string().max(DESCRIPTION_MAX).optional(),

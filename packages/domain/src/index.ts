@@ -21,6 +21,7 @@ export * from './display-text.js';
 export * from './enums.js';
 export * from './error-details.js';
 export * from './errors.js';
+export * from './exchange-rate.js';
 export * from './expense-record-input.js';
 export * from './export-record.js';
 export * from './failure-category.js';

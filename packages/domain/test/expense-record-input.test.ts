@@ -4,6 +4,7 @@ import {
   currencyMinorDigits,
   type ExpenseRecordInput,
   expenseRecordFingerprint,
+  exportRecordProblem,
 } from '../src/index.js';
 
 const good = (): ExpenseRecordInput => ({
@@ -129,5 +130,72 @@ describe('fingerprint and minor digits', () => {
     expect([currencyMinorDigits('NOK'), currencyMinorDigits('JPY'), currencyMinorDigits('KWD')]).toEqual([
       2, 0, 3,
     ]);
+  });
+});
+
+describe('exchangeRate: the record’s own rate, a decimal string', () => {
+  const euro = (exchangeRate: unknown) => ({ ...withField(['currency'], 'EUR'), exchangeRate });
+
+  it('accepts a positive decimal string of at most 9 integer and 6 fractional digits', () => {
+    for (const rate of ['11.4835', '0.000001', '123456789.123456', '1', '11.50']) {
+      const verdict = checkExpenseRecordInput(euro(rate));
+      expect(verdict.ok ? verdict.record.exchangeRate : verdict.issues).toBe(rate);
+    }
+  });
+
+  it('refuses a number, zero, a sign, an exponent, too many digits — with EXCHANGE_RATE_FORMAT on exchangeRate', () => {
+    for (const rate of [
+      11.4835,
+      '0',
+      '0.000000',
+      '-1.2',
+      '+1.2',
+      '1e3',
+      '1.1234567',
+      '1234567890',
+      '011.5',
+      '11.',
+      '.5',
+      '11,48',
+      ' 11.48',
+      '',
+    ]) {
+      const verdict = checkExpenseRecordInput(euro(rate));
+      expect(verdict.ok, String(rate)).toBe(false);
+      if (!verdict.ok) {
+        expect(verdict.issues).toHaveLength(1);
+        expect(verdict.issues[0]).toMatchObject({ rule: 'EXCHANGE_RATE_FORMAT', path: ['exchangeRate'] });
+        expect(verdict.issues[0]?.message).toMatch(/exchangeRate/);
+      }
+    }
+  });
+
+  it('is part of the fingerprint, in its canonical text, and absent leaves the fingerprint as before', () => {
+    const base = good();
+    const rated = (exchangeRate: string): ExpenseRecordInput => ({ ...base, currency: 'EUR', exchangeRate });
+    expect(expenseRecordFingerprint(rated('11.4835'))).not.toBe(expenseRecordFingerprint(rated('11.4836')));
+    expect(expenseRecordFingerprint(rated('11.50'))).toBe(expenseRecordFingerprint(rated('11.5')));
+    expect(expenseRecordFingerprint(rated('2.000'))).toBe(expenseRecordFingerprint(rated('2')));
+    expect(expenseRecordFingerprint(rated('20'))).not.toBe(expenseRecordFingerprint(rated('2')));
+    const unrated = { ...base, currency: 'EUR' };
+    // Hashes stored before the field existed (migration 0014) are of exactly this array.
+    expect(JSON.parse(expenseRecordFingerprint(unrated))).toHaveLength(9);
+    expect(JSON.parse(expenseRecordFingerprint(rated('11.5'))).at(-1)).toBe('11.5');
+  });
+});
+
+describe('ExportRecord.exchangeRate', () => {
+  const record = {
+    id: 'r-1',
+    kind: 'expense_claim',
+    amountMinor: 10_000,
+    currency: 'EUR',
+    bookingDate: '2026-11-03',
+    account: '7100',
+  };
+  it('takes the same decimal string and refuses a number', () => {
+    expect(exportRecordProblem({ ...record, exchangeRate: '11.4835' })).toBeUndefined();
+    expect(exportRecordProblem({ ...record, exchangeRate: 11.4835 })).toMatch(/^exchangeRate: /);
+    expect(exportRecordProblem({ ...record, exchangeRate: '0' })).toMatch(/greater than zero/);
   });
 });

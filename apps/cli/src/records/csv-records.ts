@@ -13,6 +13,7 @@ export const RECORD_CSV_COLUMNS = [
   'employeeNumber',
   'bookingDate',
   'currency',
+  'exchangeRate',
   'description',
   'receiptUrl',
   'account',
@@ -30,6 +31,7 @@ const RECORD_FIELDS = [
   'employeeNumber',
   'bookingDate',
   'currency',
+  'exchangeRate',
   'description',
   'receiptUrl',
 ];

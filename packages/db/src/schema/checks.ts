@@ -58,6 +58,20 @@ export const EXPENSE_RECORD_CHECKS = {
   ck_expense_records_posted_is_approved: sql`posted_by_sync_log_id IS NULL OR approval_state = 'approved'`,
 } as const;
 
+/**
+ * The record's own exchange rate (migration 0014): the domain's EXCHANGE_RATE_PATTERN, and not zero.
+ * Per dialect: SQLite has no regular expressions and spells the pattern out with GLOB.
+ */
+export const EXCHANGE_RATE_CHECK = {
+  name: 'ck_expense_records_exchange_rate',
+  postgres: sql.raw(
+    "exchange_rate IS NULL OR (exchange_rate ~ '^(0|[1-9][0-9]{0,8})(\\.[0-9]{1,6})?$' AND exchange_rate ~ '[1-9]')",
+  ),
+  sqlite: sql.raw(
+    "exchange_rate IS NULL OR (typeof(exchange_rate) = 'text' AND exchange_rate GLOB '[0-9]*' AND exchange_rate NOT GLOB '*[^0-9.]*' AND exchange_rate NOT GLOB '*.*.*' AND exchange_rate NOT GLOB '*.' AND exchange_rate NOT GLOB '0[0-9]*' AND exchange_rate GLOB '*[1-9]*' AND (CASE WHEN instr(exchange_rate, '.') = 0 THEN length(exchange_rate) <= 9 ELSE instr(exchange_rate, '.') <= 10 AND length(exchange_rate) - instr(exchange_rate, '.') <= 6 END))",
+  ),
+} as const;
+
 /** expense_record_lines CHECKs (migration 0011), by constraint name. */
 export const EXPENSE_LINE_CHECKS = {
   ck_expense_record_lines_amount_positive: sql`amount_minor > 0`,

@@ -172,6 +172,7 @@ function recordRow(organizationId: string, checked: CheckedRecord, now: string) 
     version: r.version,
     employee_number: r.employeeNumber,
     receipt_url: r.receiptUrl ?? null,
+    exchange_rate: r.exchangeRate ?? null,
     content_hash: checked.contentHash,
     updated_at: now,
   };
@@ -258,6 +259,7 @@ function updateValues(organizationId: string, checked: CheckedRecord, now: strin
     version: row.version,
     employeeNumber: row.employee_number,
     receiptUrl: row.receipt_url,
+    exchangeRate: row.exchange_rate,
     contentHash: row.content_hash,
     updatedAt: now,
   };

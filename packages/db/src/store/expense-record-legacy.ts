@@ -35,6 +35,7 @@ export function legacyRows(r: NewExpenseRecord) {
       version: 1,
       employee_number: input.employeeNumber,
       receipt_url: null,
+      exchange_rate: null,
       content_hash: contentHash(input),
       updated_at: now,
     },

@@ -10,6 +10,7 @@ export interface ExportPageRow {
   description: string | null;
   employee_number: string | null;
   receipt_url: string | null;
+  exchange_rate: string | null;
   line_no: number | string;
   account: string;
   amount_minor: number | string;
@@ -48,6 +49,7 @@ function exportRecordOf(row: ExportPageRow, lines: ExportLine[]): ExportRecord {
     kind: row.kind as ExportRecord['kind'],
     amountMinor: gross,
     currency: row.currency,
+    ...(row.exchange_rate !== null ? { exchangeRate: row.exchange_rate } : {}),
     bookingDate: row.booking_date,
     account: row.account,
     ...(row.description ? { description: row.description } : {}),

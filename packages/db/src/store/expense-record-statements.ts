@@ -33,6 +33,7 @@ function intakeStatements(dialect: Dialect) {
     ['version', 'integer'],
     ['employee_number', 'text'],
     ['receipt_url', 'text'],
+    ['exchange_rate', 'text'],
     ['content_hash', 'text'],
     ['updated_at', 'timestamptz'],
   ] as const;
@@ -66,7 +67,7 @@ function intakeStatements(dialect: Dialect) {
   const view = sql`${r.id} AS id, ${r.organizationId} AS organization_id, ${r.kind} AS kind,
     ${r.currency} AS currency, ${r.bookingDate} AS booking_date, ${r.description} AS description,
     ${r.version} AS version, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
-    ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
+    ${r.exchangeRate} AS exchange_rate, ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
     ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash`;
   const stateIs = sql`(${p('state')} = 'any'
     OR (${p('state')} = 'approved' AND ${r.withdrawnAt} IS NULL AND ${r.postedBySyncLogId} IS NULL)
@@ -89,7 +90,7 @@ function intakeStatements(dialect: Dialect) {
     updateRecord: sql`UPDATE ${r} SET kind = ${p('kind')}, currency = ${p('currency')},
       booking_date = ${p('bookingDate')}, approval_state = 'approved', description = ${p('description')},
       version = ${p('version')}, employee_number = ${p('employeeNumber')}, receipt_url = ${p('receiptUrl')},
-      content_hash = ${p('contentHash')}, updated_at = ${p('updatedAt')},
+      exchange_rate = ${p('exchangeRate')}, content_hash = ${p('contentHash')}, updated_at = ${p('updatedAt')},
       withdrawn_at = NULL
       WHERE id = ${p('id')} AND version = ${p('previousVersion')} AND posted_by_sync_log_id IS NULL`,
     deleteLines: sql`DELETE FROM ${l} WHERE record_id = ${p('id')}`,

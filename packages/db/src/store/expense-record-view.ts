@@ -26,6 +26,7 @@ export interface IntakeRecordRow {
   version: number | string;
   employee_number: string;
   receipt_url: string | null;
+  exchange_rate: string | null;
   updated_at: string | Date;
   withdrawn_at: string | Date | null;
   posted_by_sync_log_id: string | null;
@@ -73,6 +74,7 @@ export function viewFromRows(row: IntakeRecordRow, lines: readonly IntakeLineRow
     employeeNumber: row.employee_number,
     bookingDate: row.booking_date,
     currency: row.currency,
+    ...(row.exchange_rate !== null ? { exchangeRate: row.exchange_rate } : {}),
     ...(row.description !== null ? { description: row.description } : {}),
     ...(row.receipt_url !== null ? { receiptUrl: row.receipt_url } : {}),
     lines: lines.map(lineFromRow),

@@ -116,12 +116,20 @@ export function planDocument(record: ExportRecord, settings: PlanSettings): Docu
     }
     const sign = record.reversal ? -1 : 1;
     const gross = localAmount(
-      { amountMinor: sign * (line.amountMinor + line.vatAmountMinor), currency: record.currency },
+      {
+        amountMinor: sign * (line.amountMinor + line.vatAmountMinor),
+        currency: record.currency,
+        exchangeRate: record.exchangeRate,
+      },
       settings.currency,
       settings.rates,
     );
     const vat = localAmount(
-      { amountMinor: sign * line.vatAmountMinor, currency: record.currency },
+      {
+        amountMinor: sign * line.vatAmountMinor,
+        currency: record.currency,
+        exchangeRate: record.exchangeRate,
+      },
       settings.currency,
       settings.rates,
     );

@@ -1,32 +1,23 @@
 import type { ExportRecord } from '@meander/domain';
-import { minorUnitDigits, minorUnitsToDecimal } from '../../decimal-amount.js';
+import { localMinorUnits, minorUnitsToDecimal } from '../../decimal-amount.js';
 
 /**
  * The record's amount as the decimal string a journal line takes, in the company's local
  * currency (a journal line has no currency field). A record in another currency is converted
- * with the configured fixed `rate` (local units per foreign unit, a decimal string), rounded
- * half away from zero to the local currency's minor unit — all in integers, never floats.
+ * at its own `exchangeRate` when it has one, else at the configured fixed rate (both local units
+ * per foreign unit, decimal strings), rounded half away from zero to the local currency's minor
+ * unit — all in integers, never floats. A record in the local currency is never converted, whatever
+ * rate it carries.
  */
 export function localAmount(
-  record: Pick<ExportRecord, 'amountMinor' | 'currency'>,
+  record: Pick<ExportRecord, 'amountMinor' | 'currency' | 'exchangeRate'>,
   local: string,
   rates: Readonly<Record<string, string>> | undefined,
 ): string {
   if (record.currency === local) return minorUnitsToDecimal(record.amountMinor, local);
-  const rate = rates?.[record.currency];
+  const rate = record.exchangeRate ?? rates?.[record.currency];
   if (rate === undefined) throw new RangeError(`No rate for ${record.currency}`);
-  const [whole = '0', fraction = ''] = rate.split('.');
-  const rateScaled = BigInt(`${whole}${fraction}`);
-  const rateDigits = fraction.length;
-  const fromDigits = minorUnitDigits(record.currency);
-  const toDigits = minorUnitDigits(local);
-  // amountMinor / 10^from * rateScaled / 10^rateDigits * 10^to, rounded.
-  const numerator = BigInt(record.amountMinor) * rateScaled * 10n ** BigInt(toDigits);
-  const denominator = 10n ** BigInt(fromDigits + rateDigits);
-  const negative = numerator < 0n;
-  const magnitude = negative ? -numerator : numerator;
-  const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
-  return minorUnitsToDecimal(Number(negative ? -rounded : rounded), local);
+  return minorUnitsToDecimal(localMinorUnits(record.amountMinor, record.currency, local, rate), local);
 }
 
 /** The sum of decimal strings, in the notation of the widest of them — in integers, never floats. */

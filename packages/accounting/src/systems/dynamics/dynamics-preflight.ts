@@ -1,5 +1,6 @@
 import { type ExportRecord, exportLinesOf } from '@meander/domain';
 import { chunk } from '../../adapter-options.js';
+import { convertsSafely } from '../../decimal-amount.js';
 import { isObject } from '../../http/json-body.js';
 import { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';
@@ -163,17 +164,33 @@ export class DynamicsPreflight {
     return code;
   }
 
-  /** Records in a currency that is neither local nor given a rate: the journal line has no currency field. */
+  /**
+   * Records in a currency that is neither local nor given a rate (their own `exchangeRate`, else the
+   * connection's): the journal line has no currency field. Also those whose total, at their rate,
+   * is beyond what an amount in minor units can hold (a rate may be up to 999,999,999).
+   */
   currencyRejections(records: readonly ExportRecord[], local: string): RejectedRecord[] {
-    return records
-      .filter((r) => r.currency !== local && this.api.connection.currencyRates?.[r.currency] === undefined)
-      .map((r) => ({
-        recordId: r.id,
-        code: PREFLIGHT_CODES.foreignCurrency,
-        category: 'validation' as const,
-        retryable: false,
-        reason: `The record is in ${r.currency}, but Business Central journal lines are booked in the company's local currency ${local}; add a rate for ${r.currency} to currencyRates in the connection settings to book it`,
-      }));
+    const rejected: RejectedRecord[] = [];
+    for (const r of records) {
+      if (r.currency === local) continue;
+      const rates = this.api.connection.currencyRates;
+      const rate = r.exchangeRate ?? rates?.[r.currency];
+      const reason =
+        rate === undefined
+          ? `The record is in ${r.currency}, but Business Central journal lines are booked in the company's local currency ${local}; send the record's own exchangeRate or add a rate for ${r.currency} to currencyRates in the connection settings to book it`
+          : convertsSafely(r.amountMinor, r.currency, local, rate)
+            ? undefined
+            : `The record's ${r.currency} total at the rate ${rate} exceeds the largest amount that can be booked in ${local}`;
+      if (reason !== undefined)
+        rejected.push({
+          recordId: r.id,
+          code: PREFLIGHT_CODES.foreignCurrency,
+          category: 'validation',
+          retryable: false,
+          reason,
+        });
+    }
+    return rejected;
   }
 
   async accounts(

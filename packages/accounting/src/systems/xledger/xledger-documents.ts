@@ -126,7 +126,11 @@ export function plannedDocumentFor(record: ExportRecord, lines: readonly Xledger
     ...(record.reversal ? { reversal: true } : {}),
     ...(record.receiptUrl ? { receiptUrl: record.receiptUrl } : {}),
     lines: lines.map((line): PlannedLine => {
-      const plain = { account: line.account, amount: line.amount, currency: line.currency };
+      const plain = {
+        account: line.account,
+        amount: line.amount,
+        currency: line.amountCurrency ?? line.currency,
+      };
       if (line.contra) {
         if (line.subledger !== undefined)
           return { ...plain, account: line.subledger, accountType: 'employee' };
@@ -162,6 +166,8 @@ export interface GlImportItemInput {
     invoiceNumber: string;
     taxRule?: Ref;
     taxAmount?: string;
+    invoiceAmount?: string;
+    exchangeRate?: number;
     subledger?: Ref;
     glObject1?: Ref;
     glObject2?: Ref;
@@ -192,6 +198,12 @@ export function toGlImportItemInput(
       account: { code: line.account },
       amount: line.amount,
       currency: { code: line.currency },
+      // The GraphQL type of `exchangeRate` is Float (grasp-labs create metadata: "float"). A rate has
+      // at most 15 significant digits (EXCHANGE_RATE_PATTERN), which a double holds exactly enough
+      // that its JSON text is the rate's own digits: nothing is computed with it here.
+      ...(line.exchangeRate !== undefined
+        ? { invoiceAmount: line.invoiceAmount, exchangeRate: Number(line.exchangeRate) }
+        : {}),
       ...(text ? { text } : {}),
       trRegNumber,
       // Every line of a record's voucher carries its key, as the help centre's example pair

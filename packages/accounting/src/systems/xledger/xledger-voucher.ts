@@ -1,6 +1,6 @@
 import type { DimensionKey, ExportRecord, VatCode } from '@meander/domain';
-import { minorUnitsToDecimal } from '../../decimal-amount.js';
-import type { RejectedRecord } from '../../port.js';
+import { convertsSafely, localMinorUnits, minorUnitsToDecimal } from '../../decimal-amount.js';
+import { PREFLIGHT_CODES, type RejectedRecord } from '../../port.js';
 import { postingSettingsOf } from '../../posting-settings.js';
 import type { XledgerConnection } from './xledger-connection.js';
 
@@ -27,6 +27,13 @@ export interface XledgerLine {
   /** The line's amount as Xledger books it: VAT included when the line has a tax rule. */
   amount: string;
   currency: string;
+  /**
+   * A record with its own exchange rate: `amount` (and `taxAmount`) are in this currency, the
+   * entity's local one, and `invoiceAmount` is the amount in `currency`, converted at `exchangeRate`.
+   */
+  amountCurrency?: string;
+  invoiceAmount?: string;
+  exchangeRate?: string;
   /** Meander's VAT category, the tax rule it maps to and the VAT `amount` includes. */
   vatCategory?: VatCode;
   taxRule?: string;
@@ -63,6 +70,15 @@ export function voucherKeyOf(record: Pick<ExportRecord, 'id' | 'reversal'>): str
  * - A receipt link is carried as the credit line's text: the import item's only file fields
  *   (`invoiceFile`, `invoiceFileInput_dbId`) take a file, not a link, and Meander never fetches
  *   the receipt itself.
+ * - A record in a foreign currency with its own `exchangeRate` is booked at that rate: each item
+ *   carries the amount in the record's currency as `invoiceAmount`, the rate as `exchangeRate` and
+ *   the local amount (decimal arithmetic, half away from zero) as `amount` and `taxAmount`; the credit
+ *   line is the negated sum of the converted lines, so the voucher balances in the local currency.
+ *   V: the GL import item input has `currency`, `amount`, `invoiceAmount` and `exchangeRate`
+ *   (grasp-labs `glImportItems/create/metadata.json`; go-xledger `GLImportItem` read fields
+ *   `amount`, `invoiceAmount`, `currency`, `exchangeRate`). I: that `amount` is in the entity's
+ *   currency and `invoiceAmount` in `currency` — no public source states it. Without its own rate
+ *   a record goes as before: `amount` in its currency, Xledger converts.
  * - A reversal negates every amount, under the key `<id>:reversal`.
  * - A record without `lines` (written before the intake) is the expense and contra pair of
  *   earlier versions: one line of `amountMinor`, no tax rule.
@@ -75,8 +91,27 @@ export function voucherOf(
   const base = voucherKeyOf(record);
   const sign = record.reversal ? -1 : 1;
   const money = (minor: number) => minorUnitsToDecimal(sign * minor, record.currency);
+  const local = connection.localCurrency;
+  const rate = record.currency === local ? undefined : record.exchangeRate;
+  const localMinor = (minor: number) =>
+    rate === undefined ? sign * minor : localMinorUnits(sign * minor, record.currency, local, rate);
+  if (rate !== undefined && !convertsSafely(record.amountMinor, record.currency, local, rate))
+    return {
+      refusal: {
+        recordId: record.id,
+        code: PREFLIGHT_CODES.foreignCurrency,
+        category: 'validation',
+        retryable: false,
+        reason: `The record's ${record.currency} total at the rate ${rate} exceeds the largest amount that can be booked in ${local}`,
+      },
+    };
+  const booked = (minor: number) =>
+    rate === undefined ? money(minor) : minorUnitsToDecimal(localMinor(minor), local);
+  const converted = (minor: number) =>
+    rate === undefined ? {} : { amountCurrency: local, invoiceAmount: money(minor), exchangeRate: rate };
   const lines: XledgerLine[] = [];
   let total = 0;
+  let localTotal = 0;
   const source = record.lines ?? [
     { account: record.account, amountMinor: record.amountMinor, vatCode: 'ZERO' as const, vatAmountMinor: 0 },
   ];
@@ -104,15 +139,17 @@ export function voucherOf(
     }
     const gross = line.amountMinor + (taxRule === undefined ? 0 : line.vatAmountMinor);
     total += gross;
+    localTotal += localMinor(gross);
     lines.push({
       key: i === 0 ? base : `${base}:${i + 1}`,
       recordId: record.id,
       contra: false,
       account: line.account,
-      amount: money(gross),
+      amount: booked(gross),
       currency: record.currency,
+      ...converted(gross),
       ...(record.lines ? { vatCategory: line.vatCode } : {}),
-      ...(taxRule === undefined ? {} : { taxRule, taxAmount: money(line.vatAmountMinor) }),
+      ...(taxRule === undefined ? {} : { taxRule, taxAmount: booked(line.vatAmountMinor) }),
       ...(Object.keys(dimensions).length ? { dimensions } : {}),
     });
   }
@@ -122,8 +159,9 @@ export function voucherOf(
     recordId: record.id,
     contra: true,
     account: connection.contraAccount,
-    amount: money(-total),
+    amount: rate === undefined ? money(-total) : minorUnitsToDecimal(-localTotal, local),
     currency: record.currency,
+    ...converted(-total),
     ...(employee ? { subledger: employee } : {}),
     ...(record.receiptUrl ? { text: record.receiptUrl } : {}),
   });

@@ -15,6 +15,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import {
   APPROVAL_STATE_CHECK,
+  EXCHANGE_RATE_CHECK,
   EXPENSE_KIND_CHECK,
   EXPENSE_LINE_CHECKS,
   EXPENSE_RECORD_CHECKS,
@@ -176,6 +177,8 @@ export const expenseRecords = pgTable(
     version: integer('version').notNull().default(1),
     employeeNumber: text('employee_number').notNull(),
     receiptUrl: text('receipt_url'),
+    /** The record's own rate to the local currency, a decimal string (migration 0014). */
+    exchangeRate: text('exchange_rate'),
     contentHash: text('content_hash').notNull(),
     updatedAt: tz('updated_at').notNull(),
     withdrawnAt: tz('withdrawn_at'),
@@ -189,6 +192,7 @@ export const expenseRecords = pgTable(
     check('ck_expense_records_kind', EXPENSE_KIND_CHECK),
     check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
     ...Object.entries(EXPENSE_RECORD_CHECKS).map(([name, body]) => check(name, body)),
+    check(EXCHANGE_RATE_CHECK.name, EXCHANGE_RATE_CHECK.postgres),
   ],
 );
 

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import {
   APPROVAL_STATE_CHECK,
+  EXCHANGE_RATE_CHECK,
   EXPENSE_KIND_CHECK,
   EXPENSE_LINE_CHECKS,
   EXPENSE_RECORD_CHECKS,
@@ -188,6 +189,8 @@ export const expenseRecords = sqliteTable(
     version: integer('version').notNull().default(1),
     employeeNumber: text('employee_number').notNull(),
     receiptUrl: text('receipt_url'),
+    /** The record's own rate to the local currency, a decimal string (migration 0014). */
+    exchangeRate: text('exchange_rate'),
     contentHash: text('content_hash').notNull(),
     updatedAt: isoText('updated_at').notNull(),
     withdrawnAt: isoText('withdrawn_at'),
@@ -201,6 +204,7 @@ export const expenseRecords = sqliteTable(
     check('ck_expense_records_kind', EXPENSE_KIND_CHECK),
     check('ck_expense_records_approval_state', APPROVAL_STATE_CHECK),
     ...Object.entries(EXPENSE_RECORD_CHECKS).map(([name, body]) => check(name, body)),
+    check(EXCHANGE_RATE_CHECK.name, EXCHANGE_RATE_CHECK.sqlite),
   ],
 );
 

@@ -420,6 +420,8 @@ export class XledgerEmulator {
       fiscalPeriod: item.postedDate ? Number(item.postedDate.slice(5, 7)) : null,
       taxRule: item.taxRule ? { code: item.taxRule } : null,
       taxAmount: item.taxAmount,
+      invoiceAmount: item.invoiceAmount,
+      exchangeRate: item.exchangeRate === null ? null : Number(item.exchangeRate),
       discount: null,
       discountAmount: null,
       discountDate: null,

@@ -13,6 +13,9 @@ export interface XledgerLedgerItem {
   /** Decimal string, exactly as received. */
   amount: string | null;
   currency: string | null;
+  /** The amount in `currency` and the rate `amount` was converted at, when the sender gave them. */
+  invoiceAmount: string | null;
+  exchangeRate: string | null;
   text: string | null;
   trRegNumber: number | null;
   transactionSource: string;

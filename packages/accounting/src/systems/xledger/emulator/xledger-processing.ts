@@ -21,6 +21,7 @@ export interface NodeInput {
   text?: string | null;
   amount?: string | null;
   invoiceAmount?: string | null;
+  exchangeRate?: number | null;
   invoiceNumber?: string | null;
   extIdentifier?: string | null;
   taxRule?: RefInput | null;
@@ -103,6 +104,9 @@ export class XledgerProcessing {
         accountCode: account?.code ?? node.account?.code ?? null,
         amount: node.amount ?? node.invoiceAmount ?? null,
         currency: node.currency?.code ?? null,
+        invoiceAmount: node.invoiceAmount ?? null,
+        // A GraphQL Float, kept as the JSON text it arrived as (at most 15 significant digits).
+        exchangeRate: node.exchangeRate == null ? null : String(node.exchangeRate),
         text: node.text ?? null,
         trRegNumber: node.trRegNumber ?? null,
         transactionSource: (node.transactionSource.code ?? '').toUpperCase(),
