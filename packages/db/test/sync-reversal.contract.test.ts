@@ -194,6 +194,21 @@ describe.each(DIALECTS)('reversal on %s', (dialect) => {
     expect(narrowed).toEqual([posted[1], posted[3]].sort());
   });
 
+  it('reverses a foreign-currency record at the rate it was booked at', async () => {
+    const organizationId = (await givenOrganization(t.db)).id;
+    const record = { ...aRecord({ bookingDate: '2026-10-12' }), currency: 'EUR', exchangeRate: '11.4835' };
+    await t.db.expenseRecords.upsert(organizationId, [record], { now: '2026-11-01T00:00:00.000Z' });
+    const { syncLog } = await t.db.syncLogs.create(aCreateCommand(organizationId, october), {
+      now: '2026-11-02T00:00:00.000Z',
+    });
+    const original = await finish(syncLog, 1);
+    const seen: ExportRecord[] = [];
+    for await (const page of t.db.expenseRecords.streamPostedBy(original.id, {}, 10)) seen.push(...page);
+    expect(seen.map((r) => [r.id, r.currency, r.exchangeRate, r.reversal])).toEqual([
+      [record.id, 'EUR', '11.4835', true],
+    ]);
+  });
+
   it('releases what the reversal reversed: exportable and changeable again; what it failed stays posted until its re-sync', async () => {
     const { organizationId, records, original } = await exportedOctober(3);
     const [a, b, c] = records as [ExpenseRecordInput, ExpenseRecordInput, ExpenseRecordInput];

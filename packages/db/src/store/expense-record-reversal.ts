@@ -36,6 +36,8 @@ export function reversalRecordOf(view: ExpenseRecordView): ExportRecord {
     ...(view.description ? { description: view.description } : {}),
     employeeNumber: view.employeeNumber,
     ...(view.receiptUrl ? { receiptUrl: view.receiptUrl } : {}),
+    // The rate the posting was booked at: the reversal cancels exactly what was booked.
+    ...(view.exchangeRate ? { exchangeRate: view.exchangeRate } : {}),
     lines: view.lines.map((line) => ({ ...line })),
     reversal: true,
   };

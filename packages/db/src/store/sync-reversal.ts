@@ -47,7 +47,7 @@ function reversalStatements(dialect: Dialect) {
     postedByPage: sql`SELECT ${r.id} AS id, ${r.organizationId} AS organization_id, ${r.kind} AS kind,
       ${r.currency} AS currency, ${r.bookingDate} AS booking_date, ${r.description} AS description,
       ${r.version} AS version, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
-      ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
+      ${r.exchangeRate} AS exchange_rate, ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
       ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash
       FROM ${r} WHERE ${postedBy} AND ${r.id} > ${p('afterId')} ORDER BY ${r.id} LIMIT ${p('limit')}`,
     /**
