@@ -173,9 +173,12 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
         signal: fence.signal,
       });
       const refused = new Set(planned.rejected.map((r) => r.recordId));
-      const toPost = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
-      // Records posted earlier but never found are read back only, unless the operator confirmed them.
-      const neverSend = await unverified.beforeBatch(toPost);
+      const checked = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
+      // Records posted earlier but never found are read back only, unless the operator confirmed them;
+      // those whose unverified posting is of the other kind (export / reversal) wait for it to settle.
+      const { neverSend, refused: unsettled } = await unverified.beforeBatch(checked);
+      const waiting = new Set(unsettled.map((r) => r.recordId));
+      const toPost = waiting.size > 0 ? checked.filter((r) => !waiting.has(r.id)) : checked;
       const pushed =
         toPost.length > 0
           ? await unverified.guardUnsettled(toPost, neverSend, () =>
@@ -195,7 +198,11 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
       // Ledgers quote what they were sent: their refusals are kept without the records' personal data.
       const result = { ...pushed, rejected: rejectionsWithoutPersonalData(pushed.rejected, batch) };
       await unverified.afterBatch(result, neverSend);
-      const rejected = [...rejectionsWithoutPersonalData(planned.rejected, batch), ...result.rejected];
+      const rejected = [
+        ...rejectionsWithoutPersonalData(planned.rejected, batch),
+        ...unsettled,
+        ...result.rejected,
+      ];
       summary.add(batch);
       synced += result.accepted.length;
       failed += rejected.length;

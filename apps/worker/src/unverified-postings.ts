@@ -1,13 +1,33 @@
-import { type AccountingAdapter, AccountingError, type BatchResult } from '@meander/accounting';
+import {
+  type AccountingAdapter,
+  AccountingError,
+  type BatchResult,
+  type RejectedRecord,
+} from '@meander/accounting';
 import type { Database } from '@meander/db';
 import {
   type ExportRecord,
   type LedgerRequests,
   type PayloadSummary,
   planUnverifiedBatch,
+  reversalOf,
   type SyncLog,
   settleUnverifiedBatch,
+  UNVERIFIED_POSTING,
 } from '@meander/domain';
+
+/** What a batch does with its records that have an open unverified posting. */
+export interface UnverifiedBatch {
+  /** Read back only, never sent (`BatchContext.neverSend`). */
+  neverSend: ReadonlySet<string>;
+  /**
+   * Neither sent nor read back: their open unverified posting is of the other kind (a reversal's
+   * met by an export, or an export's met by a reversal). This sync's posting is not the one that is
+   * unverified, so a read-back of it must not settle that one, and sending it would stack a new
+   * posting on an unknown one; they wait until a sync of the entry's own kind settles it.
+   */
+  refused: RejectedRecord[];
+}
 
 /**
  * One sync's part in remembering unverified postings (posted, accepted, not found by a read-back):
@@ -37,20 +57,55 @@ export class SyncUnverifiedPostings {
    */
   private anyOpen: Promise<boolean> | null = null;
 
-  /** The batch's records that must be read back only (`BatchContext.neverSend`). */
-  async beforeBatch(records: readonly ExportRecord[]): Promise<ReadonlySet<string>> {
-    if (records.length === 0) return new Set();
+  /** Whether each sync that first reported an open unverified posting is a reversal, asked once per sync. */
+  private readonly reversalSyncs = new Map<string, Promise<boolean>>();
+
+  private isReversalSync(syncLogId: string): Promise<boolean> {
+    let known = this.reversalSyncs.get(syncLogId);
+    if (!known) {
+      known = this.db.syncLogs.get(syncLogId).then((log) => log !== null && reversalOf(log) !== undefined);
+      this.reversalSyncs.set(syncLogId, known);
+    }
+    return known;
+  }
+
+  /**
+   * The batch's records with an open unverified posting: read back only (`neverSend`) when the
+   * posting is of this sync's kind — a release can move a record's posting round on only after its
+   * reversal completed, so an entry of the same kind is of the same round —, refused when it is of
+   * the other kind (see {@link UnverifiedBatch.refused}).
+   */
+  async beforeBatch(records: readonly ExportRecord[]): Promise<UnverifiedBatch> {
+    const none: UnverifiedBatch = { neverSend: new Set(), refused: [] };
+    if (records.length === 0) return none;
     this.anyOpen ??= this.db.unverifiedPostings
       .summarizeOpen(this.sync.organizationId)
       .then((open) => open.length > 0);
-    if (!(await this.anyOpen)) return new Set();
+    if (!(await this.anyOpen)) return none;
     const open = await this.db.unverifiedPostings.listOpen(
       this.sync.organizationId,
       records.map((r) => r.id),
     );
-    if (open.length === 0) return new Set();
+    if (open.length === 0) return none;
+    const reversing = reversalOf(this.sync) !== undefined;
+    const refused: RejectedRecord[] = [];
+    const ownKind: string[] = [];
+    for (const entry of open) {
+      if ((await this.isReversalSync(entry.syncLogId)) === reversing) {
+        ownKind.push(entry.recordId);
+        continue;
+      }
+      refused.push({
+        recordId: entry.recordId,
+        code: UNVERIFIED_POSTING.code,
+        category: 'validation',
+        retryable: false,
+        reason: `The record's ${reversing ? 'posting' : 'reversal'} by sync ${entry.syncLogId} is unverified: settle it first (a re-sync of that sync reads it back, or confirms it not posted); until then this ${reversing ? 'reversal' : 'export'} neither sends nor reads the record back`,
+      });
+    }
+    if (ownKind.length === 0) return { neverSend: new Set(), refused };
     const plan = planUnverifiedBatch({
-      openRecordIds: open.map((o) => o.recordId),
+      openRecordIds: ownKind,
       confirmedUnposted: this.confirmedBy !== null,
     });
     if (this.confirmedBy !== null && plan.confirm.length > 0) {
@@ -62,7 +117,7 @@ export class SyncUnverifiedPostings {
         syncLogId: this.sync.id,
       });
     }
-    return plan.neverSend;
+    return { neverSend: plan.neverSend, refused };
   }
 
   /** Record what the batch could not verify; settle what a read-back found. */

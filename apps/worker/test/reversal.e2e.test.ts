@@ -1,4 +1,4 @@
-import { DEMO_POSTING_SETTINGS } from '@meander/accounting';
+import { DEMO_POSTING_SETTINGS, postingKeyOf, voucherKeyOf } from '@meander/accounting';
 import { type RunningEmulators, xledgerBalancesOf } from '@meander/accounting/emulators';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
 import type { AccountingSystem, ExpenseRecordInput, SyncLog } from '@meander/domain';
@@ -59,6 +59,25 @@ function balances(emu: RunningEmulators, system: AccountingSystem): Record<strin
   return out;
 }
 
+/**
+ * How many vouchers (Xledger) or journal lines (Business Central) of a record's posting the ledger
+ * holds under the key of `round` (a reversal when `reversal`): its first line's entries on 7100.
+ */
+function postingsUnder(
+  emu: RunningEmulators,
+  system: AccountingSystem,
+  id: string,
+  postingRound: number,
+  reversal = false,
+): number {
+  const record = { id, postingRound, ...(reversal ? { reversal: true as const } : {}) };
+  if (system === 'xledger')
+    return emu.ledger('xledger').filter((i) => i.extIdentifier === voucherKeyOf(record)).length;
+  const key = postingKeyOf(record);
+  return emu.ledger('dynamics').filter((e) => e.description.startsWith(key) && e.accountNumber === '7100')
+    .length;
+}
+
 /** Only the accounts whose balance is not zero (an emptied account reads as absent). */
 const nonZero = (b: Record<string, bigint>) =>
   Object.fromEntries(Object.entries(b).filter(([, v]) => v !== 0n));
@@ -66,7 +85,9 @@ const nonZero = (b: Record<string, bigint>) =>
 /**
  * Intake, posting and reversal end to end against the emulators, on both dialects: the reversal
  * brings every account back to where it was, a second reversal is refused, the reversed records go
- * out with the next export and are marked posted by it, and no stored sync log carries personal data.
+ * out with the next export in their next posting round (posted anew, every balance as after the first
+ * export) and are marked posted by it, reversing that brings every account back again, and no stored
+ * sync log carries personal data.
  */
 describe.each(DIALECTS)('a reversal through the worker against the emulators, on %s', (dialect) => {
   let t: TestDatabase;
@@ -131,7 +152,7 @@ describe.each(DIALECTS)('a reversal through the worker against the emulators, on
   }
 
   it.each<AccountingSystem>(['xledger', 'dynamics'])(
-    'brings every account back, refuses a second reversal, and exports the reversed records again (%s)',
+    'brings every account back, refuses a second reversal, exports the reversed records again and reverses them again (%s)',
     async (system) => {
       emu.reset();
       const organizationId = await organizationOn(system);
@@ -186,6 +207,36 @@ describe.each(DIALECTS)('a reversal through the worker against the emulators, on
       expect(again).toMatchObject({ status: 'success', recordsSynced: 5, recordsFailed: 0 });
       for (const r of records)
         expect((await t.db.expenseRecords.get(organizationId, r.id))?.postedBySyncLogId).toBe(again.id);
+      // Posted anew in their second round, not read back as the reversed posting: every balance is
+      // where the first export left it, and each record is in the ledger once net.
+      expect(nonZero(balances(emu, system))).toEqual(posted);
+      for (const r of records)
+        expect(
+          [1, 2].map((round) => [
+            postingsUnder(emu, system, r.id, round),
+            postingsUnder(emu, system, r.id, round, true),
+          ]),
+        ).toEqual([
+          [1, 1],
+          [1, 0],
+        ]);
+
+      // Reversed again, the second round nets to zero too, and the records are free for a third.
+      const second = await t.db.syncLogs.createReversal({
+        syncLogId: again.id,
+        reason: 'Exported twice',
+        triggeredBy: OPERATOR,
+      });
+      expect(await finished(second.id)).toMatchObject({
+        status: 'success',
+        recordsSynced: 5,
+        recordsFailed: 0,
+      });
+      expect(nonZero(balances(emu, system))).toEqual(before);
+      for (const r of records) {
+        expect(postingsUnder(emu, system, r.id, 2, true)).toBe(1);
+        expect((await t.db.expenseRecords.get(organizationId, r.id))?.state).toBe('approved');
+      }
 
       // No employee number or description of any record in any stored sync log or chain row.
       const stored = await t.db.raw;
@@ -195,7 +246,7 @@ describe.each(DIALECTS)('a reversal through the worker against the emulators, on
               .prepare('SELECT * FROM accounting_sync_logs WHERE organization_id = ?')
               .all(organizationId)
           : await stored.sql`SELECT * FROM accounting_sync_logs WHERE organization_id = ${organizationId}`;
-      expect(rows.length).toBe(3);
+      expect(rows.length).toBe(4);
       const text = JSON.stringify(rows);
       for (const r of records) {
         expect(text).not.toContain(r.description as string);
@@ -203,7 +254,7 @@ describe.each(DIALECTS)('a reversal through the worker against the emulators, on
       }
       expect(text).not.toMatch(/employee note|E00[1-3]/);
       const chain = await t.db.syncLogs.verifyChain(organizationId);
-      expect(chain).toMatchObject({ ok: true, checked: 3 });
+      expect(chain).toMatchObject({ ok: true, checked: 4 });
     },
   );
 });

@@ -10,14 +10,16 @@ import { emulators, givenConnectedOrganization, PERIOD } from './fixtures.js';
 const OPERATOR = '0b7f5f0e-5a44-4c1e-9d7e-2f1b3c4d5e6f';
 
 /**
- * A ledger that books each posting under its key — the record id, or `<id>:reversal` for its
- * reversal — and keeps every account's balance in minor units, refusing the records the test names.
+ * A ledger that books each posting under its key — the record id (`<id>#<n>` from posting round 2
+ * on), or that + `:reversal` for its reversal — and keeps every account's balance in minor units, refusing the records the test names.
  * Read-back first, like the real adapters: a key already booked is accepted as already posted.
  */
 class BalancingLedger {
   readonly keys = new Set<string>();
   readonly balances = new Map<string, number>();
   readonly refuse = new Set<string>();
+  /** Keys whose post goes out and is never found: rejected unverified, booked nowhere. */
+  readonly unverify = new Set<string>();
   readonly pushed: { record: ExportRecord; readBackFirst: boolean }[] = [];
 
   adapter(): AccountingAdapter {
@@ -30,9 +32,21 @@ class BalancingLedger {
         const rejected: RejectedRecord[] = [];
         for (const record of records) {
           ledger.pushed.push({ record, readBackFirst: context.readBackFirst === true });
-          const key = record.reversal ? `${record.id}:reversal` : record.id;
+          const round = (record.postingRound ?? 1) > 1 ? `${record.id}#${record.postingRound}` : record.id;
+          const key = record.reversal ? `${round}:reversal` : round;
           if (context.readBackFirst && ledger.keys.has(key)) {
             accepted.push({ recordId: record.id, externalId: key, alreadyPosted: true });
+            continue;
+          }
+          if (ledger.unverify.has(key) && !context.neverSend?.has(record.id)) {
+            rejected.push({
+              recordId: record.id,
+              code: 'POSTED_NOT_FOUND',
+              category: 'configuration',
+              retryable: false,
+              reason: 'posted, not found',
+              unverified: true,
+            });
             continue;
           }
           if (ledger.refuse.has(key)) {
@@ -196,5 +210,67 @@ describe.each(DIALECTS)('runSync — a reversal, on %s', (dialect) => {
     expect(first.syncLog).toMatchObject({ status: 'success', recordsSynced: 2 });
     expect(ledger.nonZero()).toEqual([]);
     expect(await t.db.expenseRecords.countPostedBy(syncLog.id)).toBe(0);
+  });
+
+  it("an unverified reversal is neither settled nor sent by the next export; the reversal's own confirmed re-sync settles it", async () => {
+    const org = await givenConnectedOrganization(t.db, emu, 'dynamics', 2);
+    const [a, b] = org.recordIds as [string, string];
+    const ledger = new BalancingLedger();
+    const create = async (extra: Partial<Parameters<typeof t.db.syncLogs.create>[0]> = {}) =>
+      (
+        await t.db.syncLogs.create({
+          organizationId: org.id,
+          accountingSystem: 'dynamics',
+          syncType: 'api',
+          recordsTotal: 2,
+          ...PERIOD,
+          ...extra,
+        })
+      ).syncLog;
+    const original = await create();
+    await run(ledger, original);
+    const reversal = await t.db.syncLogs.createReversal({
+      syncLogId: original.id,
+      reason: 'x',
+      triggeredBy: OPERATOR,
+    });
+    ledger.unverify.add(`${b}:reversal`);
+    const reversed = await run(ledger, reversal);
+    expect(reversed.syncLog).toMatchObject({ status: 'partial', recordsSynced: 1, recordsFailed: 1 });
+    const openFor = async () => (await t.db.unverifiedPostings.listOpen(org.id, [b])).map((o) => o.syncLogId);
+    expect(await openFor()).toEqual([reversal.id]);
+
+    // The next export: a goes out in its second round; b (still posted, its reversal unverified) is
+    // neither read back — its first posting would be found and settle the reversal's entry — nor sent.
+    ledger.pushed.length = 0;
+    const exported = await run(ledger, await create());
+    expect(ledger.pushed.map((p) => [p.record.id, p.record.postingRound, p.record.reversal])).toEqual([
+      [a, 2, undefined],
+    ]);
+    expect(exported.syncLog?.errorDetails?.recordFailures).toEqual([
+      expect.objectContaining({ recordId: b, code: 'POSTED_NOT_FOUND' }),
+    ]);
+    expect(await openFor()).toEqual([reversal.id]);
+    expect((await t.db.expenseRecords.get(org.id, b))?.postedBySyncLogId).toBe(original.id);
+
+    // The operator confirms the reversal not posted: its re-sync (a reversal) settles and sends it.
+    ledger.unverify.clear();
+    ledger.pushed.length = 0;
+    const resync = await create({
+      syncType: 'manual',
+      triggeredBy: OPERATOR,
+      recordsTotal: 1,
+      payloadSummary: {
+        formatVersion: '1',
+        parentSyncId: reversal.id,
+        recordIds: [b],
+        reversal: { of: original.id, reason: 'x' },
+        confirmedUnposted: true,
+      },
+    });
+    expect((await run(ledger, resync)).syncLog).toMatchObject({ status: 'success', recordsSynced: 1 });
+    expect(ledger.pushed.map((p) => [p.record.id, p.record.reversal])).toEqual([[b, true]]);
+    expect(await openFor()).toEqual([]);
+    expect((await t.db.expenseRecords.get(org.id, b))?.state).toBe('approved');
   });
 });

@@ -124,3 +124,53 @@ describe('XledgerAdapter — reversal', () => {
     expect(emulators.ledger('xledger').filter((i) => i.extIdentifier?.includes(':reversal'))).toHaveLength(2);
   });
 });
+
+describe('XledgerAdapter — posting rounds (a record exported again after its reversal)', () => {
+  const inRound = (record: ExportRecord, postingRound: number): ExportRecord => ({ ...record, postingRound });
+
+  it('round 1 keeps the record id as its key; round 2 and its reversal are booked under keys of their own', async () => {
+    const records = makeRecords(2);
+    await adapter().pushBatch(records, batchContext());
+    const afterExport = balances().accounts;
+    await adapter().pushBatch(records.map(reversalOf), batchContext());
+    expect(balances().accounts).toEqual({ '2910': '0.00', '6800': '0.00' });
+
+    const round2 = records.map((r) => inRound(r, 2));
+    const again = await adapter().pushBatch(round2, batchContext());
+    expect(again.rejected).toEqual([]);
+    expect(again.accepted.map((a) => [a.recordId, a.alreadyPosted])).toEqual([
+      ['rec-0001', undefined],
+      ['rec-0002', undefined],
+    ]);
+    expect(balances().accounts).toEqual(afterExport);
+    const keys = () => emulators.ledger('xledger').filter((i) => i.extIdentifier?.startsWith('rec-0001'));
+    expect(keys().map((i) => [i.extIdentifier, i.invoiceNumber])).toEqual([
+      ['rec-0001', 'rec-0001'],
+      ['rec-0001:contra', 'rec-0001'],
+      ['rec-0001:reversal', 'rec-0001:reversal'],
+      ['rec-0001:reversal:contra', 'rec-0001:reversal'],
+      ['rec-0001#2', 'rec-0001#2'],
+      ['rec-0001#2:contra', 'rec-0001#2'],
+    ]);
+
+    const repeated = await adapter().pushBatch(round2, batchContext());
+    expect(repeated.accepted.map((a) => a.alreadyPosted)).toEqual([true, true]);
+    expect(emulators.ledger('xledger')).toHaveLength(12);
+
+    await adapter().pushBatch(round2.map(reversalOf), batchContext());
+    expect(
+      keys()
+        .map((i) => i.extIdentifier)
+        .slice(6),
+    ).toEqual(['rec-0001#2:reversal', 'rec-0001#2:reversal:contra']);
+    expect(balances().accounts).toEqual({ '2910': '0.00', '6800': '0.00' });
+  });
+
+  it('the pre-flight shows a later round under its own document number', async () => {
+    const [record] = makeRecords(1) as [ExportRecord];
+    const { documents } = await adapter().preflight([inRound(record, 3), reversalOf(inRound(record, 3))], {
+      organizationId: batchContext().organizationId,
+    });
+    expect(documents.map((d) => d.documentNumber)).toEqual(['rec-0001#3', 'rec-0001#3:reversal']);
+  });
+});

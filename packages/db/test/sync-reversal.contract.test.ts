@@ -258,6 +258,66 @@ describe.each(DIALECTS)('reversal on %s', (dialect) => {
     for (const r of [a, b, c]) expect(await stateOf(organizationId, r.id)).toEqual(['posted', again.id]);
   });
 
+  const roundOf = async (id: string) => {
+    const rows = await rawQuery<{ posting_round: number | string }>(
+      t.db.raw,
+      'SELECT posting_round FROM expense_records WHERE id = ?',
+      [id],
+    );
+    return Number(rows[0]?.posting_round);
+  };
+
+  it('moves a released record one posting round on, once; the next export and reversal carry that round', async () => {
+    const { organizationId, records, original } = await exportedOctober(2);
+    const [a, b] = records as [ExpenseRecordInput, ExpenseRecordInput];
+    expect([await roundOf(a.id), await roundOf(b.id)]).toEqual([1, 1]);
+    // Round 1 goes out as before rounds existed: no postingRound at all.
+    for await (const page of t.db.expenseRecords.streamPostedBy(original.id, {}, 10))
+      for (const r of page) expect(r).not.toHaveProperty('postingRound');
+
+    const reversal = await t.db.syncLogs.createReversal({
+      syncLogId: original.id,
+      reason: 'x',
+      triggeredBy: OPERATOR,
+    });
+    expect(await roundOf(a.id)).toBe(1);
+    await finish(reversal, 2);
+    expect([await roundOf(a.id), await roundOf(b.id)]).toEqual([2, 2]);
+
+    // An intake upsert of the released record changes its content, never its round.
+    await t.db.expenseRecords.upsert(organizationId, [{ ...a, version: 2, description: 'Taxi' }], {
+      now: '2026-11-01T12:00:00.000Z',
+    });
+    expect(await roundOf(a.id)).toBe(2);
+
+    const exported: ExportRecord[] = [];
+    for await (const page of t.db.expenseRecords.streamApproved({ organizationId, ...october }, 10))
+      exported.push(...page);
+    expect(exported.map((r) => [r.id, r.postingRound]).sort()).toEqual(
+      [
+        [a.id, 2],
+        [b.id, 2],
+      ].sort(),
+    );
+
+    // Round 2 posted, then reversed: the reversal carries round 2, and its release makes it round 3.
+    const { syncLog: again } = await t.db.syncLogs.create(aCreateCommand(organizationId, october));
+    const posted = await finish(again, 2);
+    const reversing: ExportRecord[] = [];
+    for await (const page of t.db.expenseRecords.streamPostedBy(posted.id, {}, 10)) reversing.push(...page);
+    expect(reversing.map((r) => [r.postingRound, r.reversal])).toEqual([
+      [2, true],
+      [2, true],
+    ]);
+    const second = await t.db.syncLogs.createReversal({
+      syncLogId: posted.id,
+      reason: 'y',
+      triggeredBy: OPERATOR,
+    });
+    await finish(second, 2);
+    expect([await roundOf(a.id), await roundOf(b.id)]).toEqual([3, 3]);
+  });
+
   it('releases nothing when the reversal fails', async () => {
     const { organizationId, records, original } = await exportedOctober(1);
     const reversal = await t.db.syncLogs.createReversal({
@@ -318,18 +378,35 @@ describe.each(DIALECTS)('reversal on %s', (dialect) => {
         rawError(t.db.raw, `UPDATE expense_records SET posted_by_sync_log_id = NULL${extra} WHERE id = ?`, [
           id,
         ]);
-      expect(await release(a.id)).toMatch(/RECORD_ALREADY_POSTED/);
+      expect(await release(a.id, ', posting_round = posting_round + 1')).toMatch(/RECORD_ALREADY_POSTED/);
       await t.db.syncLogs.createReversal({ syncLogId: original.id, reason: 'x', triggeredBy: OPERATOR });
       expect(await release(a.id, ", description = 'changed'")).toMatch(/RECORD_ALREADY_POSTED/);
-      expect(await release(a.id, ', version = 2')).toMatch(/RECORD_ALREADY_POSTED/);
+      expect(await release(a.id, ', posting_round = posting_round + 1, version = 2')).toMatch(
+        /RECORD_ALREADY_POSTED/,
+      );
       expect(
         await rawError(t.db.raw, `UPDATE expense_records SET description = 'changed' WHERE id = ?`, [b.id]),
       ).toMatch(/RECORD_ALREADY_POSTED/);
       expect(await rawError(t.db.raw, 'DELETE FROM expense_records WHERE id = ?', [b.id])).toMatch(
         /RECORD_ALREADY_POSTED/,
       );
-      expect(await release(a.id)).toBeNull();
+      // The release moves the round by exactly one: not left, not skipped, not moved back.
+      expect(await release(a.id)).toMatch(/RECORD_ALREADY_POSTED/);
+      expect(await release(a.id, ', posting_round = posting_round + 2')).toMatch(
+        /RECORD_ALREADY_POSTED|RECORD_IMMUTABLE/,
+      );
+      expect(await release(a.id, ', posting_round = posting_round + 1')).toBeNull();
       expect(await stateOf(organizationId, a.id)).toEqual(['approved', null]);
+      expect(await roundOf(a.id)).toBe(2);
+      // Released, the round never moves by itself: only the next release moves it on.
+      for (const round of [1, 3, 0])
+        expect(
+          await rawError(t.db.raw, 'UPDATE expense_records SET posting_round = ? WHERE id = ?', [
+            round,
+            a.id,
+          ]),
+        ).toMatch(round === 0 ? /ck_expense_records_posting_round|RECORD_IMMUTABLE/ : /RECORD_IMMUTABLE/);
+      expect(await roundOf(a.id)).toBe(2);
       const lines = await rawQuery<{ n: number | string }>(
         t.db.raw,
         'SELECT COUNT(*) AS n FROM expense_record_lines WHERE record_id = ?',

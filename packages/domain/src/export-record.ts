@@ -3,6 +3,11 @@ import { exchangeRateSchema } from './exchange-rate.js';
 import { CURRENCY_PATTERN, RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN } from './field-patterns.js';
 import { currencySchema, recordIdSchema } from './payload-summary.js';
 
+/** The posting round of a record: its `postingRound`, 1 when absent. */
+export function postingRoundOf(record: Pick<ExportRecord, 'postingRound'>): number {
+  return record.postingRound ?? 1;
+}
+
 /** Kinds of records Meander exports. */
 export const EXPORT_RECORD_KINDS = ['expense_claim', 'reimbursement'] as const;
 /** Kind of an exported record. */
@@ -84,6 +89,18 @@ export const exportRecordSchema = z.strictObject({
    * read-back as any posting.
    */
   reversal: z.literal(true).optional(),
+  /**
+   * Which posting of the record this is: 1 (also when absent) until a reversal releases the record,
+   * then one more each time. Adapters key a round's posting (and its reversal) by record id and round,
+   * so a record exported again after its reversal is posted anew instead of being read back as the
+   * posting that was reversed. Round 1 keeps the keys the record had before rounds existed.
+   */
+  postingRound: z
+    .number()
+    .int()
+    .min(1)
+    .refine(Number.isSafeInteger, 'Round exceeds the safe integer range')
+    .optional(),
 });
 /** One approved expense claim or reimbursement as an adapter posts it. */
 export type ExportRecord = z.infer<typeof exportRecordSchema>;
@@ -168,6 +185,7 @@ function plainlyValid(value: unknown): boolean {
     employeeNumber,
     receiptUrl,
     lines,
+    postingRound,
   } = r;
   let optional = 0;
   if (Object.hasOwn(r, 'description')) optional += 1;
@@ -183,6 +201,10 @@ function plainlyValid(value: unknown): boolean {
   }
   if (Object.hasOwn(r, 'lines')) {
     if (!plainLines(lines)) return false;
+    optional += 1;
+  }
+  if (Object.hasOwn(r, 'postingRound')) {
+    if (!Number.isSafeInteger(postingRound) || (postingRound as number) < 1) return false;
     optional += 1;
   }
   return (

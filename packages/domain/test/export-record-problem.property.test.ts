@@ -117,6 +117,12 @@ const fieldValue = {
     ),
     fc.anything(),
   ),
+  postingRound: fc.oneof(
+    fc.constant(undefined),
+    fc.integer({ min: -2, max: 5 }),
+    fc.constantFrom(1, 2, 2 ** 53 - 1, 2 ** 53, 1.5, '2', Number.NaN, -0),
+    fc.anything(),
+  ),
 };
 
 /** A record with some fields replaced, removed, or an extra key added. */
@@ -205,5 +211,8 @@ describe('exportRecordProblem: the schema’s verdict, without running the schem
       /inherited/,
     );
     expect(exportRecordProblem(null)).toMatch(/expected object/);
+    expect(exportRecordProblem({ ...RECORD, postingRound: 2 })).toBeUndefined();
+    expect(exportRecordProblem({ ...RECORD, postingRound: 0 })).toMatch(/^postingRound: /);
+    expect(exportRecordProblem({ ...RECORD, postingRound: 1.5 })).toMatch(/^postingRound: /);
   });
 });

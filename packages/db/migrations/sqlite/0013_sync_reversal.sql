@@ -2,11 +2,15 @@
 -- `reverses_sync_log_id` (re-syncs of a reversal carry it in their payload summary only), and the
 -- unique index refuses a second reversal of the same sync whatever raced past the store. A record
 -- a success or partial sync posted stays unchangeable, except for one update: its release (the
--- posting sync cleared, nothing else changed) once a reversal of its posting sync exists.
+-- posting sync cleared and its posting round one up, nothing else changed) once a reversal of its
+-- posting sync exists. The round names the record's open posting in the ledger: a record exported
+-- again after its reversal is posted under its next round's key, not read back as its first posting.
 -- Numbered 0013: 0012 is left to the export stream's change (branch feed).
 ALTER TABLE `accounting_sync_logs` ADD `reverses_sync_log_id` text;
 --> statement-breakpoint
 CREATE UNIQUE INDEX `uq_accounting_sync_logs_one_reversal` ON `accounting_sync_logs` (`reverses_sync_log_id`) WHERE reverses_sync_log_id IS NOT NULL;
+--> statement-breakpoint
+ALTER TABLE `expense_records` ADD `posting_round` integer DEFAULT 1 NOT NULL CONSTRAINT "ck_expense_records_posting_round" CHECK (posting_round >= 1);
 --> statement-breakpoint
 CREATE INDEX `idx_expense_records_posted_by` ON `expense_records` (`posted_by_sync_log_id`, `id`) WHERE posted_by_sync_log_id IS NOT NULL;
 --> statement-breakpoint
@@ -31,7 +35,7 @@ DROP TRIGGER trg_expense_records_posted_unchangeable;
 CREATE TRIGGER trg_expense_records_posted_unchangeable
 BEFORE UPDATE ON expense_records
 WHEN OLD.posted_by_sync_log_id IS NOT NULL AND NOT (
-  NEW.posted_by_sync_log_id IS NULL
+  NEW.posted_by_sync_log_id IS NULL AND NEW.posting_round IS OLD.posting_round + 1
   AND NEW.id IS OLD.id AND NEW.organization_id IS OLD.organization_id AND NEW.kind IS OLD.kind
   AND NEW.currency IS OLD.currency AND NEW.booking_date IS OLD.booking_date
   AND NEW.approval_state IS OLD.approval_state AND NEW.description IS OLD.description
@@ -41,4 +45,14 @@ WHEN OLD.posted_by_sync_log_id IS NOT NULL AND NOT (
   AND EXISTS (SELECT 1 FROM accounting_sync_logs s WHERE s.reverses_sync_log_id = OLD.posted_by_sync_log_id))
 BEGIN
   SELECT RAISE(ABORT, 'RECORD_ALREADY_POSTED: a posted expense record cannot change');
+END
+--> statement-breakpoint
+-- The round moves only with a release, by one: whatever else changes a record leaves it alone.
+CREATE TRIGGER trg_expense_records_posting_round_moves_on_release
+BEFORE UPDATE OF posting_round ON expense_records
+WHEN NEW.posting_round IS NOT OLD.posting_round AND NOT (
+  OLD.posted_by_sync_log_id IS NOT NULL AND NEW.posted_by_sync_log_id IS NULL
+  AND NEW.posting_round IS OLD.posting_round + 1)
+BEGIN
+  SELECT RAISE(ABORT, 'RECORD_IMMUTABLE: a posting round moves only when a reversal releases the record');
 END

@@ -50,12 +50,13 @@ export const LEGAL_BASIS_CHECK = inEnum('legal_basis', DELETION_LEGAL_BASES);
 export const EXPENSE_KIND_CHECK = inEnum('kind', EXPENSE_RECORD_KINDS);
 export const APPROVAL_STATE_CHECK = inEnum('approval_state', APPROVAL_STATES);
 
-/** expense_records CHECKs (migration 0011), by constraint name. */
+/** expense_records CHECKs (migrations 0011 and 0013), by constraint name. */
 export const EXPENSE_RECORD_CHECKS = {
   ck_expense_records_version_positive: sql`version >= 1`,
   ck_expense_records_receipt_url_https: sql`receipt_url IS NULL OR receipt_url LIKE 'https://%'`,
   ck_expense_records_posted_not_withdrawn: sql`posted_by_sync_log_id IS NULL OR withdrawn_at IS NULL`,
   ck_expense_records_posted_is_approved: sql`posted_by_sync_log_id IS NULL OR approval_state = 'approved'`,
+  ck_expense_records_posting_round: sql`posting_round >= 1`,
 } as const;
 
 /**

@@ -1,5 +1,6 @@
 import type { ExportRecord } from '@meander/domain';
 import { all, type Driver, one } from './driver.js';
+import { postingRoundField } from './expense-record-row.js';
 import type { IntakeStatements } from './expense-record-statements.js';
 import {
   type ExpenseRecordView,
@@ -20,9 +21,10 @@ import { isUuid } from './uuid.js';
 /**
  * A stored record as its reversal posts it: the whole record (every line with its VAT and
  * dimensions, the employee, the receipt), gross total and first account as an export carries them,
- * marked `reversal: true` so the adapter negates every amount under the record's reversal key.
+ * marked `reversal: true` so the adapter negates every amount under the reversal key of the
+ * posting round it reverses (the record's open round: it moves on only once the reversal completes).
  */
-export function reversalRecordOf(view: ExpenseRecordView): ExportRecord {
+export function reversalRecordOf(view: ExpenseRecordView, postingRound = 1): ExportRecord {
   const [first] = view.lines;
   let gross = 0;
   for (const line of view.lines) gross += line.amountMinor + line.vatAmountMinor;
@@ -39,6 +41,7 @@ export function reversalRecordOf(view: ExpenseRecordView): ExportRecord {
     // The rate the posting was booked at: the reversal cancels exactly what was booked.
     ...(view.exchangeRate ? { exchangeRate: view.exchangeRate } : {}),
     lines: view.lines.map((line) => ({ ...line })),
+    ...postingRoundField(postingRound),
     reversal: true,
   };
 }
@@ -84,7 +87,9 @@ export class PostedRecords {
           const lines = linesByRecord(
             yield* all<IntakeLineRow>(intake.linesOf, { ids: rows.map((x) => x.id) }),
           );
-          return rows.map((row) => reversalRecordOf(viewFromRows(row, lines.get(row.id) ?? [])));
+          return rows.map((row) =>
+            reversalRecordOf(viewFromRows(row, lines.get(row.id) ?? []), Number(row.posting_round ?? 1)),
+          );
         })(),
       );
       const last = page[page.length - 1];

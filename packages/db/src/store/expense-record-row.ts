@@ -11,6 +11,7 @@ export interface ExportPageRow {
   employee_number: string | null;
   receipt_url: string | null;
   exchange_rate: string | null;
+  posting_round: number | string;
   line_no: number | string;
   account: string;
   amount_minor: number | string;
@@ -39,7 +40,7 @@ function exportLineFromRow(row: ExportPageRow): ExportLine {
 /**
  * A record's first row and its lines (in line order) → the record an adapter posts: every line,
  * the gross total (net + VAT of every line) as `amountMinor` — what the employee is owed and what
- * payload summaries add up — and the first line's account as `account`.
+ * payload summaries add up —, the first line's account as `account`, and its open posting round.
  */
 function exportRecordOf(row: ExportPageRow, lines: ExportLine[]): ExportRecord {
   let gross = 0;
@@ -56,7 +57,17 @@ function exportRecordOf(row: ExportPageRow, lines: ExportLine[]): ExportRecord {
     ...(row.employee_number ? { employeeNumber: row.employee_number } : {}),
     ...(row.receipt_url ? { receiptUrl: row.receipt_url } : {}),
     lines,
+    ...postingRoundField(row.posting_round),
   };
+}
+
+/**
+ * The record's open posting round as an export record carries it: only from the second round on,
+ * so a record never reversed goes out exactly as before rounds existed (absent means round 1).
+ */
+export function postingRoundField(round: number | string | undefined): { postingRound?: number } {
+  const n = Number(round ?? 1);
+  return n > 1 ? { postingRound: n } : {};
 }
 
 /**

@@ -31,6 +31,8 @@ export interface IntakeRecordRow {
   withdrawn_at: string | Date | null;
   posted_by_sync_log_id: string | null;
   content_hash: string;
+  /** Selected where the posting round matters (the reversal's stream). */
+  posting_round?: number | string;
 }
 
 /** An expense_record_lines row. */

@@ -89,7 +89,8 @@ export const EXPORTABLE = (r: Tables['expenseRecords']) =>
 export const EXPORT_COLUMNS = (r: Tables['expenseRecords']) =>
   sql`${r.id} AS id, ${r.kind} AS kind, ${r.currency} AS currency, ${r.bookingDate} AS booking_date,
     ${r.description} AS description, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
-    ${r.exchangeRate} AS exchange_rate`;
+    ${r.exchangeRate} AS exchange_rate,
+    ${r.postingRound} AS posting_round`;
 
 /** A line's columns, beside its record's in an export page. */
 const LINE_COLUMNS = sql`line.line_no, line.account, line.amount_minor, line.vat_code,

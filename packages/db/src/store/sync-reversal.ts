@@ -48,14 +48,16 @@ function reversalStatements(dialect: Dialect) {
       ${r.currency} AS currency, ${r.bookingDate} AS booking_date, ${r.description} AS description,
       ${r.version} AS version, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
       ${r.exchangeRate} AS exchange_rate, ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
-      ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash
+      ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash,
+      ${r.postingRound} AS posting_round
       FROM ${r} WHERE ${postedBy} AND ${r.id} > ${p('afterId')} ORDER BY ${r.id} LIMIT ${p('limit')}`,
     /**
      * What a success or partial reversal reversed is posted no more: the records its original left
-     * posted (or the ids its re-sync names) that the ledger did not refuse. The database lets this
-     * one update through a posted record only once a reversal of its posting sync exists.
+     * posted (or the ids its re-sync names) that the ledger did not refuse, each one posting round
+     * on, so that exporting it again posts under a key of its own. The database lets this one update
+     * through a posted record only once a reversal of its posting sync exists.
      */
-    release: sql`UPDATE ${r} SET posted_by_sync_log_id = NULL
+    release: sql`UPDATE ${r} SET posted_by_sync_log_id = NULL, posting_round = ${r.postingRound} + 1
       WHERE ${r.postedBySyncLogId} = ${p('syncLogId')} AND (${p('onlyIds')} = 0 OR ${r.id} IN (${ids}))
         AND ${r.id} NOT IN (${idSet(dialect, 'failedIds')})`,
   } satisfies Record<string, SQL>;

@@ -38,8 +38,8 @@ import { DynamicsTokenProvider } from './dynamics-token-provider.js';
  *   missing. `Microsoft.NAV.post` posts every line of a batch, so each attempt first deletes the
  *   lines it finds there (DELETE with If-Match) — leftovers of an earlier attempt.
  * - Each record is one journal line with its own balancing account, so every line balances. Its
- *   deterministic key (`documentNumberFor`, from the record id alone) is the line's document
- *   number and the start of its description.
+ *   deterministic key (`postingKeyOf`, from the record id and its posting round alone) is the
+ *   line's document number and the start of its description.
  * - Posting deletes the journal's lines; what was posted is read back from `generalLedgerEntries`
  *   by the key at the start of the description (which a Posting No. Series does not renumber) or
  *   as document number — before any line is created (a record found there is never sent again)

@@ -46,13 +46,34 @@ export function documentNumberFor(recordId: string): string {
   return out;
 }
 
+/** What names one posting of a record: its id, its posting round (absent = 1), and whether it reverses. */
+export interface PostingIdentity {
+  id: string;
+  postingRound?: number | undefined;
+  reversal?: true | undefined;
+}
+
 /**
- * The key of a record's posting: {@link documentNumberFor} of the record id, or — for a reversal —
- * of `<id>:reversal`. A reversal is a posting of its own: it must never be found (and so skipped)
- * by the read-back of the posting it reverses, nor that posting by its read-back.
+ * The document number of a record's posting round: {@link documentNumberFor} of the record id in
+ * round 1 (the key every record had before rounds existed, so nothing already posted changes), of
+ * `<id>#<n>` from round 2 on — a record exported again after its reversal is posted under a key of
+ * its own instead of being read back as the posting that was reversed.
  */
-export function postingKeyOf(record: { id: string; reversal?: true | undefined }): string {
-  return documentNumberFor(record.reversal ? `${record.id}:reversal` : record.id);
+export function roundDocumentNumberOf(record: Pick<PostingIdentity, 'id' | 'postingRound'>): string {
+  const round = record.postingRound ?? 1;
+  return documentNumberFor(round > 1 ? `${record.id}#${round}` : record.id);
+}
+
+/**
+ * The key of a record's posting: its round's key ({@link roundDocumentNumberOf}), or — for a reversal — the
+ * key of `<round key id>:reversal`. A reversal is a posting of its own: it must never be found (and
+ * so skipped) by the read-back of the posting it reverses, nor that posting by its read-back. Every
+ * push, read-back, pre-flight and unverified-posting lookup goes through this one function.
+ */
+export function postingKeyOf(record: PostingIdentity): string {
+  const round = record.postingRound ?? 1;
+  const base = round > 1 ? `${record.id}#${round}` : record.id;
+  return documentNumberFor(record.reversal ? `${base}:reversal` : base);
 }
 
 /** Business Central's journal line and G/L entry Description is Text[100]. */
@@ -65,13 +86,11 @@ export const DESCRIPTION_MAX = 100;
  * it, unlike the document number a Posting No. Series replaces (`GenJnlPostBatch.CheckDocumentNo`),
  * so the read-back finds a posting by `startswith(description,'<key>')`.
  */
-export function ledgerDescriptionFor(record: {
-  id: string;
-  description?: string | null | undefined;
-  reversal?: true | undefined;
-}): string {
+export function ledgerDescriptionFor(
+  record: PostingIdentity & { description?: string | null | undefined },
+): string {
   const own = (record.description ?? '').trim();
   // A reversal names the posting it reverses, so the accountant can pair them in the G/L.
-  const text = record.reversal ? `Reversal of ${documentNumberFor(record.id)} ${own}`.trim() : own;
+  const text = record.reversal ? `Reversal of ${roundDocumentNumberOf(record)} ${own}`.trim() : own;
   return `${postingKeyOf(record)}${text === '' ? '' : ` ${text}`}`.slice(0, DESCRIPTION_MAX);
 }

@@ -47,7 +47,7 @@ const MAX_RECORDS_PER_MUTATION = 250;
 
 /**
  * Xledger over GraphQL. Each record becomes one balanced voucher of two GL import items: the
- * expense line (`extIdentifier` = the record id) and a contra line on the configured
+ * expense line (`extIdentifier` = the record id in its first posting round, `<id>#<n>` from the second: `voucherKeyOf`) and a contra line on the configured
  * `contraAccount` (`extIdentifier` = record id + `:contra`), both with the configured
  * `transactionSource`, the sync's `trRegNumber` and amounts as decimal strings. Results are
  * matched to lines by the `clientId` each edge echoes.

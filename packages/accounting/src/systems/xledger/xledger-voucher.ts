@@ -46,9 +46,29 @@ export interface XledgerLine {
   text?: string;
 }
 
-/** The key a record's voucher is booked and read back under: the record id, or `<id>:reversal`. */
-export function voucherKeyOf(record: Pick<ExportRecord, 'id' | 'reversal'>): string {
-  return record.reversal ? `${record.id}${REVERSAL_SUFFIX}` : record.id;
+/** Separates a record id from its posting round in a key; no record id contains it (RECORD_ID_PATTERN). */
+export const ROUND_SEPARATOR = '#';
+
+/**
+ * The key of a record's posting round: the record id in round 1 (the key every record had before
+ * rounds existed, so nothing already booked changes), `<id>#<n>` from round 2 on — a record
+ * exported again after its reversal is booked under a key of its own instead of being read back as
+ * the voucher that was reversed.
+ */
+export function roundKeyOf(record: Pick<ExportRecord, 'id' | 'postingRound'>): string {
+  const round = record.postingRound ?? 1;
+  return round > 1 ? `${record.id}${ROUND_SEPARATOR}${round}` : record.id;
+}
+
+/**
+ * The key a record's voucher is booked and read back under: its round's key, or that key +
+ * `:reversal`. Every line key (`<key>:<n>`, `<key>:contra`), document number and invoice number
+ * derives from it. The longest key (a 64-character id, round up to 2^53, reversal, contra) stays
+ * under 100 characters.
+ */
+export function voucherKeyOf(record: Pick<ExportRecord, 'id' | 'reversal' | 'postingRound'>): string {
+  const base = roundKeyOf(record);
+  return record.reversal ? `${base}${REVERSAL_SUFFIX}` : base;
 }
 
 /**
@@ -79,7 +99,7 @@ export function voucherKeyOf(record: Pick<ExportRecord, 'id' | 'reversal'>): str
  *   `amount`, `invoiceAmount`, `currency`, `exchangeRate`). I: that `amount` is in the entity's
  *   currency and `invoiceAmount` in `currency` — no public source states it. Without its own rate
  *   a record goes as before: `amount` in its currency, Xledger converts.
- * - A reversal negates every amount, under the key `<id>:reversal`.
+ * - A reversal negates every amount, under the key of the round it reverses + `:reversal`.
  * - A record without `lines` (written before the intake) is the expense and contra pair of
  *   earlier versions: one line of `amountMinor`, no tax rule.
  */

@@ -195,6 +195,8 @@ export const expenseRecords = sqliteTable(
     updatedAt: isoText('updated_at').notNull(),
     withdrawnAt: isoText('withdrawn_at'),
     postedBySyncLogId: text('posted_by_sync_log_id'),
+    /** Which posting of the record is open: 1, and one more each time a reversal releases it (0013). */
+    postingRound: integer('posting_round').notNull().default(1),
   },
   (t) => [
     index('idx_expense_records_org_state_date').on(t.organizationId, t.approvalState, t.bookingDate, t.id),

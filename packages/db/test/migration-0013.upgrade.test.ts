@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
+import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate, migrateSqliteConnection } from '../src/migrations.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../src/testing/index.js';
+import { rawError, rawExec, rawQuery } from './raw-sql.helpers.js';
+
+/** A copy of a dialect's migration folder up to 0012: the schema before reversals and rounds. */
+function migrationsBefore0013(dialect: 'sqlite' | 'postgres'): { folder: string; cleanup(): void } {
+  const folder = mkdtempSync(join(tmpdir(), 'meander-mig-'));
+  cpSync(MIGRATIONS[dialect], folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((e) => e.tag < '0013');
+  writeFileSync(journalPath, JSON.stringify(journal));
+  return { folder, cleanup: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+describe.each(DIALECTS)('migration 0013 on a %s database with records', (dialect) => {
+  let t: TestDatabase | undefined;
+  afterEach(async () => {
+    await t?.drop();
+    t = undefined;
+  });
+
+  it('puts every existing record in posting round 1, which no plain update moves', async () => {
+    t = await createTestDatabase(dialect, { migrate: false });
+    const previous = migrationsBefore0013(dialect);
+    const pg = dialect === 'postgres' ? postgres(t.url, { max: 1, onnotice: () => undefined }) : null;
+    try {
+      if (t.db.raw.dialect === 'sqlite')
+        migrateSqlite(drizzleSqlite(t.db.raw.connection), { migrationsFolder: previous.folder });
+      else if (pg) await migratePg(drizzlePg(pg), { migrationsFolder: previous.folder });
+    } finally {
+      await pg?.end();
+      previous.cleanup();
+    }
+    const org = randomUUID();
+    await rawExec(t.db.raw, 'INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)', [
+      org,
+      'Rounds AS',
+      '2026-01-01T00:00:00.000Z',
+    ]);
+    const record = randomUUID();
+    await rawExec(
+      t.db.raw,
+      `INSERT INTO expense_records (id, organization_id, kind, currency, booking_date, approval_state,
+         version, employee_number, content_hash, updated_at)
+       VALUES (?, ?, 'expense_claim', 'NOK', '2026-10-07', 'approved', 1, 'E007', 'h1', '2026-10-08T00:00:00.000Z')`,
+      [record, org],
+    );
+    if (t.db.raw.dialect === 'sqlite') migrateSqliteConnection(t.db.raw.connection);
+    else await migrate(t.url);
+
+    const rows = await rawQuery<{ posting_round: number | string }>(
+      t.db.raw,
+      'SELECT posting_round FROM expense_records WHERE id = ?',
+      [record],
+    );
+    expect(rows.map((r) => Number(r.posting_round))).toEqual([1]);
+    // Not posted, the record still cannot move its round: only a release does.
+    expect(
+      await rawError(t.db.raw, 'UPDATE expense_records SET posting_round = 2 WHERE id = ?', [record]),
+    ).toMatch(/RECORD_IMMUTABLE/);
+  });
+});
