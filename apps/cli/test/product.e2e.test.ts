@@ -344,6 +344,10 @@ describe.each(DIALECTS)('the product and the CLI end to end on %s', (dialect) =>
       'journal',
       'balancing_account',
       'local_currency',
+      // The demo maps VAT categories and dimensions and credits the employee: each mapping is checked.
+      'vat_codes',
+      'dimensions',
+      'employees',
       'batch_no_series',
       'batch_posting_no_series',
       'post_with_job_queue',
