@@ -24,6 +24,7 @@ import {
 import type { Database, NewExpenseRecord } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
 import { peakRssMiB, startWorkerProcess, type WorkerProcess, waitForLogs } from '@meander/worker/testing';
+import { type BurstCpu, startCpuAccounting } from './cpu-accounting.js';
 import { emit, type Row } from './report.js';
 import { round, summarize } from './stats.js';
 
@@ -58,6 +59,8 @@ interface BurstResult {
   maxActivePerOrganization: number;
   duplicatePostings: number;
   missingPostings: number;
+  /** Where the CPU went, and how busy the machine was (see cpu-accounting.ts). */
+  cpu: BurstCpu;
 }
 
 /** The app registration of Business Central organization `i` (each tenant has its own). */
@@ -179,6 +182,7 @@ async function runBurst(
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
+    const cpu = startCpuAccounting();
     for (let i = 0; i < processes; i += 1) {
       workers.push(
         startWorkerProcess(t.url, {
@@ -208,6 +212,13 @@ async function runBurst(
     sampling = false;
     await sampler;
     const peakRssMiBPerProcess = workers.map((w) => round(peakRssMiB(w.child.pid as number), 1));
+    const backends = await raw.sql<{ pid: number }[]>`
+      SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+    const cpuUsed = cpu.finish({
+      workerPids: workers.map((w) => w.child.pid as number),
+      postgresPids: backends.map((b) => Number(b.pid)),
+      syncs: organizations,
+    });
     // Drain time: from the first scheduled sync created (a worker's start-up dispatch) to the last
     // one completed, as the audit table records them.
     const [span] = await raw.sql<{ seconds: number; dispatch: number }[]>`
@@ -284,6 +295,7 @@ async function runBurst(
       maxActivePerOrganization: maxActive,
       duplicatePostings,
       missingPostings,
+      cpu: cpuUsed,
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
@@ -315,7 +327,7 @@ export async function runBurstBench(
       suite: 'burst',
       case: `${what}, ${r.processes} process(es)`,
       size: organizations,
-      subject: `drained in ${r.drainSeconds} s (queue wait p50 ${r.queueWaitMs.p50} ms p99 ${r.queueWaitMs.p99} ms, dispatch ${r.dispatchSeconds} s, one sync p50 ${r.runMs.p50} ms), ${r.throttled} throttled, max active per org ${r.maxActivePerOrganization}, peak RSS ${r.peakRssMiBPerProcess.join(' / ')} MiB`,
+      subject: `drained in ${r.drainSeconds} s (queue wait p50 ${r.queueWaitMs.p50} ms p99 ${r.queueWaitMs.p99} ms, dispatch ${r.dispatchSeconds} s, one sync p50 ${r.runMs.p50} ms), ${r.throttled} throttled, max active per org ${r.maxActivePerOrganization}, peak RSS ${r.peakRssMiBPerProcess.join(' / ')} MiB; CPU ${r.cpu.msPerSync} ms a sync (workers ${r.cpu.workerSeconds.join(' / ')} s, emulators ${r.cpu.emulatorSeconds} s, PostgreSQL ${r.cpu.postgresSeconds} s), the burst kept ${r.cpu.burstBusyCores} of ${r.cpu.cores} cores busy, the machine ${r.cpu.machineBusyCores}, load ${r.cpu.load}`,
       baseline: `ideal ${r.idealSeconds} s (${r.ledgerRequests} ledger requests, ${r.ledgerSeconds} s of ledger time)`,
       ratio: r.efficiency,
       target: 'efficiency (ideal ÷ drain) ≥ 0.8; exactly once, never two active, 0 throttled',
