@@ -8,6 +8,8 @@ import type { SyncQueue, SyncQueueOptions } from './port.js';
 const SYNC_QUEUE = 'meander-sync';
 const DEAD_LETTERS = 'meander-sync-dead';
 const DISPATCH_QUEUE = 'meander-dispatch';
+/** How long an ended sync's job waits to be completed with the others ending meanwhile. */
+const COMPLETE_BATCH_MS = 50;
 
 interface SyncJob {
   syncLogId: string;
@@ -48,6 +50,9 @@ export class PgBossSyncQueue implements SyncQueue {
   /** Jobs fetched and not yet completed or failed (their syncs may not have started yet). */
   private handling = 0;
   private idle: (() => void) | null = null;
+  /** Jobs whose syncs ended, completed in pg-boss together (see {@link PgBossSyncQueue.completeSoon}). */
+  private completions: string[] = [];
+  private completing: Promise<void> | null = null;
 
   constructor(private readonly options: SyncQueueOptions & { concurrency: number }) {}
 
@@ -121,7 +126,7 @@ export class PgBossSyncQueue implements SyncQueue {
     this.handling += 1;
     try {
       await this.runJob(job.data.syncLogId);
-      await boss.complete(SYNC_QUEUE, job.id);
+      this.completeSoon(job.id);
     } catch (error) {
       await boss
         .fail(SYNC_QUEUE, job.id, { message: String(error) })
@@ -131,6 +136,32 @@ export class PgBossSyncQueue implements SyncQueue {
       if (!this.stopping) void this.pump();
       if (this.handling === 0) this.idle?.();
     }
+  }
+
+  /**
+   * Complete a job whose sync has ended, together with the others ending within
+   * {@link COMPLETE_BATCH_MS}: one statement for all of them (one per sync was a round trip and
+   * a commit per sync in a burst). The sync's outcome is already in accounting_sync_logs; a job
+   * left active by a crash before its completion expires, and its retry finds the row terminal
+   * (a no-op), as for any job whose worker died.
+   */
+  private completeSoon(jobId: string): void {
+    this.completions.push(jobId);
+    this.completing ??= new Promise<void>((resolve) => setTimeout(resolve, COMPLETE_BATCH_MS)).then(() =>
+      this.flushCompletions(),
+    );
+  }
+
+  private async flushCompletions(): Promise<void> {
+    const ids = this.completions;
+    this.completions = [];
+    this.completing = null;
+    if (ids.length === 0 || !this.boss) return;
+    await this.boss
+      .complete(SYNC_QUEUE, ids)
+      .catch((e: unknown) =>
+        this.options.logger.error({ err: String(e), jobs: ids.length }, 'completing sync jobs failed'),
+      );
   }
 
   /** Run one job's sync; a row someone else claimed, or that ended, is simply done. */
@@ -204,6 +235,8 @@ export class PgBossSyncQueue implements SyncQueue {
     await this.options.slots.drain();
     // Jobs whose outcome is still being reported to pg-boss.
     if (this.handling > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    await this.completing;
+    await this.flushCompletions();
     await this.boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }

@@ -117,8 +117,10 @@ export class Checkpointer {
           : await store.countLinks(organizationId, head.seq);
     const at = (this.options.now?.() ?? new Date()).toISOString();
     const signed = this.signer.sign({ organizationId, seq: head.seq, hash: head.hash, count, at });
-    await store.append(signed);
-    const stored = (await store.latest(organizationId)) ?? signed;
+    // Appended: ours is the checkpoint to carry (a later one another process appends meanwhile
+    // shows at the next signing as a latest that is not ours, and the chain is counted again).
+    // Not appended: another process signed this head first; theirs is the one stored.
+    const stored = (await store.append(signed)) ? signed : ((await store.latest(organizationId)) ?? signed);
     this.signedHere.delete(organizationId);
     if (sameCheckpoint(stored, signed)) {
       // Re-inserted, so the map's order is the order of signing: the first key is the stalest.
