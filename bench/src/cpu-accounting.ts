@@ -41,7 +41,7 @@ function machineTicks(): MachineTicks {
 
 /** What one burst cost in CPU, in seconds, and how busy the machine was meanwhile. */
 export interface BurstCpu {
-  /** Each worker process's CPU seconds (start-up included). */
+  /** Each worker process's CPU seconds during the drain. */
   workerSeconds: number[];
   /** This process: the emulators (every ledger request's HTTP, JSON and bookkeeping) and the sampler. */
   emulatorSeconds: number;
@@ -58,21 +58,30 @@ export interface BurstCpu {
   load: number;
 }
 
-/** Starts counting; `finish` reads the counts once the drain is over (before the workers stop). */
-export function startCpuAccounting(): {
+/**
+ * Starts counting now (the moment the schedules fall due): what the workers and the backends had
+ * used before (start-up, seeding) is not the drain's.
+ */
+export function startCpuAccounting(before: { workerPids: number[]; postgresPids: number[] }): {
   finish(input: { workerPids: number[]; postgresPids: number[]; syncs: number }): BurstCpu;
 } {
+  const cpuAt = (pids: number[]) => new Map(pids.map((pid) => [pid, processCpuSeconds(pid)]));
+  const workersAtStart = cpuAt(before.workerPids);
+  const postgresAtStart = cpuAt(before.postgresPids);
   const machineAtStart = machineTicks();
   const ownAtStart = process.cpuUsage();
   const startedAt = performance.now();
+  const since = (atStart: Map<number, number>, pid: number) =>
+    processCpuSeconds(pid) - (atStart.get(pid) ?? 0);
   return {
     finish({ workerPids, postgresPids, syncs }) {
       const seconds = (performance.now() - startedAt) / 1000;
       const machine = machineTicks();
       const own = process.cpuUsage(ownAtStart);
-      const workerSeconds = workerPids.map(processCpuSeconds);
+      const workerSeconds = workerPids.map((pid) => since(workersAtStart, pid));
       const emulatorSeconds = (own.user + own.system) / 1e6;
-      const postgresSeconds = postgresPids.reduce((s, pid) => s + processCpuSeconds(pid), 0);
+      // Backends that ended before the drain did are missing: a lower bound.
+      const postgresSeconds = postgresPids.reduce((s, pid) => s + since(postgresAtStart, pid), 0);
       const burstSeconds = workerSeconds.reduce((s, v) => s + v, 0) + emulatorSeconds + postgresSeconds;
       const cores = cpus().length;
       const busyShare =
