@@ -171,6 +171,11 @@ describe('pg-boss after a crash (PostgreSQL)', () => {
       try {
         const done = await eventually(async () => terminal(await t.db.syncLogs.get(resync.id)), 60_000);
         expect(done).toMatchObject({ status: 'success', recordsSynced: 6 });
+        // Its job is completed after the sync ends (with the others ending within 50 ms).
+        await eventually(
+          async () => (await syncJobs(resync.id)).some((j) => j.state === 'completed'),
+          30_000,
+        );
         expect((await syncJobs(resync.id)).map((j) => j.state)).toEqual(['completed']);
         // The queued job of the reaped sync: completed, and the sync untouched.
         await boss.complete('meander-sync', held?.id as string);

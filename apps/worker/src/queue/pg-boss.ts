@@ -10,6 +10,8 @@ const DEAD_LETTERS = 'meander-sync-dead';
 const DISPATCH_QUEUE = 'meander-dispatch';
 /** How long an ended sync's job waits to be completed with the others ending meanwhile. */
 const COMPLETE_BATCH_MS = 50;
+/** How long a sync whose job this process queued is not queued again by it. */
+const REFEED_AFTER_MS = 30_000;
 
 interface SyncJob {
   syncLogId: string;
@@ -53,6 +55,8 @@ export class PgBossSyncQueue implements SyncQueue {
   /** Jobs whose syncs ended, completed in pg-boss together (see {@link PgBossSyncQueue.completeSoon}). */
   private completions: string[] = [];
   private completing: Promise<void> | null = null;
+  /** Syncs whose jobs this process queued, with when (oldest first; see {@link PgBossSyncQueue.notFedRecently}). */
+  private readonly fed = new Map<string, number>();
 
   constructor(private readonly options: SyncQueueOptions & { concurrency: number }) {}
 
@@ -193,20 +197,24 @@ export class PgBossSyncQueue implements SyncQueue {
     this.feeding = true;
     try {
       const claimable = await this.options.db.syncLogs.listClaimable(200);
+      const fresh = this.notFedRecently(claimable);
       // One round trip for the lot (it was one per job: 200 a tick during a burst). The insert
       // goes through the queue's `short` unique index like `send` (ON CONFLICT DO NOTHING): a
       // sync whose job is already queued gets no second one. Keyed by the sync, never by its
       // organization, so one organization's job can never swallow another sync's.
-      if (claimable.length > 0) {
+      if (fresh.length > 0) {
         const expireInSeconds = syncJobExpirySeconds(this.options.staleAfterSeconds);
         await this.boss.insert(
-          claimable.map((sync) => ({
+          fresh.map((sync) => ({
             name: SYNC_QUEUE,
             data: { syncLogId: sync.id } satisfies SyncJob,
             singletonKey: sync.id,
             expireInSeconds,
           })),
         );
+        // Only once queued: a failed insert is tried again at the next poll.
+        const now = Date.now();
+        for (const sync of fresh) this.fed.set(sync.id, now);
         void this.pump();
       }
     } catch (error) {
@@ -214,6 +222,22 @@ export class PgBossSyncQueue implements SyncQueue {
     } finally {
       this.feeding = false;
     }
+  }
+
+  /**
+   * The pending syncs this process has not queued in the last {@link REFEED_AFTER_MS}. During a
+   * burst the same oldest 200 pending rows come back every poll until they start: inserting
+   * their jobs again (all conflicts) was a 200-row statement every 500 ms on every node. A job
+   * queued earlier that ended without starting its sync (dead-lettered) is queued again once its
+   * entry is older than that. At most the entries of that window are kept.
+   */
+  private notFedRecently<T extends { id: string }>(claimable: readonly T[]): T[] {
+    const now = Date.now();
+    for (const [id, at] of this.fed) {
+      if (now - at < REFEED_AFTER_MS) break; // oldest first: the rest are newer
+      this.fed.delete(id);
+    }
+    return claimable.filter((sync) => !this.fed.has(sync.id));
   }
 
   async tick(options: { since?: Date } = {}): Promise<void> {
