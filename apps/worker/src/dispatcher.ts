@@ -40,16 +40,26 @@ export async function dispatchDueSyncs(
     const batch = due.slice(from, from + size);
     try {
       const syncs = await db.syncLogs.createScheduled(batch);
-      for (const syncLog of syncs) {
-        options.logger.info(
-          {
-            syncLogId: syncLog.id,
-            organizationId: syncLog.organizationId,
-            recordsTotal: syncLog.recordsTotal,
-          },
-          'scheduled sync queued',
-        );
+      // One line per batch at info (a burst's thousands of lines, one per sync, were CPU the
+      // node's running syncs needed); each sync's own line at debug, and every sync is in the
+      // audit table anyway.
+      if (options.logger.isLevelEnabled('debug')) {
+        for (const syncLog of syncs) {
+          options.logger.debug(
+            {
+              syncLogId: syncLog.id,
+              organizationId: syncLog.organizationId,
+              recordsTotal: syncLog.recordsTotal,
+            },
+            'scheduled sync queued',
+          );
+        }
       }
+      if (syncs.length > 0)
+        options.logger.info(
+          { syncs: syncs.length, due: batch.length, first: syncs[0]?.id },
+          'scheduled syncs queued',
+        );
       created.push(...syncs);
     } catch (error) {
       // One batch failing (the database went away) leaves the others to go; the next tick, or

@@ -160,6 +160,18 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
         log.warn(context(), 'sync stopped by shutdown');
         return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
       }
+      // The counts so far, once another batch follows them: the last batch's counts go with the
+      // completion, so a sync of one batch (most scheduled syncs) writes none before it.
+      const now = performance.now();
+      if (batchNumber > 0 && now - lastProgressAt >= progressIntervalMs) {
+        lastProgressAt = now;
+        await progressLanded();
+        progressWrite = db.syncLogs
+          .reportProgress({ id: sync.id, recordsSynced: synced, recordsFailed: failed })
+          .catch((error: unknown) => {
+            progressError = { error };
+          });
+      }
       if (!fencedByPush) await fence.assert(); // a runner that lost its lease stops before its next batch
       fencedByPush = false;
       batchNumber += 1;
@@ -213,16 +225,6 @@ export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutco
         if (failures.length < MAX_RECORD_FAILURES)
           failures.push(classifyRecordFailure(sync.accountingSystem, toRecordFailure(r)));
         else truncated = true;
-      }
-      const now = performance.now();
-      if (now - lastProgressAt >= progressIntervalMs) {
-        lastProgressAt = now;
-        await progressLanded();
-        progressWrite = db.syncLogs
-          .reportProgress({ id: sync.id, recordsSynced: synced, recordsFailed: failed })
-          .catch((error: unknown) => {
-            progressError = { error };
-          });
       }
       log.debug(
         {

@@ -68,6 +68,33 @@ describe('RateLimitedGate', () => {
   });
 });
 
+describe('LedgerLimits: one gate per caller identity, without growing with every tenant ever served', () => {
+  it('forgets idle gates with a full bucket, and keeps every gate that has spent tokens or has a request in flight', async () => {
+    // One app registration per tenant (issue 26: memory flat from 2,000 to 10,000 organizations).
+    const limits = new LedgerLimits({
+      dynamics: { requests: 10, windowSeconds: 1_000, concurrent: 5 },
+      xledger: null,
+    });
+    const spent = limits.gateFor('dynamics', 'spent') as RateLimitedGate;
+    (await spent.acquire())(); // its one token is gone for the next 125 s
+    const busy = limits.gateFor('dynamics', 'busy') as RateLimitedGate;
+    const release = await busy.acquire();
+    expect(spent.idle).toBe(false);
+    expect(busy.idle).toBe(false);
+    for (let i = 0; i < 10_000; i += 1) {
+      const gate = limits.gateFor('dynamics', `tenant-${i}`) as RateLimitedGate;
+      expect(gate.idle).toBe(true);
+    }
+    expect(limits.size).toBeLessThanOrEqual(512);
+    // The gates that remember spent tokens or hold a request are the same objects: their limit holds.
+    expect(limits.gateFor('dynamics', 'spent')).toBe(spent);
+    expect(limits.gateFor('dynamics', 'busy')).toBe(busy);
+    expect(spent.idle).toBe(false);
+    release();
+    expect(limits.gateFor('xledger', 'token')).toBeUndefined();
+  });
+});
+
 describe('Business Central: many concurrent syncs of one app registration under the enforced limits', () => {
   const QUOTA = { requests: 60, windowSeconds: 2 };
   const SYNCS = 12;

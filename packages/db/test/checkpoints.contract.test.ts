@@ -183,6 +183,38 @@ describe.each(DIALECTS)('signed checkpoints on %s', (dialect) => {
     });
   });
 
+  it('carries the counts of the organizations it signed last only, so its memory does not grow with every organization', async () => {
+    const counted: [string, number, number | undefined][] = [];
+    const store = Object.create(t.db.checkpoints) as typeof t.db.checkpoints;
+    store.countLinks = (organizationId, uptoSeq, afterSeq) => {
+      counted.push([organizationId, uptoSeq, afterSeq]);
+      return t.db.checkpoints.countLinks(organizationId, uptoSeq, afterSeq);
+    };
+    const fresh = new Checkpointer({ checkpoints: store }, signer, { carriedCounts: 2 });
+    db = withCheckpoints(t.db, fresh);
+    const first = orgId;
+    const others = [(await givenOrganization(db)).id, (await givenOrganization(db)).id];
+    await seal(4); // the first organization's count is carried…
+    for (const other of others) {
+      orgId = other;
+      await seal(0);
+    }
+    // …until two organizations signed after it pushed it out; theirs are still carried.
+    expect(fresh.carriedCounts).toBe(2);
+    counted.length = 0;
+    orgId = first;
+    await seal(5);
+    orgId = others[1] as string;
+    await seal(1);
+    // The first is counted whole; the carried one adds the links after its checkpoint, which the
+    // signing read returns (no count of its own).
+    expect(counted).toEqual([[first, 6, undefined]]);
+    orgId = first;
+    expect(await db.checkpoints.latest(first)).toMatchObject({ seq: 6, count: 6 });
+    expect(await verify()).toMatchObject({ ok: true, checked: 6, breaks: [] });
+    fresh.stop();
+  });
+
   it('a link removed below its last checkpoint is never re-signed away: the next checkpoint keeps the count', async () => {
     await asDatabaseOwner(t, [['DELETE FROM accounting_sync_logs WHERE id = ?', [ids[1]]]]);
     await seal(4);

@@ -8,6 +8,10 @@ import type { SyncQueue, SyncQueueOptions } from './port.js';
 const SYNC_QUEUE = 'meander-sync';
 const DEAD_LETTERS = 'meander-sync-dead';
 const DISPATCH_QUEUE = 'meander-dispatch';
+/** How long an ended sync's job waits to be completed with the others ending meanwhile. */
+const COMPLETE_BATCH_MS = 50;
+/** How long a sync whose job this process queued is not queued again by it. */
+const REFEED_AFTER_MS = 30_000;
 
 interface SyncJob {
   syncLogId: string;
@@ -48,6 +52,11 @@ export class PgBossSyncQueue implements SyncQueue {
   /** Jobs fetched and not yet completed or failed (their syncs may not have started yet). */
   private handling = 0;
   private idle: (() => void) | null = null;
+  /** Jobs whose syncs ended, completed in pg-boss together (see {@link PgBossSyncQueue.completeSoon}). */
+  private completions: string[] = [];
+  private completing: Promise<void> | null = null;
+  /** Syncs whose jobs this process queued, with when (oldest first; see {@link PgBossSyncQueue.notFedRecently}). */
+  private readonly fed = new Map<string, number>();
 
   constructor(private readonly options: SyncQueueOptions & { concurrency: number }) {}
 
@@ -121,7 +130,7 @@ export class PgBossSyncQueue implements SyncQueue {
     this.handling += 1;
     try {
       await this.runJob(job.data.syncLogId);
-      await boss.complete(SYNC_QUEUE, job.id);
+      this.completeSoon(job.id);
     } catch (error) {
       await boss
         .fail(SYNC_QUEUE, job.id, { message: String(error) })
@@ -131,6 +140,32 @@ export class PgBossSyncQueue implements SyncQueue {
       if (!this.stopping) void this.pump();
       if (this.handling === 0) this.idle?.();
     }
+  }
+
+  /**
+   * Complete a job whose sync has ended, together with the others ending within
+   * {@link COMPLETE_BATCH_MS}: one statement for all of them (one per sync was a round trip and
+   * a commit per sync in a burst). The sync's outcome is already in accounting_sync_logs; a job
+   * left active by a crash before its completion expires, and its retry finds the row terminal
+   * (a no-op), as for any job whose worker died.
+   */
+  private completeSoon(jobId: string): void {
+    this.completions.push(jobId);
+    this.completing ??= new Promise<void>((resolve) => setTimeout(resolve, COMPLETE_BATCH_MS)).then(() =>
+      this.flushCompletions(),
+    );
+  }
+
+  private async flushCompletions(): Promise<void> {
+    const ids = this.completions;
+    this.completions = [];
+    this.completing = null;
+    if (ids.length === 0 || !this.boss) return;
+    await this.boss
+      .complete(SYNC_QUEUE, ids)
+      .catch((e: unknown) =>
+        this.options.logger.error({ err: String(e), jobs: ids.length }, 'completing sync jobs failed'),
+      );
   }
 
   /** Run one job's sync; a row someone else claimed, or that ended, is simply done. */
@@ -162,20 +197,24 @@ export class PgBossSyncQueue implements SyncQueue {
     this.feeding = true;
     try {
       const claimable = await this.options.db.syncLogs.listClaimable(200);
+      const fresh = this.notFedRecently(claimable);
       // One round trip for the lot (it was one per job: 200 a tick during a burst). The insert
       // goes through the queue's `short` unique index like `send` (ON CONFLICT DO NOTHING): a
       // sync whose job is already queued gets no second one. Keyed by the sync, never by its
       // organization, so one organization's job can never swallow another sync's.
-      if (claimable.length > 0) {
+      if (fresh.length > 0) {
         const expireInSeconds = syncJobExpirySeconds(this.options.staleAfterSeconds);
         await this.boss.insert(
-          claimable.map((sync) => ({
+          fresh.map((sync) => ({
             name: SYNC_QUEUE,
             data: { syncLogId: sync.id } satisfies SyncJob,
             singletonKey: sync.id,
             expireInSeconds,
           })),
         );
+        // Only once queued: a failed insert is tried again at the next poll.
+        const now = Date.now();
+        for (const sync of fresh) this.fed.set(sync.id, now);
         void this.pump();
       }
     } catch (error) {
@@ -183,6 +222,22 @@ export class PgBossSyncQueue implements SyncQueue {
     } finally {
       this.feeding = false;
     }
+  }
+
+  /**
+   * The pending syncs this process has not queued in the last {@link REFEED_AFTER_MS}. During a
+   * burst the same oldest 200 pending rows come back every poll until they start: inserting
+   * their jobs again (all conflicts) was a 200-row statement every 500 ms on every node. A job
+   * queued earlier that ended without starting its sync (dead-lettered) is queued again once its
+   * entry is older than that. At most the entries of that window are kept.
+   */
+  private notFedRecently<T extends { id: string }>(claimable: readonly T[]): T[] {
+    const now = Date.now();
+    for (const [id, at] of this.fed) {
+      if (now - at < REFEED_AFTER_MS) break; // oldest first: the rest are newer
+      this.fed.delete(id);
+    }
+    return claimable.filter((sync) => !this.fed.has(sync.id));
   }
 
   async tick(options: { since?: Date } = {}): Promise<void> {
@@ -204,6 +259,8 @@ export class PgBossSyncQueue implements SyncQueue {
     await this.options.slots.drain();
     // Jobs whose outcome is still being reported to pg-boss.
     if (this.handling > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    await this.completing;
+    await this.flushCompletions();
     await this.boss?.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }

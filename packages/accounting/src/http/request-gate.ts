@@ -71,6 +71,16 @@ export class RateLimitedGate implements RequestGate {
     return this.inFlight;
   }
 
+  /**
+   * Nothing waiting or in flight and the bucket full again: a fresh gate would behave exactly
+   * like this one, so forgetting it loses nothing.
+   */
+  get idle(): boolean {
+    if (this.waiting.length > 0 || this.inFlight > 0 || this.timer) return false;
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
   acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(abortedError(false));
     return new Promise((resolve, reject) => {
@@ -130,6 +140,9 @@ export class RateLimitedGate implements RequestGate {
   }
 }
 
+/** Below this many gates nothing is swept. */
+const GATE_SWEEP_FLOOR = 256;
+
 /**
  * One gate per (system, caller identity), shared by every adapter of a process: many concurrent
  * syncs of organizations on one app registration stay under that registration's limit together.
@@ -137,6 +150,8 @@ export class RateLimitedGate implements RequestGate {
  */
 export class LedgerLimits {
   private readonly gates = new Map<string, RateLimitedGate>();
+  /** The number of gates at which idle ones are next swept (see {@link LedgerLimits.gateFor}). */
+  private sweepAt = GATE_SWEEP_FLOOR;
 
   constructor(private readonly limits: LedgerLimitSettings = DEFAULT_LEDGER_LIMITS) {}
 
@@ -160,9 +175,26 @@ export class LedgerLimits {
     const key = `${system}\u0000${identity}`;
     let gate = this.gates.get(key);
     if (!gate) {
+      if (this.gates.size >= this.sweepAt) this.sweepIdle();
       gate = new RateLimitedGate(limit);
       this.gates.set(key, gate);
     }
     return gate;
+  }
+
+  /** Gates held now (for tests and metrics). */
+  get size(): number {
+    return this.gates.size;
+  }
+
+  /**
+   * Forget the gates a fresh one would replace exactly (idle, bucket full). One app registration
+   * per tenant means one gate per organization ever synced: kept forever, a process's memory grew
+   * with the organizations it served. Swept when the map doubles since the last sweep, so the cost
+   * per new gate stays constant and a burst of live gates is never rescanned on every creation.
+   */
+  private sweepIdle(): void {
+    for (const [key, gate] of this.gates) if (gate.idle) this.gates.delete(key);
+    this.sweepAt = Math.max(GATE_SWEEP_FLOOR, 2 * this.gates.size);
   }
 }

@@ -24,6 +24,9 @@ export class CheckpointConflictError extends Error {
   }
 }
 
+/** How many organizations' last signed counts a checkpointer keeps to carry forward. */
+export const CARRIED_COUNTS = 1_024;
+
 /**
  * Signs each organization's chain head after every seal, in the process that sealed (API or
  * worker), and appends it to the checkpoint log. A head is signed only when it extends the previous
@@ -34,14 +37,25 @@ export class CheckpointConflictError extends Error {
 export class Checkpointer {
   private readonly inFlight = new Map<string, Promise<SignedCheckpoint>>();
   private readonly retry = new Set<string>();
-  /** The checkpoint this process last signed per organization: a count it can carry forward. */
+  /**
+   * The checkpoint this process last signed per organization: a count it can carry forward. The
+   * most recently signed {@link CARRIED_COUNTS} only: a worker serves every organization, and kept
+   * for all of them its memory grew with the organizations it ever synced. A forgotten one only
+   * means its next checkpoint counts the whole chain, as one signed elsewhere does.
+   */
   private readonly signedHere = new Map<string, SignedCheckpoint>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Pick<Database, 'checkpoints'>,
     readonly signer: CheckpointSigner,
-    private readonly options: { logger?: CheckpointLogger; retryMs?: number; now?: () => Date } = {},
+    private readonly options: {
+      logger?: CheckpointLogger;
+      retryMs?: number;
+      now?: () => Date;
+      /** How many organizations' signed counts to carry forward (default {@link CARRIED_COUNTS}). */
+      carriedCounts?: number;
+    } = {},
   ) {}
 
   /** Sign the current head unless the latest checkpoint already covers it; returns the latest checkpoint. */
@@ -97,16 +111,19 @@ export class Checkpointer {
       count: await this.linkCount(organizationId, head.seq, state),
       at: (this.options.now?.() ?? new Date()).toISOString(),
     });
-    if (await store.append(signed)) {
-      // Ours is in the log. Should another process have appended a newer one meanwhile, the next
-      // signing reads it as the latest, and then does not carry this count forward.
+    // Appended: ours is the checkpoint to carry (a later one another process appends meanwhile
+    // shows at the next signing as a latest that is not ours, and the chain is counted again).
+    // Not appended: another process signed this head first; theirs is the one stored.
+    const stored = (await store.append(signed)) ? signed : ((await store.latest(organizationId)) ?? signed);
+    this.signedHere.delete(organizationId);
+    if (sameCheckpoint(stored, signed)) {
+      // Re-inserted, so the map's order is the order of signing: the first key is the stalest.
       this.signedHere.set(organizationId, signed);
-      return signed;
+      if (this.signedHere.size > (this.options.carriedCounts ?? CARRIED_COUNTS)) {
+        const stalest = this.signedHere.keys().next().value;
+        if (stalest !== undefined) this.signedHere.delete(stalest);
+      }
     }
-    // The same (organization, seq, key) was already there: another process signed this head.
-    const stored = (await store.latest(organizationId)) ?? signed;
-    if (sameCheckpoint(stored, signed)) this.signedHere.set(organizationId, signed);
-    else this.signedHere.delete(organizationId);
     return stored;
   }
 
@@ -126,6 +143,11 @@ export class Checkpointer {
     const carried = this.signedHere.get(organizationId);
     if (carried && sameCheckpoint(carried, latest)) return carried.count + state.linksAfter;
     return this.db.checkpoints.countLinks(organizationId, headSeq);
+  }
+
+  /** Organizations whose last signed count this process still carries (bounded by {@link CARRIED_COUNTS}). */
+  get carriedCounts(): number {
+    return this.signedHere.size;
   }
 
   /** After a seal: sign now; on failure log it and retry later (never fails the seal itself). */
