@@ -139,6 +139,7 @@ describe.each(DIALECTS)('intake records through a real sync on %s', (dialect) =>
         emu,
         system,
         [...exported, withdrawn].map((r) => r.id),
+        new Map(exported.map((r) => [r.id, r.lines[0]?.account ?? ''])),
       );
       expect(exported.map((r) => counts.get(r.id))).toEqual([1, 1, 1, 1, 1, 1, 1]);
       expect(counts.get(withdrawn.id)).toBe(0);

@@ -92,8 +92,9 @@ describe.each(DIALECTS)('runSync — the adapter comes from the stored module, o
       expect(outcome.status).toBe('partial');
       expect(outcome.syncLog).toMatchObject({ recordsSynced: 11, recordsFailed: 1 });
       expect(outcome.syncLog?.errorDetails?.recordFailures?.[0]?.code).toBe('PREFLIGHT_UNKNOWN_ACCOUNT');
-      // Xledger: one accounts query. Business Central: accounts and accountingPeriods.
-      expect(preflightRequests).toEqual([system === 'xledger' ? 1 : 2, 0, 0]);
+      // Xledger: accounts and the employees the records credit. Business Central: accounts,
+      // accountingPeriods and employees. All read once for the sync: later batches read nothing.
+      expect(preflightRequests).toEqual([system === 'xledger' ? 2 : 3, 0, 0]);
     },
   );
 
