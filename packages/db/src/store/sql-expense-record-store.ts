@@ -130,9 +130,10 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     return this.posted.stream(syncLogId, options.recordIds, batchSize);
   }
 
+  /** Every intake statement works on a batch of ids in a table that grows under it: planned per call. */
   private async transaction<T>(program: () => Program<T>): Promise<T> {
     try {
-      return await this.driver.transaction(program);
+      return await this.driver.transaction(program, { customPlans: true });
     } catch (error) {
       if (error instanceof DomainError || error instanceof UpsertRaced) throw error;
       rethrowAsDomainError(error);

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { type Driver, driveAsync, type Op, type Program } from '../driver.js';
+import { type Driver, driveAsync, type Op, type Program, type TransactionOptions } from '../driver.js';
 import { bind } from '../statement.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -30,7 +30,10 @@ export class PgDriver implements Driver {
     return driveAsync(program, (op) => execute(this.sql, op));
   }
 
-  async transaction<T>(program: () => Program<T>): Promise<T> {
-    return (await this.sql.begin((tx) => driveAsync(program(), (op) => execute(tx, op)))) as T;
+  async transaction<T>(program: () => Program<T>, options: TransactionOptions = {}): Promise<T> {
+    return (await this.sql.begin(async (tx) => {
+      if (options.customPlans) await tx.unsafe('SET LOCAL plan_cache_mode = force_custom_plan');
+      return driveAsync(program(), (op) => execute(tx, op));
+    })) as T;
   }
 }
