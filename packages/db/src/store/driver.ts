@@ -46,12 +46,13 @@ export interface Driver {
 /** How a transaction plans its statements. */
 export interface TransactionOptions {
   /**
-   * Plan every statement for its actual parameters (PostgreSQL `plan_cache_mode =
-   * force_custom_plan`, for this transaction only). For statements over tables that grow fast
-   * under them: the intake's lookups by a batch of ids. A prepared statement's generic plan,
-   * chosen while the table was small, kept scanning it as it grew — the upsert of 100,000 records
-   * slowed from one batch to the next (0.63× → 0.38× of a raw insert); planned per call it held
-   * 0.85–0.97×. SQLite plans each statement on preparation and is unaffected.
+   * Plan the transaction's reads that come before its first write for their actual parameters
+   * (PostgreSQL `plan_cache_mode = force_custom_plan`, switched back to `auto` before the first
+   * write). For lookups by a batch of ids in a table that grows fast under them: the intake's. A
+   * prepared statement's generic plan, chosen while the table was small, kept scanning it as it
+   * grew — the upsert of 100,000 records slowed batch by batch (0.63× → 0.38× of a raw insert).
+   * Not the writes: per-call plans apply to the triggers' statements too, which then re-plan for
+   * every row (the lines' insert took twice as long). SQLite plans on preparation: unaffected.
    */
   customPlans?: boolean;
 }

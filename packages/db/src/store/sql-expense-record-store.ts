@@ -130,7 +130,7 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     return this.posted.stream(syncLogId, options.recordIds, batchSize);
   }
 
-  /** Every intake statement works on a batch of ids in a table that grows under it: planned per call. */
+  /** The intake reads a batch of ids from a table that grows under it: those reads are planned per call. */
   private async transaction<T>(program: () => Program<T>): Promise<T> {
     try {
       return await this.driver.transaction(program, { customPlans: true });

@@ -32,8 +32,15 @@ export class PgDriver implements Driver {
 
   async transaction<T>(program: () => Program<T>, options: TransactionOptions = {}): Promise<T> {
     return (await this.sql.begin(async (tx) => {
-      if (options.customPlans) await tx.unsafe('SET LOCAL plan_cache_mode = force_custom_plan');
-      return driveAsync(program(), (op) => execute(tx, op));
+      let customPlans = options.customPlans === true;
+      if (customPlans) await tx.unsafe('SET LOCAL plan_cache_mode = force_custom_plan');
+      return driveAsync(program(), async (op) => {
+        if (customPlans && op.kind === 'run') {
+          customPlans = false;
+          await tx.unsafe('SET LOCAL plan_cache_mode = auto');
+        }
+        return execute(tx, op);
+      });
     })) as T;
   }
 }
