@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ExpenseRecordInput, ExportRecord } from '@meander/domain';
-import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
-import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
-import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, migrateSqliteConnection } from '../src/migrations.js';
+import { migrate, migrateSqliteConnection } from '../src/migrations.js';
 import { createTestDatabase, DIALECTS, givenOrganization, type TestDatabase } from '../src/testing/index.js';
+import { migrateBefore } from './migrated-before.helpers.js';
 import { rawExec } from './raw-sql.helpers.js';
 
 const aRecord = (overrides: Partial<ExpenseRecordInput> = {}): ExpenseRecordInput => ({
@@ -106,17 +99,6 @@ describe.each(DIALECTS)('the record’s own exchange rate on %s', (dialect) => {
   });
 });
 
-/** A copy of a dialect's migration folder up to 0012: the schema before the exchange rate. */
-function migrationsBefore0014(dialect: 'sqlite' | 'postgres'): { folder: string; cleanup(): void } {
-  const folder = mkdtempSync(join(tmpdir(), 'meander-mig-'));
-  cpSync(MIGRATIONS[dialect], folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < '0014');
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return { folder, cleanup: () => rmSync(folder, { recursive: true, force: true }) };
-}
-
 describe.each(DIALECTS)('migration 0014 on a %s database migrated before it', (dialect) => {
   let t: TestDatabase | undefined;
   afterEach(async () => {
@@ -128,16 +110,7 @@ describe.each(DIALECTS)('migration 0014 on a %s database migrated before it', (d
   // one's: a `when` below 0012's would leave this database without the column.
   it('is applied after 0012: old records stream without a rate, new versions store one', async () => {
     t = await createTestDatabase(dialect, { migrate: false });
-    const previous = migrationsBefore0014(dialect);
-    const pg = dialect === 'postgres' ? postgres(t.url, { max: 1, onnotice: () => undefined }) : null;
-    try {
-      if (t.db.raw.dialect === 'sqlite')
-        migrateSqlite(drizzleSqlite(t.db.raw.connection), { migrationsFolder: previous.folder });
-      else if (pg) await migratePg(drizzlePg(pg), { migrationsFolder: previous.folder });
-    } finally {
-      await pg?.end();
-      previous.cleanup();
-    }
+    await migrateBefore(t, '0014');
     const org = randomUUID();
     await rawExec(t.db.raw, 'INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)', [
       org,

@@ -1,27 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
-import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
-import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate, migrateSqliteConnection } from '../src/migrations.js';
+import { migrate, migrateSqliteConnection } from '../src/migrations.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../src/testing/index.js';
+import { migrateBefore } from './migrated-before.helpers.js';
 import { rawError, rawExec, rawQuery } from './raw-sql.helpers.js';
-
-/** A copy of a dialect's migration folder up to 0012: the schema before reversals and rounds. */
-function migrationsBefore0013(dialect: 'sqlite' | 'postgres'): { folder: string; cleanup(): void } {
-  const folder = mkdtempSync(join(tmpdir(), 'meander-mig-'));
-  cpSync(MIGRATIONS[dialect], folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < '0013');
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return { folder, cleanup: () => rmSync(folder, { recursive: true, force: true }) };
-}
 
 describe.each(DIALECTS)('migration 0013 on a %s database with records', (dialect) => {
   let t: TestDatabase | undefined;
@@ -32,16 +14,7 @@ describe.each(DIALECTS)('migration 0013 on a %s database with records', (dialect
 
   it('puts every existing record in posting round 1, which no plain update moves', async () => {
     t = await createTestDatabase(dialect, { migrate: false });
-    const previous = migrationsBefore0013(dialect);
-    const pg = dialect === 'postgres' ? postgres(t.url, { max: 1, onnotice: () => undefined }) : null;
-    try {
-      if (t.db.raw.dialect === 'sqlite')
-        migrateSqlite(drizzleSqlite(t.db.raw.connection), { migrationsFolder: previous.folder });
-      else if (pg) await migratePg(drizzlePg(pg), { migrationsFolder: previous.folder });
-    } finally {
-      await pg?.end();
-      previous.cleanup();
-    }
+    await migrateBefore(t, '0013');
     const org = randomUUID();
     await rawExec(t.db.raw, 'INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)', [
       org,
