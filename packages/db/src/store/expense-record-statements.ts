@@ -12,6 +12,17 @@ export function idSet(dialect: Dialect, name: string): SQL {
 }
 
 /**
+ * A stored record's own columns as an `IntakeRecordRow` reads them: the intake's list/get and the
+ * reversal's posted-records pages select the same.
+ */
+export const RECORD_VIEW_COLUMNS = (r: ReturnType<typeof tablesOf>['expenseRecords']) =>
+  sql`${r.id} AS id, ${r.organizationId} AS organization_id, ${r.kind} AS kind,
+    ${r.currency} AS currency, ${r.bookingDate} AS booking_date, ${r.description} AS description,
+    ${r.version} AS version, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
+    ${r.exchangeRate} AS exchange_rate, ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
+    ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash`;
+
+/**
  * The intake's statements (migration 0011), written once over each dialect's tables. What truly
  * differs is isolated in two fragments: a JSON array of ids as a set, and a JSON array of objects as
  * rows (`jsonb_to_recordset` on PostgreSQL, `json_each` on SQLite, which binds no arrays). A whole
@@ -64,11 +75,7 @@ function intakeStatements(dialect: Dialect) {
       columns.map(([c]) => p(c)),
       sql`, `,
     )})`;
-  const view = sql`${r.id} AS id, ${r.organizationId} AS organization_id, ${r.kind} AS kind,
-    ${r.currency} AS currency, ${r.bookingDate} AS booking_date, ${r.description} AS description,
-    ${r.version} AS version, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
-    ${r.exchangeRate} AS exchange_rate, ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
-    ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash`;
+  const view = RECORD_VIEW_COLUMNS(r);
   const stateIs = sql`(${p('state')} = 'any'
     OR (${p('state')} = 'approved' AND ${r.withdrawnAt} IS NULL AND ${r.postedBySyncLogId} IS NULL)
     OR (${p('state')} = 'withdrawn' AND ${r.withdrawnAt} IS NOT NULL)

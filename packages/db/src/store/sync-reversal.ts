@@ -14,7 +14,7 @@ import {
 import { type SQL, sql } from 'drizzle-orm';
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { all, type Driver, one, type Program, write } from './driver.js';
-import { idSet } from './expense-record-statements.js';
+import { idSet, RECORD_VIEW_COLUMNS } from './expense-record-statements.js';
 import { accountingModuleFromRow, type ModuleRow } from './module-row.js';
 import type { Dialect } from './port.js';
 import { tablesOf } from './schema-rows.js';
@@ -44,12 +44,7 @@ function reversalStatements(dialect: Dialect) {
       'reversesSyncLogId',
     ])}`,
     countPostedBy: sql`SELECT COUNT(*) AS n FROM ${r} WHERE ${postedBy}`,
-    postedByPage: sql`SELECT ${r.id} AS id, ${r.organizationId} AS organization_id, ${r.kind} AS kind,
-      ${r.currency} AS currency, ${r.bookingDate} AS booking_date, ${r.description} AS description,
-      ${r.version} AS version, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
-      ${r.exchangeRate} AS exchange_rate, ${r.updatedAt} AS updated_at, ${r.withdrawnAt} AS withdrawn_at,
-      ${r.postedBySyncLogId} AS posted_by_sync_log_id, ${r.contentHash} AS content_hash,
-      ${r.postingRound} AS posting_round
+    postedByPage: sql`SELECT ${RECORD_VIEW_COLUMNS(r)}, ${r.postingRound} AS posting_round
       FROM ${r} WHERE ${postedBy} AND ${r.id} > ${p('afterId')} ORDER BY ${r.id} LIMIT ${p('limit')}`,
     /**
      * What a success or partial reversal reversed is posted no more: the records its original left
