@@ -6,8 +6,8 @@ import { serve } from '@hono/node-server';
 import { DEFAULT_SQLITE_CACHE_MIB, signToken, startApiServer } from '@meander/api';
 import type { Database, Dialect } from '@meander/db';
 import { createTestDatabase } from '@meander/db/testing';
-import type { CompleteSyncLogCommand, CreateSyncLogInput } from '@meander/domain';
 import { Hono } from 'hono';
+import { addBareListRoute, addBareStoreRoutes, organizationWithHistory } from './api-fixtures.js';
 import type { LoadOrder, LoadResult, LoadScenario } from './load-client.js';
 import { emit, type Row } from './report.js';
 import { medianOf, REPETITIONS, round, spreadOf } from './stats.js';
@@ -48,33 +48,8 @@ function bareApp(db: Database): Hono {
   const app = new Hono();
   const raw = db.raw;
   app.get('/bare/ping', (c) => c.text('ok'));
-  app.get('/bare/list', async (c) => {
-    const org = c.req.query('org') as string;
-    const rows =
-      raw.dialect === 'sqlite'
-        ? raw.connection
-            .prepare(
-              'SELECT * FROM accounting_sync_logs WHERE organization_id = ? ORDER BY created_at DESC, id DESC LIMIT 51',
-            )
-            .all(org)
-        : await raw.sql`SELECT * FROM accounting_sync_logs WHERE organization_id = ${org} ORDER BY created_at DESC, id DESC LIMIT 51`;
-    return c.json({ items: rows });
-  });
-  // Every write route reads and parses its JSON body, as any route that records a sync must; it
-  // validates nothing itself (on the store routes the store does, as it does under tRPC).
-  app.post('/bare/store/create', async (c) => {
-    const input = (await c.req.json()) as CreateSyncLogInput;
-    const { syncLog } = await db.syncLogs.create(input);
-    return c.json(syncLog);
-  });
-  app.post('/bare/store/start', async (c) => {
-    const { id } = (await c.req.json()) as { id: string };
-    return c.json(await db.syncLogs.start(id));
-  });
-  app.post('/bare/store/complete', async (c) => {
-    const { syncLog } = await db.syncLogs.complete((await c.req.json()) as CompleteSyncLogCommand);
-    return c.json(syncLog);
-  });
+  addBareListRoute(app, db, 'created_at');
+  addBareStoreRoutes(app, db);
   // The minimal SQL of the three steps: no organization/module/active checks, a placeholder seal.
   // (Its SQL and URLs are as before the routes read bodies; the body is read and parsed alongside.)
   app.post('/bare/create/:org', async (c) => {
@@ -141,6 +116,82 @@ function bareApp(db: Database): Hono {
   return app;
 }
 
+/** Both servers under test, in this process: the API and the bare routes on the same database. */
+async function startServers(db: Database) {
+  // One service token runs thousands of write cycles a second: a limit that never trips, so the
+  // limiter's cost is measured but its refusals are not.
+  const api = await startApiServer({
+    db,
+    port: 0,
+    jwtSecret: SECRET,
+    writeRateLimit: { points: 1_000_000_000, windowSeconds: 60 },
+  });
+  const bare = await new Promise<{ url: string; close: () => void }>((resolve) => {
+    const server = serve({ fetch: bareApp(db).fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) =>
+      resolve({ url: `http://127.0.0.1:${info.port}`, close: () => server.close() }),
+    );
+  });
+  return { api, bare };
+}
+
+type Drive = (scenario: LoadScenario, warmup?: boolean) => Promise<Driven>;
+
+/**
+ * Drives of `seconds` by the load client, with this process's CPU time per iteration: the server
+ * runs in this process and the load client in its own, so this process's CPU time over a drive is
+ * the server's cost of those requests, which the neighbours on a shared machine do not change the
+ * way they change wall-clock throughput.
+ */
+function driver(
+  client: { run(order: LoadOrder): Promise<LoadResult> },
+  target: Omit<LoadOrder, 'scenario' | 'warmup' | 'clients'>,
+): Drive {
+  return async (scenario, warmup = false) => {
+    const cpu = process.cpuUsage();
+    const result = await client.run({ ...target, scenario, clients: 16, warmup });
+    const used = process.cpuUsage(cpu);
+    return { ...result, cpuUsPerIteration: round((used.user + used.system) / Math.max(result.n, 1), 1) };
+  };
+}
+
+/**
+ * Each ratio is the median of `reps` pairs (fewer in a quick run), the pair's order alternating
+ * (A B, B A, …) so drift in the machine's load hits both sides alike.
+ */
+async function repeated(drive: Drive, subject: LoadScenario, baseline: LoadScenario, reps: number) {
+  const runs: { trpc: Driven; bare: Driven }[] = [];
+  for (let r = 0; r < reps; r += 1) {
+    if (r % 2 === 0) {
+      const trpc = await drive(subject);
+      runs.push({ trpc, bare: await drive(baseline) });
+    } else {
+      const bare = await drive(baseline);
+      runs.push({ trpc: await drive(subject), bare });
+    }
+  }
+  return runs;
+}
+
+/** The three API figures; every path is warmed once first. */
+async function measureApi(rows: Row[], drive: Drive, repetitions: number): Promise<void> {
+  // What the client process alone can drive against an empty route: a baseline near this
+  // ceiling would be measuring the client, not the server.
+  const ceiling = await drive('ceiling', true);
+  for (const scenario of ['trpc-list', 'bare-list', 'trpc-cycle', 'store-cycle', 'minimal-cycle'] as const)
+    await drive(scenario, true);
+  emit(rows, row('GET syncLogs.list', await repeated(drive, 'trpc-list', 'bare-list', repetitions), ceiling));
+  const cycles = await repeated(drive, 'trpc-cycle', 'store-cycle', repetitions);
+  emit(rows, row('create→start→complete (3 calls)', cycles, ceiling));
+  // Informational, so fewer pairs than a ratio (its drives come out of the full run's budget);
+  // one pair in a quick run.
+  const minimal = await repeated(drive, 'trpc-cycle', 'minimal-cycle', repetitions < REPETITIONS ? 1 : 3);
+  emit(rows, {
+    ...row('create→start→complete vs minimal SQL (no rules, no seal)', minimal, ceiling),
+    target: 'informational',
+    pass: null,
+  });
+}
+
 /**
  * API benchmark: the tRPC path (auth, validation, domain rules, store) versus a bare Hono route
  * running the same SQL, both served by this one Node process (one core), driven by the same client
@@ -157,107 +208,21 @@ export async function runApiBench(
   try {
     const db = t.db;
     const orgs: string[] = [];
-    for (let i = 0; i < 64; i += 1) {
-      const org = await db.organizations.create({ name: `API bench ${i}` });
-      await db.organizations.configureAccounting({
-        organizationId: org.id,
-        enabled: true,
-        config: { accountingSystem: 'xledger' },
-      });
-      orgs.push(org.id);
-      for (let k = 0; k < 30; k += 1) {
-        const { syncLog } = await db.syncLogs.create({
-          organizationId: org.id,
-          accountingSystem: 'xledger',
-          syncType: 'api',
-          recordsTotal: 1,
-          periodStart: '2026-01-01T00:00:00.000Z',
-          periodEnd: '2026-01-31T23:59:59.999Z',
-        });
-        await db.syncLogs.start(syncLog.id);
-        await db.syncLogs.complete({ id: syncLog.id, recordsSynced: 1, recordsFailed: 0 });
-      }
-    }
-    // One service token runs thousands of write cycles a second: a limit that never trips, so the
-    // limiter's cost is measured but its refusals are not.
-    const api = await startApiServer({
-      db,
-      port: 0,
-      jwtSecret: SECRET,
-      writeRateLimit: { points: 1_000_000_000, windowSeconds: 60 },
-    });
-    const bare = await new Promise<{ url: string; close: () => void }>((resolve) => {
-      const server = serve(
-        { fetch: bareApp(db).fetch, port: 0, hostname: '127.0.0.1' },
-        (info: AddressInfo) => resolve({ url: `http://127.0.0.1:${info.port}`, close: () => server.close() }),
-      );
-    });
+    for (let i = 0; i < 64; i += 1) orgs.push(await organizationWithHistory(db, `API bench ${i}`, 30));
+    const { api, bare } = await startServers(db);
     const admin = await signToken({ sub: randomUUID(), role: 'global_admin' }, SECRET);
     const service = await signToken({ sub: randomUUID(), role: 'service' }, SECRET);
-
     const client = await forkLoadClient();
-    // The server runs in this process and the load client in its own: this process's CPU time
-    // over a drive is the server's cost of those requests, which the neighbours on a shared
-    // machine do not change the way they change wall-clock throughput.
-    const drive = async (scenario: LoadScenario, warmup = false) => {
-      const cpu = process.cpuUsage();
-      const result = await driveOnce(scenario, warmup);
-      const used = process.cpuUsage(cpu);
-      return { ...result, cpuUsPerIteration: round((used.user + used.system) / Math.max(result.n, 1), 1) };
-    };
-    const driveOnce = (scenario: LoadScenario, warmup: boolean) =>
-      client.run({
-        scenario,
+    try {
+      const drive = driver(client, {
         seconds,
-        clients: 16,
         apiUrl: api.url,
         bareUrl: bare.url,
         adminToken: admin,
         serviceToken: service,
         organizations: orgs,
-        warmup,
       });
-    /**
-     * Each ratio is the median of `repetitions` pairs (fewer in a quick run), the pair's order
-     * alternating (A B, B A, …) so drift in the machine's load hits both sides alike; every path
-     * is warmed once first.
-     */
-    const repeated = async (subject: LoadScenario, baseline: LoadScenario, reps = repetitions) => {
-      const runs: { trpc: Driven; bare: Driven }[] = [];
-      for (let r = 0; r < reps; r += 1) {
-        if (r % 2 === 0) {
-          const trpc = await drive(subject);
-          runs.push({ trpc, bare: await drive(baseline) });
-        } else {
-          const bare = await drive(baseline);
-          runs.push({ trpc: await drive(subject), bare });
-        }
-      }
-      return runs;
-    };
-    try {
-      // What the client process alone can drive against an empty route: a baseline near this
-      // ceiling would be measuring the client, not the server.
-      const ceiling = await drive('ceiling', true);
-      for (const scenario of [
-        'trpc-list',
-        'bare-list',
-        'trpc-cycle',
-        'store-cycle',
-        'minimal-cycle',
-      ] as const)
-        await drive(scenario, true);
-      emit(rows, row('GET syncLogs.list', await repeated('trpc-list', 'bare-list'), ceiling));
-      const cycles = await repeated('trpc-cycle', 'store-cycle');
-      emit(rows, row('create→start→complete (3 calls)', cycles, ceiling));
-      // Informational, so 3 pairs, not 5: it saves 8 s of drives a dialect from the full run's
-      // budget; one pair in a quick run.
-      const minimal = await repeated('trpc-cycle', 'minimal-cycle', repetitions < REPETITIONS ? 1 : 3);
-      emit(rows, {
-        ...row('create→start→complete vs minimal SQL (no rules, no seal)', minimal, ceiling),
-        target: 'informational',
-        pass: null,
-      });
+      await measureApi(rows, drive, repetitions);
     } finally {
       client.stop();
     }

@@ -155,13 +155,12 @@ async function seedBurst(
   return { ids, recordIds };
 }
 
-async function runBurst(
+/** The emulated ledgers of one run: every request waits the profile's latency; Business Central enforces its limits. */
+async function startBurstEmulators(
   organizations: number,
-  records: number,
   processes: number,
   profile: BurstProfile,
-): Promise<BurstResult> {
-  const t = await createTestDatabase('postgres', { poolSize: 4 });
+): Promise<RunningEmulators> {
   const dynamicsClients: Record<string, string> = {};
   for (let i = 1; i < organizations; i += 2) dynamicsClients[burstClient(i)] = `secret-${i}`;
   const emu = await startEmulators({ port: 0, dynamicsClients });
@@ -173,170 +172,247 @@ async function runBurst(
     requestQuota: BC_QUOTA,
     maxConcurrentRequests: BC_CONCURRENT,
   });
+  return emu;
+}
+
+/**
+ * The fleet is running when the schedules fall due, as in production: a process's start-up
+ * (loading, pg-boss, its own catch-up, which finds nothing yet) is not the drain's. Started
+ * together after the seeding, on two shared cores the last of 4 took seconds longer to join than
+ * the first, which had dispatched every sync and was draining alone.
+ */
+function startFleet(url: string, processes: number, profile: BurstProfile): WorkerProcess[] {
+  return Array.from({ length: processes }, (_, i) =>
+    startWorkerProcess(url, {
+      SYNC_QUEUE: 'pg-boss',
+      WORKER_CONCURRENCY: String(profile.concurrency),
+      SYNC_BATCH_SIZE: '50',
+      // Each registration's syncs run one at a time (one active sync per organization), so
+      // each process may use a registration's whole limit.
+      LEDGER_LIMIT_SHARE: '1',
+      DATABASE_POOL_SIZE: '10',
+      WORKER_ID: workerId(processes, i),
+    }),
+  );
+}
+
+type PostgresRaw = Extract<Database['raw'], { dialect: 'postgres' }>;
+
+/** Samples the most active syncs any one organization has, until `stop` (which answers the peak). */
+function sampleMaxActive(raw: PostgresRaw): { stop(): Promise<number> } {
+  let maxActive = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const [row] = await raw.sql<{ n: number }[]>`
+        SELECT COALESCE(MAX(n), 0)::int AS n FROM (
+          SELECT COUNT(*) AS n FROM accounting_sync_logs
+          WHERE status IN ('pending', 'in_progress') GROUP BY organization_id) active`;
+      maxActive = Math.max(maxActive, row?.n ?? 0);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      sampling = false;
+      await sampler;
+      return maxActive;
+    },
+  };
+}
+
+/** The PostgreSQL backends serving this database (their CPU is the burst's too). */
+async function backendPids(raw: PostgresRaw): Promise<number[]> {
+  return (
+    await raw.sql<{ pid: number }[]>`
+      SELECT pid FROM pg_stat_activity WHERE datname = current_database()`
+  ).map((b) => Number(b.pid));
+}
+
+/** The schedules fall due and the fleet drains them: answers the busiest organization's peak of active syncs and the CPU used. */
+async function drainBurst(
+  db: Database,
+  raw: PostgresRaw,
+  workers: WorkerProcess[],
+  organizations: number,
+): Promise<{ maxActive: number; cpu: BurstCpu; peakRssMiBPerProcess: number[] }> {
+  let finished = 0;
+  const sampler = sampleMaxActive(raw);
+  const workerPids = workers.map((w) => w.child.pid as number);
+  const cpu = startCpuAccounting({ workerPids, postgresPids: await backendPids(raw) });
+  const drained = waitForLogs(
+    workers,
+    (line) => {
+      // A failed sync ends too (and fails the check below with its count): waiting for
+      // successes alone hung a run whose one sync had failed.
+      if (line.msg === 'sync finished' || line.msg === 'sync failed') finished += 1;
+      return finished >= organizations;
+    },
+    60 * 60_000,
+    `${organizations} scheduled syncs finished`,
+  );
+  // The schedules fall due: one dispatcher tick (the cluster's cron runs it on one node) over the
+  // last day, as a node's catch-up after downtime would.
+  const now = new Date();
+  await dispatchDueSyncs(db, { since: new Date(now.getTime() - 86_400_000), now, logger: silentLogger });
+  await drained;
+  const maxActive = await sampler.stop();
+  const peakRssMiBPerProcess = workers.map((w) => round(peakRssMiB(w.child.pid as number), 1));
+  const used = cpu.finish({ workerPids, postgresPids: await backendPids(raw), syncs: organizations });
+  return { maxActive, cpu: used, peakRssMiBPerProcess };
+}
+
+type SyncRow = { organization_id: string; status: string; wait_ms: number; run_ms: number; synced: number };
+
+/** What the audit table says of the drain: its span, each process's share, and every sync. */
+async function readAudit(raw: PostgresRaw, processes: number) {
+  // Drain time: from the first scheduled sync created (the dispatcher's tick) to the last one
+  // completed, as the audit table records them.
+  const [span] = await raw.sql<{ seconds: number; dispatch: number }[]>`
+    SELECT EXTRACT(EPOCH FROM (MAX(completed_at::timestamptz) - MIN(created_at::timestamptz))) AS seconds,
+      EXTRACT(EPOCH FROM (MAX(created_at::timestamptz) - MIN(created_at::timestamptz))) AS dispatch
+    FROM accounting_sync_logs`;
+  // How the drain split between the processes, and how soon each took its first sync.
+  const share = await raw.sql<{ claimed_by: string; syncs: number; first: number }[]>`
+    SELECT claimed_by, COUNT(*)::int AS syncs,
+      EXTRACT(EPOCH FROM (MIN(started_at::timestamptz) -
+        (SELECT MIN(created_at::timestamptz) FROM accounting_sync_logs))) AS first
+    FROM accounting_sync_logs GROUP BY claimed_by`;
+  const perProcess = Array.from({ length: processes }, (_, i) => {
+    const mine = share.find((r) => r.claimed_by === workerId(processes, i));
+    return { syncs: mine?.syncs ?? 0, firstSyncAfterSeconds: round(Number(mine?.first ?? Number.NaN), 2) };
+  });
+  const rows = await raw.sql<SyncRow[]>`
+    SELECT organization_id, status, records_synced AS synced,
+      EXTRACT(EPOCH FROM (completed_at::timestamptz - started_at::timestamptz)) * 1000 AS run_ms,
+      EXTRACT(EPOCH FROM (started_at::timestamptz - created_at::timestamptz)) * 1000 AS wait_ms
+    FROM accounting_sync_logs`;
+  return {
+    drainSeconds: Number(span?.seconds ?? Number.NaN),
+    dispatchSeconds: Number(span?.dispatch ?? Number.NaN),
+    perProcess,
+    rows,
+  };
+}
+
+/** Throws unless every organization synced exactly once and every sync succeeded with all its records. */
+function assertExactlyOnce(
+  rows: SyncRow[],
+  ids: string[],
+  organizations: number,
+  records: number,
+  processes: number,
+): void {
+  const perOrg = new Map<string, number>();
+  for (const r of rows) perOrg.set(r.organization_id, (perOrg.get(r.organization_id) ?? 0) + 1);
+  const exactlyOnce = ids.every((id) => perOrg.get(id) === 1);
+  const allSucceeded = rows.every((r) => r.status === 'success' && Number(r.synced) === records);
+  if (!exactlyOnce || !allSucceeded || rows.length !== organizations) {
+    throw new Error(
+      `burst with ${processes} process(es): ${rows.length} syncs for ${organizations} organizations, exactly once ${exactlyOnce}, all succeeded ${allSucceeded} (${rows.filter((r) => r.status !== 'success').length} not successful)`,
+    );
+  }
+}
+
+/** Every record in the ledger exactly once: how many were posted twice, and how many not at all. */
+function countPostings(emu: RunningEmulators, recordIds: Set<string>) {
+  // Expense lines only: Xledger vouchers carry a contra line (`<id>:contra`), Business Central
+  // documents a balancing G/L entry; each record's expense side is keyed by its id / document number.
+  const expenseLines = [
+    ...emu
+      .ledger('xledger')
+      .flatMap((e) => (e.extIdentifier && !e.extIdentifier.endsWith(':contra') ? [e.extIdentifier] : [])),
+    ...emu
+      .ledger('dynamics')
+      .filter((e) => e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT)
+      .map((e) => e.documentNumber),
+  ];
+  const distinct = new Set(expenseLines).size;
+  return {
+    duplicatePostings: expenseLines.length - distinct,
+    missingPostings: Math.max(0, recordIds.size - distinct),
+  };
+}
+
+/** The ideal drain (the largest of its three lower bounds) from the ledgers' request counts. */
+function idealDrain(emu: RunningEmulators, organizations: number, processes: number, profile: BurstProfile) {
+  const xl = emu.stats('xledger');
+  const bc = emu.stats('dynamics');
+  const ledgerRequests = xl.requests + bc.requests;
+  const ledgerSeconds = (ledgerRequests * profile.ledgerLatencyMs) / 1000;
+  const bcOrganizations = Math.max(1, Math.floor(organizations / 2));
+  const xlOrganizations = Math.max(1, organizations - bcOrganizations);
+  // The longest sync's ledger time: the larger system's requests per sync × the latency.
+  const longestSync =
+    (Math.max(bc.requests / bcOrganizations, xl.requests / xlOrganizations) * profile.ledgerLatencyMs) / 1000;
+  // The vendor-limit bound: the least time one registration's requests take under the vendor's
+  // own limits — its sliding window (Q per W: the first Q at once, each further Q a window
+  // later) and its concurrency (M at a time, each taking the latency). Not the gate's pace
+  // (0.8 × Q / W, our safety margin): that would lengthen the ideal by our own choice and flatter
+  // the efficiency. Xledger publishes no limit, so it has no bound.
+  const perRegistration = bc.requests / bcOrganizations;
+  const vendorBound = Math.max(
+    (Math.ceil(perRegistration / BC_QUOTA.requests) - 1) * BC_QUOTA.windowSeconds,
+    (Math.ceil(perRegistration / BC_CONCURRENT) * profile.ledgerLatencyMs) / 1000,
+  );
+  const concurrencyBound = ledgerSeconds / (processes * profile.concurrency);
+  return {
+    idealSeconds: Math.max(concurrencyBound, longestSync, vendorBound),
+    concurrencyBound,
+    longestSync,
+    vendorBound,
+    ledgerRequests,
+    ledgerSeconds,
+    throttled: xl.throttled + bc.throttled,
+  };
+}
+
+async function runBurst(
+  organizations: number,
+  records: number,
+  processes: number,
+  profile: BurstProfile,
+): Promise<BurstResult> {
+  const t = await createTestDatabase('postgres', { poolSize: 4 });
+  const emu = await startBurstEmulators(organizations, processes, profile);
   const workers: WorkerProcess[] = [];
   try {
     const raw = t.db.raw;
     if (raw.dialect !== 'postgres') throw new Error('the burst runs on PostgreSQL');
-    // The fleet is running when the schedules fall due, as in production: a process's start-up
-    // (loading, pg-boss, its own catch-up, which finds nothing yet) is not the drain's. Started
-    // together after the seeding, on two shared cores the last of 4 took seconds longer to join
-    // than the first, which had dispatched every sync and was draining alone.
-    for (let i = 0; i < processes; i += 1) {
-      workers.push(
-        startWorkerProcess(t.url, {
-          SYNC_QUEUE: 'pg-boss',
-          WORKER_CONCURRENCY: String(profile.concurrency),
-          SYNC_BATCH_SIZE: '50',
-          // Each registration's syncs run one at a time (one active sync per organization), so
-          // each process may use a registration's whole limit.
-          LEDGER_LIMIT_SHARE: '1',
-          DATABASE_POOL_SIZE: '10',
-          WORKER_ID: workerId(processes, i),
-        }),
-      );
-    }
+    workers.push(...startFleet(t.url, processes, profile));
     await Promise.all(workers.map((w) => w.ready));
     const { ids, recordIds } = await seedBurst(t.db, emu, organizations, records);
-    let finished = 0;
-    let maxActive = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const [row] = await raw.sql<{ n: number }[]>`
-          SELECT COALESCE(MAX(n), 0)::int AS n FROM (
-            SELECT COUNT(*) AS n FROM accounting_sync_logs
-            WHERE status IN ('pending', 'in_progress') GROUP BY organization_id) active`;
-        maxActive = Math.max(maxActive, row?.n ?? 0);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
-    const backendPids = async () =>
-      (
-        await raw.sql<{ pid: number }[]>`
-          SELECT pid FROM pg_stat_activity WHERE datname = current_database()`
-      ).map((b) => Number(b.pid));
-    const workerPids = workers.map((w) => w.child.pid as number);
-    const cpu = startCpuAccounting({ workerPids, postgresPids: await backendPids() });
-    const drained = waitForLogs(
-      workers,
-      (line) => {
-        // A failed sync ends too (and fails the check below with its count): waiting for
-        // successes alone hung a run whose one sync had failed.
-        if (line.msg === 'sync finished' || line.msg === 'sync failed') finished += 1;
-        return finished >= organizations;
-      },
-      60 * 60_000,
-      `${organizations} scheduled syncs finished`,
-    );
-    // The schedules fall due: one dispatcher tick (the cluster's cron runs it on one node) over the
-    // last day, as a node's catch-up after downtime would.
-    const now = new Date();
-    await dispatchDueSyncs(t.db, { since: new Date(now.getTime() - 86_400_000), now, logger: silentLogger });
-    await drained;
-    sampling = false;
-    await sampler;
-    const peakRssMiBPerProcess = workers.map((w) => round(peakRssMiB(w.child.pid as number), 1));
-    const cpuUsed = cpu.finish({ workerPids, postgresPids: await backendPids(), syncs: organizations });
-    // Drain time: from the first scheduled sync created (the dispatcher's tick) to the last one
-    // completed, as the audit table records them.
-    const [span] = await raw.sql<{ seconds: number; dispatch: number }[]>`
-      SELECT EXTRACT(EPOCH FROM (MAX(completed_at::timestamptz) - MIN(created_at::timestamptz))) AS seconds,
-        EXTRACT(EPOCH FROM (MAX(created_at::timestamptz) - MIN(created_at::timestamptz))) AS dispatch
-      FROM accounting_sync_logs`;
-    const drainSeconds = Number(span?.seconds ?? Number.NaN);
-    // How the drain split between the processes, and how soon each took its first sync.
-    const share = await raw.sql<{ claimed_by: string; syncs: number; first: number }[]>`
-      SELECT claimed_by, COUNT(*)::int AS syncs,
-        EXTRACT(EPOCH FROM (MIN(started_at::timestamptz) -
-          (SELECT MIN(created_at::timestamptz) FROM accounting_sync_logs))) AS first
-      FROM accounting_sync_logs GROUP BY claimed_by`;
-    const perProcess = workers.map((_, i) => {
-      const mine = share.find((r) => r.claimed_by === workerId(processes, i));
-      return { syncs: mine?.syncs ?? 0, firstSyncAfterSeconds: round(Number(mine?.first ?? Number.NaN), 2) };
-    });
-
-    const rows = await raw.sql<
-      { organization_id: string; status: string; wait_ms: number; run_ms: number; synced: number }[]
-    >`
-      SELECT organization_id, status, records_synced AS synced,
-        EXTRACT(EPOCH FROM (completed_at::timestamptz - started_at::timestamptz)) * 1000 AS run_ms,
-        EXTRACT(EPOCH FROM (started_at::timestamptz - created_at::timestamptz)) * 1000 AS wait_ms
-      FROM accounting_sync_logs`;
-    const perOrg = new Map<string, number>();
-    for (const r of rows) perOrg.set(r.organization_id, (perOrg.get(r.organization_id) ?? 0) + 1);
-    const exactlyOnce = ids.every((id) => perOrg.get(id) === 1);
-    const allSucceeded = rows.every((r) => r.status === 'success' && Number(r.synced) === records);
-    if (!exactlyOnce || !allSucceeded || rows.length !== organizations) {
-      throw new Error(
-        `burst with ${processes} process(es): ${rows.length} syncs for ${organizations} organizations, exactly once ${exactlyOnce}, all succeeded ${allSucceeded} (${rows.filter((r) => r.status !== 'success').length} not successful)`,
-      );
-    }
-    // Every record in the ledger exactly once.
-    // Expense lines only: Xledger vouchers carry a contra line (`<id>:contra`), Business Central
-    // documents a balancing G/L entry; each record's expense side is keyed by its id / document number.
-    const expenseLines = [
-      ...emu
-        .ledger('xledger')
-        .flatMap((e) => (e.extIdentifier && !e.extIdentifier.endsWith(':contra') ? [e.extIdentifier] : [])),
-      ...emu
-        .ledger('dynamics')
-        .filter((e) => e.accountNumber !== DEMO_DYNAMICS_BALANCING_ACCOUNT)
-        .map((e) => e.documentNumber),
-    ];
-    const postings = expenseLines.length;
-    const distinct = new Set(expenseLines).size;
-    const duplicatePostings = postings - distinct;
-    const missingPostings = Math.max(0, recordIds.size - distinct);
+    const drain = await drainBurst(t.db, raw, workers, organizations);
+    const audit = await readAudit(raw, processes);
+    const { rows } = audit;
+    assertExactlyOnce(rows, ids, organizations, records, processes);
+    const postings = countPostings(emu, recordIds);
     const wait = summarize(rows.map((r) => Number(r.wait_ms)));
     const run = summarize(rows.map((r) => Number(r.run_ms)));
-    const xl = emu.stats('xledger');
-    const bc = emu.stats('dynamics');
-    const ledgerRequests = xl.requests + bc.requests;
-    const ledgerSeconds = (ledgerRequests * profile.ledgerLatencyMs) / 1000;
-    const bcOrganizations = Math.max(1, Math.floor(organizations / 2));
-    const xlOrganizations = Math.max(1, organizations - bcOrganizations);
-    // The longest sync's ledger time: the larger system's requests per sync × the latency.
-    const longestSync =
-      (Math.max(bc.requests / bcOrganizations, xl.requests / xlOrganizations) * profile.ledgerLatencyMs) /
-      1000;
-    // The vendor-limit bound: the least time one registration's requests take under the vendor's
-    // own limits — its sliding window (Q per W: the first Q at once, each further Q a window
-    // later) and its concurrency (M at a time, each taking the latency). Not the gate's pace
-    // (0.8 × Q / W, our safety margin): that would lengthen the ideal by our own choice and flatter
-    // the efficiency. Xledger publishes no limit, so it has no bound.
-    const perRegistration = bc.requests / bcOrganizations;
-    const vendorBound = Math.max(
-      (Math.ceil(perRegistration / BC_QUOTA.requests) - 1) * BC_QUOTA.windowSeconds,
-      (Math.ceil(perRegistration / BC_CONCURRENT) * profile.ledgerLatencyMs) / 1000,
-    );
-    const idealSeconds = Math.max(
-      ledgerSeconds / (processes * profile.concurrency),
-      longestSync,
-      vendorBound,
-    );
+    const ideal = idealDrain(emu, organizations, processes, profile);
     return {
       processes,
-      drainSeconds: round(drainSeconds, 1),
-      idealSeconds: round(idealSeconds, 1),
+      drainSeconds: round(audit.drainSeconds, 1),
+      idealSeconds: round(ideal.idealSeconds, 1),
       bounds: {
-        concurrencySeconds: round(ledgerSeconds / (processes * profile.concurrency), 1),
-        longestSyncSeconds: round(longestSync, 2),
-        vendorLimitSeconds: round(vendorBound, 2),
+        concurrencySeconds: round(ideal.concurrencyBound, 1),
+        longestSyncSeconds: round(ideal.longestSync, 2),
+        vendorLimitSeconds: round(ideal.vendorBound, 2),
       },
-      efficiency: round(idealSeconds / drainSeconds, 2),
-      ledgerRequests,
-      ledgerSeconds: round(ledgerSeconds, 0),
-      throttled: xl.throttled + bc.throttled,
-      peakRssMiBPerProcess,
+      efficiency: round(ideal.idealSeconds / audit.drainSeconds, 2),
+      ledgerRequests: ideal.ledgerRequests,
+      ledgerSeconds: round(ideal.ledgerSeconds, 0),
+      throttled: ideal.throttled,
+      peakRssMiBPerProcess: drain.peakRssMiBPerProcess,
       syncs: rows.length,
       queueWaitMs: { p50: round(wait.p50, 0), p99: round(wait.p99, 0) },
-      dispatchSeconds: round(Number(span?.dispatch ?? Number.NaN), 1),
+      dispatchSeconds: round(audit.dispatchSeconds, 1),
       runMs: { p50: round(run.p50, 0), p99: round(run.p99, 0) },
-      maxActivePerOrganization: maxActive,
-      duplicatePostings,
-      missingPostings,
-      cpu: cpuUsed,
-      perProcess,
+      maxActivePerOrganization: drain.maxActive,
+      duplicatePostings: postings.duplicatePostings,
+      missingPostings: postings.missingPostings,
+      cpu: drain.cpu,
+      perProcess: audit.perProcess,
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));

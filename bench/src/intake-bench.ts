@@ -46,39 +46,65 @@ function records(count: number): ExpenseRecordInput[] {
   });
 }
 
-/** The raw baseline: the same rows (record and lines) inserted with the bare driver, one transaction per batch. */
+/** The record's fields the raw baseline stores as they come, by column (absent ones as NULL). */
+const RECORD_COLUMNS = [
+  ['id', 'id'],
+  ['kind', 'kind'],
+  ['currency', 'currency'],
+  ['bookingDate', 'booking_date'],
+  ['description', 'description'],
+  ['version', 'version'],
+  ['employeeNumber', 'employee_number'],
+  ['receiptUrl', 'receipt_url'],
+] as const;
+const LINE_COLUMNS = [
+  ['account', 'account'],
+  ['amountMinor', 'amount_minor'],
+  ['vatCode', 'vat_code'],
+  ['vatAmountMinor', 'vat_amount_minor'],
+] as const;
+const DIMENSION_COLUMNS = [
+  ['department', 'department'],
+  ['project', 'project'],
+  ['costCentre', 'cost_centre'],
+] as const;
+
+/** `row` extended with `from`'s fields under their column names, NULL where `from` has none. */
+function withColumns(
+  row: Record<string, unknown>,
+  from: object | undefined,
+  columns: readonly (readonly [string, string])[],
+): Record<string, unknown> {
+  const source = (from ?? {}) as Record<string, unknown>;
+  for (const [field, column] of columns) row[column] = source[field] ?? null;
+  return row;
+}
+
+/**
+ * The raw baseline: the same rows (record and lines) inserted with the bare driver, one
+ * transaction per batch, with no checks and a placeholder content hash.
+ */
 async function rawInsert(
   raw: RawConnection,
   organizationId: string,
   batch: readonly ExpenseRecordInput[],
 ): Promise<void> {
   const now = new Date().toISOString();
-  const recordRows = batch.map((r) => ({
-    id: r.id,
-    organization_id: organizationId,
-    kind: r.kind,
-    currency: r.currency,
-    booking_date: r.bookingDate,
-    approval_state: 'approved',
-    description: r.description ?? null,
-    version: r.version,
-    employee_number: r.employeeNumber,
-    receipt_url: r.receiptUrl ?? null,
-    content_hash: 'raw',
-    updated_at: now,
-  }));
+  const recordRows = batch.map((r) =>
+    withColumns(
+      { organization_id: organizationId, approval_state: 'approved', content_hash: 'raw', updated_at: now },
+      r,
+      RECORD_COLUMNS,
+    ),
+  );
   const lineRows = batch.flatMap((r) =>
-    r.lines.map((l, n) => ({
-      record_id: r.id,
-      line_no: n + 1,
-      account: l.account,
-      amount_minor: l.amountMinor,
-      vat_code: l.vatCode,
-      vat_amount_minor: l.vatAmountMinor,
-      department: l.dimensions?.department ?? null,
-      project: l.dimensions?.project ?? null,
-      cost_centre: l.dimensions?.costCentre ?? null,
-    })),
+    r.lines.map((l, n) =>
+      withColumns(
+        withColumns({ record_id: r.id, line_no: n + 1 }, l, LINE_COLUMNS),
+        l.dimensions,
+        DIMENSION_COLUMNS,
+      ),
+    ),
   );
   if (raw.dialect === 'postgres') {
     await raw.sql.begin(async (tx) => {

@@ -6,6 +6,7 @@
  */
 import { Agent, request } from 'node:http';
 import { summarize } from './stats.js';
+import { COMPLETION, NEW_SYNC } from './sync-input.js';
 
 /** What the bench process sends: which scenario to drive, for how long, with which targets. */
 export interface LoadOrder {
@@ -65,16 +66,6 @@ function send(
     req.end(payload);
   });
 }
-
-const NEW_SYNC = {
-  accountingSystem: 'xledger',
-  syncType: 'api',
-  recordsTotal: 10,
-  periodStart: '2026-01-01T00:00:00.000Z',
-  periodEnd: '2026-01-31T23:59:59.999Z',
-};
-
-const COMPLETION = { recordsSynced: 10, recordsFailed: 0, externalReferenceId: '42' };
 
 /** One iteration of a scenario for client `c`; resolves to the status that decides success. */
 function iteration(order: LoadOrder): (c: number, i: number) => Promise<number> {

@@ -98,37 +98,7 @@ export async function runWorkerBench(
             runs.push({ runner: await runRunnerTimed(), baseline });
           }
         }
-        const blocks = Array.from({ length: BLOCKS }, (_, b) =>
-          runs.slice(b * RUNS_PER_BLOCK, (b + 1) * RUNS_PER_BLOCK),
-        );
-        const seconds = (side: 'runner' | 'baseline', of: typeof runs) =>
-          of.reduce((sum, run) => sum + run[side].seconds, 0);
-        const spread = spreadOf(
-          blocks.map((block) => seconds('baseline', block) / Math.max(seconds('runner', block), 1e-6)),
-        );
-        const rate = (side: 'runner' | 'baseline') =>
-          Math.round(
-            medianOf(blocks.map((block) => (block.length * perRun) / seconds(side, block))),
-          ).toLocaleString('en-US');
-        const peakRssMiB = Math.max(...runs.map((p) => p.runner.peakRssMiB));
-        emit(rows, {
-          suite: 'worker',
-          case: `${count.toLocaleString('en-US')} records (${BLOCKS} × ${RUNS_PER_BLOCK} × ${perRun.toLocaleString('en-US')}), batch ${batchSize}`,
-          size: count,
-          subject: `${rate('runner')} rec/s, peak RSS ${peakRssMiB} MiB`,
-          baseline: `${rate('baseline')} rec/s`,
-          ratio: spread.median,
-          spread,
-          target: '≥ 0.9× baseline',
-          pass: spread.median >= 0.9,
-          extra: {
-            recordsPerRun: perRun,
-            runsPerBlock: RUNS_PER_BLOCK,
-            runnerSeconds: runs.map((p) => p.runner.seconds),
-            baselineSeconds: runs.map((p) => p.baseline.seconds),
-            peakRssMiB,
-          },
-        });
+        emit(rows, workerRow(count, batchSize, perRun, runs));
       }
     }
   } finally {
@@ -139,6 +109,46 @@ export async function runWorkerBench(
 }
 
 type Timed = Awaited<ReturnType<typeof timed>>;
+
+/** One batch size's row: the median of the blocks' ratios (baseline seconds over runner seconds). */
+function workerRow(
+  count: number,
+  batchSize: number,
+  perRun: number,
+  runs: { runner: Timed; baseline: Timed }[],
+): Row {
+  const blocks = Array.from({ length: BLOCKS }, (_, b) =>
+    runs.slice(b * RUNS_PER_BLOCK, (b + 1) * RUNS_PER_BLOCK),
+  );
+  const seconds = (side: 'runner' | 'baseline', of: typeof runs) =>
+    of.reduce((sum, run) => sum + run[side].seconds, 0);
+  const spread = spreadOf(
+    blocks.map((block) => seconds('baseline', block) / Math.max(seconds('runner', block), 1e-6)),
+  );
+  const rate = (side: 'runner' | 'baseline') =>
+    Math.round(
+      medianOf(blocks.map((block) => (block.length * perRun) / seconds(side, block))),
+    ).toLocaleString('en-US');
+  const peakRssMiB = Math.max(...runs.map((p) => p.runner.peakRssMiB));
+  return {
+    suite: 'worker',
+    case: `${count.toLocaleString('en-US')} records (${BLOCKS} × ${RUNS_PER_BLOCK} × ${perRun.toLocaleString('en-US')}), batch ${batchSize}`,
+    size: count,
+    subject: `${rate('runner')} rec/s, peak RSS ${peakRssMiB} MiB`,
+    baseline: `${rate('baseline')} rec/s`,
+    ratio: spread.median,
+    spread,
+    target: '≥ 0.9× baseline',
+    pass: spread.median >= 0.9,
+    extra: {
+      recordsPerRun: perRun,
+      runsPerBlock: RUNS_PER_BLOCK,
+      runnerSeconds: runs.map((p) => p.runner.seconds),
+      baselineSeconds: runs.map((p) => p.baseline.seconds),
+      peakRssMiB,
+    },
+  };
+}
 
 /** Time `work` and sample the process's peak RSS while it runs. */
 async function timed(work: () => Promise<void>) {
