@@ -27,6 +27,27 @@ async function followError(apiUrl: string, token: string, id: string, during?: (
   return { error };
 }
 
+/** How many `syncs.progress` streams the API has opened, by its own /metrics counter (every status). */
+async function progressStreams(apiUrl: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('meander_http_requests_total{') && l.includes('route="/trpc/syncs.progress"'))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * Resolves once the API has opened a progress stream since `before` was counted: the follower is
+ * watching, so what happens next happens mid-stream. The deadline only bounds a follower that
+ * never connects (a CLI process boots for seconds on a loaded machine).
+ */
+async function followerConnected(apiUrl: string, before: number): Promise<void> {
+  for (const until = Date.now() + 45_000; (await progressStreams(apiUrl)) <= before; ) {
+    if (Date.now() > until) throw new Error('no progress stream was opened');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (dialect) => {
   let t: TestDatabase;
   let api: Awaited<ReturnType<typeof startApiServer>>;
@@ -75,8 +96,9 @@ describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (d
 
   it('a sync deleted while it is followed ends the stream with NOT_FOUND', async () => {
     const id = await pending();
+    const before = await progressStreams(api.url);
     const { error } = await followError(api.url, ownAdmin, id, async () => {
-      await new Promise((r) => setTimeout(r, 200));
+      await followerConnected(api.url, before);
       await t.db.syncLogs.delete({ id, reason: 'deleted mid-export', legalBasis: 'compliance' }, auditor);
     });
     expect(error).toBeInstanceOf(TRPCClientError);
@@ -87,6 +109,7 @@ describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (d
   });
 
   it('meander-sync export of a sync deleted mid-export exits 1 with a message', async () => {
+    const before = await progressStreams(api.url);
     const running = cli(['export', '--org', orgId, '--from', '2026-10-01', '--to', '2026-10-31'], {
       MEANDER_API_URL: api.url,
       MEANDER_TOKEN: ownAdmin,
@@ -99,7 +122,7 @@ describe.each(DIALECTS)('syncs.progress errors reach the client once, on %s', (d
       if (!active) await new Promise((r) => setTimeout(r, 50));
     }
     expect(active).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 300));
+    await followerConnected(api.url, before);
     await t.db.syncLogs.delete(
       { id: active?.id as string, reason: 'deleted mid-export', legalBasis: 'compliance' },
       auditor,
