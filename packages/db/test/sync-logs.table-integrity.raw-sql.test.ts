@@ -11,10 +11,13 @@ import {
 import { jsonParam, rawError, rawQuery } from './raw-sql.helpers.js';
 
 /**
- * The database itself refuses what the domain refuses: these writes bypass the store entirely, as
- * a buggy service or a hand-typed SQL session would.
+ * The sync log table's own integrity, as the first migrations laid it down: terminal rows are
+ * immutable, one active row per organization, counts, periods and timestamps in order, known
+ * statuses, runners and organizations, deletions only with a tombstone, the spec's indexes. These
+ * writes bypass the store entirely, as a buggy service or a hand-typed SQL session would. (The
+ * rules the domain decides from a row are sync-logs.domain-rules.raw-sql.test.ts.)
  */
-describe.each(DIALECTS)('the %s database enforces the rules on raw SQL', (dialect) => {
+describe.each(DIALECTS)('the %s sync log table keeps its integrity on raw SQL', (dialect) => {
   let t: TestDatabase;
   let orgId: string;
   const insert = `INSERT INTO accounting_sync_logs (id, organization_id, accounting_system, sync_type, status,
