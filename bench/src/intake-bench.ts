@@ -161,7 +161,7 @@ export async function runIntakeBench(dialect: Dialect, count: number, reps = 3):
       const forProduct = records(count);
       const forRaw = records(count);
       // Batch by batch, the two sides alternating who goes first: on a shared machine the load
-      // moves over seconds (a whole 100,000-record side takes half a minute or more), and pairs of
+      // moves over seconds (far less than a whole 100,000-record side takes), and pairs of
       // neighbouring batches run under the same load. Each side's time is the sum of its batches.
       let p = 0;
       let b = 0;

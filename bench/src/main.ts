@@ -45,14 +45,14 @@ const plan = quick
       iterations: 60,
       organizations: 1_000,
       apiSeconds: 1,
-      // A smoke run: 3 pairs a ratio, the informational one a single pair (5 and 3 took 32 one-second
-      // drives a dialect; now 20).
+      // A smoke run: 3 pairs a ratio, the informational one a single pair (the full run's 5 and 3
+      // made the smoke run's API section several times longer).
       apiRepetitions: 3,
       workerRuns: [{ records: 5_000, batches: [100] }],
       // One small period, so the smoke run exercises the worker-process path too.
       workerProcessRecords: [2_000, 5_000],
       burstOrganizations: 100,
-      // 10,000 records in 10 batches: a few seconds a dialect in CI.
+      // 10,000 records in 10 batches: enough to exercise the path in CI, not to measure it.
       intakeRecords: 10_000,
       burstRecords: 20,
     }
@@ -60,20 +60,20 @@ const plan = quick
       sizes: [10_000, 100_000, 1_000_000],
       iterations: 100,
       organizations: 10_000,
-      // Per drive; each API ratio takes 5 alternating pairs of drives (≈ the 6 s of one pair before).
+      // Per drive; each API ratio takes 5 alternating pairs of short drives (instead of one pair of
+      // long ones), so the machine's drift hits both sides alike.
       apiSeconds: 2,
       apiRepetitions: REPETITIONS,
-      // Throughput at three batch sizes, against the bare loop: 5 alternating pairs of 10,000
-      // records per side (100,000 a side before: 600,000 records, ~2.5 minutes a dialect).
+      // Throughput at three batch sizes, against the bare loop, in alternating blocks of short runs
+      // per side (one long run a side cost minutes a dialect and let drift decide the ratio).
       workerRuns: [{ records: 50_000, batches: [50, 100, 500] }],
-      // Memory: one worker process's peak RSS after 100k and after 300k records of one period.
-      // 1M (a second run) took over 3 minutes a dialect; 500k in one run made the full run 653 s
-      // at load 3-6 (worker memory 103.5 s SQLite, 83.7 s PostgreSQL) with 100k → 500k flat
-      // (1.00× / 1.01×); 300k keeps the whole run inside 10 minutes.
+      // Memory: one worker process's peak RSS after 100k and after 300k records of one period. A
+      // second run at 1M, and then 500k in one run, cost most of the full run's budget and showed
+      // the peak just as flat; 300k keeps the whole run inside its budget (bench/README.md).
       workerProcessRecords: [100_000, 300_000],
       // 10,000 nightly schedules due at once (issue 26's full size), 50 records each, by 1, 2 and
-      // 4 worker processes against ledgers answering in 150 ± 50 ms: ≈ 40 minutes on 2 idle
-      // cores (the 1-process drain alone is ≈ 21). `--burst-organizations 2000` is the row size.
+      // 4 worker processes against ledgers answering with the profile's latency below: the longest
+      // section by far (bench/README.md). `--burst-organizations 2000` is the row size.
       burstOrganizations: 10_000,
       // The issue's size: 100,000 records handed over in batches of 1,000.
       intakeRecords: 100_000,

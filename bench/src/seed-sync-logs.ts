@@ -84,7 +84,7 @@ async function seedRows(
       for (const [k, id] of organizationIds.entries()) addOrg.run(k, id);
     })();
     // A bigger page cache while the indexes grow (restored after): with the API's cache, each
-    // insert into a million-row table's nine indexes misses it and the seed ran at ~4,000 rows/s.
+    // insert into a million-row table's nine indexes misses it and the seed slowed to a crawl.
     const cacheBefore = c.pragma('cache_size', { simple: true }) as number;
     c.pragma('cache_size = -1048576');
     // A random version-4 UUID, lower-case and canonical (what the insert trigger demands).

@@ -13,8 +13,7 @@ const BATCH = 500;
  * period of `checkpoints[last]` records, and its peak RSS (VmHWM, from the kernel) is read as the
  * sync passes each checkpoint (its progress in the row) and at the end: the peak over the first
  * 100k records against the peak over all of them, in one run. (It was one run per size, 100k and
- * then 1M: 1.1M records through the emulator, over 3 minutes a dialect, most of the full run's
- * budget.) The emulators and their ledger live in this process, so only the worker's own memory
+ * then 1M: 1.1M records through the emulator, most of the full run's budget.) The emulators and their ledger live in this process, so only the worker's own memory
  * is measured.
  */
 export async function runWorkerMemoryBench(dialect: Dialect, checkpoints: number[]): Promise<Row[]> {
