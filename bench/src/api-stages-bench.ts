@@ -65,6 +65,26 @@ function stageExtra(figures: Record<string, number>, samples: Map<string, number
   };
 }
 
+/** A stages row: informational, its ratio the bare path's time over the tRPC request's. */
+function stagesRow(
+  name: string,
+  subject: string,
+  baseline: string,
+  figures: { bare: number; request: number },
+  extra: Record<string, unknown>,
+): Row {
+  return {
+    suite: 'api-stages',
+    case: name,
+    subject,
+    baseline,
+    ratio: round(figures.bare / figures.request, 2),
+    target: 'informational (throughput ratio: bare / tRPC time)',
+    pass: null,
+    extra,
+  };
+}
+
 const us = (v: number) => `${round(v, 1)} µs`;
 
 /** What both paths' stages run on: one organization with history, the app and its inner context. */
@@ -113,20 +133,20 @@ async function listStages({ db, organizationId, inner, app, quick }: Setup): Pro
     bare: med('bare'),
   };
   const extra = stageExtra(figures, samples);
-  emit(rows, {
-    suite: 'api-stages',
-    case: 'syncLogs.list in-process, per stage (CPU µs per call, medians)',
-    subject: `request ${us(figures.request)} = db ${us(figures.db)} + middlewares/validation ${us(
-      figures.middlewaresAndValidation,
-    )} (validation alone ${us(figures.validation)}) + auth ${us(figures.auth)} + adapter/context/serialisation ${us(
-      figures.adapterContextSerialisation,
-    )} (JSON alone ${us(figures.serialisation)})`,
-    baseline: `bare route ${us(figures.bare)}`,
-    ratio: round(figures.bare / figures.request, 2),
-    target: 'informational (throughput ratio: bare / tRPC time)',
-    pass: null,
-    extra: { microsecondsPerCall: extra.figures, samples: extra.samples, callsPerSample: n },
-  });
+  emit(
+    rows,
+    stagesRow(
+      'syncLogs.list in-process, per stage (CPU µs per call, medians)',
+      `request ${us(figures.request)} = db ${us(figures.db)} + middlewares/validation ${us(
+        figures.middlewaresAndValidation,
+      )} (validation alone ${us(figures.validation)}) + auth ${us(figures.auth)} + adapter/context/serialisation ${us(
+        figures.adapterContextSerialisation,
+      )} (JSON alone ${us(figures.serialisation)})`,
+      `bare route ${us(figures.bare)}`,
+      figures,
+      { microsecondsPerCall: extra.figures, samples: extra.samples, callsPerSample: n },
+    ),
+  );
   return rows;
 }
 
@@ -219,19 +239,19 @@ async function writeCycleStages({ db, organizationId, inner, app, quick }: Setup
     bare: med('bare'),
   };
   const extra = stageExtra(figures, samples);
-  emit(rows, {
-    suite: 'api-stages',
-    case: 'create→start→complete in-process, per stage (CPU µs per cycle, medians)',
-    subject: `request ${us(figures.request)} = store ${us(figures.store)} + app database (checkpoint) ${us(
-      figures.checkpointAndSealing,
-    )} + procedures (middleware, validation, runner check) ${us(figures.procedureChecks)} + HTTP/tRPC/context/JSON ${us(
-      figures.http,
-    )}`,
-    baseline: `bare routes ${us(figures.bare)}`,
-    ratio: round(figures.bare / figures.request, 2),
-    target: 'informational (throughput ratio: bare / tRPC time)',
-    pass: null,
-    extra: { microsecondsPerCycle: extra.figures, samples: extra.samples, cyclesPerSample: n },
-  });
+  emit(
+    rows,
+    stagesRow(
+      'create→start→complete in-process, per stage (CPU µs per cycle, medians)',
+      `request ${us(figures.request)} = store ${us(figures.store)} + app database (checkpoint) ${us(
+        figures.checkpointAndSealing,
+      )} + procedures (middleware, validation, runner check) ${us(figures.procedureChecks)} + HTTP/tRPC/context/JSON ${us(
+        figures.http,
+      )}`,
+      `bare routes ${us(figures.bare)}`,
+      figures,
+      { microsecondsPerCycle: extra.figures, samples: extra.samples, cyclesPerSample: n },
+    ),
+  );
   return rows;
 }
