@@ -17,7 +17,7 @@ ensure_pnpm() {
 }
 
 ensure_install() {
-  # pnpm install is a no-op (~1 s) when node_modules already matches the lockfile.
+  # pnpm install is a quick no-op when node_modules already matches the lockfile.
   pnpm install --frozen-lockfile --prefer-offline --reporter=silent
 }
 
