@@ -1,7 +1,7 @@
 #!/bin/sh
 # One entry point for a fresh machine that has only Node 20 and npm:
 #   npm start  -> set-up, then the product on the embedded SQLite default with demo data
-#   npm test   -> set-up, then every test (SQLite and PostgreSQL), typecheck and lint included
+#   npm test   -> set-up, then every test (SQLite and PostgreSQL), typecheck, lint and knip included
 # The same commands work as `pnpm start` / `pnpm test` once pnpm exists.
 set -eu
 cd "$(dirname "$0")/.."
@@ -50,6 +50,8 @@ case "$cmd" in
     ensure_pnpm; ensure_install; ensure_postgres; ensure_chromium
     pnpm exec turbo run typecheck --output-logs=errors-only
     pnpm exec biome check .
+    # Unused files, exports and dependencies fail the run like a type error (config: knip.jsonc).
+    pnpm exec knip --no-progress
     find packages apps tests bench -maxdepth 2 -name '.vitest-result*.json' -delete
     # --continue: every package's suite runs even when one fails; the summary decides the exit code.
     # The reliability suite (bench's `test`) runs among the packages' suites, in a slot the others

@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) a live process has used so far; 0 once it is gone. */
-export function processCpuSeconds(pid: number): number {
+function processCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.

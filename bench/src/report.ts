@@ -20,7 +20,7 @@ export interface Row {
 }
 
 /** One progress line on stderr per figure, so a long run shows it is alive. */
-export function progress(row: Row): void {
+function progress(row: Row): void {
   process.stderr.write(
     `  ${row.suite} · ${row.case}${row.size ? ` @${row.size}` : ''}: ${row.subject}${row.ratio === null ? '' : ` (${row.ratio}×${row.spread ? ` [${row.spread.min}–${row.spread.max}]` : ''})`}\n`,
   );

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 
 /** One demo role the sign-in page offers with one click (`pnpm start` only). */
-export interface DemoToken {
+interface DemoToken {
   label: string;
   role: string;
   organizationId?: string;
@@ -23,7 +23,7 @@ export interface ConsoleOptions {
  * The built console: in a production build (and so in its `pnpm deploy` folder) the copy the API's
  * build puts in `dist/console`, beside the bundle; from the sources, apps/admin/dist in the monorepo.
  */
-export const DEFAULT_CONSOLE_DIR = existsSync(resolve(import.meta.dirname, 'console/index.html'))
+const DEFAULT_CONSOLE_DIR = existsSync(resolve(import.meta.dirname, 'console/index.html'))
   ? resolve(import.meta.dirname, 'console')
   : resolve(import.meta.dirname, '../../admin/dist');
 
@@ -50,7 +50,7 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
  * True for `localhost`, `*.localhost`, 127.0.0.0/8 and `::1`: the host name of a request URL
  * (the Node server builds it from the Host header; brackets of an IPv6 literal included).
  */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   return (
     name === 'localhost' ||

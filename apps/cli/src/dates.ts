@@ -2,19 +2,14 @@ import { calendarDaysPeriod, calendarMonthPeriod } from '@meander/domain';
 import { UsageError } from './exit-codes.js';
 
 /** The relative periods `--period` names, in the organization's zone. */
-export const RELATIVE_PERIODS = ['this-month', 'last-month'] as const;
+const RELATIVE_PERIODS = ['this-month', 'last-month'] as const;
 type RelativePeriod = (typeof RELATIVE_PERIODS)[number];
 
 /**
  * `--from`/`--to` accept a calendar date (YYYY-MM-DD: a day of the organization's time zone,
  * `--from` its first millisecond, `--to` its last, both inclusive) or a full ISO-8601 datetime.
  */
-export function parsePeriodBound(
-  value: string,
-  bound: 'start' | 'end',
-  option: string,
-  timeZone = 'UTC',
-): string {
+function parsePeriodBound(value: string, bound: 'start' | 'end', option: string, timeZone = 'UTC'): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     try {
       const day = calendarDaysPeriod(value, value, timeZone);

@@ -19,11 +19,7 @@ export interface FencedWriteWaitOptions {
  * proved its lease before sending, so it sent nothing after the expiry). Bounded by the timeout,
  * since the holder was reaped only after its lease expired; 0 when nothing is in flight.
  */
-export function fencedWriteWaitMs(
-  leaseExpiresAt: string | null,
-  nowMs: number,
-  requestTimeoutMs: number,
-): number {
+function fencedWriteWaitMs(leaseExpiresAt: string | null, nowMs: number, requestTimeoutMs: number): number {
   if (leaseExpiresAt === null) return 0;
   const until = Date.parse(leaseExpiresAt) + requestTimeoutMs;
   return Math.min(requestTimeoutMs, Math.max(0, until - nowMs));

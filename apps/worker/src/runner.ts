@@ -69,7 +69,7 @@ export interface RunnerDeps {
  * synchronous one on the worker's thread, a few hundred µs per batch of 50), and at small batch
  * sizes writing after every batch cost the worker a few percent of its throughput.
  */
-export const PROGRESS_INTERVAL_MS = 250;
+const PROGRESS_INTERVAL_MS = 250;
 
 /** The outcome the runner reports. */
 export type RunOutcome = { status: SyncLog['status']; syncLog: SyncLog | null; reason?: string };

@@ -1,19 +1,12 @@
 import { calendarMonthPeriod, type UtcPeriod } from '@meander/domain';
 import { Cron } from 'croner';
 
-export { localMidnight, zoneOffsetMinutes } from '@meander/domain';
-
 /**
  * The period a scheduled export covers: the previous calendar month in the organization's time
  * zone, as UTC instants, both ends inclusive (`…T22:59:59.999Z` for a month ending in Oslo winter).
  */
 export function previousMonthPeriod(now: Date, timeZone: string): UtcPeriod {
   return calendarMonthPeriod(now, timeZone, -1);
-}
-
-/** True when `cron` (in `timeZone`) fired in `(since, now]`: the dispatcher's "is it due" question. */
-export function firedBetween(cron: string, timeZone: string, since: Date, now: Date): boolean {
-  return lastFiredBetween(cron, timeZone, since, now) !== null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 /** A dotenv line that is neither blank, a comment, nor `KEY=value`. */
-export class EnvFileError extends Error {
+class EnvFileError extends Error {
   override readonly name = 'EnvFileError';
 }
 

@@ -52,7 +52,7 @@ export async function loadScenarios(system: AccountingSystem): Promise<Conforman
 }
 
 /** Adapter options for a run against the in-process emulators: short waits, the same code paths. */
-export const EMULATOR_ADAPTER_OPTIONS: AdapterOptions = {
+const EMULATOR_ADAPTER_OPTIONS: AdapterOptions = {
   retry: { baseDelayMs: 5, maxDelayMs: 50, rateLimitDelayMs: 20, maxAttempts: 8, requestTimeoutMs: 5_000 },
 };
 

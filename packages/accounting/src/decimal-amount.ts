@@ -32,7 +32,7 @@ const MINOR_UNIT_DIGITS: Readonly<Record<string, number>> = {
 };
 
 /** Decimals of `currency`'s minor unit. */
-export function minorUnitDigits(currency: string): number {
+function minorUnitDigits(currency: string): number {
   return MINOR_UNIT_DIGITS[currency] ?? 2;
 }
 

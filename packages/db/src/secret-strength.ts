@@ -6,7 +6,7 @@
  */
 
 /** The least length, in bytes, of `AUTH_JWT_SECRET` in production (RFC 7518 §3.2: HS256 keys ≥ 256 bits). */
-export const MIN_JWT_SECRET_BYTES = 32;
+const MIN_JWT_SECRET_BYTES = 32;
 
 /** Words that make up most guessable secrets (lower-case; matched inside the secret). */
 const COMMON_WORDS = [

@@ -21,7 +21,7 @@ export const DEMO_ORGANIZATIONS = [
 ] as const;
 
 /** The demo organizations keep their books in Oslo: periods, schedules and the CLI's days. */
-export const DEMO_TIME_ZONE = 'Europe/Oslo';
+const DEMO_TIME_ZONE = 'Europe/Oslo';
 const NIGHTLY = { cron: '0 2 * * *', timezone: DEMO_TIME_ZONE };
 const ACCOUNTS = ['6800', '7100', '7140', '7150', '7160', '7320', '7350'];
 const RECORDS_PER_ORGANIZATION = 300;
@@ -66,7 +66,7 @@ const DEMO_CONNECTIONS = {
  * The previous calendar month of `now` in the demo's zone: its first day (as a UTC-midnight date
  * whose YYYY-MM-DD is the local date) and its length in days.
  */
-export function previousMonth(now: Date): { first: Date; days: number } {
+function previousMonth(now: Date): { first: Date; days: number } {
   const [year, month] = localDate(now, DEMO_TIME_ZONE).split('-').map(Number) as [number, number];
   const first = new Date(Date.UTC(year, month - 2, 1));
   const days = new Date(Date.UTC(year, month - 1, 0)).getUTCDate();

@@ -3,7 +3,7 @@
  * stack trace. An error about the database that does not say which setting is at fault is put on
  * `DATABASE_URL` (an unreachable server, a database that does not exist).
  */
-export function startupFailureLine(processName: string, error: unknown, variable?: string): string {
+function startupFailureLine(processName: string, error: unknown, variable?: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const first = (message.split('\n')[0] ?? message).trim();
   const named = variable && !first.includes(variable) ? `${variable}: ${first}` : first;

@@ -46,13 +46,9 @@ export type RejectedItemView = z.infer<typeof rejectedItemSchema>;
 export const syncLogWithRejectionsSchema = syncLogSchema.extend({
   rejections: z.array(rejectedItemSchema).optional(),
 });
-/** A sync log with its explained rejections. */
-export type SyncLogWithRejections = z.infer<typeof syncLogWithRejectionsSchema>;
 
 /** A page of `syncLogs.list` (and `meander-sync list --json`): newest first, `nextCursor` null on the last. */
 export const syncLogPageSchema = z.strictObject({
   items: z.array(syncLogSchema),
   nextCursor: z.string().nullable(),
 });
-/** A page of sync logs. */
-export type SyncLogPage = z.infer<typeof syncLogPageSchema>;

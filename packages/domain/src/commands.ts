@@ -50,8 +50,6 @@ export type CreateSyncLogCommand = z.output<typeof createSyncLogCommandSchema>;
 
 /** Move a pending sync to `in_progress`. */
 export const startSyncLogCommandSchema = z.strictObject({ id: uuidSchema });
-/** The parsed start command. */
-export type StartSyncLogCommand = z.output<typeof startSyncLogCommandSchema>;
 
 /** Report running counts of an active sync. */
 export const reportProgressCommandSchema = z.strictObject({

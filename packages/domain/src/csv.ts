@@ -44,7 +44,7 @@ export function csvField(value: unknown): string {
 }
 
 /** One CSV line (no line end). */
-export function csvLine(values: readonly unknown[]): string {
+function csvLine(values: readonly unknown[]): string {
   return values.map(csvField).join(',');
 }
 

@@ -8,13 +8,6 @@ import { z } from 'zod';
  */
 export type IsoDateTime = string;
 
-/** Normalize a datetime (ISO string with offset, or `Date`) to the canonical UTC form. */
-export function toIsoDateTime(value: string | Date): IsoDateTime {
-  const date = typeof value === 'string' ? new Date(value) : value;
-  if (Number.isNaN(date.getTime())) throw new RangeError(`Invalid datetime: ${String(value)}`);
-  return date.toISOString();
-}
-
 /** zod schema: an ISO-8601 datetime with `Z` or an offset, normalized to canonical UTC. */
 export const isoDateTimeSchema = z.iso
   .datetime({ offset: true })

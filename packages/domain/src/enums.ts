@@ -9,9 +9,7 @@ export const accountingSystemSchema = z.enum(ACCOUNTING_SYSTEMS);
 
 /** What triggered a sync: the scheduler, an admin's manual export, or an API push. */
 export const SYNC_TYPES = ['scheduled', 'manual', 'api'] as const;
-/** What triggered a sync. */
-export type SyncType = (typeof SYNC_TYPES)[number];
-/** zod schema for {@link SyncType}. */
+/** zod schema for what triggered a sync (one of {@link SYNC_TYPES}). */
 export const syncTypeSchema = z.enum(SYNC_TYPES);
 
 /** Lifecycle states of a sync attempt, in lifecycle order. */
@@ -23,8 +21,6 @@ export const syncStatusSchema = z.enum(SYNC_STATUSES);
 
 /** States that block a new sync for the organization (`one_active_sync_per_organization`). */
 export const ACTIVE_STATUSES = ['pending', 'in_progress'] as const satisfies readonly SyncStatus[];
-/** A state that blocks a new sync for the organization. */
-export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
 
 /** States after which a record is immutable (`immutable_on_terminal_status`). */
 export const TERMINAL_STATUSES = ['success', 'partial', 'failed'] as const satisfies readonly SyncStatus[];
@@ -32,7 +28,7 @@ export const TERMINAL_STATUSES = ['success', 'partial', 'failed'] as const satis
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 
 /** Normalized error categories shared by every adapter, whatever the provider's own codes. */
-export const ERROR_CATEGORIES = [
+const ERROR_CATEGORIES = [
   'validation',
   'auth',
   'rate_limit',
@@ -47,9 +43,7 @@ export const errorCategorySchema = z.enum(ERROR_CATEGORIES);
 
 /** The legal grounds on which a global admin may delete a sync log. */
 export const DELETION_LEGAL_BASES = ['compliance', 'data_subject_request'] as const;
-/** Legal ground for a deletion. */
-export type DeletionLegalBasis = (typeof DELETION_LEGAL_BASES)[number];
-/** zod schema for {@link DeletionLegalBasis}. */
+/** zod schema for the legal ground of a deletion (one of {@link DELETION_LEGAL_BASES}). */
 export const deletionLegalBasisSchema = z.enum(DELETION_LEGAL_BASES);
 
 /** Name of the organization module that must be enabled before any sync is recorded. */
@@ -58,9 +52,4 @@ export const ACCOUNTING_MODULE = 'admin-accounting';
 /** True when `status` is terminal (`success`, `partial`, `failed`). */
 export function isTerminalStatus(status: SyncStatus): status is TerminalStatus {
   return (TERMINAL_STATUSES as readonly SyncStatus[]).includes(status);
-}
-
-/** True when `status` is active (`pending`, `in_progress`). */
-export function isActiveStatus(status: SyncStatus): status is ActiveStatus {
-  return (ACTIVE_STATUSES as readonly SyncStatus[]).includes(status);
 }

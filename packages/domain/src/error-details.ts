@@ -6,10 +6,10 @@ import { rejectionCategorySchema } from './rejection-category.js';
 /** Upper bound on per-record failures kept in one record; the rest are counted, not listed. */
 export const MAX_RECORD_FAILURES = 10_000;
 /** Upper bound on warnings kept in one record. */
-export const MAX_WARNINGS = 100;
+const MAX_WARNINGS = 100;
 
 /** Why one record was rejected. */
-export const recordFailureSchema = z.strictObject({
+const recordFailureSchema = z.strictObject({
   recordId: recordIdSchema,
   code: z.string().min(1).max(120),
   reason: z.string().max(1_000),
@@ -24,7 +24,7 @@ export const recordFailureSchema = z.strictObject({
 export type RecordFailure = z.infer<typeof recordFailureSchema>;
 
 /** A non-blocking finding kept with the record (e.g. `external_reference_id_format`). */
-export const syncWarningSchema = z.strictObject({
+const syncWarningSchema = z.strictObject({
   rule: z.string().min(1).max(100),
   message: z.string().max(1_000),
 });

@@ -1,8 +1,8 @@
 /** How serious a validation issue is: `error` blocks the command, `warning` never does. */
-export type IssueSeverity = 'error' | 'warning';
+type IssueSeverity = 'error' | 'warning';
 
 /** Names of the spec's validation rules, exactly as written there. */
-export const VALIDATION_RULES = [
+const VALIDATION_RULES = [
   'period_end_after_period_start',
   'completed_at_after_started_at',
   'records_counts_non_negative',
@@ -11,7 +11,7 @@ export const VALIDATION_RULES = [
   'external_reference_id_format',
 ] as const;
 /** A validation rule named in the spec. */
-export type ValidationRule = (typeof VALIDATION_RULES)[number];
+type ValidationRule = (typeof VALIDATION_RULES)[number];
 
 /**
  * Rules this product adds where the spec is silent. `records_progress_bounded`: while a sync runs,
@@ -48,7 +48,7 @@ export interface ValidationIssue {
 }
 
 /** Names of the spec's business rules, exactly as written there. */
-export const BUSINESS_RULES = [
+const BUSINESS_RULES = [
   'immutable_on_terminal_status',
   'one_active_sync_per_organization',
   'accounting_module_must_be_enabled',
@@ -57,7 +57,7 @@ export const BUSINESS_RULES = [
   'failed_sync_retains_error_details',
 ] as const;
 /** A business rule named in the spec. */
-export type BusinessRule = (typeof BUSINESS_RULES)[number];
+type BusinessRule = (typeof BUSINESS_RULES)[number];
 
 /**
  * The public error codes clients branch on (see the contract's error table). `LEASE_LOST`: the
@@ -66,7 +66,7 @@ export type BusinessRule = (typeof BUSINESS_RULES)[number];
  * `SYNC_NOT_REVERSIBLE`: the sync posted nothing a reversal could undo (it is not success or partial)
  * or is itself a reversal. `SYNC_ALREADY_REVERSED`: a reversal of the sync exists already.
  */
-export const DOMAIN_ERROR_CODES = [
+const DOMAIN_ERROR_CODES = [
   'VALIDATION_FAILED',
   'ORGANIZATION_NOT_FOUND',
   'ACCOUNTING_MODULE_DISABLED',
@@ -109,7 +109,7 @@ export function isDomainError(value: unknown): value is DomainError {
 }
 
 /** Split findings into blocking errors and warnings. */
-export function partitionIssues(issues: readonly ValidationIssue[]): {
+function partitionIssues(issues: readonly ValidationIssue[]): {
   errors: ValidationIssue[];
   warnings: ValidationIssue[];
 } {

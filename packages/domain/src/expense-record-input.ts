@@ -13,7 +13,7 @@ export const MAX_UPSERT_RECORDS = 1_000;
  * `RECORD_NOT_FOUND`, `ID_IN_USE`).
  * Clients branch on these names, never on messages.
  */
-export const EXPENSE_RECORD_RULES = [
+const EXPENSE_RECORD_RULES = [
   'FIELD_REQUIRED',
   'UNKNOWN_FIELD',
   'ID_UUID',
@@ -41,7 +41,7 @@ export const EXPENSE_RECORD_RULES = [
   'ID_IN_USE',
 ] as const;
 /** A rule an expense record is checked against. */
-export type ExpenseRecordRule = (typeof EXPENSE_RECORD_RULES)[number];
+type ExpenseRecordRule = (typeof EXPENSE_RECORD_RULES)[number];
 
 /** One finding about one record: the rule, the field (camelCase path, as on the wire) and why. */
 export interface ExpenseRecordIssue {
@@ -95,14 +95,14 @@ export function currencyMinorDigits(currency: string): number {
 }
 
 /** The dimensions of one line: each optional, each a ledger dimension value code. */
-export const expenseLineDimensionsSchema = z.strictObject({
+const expenseLineDimensionsSchema = z.strictObject({
   department: codeSchema('department').optional(),
   project: codeSchema('project').optional(),
   costCentre: codeSchema('costCentre').optional(),
 });
 
 /** One line of an expense record: the net amount on one account, its VAT and dimensions. */
-export const expenseLineInputSchema = z.strictObject({
+const expenseLineInputSchema = z.strictObject({
   account: codeSchema('account'),
   amountMinor: minorUnits('amountMinor', 1),
   vatCode: z.enum(VAT_CODES, `vatCode must be one of ${VAT_CODES.join(', ')}`),
@@ -118,7 +118,7 @@ export type ExpenseLineInput = z.infer<typeof expenseLineInputSchema>;
  * `description` and `employeeNumber` are personal data: they reach the customer's ledger, never a
  * sync log.
  */
-export const expenseRecordInputSchema = z
+const expenseRecordInputSchema = z
   .strictObject({
     id: z.uuid('id must be a UUID'),
     version: z
@@ -194,7 +194,7 @@ function ruleOf(issue: z.core.$ZodIssue): ExpenseRecordRule {
 }
 
 /** zod's issues as the intake reports them, named by their rule: the first finding per field. */
-export function expenseRecordIssues(error: z.ZodError): ExpenseRecordIssue[] {
+function expenseRecordIssues(error: z.ZodError): ExpenseRecordIssue[] {
   const seen = new Set<string>();
   const all = error.issues.flatMap((issue): ExpenseRecordIssue[] => {
     const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');

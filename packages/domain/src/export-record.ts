@@ -3,11 +3,6 @@ import { exchangeRateSchema } from './exchange-rate.js';
 import { CURRENCY_PATTERN, RECORD_ID_MAX_LENGTH, RECORD_ID_PATTERN } from './field-patterns.js';
 import { currencySchema, recordIdSchema } from './payload-summary.js';
 
-/** The posting round of a record: its `postingRound`, 1 when absent. */
-export function postingRoundOf(record: Pick<ExportRecord, 'postingRound'>): number {
-  return record.postingRound ?? 1;
-}
-
 /** Kinds of records Meander exports. */
 export const EXPORT_RECORD_KINDS = ['expense_claim', 'reimbursement'] as const;
 /** Kind of an exported record. */
@@ -39,7 +34,7 @@ const safeMinor = (min: number) =>
  * One line of a record as an adapter posts it: the net amount on one expense account, its VAT
  * category and VAT amount (integer minor units of the record's currency), and its dimension values.
  */
-export const exportLineSchema = z.strictObject({
+const exportLineSchema = z.strictObject({
   account: z.string().min(1).max(ACCOUNT_MAX),
   amountMinor: safeMinor(1),
   vatCode: z.enum(VAT_CODES),

@@ -9,14 +9,14 @@ import type { SyncLog } from './sync-log.js';
 import { UNVERIFIED_POSTING } from './unverified-postings.js';
 
 /** The health of one organization's integration with one accounting system. */
-export const HEALTH_STATES = ['healthy', 'delayed', 'failing', 'action_required', 'disabled'] as const;
+const HEALTH_STATES = ['healthy', 'delayed', 'failing', 'action_required', 'disabled'] as const;
 /** A health state. */
 export type HealthState = (typeof HEALTH_STATES)[number];
 
 /** How many consecutive failed or partial attempts make an integration `failing`. */
-export const DEFAULT_FAILING_AFTER_FAILURES = 3;
+const DEFAULT_FAILING_AFTER_FAILURES = 3;
 /** Slack past one schedule interval before an integration counts as `delayed` (a run takes time). */
-export const DEFAULT_DELAY_GRACE_SECONDS = 15 * 60;
+const DEFAULT_DELAY_GRACE_SECONDS = 15 * 60;
 /** The window of the success rate and of the problems list. */
 export const HEALTH_WINDOW_DAYS = 30;
 
@@ -32,7 +32,7 @@ export interface HealthAttempt {
 }
 
 /** A recurring reason of failure, derived from the attempts (never stored). */
-export interface HealthProblem {
+interface HealthProblem {
   /** The rejection catalogue code (or the raw code when the record predates the catalogue). */
   code: string;
   category: RejectionCategory;
@@ -113,7 +113,7 @@ const maxIso = (a: IsoDateTime | null, b: IsoDateTime | null) =>
  * The problems of a terminal sync log, by catalogue code: the sync-level error of a failed sync,
  * the distinct per-record reasons of a partial one (at most `limit`, most frequent first).
  */
-export function problemsOfSyncLog(log: SyncLog, limit = 5): HealthAttempt['problems'] {
+function problemsOfSyncLog(log: SyncLog, limit = 5): HealthAttempt['problems'] {
   const details = log.errorDetails;
   if (!details || log.status === 'success') return [];
   const failures = details.recordFailures ?? [];

@@ -6,7 +6,7 @@ import type {
   ReportProgressCommand,
 } from './commands.js';
 import type { IsoDateTime } from './datetime.js';
-import { isTerminalStatus, type SyncStatus } from './enums.js';
+import type { SyncStatus } from './enums.js';
 import { appendWarning, type ErrorDetails } from './error-details.js';
 import { DomainError, throwOnErrors, type ValidationIssue } from './errors.js';
 import { assertAccountingModuleEnabled } from './rules/accounting-module-must-be-enabled.js';
@@ -231,9 +231,4 @@ export function planFail(
     },
     warnings: [],
   };
-}
-
-/** True when the sync may still change (not terminal). */
-export function isMutable(syncLog: Pick<SyncLog, 'status'>): boolean {
-  return !isTerminalStatus(syncLog.status);
 }

@@ -16,7 +16,7 @@ export const recordIdSchema = z
   .regex(RECORD_ID_PATTERN, 'Record ids may contain only letters, digits and - _ . :');
 
 /** An amount in integer minor units, as a decimal string so it never becomes a float. */
-export const minorUnitsSchema = z
+const minorUnitsSchema = z
   .string()
   .regex(/^-?(0|[1-9][0-9]{0,29})$/, 'Amounts are integer minor units written as a decimal string');
 
@@ -26,7 +26,7 @@ export const currencySchema = z
   .regex(CURRENCY_PATTERN, 'Currency must be an ISO-4217 code such as NOK');
 
 /** A request count as the ledger bills it: reads and writes, each a non-negative 32-bit integer. */
-export const ledgerRequestsSchema = z.strictObject({
+const ledgerRequestsSchema = z.strictObject({
   reads: z.number().int().min(0).max(2_147_483_647),
   writes: z.number().int().min(0).max(2_147_483_647),
 });
@@ -41,7 +41,7 @@ export const REVERSAL_REASON_MAX = 500;
  * normalised on the way in by {@link reversalReasonSchema}). The reason is the operator's own words
  * about the sync; nothing about an employee is asked for or needed there.
  */
-export const reversalSummarySchema = z.strictObject({
+const reversalSummarySchema = z.strictObject({
   of: z.uuid(),
   reason: z
     .string()

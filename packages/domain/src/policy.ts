@@ -1,6 +1,3 @@
-import { z } from 'zod';
-import { displayTextSchema } from './display-text.js';
-import { deletionLegalBasisSchema } from './enums.js';
 import { DomainError } from './errors.js';
 
 /** Roles a bearer token can carry. */
@@ -9,7 +6,7 @@ export const PRINCIPAL_ROLES = ['org_admin', 'global_admin', 'service'] as const
 export type PrincipalRole = (typeof PRINCIPAL_ROLES)[number];
 
 /** The only channel through which a global admin may delete sync logs. */
-export const AUDIT_LOG_SERVICE = 'audit-log-service';
+const AUDIT_LOG_SERVICE = 'audit-log-service';
 
 /** Who is acting. Org admins are bound to one organization; the others see every organization. */
 export type Principal =
@@ -42,7 +39,7 @@ const ADMIN_ROLES: readonly PrincipalRole[] = ['org_admin', 'global_admin'];
 const READ_ROLES: readonly PrincipalRole[] = ['org_admin', 'global_admin', 'service'];
 
 /** Which roles may attempt each action at all (tenancy is checked separately). */
-export const ACTION_ROLES: Readonly<Record<Action, readonly PrincipalRole[]>> = {
+const ACTION_ROLES: Readonly<Record<Action, readonly PrincipalRole[]>> = {
   'organization.manage': ['global_admin'],
   'syncLog.read': READ_ROLES,
   'syncLog.record': ['service'],
@@ -121,14 +118,3 @@ export function assertAllowed(principal: Principal, action: Action, organization
     throw new DomainError('FORBIDDEN', decision.reason, issues);
   }
 }
-
-/** The organizations a principal may see: one id for an org admin, `'all'` otherwise. */
-export function visibleOrganizations(principal: Principal): 'all' | string {
-  return principal.role === 'org_admin' ? principal.organizationId : 'all';
-}
-
-/** Why and on what ground a deletion happens; both are mandatory. */
-export const deletionJustificationSchema = z.strictObject({
-  reason: displayTextSchema(3, 1_000),
-  legalBasis: deletionLegalBasisSchema,
-});

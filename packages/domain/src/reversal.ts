@@ -17,8 +17,6 @@ export const reverseSyncInputSchema = z.strictObject({
   syncLogId: z.uuid(),
   reason: displayTextSchema(1, REVERSAL_REASON_MAX),
 });
-/** What `syncs.reverse` takes. */
-export type ReverseSyncInput = z.infer<typeof reverseSyncInputSchema>;
 
 /** What a sync's payload summary says it reverses, or undefined when it is no reversal. */
 export function reversalOf(log: Pick<SyncLog, 'payloadSummary'>): ReversalSummary | undefined {

@@ -1,10 +1,10 @@
-import { isTerminalStatus, type SyncStatus } from './enums.js';
+import type { SyncStatus } from './enums.js';
 
 /**
  * The only moves a sync can make. `pending → failed` covers a sync cancelled or rejected before
  * it ran; nothing leaves a terminal state.
  */
-export const STATUS_TRANSITIONS: Readonly<Record<SyncStatus, readonly SyncStatus[]>> = {
+const STATUS_TRANSITIONS: Readonly<Record<SyncStatus, readonly SyncStatus[]>> = {
   pending: ['in_progress', 'failed'],
   in_progress: ['success', 'partial', 'failed'],
   success: [],
@@ -20,9 +20,4 @@ export function canTransition(from: SyncStatus, to: SyncStatus): boolean {
 /** Statuses reachable in one step from `from`. */
 export function nextStatuses(from: SyncStatus): readonly SyncStatus[] {
   return STATUS_TRANSITIONS[from];
-}
-
-/** True when no further transition is possible. */
-export function isFinal(status: SyncStatus): boolean {
-  return isTerminalStatus(status);
 }

@@ -5,7 +5,7 @@ import { errorDetailsSchema } from './error-details.js';
 import { payloadSummarySchema } from './payload-summary.js';
 
 /** Largest count a record may carry (the database column is a 32-bit integer). */
-export const MAX_RECORD_COUNT = 2_147_483_647;
+const MAX_RECORD_COUNT = 2_147_483_647;
 
 /** A record count: a non-negative 32-bit integer. */
 export const recordCountSchema = z.number().int().max(MAX_RECORD_COUNT);

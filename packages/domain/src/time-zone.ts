@@ -35,7 +35,7 @@ export const timeZoneSchema = z
   .transform((name) => new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone);
 
 /** Minutes `timeZone` is ahead of UTC at `instant` (negative west of Greenwich). */
-export function zoneOffsetMinutes(timeZone: string, instant: Date): number {
+function zoneOffsetMinutes(timeZone: string, instant: Date): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -63,7 +63,7 @@ function utcTime(year: number, monthIndex: number, day: number, hour = 0, minute
 }
 
 /** The UTC instant of local midnight on `year-month-day` in `timeZone` (DST-safe: the offset is re-read once). */
-export function localMidnight(timeZone: string, year: number, monthIndex: number, day: number): Date {
+function localMidnight(timeZone: string, year: number, monthIndex: number, day: number): Date {
   const guess = utcTime(year, monthIndex, day);
   const first = guess - zoneOffsetMinutes(timeZone, new Date(guess)) * 60_000;
   const second = guess - zoneOffsetMinutes(timeZone, new Date(first)) * 60_000;
@@ -165,7 +165,7 @@ export function formatZonedDateTime(instant: Date | IsoDateTime, timeZone: strin
 }
 
 /** The short name of `timeZone` at `instant` (`CET`, `CEST`, `UTC`, `GMT+9`). */
-export function zoneAbbreviation(instant: Date, timeZone: string): string {
+function zoneAbbreviation(instant: Date, timeZone: string): string {
   const part = new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' })
     .formatToParts(instant)
     .find((p) => p.type === 'timeZoneName')?.value;

@@ -6,6 +6,8 @@ import {
   DomainError,
   failureCategory,
   parseCommand,
+  REJECTION_CATEGORIES,
+  rejectedItemSchema,
   reportProgressCommandSchema,
   syncLogPageSchema,
   syncLogSchema,
@@ -118,6 +120,29 @@ describe('the domain package as other teams meet it', () => {
         ],
       }),
     ).toBe('validation');
+  });
+
+  it('rejectedItemSchema parses one rejections.list item and refuses a float amount or a category off the list', () => {
+    expect(rejectedItemSchema.parse(REJECTION).amountMinor).toBe('129050');
+    expect(rejectedItemSchema.safeParse({ ...REJECTION, amount: 1290.5 }).success).toBe(false);
+    expect(rejectedItemSchema.safeParse({ ...REJECTION, category: 'rate_limit' }).success).toBe(false);
+  });
+
+  it('REJECTION_CATEGORIES is the one list the README names, and every item category comes from it', () => {
+    expect(REJECTION_CATEGORIES).toEqual([
+      'mapping',
+      'master_data',
+      'period_locked',
+      'auth',
+      'transient',
+      'validation',
+      'duplicate',
+      'configuration',
+      'unclassified',
+    ]);
+    for (const category of REJECTION_CATEGORIES) {
+      expect(rejectedItemSchema.safeParse({ ...REJECTION, category }).success).toBe(true);
+    }
   });
 
   it("the README's account of exports and publishing matches package.json", () => {

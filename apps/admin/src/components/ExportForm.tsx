@@ -6,7 +6,7 @@ import { useTRPC } from '../lib/trpc';
 import { ErrorMessage } from './ErrorMessage';
 
 /** Default period: the current month up to today in the organization's calendar (what an operator re-sends most often). */
-export function defaultPeriod(timeZone = 'UTC', today = new Date()): { from: string; to: string } {
+function defaultPeriod(timeZone = 'UTC', today = new Date()): { from: string; to: string } {
   const day = zonedToday(timeZone, today);
   return { from: `${day.slice(0, 8)}01`, to: day };
 }

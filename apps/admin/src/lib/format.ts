@@ -1,7 +1,7 @@
 import type { ACCOUNTING_SYSTEM_DESCRIPTIONS, AccountingSystem } from '@meander/domain';
 
 /** The zone a time is shown in when the organization names none. */
-export const DEFAULT_TIME_ZONE = 'UTC';
+const DEFAULT_TIME_ZONE = 'UTC';
 
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 function dateTimeFormat(timeZone: string): Intl.DateTimeFormat {
@@ -49,7 +49,7 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
-export function formatDate(iso: string | null | undefined): string {
+function formatDate(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 10) : '—';
 }
 
@@ -201,7 +201,7 @@ type DomainSystemLabels = {
  * written again here and the compiler holds them to the domain's: a system added or renamed there
  * does not compile until this matches.
  */
-export const ACCOUNTING_SYSTEM_LABELS = {
+const ACCOUNTING_SYSTEM_LABELS = {
   xledger: 'Xledger',
   dynamics: 'Business Central',
 } as const satisfies DomainSystemLabels;

@@ -68,7 +68,7 @@ type HealthEntry = {
  * API against the organization's schedule), the live parts — last and active sync, stuck flag —
  * from `monitoring.overview`.
  */
-export function combineHealth(
+function combineHealth(
   health: readonly HealthEntry[],
   overview: readonly OverviewEntry[],
 ): IntegrationHealth[] {

@@ -1,5 +1,5 @@
 import type { AccountingSystem } from '@meander/domain';
-import { ACCOUNTING_SYSTEM_LABELS } from './format';
+import { SYSTEM_LABELS } from './format';
 
 /** The history page's filters as they live in the URL (`/history?status=partial&periodFrom=2026-10-01`). */
 export interface HistorySearch {
@@ -17,13 +17,15 @@ export interface HistorySearch {
 
 export const SYNC_STATUSES = ['pending', 'in_progress', 'success', 'partial', 'failed'] as const;
 /** Every accounting system, in the order the filter offers them (the labels are keyed by the domain's enum). */
-export const ACCOUNTING_SYSTEMS = Object.keys(ACCOUNTING_SYSTEM_LABELS) as readonly AccountingSystem[];
+export const ACCOUNTING_SYSTEMS = Object.keys(SYSTEM_LABELS) as readonly AccountingSystem[];
 export const SYNC_TYPES = ['scheduled', 'manual', 'api'] as const;
-export type SyncStatus = (typeof SYNC_STATUSES)[number];
-export type { AccountingSystem };
-export type SyncType = (typeof SYNC_TYPES)[number];
+type SyncStatus = (typeof SYNC_STATUSES)[number];
 
-export const FILTER_KEYS = [
+export type { AccountingSystem };
+
+type SyncType = (typeof SYNC_TYPES)[number];
+
+const FILTER_KEYS = [
   'organizationId',
   'status',
   'accountingSystem',

@@ -12,7 +12,7 @@ export interface OrganizationView {
 }
 
 /** An API organization → the view (reads `timeZone` when the API sends one). */
-export function organizationView(o: { id: string; name: string; timeZone?: unknown }): OrganizationView {
+function organizationView(o: { id: string; name: string; timeZone?: unknown }): OrganizationView {
   return {
     id: o.id,
     name: o.name,

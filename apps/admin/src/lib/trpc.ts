@@ -30,5 +30,3 @@ export function createClient(getToken: () => string | null, baseUrl = '') {
     ],
   });
 }
-
-export type Client = ReturnType<typeof createClient>;

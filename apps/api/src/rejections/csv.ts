@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import type { RejectedItem } from './rows.js';
 
 /** The CSV's columns, in order. */
-export const REJECTION_CSV_COLUMNS = [
+const REJECTION_CSV_COLUMNS = [
   'recordId',
   'bookingDate',
   'amount',

@@ -8,7 +8,7 @@ import { requireOrganizationScope } from './tenancy.js';
  * How an auditor recomputes the chain from an evidence export: a summary of the one documented
  * recipe (packages/db/README.md, "The hash chain, for auditors"), its field list read from the domain.
  */
-export const HASHING_RECIPE = [
+const HASHING_RECIPE = [
   'Rows are sealed per organization in chain_seq order (1, 2, 3, … with no gaps; a deleted row leaves a tombstone with its chain_seq and chain_hash).',
   'Each row carries chainRecipe, the recipe it was sealed with; recipe 1 is the only one so far.',
   `canonical_json(row) under recipe 1 = JSON of the ${CHAIN_FIELDS_V1.length} spec fields in camelCase (${CHAIN_FIELDS_V1.join(', ')}), keys sorted by code unit at every depth, no whitespace, absent values as null, datetimes as YYYY-MM-DDTHH:mm:ss.sssZ.`,
@@ -31,7 +31,7 @@ const checkpointInput = z.object({
 });
 
 /** How an auditor checks a checkpoint's signature without this product. */
-export const CHECKPOINT_RECIPE = [
+const CHECKPOINT_RECIPE = [
   'message = "meander-checkpoint/v1\\n" + canonical_json({ at, count, hash, organizationId, seq }) (keys sorted, no whitespace).',
   'signature = base64 Ed25519 signature of the UTF-8 message; publicKey = the signer’s SPKI PEM.',
   'seq/hash = the chain head (chain_seq, chain_hash) when signed; count = links (rows + tombstones) with chain_seq <= seq.',

@@ -136,16 +136,6 @@ function asTRPCError(error: unknown): TRPCError {
   });
 }
 
-/** Every procedure without a principal requirement runs through this: errors mapped and counted. */
-const domainErrors = t.middleware(async ({ ctx, path, type, next }) => {
-  const result = await next();
-  if (!result.ok) failWith(ctx, path, type, result.error);
-  ctx.metrics.countProcedure(path, type, 'OK');
-  return result;
-});
-
-export const publicProcedure = t.procedure.use(domainErrors);
-
 const AUTH_MESSAGES = {
   missing: 'Authentication required: send Authorization: Bearer <token>',
   invalid: 'The bearer token is not valid',
@@ -213,9 +203,6 @@ function guarded(action: Action | null) {
     return result;
   });
 }
-
-/** A known principal is required (401 otherwise); mutations count against its write limit. */
-export const authedProcedure = t.procedure.use(guarded(null));
 
 /** A procedure for one action of the policy; the organization-level check happens in the handler. */
 export function procedureFor(action: Action) {

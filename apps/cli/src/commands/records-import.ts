@@ -6,14 +6,14 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { formatOf, recordsOf } from '../records/record-file.js';
 
 /** One refused line of the file, as `--json` reports it. */
-export interface RefusedLine {
+interface RefusedLine {
   line: number;
   id: string | null;
   issues: ExpenseRecordIssue[];
 }
 
 /** What an import did. */
-export interface ImportSummary {
+interface ImportSummary {
   file: string;
   dryRun: boolean;
   records: number;

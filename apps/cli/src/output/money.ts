@@ -36,7 +36,7 @@ export function resolveLocale(flag: string | undefined, env: NodeJS.ProcessEnv =
 }
 
 /** Fraction digits of `currency` (NOK 2, JPY 0). */
-export function currencyDigits(currency: string): number {
+function currencyDigits(currency: string): number {
   return (
     new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
   );

@@ -33,7 +33,7 @@ const ACCOUNT_TYPES: Record<NonNullable<PlannedLineView['accountType']>, string>
  * The kind of account a line books: what the adapter says, else — adapters that predate the
  * posting model — a G/L account for a record's line and the balancing account for the contra line.
  */
-export function accountTypeLabel(line: PlannedLineView): string {
+function accountTypeLabel(line: PlannedLineView): string {
   if (line.accountType) return ACCOUNT_TYPES[line.accountType];
   return line.recordId ? ACCOUNT_TYPES.gl_account : ACCOUNT_TYPES.balancing_account;
 }

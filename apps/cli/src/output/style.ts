@@ -1,5 +1,5 @@
 /** Colours only on a terminal, never with NO_COLOR (https://no-color.org). */
-export function colorsEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
+function colorsEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
 }
 

@@ -26,7 +26,7 @@ interface SyncJob {
  * reaped, and its retry finds the row terminal and completes as a no-op; a sync running longer
  * than this keeps running under its lease (its job's retry finds it `in_progress`: a no-op too).
  */
-export function syncJobExpirySeconds(staleAfterSeconds: number): number {
+function syncJobExpirySeconds(staleAfterSeconds: number): number {
   return Math.max(60, 2 * staleAfterSeconds);
 }
 

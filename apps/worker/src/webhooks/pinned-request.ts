@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 
 /** One webhook POST, to be sent to `addresses` only (the ones the SSRF guard checked). */
-export interface PinnedRequest {
+interface PinnedRequest {
   url: URL;
   addresses: readonly string[];
   headers: Record<string, string>;

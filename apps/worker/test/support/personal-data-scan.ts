@@ -5,10 +5,10 @@ import type { Database } from '@meander/db';
  * expense system sent. Everything else — the sync log, its deletions, the audit checkpoints,
  * unverified postings, webhook payloads, migration bookkeeping — must never hold it.
  */
-export const INTAKE_TABLES: readonly string[] = ['expense_records', 'expense_record_lines'];
+const INTAKE_TABLES: readonly string[] = ['expense_records', 'expense_record_lines'];
 
 /** One stored value that contains personal data. */
-export interface PersonalDataFinding {
+interface PersonalDataFinding {
   table: string;
   column: string;
   secret: string;
@@ -44,7 +44,7 @@ function textOf(value: unknown): string {
 }
 
 /** Which of `secrets` occur in `text` (case-insensitive, in any stored form). */
-export function secretsIn(text: string, secrets: readonly string[]): string[] {
+function secretsIn(text: string, secrets: readonly string[]): string[] {
   const haystack = text.toLowerCase();
   return secrets.filter((secret) => needlesOf(secret).some((needle) => haystack.includes(needle)));
 }

@@ -17,17 +17,9 @@ import { BodyTooLargeError, readBody, sendJson, tryParseJson } from './http-io.j
 
 export {
   DEMO_DYNAMICS_BALANCING_ACCOUNT,
-  DEMO_DYNAMICS_CLIENT,
-  DEMO_DYNAMICS_COMPANIES,
   DEMO_DYNAMICS_COMPANY_ID,
-  DEMO_DYNAMICS_CURRENCY,
   DEMO_DYNAMICS_JOURNAL_ID,
-  DEMO_DYNAMICS_JOURNAL_NAME,
 } from '../systems/dynamics/emulator/dynamics-emulated-system.js';
-export {
-  DEMO_XLEDGER_POSTING,
-  DEMO_XLEDGER_TOKEN,
-} from '../systems/xledger/emulator/xledger-emulated-system.js';
 export type { EmulatorOptions } from './emulator-options.js';
 
 /** The port `pnpm emulators` and `pnpm start` use unless `EMULATOR_PORT` says otherwise. */

@@ -17,7 +17,7 @@ export interface RetryPolicy {
 }
 
 /** Defaults for real systems: a few attempts over at most two minutes. */
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
+const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
   maxAttempts: 5,
   maxTotalWaitMs: 120_000,
   baseDelayMs: 500,

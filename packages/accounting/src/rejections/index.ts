@@ -1,7 +1,5 @@
-export { type CatalogueEntry, REJECTION_CATALOGUE, UNCLASSIFIED } from './catalogue.js';
+export { REJECTION_CATALOGUE, UNCLASSIFIED } from './catalogue.js';
 export {
-  type ClassifiedRejection,
   classifyRejection,
   explainCatalogCode,
-  type VendorError,
 } from './classify.js';

@@ -30,7 +30,7 @@ export function batchContext(overrides: Partial<BatchContext> = {}): BatchContex
 }
 
 /** A sleep that returns at once and remembers every wait it was asked for. */
-export function recordingSleep(): { sleep: Sleep; waits: number[] } {
+function recordingSleep(): { sleep: Sleep; waits: number[] } {
   const waits: number[] = [];
   return {
     waits,

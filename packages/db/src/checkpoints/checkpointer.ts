@@ -25,7 +25,7 @@ export class CheckpointConflictError extends Error {
 }
 
 /** How many organizations' last signed counts a checkpointer keeps to carry forward. */
-export const CARRIED_COUNTS = 1_024;
+const CARRIED_COUNTS = 1_024;
 
 /**
  * Signs each organization's chain head after every seal, in the process that sealed (API or

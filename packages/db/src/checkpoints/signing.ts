@@ -18,7 +18,7 @@ const MESSAGE_PREFIX = 'meander-checkpoint/v1\n';
  * The exact bytes signed: `meander-checkpoint/v1\n` + canonical JSON (sorted keys, no whitespace)
  * of `{ at, count, hash, organizationId, seq }`. Documented for auditors in the README.
  */
-export function checkpointMessage(head: CheckpointHead): Buffer {
+function checkpointMessage(head: CheckpointHead): Buffer {
   const { organizationId, seq, hash, count, at } = head;
   return Buffer.from(`${MESSAGE_PREFIX}${canonicalJson({ at, count, hash, organizationId, seq })}`, 'utf8');
 }
@@ -46,7 +46,7 @@ export interface DeletionSeal {
 }
 
 /** The exact bytes signed for a deletion: `meander-deletion/v1\n` + canonical JSON of {@link DeletionFacts}. */
-export function deletionMessage(facts: DeletionFacts): Buffer {
+function deletionMessage(facts: DeletionFacts): Buffer {
   const {
     syncLogId,
     organizationId,
@@ -80,7 +80,7 @@ export function deletionSignatureValid(
 }
 
 /** The key id of a public key: first 16 hex digits of SHA-256 over its SPKI DER. */
-export function keyIdOf(publicKey: KeyObject): string {
+function keyIdOf(publicKey: KeyObject): string {
   return createHash('sha256')
     .update(publicKey.export({ type: 'spki', format: 'der' }))
     .digest('hex')

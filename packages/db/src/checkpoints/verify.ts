@@ -4,7 +4,7 @@ import type { SignedCheckpoint } from './port.js';
 import { checkpointSignatureValid, deletionSignatureValid } from './signing.js';
 
 /** Why a chain does not match the checkpoint it was checked against (beyond the chain's own breaks). */
-export type CheckpointBreakKind =
+type CheckpointBreakKind =
   | 'organization_not_found'
   | 'checkpoint_missing'
   | 'checkpoint_signature_invalid'
@@ -19,7 +19,7 @@ export type CheckpointBreakKind =
   | 'count_mismatch';
 
 /** One problem found by {@link verifyAgainstCheckpoint}, always with a sentence saying what is wrong. */
-export interface AuditBreak {
+interface AuditBreak {
   chainSeq: number;
   syncLogId: string | null;
   kind: ChainBreak['kind'] | CheckpointBreakKind;

@@ -12,7 +12,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
  * Values sealed before v2 still open (`v1`, one layout per purpose, see {@link LEGACY_V1}) until
  * `pnpm db:rotate-credentials` re-seals them; {@link Keyring.isCurrent} tells which need it.
  */
-export const SEAL_PURPOSES = ['credentials', 'webhook-secret'] as const;
+const SEAL_PURPOSES = ['credentials', 'webhook-secret'] as const;
 /** What a sealed value protects: part of its key derivation and authenticated data. */
 export type SealPurpose = (typeof SEAL_PURPOSES)[number];
 

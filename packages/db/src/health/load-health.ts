@@ -19,7 +19,7 @@ const MAX_ATTEMPTS = 1_000;
  * The next run of a cron schedule after `now`, and its interval (the gap between the next two runs,
  * so an hourly and a nightly schedule are judged by their own rhythm).
  */
-export function scheduleTimes(
+function scheduleTimes(
   schedule: SyncSchedule,
   now: Date,
 ): { intervalSeconds: number; nextRunAt: IsoDateTime | null } | null {

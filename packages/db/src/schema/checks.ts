@@ -22,10 +22,10 @@ export function inEnum(column: string, values: readonly string[]): SQL {
 }
 
 export const RUNNERS = ['worker', 'external'] as const;
-export const EXPENSE_RECORD_KINDS = ['expense_claim', 'reimbursement'] as const;
-export const APPROVAL_STATES = ['draft', 'submitted', 'approved', 'rejected'] as const;
+const EXPENSE_RECORD_KINDS = ['expense_claim', 'reimbursement'] as const;
+const APPROVAL_STATES = ['draft', 'submitted', 'approved', 'rejected'] as const;
 /** The chain recipes a row may be sealed with (see hash-chain.ts). */
-export const CHAIN_RECIPE_VERSIONS = [1] as const;
+const CHAIN_RECIPE_VERSIONS = [1] as const;
 
 const active = list(ACTIVE_STATUSES);
 

@@ -41,7 +41,7 @@ function unwrap(error: unknown): DriverError | null {
   return e;
 }
 
-export function constraintToDomainError(error: unknown): DomainError | null {
+function constraintToDomainError(error: unknown): DomainError | null {
   const e = unwrap(error);
   if (!e) return null;
   const code = String(e.code ?? '');

@@ -34,7 +34,7 @@ export interface WithdrawResult {
 }
 
 /** The content hash of rows the migration moved (their content is compared, not their hash). */
-export const LEGACY_CONTENT_HASH = 'legacy-0011';
+const LEGACY_CONTENT_HASH = 'legacy-0011';
 
 /** A record that passed the domain's rules, with what the store keeps beside it. */
 export interface CheckedRecord {
@@ -43,7 +43,7 @@ export interface CheckedRecord {
 }
 
 /** The stored row an upsert compares against. */
-export interface ExistingRecord {
+interface ExistingRecord {
   id: string;
   organization_id: string;
   version: number | string;
@@ -105,7 +105,7 @@ export function contentHash(record: ExpenseRecordInput): string {
 }
 
 /** What to do with one valid record given the stored one (pure). */
-export type UpsertDecision =
+type UpsertDecision =
   | { kind: 'insert' }
   | { kind: 'update'; previousVersion: number }
   | { kind: 'unchanged' }
@@ -119,7 +119,7 @@ export type UpsertDecision =
  * version (`VERSION_PAYLOAD_CONFLICT`); a higher version replaces the record and re-approves it if it
  * was withdrawn. An id another organization holds is refused without saying whose (`ID_IN_USE`).
  */
-export function decideUpsert(
+function decideUpsert(
   organizationId: string,
   existing: ExistingRecord | undefined,
   checked: CheckedRecord,

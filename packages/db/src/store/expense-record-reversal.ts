@@ -24,7 +24,7 @@ import { isUuid } from './uuid.js';
  * marked `reversal: true` so the adapter negates every amount under the reversal key of the
  * posting round it reverses (the record's open round: it moves on only once the reversal completes).
  */
-export function reversalRecordOf(view: ExpenseRecordView, postingRound = 1): ExportRecord {
+function reversalRecordOf(view: ExpenseRecordView, postingRound = 1): ExportRecord {
   const [first] = view.lines;
   let gross = 0;
   for (const line of view.lines) gross += line.amountMinor + line.vatAmountMinor;

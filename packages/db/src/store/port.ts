@@ -20,19 +20,12 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type postgres from 'postgres';
 import type { CheckpointStore } from '../checkpoints/port.js';
 import type { DeletionFacts, DeletionSeal } from '../checkpoints/signing.js';
-import type { UnverifiedPostingStore } from './unverified-posting-store.js';
-
-export type {
-  OpenUnverifiedSummary,
-  UnverifiedPosting,
-  UnverifiedPostingStore,
-} from './unverified-posting-store.js';
-
 import type { UpsertResult, WithdrawResult } from './expense-record-intake.js';
 import type { ExpenseRecordView } from './expense-record-view.js';
 import type { ScheduledSyncInput } from './scheduled-syncs.js';
 import type { SyncLease } from './sync-lease.js';
 import type { ReverseSyncCommand } from './sync-reversal.js';
+import type { UnverifiedPostingStore } from './unverified-posting-store.js';
 
 /** The two databases the product runs on. */
 export type Dialect = 'sqlite' | 'postgres';

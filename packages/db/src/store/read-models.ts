@@ -1,6 +1,6 @@
 import type { AccountingSystem, SyncLog } from '@meander/domain';
 import type { MonitoringEntry, ResyncPlanEntry } from './port.js';
-import { toIso, toIsoOrNull } from './sync-log-row.js';
+import { toIsoOrNull } from './sync-log-row.js';
 
 /** Per organization and system, the aggregates one grouped query returns (both dialects). */
 export interface MonitoringStatsRow {
@@ -105,5 +105,3 @@ export function resyncEntryFrom(log: SyncLog): ResyncPlanEntry {
     wholePeriod,
   };
 }
-
-export { toIso };

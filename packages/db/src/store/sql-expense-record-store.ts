@@ -86,7 +86,7 @@ type Tables = ReturnType<typeof tablesOf>;
 export const EXPORTABLE = (r: Tables['expenseRecords']) =>
   sql`${r.approvalState} = 'approved' AND ${r.withdrawnAt} IS NULL`;
 /** The record's own columns an ExportRecord is built from (its lines are joined to them). */
-export const EXPORT_COLUMNS = (r: Tables['expenseRecords']) =>
+const EXPORT_COLUMNS = (r: Tables['expenseRecords']) =>
   sql`${r.id} AS id, ${r.kind} AS kind, ${r.currency} AS currency, ${r.bookingDate} AS booking_date,
     ${r.description} AS description, ${r.employeeNumber} AS employee_number, ${r.receiptUrl} AS receipt_url,
     ${r.exchangeRate} AS exchange_rate,

@@ -47,7 +47,7 @@ function portOf(url: URL): string {
 }
 
 /** True when `WEBHOOK_ALLOWED_HOSTS` names this URL's host (with or without its port). */
-export function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolean {
+function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolean {
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   return allowedHosts.some((entry) => {
     const bare = entry.replace(/^\[|\]$/g, '');

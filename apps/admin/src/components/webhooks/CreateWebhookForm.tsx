@@ -4,7 +4,7 @@ import { useTRPC } from '../../lib/trpc';
 import { ErrorMessage } from '../ErrorMessage';
 
 /** The events an endpoint can subscribe to (`WEBHOOK_EVENTS` of @meander/db, restated for the bundle). */
-export const WEBHOOK_EVENT_LABELS = {
+const WEBHOOK_EVENT_LABELS = {
   'sync.succeeded': 'Sync succeeded',
   'sync.partial': 'Sync partial',
   'sync.failed': 'Sync failed',

@@ -54,7 +54,7 @@ export interface DocumentPlan {
  * attached is the link, which the accountant opens from the journal line's or entry's attachments.
  * The URL is normalised by the WHATWG parser, so no line break can reach the file.
  */
-export function receiptShortcut(url: string): { fileName: string; content: string } | undefined {
+function receiptShortcut(url: string): { fileName: string; content: string } | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);

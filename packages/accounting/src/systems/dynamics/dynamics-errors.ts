@@ -11,7 +11,7 @@ export interface ODataError {
 }
 
 /** The code Business Central returns when a key already exists (here: the external document number). */
-export const ENTITY_WITH_SAME_KEY_EXISTS = 'Internal_EntityWithSameKeyExists';
+const ENTITY_WITH_SAME_KEY_EXISTS = 'Internal_EntityWithSameKeyExists';
 
 /** Read an OData error body, or undefined when the body is something else. */
 export function readODataError(body: unknown): ODataError | undefined {
@@ -23,7 +23,7 @@ export function readODataError(body: unknown): ODataError | undefined {
 }
 
 /** The GUID after `CorrelationId:` in a Business Central message. */
-export function correlationIdFrom(message: string): string | undefined {
+function correlationIdFrom(message: string): string | undefined {
   return /CorrelationId:\s*([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/.exec(
     message,
   )?.[1];

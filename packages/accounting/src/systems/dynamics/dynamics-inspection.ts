@@ -129,7 +129,7 @@ export async function inspectConnection(
  * not API v2.0 entities), each with how the product copes. Informational: they pass, because the
  * product is right whichever way they are set; the message says what happens.
  */
-export function unexposedBatchSettings(connection: DynamicsConnection): ConnectionCheckItem[] {
+function unexposedBatchSettings(connection: DynamicsConnection): ConnectionCheckItem[] {
   const batch = connection.journalName;
   const range =
     connection.allowPostingFrom || connection.allowPostingTo

@@ -20,7 +20,7 @@ export function externalDocumentNumberFor(recordId: string): string {
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** Prefix of every document number Meander posts, so they stand out in the G/L. */
-export const DOCUMENT_NUMBER_PREFIX = 'MX';
+const DOCUMENT_NUMBER_PREFIX = 'MX';
 
 /**
  * The document number of one record's posting: `MX` + 18 base-32 characters of the SHA-256 of the
@@ -59,7 +59,7 @@ export interface PostingIdentity {
  * `<id>#<n>` from round 2 on — a record exported again after its reversal is posted under a key of
  * its own instead of being read back as the posting that was reversed.
  */
-export function roundDocumentNumberOf(record: Pick<PostingIdentity, 'id' | 'postingRound'>): string {
+function roundDocumentNumberOf(record: Pick<PostingIdentity, 'id' | 'postingRound'>): string {
   const round = record.postingRound ?? 1;
   return documentNumberFor(round > 1 ? `${record.id}#${round}` : record.id);
 }
@@ -77,7 +77,7 @@ export function postingKeyOf(record: PostingIdentity): string {
 }
 
 /** Business Central's journal line and G/L entry Description is Text[100]. */
-export const DESCRIPTION_MAX = 100;
+const DESCRIPTION_MAX = 100;
 
 /**
  * The journal line description: the record's document key, then its own description for the

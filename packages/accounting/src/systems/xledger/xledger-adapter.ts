@@ -34,13 +34,9 @@ import { lowestDbId, XledgerReads } from './xledger-reads.js';
 import { voucherOf, XLEDGER_MASTER_DATA_UNKNOWN, type XledgerLine } from './xledger-voucher.js';
 
 export {
-  DEFAULT_PROCESSING_WAIT,
   GL_IMPORT_ITEM_ERROR,
-  POSTED_NOT_FOUND,
-  XLEDGER_STAGED_WITH_ERRORS,
   type XledgerProcessingWait,
 } from './xledger-push.js';
-export { lowestDbId } from './xledger-reads.js';
 
 /** Help centre article 8715787519634: at most 500 nodes per mass mutation; a record is two nodes. */
 const MAX_RECORDS_PER_MUTATION = 250;

@@ -12,7 +12,7 @@ const currencyCode = z
  * The GL import item fields that carry a dimension value (V: grasp-labs `glImportItems/create`
  * metadata lists `glObject1_code` … `glObject5_code` and `project_code`).
  */
-export const XLEDGER_DIMENSION_FIELDS = [
+const XLEDGER_DIMENSION_FIELDS = [
   'glObject1',
   'glObject2',
   'glObject3',
@@ -75,5 +75,3 @@ export const xledgerConnectionSchema = z.object({
 });
 /** Xledger connection settings. */
 export type XledgerConnection = z.infer<typeof xledgerConnectionSchema>;
-/** Xledger connection settings as stored (before defaults and normalisation). */
-export type XledgerConnectionInput = z.input<typeof xledgerConnectionSchema>;

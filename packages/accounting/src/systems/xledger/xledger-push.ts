@@ -16,9 +16,9 @@ const MAX_NODES_PER_MUTATION = 500;
 /** The code of a per-record rejection read from `glImportItemErrors` (the message is kept verbatim). */
 export const GL_IMPORT_ITEM_ERROR = 'GL_IMPORT_ITEM_ERROR';
 /** Items from an earlier attempt still staged with a processing error (catalogue `STAGED_WITH_ERRORS`). */
-export const XLEDGER_STAGED_WITH_ERRORS = 'XLEDGER_STAGED_WITH_ERRORS';
+const XLEDGER_STAGED_WITH_ERRORS = 'XLEDGER_STAGED_WITH_ERRORS';
 /** Imported, but no read-back shows it processed (catalogue `POSTED_NOT_FOUND`); never imported again. */
-export const POSTED_NOT_FOUND = 'POSTED_NOT_FOUND';
+const POSTED_NOT_FOUND = 'POSTED_NOT_FOUND';
 
 /** How long a push waits for Xledger to process what it imported, polling with exponential backoff. */
 export interface XledgerProcessingWait {
@@ -28,7 +28,7 @@ export interface XledgerProcessingWait {
   maxWaitMs: number;
 }
 
-export const DEFAULT_PROCESSING_WAIT: Readonly<XledgerProcessingWait> = {
+const DEFAULT_PROCESSING_WAIT: Readonly<XledgerProcessingWait> = {
   firstPollMs: 1_000,
   maxWaitMs: 60_000,
 };

@@ -16,7 +16,7 @@ import {
 import { graphQlErrorCode } from './xledger-errors.js';
 
 /** Keys per filtered read and items per page (grasp-labs reads pages of `first: 1000`). */
-export const READ_PAGE_SIZE = 500;
+const READ_PAGE_SIZE = 500;
 
 /** What the ledger holds for some `extIdentifier`s. */
 export interface LedgerState {

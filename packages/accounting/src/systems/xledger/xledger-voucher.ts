@@ -5,9 +5,9 @@ import { postingSettingsOf } from '../../posting-settings.js';
 import type { XledgerConnection } from './xledger-connection.js';
 
 /** Suffix of a record's contra (credit) line's `extIdentifier`. */
-export const CONTRA_SUFFIX = ':contra';
+const CONTRA_SUFFIX = ':contra';
 /** Suffix of the key a reversal posts under: never the key of the posting it reverses. */
-export const REVERSAL_SUFFIX = ':reversal';
+const REVERSAL_SUFFIX = ':reversal';
 
 /** Per-record refusals of the posting settings, before anything is sent (catalogue entries of the same names). */
 export const XLEDGER_VAT_CATEGORY_UNMAPPED = 'XLEDGER_VAT_CATEGORY_UNMAPPED';
@@ -47,7 +47,7 @@ export interface XledgerLine {
 }
 
 /** Separates a record id from its posting round in a key; no record id contains it (RECORD_ID_PATTERN). */
-export const ROUND_SEPARATOR = '#';
+const ROUND_SEPARATOR = '#';
 
 /**
  * The key of a record's posting round: the record id in round 1 (the key every record had before
@@ -55,7 +55,7 @@ export const ROUND_SEPARATOR = '#';
  * exported again after its reversal is booked under a key of its own instead of being read back as
  * the voucher that was reversed.
  */
-export function roundKeyOf(record: Pick<ExportRecord, 'id' | 'postingRound'>): string {
+function roundKeyOf(record: Pick<ExportRecord, 'id' | 'postingRound'>): string {
   const round = record.postingRound ?? 1;
   return round > 1 ? `${record.id}${ROUND_SEPARATOR}${round}` : record.id;
 }

@@ -12,15 +12,15 @@ import type {
 } from './dynamics-ledger.js';
 
 /** The demo app registration the token endpoint accepts by default (the demo seed uses it). */
-export const DEMO_DYNAMICS_CLIENT = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
+const DEMO_DYNAMICS_CLIENT = { clientId: 'demo-client', clientSecret: 'demo-secret' } as const;
 export const DEMO_DYNAMICS_COMPANY_ID = 'c0a1e5d2-7b6f-4e1a-9c3d-2f8b9a0e4d51';
 export const DEMO_DYNAMICS_JOURNAL_ID = '9f3b2c1a-8d7e-4f60-a5b4-3c2d1e0f9a87';
 /** The demo company's journal batch owned by Meander (`journalName` in the connection). */
-export const DEMO_DYNAMICS_JOURNAL_NAME = 'MEANDER';
+const DEMO_DYNAMICS_JOURNAL_NAME = 'MEANDER';
 /** The demo company's balancing account for expense claims (employee payables). */
 export const DEMO_DYNAMICS_BALANCING_ACCOUNT = '2990';
 /** The demo company's local currency. */
-export const DEMO_DYNAMICS_CURRENCY = 'NOK';
+const DEMO_DYNAMICS_CURRENCY = 'NOK';
 
 /**
  * The demo posting model (connection settings `vatCodes`, `dimensions`): Meander's VAT categories
@@ -41,7 +41,7 @@ export const DEMO_DYNAMICS_PURCHASE_VAT_ACCOUNT = '2710';
  * The demo tenant: one company whose chart of accounts holds every account the demo seed and the
  * tests book to, with the product's journal batch and the standard `DEFAULT` one.
  */
-export const DEMO_DYNAMICS_COMPANIES: readonly DynamicsCompanySeed[] = [
+const DEMO_DYNAMICS_COMPANIES: readonly DynamicsCompanySeed[] = [
   {
     id: DEMO_DYNAMICS_COMPANY_ID,
     name: 'CRONUS Fjordvik',
@@ -78,7 +78,7 @@ export const DEMO_DYNAMICS_COMPANIES: readonly DynamicsCompanySeed[] = [
 ];
 
 /** Business Central connection settings pointed at the emulator (a type, not an interface, so it is a connection `Record`). */
-export type DynamicsEmulatorConnection = {
+type DynamicsEmulatorConnection = {
   baseUrl: string;
   tokenUrl: string;
   tenantId: string;

@@ -54,7 +54,7 @@ export interface DynamicsLedgerLine {
 }
 
 /** A file attached to a journal line or entry. */
-export interface DynamicsAttachment {
+interface DynamicsAttachment {
   id: string;
   fileName: string;
   content: string;
@@ -86,7 +86,7 @@ export interface DynamicsGlEntry {
 }
 
 /** An accounting period (read-only in API v2.0, `accountingPeriods`). */
-export interface DynamicsAccountingPeriod {
+interface DynamicsAccountingPeriod {
   id: string;
   startingDate: string;
   name: string;
@@ -176,7 +176,7 @@ export function balancesOf(entries: readonly DynamicsGlEntry[]): DynamicsBalance
 }
 
 /** Prefix length of the description index: a `startswith` at least this long is answered from it. */
-export const DESCRIPTION_INDEX_LENGTH = 20;
+const DESCRIPTION_INDEX_LENGTH = 20;
 
 function addTo<K, V>(index: Map<K, V[]>, key: K, value: V): void {
   const list = index.get(key);
@@ -489,7 +489,7 @@ export function toScaled(amount: string): bigint {
   return negative ? -digits : digits;
 }
 
-export function fromScaled(value: bigint): string {
+function fromScaled(value: bigint): string {
   const negative = value < 0n;
   const digits = (negative ? -value : value).toString().padStart(SCALE + 1, '0');
   const whole = digits.slice(0, -SCALE);

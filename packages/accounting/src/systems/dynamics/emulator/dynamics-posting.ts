@@ -10,9 +10,9 @@ import {
 import { type Answer, odataError } from './dynamics-odata.js';
 
 /** The No. Series a UI-made batch takes from the GENERAL template (CRONUS: GJNL-GEN, numbers G00001…). */
-export const BATCH_NO_SERIES = { code: 'GJNL-GEN', prefix: 'G' } as const;
+const BATCH_NO_SERIES = { code: 'GJNL-GEN', prefix: 'G' } as const;
 /** The batch's Posting No. Series: what posted entries are numbered with when it is set. */
-export const BATCH_POSTING_NO_SERIES = { code: 'GJNL-PST', prefix: 'GP' } as const;
+const BATCH_POSTING_NO_SERIES = { code: 'GJNL-PST', prefix: 'GP' } as const;
 
 const seriesNumber = (prefix: string, n: number) => `${prefix}${String(n).padStart(5, '0')}`;
 

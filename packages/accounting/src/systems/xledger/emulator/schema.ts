@@ -9,7 +9,7 @@ import {
 } from 'graphql';
 
 /** The SDL the emulator validates every request against (committed next to this file). */
-export const XLEDGER_SDL = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+const XLEDGER_SDL = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
 const DECIMAL = /^-?\d{1,20}(\.\d{1,6})?$/;
 const DATE = /^(\d{4}-\d{2}-\d{2})(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$/;

@@ -11,9 +11,9 @@ import type {
 } from './xledger-ledger.js';
 
 /** The demo credentials the emulators accept by default (the demo seed uses them). */
-export const DEMO_XLEDGER_TOKEN = 'demo-xledger-token';
+const DEMO_XLEDGER_TOKEN = 'demo-xledger-token';
 /** The demo Xledger entity's posting settings: GL transaction source, employee settlement contra account, NOK. */
-export const DEMO_XLEDGER_POSTING = {
+const DEMO_XLEDGER_POSTING = {
   transactionSource: 'GL',
   contraAccount: '2910',
   localCurrency: 'NOK',
@@ -27,7 +27,7 @@ export const DEMO_XLEDGER_POSTING = {
 export const DEMO_XLEDGER_POSTING_MODEL = DEMO_POSTING_SETTINGS.xledger;
 
 /** Xledger connection settings pointed at the emulator (a type, not an interface, so it is a connection `Record`). */
-export type XledgerEmulatorConnection = {
+type XledgerEmulatorConnection = {
   baseUrl: string;
   apiToken: string;
   transactionSource: string;

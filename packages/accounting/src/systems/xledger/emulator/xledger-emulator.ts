@@ -61,10 +61,10 @@ export interface XledgerEmulatorSettings {
 }
 
 /** Help centre article 8715787519634 ("GraphQL general tips"): at most 500 nodes per mass mutation. */
-export const XLEDGER_MAX_NODES_PER_MUTATION = 500;
+const XLEDGER_MAX_NODES_PER_MUTATION = 500;
 
 /** The demo entity's chart: every account the demo seed and the tests book to, and the contra accounts. */
-export const DEMO_XLEDGER_ACCOUNTS: readonly XledgerAccount[] = [
+const DEMO_XLEDGER_ACCOUNTS: readonly XledgerAccount[] = [
   { code: '1010', description: 'Development costs' },
   { code: '1920', description: 'Bank' },
   { code: '2400', description: 'Accounts payable' },

@@ -1,7 +1,7 @@
 import { scaled, unscaled } from './xledger-amounts.js';
 
 /** Where a GL import item stands: waiting to be processed, booked, or refused by processing. */
-export type XledgerItemStatus = 'staged' | 'processed' | 'error';
+type XledgerItemStatus = 'staged' | 'processed' | 'error';
 
 /** One GL import item the Xledger emulator holds (every item a mutation staged and nobody deleted). */
 export interface XledgerLedgerItem {

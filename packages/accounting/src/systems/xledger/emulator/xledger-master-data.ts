@@ -32,7 +32,7 @@ export interface XledgerMasterData {
 }
 
 export const GL_OBJECT_FIELDS = ['glObject1', 'glObject2', 'glObject3', 'glObject4', 'glObject5'] as const;
-export type GlObjectField = (typeof GL_OBJECT_FIELDS)[number];
+type GlObjectField = (typeof GL_OBJECT_FIELDS)[number];
 
 /** The account the demo tax rules book input VAT to (added to the demo chart). */
 export const DEMO_INPUT_VAT_ACCOUNT = '2710';
@@ -60,7 +60,7 @@ export const DEMO_XLEDGER_MASTER_DATA: XledgerMasterData = {
 };
 
 /** The object kinds the emulator serves (`objectKinds`), with stable ids. */
-export const TAX_RULE_KIND = { dbId: '700001', name: 'TAX_RULE' } as const;
+const TAX_RULE_KIND = { dbId: '700001', name: 'TAX_RULE' } as const;
 
 /** One readable row: an object value, a project or an employee. */
 export interface MasterDataRow {

@@ -36,7 +36,7 @@ export interface NodeInput {
 }
 
 /** The GL import item fields that carry a dimension value (grasp-labs create metadata: `glObject1_code` … `glObject5_code`, `project_code`). */
-export const DIMENSION_FIELDS = [...GL_OBJECT_FIELDS, 'project'] as const;
+const DIMENSION_FIELDS = [...GL_OBJECT_FIELDS, 'project'] as const;
 
 /** The dimension values a node carries, by field; a reference without a code is kept as its `dbId`. */
 function dimensionsOf(node: NodeInput): Record<string, string> {
