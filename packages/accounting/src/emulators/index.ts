@@ -4,9 +4,16 @@
  * faults, on one server. See {@link startEmulators}.
  */
 
-export type {
-  DynamicsEmulatorConnection,
-  RunningDynamicsEmulator,
+export {
+  DEMO_DYNAMICS_BALANCING_ACCOUNT,
+  DEMO_DYNAMICS_CLIENT,
+  DEMO_DYNAMICS_COMPANIES,
+  DEMO_DYNAMICS_COMPANY_ID,
+  DEMO_DYNAMICS_CURRENCY,
+  DEMO_DYNAMICS_JOURNAL_ID,
+  DEMO_DYNAMICS_JOURNAL_NAME,
+  type DynamicsEmulatorConnection,
+  type RunningDynamicsEmulator,
 } from '../systems/dynamics/emulator/dynamics-emulated-system.js';
 export { parseKeyFilter } from '../systems/dynamics/emulator/dynamics-emulator.js';
 export type {
@@ -14,15 +21,12 @@ export type {
   DynamicsGlEntry,
   DynamicsLedgerLine,
 } from '../systems/dynamics/emulator/dynamics-ledger.js';
-export {
-  EMULATED_SYSTEMS,
-  type EmulatorConnection,
-  type EmulatorLedgerEntry,
-  type EmulatorOf,
-} from '../systems/emulator-registry.js';
+export * from '../systems/emulator-registry.js';
 export { XLEDGER_SDL } from '../systems/xledger/emulator/schema.js';
 export {
+  DEMO_XLEDGER_POSTING,
   DEMO_XLEDGER_POSTING_MODEL,
+  DEMO_XLEDGER_TOKEN,
   type RunningXledgerEmulator,
   type XledgerEmulatorConnection,
 } from '../systems/xledger/emulator/xledger-emulated-system.js';
@@ -44,6 +48,7 @@ export {
   type XledgerTaxRule,
 } from '../systems/xledger/emulator/xledger-master-data.js';
 export type { EmulatedSystem, EmulatorRequest, SystemEmulator } from './emulated-system.js';
+export type { EmulatorOptions } from './emulator-options.js';
 export type { EmulatorStats } from './emulator-stats.js';
 export { type EmulatorEnv, readEmulatorEnv } from './env.js';
 export { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
