@@ -31,7 +31,8 @@ export const emulatorFaultsSchema = z.strictObject({
   serverErrorStatus: z.number().int().min(500).max(599).optional(),
   /**
    * Delay every API request by this many milliseconds (the mean, when `latencyJitterMs` is set):
-   * real ledgers answer in 100–500 ms, which is what makes a worker I/O-bound.
+   * real ledgers are far slower to answer than the in-process emulators, which is what makes a
+   * worker I/O-bound.
    */
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   /**
