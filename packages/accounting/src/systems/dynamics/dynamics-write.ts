@@ -2,6 +2,7 @@ import type { ExportRecord } from '@meander/domain';
 import type { BatchState } from '../../batch-state.js';
 import { isObject } from '../../http/json-body.js';
 import type { RetryBudget } from '../../http/retry-budget.js';
+import { withRetries } from '../../http/with-retries.js';
 import { AccountingError, type RejectedRecord } from '../../port.js';
 import { type DynamicsApi, type Fence, sendBatch } from './dynamics-api.js';
 import type { BatchOperation, BatchOperationResponse } from './dynamics-batch.js';
@@ -38,24 +39,8 @@ export async function writeSettled<T>(
       if (!(error instanceof AccountingError)) throw error;
       await api.runtime.sleep(budget.delayAfter(error), signal);
       if (!error.details.outcomeUnknown) continue;
-      const settled = await readWithoutReset(api, budget, signal, settle);
+      const settled = await withRetries(settle, budget, api.runtime.sleep, signal, { resetOnSuccess: false });
       if (settled !== undefined) return settled;
-    }
-  }
-}
-
-async function readWithoutReset<T>(
-  api: DynamicsApi,
-  budget: RetryBudget,
-  signal: AbortSignal | undefined,
-  read: () => Promise<T>,
-): Promise<T> {
-  for (;;) {
-    try {
-      return await read();
-    } catch (error) {
-      if (!(error instanceof AccountingError)) throw error;
-      await api.runtime.sleep(budget.delayAfter(error), signal);
     }
   }
 }
