@@ -19,6 +19,7 @@ const SYSTEM_CONTROL_PATH = /^\/_control\/([^/]+)\/([^/]+)$/;
 
 const isEmulated = (name: string): name is AccountingSystem => Object.hasOwn(EMULATED_SYSTEMS, name);
 
+/** The controls of `emulators`: the same for the in-process API and `/_control`. */
 export function controlOf(emulators: Readonly<Record<AccountingSystem, SystemEmulator>>): EmulatorControl {
   return {
     setFaults(system, faults) {
