@@ -31,8 +31,8 @@ describe('Business Central — a batch with a Posting No. Series (posting renumb
   // V: BaseApp GenJnlPostBatch.CheckDocumentNo replaces "Document No." with the Posting No. Series'
   // next number; G/L Entry.CopyFromGenJnlLine keeps `Description := GenJnlLine.Description`
   // (StefanMaron/MSDyn365BC.Code.History, GLEntry.Table.al). The outside reviewer's finding was
-  // 5 records posted 1,321 times each within 5 s: the read-back by document number missed, the
-  // miss was retryable, and a successful post reset the retry budget.
+  // every record posted again and again: the read-back by document number missed, the miss was
+  // retryable, and a successful post reset the retry budget.
   it('posts each record exactly once and the sync succeeds; a re-sync posts nothing', async () => {
     emulators.setFaults('dynamics', { postingNoSeries: true });
     const records = makeRecords(5);

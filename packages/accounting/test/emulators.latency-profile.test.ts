@@ -3,8 +3,8 @@ import { FaultState, seededRandom } from '../src/emulators/faults.js';
 import { type RunningEmulators, startEmulators } from '../src/emulators/index.js';
 import { rawClient } from './support/dynamics.js';
 
-// Ledger latency profiles (issue 26). Real ledgers answer in 100–500 ms (issue 26's figures; the
-// emulators answer in microseconds without this fault), which is what makes a sync I/O-bound. The
+// Ledger latency profiles (issue 26). Real ledgers are far slower to answer than the emulators
+// without this fault (issue 26 has the figures), which is what makes a sync I/O-bound. The
 // jitter is a test and benchmark device, not a vendor behaviour: it only spreads the delay.
 
 let emulators: RunningEmulators;

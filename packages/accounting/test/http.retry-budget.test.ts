@@ -82,6 +82,34 @@ describe('withRetries', () => {
     expect(waits).toEqual([7, 7]);
   });
 
+  it('keeps counting failures across a success when told not to reset (a read settling a write)', async () => {
+    const budget = new RetryBudget(resolveRetryPolicy({ maxAttempts: 3, baseDelayMs: 1 }), () => 0);
+    let calls = 0;
+    const settle = async () => {
+      calls += 1;
+      if (calls === 1) throw retryable();
+      return 'read';
+    };
+    await expect(
+      withRetries(settle, budget, async () => {}, undefined, { resetOnSuccess: false }),
+    ).resolves.toBe('read');
+    budget.delayAfter(retryable());
+    expect(() => budget.delayAfter(retryable())).toThrow(/gave up after 3 attempts/);
+  });
+
+  it('starts the count over after a success by default', async () => {
+    const budget = new RetryBudget(resolveRetryPolicy({ maxAttempts: 3, baseDelayMs: 1 }), () => 0);
+    let calls = 0;
+    const read = async () => {
+      calls += 1;
+      if (calls === 1) throw retryable();
+      return 'read';
+    };
+    await withRetries(read, budget, async () => {});
+    budget.delayAfter(retryable());
+    expect(budget.delayAfter(retryable())).toBe(0);
+  });
+
   it('does not retry errors that are not AccountingErrors', async () => {
     let calls = 0;
     await expect(

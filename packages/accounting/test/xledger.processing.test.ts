@@ -51,7 +51,9 @@ describe.each([{ processedItemsUnlisted: false }, { processedItemsUnlisted: true
   'Xledger processing later than the import (I), processedItemsUnlisted=$processedItemsUnlisted',
   (listing) => {
     it('emulator: items stay staged until processingDelayMs has passed, then are booked as journal entries', async () => {
-      emulators.setFaults('xledger', { ...listing, processingDelayMs: 150 });
+      // The delay runs on the wall clock from the import to the check after the push: long enough
+      // that a loaded machine (a full parallel run) still checks before it has passed.
+      emulators.setFaults('xledger', { ...listing, processingDelayMs: 1_000 });
       const adapter = createAdapter(
         'xledger',
         connection(),

@@ -86,8 +86,8 @@ describe('XledgerAdapter — never posts twice when an outcome is unknown', () =
 
   it('a timeout whose write landed late is read back, not re-posted', async () => {
     const records = makeRecords(4);
-    // The write outlasts the client's timeout by a second; every other request has 500 ms, which
-    // a loaded machine's in-process emulator needs far less of (50 ms once timed reads out too).
+    // The write outlasts the client's timeout by a second; every other request has 500 ms, far
+    // more than a loaded machine's in-process emulator needs (a tighter timeout once timed reads out).
     const options = fastOptions({ retry: { requestTimeoutMs: 500 } });
     let slowed = false;
     const slowFirstWrite: typeof fetch = async (input, init) => {

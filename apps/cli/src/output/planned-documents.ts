@@ -1,27 +1,12 @@
+import type { PlannedDocument, PlannedLine } from '@meander/accounting';
 import { decimalToMinor, formatMoney } from './money.js';
 import { renderTable } from './table.js';
 
-/** One planned line as `syncs.preview` returns it (the adapter's `PlannedLine`). */
-export interface PlannedLineView {
-  account: string;
-  amount: string;
-  currency: string;
-  recordId?: string;
-  accountType?: 'gl_account' | 'employee' | 'balancing_account';
-  vatCategory?: string;
-  vatCode?: string;
-  vatAmount?: string;
-  dimensions?: Readonly<Record<string, string>>;
-}
+/** One planned line as `syncs.preview` returns it. */
+export type PlannedLineView = PlannedLine;
 
-/** One planned document as `syncs.preview` returns it (the adapter's `PlannedDocument`). */
-export interface PlannedDocumentView {
-  documentNumber: string;
-  postingDate: string;
-  lines: PlannedLineView[];
-  reversal?: boolean;
-  receiptUrl?: string;
-}
+/** One planned document as `syncs.preview` returns it (without its record ids, which the table does not show). */
+export type PlannedDocumentView = Omit<PlannedDocument, 'recordIds'>;
 
 const ACCOUNT_TYPES: Record<NonNullable<PlannedLineView['accountType']>, string> = {
   gl_account: 'G/L',

@@ -1,5 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import type { EmulatorStats } from './emulator-stats.js';
+import { dropConnection, sendTruncatedJson } from './http-io.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
@@ -28,7 +31,8 @@ export const emulatorFaultsSchema = z.strictObject({
   serverErrorStatus: z.number().int().min(500).max(599).optional(),
   /**
    * Delay every API request by this many milliseconds (the mean, when `latencyJitterMs` is set):
-   * real ledgers answer in 100–500 ms, which is what makes a worker I/O-bound.
+   * real ledgers are far slower to answer than the in-process emulators, which is what makes a
+   * worker I/O-bound.
    */
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   /**
@@ -109,6 +113,30 @@ export const emulatorFaultsSchema = z.strictObject({
 export type EmulatorFaults = z.infer<typeof emulatorFaultsSchema>;
 
 type CountedFault = 'throttle' | 'serverErrors' | 'malformed' | 'dropAfterWrite';
+
+/**
+ * The faults that strike after the ledger acted: a write's answer lost with its connection
+ * (`dropAfterWrite`), or any answer cut short (`malformed`). True when one took the answer; the
+ * caller sends it otherwise.
+ */
+export function spoilAnswer(
+  faults: FaultState,
+  res: ServerResponse,
+  stats: EmulatorStats,
+  answer: { isWrite: boolean; body: unknown },
+): boolean {
+  if (answer.isWrite && faults.take('dropAfterWrite')) {
+    stats.dropped += 1;
+    dropConnection(res);
+    return true;
+  }
+  if (faults.take('malformed')) {
+    stats.malformed += 1;
+    sendTruncatedJson(res, answer.body);
+    return true;
+  }
+  return false;
+}
 
 /** The live fault settings of one emulator, with counts that run down as requests consume them. */
 export class FaultState {

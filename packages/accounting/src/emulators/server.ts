@@ -9,18 +9,12 @@ import {
   type EmulatorOf,
 } from '../systems/emulator-registry.js';
 import type { XledgerImportError, XledgerJournalEntry } from '../systems/xledger/emulator/xledger-ledger.js';
+import { controlOf, type EmulatorControl, serveControl } from './control-api.js';
 import type { EmulatorRequest, SystemEmulator } from './emulated-system.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
-import { type EmulatorFaults, emulatorFaultsSchema } from './faults.js';
-import { BodyTooLargeError, readBody, sendJson, tryParseJson } from './http-io.js';
-
-export {
-  DEMO_DYNAMICS_BALANCING_ACCOUNT,
-  DEMO_DYNAMICS_COMPANY_ID,
-  DEMO_DYNAMICS_JOURNAL_ID,
-} from '../systems/dynamics/emulator/dynamics-emulated-system.js';
-export type { EmulatorOptions } from './emulator-options.js';
+import type { EmulatorFaults } from './faults.js';
+import { BodyTooLargeError, readBody, sendJson } from './http-io.js';
 
 /** The port `pnpm emulators` and `pnpm start` use unless `EMULATOR_PORT` says otherwise. */
 export const DEFAULT_EMULATOR_PORT = 4010;
@@ -58,11 +52,6 @@ export interface RunningEmulators {
   close(): Promise<void>;
 }
 
-/** `/_control/<system>/<what>`: the shared controls (`ledger`, `faults`, `stats`) and each system's own. */
-const SYSTEM_CONTROL_PATH = /^\/_control\/([^/]+)\/([^/]+)$/;
-
-const isEmulated = (name: string): name is AccountingSystem => Object.hasOwn(EMULATED_SYSTEMS, name);
-
 /**
  * Start one HTTP server with the emulator of every accounting system in {@link EMULATED_SYSTEMS}
  * (one port for the demo), each under its own prefix (`/xledger/graphql`,
@@ -71,105 +60,19 @@ const isEmulated = (name: string): name is AccountingSystem => Object.hasOwn(EMU
  */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<RunningEmulators> {
   const host = options.host ?? '127.0.0.1';
-  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxPageSize = options.maxPageSize ?? 1000;
   const running = Object.fromEntries(
     ACCOUNTING_SYSTEMS.map((system) => [system, EMULATED_SYSTEMS[system].start(options, { maxPageSize })]),
   ) as { [S in AccountingSystem]: EmulatorOf<S> };
   const emulators: Readonly<Record<AccountingSystem, SystemEmulator>> = running;
-
-  const control = {
-    setFaults(system: AccountingSystem, faults: EmulatorFaults) {
-      emulators[system].faults.set(faults);
-    },
-    faults: (system: AccountingSystem) => emulators[system].faults.get(),
-    ledgerOf: (system: AccountingSystem): unknown[] => emulators[system].ledger(),
-    stats: (system: AccountingSystem): EmulatorStats => ({ ...emulators[system].stats() }),
-    reset() {
-      for (const system of ACCOUNTING_SYSTEMS) {
-        emulators[system].reset();
-        emulators[system].faults.set({});
-      }
-    },
-  };
-
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req, maxBodyBytes);
-    const request = (below: string): EmulatorRequest => ({ req, res, path: below, url, method, body });
-
-    for (const system of ACCOUNTING_SYSTEMS) {
-      const { pathPrefix } = EMULATED_SYSTEMS[system];
-      if (
-        path.startsWith(`${pathPrefix}/`) &&
-        (await emulators[system].serve(request(path.slice(pathPrefix.length))))
-      ) {
-        return;
-      }
-    }
-    if (path === '/_control/health')
-      return sendJson(res, 200, { ok: true, systems: [...ACCOUNTING_SYSTEMS] });
-    if (path === '/_control/reset' && method === 'POST') {
-      control.reset();
-      return sendJson(res, 200, { ok: true });
-    }
-    const match = SYSTEM_CONTROL_PATH.exec(path);
-    const system = match?.[1];
-    const what = match?.[2];
-    if (system !== undefined && what !== undefined && isEmulated(system)) {
-      if (what === 'ledger' && method === 'GET') {
-        const entries = control.ledgerOf(system);
-        return sendJson(res, 200, { system, count: entries.length, entries });
-      }
-      if (what === 'stats' && method === 'GET') return sendJson(res, 200, control.stats(system));
-      if (what === 'faults' && method === 'GET') return sendJson(res, 200, control.faults(system));
-      if (what === 'faults' && method === 'PUT') {
-        const parsed = emulatorFaultsSchema.safeParse(tryParseJson(body));
-        if (!parsed.success) {
-          return sendJson(res, 400, {
-            error: 'invalid_faults',
-            issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-          });
-        }
-        control.setFaults(system, parsed.data);
-        return sendJson(res, 200, control.faults(system));
-      }
-      if (emulators[system].control(what, request(''))) return;
-    }
-    sendJson(res, 404, { error: 'not_found', message: `${method} ${path} is not served by the emulators` });
-  };
-
-  let inFlight = 0;
-  const idleWaiters: (() => void)[] = [];
+  const control = controlOf(emulators);
+  const route = router(emulators, control, options.maxBodyBytes ?? 4 * 1024 * 1024);
+  const requests = inFlightRequests();
   const server = createServer((req, res) => {
-    inFlight += 1;
-    const settled = () => {
-      inFlight -= 1;
-      if (inFlight > 0) return;
-      for (const resolve of idleWaiters.splice(0)) resolve();
-    };
+    const settled = requests.started();
     route(req, res)
       .finally(settled)
-      .catch((error: unknown) => {
-        if (res.headersSent || res.destroyed) return;
-        if (error instanceof BodyTooLargeError) {
-          sendJson(res, 413, { error: 'payload_too_large', message: error.message }, { connection: 'close' });
-          return;
-        }
-        if (error instanceof URIError) {
-          sendJson(res, 400, {
-            error: 'bad_request',
-            message: 'The request URL is not validly percent-encoded',
-          });
-          return;
-        }
-        sendJson(res, 500, {
-          error: 'emulator_error',
-          message: error instanceof Error ? error.message : String(error),
-        });
-      });
+      .catch((error: unknown) => answerFailure(res, error));
   });
   server.keepAliveTimeout = 10_000;
 
@@ -196,8 +99,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
     xledgerImportErrors: () => running.xledger.importErrors(),
     xledgerJournalEntries: () => running.xledger.journalEntries(),
     stats: control.stats,
-    idle: () =>
-      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    idle: requests.idle,
     revokeTokens: () => running.dynamics.revokeTokens(),
     reset: control.reset,
     close: () =>
@@ -206,4 +108,69 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Run
         server.closeAllConnections();
       }),
   };
+}
+
+/** Each system's API under its prefix, then the control API; anything else is a 404. */
+function router(
+  emulators: Readonly<Record<AccountingSystem, SystemEmulator>>,
+  control: EmulatorControl,
+  maxBodyBytes: number,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req, maxBodyBytes);
+    const request = (below: string): EmulatorRequest => ({ req, res, path: below, url, method, body });
+
+    for (const system of ACCOUNTING_SYSTEMS) {
+      const { pathPrefix } = EMULATED_SYSTEMS[system];
+      if (
+        path.startsWith(`${pathPrefix}/`) &&
+        (await emulators[system].serve(request(path.slice(pathPrefix.length))))
+      ) {
+        return;
+      }
+    }
+    if (serveControl(request(path), control, emulators)) return;
+    sendJson(res, 404, { error: 'not_found', message: `${method} ${path} is not served by the emulators` });
+  };
+}
+
+/** Counts the requests being handled, so `idle()` can wait until every write they carry has landed. */
+function inFlightRequests(): { started(): () => void; idle(): Promise<void> } {
+  let inFlight = 0;
+  const idleWaiters: (() => void)[] = [];
+  return {
+    started() {
+      inFlight += 1;
+      return () => {
+        inFlight -= 1;
+        if (inFlight > 0) return;
+        for (const resolve of idleWaiters.splice(0)) resolve();
+      };
+    },
+    idle: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)),
+  };
+}
+
+/** A request that failed before it was answered: the client still gets a JSON error, never a hang. */
+function answerFailure(res: ServerResponse, error: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  if (error instanceof BodyTooLargeError) {
+    sendJson(res, 413, { error: 'payload_too_large', message: error.message }, { connection: 'close' });
+    return;
+  }
+  if (error instanceof URIError) {
+    sendJson(res, 400, {
+      error: 'bad_request',
+      message: 'The request URL is not validly percent-encoded',
+    });
+    return;
+  }
+  sendJson(res, 500, {
+    error: 'emulator_error',
+    message: error instanceof Error ? error.message : String(error),
+  });
 }

@@ -22,3 +22,13 @@ export function parseJsonBody(body: string, context: { status: number; write: bo
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** An answer that parsed but lacks what it must hold: retryable, and after a write its outcome is unknown. */
+export function malformed(message: string, write = true): AccountingError {
+  return new AccountingError(message, {
+    code: 'MALFORMED_RESPONSE',
+    category: 'unknown',
+    retryable: true,
+    outcomeUnknown: write,
+  });
+}

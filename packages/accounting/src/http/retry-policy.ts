@@ -10,7 +10,7 @@ export interface RetryPolicy {
   /** First backoff step; step n is `baseDelayMs * 2^(n-1)`, capped by `maxDelayMs`, fully jittered. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Wait after a rate-limit answer that names no delay (Xledger's GraphQL errors; public clients use ~3 s). */
+  /** Wait after a rate-limit answer that names no delay (Xledger's GraphQL errors; the default follows public clients). */
   rateLimitDelayMs: number;
   /** Timeout of one HTTP request, body included. */
   requestTimeoutMs: number;

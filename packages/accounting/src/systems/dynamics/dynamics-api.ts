@@ -1,6 +1,5 @@
 import type { AdapterRuntime } from '../../adapter-options.js';
-import { isObject } from '../../http/json-body.js';
-import { AccountingError } from '../../port.js';
+import { isObject, malformed } from '../../http/json-body.js';
 import {
   type BatchOperation,
   type BatchOperationResponse,
@@ -92,13 +91,4 @@ export function valuesOf(body: unknown, what: string): unknown[] {
 /** An OData string literal's content: single quotes doubled. */
 export function quote(value: string): string {
   return value.replaceAll("'", "''");
-}
-
-export function malformed(message: string, write = true): AccountingError {
-  return new AccountingError(message, {
-    code: 'MALFORMED_RESPONSE',
-    category: 'unknown',
-    retryable: true,
-    outcomeUnknown: write,
-  });
 }

@@ -19,13 +19,12 @@ export async function inspectConnection(
 ): Promise<ConnectionReport> {
   const checks: ConnectionCheckItem[] = [];
   const add = (name: string, ok: boolean, message: string) => checks.push({ name, ok, message });
-  const failed = (error: unknown) => (error instanceof AccountingError ? error.message : String(error));
 
   try {
     await tokens.token(signal);
     add('credentials', true, `Entra ID issued a token for client ${api.connection.clientId}`);
   } catch (error) {
-    add('credentials', false, `Entra ID refused the client credentials: ${failed(error)}`);
+    add('credentials', false, `Entra ID refused the client credentials: ${failureText(error)}`);
   }
   const credentialsOk = checks[0]?.ok === true;
   const skipped = 'not checked: the credentials were refused';
@@ -39,7 +38,7 @@ export async function inspectConnection(
       add('company', true, `Company ${api.connection.companyId} (${name}) is reachable`);
       companyOk = true;
     } catch (error) {
-      add('company', false, `Company ${api.connection.companyId} (setting companyId): ${failed(error)}`);
+      add('company', false, `Company ${api.connection.companyId} (setting companyId): ${failureText(error)}`);
     }
   }
   const notReached = credentialsOk ? 'not checked: the company was not found' : skipped;
@@ -59,46 +58,12 @@ export async function inspectConnection(
       add(
         'journal',
         false,
-        `Journal batch ${api.connection.journalName} (setting journalName): ${failed(error)}`,
+        `Journal batch ${api.connection.journalName} (setting journalName): ${failureText(error)}`,
       );
     }
   }
 
-  const balancing = api.connection.balancingAccountNumber;
-  if (balancing === undefined) {
-    add(
-      'balancing_account',
-      false,
-      'No balancing account: set balancingAccountNumber in the connection settings (the contra account of every expense line, e.g. employee payables)',
-    );
-  } else if (!companyOk) add('balancing_account', false, notReached);
-  else if (api.connection.balancingAccountType === 'Bank Account') {
-    add(
-      'balancing_account',
-      true,
-      `Balancing bank account ${balancing} is configured (not checked: API v2.0 lists G/L accounts only)`,
-    );
-  } else {
-    try {
-      const known = await preflight.accounts([balancing], signal);
-      const account = known.get(balancing);
-      if (account === undefined)
-        add(
-          'balancing_account',
-          false,
-          `Balancing account ${balancing} (setting balancingAccountNumber) is not in the chart of accounts`,
-        );
-      else if (account.blocked)
-        add(
-          'balancing_account',
-          false,
-          `Balancing account ${balancing} (setting balancingAccountNumber) is blocked`,
-        );
-      else add('balancing_account', true, `Balancing account ${balancing} (${account.displayName}) exists`);
-    } catch (error) {
-      add('balancing_account', false, `Balancing account ${balancing}: ${failed(error)}`);
-    }
-  }
+  checks.push(await balancingAccountCheck(api, preflight, companyOk ? undefined : notReached, signal));
 
   if (!companyOk) add('local_currency', false, notReached);
   else {
@@ -107,7 +72,7 @@ export async function inspectConnection(
       const source = api.connection.localCurrency ? 'setting localCurrency' : 'companyInformation';
       add('local_currency', true, `Local currency ${currency} (from ${source})`);
     } catch (error) {
-      add('local_currency', false, `Local currency (setting localCurrency): ${failed(error)}`);
+      add('local_currency', false, `Local currency (setting localCurrency): ${failureText(error)}`);
     }
   }
   // Only an organization that set up the posting model gets its checks: one still on the single
@@ -121,7 +86,46 @@ export async function inspectConnection(
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-/**
+/** The balancing account: configured, and (a G/L account, once the company is reached) in the chart and not blocked. */
+async function balancingAccountCheck(
+  api: DynamicsApi,
+  preflight: DynamicsPreflight,
+  notReached: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ConnectionCheckItem> {
+  const name = 'balancing_account';
+  const balancing = api.connection.balancingAccountNumber;
+  if (balancing === undefined) {
+    return {
+      name,
+      ok: false,
+      message:
+        'No balancing account: set balancingAccountNumber in the connection settings (the contra account of every expense line, e.g. employee payables)',
+    };
+  }
+  if (notReached !== undefined) return { name, ok: false, message: notReached };
+  if (api.connection.balancingAccountType === 'Bank Account') {
+    return {
+      name,
+      ok: true,
+      message: `Balancing bank account ${balancing} is configured (not checked: API v2.0 lists G/L accounts only)`,
+    };
+  }
+  const setting = `Balancing account ${balancing} (setting balancingAccountNumber)`;
+  try {
+    const account = (await preflight.accounts([balancing], signal)).get(balancing);
+    if (account === undefined)
+      return { name, ok: false, message: `${setting} is not in the chart of accounts` };
+    if (account.blocked) return { name, ok: false, message: `${setting} is blocked` };
+    return { name, ok: true, message: `Balancing account ${balancing} (${account.displayName}) exists` };
+  } catch (error) {
+    return { name, ok: false, message: `Balancing account ${balancing}: ${failureText(error)}` };
+  }
+}
+
+function failureText(error: unknown): string {
+  return error instanceof AccountingError ? error.message : String(error);
+}
 
 /**
  * The batch and General Ledger Setup settings API v2.0 does not expose (the `journals` entity has

@@ -1,12 +1,11 @@
 import { chunk } from '../../adapter-options.js';
-import { isObject } from '../../http/json-body.js';
+import { isObject, malformed } from '../../http/json-body.js';
 import { AccountingError } from '../../port.js';
 import {
   type DynamicsApi,
   type Fence,
   getAllPages,
   getJson,
-  malformed,
   quote,
   sendBatch,
   valuesOf,

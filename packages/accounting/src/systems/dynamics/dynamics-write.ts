@@ -2,9 +2,10 @@ import type { ExportRecord } from '@meander/domain';
 import type { BatchState } from '../../batch-state.js';
 import { isObject } from '../../http/json-body.js';
 import type { RetryBudget } from '../../http/retry-budget.js';
+import { withRetries } from '../../http/with-retries.js';
 import { AccountingError, type RejectedRecord } from '../../port.js';
 import { type DynamicsApi, type Fence, sendBatch } from './dynamics-api.js';
-import type { BatchOperation } from './dynamics-batch.js';
+import type { BatchOperation, BatchOperationResponse } from './dynamics-batch.js';
 import { JSON_CONTENT_TYPE, retryAfterOf } from './dynamics-client.js';
 import type { CreditPlan, DocumentPlan, JournalLinePlan } from './dynamics-document-plan.js';
 import { classifyOperationFailure, readODataError } from './dynamics-errors.js';
@@ -38,24 +39,8 @@ export async function writeSettled<T>(
       if (!(error instanceof AccountingError)) throw error;
       await api.runtime.sleep(budget.delayAfter(error), signal);
       if (!error.details.outcomeUnknown) continue;
-      const settled = await readWithoutReset(api, budget, signal, settle);
+      const settled = await withRetries(settle, budget, api.runtime.sleep, signal, { resetOnSuccess: false });
       if (settled !== undefined) return settled;
-    }
-  }
-}
-
-async function readWithoutReset<T>(
-  api: DynamicsApi,
-  budget: RetryBudget,
-  signal: AbortSignal | undefined,
-  read: () => Promise<T>,
-): Promise<T> {
-  for (;;) {
-    try {
-      return await read();
-    } catch (error) {
-      if (!(error instanceof AccountingError)) throw error;
-      await api.runtime.sleep(budget.delayAfter(error), signal);
     }
   }
 }
@@ -90,8 +75,35 @@ export async function createLines(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   if (slice.length === 0) return;
+  const { operations, owners } = lineOperations(api, journalId, slice, plans);
+  const responses = await sendBatch(api, operations, fence, signal);
+  const outcome = readCreated(api, state, owners, responses, created, lineIds);
+  await withdrawIncomplete(api, journalId, plans, outcome.refusedRecords, created, lineIds, fence, signal);
+  // Lines already created are in `created`: a retry sends only the others.
+  if (outcome.requestFailure) throw outcome.requestFailure;
+  if (outcome.unaccounted > 0) {
+    throw new AccountingError(
+      `$batch did not answer ${outcome.unaccounted} of ${operations.length} operations`,
+      { code: 'INCOMPLETE_RESPONSE', category: 'unknown', retryable: true, outcomeUnknown: true },
+    );
+  }
+}
+
+/** A record and the `$batch` operation ids that create its lines. */
+interface LineOwner {
+  record: ExportRecord;
+  operationIds: string[];
+}
+
+/** One POST per planned line of every record in the slice, numbered in order. */
+function lineOperations(
+  api: DynamicsApi,
+  journalId: string,
+  slice: readonly ExportRecord[],
+  plans: ReadonlyMap<string, DocumentPlan>,
+): { operations: BatchOperation[]; owners: LineOwner[] } {
   const operations: BatchOperation[] = [];
-  const owners: { record: ExportRecord; operationIds: string[] }[] = [];
+  const owners: LineOwner[] = [];
   for (const record of slice) {
     const plan = plans.get(record.id);
     if (plan === undefined) continue;
@@ -109,17 +121,35 @@ export async function createLines(
     }
     owners.push({ record, operationIds });
   }
-  const responses = await sendBatch(api, operations, fence, signal);
+  return { operations, owners };
+}
 
+/** What the `$batch` answers said beyond the lines they created. */
+interface CreateOutcome {
+  /** The failure to throw once the batch is tidied: one retrying cannot fix outranks one it can. */
+  requestFailure: AccountingError | undefined;
+  /** Operations with no answer, or created without a line number. */
+  unaccounted: number;
+  /** Records refused (and rejected in `state`) by one of their lines. */
+  refusedRecords: Set<string>;
+}
+
+/** Record the created lines in `created` / `lineIds`, reject refused records, and keep the worst request failure. */
+function readCreated(
+  api: DynamicsApi,
+  state: BatchState,
+  owners: readonly LineOwner[],
+  responses: readonly BatchOperationResponse[],
+  created: Map<number, ExportRecord>,
+  lineIds: Map<number, string>,
+): CreateOutcome {
   const byId = new Map(responses.map((r) => [r.id, r]));
-  let requestFailure: AccountingError | undefined;
-  let unaccounted = 0;
-  const refusedRecords = new Set<string>();
+  const outcome: CreateOutcome = { requestFailure: undefined, unaccounted: 0, refusedRecords: new Set() };
   for (const { record, operationIds } of owners) {
     for (const operationId of operationIds) {
       const answer = byId.get(operationId);
       if (answer === undefined) {
-        unaccounted += 1;
+        outcome.unaccounted += 1;
         continue;
       }
       if (answer.status === 200 || answer.status === 201) {
@@ -128,16 +158,16 @@ export async function createLines(
         if (typeof lineNumber === 'number') {
           created.set(lineNumber, record);
           if (typeof lineId === 'string') lineIds.set(lineNumber, lineId);
-        } else unaccounted += 1;
+        } else outcome.unaccounted += 1;
         continue;
       }
-      if (refusedRecords.has(record.id)) continue;
+      if (outcome.refusedRecords.has(record.id)) continue;
       const failure = classifyOperationFailure(answer.status, readODataError(answer.body), {
         write: true,
         ...retryAfterOf(answer, api.runtime),
       });
       if (failure.kind === 'rejected') {
-        refusedRecords.add(record.id);
+        outcome.refusedRecords.add(record.id);
         state.reject({
           recordId: record.id,
           code: failure.code,
@@ -147,24 +177,36 @@ export async function createLines(
         });
       } else if (failure.kind === 'request') {
         // A failure retrying cannot fix outranks one it can.
-        if (
-          requestFailure === undefined ||
-          (requestFailure.details.retryable && !failure.error.details.retryable)
-        )
-          requestFailure = failure.error;
+        const worst = outcome.requestFailure;
+        if (worst === undefined || (worst.details.retryable && !failure.error.details.retryable))
+          outcome.requestFailure = failure.error;
       } else {
         // A repeated key is no refusal on a journal line (its key is the line number): retry the attempt.
-        requestFailure ??= new AccountingError('Business Central reported a duplicate journal line key', {
-          code: failure.code,
-          category: 'unavailable',
-          retryable: true,
-        });
+        outcome.requestFailure ??= new AccountingError(
+          'Business Central reported a duplicate journal line key',
+          { code: failure.code, category: 'unavailable', retryable: true },
+        );
       }
     }
   }
-  // A refused record's other lines must not be posted without it (its document would be half
-  // booked), nor stay beside a retry that creates the record's lines again: a record whose lines
-  // were not all created has them taken out again before anything is posted.
+  return outcome;
+}
+
+/**
+ * A refused record's other lines must not be posted without it (its document would be half
+ * booked), nor stay beside a retry that creates the record's lines again: a record whose lines
+ * were not all created has them taken out again before anything is posted.
+ */
+async function withdrawIncomplete(
+  api: DynamicsApi,
+  journalId: string,
+  plans: ReadonlyMap<string, DocumentPlan>,
+  refusedRecords: ReadonlySet<string>,
+  created: Map<number, ExportRecord>,
+  lineIds: Map<number, string>,
+  fence: Fence,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const count = new Map<string, number>();
   for (const record of created.values()) count.set(record.id, (count.get(record.id) ?? 0) + 1);
   const incomplete = (record: ExportRecord) =>
@@ -183,16 +225,6 @@ export async function createLines(
     fence,
     signal,
   );
-  // Lines already created are in `created`: a retry sends only the others.
-  if (requestFailure) throw requestFailure;
-  if (unaccounted > 0) {
-    throw new AccountingError(`$batch did not answer ${unaccounted} of ${operations.length} operations`, {
-      code: 'INCOMPLETE_RESPONSE',
-      category: 'unknown',
-      retryable: true,
-      outcomeUnknown: true,
-    });
-  }
 }
 
 /**

@@ -14,21 +14,37 @@ export const ADD_GL_IMPORT_ITEMS = `mutation AddGLImportItems($inputs: [AddGLImp
   addGLImportItems(inputs: $inputs) { edges { clientId node { dbId extIdentifier } } }
 }`;
 
-/** Find items by `extIdentifier`: how a lost answer or an earlier attempt is recovered. */
-export const GL_IMPORT_ITEMS_BY_EXT_IDENTIFIER = `query GLImportItemsByExtIdentifier($first: Int, $after: String, $filter: GLImportItem_Filter) {
-  glImportItems(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { dbId extIdentifier trRegNumber } }
+/** One page of a connection: each node's `fields`, and whether (and after which cursor) more follow. */
+function page(field: string, args: string, fields: string): string {
+  return `${field}(${args}) {
+    edges { cursor node { ${fields} } }
     pageInfo { hasNextPage endCursor }
-  }
-}`;
+  }`;
+}
+
+/** A paged list of `field`, filtered by `filterType` (none: every node); pages go on `after` a cursor. */
+function listQuery(name: string, field: string, fields: string, filterType?: string): string {
+  const filter = filterType ? [`$filter: ${filterType}`, 'filter: $filter'] : [];
+  const variables = ['$first: Int', '$after: String', filter[0]].filter(Boolean).join(', ');
+  const args = ['first: $first', 'after: $after', filter[1]].filter(Boolean).join(', ');
+  return `query ${name}(${variables}) {\n  ${page(field, args, fields)}\n}`;
+}
+
+/** Find items by `extIdentifier`: how a lost answer or an earlier attempt is recovered. */
+export const GL_IMPORT_ITEMS_BY_EXT_IDENTIFIER = listQuery(
+  'GLImportItemsByExtIdentifier',
+  'glImportItems',
+  'dbId extIdentifier trRegNumber',
+  'GLImportItem_Filter',
+);
 
 /** Booked lines by `extIdentifier` (grasp-labs `journalEntries/read`): the proof an item was processed. */
-export const JOURNAL_ENTRIES_BY_EXT_IDENTIFIER = `query JournalEntriesByExtIdentifier($first: Int, $after: String, $filter: JournalEntry_Filter) {
-  journalEntries(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { dbId extIdentifier } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+export const JOURNAL_ENTRIES_BY_EXT_IDENTIFIER = listQuery(
+  'JournalEntriesByExtIdentifier',
+  'journalEntries',
+  'dbId extIdentifier',
+  'JournalEntry_Filter',
+);
 
 /**
  * A read-back in one request (two root fields, GraphQL spec §5.3 / "Batch imports sensibly",
@@ -36,75 +52,43 @@ export const JOURNAL_ENTRIES_BY_EXT_IDENTIFIER = `query JournalEntriesByExtIdent
  * still listed, by `extIdentifier`. Either connection is continued on its own when it has more pages.
  */
 export const LEDGER_STATE_BY_EXT_IDENTIFIER = `query LedgerStateByExtIdentifier($first: Int, $entries: JournalEntry_Filter, $items: GLImportItem_Filter) {
-  journalEntries(first: $first, filter: $entries) {
-    edges { cursor node { dbId extIdentifier } }
-    pageInfo { hasNextPage endCursor }
-  }
-  glImportItems(first: $first, filter: $items) {
-    edges { cursor node { dbId extIdentifier } }
-    pageInfo { hasNextPage endCursor }
-  }
+  ${page('journalEntries', 'first: $first, filter: $entries', 'dbId extIdentifier')}
+  ${page('glImportItems', 'first: $first, filter: $items', 'dbId extIdentifier')}
 }`;
 
 /** Whether imported items were processed, in one request: their journal entries and their errors. */
 export const PROCESSING_STATE = `query ProcessingState($first: Int, $entries: JournalEntry_Filter, $errors: GLImportItemError_Filter) {
-  journalEntries(first: $first, filter: $entries) {
-    edges { cursor node { dbId extIdentifier } }
-    pageInfo { hasNextPage endCursor }
-  }
-  glImportItemErrors(first: $first, filter: $errors) {
-    edges { cursor node { dbId message transactionDbId } }
-    pageInfo { hasNextPage endCursor }
-  }
+  ${page('journalEntries', 'first: $first, filter: $entries', 'dbId extIdentifier')}
+  ${page('glImportItemErrors', 'first: $first, filter: $errors', 'dbId message transactionDbId')}
 }`;
 
 /** Processing errors of staged import items. */
-export const GL_IMPORT_ITEM_ERRORS = `query GLImportItemErrors($first: Int, $after: String, $filter: GLImportItemError_Filter) {
-  glImportItemErrors(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { dbId message transactionDbId } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+export const GL_IMPORT_ITEM_ERRORS = listQuery(
+  'GLImportItemErrors',
+  'glImportItemErrors',
+  'dbId message transactionDbId',
+  'GLImportItemError_Filter',
+);
 
 /** Which of these account codes the chart of accounts holds. */
-export const ACCOUNTS_BY_CODE = `query AccountsByCode($first: Int, $after: String, $filter: Account_Filter) {
-  accounts(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { dbId code } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+export const ACCOUNTS_BY_CODE = listQuery('AccountsByCode', 'accounts', 'dbId code', 'Account_Filter');
 
 /** Object kinds by name: tax rules are object values of the kind `TAX_RULE` (go-xledger `tax_rules_test.go`). */
-export const OBJECT_KINDS = `query ObjectKinds($first: Int, $after: String) {
-  objectKinds(first: $first, after: $after) {
-    edges { cursor node { dbId name } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+export const OBJECT_KINDS = listQuery('ObjectKinds', 'objectKinds', 'dbId name');
 
 /** Object values (tax rules, GL object values) by kind and code (grasp-labs `objectValues/read`). */
-export const OBJECT_VALUES_BY_CODE = `query ObjectValuesByCode($first: Int, $after: String, $filter: ObjectValue_Filter) {
-  objectValues(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { dbId code } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+export const OBJECT_VALUES_BY_CODE = listQuery(
+  'ObjectValuesByCode',
+  'objectValues',
+  'dbId code',
+  'ObjectValue_Filter',
+);
 
 /** Projects by code (grasp-labs `projects/read`). */
-export const PROJECTS_BY_CODE = `query ProjectsByCode($first: Int, $after: String, $filter: Project_Filter) {
-  projects(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { dbId code } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+export const PROJECTS_BY_CODE = listQuery('ProjectsByCode', 'projects', 'dbId code', 'Project_Filter');
 
 /** Employees by code (grasp-labs `employees/read`): each is a sub-ledger. */
-export const EMPLOYEES_BY_CODE = `query EmployeesByCode($first: Int, $after: String, $filter: Employee_Filter) {
-  employees(first: $first, after: $after, filter: $filter) {
-    edges { cursor node { dbId code } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+export const EMPLOYEES_BY_CODE = listQuery('EmployeesByCode', 'employees', 'dbId code', 'Employee_Filter');
 
 /** The cheapest authenticated read: proves the endpoint, the token and the credits. */
 export const CONNECTION_CHECK = `query ConnectionCheck {

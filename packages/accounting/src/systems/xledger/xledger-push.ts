@@ -1,13 +1,13 @@
 import type { ExportRecord } from '@meander/domain';
 import { type AdapterRuntime, chunk } from '../../adapter-options.js';
 import type { BatchState } from '../../batch-state.js';
-import { isObject } from '../../http/json-body.js';
+import { isObject, malformed } from '../../http/json-body.js';
 import { AccountingError, type BatchContext } from '../../port.js';
 import type { GraphQlResult, XledgerClient } from './xledger-client.js';
 import type { XledgerConnection } from './xledger-connection.js';
 import { ADD_GL_IMPORT_ITEMS, toGlImportItemInput } from './xledger-documents.js';
 import { graphQlErrorCode } from './xledger-errors.js';
-import { idText, malformed, type XledgerReads } from './xledger-reads.js';
+import { idText, type XledgerReads } from './xledger-reads.js';
 import { linesOf, voucherKeyOf, type XledgerLine } from './xledger-voucher.js';
 
 /** Help centre article 8715787519634 ("GraphQL general tips"): at most 500 nodes per mass mutation. */

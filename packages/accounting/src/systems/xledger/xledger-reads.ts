@@ -1,5 +1,5 @@
 import { type AdapterRuntime, chunk } from '../../adapter-options.js';
-import { isObject } from '../../http/json-body.js';
+import { isObject, malformed } from '../../http/json-body.js';
 import { RetryBudget } from '../../http/retry-budget.js';
 import { withRetries } from '../../http/with-retries.js';
 import { AccountingError } from '../../port.js';
@@ -304,13 +304,4 @@ export function lowestDbId(ids: readonly string[]): string | null {
     if (lowest === null || BigInt(id) < BigInt(lowest)) lowest = id;
   }
   return lowest;
-}
-
-export function malformed(message: string, write = true): AccountingError {
-  return new AccountingError(message, {
-    code: 'MALFORMED_RESPONSE',
-    category: 'unknown',
-    retryable: true,
-    outcomeUnknown: write,
-  });
 }

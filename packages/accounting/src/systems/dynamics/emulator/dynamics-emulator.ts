@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type EmulatorStats, emptyStats } from '../../../emulators/emulator-stats.js';
-import type { FaultState } from '../../../emulators/faults.js';
-import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from '../../../emulators/http-io.js';
+import { type FaultState, spoilAnswer } from '../../../emulators/faults.js';
+import { sendJson, tryParseJson } from '../../../emulators/http-io.js';
 import { isObject } from '../../../emulators/json-shape.js';
 import { DESCRIPTION_MAX, DynamicsJournalLines, tooLong } from './dynamics-journal-lines.js';
 import {
@@ -215,16 +215,7 @@ export class DynamicsEmulator {
             headerText(req.headers['if-match']),
           );
 
-    if (isWrite && faults.take('dropAfterWrite')) {
-      stats.dropped += 1;
-      dropConnection(res);
-      return;
-    }
-    if (faults.take('malformed')) {
-      stats.malformed += 1;
-      sendTruncatedJson(res, answer.body ?? {});
-      return;
-    }
+    if (spoilAnswer(faults, res, stats, { isWrite, body: answer.body ?? {} })) return;
     send(res, answer);
   }
 

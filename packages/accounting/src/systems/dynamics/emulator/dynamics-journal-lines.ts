@@ -61,13 +61,8 @@ export class DynamicsJournalLines {
     path: string,
     ifMatch: string | undefined,
   ): Answer {
-    const line = company.lines.get(key.toLowerCase());
-    if (
-      !line ||
-      line.journalId !== journal.id ||
-      !LISTED_ACCOUNT_TYPES.has(line.accountType) ||
-      line.documentType !== ''
-    )
+    const line = lineOf(company, journal, key);
+    if (!line || !LISTED_ACCOUNT_TYPES.has(line.accountType) || line.documentType !== '')
       return notFound(path);
     if (method === 'GET') return { status: 200, body: lineView(line) };
     if (method !== 'DELETE') return methodNotAllowed(method, path);
@@ -179,8 +174,8 @@ export class DynamicsJournalLines {
     path: string,
     body: unknown,
   ): Answer {
-    const line = company.lines.get(key.toLowerCase());
-    if (!line || line.journalId !== journal.id) return notFound(path);
+    const line = lineOf(company, journal, key);
+    if (!line) return notFound(path);
     const view = (code: string, valueCode: string) => ({
       id: company.setup.dimensions.get(code)?.id ?? '',
       code,
@@ -219,8 +214,8 @@ export class DynamicsJournalLines {
     path: string,
     body: unknown,
   ): Answer {
-    const line = company.lines.get(key.toLowerCase());
-    if (!line || line.journalId !== journal.id) return notFound(path);
+    const line = lineOf(company, journal, key);
+    if (!line) return notFound(path);
     const view = (a: { id: string; fileName: string; content: string }) => ({
       id: a.id,
       parentId: line.id,
@@ -266,6 +261,12 @@ export class DynamicsJournalLines {
       .filter((l) => !wanted || wanted.has(l.externalDocumentNumber));
     return page(lines.map(lineView), this.owner.maxPageSize, { path, search, apiBase });
   }
+}
+
+/** The line `key` (ids compare case-insensitively) when it is in `journal`: a line is addressed through its journal. */
+function lineOf(company: DynamicsCompany, journal: DynamicsJournal, key: string) {
+  const line = company.lines.get(key.toLowerCase());
+  return line?.journalId === journal.id ? line : undefined;
 }
 
 const BLANK_GUID = '00000000-0000-0000-0000-000000000000';

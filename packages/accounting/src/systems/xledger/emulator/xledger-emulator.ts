@@ -11,8 +11,8 @@ import {
   validate,
 } from 'graphql';
 import { type EmulatorStats, emptyStats } from '../../../emulators/emulator-stats.js';
-import type { FaultState } from '../../../emulators/faults.js';
-import { dropConnection, sendJson, sendTruncatedJson, tryParseJson } from '../../../emulators/http-io.js';
+import { type FaultState, spoilAnswer } from '../../../emulators/faults.js';
+import { sendJson, tryParseJson } from '../../../emulators/http-io.js';
 import { isObject } from '../../../emulators/json-shape.js';
 import { buildXledgerSchema } from './schema.js';
 import { XledgerLedger, type XledgerLedgerItem } from './xledger-ledger.js';
@@ -186,16 +186,7 @@ export class XledgerEmulator {
 
     this.catchUp();
     const { answer, isWrite } = this.answer(body, req.headers.accept ?? '');
-    if (isWrite && faults.take('dropAfterWrite')) {
-      stats.dropped += 1;
-      dropConnection(res);
-      return;
-    }
-    if (faults.take('malformed')) {
-      stats.malformed += 1;
-      sendTruncatedJson(res, answer.body);
-      return;
-    }
+    if (spoilAnswer(faults, res, stats, { isWrite, body: answer.body })) return;
     sendJson(res, answer.status, answer.body);
   }
 
