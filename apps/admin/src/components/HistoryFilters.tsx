@@ -22,48 +22,25 @@ export function HistoryFilters({
   const id = useId();
   const set: SetFilter = (key, value) => onChange({ ...search, [key]: value || undefined });
   const count = activeFilterCount(search);
-  const choice = { search, set, id };
+  const shared = { search, set, id };
+  const orgChoice =
+    organizations &&
+    ({
+      field: 'organizationId',
+      suffix: 'org',
+      label: 'Organization',
+      any: 'All organizations',
+      options: organizations.map((o) => ({ value: o.id, label: o.name })),
+    } as const);
   return (
     <form className="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-      {organizations && (
-        <ChoiceFilter
-          {...choice}
-          field="organizationId"
-          suffix="org"
-          label="Organization"
-          any="All organizations"
-          options={organizations.map((o) => ({ value: o.id, label: o.name }))}
-        />
-      )}
-      <ChoiceFilter
-        {...choice}
-        field="status"
-        suffix="status"
-        label="Status"
-        any="Any status"
-        options={SYNC_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
-      />
-      <ChoiceFilter
-        {...choice}
-        field="accountingSystem"
-        suffix="system"
-        label="Accounting system"
-        any="Any system"
-        options={ACCOUNTING_SYSTEMS.map((s) => ({ value: s, label: SYSTEM_LABELS[s] }))}
-      />
-      <ChoiceFilter
-        {...choice}
-        field="syncType"
-        suffix="type"
-        label="Sync type"
-        any="Any type"
-        options={SYNC_TYPES.map((s) => ({ value: s, label: SYNC_TYPE_LABELS[s] }))}
-      />
+      {[...(orgChoice ? [orgChoice] : []), ...CHOICES].map((c) => (
+        <ChoiceFilter key={c.field} {...shared} {...c} />
+      ))}
       <TriggeredByFilter search={search} set={set} id={`${id}-by`} />
-      <DateFilter {...choice} field="periodFrom" suffix="pfrom" label="Period from" />
-      <DateFilter {...choice} field="periodTo" suffix="pto" label="Period to" />
-      <DateFilter {...choice} field="startedAfter" suffix="safter" label="Started after" />
-      <DateFilter {...choice} field="startedBefore" suffix="sbefore" label="Started before" />
+      {DATES.map((d) => (
+        <DateFilter key={d.field} {...shared} {...d} />
+      ))}
       <div className="field field-end">
         <button
           type="button"
@@ -77,6 +54,39 @@ export function HistoryFilters({
     </form>
   );
 }
+
+/** The filters that pick one value of an enum, in the order the form shows them. */
+const CHOICES = [
+  {
+    field: 'status',
+    suffix: 'status',
+    label: 'Status',
+    any: 'Any status',
+    options: SYNC_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+  },
+  {
+    field: 'accountingSystem',
+    suffix: 'system',
+    label: 'Accounting system',
+    any: 'Any system',
+    options: ACCOUNTING_SYSTEMS.map((s) => ({ value: s, label: SYSTEM_LABELS[s] })),
+  },
+  {
+    field: 'syncType',
+    suffix: 'type',
+    label: 'Sync type',
+    any: 'Any type',
+    options: SYNC_TYPES.map((s) => ({ value: s, label: SYNC_TYPE_LABELS[s] })),
+  },
+] as const;
+
+/** The whole-day filters, in the order the form shows them. */
+const DATES = [
+  { field: 'periodFrom', suffix: 'pfrom', label: 'Period from' },
+  { field: 'periodTo', suffix: 'pto', label: 'Period to' },
+  { field: 'startedAfter', suffix: 'safter', label: 'Started after' },
+  { field: 'startedBefore', suffix: 'sbefore', label: 'Started before' },
+] as const;
 
 interface FilterProps<K extends keyof HistorySearch> {
   search: HistorySearch;
