@@ -202,7 +202,10 @@ describe.each(DIALECTS)('the admin console in headless Chromium on %s', (dialect
     await page.waitForURL(/\/syncs\//);
     await page.getByRole('heading', { name: /Rejected records \(\d+\)/ }).waitFor({ timeout: 60_000 });
     partialUrl = page.url();
-    expect(await page.getByRole('cell', { name: /Account 7140 is closed/ }).count()).toBeGreaterThan(0);
+    // The heading counts from the sync itself; the rows arrive with rejections.list, a moment later.
+    await expect
+      .poll(() => page.getByRole('cell', { name: /Account 7140 is closed/ }).count(), POLL)
+      .toBeGreaterThan(0);
     expect(await page.getByText('Partial', { exact: true }).count()).toBeGreaterThan(0);
     const syncLogId = UUID.exec(partialUrl)?.[0];
     const { items } = await api<{ items: RejectedItem[] }>('rejections.list', { syncLogId });

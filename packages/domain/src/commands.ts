@@ -18,7 +18,12 @@ import {
 import { payloadSummarySchema } from './payload-summary.js';
 import { checkPeriodEndAfterPeriodStart } from './rules/period-end-after-period-start.js';
 import { checkRecordsCountsNonNegative } from './rules/records-counts-non-negative.js';
-import { externalReferenceIdSchema, recordCountSchema } from './sync-log.js';
+import {
+  externalReferenceIdSchema,
+  RECORD_COUNT_FIELDS,
+  type RecordCountField,
+  recordCountSchema,
+} from './sync-log.js';
 import { uuidSchema } from './uuid.js';
 
 /** A caller-chosen key that makes a create or push safe to retry. */
@@ -144,8 +149,8 @@ function fieldRuleIssues(command: unknown): ValidationIssue[] {
   if (typeof c.periodStart === 'string' && typeof c.periodEnd === 'string') {
     issues.push(...checkPeriodEndAfterPeriodStart({ periodStart: c.periodStart, periodEnd: c.periodEnd }));
   }
-  const counts: Partial<Record<'recordsTotal' | 'recordsSynced' | 'recordsFailed', number>> = {};
-  for (const field of ['recordsTotal', 'recordsSynced', 'recordsFailed'] as const) {
+  const counts: Partial<Record<RecordCountField, number>> = {};
+  for (const field of RECORD_COUNT_FIELDS) {
     if (typeof c[field] === 'number') counts[field] = c[field];
   }
   return [...issues, ...checkRecordsCountsNonNegative(counts)];

@@ -53,5 +53,23 @@ export function renderCsv<const C extends string>(
   columns: readonly C[],
   rows: readonly Partial<Record<C, unknown>>[],
 ): string {
-  return `${[csvLine(columns), ...rows.map((row) => csvLine(columns.map((c) => row[c])))].join('\r\n')}\r\n`;
+  return `${[csvLine(columns), ...rows.map((row) => csvRow(columns, row))].join('\r\n')}\r\n`;
+}
+
+/**
+ * The same document for streaming, one line (with its line end) at a time as the rows arrive, so a
+ * download of any size holds one row in memory. `lineEnd` is there for a format already published
+ * with `\n` (the rejections CSV): its bytes stay what they were.
+ */
+export async function* csvLines<const C extends string>(
+  columns: readonly C[],
+  rows: AsyncIterable<Partial<Record<C, unknown>>> | Iterable<Partial<Record<C, unknown>>>,
+  lineEnd: '\r\n' | '\n' = '\r\n',
+): AsyncGenerator<string> {
+  yield `${csvLine(columns)}${lineEnd}`;
+  for await (const row of rows) yield `${csvRow(columns, row)}${lineEnd}`;
+}
+
+function csvRow<C extends string>(columns: readonly C[], row: Partial<Record<C, unknown>>): string {
+  return csvLine(columns.map((c) => row[c]));
 }

@@ -59,3 +59,12 @@ export const SYNC_LOG_FIELDS = [
   'completedAt',
   'createdAt',
 ] as const satisfies readonly (keyof SyncLog)[];
+
+/** The spec's record counts, in its order: each a non-negative 32-bit integer (`records_counts_non_negative`). */
+export const RECORD_COUNT_FIELDS = [
+  'recordsTotal',
+  'recordsSynced',
+  'recordsFailed',
+] as const satisfies readonly (keyof SyncLog)[];
+/** One of the spec's record counts. */
+export type RecordCountField = (typeof RECORD_COUNT_FIELDS)[number];

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, neutraliseCsvCell, renderCsv, SYNC_LOG_CSV_COLUMNS } from '../src/index.js';
+import {
+  csvField,
+  csvLines,
+  neutraliseCsvCell,
+  renderCsv,
+  SYNC_LOG_CSV_COLUMNS,
+  SYNC_LOG_FIELDS,
+} from '../src/index.js';
 
 describe('the one CSV writer', () => {
   it.each([
@@ -33,5 +40,39 @@ describe('the one CSV writer', () => {
     expect(csvField('a,"b"')).toBe('"a,""b"""');
     expect(renderCsv(['a', 'b'], [{ a: 'x\ny', b: 2 }])).toBe('a,b\r\n"x\ny",2\r\n');
     expect(SYNC_LOG_CSV_COLUMNS).toContain('organizationId');
+  });
+
+  it('streams the same document line by line, with the line end a published format uses', async () => {
+    const rows = [{ a: '=x', b: 'p,q' }, { a: -1 }];
+    const lines: string[] = [];
+    for await (const line of csvLines(['a', 'b'], rows)) lines.push(line);
+    expect(lines.join('')).toBe(renderCsv(['a', 'b'], rows));
+    const lf: string[] = [];
+    for await (const line of csvLines(['a', 'b'], rows, '\n')) lf.push(line);
+    expect(lf).toEqual(['a,b\n', `'=x,"p,q"\n`, '-1,\n']);
+  });
+
+  it("writes a history download in one column order, the spec's without the two JSON documents", () => {
+    expect(SYNC_LOG_CSV_COLUMNS).toEqual([
+      'id',
+      'organizationId',
+      'accountingSystem',
+      'syncType',
+      'status',
+      'triggeredBy',
+      'periodStart',
+      'periodEnd',
+      'recordsTotal',
+      'recordsSynced',
+      'recordsFailed',
+      'externalReferenceId',
+      'startedAt',
+      'completedAt',
+      'createdAt',
+    ]);
+    expect(SYNC_LOG_FIELDS.filter((f) => !SYNC_LOG_CSV_COLUMNS.includes(f as never))).toEqual([
+      'payloadSummary',
+      'errorDetails',
+    ]);
   });
 });

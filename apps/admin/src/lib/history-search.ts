@@ -1,5 +1,11 @@
-import type { AccountingSystem } from '@meander/domain';
-import { SYSTEM_LABELS } from './format';
+import {
+  ACCOUNTING_SYSTEMS,
+  type AccountingSystem,
+  SYNC_STATUSES,
+  SYNC_TYPES,
+  type SyncStatus,
+  type SyncType,
+} from '@meander/domain';
 
 /** The history page's filters as they live in the URL (`/history?status=partial&periodFrom=2026-10-01`). */
 export interface HistorySearch {
@@ -14,16 +20,6 @@ export interface HistorySearch {
   startedAfter?: string;
   startedBefore?: string;
 }
-
-export const SYNC_STATUSES = ['pending', 'in_progress', 'success', 'partial', 'failed'] as const;
-/** Every accounting system, in the order the filter offers them (the labels are keyed by the domain's enum). */
-export const ACCOUNTING_SYSTEMS = Object.keys(SYSTEM_LABELS) as readonly AccountingSystem[];
-export const SYNC_TYPES = ['scheduled', 'manual', 'api'] as const;
-type SyncStatus = (typeof SYNC_STATUSES)[number];
-
-export type { AccountingSystem };
-
-type SyncType = (typeof SYNC_TYPES)[number];
 
 const FILTER_KEYS = [
   'organizationId',

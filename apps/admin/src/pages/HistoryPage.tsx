@@ -35,36 +35,9 @@ export function HistoryPage() {
     getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
-  const [csvError, setCsvError] = useState<unknown>(null);
-  const [csvBusy, setCsvBusy] = useState(false);
+  const csv = useHistoryCsv(search);
 
   const setSearch = (next: HistorySearch) => void navigate({ search: compact(next) });
-
-  async function downloadCsv() {
-    setCsvError(null);
-    setCsvBusy(true);
-    try {
-      const all: Record<string, unknown>[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.syncLogs.list.query({
-          ...toListInput(search, CSV_PAGE),
-          ...(cursor ? { cursor } : {}),
-        });
-        all.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && all.length < CSV_MAX_ROWS);
-      download(
-        `sync-history-${new Date().toISOString().slice(0, 10)}.csv`,
-        toCsv(all),
-        'text/csv;charset=utf-8',
-      );
-    } catch (error) {
-      setCsvError(error);
-    } finally {
-      setCsvBusy(false);
-    }
-  }
 
   return (
     <>
@@ -73,10 +46,10 @@ export function HistoryPage() {
         <button
           type="button"
           className="button-secondary"
-          onClick={() => void downloadCsv()}
-          disabled={csvBusy}
+          onClick={() => void csv.download()}
+          disabled={csv.busy}
         >
-          {csvBusy ? 'Preparing CSV…' : 'Download CSV'}
+          {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
         </button>
       </div>
       <HistoryFilters
@@ -84,7 +57,7 @@ export function HistoryPage() {
         onChange={setSearch}
         {...(session.role === 'org_admin' ? {} : { organizations: organizations.list })}
       />
-      {csvError !== null && <ErrorMessage error={csvError} />}
+      {csv.error !== null && <ErrorMessage error={csv.error} />}
       {list.error && <ErrorMessage error={list.error} onRetry={() => void list.refetch()} />}
       {list.isPending && <p className="muted">Loading history…</p>}
       {list.isSuccess && rows.length === 0 && (
@@ -122,4 +95,39 @@ export function HistoryPage() {
       )}
     </>
   );
+}
+
+/** The whole filtered history as a CSV download, page by page up to a cap, with its busy and error states. */
+function useHistoryCsv(search: HistorySearch) {
+  const client = useTRPCClient();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function downloadCsv() {
+    setError(null);
+    setBusy(true);
+    try {
+      const all: Record<string, unknown>[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.syncLogs.list.query({
+          ...toListInput(search, CSV_PAGE),
+          ...(cursor ? { cursor } : {}),
+        });
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && all.length < CSV_MAX_ROWS);
+      download(
+        `sync-history-${new Date().toISOString().slice(0, 10)}.csv`,
+        toCsv(all),
+        'text/csv;charset=utf-8',
+      );
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return { download: downloadCsv, busy, error };
 }

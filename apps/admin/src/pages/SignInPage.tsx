@@ -94,27 +94,42 @@ export function SignInPage() {
         </button>
       </form>
       {demo.data?.demo && (
-        <section className="card" aria-labelledby="demo-heading">
-          <h2 id="demo-heading">Demo roles</h2>
-          <p className="muted">
-            This server runs the <code>pnpm start</code> demo; pick a role to sign in with one click.
-          </p>
-          <ul className="demo-roles">
-            {demo.data.tokens.map((t) => (
-              <li key={t.label}>
-                <button
-                  type="button"
-                  className="button-secondary"
-                  disabled={busy}
-                  onClick={() => void attempt(t.token)}
-                >
-                  Sign in as {t.label}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
+        <DemoRoles tokens={demo.data.tokens} busy={busy} onPick={(picked) => void attempt(picked)} />
       )}
     </main>
+  );
+}
+
+/** The demo's roles, one click each (offered only when the server runs the `pnpm start` demo). */
+function DemoRoles({
+  tokens,
+  busy,
+  onPick,
+}: {
+  tokens: DemoTokens['tokens'];
+  busy: boolean;
+  onPick: (token: string) => void;
+}) {
+  return (
+    <section className="card" aria-labelledby="demo-heading">
+      <h2 id="demo-heading">Demo roles</h2>
+      <p className="muted">
+        This server runs the <code>pnpm start</code> demo; pick a role to sign in with one click.
+      </p>
+      <ul className="demo-roles">
+        {tokens.map((t) => (
+          <li key={t.label}>
+            <button
+              type="button"
+              className="button-secondary"
+              disabled={busy}
+              onClick={() => onPick(t.token)}
+            >
+              Sign in as {t.label}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
-import { neutraliseCsvCell } from '@meander/domain';
-import { stringify } from 'csv-stringify';
+import { csvLines } from '@meander/domain';
 import type { RejectedItem } from './rows.js';
 
 /** The CSV's columns, in order. */
@@ -20,18 +19,11 @@ const REJECTION_CSV_COLUMNS = [
   'vendorReason',
 ] as const satisfies readonly (keyof RejectedItem)[];
 
-/** Stream rows as CSV (header first), one row in memory at a time, back-pressure honoured. */
+/**
+ * Stream rows as CSV (header first) through the domain's one writer, one row in memory at a time,
+ * back-pressure honoured. Lines end in `\n`, as this download always has.
+ */
 export function rejectionsCsv(rows: AsyncIterable<RejectedItem>): Readable {
-  const csv = stringify({ header: true, columns: [...REJECTION_CSV_COLUMNS] });
-  const source = Readable.from(
-    (async function* () {
-      for await (const row of rows) {
-        const out: Record<string, string> = {};
-        for (const column of REJECTION_CSV_COLUMNS) out[column] = neutraliseCsvCell(row[column]);
-        yield out;
-      }
-    })(),
-  );
-  source.on('error', (error) => csv.destroy(error));
-  return source.pipe(csv);
+  // Not object mode: each line goes out as UTF-8 bytes, what an HTTP body takes.
+  return Readable.from(csvLines(REJECTION_CSV_COLUMNS, rows, '\n'), { objectMode: false });
 }

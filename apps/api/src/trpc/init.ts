@@ -4,7 +4,6 @@ import {
   authorize,
   DomainError,
   isDomainError,
-  issuesFromZod,
   type Principal,
   type ValidationIssue,
 } from '@meander/domain';
@@ -12,65 +11,13 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { RateLimitedError } from '../rate-limit.js';
 import type { Context } from './context.js';
 import { TRPC_CODE_OF } from './domain-error-map.js';
-
-interface IssueLike {
-  path?: PropertyKey[];
-  message?: string;
-}
-
-/** zod (or any Standard Schema) issues → the contract's issue shape. */
-function schemaIssues(cause: unknown): ValidationIssue[] | null {
-  const issues = (cause as { issues?: unknown } | null)?.issues;
-  if (!Array.isArray(issues)) return null;
-  // A refinement that names its rule (`params.rule`, e.g. time_zone_known) keeps it on the wire.
-  const rules = issuesFromZod({ issues } as Parameters<typeof issuesFromZod>[0]);
-  return (issues as IssueLike[]).map((i, n) => ({
-    rule: rules[n]?.rule ?? 'schema',
-    severity: 'error',
-    path: (i.path ?? []).map((p) => (typeof p === 'number' ? p : String(p))),
-    message: i.message ?? 'Invalid value',
-  }));
-}
-
-/** An issue on the wire: a domain rule, or a rule of the API's own edge (batch size). */
-type ApiIssue = Omit<ValidationIssue, 'rule'> & { rule: ValidationIssue['rule'] | 'max_batch_size' };
-
-/** The message tRPC's `maxBatchSize` check throws. */
-const TRPC_BATCH_TOO_LARGE = 'Batch call exceeds maximum size';
+import { errorKind } from './error-kinds.js';
 
 const t = initTRPC.context<Context>().create({
   // No transformer: inputs and outputs are plain JSON, callable from any HTTP client.
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    let domainCode: string | null = null;
-    let issues: ApiIssue[] = [];
-    if (isDomainError(cause)) {
-      domainCode = cause.code;
-      issues = cause.issues;
-    } else if (error.code === 'BAD_REQUEST' && error.message === TRPC_BATCH_TOO_LARGE) {
-      // tRPC's own batch cap (the HTTP layer refuses first; this covers any other way in).
-      domainCode = 'VALIDATION_FAILED';
-      issues = [{ rule: 'max_batch_size', severity: 'error', path: [], message: error.message }];
-    } else if (error.code === 'BAD_REQUEST' || error.code === 'PARSE_ERROR') {
-      domainCode = 'VALIDATION_FAILED';
-      issues = schemaIssues(cause) ?? [
-        { rule: 'schema', severity: 'error', path: [], message: error.message },
-      ];
-    } else if ((cause as { code?: unknown } | undefined)?.code === 'DATABASE_UNAVAILABLE') {
-      domainCode = 'DATABASE_UNAVAILABLE';
-    } else if (error.code === 'TOO_MANY_REQUESTS') {
-      domainCode = 'RATE_LIMITED';
-    } else if (error.code === 'UNAUTHORIZED') {
-      domainCode = 'UNAUTHENTICATED';
-    } else if (error.code === 'FORBIDDEN') {
-      domainCode = 'FORBIDDEN';
-    } else if (error.code === 'NOT_FOUND') {
-      domainCode = 'NOT_FOUND';
-    }
-    const message =
-      domainCode === 'VALIDATION_FAILED' && !isDomainError(cause)
-        ? `Validation failed: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`
-        : shape.message;
+    const { domainCode, issues, message = shape.message } = errorKind(error);
     // Internal errors never leak their message (it may name tables or data).
     const safeMessage = error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal error' : message;
     // (SERVICE_UNAVAILABLE keeps its message: it names no data, only that nothing was written.)
@@ -92,7 +39,6 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/**
 /**
  * The tRPC error a domain error or a lost database maps to, or null for anything else. Subscriptions
  * use it too: an error thrown while a stream runs never passes the middleware below, and tRPC would

@@ -1,29 +1,6 @@
 import type { ExpenseRecordIssue } from '@meander/domain';
 
-/**
- * The CSV layout of `records import`: a header row naming these columns (any order; optional ones
- * may be left out), then one row per line of a record. The rows of one record are consecutive and
- * share its `id`; the record's own fields (id … receiptUrl) are repeated on each of its rows and must
- * agree. Amounts are integers in minor units. An empty cell is an absent optional field.
- */
-export const RECORD_CSV_COLUMNS = [
-  'id',
-  'version',
-  'kind',
-  'employeeNumber',
-  'bookingDate',
-  'currency',
-  'exchangeRate',
-  'description',
-  'receiptUrl',
-  'account',
-  'amountMinor',
-  'vatCode',
-  'vatAmountMinor',
-  'department',
-  'project',
-  'costCentre',
-] as const;
+/** A record's own fields: repeated on each of its rows. */
 const RECORD_FIELDS = [
   'id',
   'version',
@@ -34,19 +11,20 @@ const RECORD_FIELDS = [
   'exchangeRate',
   'description',
   'receiptUrl',
-];
-const REQUIRED = [
-  'id',
-  'version',
-  'kind',
-  'employeeNumber',
-  'bookingDate',
-  'currency',
-  'account',
-  'amountMinor',
-  'vatCode',
-  'vatAmountMinor',
-];
+] as const;
+/** A line's own fields, then the dimensions a line may carry. */
+const LINE_FIELDS = ['account', 'amountMinor', 'vatCode', 'vatAmountMinor'] as const;
+const DIMENSION_FIELDS = ['department', 'project', 'costCentre'] as const;
+const OPTIONAL = new Set<string>(['exchangeRate', 'description', 'receiptUrl', ...DIMENSION_FIELDS]);
+
+/**
+ * The CSV layout of `records import`: a header row naming these columns (any order; optional ones
+ * may be left out), then one row per line of a record. The rows of one record are consecutive and
+ * share its `id`; the record's own fields (id … receiptUrl) are repeated on each of its rows and must
+ * agree. Amounts are integers in minor units. An empty cell is an absent optional field.
+ */
+export const RECORD_CSV_COLUMNS = [...RECORD_FIELDS, ...LINE_FIELDS, ...DIMENSION_FIELDS] as const;
+const REQUIRED = RECORD_CSV_COLUMNS.filter((column) => !OPTIONAL.has(column));
 const INTEGER_FIELDS = new Set(['version', 'amountMinor', 'vatAmountMinor']);
 
 /** Split one logical CSV row (RFC 4180: quoted fields, doubled quotes) into its fields. */
@@ -104,15 +82,12 @@ const defined = (entries: [string, unknown][]) =>
 
 /** One CSV row's record fields and its line. */
 export function rowParts(columns: Map<string, number>, fields: string[]) {
-  const record = defined(RECORD_FIELDS.map((name) => [name, cell(columns, fields, name)]));
-  const dimensions = defined(
-    ['department', 'project', 'costCentre'].map((name) => [name, cell(columns, fields, name)]),
-  );
+  const cells = (names: readonly string[]) =>
+    names.map((name): [string, unknown] => [name, cell(columns, fields, name)]);
+  const record = defined(cells(RECORD_FIELDS));
+  const dimensions = defined(cells(DIMENSION_FIELDS));
   const line = defined([
-    ...['account', 'amountMinor', 'vatCode', 'vatAmountMinor'].map((name): [string, unknown] => [
-      name,
-      cell(columns, fields, name),
-    ]),
+    ...cells(LINE_FIELDS),
     ['dimensions', Object.keys(dimensions).length > 0 ? dimensions : undefined],
   ]);
   return { record, line };

@@ -1,13 +1,12 @@
 import type { ValidationIssue } from '../errors.js';
-
-type CountField = 'recordsTotal' | 'recordsSynced' | 'recordsFailed';
+import { RECORD_COUNT_FIELDS, type RecordCountField } from '../sync-log.js';
 
 /** `records_counts_non_negative`: every count present must be an integer ≥ 0. */
 export function checkRecordsCountsNonNegative(
-  counts: Partial<Record<CountField, number>>,
+  counts: Partial<Record<RecordCountField, number>>,
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  for (const field of ['recordsTotal', 'recordsSynced', 'recordsFailed'] as const) {
+  for (const field of RECORD_COUNT_FIELDS) {
     const value = counts[field];
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 0) {
