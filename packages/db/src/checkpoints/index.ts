@@ -2,6 +2,9 @@ export {
   CheckpointConflictError,
   Checkpointer,
   type CheckpointLogger,
+  DEFAULT_SIGNING_BOUND,
+  type SigningBound,
+  signingBoundOf,
   withCheckpoints,
 } from './checkpointer.js';
 export { DEV_AUDIT_SIGNING_KEY_PATH, loadCheckpointSigner } from './load-signer.js';
