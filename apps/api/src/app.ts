@@ -4,8 +4,10 @@ import {
   type CredentialCipher,
   type Database,
   DatabaseUnavailableError,
+  DEFAULT_SIGNING_BOUND,
   type SecretBox,
   secretBoxFromEnv,
+  signingBoundOf,
   unavailableError,
   withCheckpoints,
   withCredentials,
@@ -53,6 +55,11 @@ export interface AppDeps {
    * throwaway key is generated: fine for tests, useless as evidence beyond this process.
    */
   signer?: CheckpointSigner;
+  /**
+   * How long a sealed head may wait for its checkpoint (`AUDIT_CHECKPOINT_INTERVAL_MS`, default
+   * 250 ms, at most 100 seals); 0 signs after every seal.
+   */
+  checkpointIntervalMs?: number;
   /**
    * Seals accounting credentials on the way into the database (`CREDENTIALS_KEY`); the only place
    * that may open them again is where an adapter is built.
@@ -131,7 +138,10 @@ function batchTooLarge(calls: number, max: number) {
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const metrics = new Metrics();
-  const checkpointer = new Checkpointer(deps.db, deps.signer ?? CheckpointSigner.generate(), { logger });
+  const checkpointer = new Checkpointer(deps.db, deps.signer ?? CheckpointSigner.generate(), {
+    logger,
+    bound: signingBoundOf(deps.checkpointIntervalMs ?? DEFAULT_SIGNING_BOUND.intervalMs),
+  });
   const sealed = deps.credentials ? withCredentials(deps.db, deps.credentials) : deps.db;
   const db = withCheckpoints(sealed, checkpointer);
   const inner: InnerContext = {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   DEFAULT_DATABASE_URL,
+  DEFAULT_SIGNING_BOUND,
   parseAllowedHosts,
   parseCredentialsKey,
   type SecretBox,
@@ -28,6 +29,13 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  /** How long a chain head may wait for its checkpoint (ms, at most 100 seals); 0 signs every seal. */
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(DEFAULT_SIGNING_BOUND.intervalMs),
   AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(86_400),
   AUTH_JWT_ISSUER: z.string().min(1).optional(),
   AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
@@ -68,6 +76,8 @@ export interface ApiEnv {
   writeRateLimit: WriteRateLimit | false;
   /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
   auditSigningKey: string | undefined;
+  /** `AUDIT_CHECKPOINT_INTERVAL_MS`: how long a sealed head may wait for its checkpoint. */
+  checkpointIntervalMs: number;
   /** What a bearer token must satisfy beyond its signature. */
   tokenPolicy: TokenPolicy;
   /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
@@ -115,6 +125,7 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
         ? false
         : { points: e.API_WRITE_RATE_LIMIT, windowSeconds: e.API_WRITE_RATE_WINDOW_SECONDS },
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     tokenPolicy: {
       maxLifetimeSeconds: e.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
       ...(e.AUTH_JWT_ISSUER ? { issuer: e.AUTH_JWT_ISSUER } : {}),

@@ -45,6 +45,7 @@ const api = await startApiServer({
   host: env.host,
   jwtSecret: env.jwtSecret,
   signer,
+  checkpointIntervalMs: env.checkpointIntervalMs,
   credentials,
   tokenPolicy: env.tokenPolicy,
   logger,

@@ -25,6 +25,7 @@ export async function startApiServer(options: {
   maxBatchSize?: AppDeps['maxBatchSize'];
   writeRateLimit?: AppDeps['writeRateLimit'];
   signer?: CheckpointSigner;
+  checkpointIntervalMs?: AppDeps['checkpointIntervalMs'];
   credentials?: CredentialCipher;
   tokenPolicy?: TokenPolicy;
   console?: AppDeps['console'];
@@ -41,11 +42,11 @@ export async function startApiServer(options: {
         port: info.port,
         close: () =>
           new Promise<void>((done) => {
-            inner.checkpointer.stop();
             server.close(() => done());
             // Open SSE streams would keep close() waiting forever.
             (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-          }),
+            // Seals still inside their signing window are signed before the process goes.
+          }).then(() => inner.checkpointer.close()),
       });
     });
     server.once('error', reject);

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_LEDGER_LIMITS, LedgerLimits } from '@meander/accounting';
 import {
   DEFAULT_DATABASE_URL,
+  DEFAULT_SIGNING_BOUND,
   dialectOf,
   parseAllowedHosts,
   type SecretBox,
@@ -35,6 +36,13 @@ const schema = z.object({
   WORKER_ID: z.string().min(1).optional(),
   NODE_ENV: z.string().default('development'),
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  /** How long a chain head may wait for its checkpoint (ms, at most 100 seals); 0 signs every seal. */
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(DEFAULT_SIGNING_BOUND.intervalMs),
   CREDENTIALS_KEY: z.string().min(1).optional(),
   CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -68,6 +76,8 @@ export interface WorkerEnv {
   production: boolean;
   /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
   auditSigningKey: string | undefined;
+  /** `AUDIT_CHECKPOINT_INTERVAL_MS`: how long a sealed head may wait for its checkpoint. */
+  checkpointIntervalMs: number;
   /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
   credentialsKey: string | undefined;
   previousCredentialsKeys: string | undefined;
@@ -109,6 +119,7 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     webhookHealthScanSeconds: e.WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS,
     production,
     auditSigningKey: e.AUDIT_SIGNING_KEY,
+    checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
     credentialsKey: e.CREDENTIALS_KEY,
     previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };

@@ -38,6 +38,7 @@ const worker = await startWorker({
     healthScanMs: env.webhookHealthScanSeconds * 1000,
   },
   signer,
+  checkpointIntervalMs: env.checkpointIntervalMs,
   credentials,
 });
 

@@ -4,7 +4,9 @@ import {
   type CheckpointSigner,
   type CredentialCipher,
   type Database,
+  DEFAULT_SIGNING_BOUND,
   secretBoxFromEnv,
+  signingBoundOf,
   withCheckpoints,
 } from '@meander/db';
 import { createLogger, type Logger } from './logger.js';
@@ -48,6 +50,8 @@ export interface WorkerOptions {
    * seal or start).
    */
   signer?: CheckpointSigner;
+  /** How long a sealed head may wait for its checkpoint (default 250 ms; 0 signs every seal). */
+  checkpointIntervalMs?: number;
   /** Opens the sealed accounting credentials where the adapter is built (`CREDENTIALS_KEY`). */
   credentials?: CredentialCipher;
 }
@@ -66,7 +70,12 @@ export interface RunningWorker {
 /** Start the sync worker on an open database. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const logger = options.logger ?? createLogger();
-  const checkpointer = options.signer ? new Checkpointer(options.db, options.signer, { logger }) : null;
+  const checkpointer = options.signer
+    ? new Checkpointer(options.db, options.signer, {
+        logger,
+        bound: signingBoundOf(options.checkpointIntervalMs ?? DEFAULT_SIGNING_BOUND.intervalMs),
+      })
+    : null;
   const db = checkpointer ? withCheckpoints(options.db, checkpointer) : options.db;
   await checkpointer?.catchUp();
   const staleAfterSeconds = options.staleAfterSeconds ?? 120;
@@ -137,8 +146,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     tick: (tickOptions) => queue.tick(tickOptions),
     stop() {
       reaper.stop();
-      stopped ??= Promise.all([queue.stop(), relay?.stop()]).then(() => {
-        checkpointer?.stop();
+      stopped ??= Promise.all([queue.stop(), relay?.stop()]).then(async () => {
+        await checkpointer?.close();
         logger.info('worker stopped');
       });
       return stopped;

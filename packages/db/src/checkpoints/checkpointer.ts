@@ -28,8 +28,37 @@ export class CheckpointConflictError extends Error {
 const CARRIED_COUNTS = 1_024;
 
 /**
- * Signs each organization's chain head after every seal, in the process that sealed (API or
- * worker), and appends it to the checkpoint log. A head is signed only when it extends the previous
+ * How far a chain head may run ahead of its signature. A seal is signed before its call returns
+ * unless this process signed the same organization less than `intervalMs` ago; then the seals of
+ * that window are signed together when it ends, or at once when `seals` of them are waiting. An
+ * organization sealing once in a while (every worker sync) is signed on every seal; one sealing
+ * hundreds of times a second (an external runner's loop) pays one signature a window, not one a
+ * seal. `audit.verify` reports the links sealed after the newest checkpoint (`unsignedLinks`).
+ */
+export interface SigningBound {
+  intervalMs: number;
+  seals: number;
+}
+
+/** The product's bound: signed at most 250 ms or 100 seals after the seal (`AUDIT_CHECKPOINT_INTERVAL_MS`). */
+export const DEFAULT_SIGNING_BOUND: SigningBound = { intervalMs: 250, seals: 100 };
+
+/** The bound for `AUDIT_CHECKPOINT_INTERVAL_MS`: 0 signs after every seal. */
+export function signingBoundOf(intervalMs: number): SigningBound | undefined {
+  return intervalMs > 0 ? { intervalMs, seals: DEFAULT_SIGNING_BOUND.seals } : undefined;
+}
+
+/** The state of an organization signed less than a window ago. */
+interface SigningWindow {
+  signedAt: number;
+  waiting: number;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * Signs each organization's chain head after its seals, in the process that sealed (API or
+ * worker), and appends it to the checkpoint log: after every seal, or within the
+ * {@link SigningBound} when one is given. A head is signed only when it extends the previous
  * checkpoint (the previous head is still in the chain with the same hash). Signing failures (the
  * database briefly unreachable) are retried on a timer, so the delay between a seal and its
  * checkpoint stays bounded by `retryMs`.
@@ -45,6 +74,8 @@ export class Checkpointer {
    */
   private readonly signedHere = new Map<string, SignedCheckpoint>();
   private timer: NodeJS.Timeout | null = null;
+  /** Organizations signed less than a window ago (only with a {@link SigningBound}). */
+  private readonly windows = new Map<string, SigningWindow>();
 
   constructor(
     private readonly db: Pick<Database, 'checkpoints'>,
@@ -55,6 +86,10 @@ export class Checkpointer {
       now?: () => Date;
       /** How many organizations' signed counts to carry forward (default {@link CARRIED_COUNTS}). */
       carriedCounts?: number;
+      /** Sign within this bound instead of after every seal (see {@link SigningBound}). */
+      bound?: SigningBound;
+      /** Milliseconds of a monotonic clock (tests drive it; default `performance.now`). */
+      clock?: () => number;
     } = {},
   ) {}
 
@@ -150,8 +185,75 @@ export class Checkpointer {
     return this.signedHere.size;
   }
 
-  /** After a seal: sign now; on failure log it and retry later (never fails the seal itself). */
+  /**
+   * After a seal: sign now, or within the {@link SigningBound}; on failure log it and retry later
+   * (never fails the seal itself).
+   */
   async afterSeal(organizationId: string): Promise<void> {
+    const bound = this.options.bound;
+    if (!bound || bound.intervalMs <= 0) return this.signNow(organizationId);
+    const now = this.clock();
+    const window = this.windows.get(organizationId);
+    if (!window || now - window.signedAt >= bound.intervalMs) {
+      if (window?.timer) clearTimeout(window.timer);
+      this.openWindow(organizationId, now);
+      return this.signNow(organizationId);
+    }
+    window.waiting += 1;
+    if (window.waiting >= bound.seals) {
+      if (window.timer) clearTimeout(window.timer);
+      this.openWindow(organizationId, now);
+      return this.signNow(organizationId);
+    }
+    window.timer ??= setTimeout(
+      () => this.closeWindow(organizationId),
+      window.signedAt + bound.intervalMs - now,
+    ).unref();
+  }
+
+  /** Seals waiting for their window to end, all organizations (0 without a bound). */
+  get waitingSeals(): number {
+    let n = 0;
+    for (const window of this.windows.values()) n += window.waiting;
+    return n;
+  }
+
+  /** Sign every head whose seals wait for their window now (shutdown, or before evidence). */
+  async flush(): Promise<void> {
+    const due = [...this.windows].filter(([, w]) => w.waiting > 0).map(([id]) => id);
+    for (const [, window] of this.windows) if (window.timer) clearTimeout(window.timer);
+    this.windows.clear();
+    await Promise.all(due.map((id) => this.signNow(id)));
+  }
+
+  private clock(): number {
+    return this.options.clock?.() ?? performance.now();
+  }
+
+  private openWindow(organizationId: string, now: number): void {
+    // Forget windows that ended: the map holds only organizations signed within the last window.
+    const bound = this.options.bound;
+    if (bound && this.windows.size >= (this.options.carriedCounts ?? CARRIED_COUNTS)) {
+      for (const [id, w] of this.windows)
+        if (w.waiting === 0 && now - w.signedAt >= bound.intervalMs) this.windows.delete(id);
+    }
+    this.windows.delete(organizationId);
+    this.windows.set(organizationId, { signedAt: now, waiting: 0, timer: null });
+  }
+
+  private closeWindow(organizationId: string): void {
+    const window = this.windows.get(organizationId);
+    if (!window) return;
+    window.timer = null;
+    if (window.waiting === 0) {
+      this.windows.delete(organizationId);
+      return;
+    }
+    this.openWindow(organizationId, this.clock());
+    void this.signNow(organizationId);
+  }
+
+  private async signNow(organizationId: string): Promise<void> {
     try {
       await this.checkpoint(organizationId);
       this.retry.delete(organizationId);
@@ -169,7 +271,7 @@ export class Checkpointer {
   /** Sign every organization's head (on start: seals made while no signer ran get covered). */
   async catchUp(): Promise<void> {
     for (const organizationId of await this.db.checkpoints.organizationsWithChains()) {
-      await this.afterSeal(organizationId);
+      await this.signNow(organizationId);
     }
   }
 
@@ -179,15 +281,23 @@ export class Checkpointer {
       this.timer = null;
       const due = [...this.retry];
       this.retry.clear();
-      void Promise.all(due.map((id) => this.afterSeal(id)));
+      void Promise.all(due.map((id) => this.signNow(id)));
     }, this.options.retryMs ?? 5_000);
     this.timer.unref();
   }
 
-  /** Stop retrying (shutdown). */
+  /** Stop retrying and stop the windows' timers (shutdown; {@link close} signs what waits first). */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const window of this.windows.values()) if (window.timer) clearTimeout(window.timer);
+    this.windows.clear();
+  }
+
+  /** Sign the seals still waiting for their window, then stop (a graceful shutdown). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.stop();
   }
 }
 

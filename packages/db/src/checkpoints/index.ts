@@ -1,6 +1,8 @@
 export {
   CheckpointConflictError,
   Checkpointer,
+  DEFAULT_SIGNING_BOUND,
+  signingBoundOf,
   withCheckpoints,
 } from './checkpointer.js';
 export { DEV_AUDIT_SIGNING_KEY_PATH, loadCheckpointSigner } from './load-signer.js';
