@@ -1,4 +1,4 @@
-import { DomainError, type ValidationIssue } from '@meander/domain';
+import { DomainError, organizationNotFound, type ValidationIssue } from '@meander/domain';
 
 /**
  * Maps a constraint the database enforced (because a race or a raw caller slipped past the domain
@@ -181,14 +181,7 @@ export function constraintToDomainError(error: unknown): DomainError | null {
     ]);
   }
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new DomainError('ORGANIZATION_NOT_FOUND', 'The organization does not exist', [
-      {
-        rule: 'organization_id_exists',
-        severity: 'error',
-        path: ['organizationId'],
-        message: 'Unknown organization',
-      },
-    ]);
+    return organizationNotFound();
   }
   return null;
 }

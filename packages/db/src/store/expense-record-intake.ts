@@ -6,6 +6,7 @@ import {
   type ExpenseRecordIssue,
   expenseRecordFingerprint,
   MAX_UPSERT_RECORDS,
+  organizationNotFound,
   type SyncLog,
 } from '@meander/domain';
 import { all, one, type Program, write } from './driver.js';
@@ -207,8 +208,7 @@ export function* upsertProgram(
   now: string,
 ): Program<UpsertResult> {
   const organization = yield* one<{ ok: number }>(q.organizationExists, { organizationId });
-  if (!organization)
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`);
+  if (!organization) throw organizationNotFound(organizationId);
   const result: UpsertResult = { upserted: 0, unchanged: 0, rejected: [] };
   if (good.length === 0) return result;
   const stored = yield* all<ExistingRecord>(q.existing, { ids: good.map((c) => c.record.id) });
@@ -301,8 +301,7 @@ export function* withdrawProgram(
   now: string,
 ): Program<WithdrawResult> {
   const organization = yield* one<{ ok: number }>(q.organizationExists, { organizationId });
-  if (!organization)
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`);
+  if (!organization) throw organizationNotFound(organizationId);
   const result: WithdrawResult = { withdrawn: 0, unchanged: 0, rejected: [] };
   const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
   const stored = yield* all<ExistingRecord & { withdrawn_at: unknown; approval_state: string }>(q.existing, {

@@ -1,4 +1,10 @@
-import { DomainError, type ExportRecord, MAX_EXPORT_RECORD_LINES, MAX_UPSERT_RECORDS } from '@meander/domain';
+import {
+  DomainError,
+  type ExportRecord,
+  MAX_EXPORT_RECORD_LINES,
+  MAX_UPSERT_RECORDS,
+  organizationNotFound,
+} from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { all, type Driver, one, type Program } from './driver.js';
@@ -285,7 +291,6 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
 
 /** The organization id of a call, canonical; anything else names no organization. */
 function requireOrganizationId(organizationId: string): string {
-  if (!isUuid(organizationId))
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`);
+  if (!isUuid(organizationId)) throw organizationNotFound(organizationId);
   return organizationId.toLowerCase();
 }

@@ -3,7 +3,7 @@ import {
   type AccountingModuleConfig,
   canonicalUuid,
   DEFAULT_TIME_ZONE,
-  DomainError,
+  organizationNotFound,
   parseCommand,
 } from '@meander/domain';
 import { rethrowAsDomainError } from './constraint-errors.js';
@@ -68,7 +68,7 @@ export class SqlOrganizationStore implements OrganizationStore {
     timeZone?: string;
   }): Promise<AccountingModuleView> {
     const command = parseCommand(configureAccountingSchema, input);
-    if (!(await this.get(command.organizationId))) throw unknownOrganization(command.organizationId);
+    if (!(await this.get(command.organizationId))) throw organizationNotFound(command.organizationId);
     const q = this.q;
     try {
       await this.driver.transaction(function* () {
@@ -101,7 +101,7 @@ export class SqlOrganizationStore implements OrganizationStore {
       write(this.q.setTimeZone, { id: command.organizationId, timeZone: command.timeZone }),
     );
     const organization = changed === 0 ? null : await this.get(command.organizationId);
-    if (!organization) throw unknownOrganization(command.organizationId);
+    if (!organization) throw organizationNotFound(command.organizationId);
     return organization;
   }
 
@@ -116,15 +116,4 @@ export class SqlOrganizationStore implements OrganizationStore {
     const rows = await this.driver.run(all<ModuleRow>(this.q.scheduled));
     return rows.map(accountingModuleFromRow).filter((m) => m.config?.schedule !== undefined);
   }
-}
-
-function unknownOrganization(organizationId: string): DomainError {
-  return new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
-    {
-      rule: 'organization_id_exists',
-      severity: 'error',
-      path: ['organizationId'],
-      message: 'Unknown organization',
-    },
-  ]);
 }
