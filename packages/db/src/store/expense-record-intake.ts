@@ -11,7 +11,8 @@ import {
 } from '@meander/domain';
 import { all, one, type Program, write } from './driver.js';
 import { type IntakeStatements, insertRows } from './expense-record-statements.js';
-import { type IntakeLineRow, type IntakeRecordRow, viewFromRows } from './expense-record-view.js';
+import { intakeLineRow, intakeRecordRow, viewFromRows } from './expense-record-view.js';
+import { rowOf } from './rows.js';
 import { isUuid } from './uuid.js';
 
 /** A refused record: its id (as sent, when it had one) and why. */
@@ -50,7 +51,22 @@ export interface ExistingRecord {
   version: number | string;
   content_hash: string;
   posted_by_sync_log_id: string | null;
+  withdrawn_at: string | Date | null;
+  approval_state: string;
 }
+
+/** Checks a row of the `existing` statement. */
+export const existingRecordRow = rowOf<ExistingRecord>('stored record', {
+  id: 'text',
+  organization_id: 'text',
+  version: 'number',
+  content_hash: 'text',
+  posted_by_sync_log_id: 'text?',
+  withdrawn_at: 'time?',
+  approval_state: 'text',
+});
+
+const okRow = rowOf<{ ok: number | string }>('organization exists', { ok: 'number' });
 
 const issue = (rule: ExpenseRecordIssue['rule'], path: string[], message: string) => ({
   rule,
@@ -207,11 +223,11 @@ export function* upsertProgram(
   good: readonly CheckedRecord[],
   now: string,
 ): Program<UpsertResult> {
-  const organization = yield* one<{ ok: number }>(q.organizationExists, { organizationId });
+  const organization = yield* one(q.organizationExists, { organizationId }, okRow);
   if (!organization) throw organizationNotFound(organizationId);
   const result: UpsertResult = { upserted: 0, unchanged: 0, rejected: [] };
   if (good.length === 0) return result;
-  const stored = yield* all<ExistingRecord>(q.existing, { ids: good.map((c) => c.record.id) });
+  const stored = yield* all(q.existing, { ids: good.map((c) => c.record.id) }, existingRecordRow);
   const byId = new Map(stored.map((row) => [String(row.id).toLowerCase(), row]));
   const inserts: CheckedRecord[] = [];
   const lines: ReturnType<typeof lineRows> = [];
@@ -271,8 +287,8 @@ function* compareLegacy(
   organizationId: string,
   checked: CheckedRecord,
 ): Program<Exclude<UpsertDecision, { kind: 'compare-legacy' }>> {
-  const row = yield* one<IntakeRecordRow>(q.recordById, { id: checked.record.id, organizationId });
-  const lines = yield* all<IntakeLineRow>(q.linesOf, { ids: [checked.record.id] });
+  const row = yield* one(q.recordById, { id: checked.record.id, organizationId }, intakeRecordRow);
+  const lines = yield* all(q.linesOf, { ids: [checked.record.id] }, intakeLineRow);
   if (row && contentHash(viewFromRows(row, lines)) === checked.contentHash) return { kind: 'unchanged' };
   if (row?.posted_by_sync_log_id)
     return {
@@ -300,13 +316,11 @@ export function* withdrawProgram(
   ids: readonly string[],
   now: string,
 ): Program<WithdrawResult> {
-  const organization = yield* one<{ ok: number }>(q.organizationExists, { organizationId });
+  const organization = yield* one(q.organizationExists, { organizationId }, okRow);
   if (!organization) throw organizationNotFound(organizationId);
   const result: WithdrawResult = { withdrawn: 0, unchanged: 0, rejected: [] };
   const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
-  const stored = yield* all<ExistingRecord & { withdrawn_at: unknown; approval_state: string }>(q.existing, {
-    ids: wanted.filter(isUuid),
-  });
+  const stored = yield* all(q.existing, { ids: wanted.filter(isUuid) }, existingRecordRow);
   const byId = new Map(stored.map((row) => [String(row.id).toLowerCase(), row]));
   for (const id of wanted) {
     const row = byId.get(id);

@@ -1,5 +1,6 @@
 import { type ExportLine, type ExportRecord, localDate } from '@meander/domain';
 import type { RecordSelection } from './port.js';
+import { rowOf } from './rows.js';
 
 /** One line of an exportable record as an export page selects it: the record's columns and the line's. */
 export interface ExportPageRow {
@@ -21,6 +22,27 @@ export interface ExportPageRow {
   project: string | null;
   cost_centre: string | null;
 }
+
+/** Checks one line of an export page. */
+export const exportPageRow = rowOf<ExportPageRow>('export page', {
+  id: 'text',
+  kind: 'text',
+  currency: 'text',
+  booking_date: 'text',
+  description: 'text?',
+  employee_number: 'text?',
+  receipt_url: 'text?',
+  exchange_rate: 'text?',
+  posting_round: 'number',
+  line_no: 'number',
+  account: 'text',
+  amount_minor: 'number',
+  vat_code: 'text',
+  vat_amount_minor: 'number',
+  department: 'text?',
+  project: 'text?',
+  cost_centre: 'text?',
+});
 
 function exportLineFromRow(row: ExportPageRow): ExportLine {
   const dimensions = {

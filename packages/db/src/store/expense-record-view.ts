@@ -5,6 +5,7 @@ import type {
   ExportRecordKind,
   IsoDateTime,
 } from '@meander/domain';
+import { rowOf } from './rows.js';
 
 /** A stored expense record as `expenseRecords.list` / `get` return it. */
 export interface ExpenseRecordView extends ExpenseRecordInput {
@@ -35,6 +36,35 @@ export interface IntakeRecordRow {
   posting_round?: number | string;
 }
 
+const recordColumns = {
+  id: 'text',
+  organization_id: 'text',
+  kind: 'text',
+  currency: 'text',
+  booking_date: 'text',
+  description: 'text?',
+  version: 'number',
+  employee_number: 'text',
+  receipt_url: 'text?',
+  exchange_rate: 'text?',
+  updated_at: 'time',
+  withdrawn_at: 'time?',
+  posted_by_sync_log_id: 'text?',
+  content_hash: 'text',
+} as const;
+
+/** Checks an expense_records row as the intake statements select it. */
+export const intakeRecordRow = rowOf<IntakeRecordRow>('expense record', {
+  ...recordColumns,
+  posting_round: 'skip',
+});
+
+/** Checks a row of the records a sync posted (with their posting round). */
+export const postedRecordRow = rowOf<IntakeRecordRow>('posted expense record', {
+  ...recordColumns,
+  posting_round: 'number',
+});
+
 /** An expense_record_lines row. */
 export interface IntakeLineRow {
   record_id: string;
@@ -47,6 +77,19 @@ export interface IntakeLineRow {
   project: string | null;
   cost_centre: string | null;
 }
+
+/** Checks an expense_record_lines row. */
+export const intakeLineRow = rowOf<IntakeLineRow>('expense record line', {
+  record_id: 'text',
+  line_no: 'number',
+  account: 'text',
+  amount_minor: 'number',
+  vat_code: 'text',
+  vat_amount_minor: 'number',
+  department: 'text?',
+  project: 'text?',
+  cost_centre: 'text?',
+});
 
 const iso = (value: string | Date): IsoDateTime => new Date(value).toISOString() as IsoDateTime;
 

@@ -1,5 +1,6 @@
 import type { AccountingSystem, SyncLog } from '@meander/domain';
 import type { MonitoringEntry, ResyncPlanEntry } from './port.js';
+import { rowOf } from './rows.js';
 import { toIso, toIsoOrNull } from './sync-log-row.js';
 
 /** Per organization and system, the aggregates one grouped query returns (both dialects). */
@@ -15,6 +16,19 @@ export interface MonitoringStatsRow {
   records_failed_7d: number | string | null;
   records_failed_30d: number | string | null;
 }
+
+export const monitoringStatsRow = rowOf<MonitoringStatsRow>('monitoring stats', {
+  organization_id: 'text',
+  accounting_system: 'text',
+  last_success: 'time?',
+  consecutive_failures: 'number',
+  terminal_7d: 'number',
+  success_7d: 'number',
+  terminal_30d: 'number',
+  success_30d: 'number',
+  records_failed_7d: 'number?',
+  records_failed_30d: 'number?',
+});
 
 /** The windows the monitoring aggregate counts over, as ISO instants. */
 export function monitoringWindows(now: string): { since7: string; since30: string } {

@@ -1,6 +1,8 @@
 import type { SyncLog } from '@meander/domain';
-import type { accountingSyncLogDeletions } from '../schema/sqlite/tables.js';
+import { accountingSyncLogDeletions } from '../schema/sqlite/tables.js';
+import type { Decoder } from './driver.js';
 import type { SyncLogDeletion } from './port.js';
+import { tableRowOf } from './rows.js';
 import { type DriverRow, toIso } from './sync-log-row.js';
 
 /** An accounting_sync_log_deletions row as either driver returns it, inferred from the schema. */
@@ -9,6 +11,9 @@ export type TombstoneRow = {
     ? DriverRow<typeof accountingSyncLogDeletions>[K] | Date
     : DriverRow<typeof accountingSyncLogDeletions>[K];
 };
+
+/** Checks a row of accounting_sync_log_deletions. */
+export const tombstoneRow: Decoder<TombstoneRow> = tableRowOf(accountingSyncLogDeletions);
 
 /**
  * What a tombstone keeps of the deleted row. A deletion exists to remove personal data, so the
