@@ -2,9 +2,9 @@ import { rethrowAsDomainError } from './constraint-errors.js';
 import type { Driver, Program } from './driver.js';
 import type { SyncLogStore } from './port.js';
 import { syncLogChain } from './sync-log-chain.js';
-import { syncLogLeases, syncLogLifecycle } from './sync-log-lifecycle.js';
+import { syncLogCreation, syncLogLeases, syncLogRuns } from './sync-log-lifecycle.js';
 import { compileSyncLogStatements, type SyncLogLocks, type SyncLogStatements } from './sync-log-queries.js';
-import { syncLogReadModels } from './sync-log-read-models.js';
+import { syncLogMonitoring, syncLogQueries } from './sync-log-read-models.js';
 
 /** What each part of the sync-log store runs on. */
 export interface SyncLogContext {
@@ -19,7 +19,7 @@ export interface SyncLogContext {
 
 /**
  * The sync-log store, written once for both dialects and put together from its concepts: the
- * lifecycle and its leases (sync-log-lifecycle.ts), the read models (sync-log-read-models.ts) and
+ * lifecycle and its leases (sync-log-lifecycle.ts), the read models and aggregates (sync-log-read-models.ts) and
  * the hash chain (sync-log-chain.ts). Every statement comes from sync-log-queries.ts /
  * list-query.ts, every row through the decoders and mappers of sync-log-row.ts, every write's
  * errors through constraint-errors.ts. A dialect supplies only its Driver and its SyncLogLocks.
@@ -37,9 +37,11 @@ export function sqlSyncLogStore(driver: Driver, locks: SyncLogLocks): SyncLogSto
     },
   };
   return {
-    ...syncLogLifecycle(context),
+    ...syncLogCreation(context),
+    ...syncLogRuns(context),
     ...syncLogLeases(context),
-    ...syncLogReadModels(context),
+    ...syncLogQueries(context),
+    ...syncLogMonitoring(context),
     ...syncLogChain(context),
   };
 }

@@ -41,7 +41,7 @@ import {
   syncLogRow,
   toIsoOrNull,
 } from './sync-log-row.js';
-import { releaseReversedProgram, syncReversals } from './sync-reversal.js';
+import { compileReversalStatements, releaseReversedProgram, syncReversals } from './sync-reversal.js';
 import { isUuid } from './uuid.js';
 
 const nowIso = () => new Date().toISOString();
@@ -111,24 +111,11 @@ function replay(previous: SyncLog, command: CreateSyncLogCommand): CreateResult 
   return { syncLog: previous, warnings: [], replayed: true };
 }
 
-type Lifecycle = Pick<
-  SyncLogStore,
-  | 'create'
-  | 'createScheduled'
-  | 'start'
-  | 'claimNextPending'
-  | 'heartbeat'
-  | 'reportProgress'
-  | 'complete'
-  | 'fail'
-  | 'createReversal'
-  | 'findReversalOf'
->;
-
-/** A sync's lifecycle: create (or reverse), claim, progress, complete or fail — the last two sealed into the chain. */
-export function syncLogLifecycle(context: SyncLogContext): Lifecycle {
+/** How syncs come to be: created (once per idempotency key), queued by the scheduler, or reversing another. */
+export function syncLogCreation(
+  context: SyncLogContext,
+): Pick<SyncLogStore, 'create' | 'createScheduled' | 'createReversal' | 'findReversalOf'> {
   const { driver, q, transaction } = context;
-  const intake = compileIntakeStatements(driver.dialect);
   const scheduled = compileScheduledSyncStatements(driver.dialect);
   const reversals = syncReversals(context);
 
@@ -165,6 +152,29 @@ export function syncLogLifecycle(context: SyncLogContext): Lifecycle {
       return transaction(() => createScheduledProgram(scheduled, batch, now));
     },
 
+    createReversal(command, options = {}) {
+      return reversals.create(command, options.now ?? nowIso());
+    },
+
+    findReversalOf(syncLogId) {
+      return reversals.findReversalOf(canonicalUuid(syncLogId));
+    },
+  };
+}
+
+/** A sync's run: claimed, kept alive, progressed, and completed or failed — sealed into the chain. */
+export function syncLogRuns({
+  driver,
+  q,
+  transaction,
+}: SyncLogContext): Pick<
+  SyncLogStore,
+  'start' | 'claimNextPending' | 'heartbeat' | 'reportProgress' | 'complete' | 'fail'
+> {
+  const intake = compileIntakeStatements(driver.dialect);
+  const reversals = compileReversalStatements(driver.dialect);
+
+  return {
     async start(rawId, options = {}) {
       const id = canonicalUuid(rawId);
       const now = options.now ?? nowIso();
@@ -244,7 +254,7 @@ export function syncLogLifecycle(context: SyncLogContext): Lifecycle {
         yield* seal(q, planned.syncLog);
         // What the sync posted becomes unchangeable in the same transaction as its terminal state;
         // what a reversal reversed is released in the same way.
-        if (isReversal(planned.syncLog)) yield* releaseReversedProgram(reversals.statements, planned.syncLog);
+        if (isReversal(planned.syncLog)) yield* releaseReversedProgram(reversals, planned.syncLog);
         else yield* markPostedProgram(intake, planned.syncLog);
         return planned;
       });
@@ -258,14 +268,6 @@ export function syncLogLifecycle(context: SyncLogContext): Lifecycle {
         yield* seal(q, syncLog);
         return syncLog;
       });
-    },
-
-    createReversal(command, options = {}) {
-      return reversals.create(command, options.now ?? nowIso());
-    },
-
-    findReversalOf(syncLogId) {
-      return reversals.findReversalOf(canonicalUuid(syncLogId));
     },
   };
 }

@@ -32,29 +32,23 @@ const durationRow = rowOf<{
   completed_at: string | Date;
 }>('duration', { accounting_system: 'text', status: 'text', started_at: 'time', completed_at: 'time' });
 
-type ReadModels = Omit<
+/** Single syncs and pages of them: by id or key, the history list, what to claim, reap or re-sync. */
+export function syncLogQueries({
+  driver,
+  q,
+}: SyncLogContext): Pick<
   SyncLogStore,
-  | 'create'
-  | 'createScheduled'
-  | 'start'
-  | 'claimNextPending'
-  | 'heartbeat'
-  | 'reportProgress'
-  | 'complete'
-  | 'fail'
-  | 'createReversal'
-  | 'findReversalOf'
-  | 'leaseOf'
-  | 'assertLease'
-  | 'renewLease'
-  | 'delete'
-  | 'listDeletions'
-  | 'verifyChain'
-  | 'streamSealed'
->;
-
-/** What is read about syncs without changing them: single rows, pages, monitoring, plans, metrics. */
-export function syncLogReadModels({ driver, q }: SyncLogContext): ReadModels {
+  | 'findByIdempotencyKey'
+  | 'get'
+  | 'list'
+  | 'getActive'
+  | 'listClaimable'
+  | 'findStale'
+  | 'latestFencedLeaseExpiry'
+  | 'findSuccessCovering'
+  | 'hasUnfinishedAttempt'
+  | 'resyncPlan'
+> {
   const listQuery = new ListQuery(driver.dialect);
   const syncLogs = async (program: Program<SyncLogRow[]>) => (await driver.run(program)).map(syncLogFromRow);
 
@@ -129,7 +123,15 @@ export function syncLogReadModels({ driver, q }: SyncLogContext): ReadModels {
       if (!isUuid(organizationId)) return [];
       return (await syncLogs(all(q.resyncPlan, { organizationId }, syncLogRow))).map(resyncEntryFrom);
     },
+  };
+}
 
+/** The aggregates: the monitoring overview and the metrics' counts and durations. */
+export function syncLogMonitoring({
+  driver,
+  q,
+}: SyncLogContext): Pick<SyncLogStore, 'monitoringOverview' | 'countByStatus' | 'recentDurations'> {
+  return {
     async monitoringOverview(options) {
       const now = options.now ?? nowIso();
       const { since7, since30 } = monitoringWindows(now);

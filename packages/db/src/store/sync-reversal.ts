@@ -140,7 +140,7 @@ function* createReversalProgram(
   return syncLog;
 }
 
-/** Reversals of one store: created, found, and the statements its completion releases records with. */
+/** Reversals of one store: created and found. */
 export function syncReversals({ driver, q }: { driver: Driver; q: SyncLogStatements }) {
   const r = compileReversalStatements(driver.dialect);
 
@@ -185,7 +185,6 @@ export function syncReversals({ driver, q }: { driver: Driver; q: SyncLogStateme
   }
 
   return {
-    statements: r,
     findReversalOf,
     async create(command: ReverseSyncCommand, now: string): Promise<SyncLog> {
       const id = command.syncLogId.toLowerCase();
