@@ -1,4 +1,5 @@
 import { type ExportLine, type ExportRecord, localDate } from '@meander/domain';
+import { LINE_COLUMNS, lineFromRow } from './expense-record-view.js';
 import type { RecordSelection } from './port.js';
 import { rowOf } from './rows.js';
 
@@ -34,30 +35,8 @@ export const exportPageRow = rowOf<ExportPageRow>('export page', {
   receipt_url: 'text?',
   exchange_rate: 'text?',
   posting_round: 'number',
-  line_no: 'number',
-  account: 'text',
-  amount_minor: 'number',
-  vat_code: 'text',
-  vat_amount_minor: 'number',
-  department: 'text?',
-  project: 'text?',
-  cost_centre: 'text?',
+  ...LINE_COLUMNS,
 });
-
-function exportLineFromRow(row: ExportPageRow): ExportLine {
-  const dimensions = {
-    ...(row.department !== null ? { department: row.department } : {}),
-    ...(row.project !== null ? { project: row.project } : {}),
-    ...(row.cost_centre !== null ? { costCentre: row.cost_centre } : {}),
-  };
-  return {
-    account: row.account,
-    amountMinor: Number(row.amount_minor),
-    vatCode: row.vat_code as ExportLine['vatCode'],
-    vatAmountMinor: Number(row.vat_amount_minor),
-    ...(Object.keys(dimensions).length > 0 ? { dimensions } : {}),
-  };
-}
 
 /**
  * A record's first row and its lines (in line order) → the record an adapter posts: every line,
@@ -104,7 +83,7 @@ export function exportRecordsOf(rows: readonly ExportPageRow[]): ExportRecord[] 
     const first = rows[i] as ExportPageRow;
     const lines: ExportLine[] = [];
     for (; i < rows.length && (rows[i] as ExportPageRow).id === first.id; i += 1)
-      lines.push(exportLineFromRow(rows[i] as ExportPageRow));
+      lines.push(lineFromRow(rows[i] as ExportPageRow));
     records.push(exportRecordOf(first, lines));
   }
   return records;

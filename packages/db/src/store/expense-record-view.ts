@@ -2,6 +2,7 @@ import type {
   ExpenseLineInput,
   ExpenseRecordInput,
   ExpenseRecordState,
+  ExportLine,
   ExportRecordKind,
   IsoDateTime,
 } from '@meander/domain';
@@ -78,9 +79,8 @@ export interface IntakeLineRow {
   cost_centre: string | null;
 }
 
-/** Checks an expense_record_lines row. */
-export const intakeLineRow = rowOf<IntakeLineRow>('expense record line', {
-  record_id: 'text',
+/** A line's columns, as the intake's and the export's statements select them. */
+export const LINE_COLUMNS = {
   line_no: 'number',
   account: 'text',
   amount_minor: 'number',
@@ -89,11 +89,20 @@ export const intakeLineRow = rowOf<IntakeLineRow>('expense record line', {
   department: 'text?',
   project: 'text?',
   cost_centre: 'text?',
+} as const;
+
+/** Checks an expense_record_lines row. */
+export const intakeLineRow = rowOf<IntakeLineRow>('expense record line', {
+  record_id: 'text',
+  ...LINE_COLUMNS,
 });
 
 const iso = (value: string | Date): IsoDateTime => new Date(value).toISOString() as IsoDateTime;
 
-function lineFromRow(row: IntakeLineRow): ExpenseLineInput {
+/** A line's columns → the line, as the intake and the export both read it. */
+export function lineFromRow(
+  row: Omit<IntakeLineRow, 'record_id' | 'line_no'>,
+): ExpenseLineInput & ExportLine {
   const dimensions = {
     ...(row.department !== null ? { department: row.department } : {}),
     ...(row.project !== null ? { project: row.project } : {}),
@@ -102,7 +111,7 @@ function lineFromRow(row: IntakeLineRow): ExpenseLineInput {
   return {
     account: row.account,
     amountMinor: Number(row.amount_minor),
-    vatCode: row.vat_code as ExpenseLineInput['vatCode'],
+    vatCode: row.vat_code as ExpenseLineInput['vatCode'] & ExportLine['vatCode'],
     vatAmountMinor: Number(row.vat_amount_minor),
     ...(Object.keys(dimensions).length > 0 ? { dimensions } : {}),
   };

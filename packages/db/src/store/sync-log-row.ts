@@ -93,6 +93,26 @@ export function sealedFromRow(row: SyncLogRow): SealedSyncLog {
   };
 }
 
+/**
+ * What a sync was — its organization, system, type, status, period, counts and reference — in the
+ * order a tombstone and a webhook payload both list them after the sync's id. Neither carries more
+ * of the row than this without saying so (no person, no free text).
+ */
+export function syncLogOutline(log: SyncLog) {
+  return {
+    organizationId: log.organizationId,
+    accountingSystem: log.accountingSystem,
+    syncType: log.syncType,
+    status: log.status,
+    periodStart: log.periodStart,
+    periodEnd: log.periodEnd,
+    recordsTotal: log.recordsTotal,
+    recordsSynced: log.recordsSynced,
+    recordsFailed: log.recordsFailed,
+    externalReferenceId: log.externalReferenceId,
+  };
+}
+
 /** The request fields an idempotency key is bound to: a replay must match them exactly. */
 export function idempotencyFingerprint(
   log: Pick<

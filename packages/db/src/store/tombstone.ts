@@ -3,7 +3,7 @@ import { accountingSyncLogDeletions } from '../schema/sqlite/tables.js';
 import type { Decoder } from './driver.js';
 import type { SyncLogDeletion } from './port.js';
 import { tableRowOf } from './rows.js';
-import { type DriverRow, toIso } from './sync-log-row.js';
+import { type DriverRow, syncLogOutline, toIso } from './sync-log-row.js';
 
 /** An accounting_sync_log_deletions row as either driver returns it, inferred from the schema. */
 export type TombstoneRow = {
@@ -24,16 +24,7 @@ export const tombstoneRow: Decoder<TombstoneRow> = tableRowOf(accountingSyncLogD
 export function redactForTombstone(log: SyncLog): Record<string, unknown> {
   return {
     id: log.id,
-    organizationId: log.organizationId,
-    accountingSystem: log.accountingSystem,
-    syncType: log.syncType,
-    status: log.status,
-    periodStart: log.periodStart,
-    periodEnd: log.periodEnd,
-    recordsTotal: log.recordsTotal,
-    recordsSynced: log.recordsSynced,
-    recordsFailed: log.recordsFailed,
-    externalReferenceId: log.externalReferenceId,
+    ...syncLogOutline(log),
     errorCode: log.errorDetails?.code ?? null,
     startedAt: log.startedAt,
     completedAt: log.completedAt,

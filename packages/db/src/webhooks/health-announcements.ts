@@ -3,6 +3,7 @@ import { type AccountingSystem, type HealthState, TERMINAL_STATUSES } from '@mea
 import { type SQL, sql } from 'drizzle-orm';
 import { all, type Driver, one, type Program, write } from '../store/driver.js';
 import { driverFor } from '../store/driver-for.js';
+import { oncePer } from '../store/once-per.js';
 import type { Database, Dialect } from '../store/port.js';
 import { countRow, rowOf } from '../store/rows.js';
 import { type SchemaTables, tablesOf } from '../store/schema-rows.js';
@@ -210,13 +211,7 @@ function eventFor(
   return { payload: input.payload(previous), createdAt };
 }
 
-const announcements = new WeakMap<Database, HealthAnnouncements>();
 /** The health announcements of an open database (one per handle). */
-export function healthAnnouncementsFor(db: Database): HealthAnnouncements {
-  let found = announcements.get(db);
-  if (!found) {
-    found = new HealthAnnouncements(db);
-    announcements.set(db, found);
-  }
-  return found;
-}
+export const healthAnnouncementsFor: (db: Database) => HealthAnnouncements = oncePer(
+  (db) => new HealthAnnouncements(db),
+);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CLAIM_LOCK } from '../store/claim-lock.js';
 import { all, type Driver, type Program, write } from '../store/driver.js';
 import { driverFor } from '../store/driver-for.js';
+import { oncePer } from '../store/once-per.js';
 import type { Database, Dialect } from '../store/port.js';
 import {
   bare,
@@ -486,13 +487,5 @@ export class WebhookStore {
   }
 }
 
-const stores = new WeakMap<Database, WebhookStore>();
 /** The webhook store of an open database (one per handle). */
-export function webhookStoreFor(db: Database): WebhookStore {
-  let store = stores.get(db);
-  if (!store) {
-    store = new WebhookStore(db);
-    stores.set(db, store);
-  }
-  return store;
-}
+export const webhookStoreFor: (db: Database) => WebhookStore = oncePer((db) => new WebhookStore(db));
