@@ -1,10 +1,10 @@
 import { type ExportLine, type ExportRecord, localDate } from '@meander/domain';
-import { LINE_COLUMNS, lineFromRow } from './expense-record-view.js';
+import { LINE_COLUMNS, type LineColumnsRow, lineFromRow } from './expense-record-view.js';
 import type { RecordSelection } from './port.js';
 import { rowOf } from './rows.js';
 
 /** One line of an exportable record as an export page selects it: the record's columns and the line's. */
-export interface ExportPageRow {
+export interface ExportPageRow extends LineColumnsRow {
   id: string;
   kind: string;
   currency: string;
@@ -14,14 +14,6 @@ export interface ExportPageRow {
   receipt_url: string | null;
   exchange_rate: string | null;
   posting_round: number | string;
-  line_no: number | string;
-  account: string;
-  amount_minor: number | string;
-  vat_code: string;
-  vat_amount_minor: number | string;
-  department: string | null;
-  project: string | null;
-  cost_centre: string | null;
 }
 
 /** Checks one line of an export page. */

@@ -66,9 +66,8 @@ export const postedRecordRow = rowOf<IntakeRecordRow>('posted expense record', {
   posting_round: 'number',
 });
 
-/** An expense_record_lines row. */
-export interface IntakeLineRow {
-  record_id: string;
+/** A line's columns, as the intake's and the export's statements select them. */
+export interface LineColumnsRow {
   line_no: number | string;
   account: string;
   amount_minor: number | string;
@@ -77,6 +76,11 @@ export interface IntakeLineRow {
   department: string | null;
   project: string | null;
   cost_centre: string | null;
+}
+
+/** An expense_record_lines row. */
+export interface IntakeLineRow extends LineColumnsRow {
+  record_id: string;
 }
 
 /** A line's columns, as the intake's and the export's statements select them. */
@@ -100,9 +104,7 @@ export const intakeLineRow = rowOf<IntakeLineRow>('expense record line', {
 const iso = (value: string | Date): IsoDateTime => new Date(value).toISOString() as IsoDateTime;
 
 /** A line's columns → the line, as the intake and the export both read it. */
-export function lineFromRow(
-  row: Omit<IntakeLineRow, 'record_id' | 'line_no'>,
-): ExpenseLineInput & ExportLine {
+export function lineFromRow(row: LineColumnsRow): ExpenseLineInput & ExportLine {
   const dimensions = {
     ...(row.department !== null ? { department: row.department } : {}),
     ...(row.project !== null ? { project: row.project } : {}),
