@@ -7,10 +7,10 @@ import { oncePer } from '../store/once-per.js';
 import type { Database, Dialect } from '../store/port.js';
 import { countRow, rowOf } from '../store/rows.js';
 import { type SchemaTables, tablesOf } from '../store/schema-rows.js';
-import { compile, compileAll, insertValues, p } from '../store/statement.js';
+import { compile, compileAll, p } from '../store/statement.js';
 import { toIso } from '../store/sync-log-row.js';
 import type { HealthChangedData, WebhookPayload } from './payloads.js';
-import { type OutboxEventType, WEBHOOK_EVENTS } from './store.js';
+import { insertOutboxEvent, type OutboxEventType, WEBHOOK_EVENTS } from './store.js';
 
 /** What an announcement decision needs; `payload` is built only when the state did change. */
 export interface HealthAnnouncementInput {
@@ -80,15 +80,7 @@ function healthStatements(dialect: Dialect, t: SchemaTables) {
       WHERE ${o.organizationId} = ${p('organizationId')} AND ${o.eventType} = ${sql.raw(`'${HEALTH_CHANGED}'`)}
         AND ${dataField(payload, 'accountingSystem')} = ${p('accountingSystem')}
       ORDER BY ${o.createdAt} DESC, ${o.id} DESC LIMIT 1`,
-    insertAnnouncement: sql`INSERT INTO ${o} ${insertValues(o, [
-      'id',
-      'organizationId',
-      'eventType',
-      'syncLogId',
-      'endpointId',
-      'payload',
-      'createdAt',
-    ])}`,
+    insertAnnouncement: insertOutboxEvent(o),
   } satisfies Record<string, SQL>;
 }
 

@@ -161,6 +161,19 @@ function attemptOf(r: AttemptRow): WebhookAttempt {
 }
 
 /** The store's statements, written once over the dialect's tables (compiled once per store). */
+/** An outbox event's insert: the fan-out's and the health announcements' alike. */
+export function insertOutboxEvent(o: SchemaTables['webhookOutbox']): SQL {
+  return sql`INSERT INTO ${o} ${insertValues(o, [
+    'id',
+    'organizationId',
+    'eventType',
+    'syncLogId',
+    'endpointId',
+    'payload',
+    'createdAt',
+  ])}`;
+}
+
 function webhookStatements(dialect: Dialect) {
   const {
     webhookEndpoints: e,
@@ -192,15 +205,7 @@ function webhookStatements(dialect: Dialect) {
       FROM ${e} ORDER BY ${e.id}`,
     replaceSecret: sql`UPDATE ${e} SET ${assign(e, ['secretCiphertext'])} WHERE ${e.id} = ${p('id')}`,
     deleteEndpoint: sql`DELETE FROM ${e} WHERE ${e.id} = ${p('id')}`,
-    insertOutbox: sql`INSERT INTO ${o} ${insertValues(o, [
-      'id',
-      'organizationId',
-      'eventType',
-      'syncLogId',
-      'endpointId',
-      'payload',
-      'createdAt',
-    ])}`,
+    insertOutbox: insertOutboxEvent(o),
     pendingOutbox: sql`SELECT ${selectColumns(o)} FROM ${o} WHERE ${o.fannedOutAt} IS NULL
       ORDER BY ${o.createdAt}, ${o.id} LIMIT ${p('limit')}`,
     markFannedOut: sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${p('now')} WHERE ${o.id} = ${p('id')}`,
