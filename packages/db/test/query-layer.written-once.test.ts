@@ -1,10 +1,12 @@
 import { listSyncLogsQuerySchema } from '@meander/domain';
 import { describe, expect, it } from 'vitest';
+import * as sqliteTables from '../src/schema/sqlite/tables.js';
 import { encodeCursor } from '../src/store/cursor.js';
 import { all, driveAsync, driveSync, type Op, one, type Program } from '../src/store/driver.js';
 import { ListQuery } from '../src/store/list-query.js';
 import { compileOrganizationStatements } from '../src/store/organization-queries.js';
 import { PG_SYNC_LOG_LOCKS } from '../src/store/pg/sync-log-store.js';
+import { rowOf, tableRowOf } from '../src/store/rows.js';
 import { compileExpenseRecordStatements } from '../src/store/sql-expense-record-store.js';
 import { SQLITE_SYNC_LOG_LOCKS } from '../src/store/sqlite/sync-log-store.js';
 import { compileSyncLogStatements } from '../src/store/sync-log-queries.js';
@@ -95,13 +97,14 @@ describe('one query layer: statements written once, compiled per dialect', () =>
 
 describe('store programs: one flow, driven synchronously (SQLite) or awaited (PostgreSQL)', () => {
   const statement = { text: 'SELECT 1', names: [] };
+  const nRow = rowOf<{ n: number }>('n', { n: 'number' });
   /** Reads twice; when the first read fails, the program decides what to report. */
   function* program(): Program<string> {
     try {
-      const rows = yield* all<{ n: number }>(statement);
+      const rows = yield* all(statement, {}, nRow);
       return `rows ${rows.length}`;
     } catch (error) {
-      const row = yield* one<{ n: number }>(statement);
+      const row = yield* one(statement, {}, nRow);
       return `recovered from ${(error as Error).message} with ${row?.n}`;
     }
   }
@@ -113,6 +116,16 @@ describe('store programs: one flow, driven synchronously (SQLite) or awaited (Po
       return op.kind === 'get' ? { n: 7 } : [];
     };
   };
+
+  it('fails at the read when a row lacks a column or holds the wrong kind of value', () => {
+    const read = (rows: unknown[]) => () => driveSync(all(statement, {}, nRow), () => rows);
+    expect(read([{ n: 1 }, { n: '2' }])()).toEqual([{ n: 1 }, { n: '2' }]);
+    expect(read([{ m: 1 }])).toThrow('n: the row has no column n');
+    expect(read([{ n: 'x' }])).toThrow('n: column n holds string, not number');
+    expect(read([{ n: null }])).toThrow('n: column n holds NULL, not number');
+    const organizationRow = tableRowOf(sqliteTables.organizations);
+    expect(() => organizationRow({ id: ORG, name: 'a' })).toThrow('organizations row: the row has no column');
+  });
 
   it('returns what the statements answer', async () => {
     expect(driveSync(program(), () => [{ n: 1 }, { n: 2 }])).toBe('rows 2');

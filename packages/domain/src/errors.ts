@@ -131,3 +131,21 @@ export function throwOnErrors(
   }
   return warnings;
 }
+
+/**
+ * `ORGANIZATION_NOT_FOUND`: the organization a command names does not exist. Carries the
+ * `organization_id_exists` issue on `organizationId`, so every caller — the domain's plan, the
+ * stores, the API's routers, a foreign key the database enforced — refuses it alike. Without an id
+ * (the database names only the constraint) the message says "The organization".
+ */
+export function organizationNotFound(organizationId?: string): DomainError {
+  const subject = organizationId === undefined ? 'The organization' : `Organization ${organizationId}`;
+  return new DomainError('ORGANIZATION_NOT_FOUND', `${subject} does not exist`, [
+    {
+      rule: 'organization_id_exists',
+      severity: 'error',
+      path: ['organizationId'],
+      message: `${subject} does not exist`,
+    },
+  ]);
+}

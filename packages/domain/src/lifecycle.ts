@@ -8,7 +8,7 @@ import type {
 import type { IsoDateTime } from './datetime.js';
 import type { SyncStatus } from './enums.js';
 import { appendWarning, type ErrorDetails } from './error-details.js';
-import { DomainError, throwOnErrors, type ValidationIssue } from './errors.js';
+import { DomainError, organizationNotFound, throwOnErrors, type ValidationIssue } from './errors.js';
 import { assertAccountingModuleEnabled } from './rules/accounting-module-must-be-enabled.js';
 import { checkCompletedAtAfterStartedAt } from './rules/completed-at-after-started-at.js';
 import { checkExternalReferenceIdFormat } from './rules/external-reference-id-format.js';
@@ -78,10 +78,8 @@ export interface CreateContext {
  */
 export function planCreate(command: CreateSyncLogCommand, context: CreateContext): Planned {
   throwOnErrors(validateCreateCommand(command));
-  throwOnErrors(
-    checkOrganizationIdExists(command.organizationId, context.organization),
-    'ORGANIZATION_NOT_FOUND',
-  );
+  if (checkOrganizationIdExists(command.organizationId, context.organization).length > 0)
+    throw organizationNotFound(command.organizationId);
   assertAccountingModuleEnabled(command.organizationId, context.accountingModule);
   const configured = context.accountingModule?.config?.accountingSystem;
   if (configured && configured !== command.accountingSystem) {

@@ -1,5 +1,5 @@
 import { type SealedSyncLog, type SignedCheckpoint, verifyAgainstCheckpoint } from '@meander/db';
-import { CHAIN_FIELDS_V1, DomainError, isoDateTimeSchema } from '@meander/domain';
+import { CHAIN_FIELDS_V1, isoDateTimeSchema, organizationNotFound } from '@meander/domain';
 import { z } from 'zod';
 import { procedureFor, router } from '../trpc/init.js';
 import { requireOrganizationScope } from './tenancy.js';
@@ -62,14 +62,7 @@ export const auditRouter = router({
     .query(async ({ ctx, input }) => {
       const organizationId = requireOrganizationScope(ctx.principal, input.organizationId);
       if (!(await ctx.db.organizations.get(organizationId))) {
-        throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
-          {
-            rule: 'organization_id_exists',
-            severity: 'error',
-            path: ['organizationId'],
-            message: 'Unknown organization',
-          },
-        ]);
+        throw organizationNotFound(organizationId);
       }
       return latestCheckpoint(ctx, organizationId);
     }),

@@ -1,20 +1,17 @@
 import type { Database } from '@meander/db';
-import { DomainError, EXPENSE_RECORD_STATES, MAX_UPSERT_RECORDS } from '@meander/domain';
+import {
+  DomainError,
+  EXPENSE_RECORD_STATES,
+  MAX_UPSERT_RECORDS,
+  organizationNotFound,
+} from '@meander/domain';
 import { z } from 'zod';
 import { procedureFor, router } from '../trpc/init.js';
 import { scopeOrganization } from './tenancy.js';
 
 /** Refuse an organization that does not exist, for the whole request. */
 async function requireOrganization(db: Database, organizationId: string): Promise<void> {
-  if (!(await db.organizations.get(organizationId)))
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
-      {
-        rule: 'organization_id_exists',
-        severity: 'error',
-        path: ['organizationId'],
-        message: 'Unknown organization',
-      },
-    ]);
+  if (!(await db.organizations.get(organizationId))) throw organizationNotFound(organizationId);
 }
 
 const calendarDate = z.iso.date();

@@ -13,6 +13,7 @@ import {
   idempotencyKeySchema,
   isoDateTimeSchema,
   isTerminalStatus,
+  organizationNotFound,
   type Principal,
   reverseSyncInputSchema,
   type SyncLog,
@@ -31,14 +32,7 @@ const periodInput = {
 /** The organization's configured system, refusing unknown organizations and disabled modules. */
 async function configuredSystem(db: Database, organizationId: string) {
   if (!(await db.organizations.get(organizationId))) {
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
-      {
-        rule: 'organization_id_exists',
-        severity: 'error',
-        path: ['organizationId'],
-        message: 'Unknown organization',
-      },
-    ]);
+    throw organizationNotFound(organizationId);
   }
   const module = await db.organizations.getAccountingModule(organizationId);
   assertAccountingModuleEnabled(organizationId, module);

@@ -6,7 +6,7 @@ import {
   WebhookUrlRefused,
   webhookStoreFor,
 } from '@meander/db';
-import { DomainError, type Principal } from '@meander/domain';
+import { DomainError, organizationNotFound, type Principal } from '@meander/domain';
 import { z } from 'zod';
 import type { Context } from '../trpc/context.js';
 import { procedureFor, requireAllowed, router } from '../trpc/init.js';
@@ -54,14 +54,7 @@ export const webhooksRouter = router({
       const organizationId = requireOrganizationScope(ctx.principal, input.organizationId);
       requireAllowed(ctx.principal, 'webhook.manage', organizationId);
       if (!(await ctx.db.organizations.get(organizationId))) {
-        throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
-          {
-            rule: 'organization_id_exists',
-            severity: 'error',
-            path: ['organizationId'],
-            message: 'Unknown organization',
-          },
-        ]);
+        throw organizationNotFound(organizationId);
       }
       let url: URL;
       try {

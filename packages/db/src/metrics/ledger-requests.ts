@@ -27,9 +27,7 @@ export async function readLedgerRequestTotals(
 ): Promise<{ accountingSystem: AccountingSystem; reads: number; writes: number }[]> {
   const driver = driverFor(db.raw);
   const table = tablesOf(driver.dialect).ledgerRequestTotals;
-  const rows = (await driver.run(all<Record<string, unknown>>(TOTALS[driver.dialect]))).map((r) =>
-    decodeRow(table, r),
-  );
+  const rows = (await driver.run(all(TOTALS[driver.dialect]))).map((r) => decodeRow(table, r));
   return ACCOUNTING_SYSTEMS.map((accountingSystem) => {
     const row = rows.find((r) => r.accountingSystem === accountingSystem);
     return { accountingSystem, reads: Number(row?.reads ?? 0), writes: Number(row?.writes ?? 0) };

@@ -48,7 +48,7 @@ export async function countUnclassifiedErrors(
 ): Promise<{ accountingSystem: AccountingSystem; count: number }[]> {
   const driver = driverFor(db.raw);
   const fields = fieldsOf(driver.dialect);
-  const rows = await driver.run(all<Record<string, unknown>>(CANDIDATES[driver.dialect], { since }));
+  const rows = await driver.run(all(CANDIDATES[driver.dialect], { since }));
   const counts = new Map<AccountingSystem, number>();
   for (const raw of rows) {
     const row = decodeFields(fields, raw);

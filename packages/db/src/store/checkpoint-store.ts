@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { CheckpointStore, SignedCheckpoint, SigningState } from '../checkpoints/port.js';
 import { rethrowAsDomainError } from './constraint-errors.js';
-import { all, type Driver, write } from './driver.js';
+import { all, type Driver, type Row, write } from './driver.js';
 import type { Dialect } from './port.js';
 import { decodeRow, type SchemaTables, selectColumns, tablesOf } from './schema-rows.js';
 import { compileAll, insertValues, p, type Statement, type Values } from './statement.js';
@@ -118,9 +118,9 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   /** Every row of a read; whatever the database refuses leaves as the same typed error on both dialects. */
-  private async rows(statement: Statement, values: Values): Promise<Record<string, unknown>[]> {
+  private async rows(statement: Statement, values: Values): Promise<Row[]> {
     try {
-      return await this.driver.run(all<Record<string, unknown>>(statement, values));
+      return await this.driver.run(all(statement, values));
     } catch (error) {
       rethrowAsDomainError(error);
     }

@@ -1,4 +1,4 @@
-import { DomainError, type ValidationIssue } from '@meander/domain';
+import { DomainError, organizationNotFound, type ValidationIssue } from '@meander/domain';
 
 /**
  * Maps a constraint the database enforced (because a race or a raw caller slipped past the domain
@@ -41,7 +41,150 @@ function unwrap(error: unknown): DriverError | null {
   return e;
 }
 
-function constraintToDomainError(error: unknown): DomainError | null {
+/** One blocking issue, as every mapped error carries it. */
+const issue = (rule: ValidationIssue['rule'], path: string[], message: string): ValidationIssue => ({
+  rule,
+  severity: 'error',
+  path,
+  message,
+});
+
+/**
+ * What the triggers raise, by the SQLSTATE PostgreSQL's trigger sets (MS00x) or the word SQLite's
+ * RAISE puts in its message.
+ */
+const RAISED: readonly {
+  sqlstate?: string;
+  words: readonly string[];
+  error: (message: string) => DomainError;
+}[] = [
+  {
+    sqlstate: 'MS001',
+    words: ['RECORD_IMMUTABLE'],
+    error: () =>
+      new DomainError('RECORD_IMMUTABLE', 'The sync log is in a terminal status and can no longer change', [
+        issue('immutable_on_terminal_status', ['status'], 'Terminal rows are immutable'),
+      ]),
+  },
+  {
+    sqlstate: 'MS002',
+    words: ['TOMBSTONE_REQUIRED'],
+    error: () =>
+      new DomainError('FORBIDDEN', 'A sync log can only be deleted together with its deletion tombstone', [
+        issue('org_admin_cannot_delete', ['id'], 'Delete through syncLogs.delete'),
+      ]),
+  },
+  {
+    sqlstate: 'MS003',
+    words: ['INVALID_STATUS_TRANSITION'],
+    error: () =>
+      new DomainError('INVALID_STATUS_TRANSITION', 'The status machine does not allow this move', [
+        issue(
+          'valid_status_transition',
+          ['status'],
+          'Only the transitions of STATUS_TRANSITIONS are allowed',
+        ),
+      ]),
+  },
+  {
+    sqlstate: 'MS004',
+    words: ['RECORDS_PROGRESS_DECREASED'],
+    error: () =>
+      new DomainError('VALIDATION_FAILED', 'Validation failed: progress of a running sync cannot go down', [
+        issue(
+          'records_progress_bounded',
+          ['recordsSynced'],
+          'Reported counts never go down while a sync runs',
+        ),
+      ]),
+  },
+  {
+    sqlstate: 'MS005',
+    words: ['ACCOUNTING_MODULE_DISABLED'],
+    error: () =>
+      new DomainError('ACCOUNTING_MODULE_DISABLED', 'The accounting module of the organization is disabled', [
+        issue(
+          'accounting_module_must_be_enabled',
+          ['organizationId'],
+          'Enable the admin-accounting module first',
+        ),
+      ]),
+  },
+  {
+    // The lease trigger (migration 0007) refused a claim or a change of a running attempt's epoch.
+    sqlstate: 'MS006',
+    words: ['LEASE_REQUIRED', 'LEASE_EPOCH_NOT_GROWING'],
+    error: (message) =>
+      new DomainError('LEASE_LOST', `The database refused the sync's lease: ${message.slice(0, 300)}`),
+  },
+  {
+    words: ['UUID_NOT_CANONICAL'],
+    error: () =>
+      new DomainError('VALIDATION_FAILED', 'Validation failed: ids are lower-case canonical UUIDs', [
+        issue('schema', ['id'], 'Use the canonical lower-case UUID'),
+      ]),
+  },
+];
+
+/** The unique constraints a caller can run into, by name; any other is a fault, not a refusal. */
+const UNIQUE: Readonly<Record<string, () => DomainError>> = {
+  uq_accounting_sync_logs_one_active_per_org: () =>
+    new DomainError('SYNC_ALREADY_ACTIVE', 'The organization already has an active sync', [
+      issue(
+        'one_active_sync_per_organization',
+        ['organizationId'],
+        'A new sync waits until the active one reaches a terminal state',
+      ),
+    ]),
+  organizations_pkey: () =>
+    new DomainError('VALIDATION_FAILED', 'An organization with this id already exists', [
+      issue('schema', ['id'], 'Organization id already in use'),
+    ]),
+  uq_accounting_sync_logs_idempotency_key: () =>
+    new DomainError('IDEMPOTENCY_KEY_CONFLICT', 'The idempotency key was already used', [
+      issue('schema', ['idempotencyKey'], 'Idempotency key already used'),
+    ]),
+};
+
+/**
+ * SQLite names the columns of a failed unique index, not the index: the index each column list
+ * belongs to (the names PostgreSQL reports).
+ */
+const SQLITE_UNIQUE_COLUMNS: Readonly<Record<string, string>> = {
+  'accounting_sync_logs.organization_id, accounting_sync_logs.idempotency_key':
+    'uq_accounting_sync_logs_idempotency_key',
+  'accounting_sync_logs.organization_id, accounting_sync_logs.chain_seq': 'uq_accounting_sync_logs_chain_seq',
+  'accounting_sync_logs.organization_id': 'uq_accounting_sync_logs_one_active_per_org',
+  'organizations.id': 'organizations_pkey',
+};
+
+/** The constraint a SQLite message names: a CHECK by its name, a unique index by its columns. */
+function constraintFromSqlite(message: string): string | undefined {
+  const check = /CHECK constraint failed: (\w+)/.exec(message);
+  if (check) return check[1];
+  const unique = /UNIQUE constraint failed: (.+)$/.exec(message);
+  return unique ? SQLITE_UNIQUE_COLUMNS[unique[1] as string] : undefined;
+}
+
+function checkError(constraint: string | undefined): DomainError {
+  const known = constraint ? CHECK_RULES[constraint] : undefined;
+  return new DomainError(
+    'VALIDATION_FAILED',
+    `Validation failed: the database refused the row (${constraint ?? 'check'})`,
+    [issue(known?.rule ?? 'schema', known?.path ?? [], `Constraint ${constraint ?? 'check'} failed`)],
+  );
+}
+
+const UNIQUE_CODES = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+const CHECK_CODES = new Set(['23514', 'SQLITE_CONSTRAINT_CHECK']);
+const FOREIGN_KEY_CODES = new Set(['23503', 'SQLITE_CONSTRAINT_FOREIGNKEY']);
+
+/**
+ * Maps a constraint the database enforced (because a race or a raw caller slipped past the domain
+ * checks) to the DomainError the domain would have thrown. Returns null for anything else, which
+ * the caller rethrows: only real faults (connection loss) stay driver errors.
+ */
+export function constraintToDomainError(error: unknown): DomainError | null {
   const e = unwrap(error);
   if (!e) return null;
   const code = String(e.code ?? '');
@@ -49,172 +192,25 @@ function constraintToDomainError(error: unknown): DomainError | null {
   const constraint =
     typeof e.constraint_name === 'string' ? e.constraint_name : constraintFromSqlite(message);
 
-  if (code === 'MS001' || message.includes('RECORD_IMMUTABLE')) {
-    return new DomainError(
-      'RECORD_IMMUTABLE',
-      'The sync log is in a terminal status and can no longer change',
-      [
-        {
-          rule: 'immutable_on_terminal_status',
-          severity: 'error',
-          path: ['status'],
-          message: 'Terminal rows are immutable',
-        },
-      ],
-    );
-  }
-  if (code === 'MS002' || message.includes('TOMBSTONE_REQUIRED')) {
-    return new DomainError(
-      'FORBIDDEN',
-      'A sync log can only be deleted together with its deletion tombstone',
-      [
-        {
-          rule: 'org_admin_cannot_delete',
-          severity: 'error',
-          path: ['id'],
-          message: 'Delete through syncLogs.delete',
-        },
-      ],
-    );
-  }
-  if (code === 'MS003' || message.includes('INVALID_STATUS_TRANSITION')) {
-    return new DomainError('INVALID_STATUS_TRANSITION', 'The status machine does not allow this move', [
-      {
-        rule: 'valid_status_transition',
-        severity: 'error',
-        path: ['status'],
-        message: 'Only the transitions of STATUS_TRANSITIONS are allowed',
-      },
-    ]);
-  }
-  if (code === 'MS004' || message.includes('RECORDS_PROGRESS_DECREASED')) {
-    return new DomainError(
-      'VALIDATION_FAILED',
-      'Validation failed: progress of a running sync cannot go down',
-      [
-        {
-          rule: 'records_progress_bounded',
-          severity: 'error',
-          path: ['recordsSynced'],
-          message: 'Reported counts never go down while a sync runs',
-        },
-      ],
-    );
-  }
-  if (code === 'MS005' || message.includes('ACCOUNTING_MODULE_DISABLED')) {
-    return new DomainError(
-      'ACCOUNTING_MODULE_DISABLED',
-      'The accounting module of the organization is disabled',
-      [
-        {
-          rule: 'accounting_module_must_be_enabled',
-          severity: 'error',
-          path: ['organizationId'],
-          message: 'Enable the admin-accounting module first',
-        },
-      ],
-    );
-  }
-  if (code === 'MS006' || message.includes('LEASE_REQUIRED') || message.includes('LEASE_EPOCH_NOT_GROWING')) {
-    // The lease trigger (migration 0007) refused a claim or a change of a running attempt's epoch.
-    return new DomainError('LEASE_LOST', `The database refused the sync's lease: ${message.slice(0, 300)}`);
-  }
-  if (message.includes('UUID_NOT_CANONICAL')) {
-    return new DomainError('VALIDATION_FAILED', 'Validation failed: ids are lower-case canonical UUIDs', [
-      { rule: 'schema', severity: 'error', path: ['id'], message: 'Use the canonical lower-case UUID' },
-    ]);
-  }
-  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    if (constraint === 'uq_accounting_sync_logs_one_active_per_org') {
-      return new DomainError('SYNC_ALREADY_ACTIVE', 'The organization already has an active sync', [
-        {
-          rule: 'one_active_sync_per_organization',
-          severity: 'error',
-          path: ['organizationId'],
-          message: 'A new sync waits until the active one reaches a terminal state',
-        },
-      ]);
-    }
-    if (
-      message.includes('organizations_pkey') ||
-      constraint === 'organizations_pkey' ||
-      /organizations\.id/.test(message)
-    ) {
-      return new DomainError('VALIDATION_FAILED', 'An organization with this id already exists', [
-        { rule: 'schema', severity: 'error', path: ['id'], message: 'Organization id already in use' },
-      ]);
-    }
-    if (constraint === 'uq_accounting_sync_logs_idempotency_key') {
-      return new DomainError('IDEMPOTENCY_KEY_CONFLICT', 'The idempotency key was already used', [
-        {
-          rule: 'schema',
-          severity: 'error',
-          path: ['idempotencyKey'],
-          message: 'Idempotency key already used',
-        },
-      ]);
-    }
-    return null;
+  const raised = RAISED.find((r) => code === r.sqlstate || r.words.some((word) => message.includes(word)));
+  if (raised) return raised.error(message);
+  if (UNIQUE_CODES.has(code)) {
+    // PostgreSQL's message names the primary key even where the error carries no constraint name.
+    const name = message.includes('organizations_pkey') ? 'organizations_pkey' : constraint;
+    return (name ? UNIQUE[name]?.() : undefined) ?? null;
   }
   // SQLite cannot add a CHECK to a table: later rules are triggers that raise the same message.
   const sqliteCheckTrigger =
     code === 'SQLITE_CONSTRAINT_TRIGGER' && message.includes('CHECK constraint failed');
-  if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK' || sqliteCheckTrigger) {
-    const known = constraint ? CHECK_RULES[constraint] : undefined;
-    return new DomainError(
-      'VALIDATION_FAILED',
-      `Validation failed: the database refused the row (${constraint ?? 'check'})`,
-      [
-        {
-          rule: known?.rule ?? 'schema',
-          severity: 'error',
-          path: known?.path ?? [],
-          message: `Constraint ${constraint ?? 'check'} failed`,
-        },
-      ],
-    );
-  }
+  if (CHECK_CODES.has(code) || sqliteCheckTrigger) return checkError(constraint);
   // Class 22 (data exception): a value the column cannot hold, e.g. a NUL byte in text.
   if (/^22[0-9A-Z]{3}$/.test(code)) {
     return new DomainError('VALIDATION_FAILED', 'Validation failed: a value cannot be stored as given', [
-      { rule: 'schema', severity: 'error', path: [], message: message.slice(0, 200) },
+      issue('schema', [], message.slice(0, 200)),
     ]);
   }
-  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new DomainError('ORGANIZATION_NOT_FOUND', 'The organization does not exist', [
-      {
-        rule: 'organization_id_exists',
-        severity: 'error',
-        path: ['organizationId'],
-        message: 'Unknown organization',
-      },
-    ]);
-  }
+  if (FOREIGN_KEY_CODES.has(code)) return organizationNotFound();
   return null;
-}
-
-/** SQLite names the columns of a failed unique index, and the name of a failed CHECK. */
-function constraintFromSqlite(message: string): string | undefined {
-  const check = /CHECK constraint failed: (\w+)/.exec(message);
-  if (check) return check[1];
-  if (
-    /UNIQUE constraint failed: accounting_sync_logs\.organization_id, accounting_sync_logs\.idempotency_key/.test(
-      message,
-    )
-  ) {
-    return 'uq_accounting_sync_logs_idempotency_key';
-  }
-  if (
-    /UNIQUE constraint failed: accounting_sync_logs\.organization_id, accounting_sync_logs\.chain_seq/.test(
-      message,
-    )
-  ) {
-    return 'uq_accounting_sync_logs_chain_seq';
-  }
-  if (/UNIQUE constraint failed: accounting_sync_logs\.organization_id$/.test(message)) {
-    return 'uq_accounting_sync_logs_one_active_per_org';
-  }
-  return undefined;
 }
 
 /** Translate constraint violations into DomainErrors and lost connections into DatabaseUnavailableError. */

@@ -2,6 +2,25 @@ import type { Dialect } from './port.js';
 import type { Statement, Values } from './statement.js';
 
 /**
+ * The store layer's one idiom. A store operation is a *program*: a generator that yields the
+ * statements it needs (`one`, `all`, `write`) and receives their results. It is written once and
+ * runs on both dialects, because the driver, not the program, decides how a statement runs:
+ * synchronously inside one better-sqlite3 transaction (where no `await` may split it), or awaited
+ * on PostgreSQL. So the read-decide-write logic exists once while each dialect keeps its own
+ * transaction style.
+ *
+ * Writing a new operation:
+ * - the statement: a drizzle `sql` template in the concept's `*-queries.ts`, compiled once per store;
+ * - the program: a plain `function*` taking what it needs (statements, ids, clock) as arguments —
+ *   never `this`: `function* requireLog(q: SyncLogStatements, id: string): Program<SyncLog>`;
+ *   a program composes others with `yield*`;
+ * - every read passes a {@link Decoder} (rows.ts), so a row that lacks a column or holds the wrong
+ *   kind of value fails at the read, not three calls later;
+ * - the store method runs it: `driver.run(program)` for reads, `driver.transaction(() => program)`
+ *   for read-decide-write, with errors through constraint-errors.ts.
+ */
+
+/**
  * One statement a store program asks its driver to run: `all` rows, the first row (`get`), or a
  * write whose changed-row count comes back (`run`).
  */
@@ -11,22 +30,32 @@ export interface Op {
   readonly values: Values;
 }
 
-/**
- * A store operation written once for both dialects: a generator that yields the statements it
- * needs and receives their results. The driver decides how they run — synchronously inside one
- * better-sqlite3 transaction (no await may split it), or awaited on PostgreSQL — so the
- * read-decide-write logic exists once while each dialect keeps its own transaction style.
- */
+/** A store operation written once for both dialects (see the top of this file). */
 export type Program<T> = Generator<Op, T, unknown>;
 
-/** Every row of a statement. */
-export function* all<T>(statement: Statement, values: Values = {}): Program<T[]> {
-  return (yield { kind: 'all', statement, values }) as T[];
+/** A row as a driver returns it, before it is decoded. */
+export type Row = Readonly<Record<string, unknown>>;
+
+/** Checks a row and turns it into what the program works with; throws on a row that does not fit. */
+export type Decoder<T> = (row: Row) => T;
+
+/** Every row of a statement, undecoded (for callers that decode each row themselves). */
+export function all(statement: Statement, values?: Values): Program<Row[]>;
+/** Every row of a statement, each through `decode`. */
+export function all<T>(statement: Statement, values: Values, decode: Decoder<T>): Program<T[]>;
+export function* all<T>(
+  statement: Statement,
+  values: Values = {},
+  decode?: Decoder<T>,
+): Program<(T | Row)[]> {
+  const rows = (yield { kind: 'all', statement, values }) as Row[];
+  return decode ? rows.map((row) => decode(row)) : rows;
 }
 
-/** The first row of a statement, if any. */
-export function* one<T>(statement: Statement, values: Values = {}): Program<T | undefined> {
-  return ((yield { kind: 'get', statement, values }) as T | undefined) ?? undefined;
+/** The first row of a statement, if any, through `decode`. */
+export function* one<T>(statement: Statement, values: Values, decode: Decoder<T>): Program<T | undefined> {
+  const row = (yield { kind: 'get', statement, values }) as Row | undefined;
+  return row === undefined ? undefined : decode(row);
 }
 
 /** Run a write; resolves to the number of rows it changed. */

@@ -6,11 +6,13 @@ import {
   type ExpenseRecordIssue,
   expenseRecordFingerprint,
   MAX_UPSERT_RECORDS,
+  organizationNotFound,
   type SyncLog,
 } from '@meander/domain';
 import { all, one, type Program, write } from './driver.js';
 import { type IntakeStatements, insertRows } from './expense-record-statements.js';
-import { type IntakeLineRow, type IntakeRecordRow, viewFromRows } from './expense-record-view.js';
+import { intakeLineRow, intakeRecordRow, viewFromRows } from './expense-record-view.js';
+import { rowOf } from './rows.js';
 import { isUuid } from './uuid.js';
 
 /** A refused record: its id (as sent, when it had one) and why. */
@@ -49,12 +51,49 @@ interface ExistingRecord {
   version: number | string;
   content_hash: string;
   posted_by_sync_log_id: string | null;
+  withdrawn_at: string | Date | null;
+  approval_state: string;
+}
+
+/** Checks a row of the `existing` statement. */
+export const existingRecordRow = rowOf<ExistingRecord>('stored record', {
+  id: 'text',
+  organization_id: 'text',
+  version: 'number',
+  content_hash: 'text',
+  posted_by_sync_log_id: 'text?',
+  withdrawn_at: 'time?',
+  approval_state: 'text',
+});
+
+const okRow = rowOf<{ ok: number | string }>('organization exists', { ok: 'number' });
+
+/** ORGANIZATION_NOT_FOUND unless the organization exists. */
+function* requireOrganization(q: IntakeStatements, organizationId: string): Program<void> {
+  const organization = yield* one(q.organizationExists, { organizationId }, okRow);
+  if (!organization) throw organizationNotFound(organizationId);
+}
+
+/** The stored rows of `ids` (whatever their organization), by lower-case id. */
+function* storedById(q: IntakeStatements, ids: readonly string[]): Program<Map<string, ExistingRecord>> {
+  const stored = yield* all(q.existing, { ids }, existingRecordRow);
+  return new Map(stored.map((row) => [String(row.id).toLowerCase(), row]));
 }
 
 const issue = (rule: ExpenseRecordIssue['rule'], path: string[], message: string) => ({
   rule,
   path,
   message,
+});
+
+/** An upsert of a record the ledger holds already: what it posted changes only through a reversal. */
+const alreadyPosted = (): Extract<UpsertDecision, { kind: 'reject' }> => ({
+  kind: 'reject',
+  issue: issue(
+    'RECORD_ALREADY_POSTED',
+    ['id'],
+    'the record was posted to the ledger; reverse it before changing it',
+  ),
 });
 
 /**
@@ -133,15 +172,7 @@ function decideUpsert(
     return { kind: 'unchanged' };
   if (record.version === version && existing.content_hash === LEGACY_CONTENT_HASH)
     return { kind: 'compare-legacy' };
-  if (existing.posted_by_sync_log_id !== null)
-    return {
-      kind: 'reject',
-      issue: issue(
-        'RECORD_ALREADY_POSTED',
-        ['id'],
-        'the record was posted to the ledger; reverse it before changing it',
-      ),
-    };
+  if (existing.posted_by_sync_log_id !== null) return alreadyPosted();
   if (record.version < version)
     return {
       kind: 'reject',
@@ -206,13 +237,13 @@ export function* upsertProgram(
   good: readonly CheckedRecord[],
   now: string,
 ): Program<UpsertResult> {
-  const organization = yield* one<{ ok: number }>(q.organizationExists, { organizationId });
-  if (!organization)
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`);
+  yield* requireOrganization(q, organizationId);
   const result: UpsertResult = { upserted: 0, unchanged: 0, rejected: [] };
   if (good.length === 0) return result;
-  const stored = yield* all<ExistingRecord>(q.existing, { ids: good.map((c) => c.record.id) });
-  const byId = new Map(stored.map((row) => [String(row.id).toLowerCase(), row]));
+  const byId = yield* storedById(
+    q,
+    good.map((c) => c.record.id),
+  );
   const inserts: CheckedRecord[] = [];
   const lines: ReturnType<typeof lineRows> = [];
   for (const checked of good) {
@@ -271,18 +302,10 @@ function* compareLegacy(
   organizationId: string,
   checked: CheckedRecord,
 ): Program<Exclude<UpsertDecision, { kind: 'compare-legacy' }>> {
-  const row = yield* one<IntakeRecordRow>(q.recordById, { id: checked.record.id, organizationId });
-  const lines = yield* all<IntakeLineRow>(q.linesOf, { ids: [checked.record.id] });
+  const row = yield* one(q.recordById, { id: checked.record.id, organizationId }, intakeRecordRow);
+  const lines = yield* all(q.linesOf, { ids: [checked.record.id] }, intakeLineRow);
   if (row && contentHash(viewFromRows(row, lines)) === checked.contentHash) return { kind: 'unchanged' };
-  if (row?.posted_by_sync_log_id)
-    return {
-      kind: 'reject',
-      issue: issue(
-        'RECORD_ALREADY_POSTED',
-        ['id'],
-        'the record was posted to the ledger; reverse it before changing it',
-      ),
-    };
+  if (row?.posted_by_sync_log_id) return alreadyPosted();
   return {
     kind: 'reject',
     issue: issue('VERSION_PAYLOAD_CONFLICT', ['version'], 'this version is stored with another payload'),
@@ -300,15 +323,10 @@ export function* withdrawProgram(
   ids: readonly string[],
   now: string,
 ): Program<WithdrawResult> {
-  const organization = yield* one<{ ok: number }>(q.organizationExists, { organizationId });
-  if (!organization)
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`);
+  yield* requireOrganization(q, organizationId);
   const result: WithdrawResult = { withdrawn: 0, unchanged: 0, rejected: [] };
   const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
-  const stored = yield* all<ExistingRecord & { withdrawn_at: unknown; approval_state: string }>(q.existing, {
-    ids: wanted.filter(isUuid),
-  });
-  const byId = new Map(stored.map((row) => [String(row.id).toLowerCase(), row]));
+  const byId = yield* storedById(q, wanted.filter(isUuid));
   for (const id of wanted) {
     const row = byId.get(id);
     if (!row || row.organization_id !== organizationId || row.approval_state !== 'approved')

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ExpenseRecordInput } from '@meander/domain';
 import { all, type Program } from './driver.js';
-import { contentHash } from './expense-record-intake.js';
+import { contentHash, existingRecordRow } from './expense-record-intake.js';
 import { type IntakeStatements, insertRows } from './expense-record-statements.js';
 import type { NewExpenseRecord } from './port.js';
 
@@ -58,7 +58,7 @@ export function* insertNewProgram(
   q: IntakeStatements,
   rows: readonly ReturnType<typeof legacyRows>[],
 ): Program<number> {
-  const stored = yield* all<{ id: string }>(q.existing, { ids: rows.map((r) => r.record.id) });
+  const stored = yield* all(q.existing, { ids: rows.map((r) => r.record.id) }, existingRecordRow);
   const taken = new Set(stored.map((r) => String(r.id).toLowerCase()));
   const fresh = rows.filter((r) => !taken.has(r.record.id));
   if (fresh.length === 0) return 0;

@@ -4,11 +4,12 @@ import { postingRoundField } from './expense-record-row.js';
 import type { IntakeStatements } from './expense-record-statements.js';
 import {
   type ExpenseRecordView,
-  type IntakeLineRow,
-  type IntakeRecordRow,
+  intakeLineRow,
   linesByRecord,
+  postedRecordRow,
   viewFromRows,
 } from './expense-record-view.js';
+import { countRow } from './rows.js';
 import {
   compileReversalStatements,
   NIL_UUID,
@@ -60,10 +61,7 @@ export class PostedRecords {
   async count(syncLogId: string, recordIds?: readonly string[]): Promise<number> {
     if (!isUuid(syncLogId)) return 0;
     const row = await this.driver.run(
-      one<{ n: number | string }>(
-        this.r.countPostedBy,
-        postedBySelection(syncLogId.toLowerCase(), recordIds),
-      ),
+      one(this.r.countPostedBy, postedBySelection(syncLogId.toLowerCase(), recordIds), countRow),
     );
     return Number(row?.n ?? 0);
   }
@@ -82,10 +80,10 @@ export class PostedRecords {
       const after = afterId;
       const page = await this.driver.run(
         (function* () {
-          const rows = yield* postedByPage<IntakeRecordRow>(r, selection, after, batchSize);
+          const rows = yield* postedByPage(r, selection, after, batchSize, postedRecordRow);
           if (rows.length === 0) return [];
           const lines = linesByRecord(
-            yield* all<IntakeLineRow>(intake.linesOf, { ids: rows.map((x) => x.id) }),
+            yield* all(intake.linesOf, { ids: rows.map((x) => x.id) }, intakeLineRow),
           );
           return rows.map((row) =>
             reversalRecordOf(viewFromRows(row, lines.get(row.id) ?? []), Number(row.posting_round ?? 1)),

@@ -1,8 +1,10 @@
 import { type ExportLine, type ExportRecord, localDate } from '@meander/domain';
+import { LINE_COLUMNS, type LineColumnsRow, lineFromRow } from './expense-record-view.js';
 import type { RecordSelection } from './port.js';
+import { rowOf } from './rows.js';
 
 /** One line of an exportable record as an export page selects it: the record's columns and the line's. */
-export interface ExportPageRow {
+export interface ExportPageRow extends LineColumnsRow {
   id: string;
   kind: string;
   currency: string;
@@ -12,30 +14,21 @@ export interface ExportPageRow {
   receipt_url: string | null;
   exchange_rate: string | null;
   posting_round: number | string;
-  line_no: number | string;
-  account: string;
-  amount_minor: number | string;
-  vat_code: string;
-  vat_amount_minor: number | string;
-  department: string | null;
-  project: string | null;
-  cost_centre: string | null;
 }
 
-function exportLineFromRow(row: ExportPageRow): ExportLine {
-  const dimensions = {
-    ...(row.department !== null ? { department: row.department } : {}),
-    ...(row.project !== null ? { project: row.project } : {}),
-    ...(row.cost_centre !== null ? { costCentre: row.cost_centre } : {}),
-  };
-  return {
-    account: row.account,
-    amountMinor: Number(row.amount_minor),
-    vatCode: row.vat_code as ExportLine['vatCode'],
-    vatAmountMinor: Number(row.vat_amount_minor),
-    ...(Object.keys(dimensions).length > 0 ? { dimensions } : {}),
-  };
-}
+/** Checks one line of an export page. */
+export const exportPageRow = rowOf<ExportPageRow>('export page', {
+  id: 'text',
+  kind: 'text',
+  currency: 'text',
+  booking_date: 'text',
+  description: 'text?',
+  employee_number: 'text?',
+  receipt_url: 'text?',
+  exchange_rate: 'text?',
+  posting_round: 'number',
+  ...LINE_COLUMNS,
+});
 
 /**
  * A record's first row and its lines (in line order) → the record an adapter posts: every line,
@@ -82,7 +75,7 @@ export function exportRecordsOf(rows: readonly ExportPageRow[]): ExportRecord[] 
     const first = rows[i] as ExportPageRow;
     const lines: ExportLine[] = [];
     for (; i < rows.length && (rows[i] as ExportPageRow).id === first.id; i += 1)
-      lines.push(exportLineFromRow(rows[i] as ExportPageRow));
+      lines.push(lineFromRow(rows[i] as ExportPageRow));
     records.push(exportRecordOf(first, lines));
   }
   return records;

@@ -2,9 +2,11 @@ import type {
   ExpenseLineInput,
   ExpenseRecordInput,
   ExpenseRecordState,
+  ExportLine,
   ExportRecordKind,
   IsoDateTime,
 } from '@meander/domain';
+import { rowOf } from './rows.js';
 
 /** A stored expense record as `expenseRecords.list` / `get` return it. */
 export interface ExpenseRecordView extends ExpenseRecordInput {
@@ -35,9 +37,37 @@ export interface IntakeRecordRow {
   posting_round?: number | string;
 }
 
-/** An expense_record_lines row. */
-export interface IntakeLineRow {
-  record_id: string;
+const recordColumns = {
+  id: 'text',
+  organization_id: 'text',
+  kind: 'text',
+  currency: 'text',
+  booking_date: 'text',
+  description: 'text?',
+  version: 'number',
+  employee_number: 'text',
+  receipt_url: 'text?',
+  exchange_rate: 'text?',
+  updated_at: 'time',
+  withdrawn_at: 'time?',
+  posted_by_sync_log_id: 'text?',
+  content_hash: 'text',
+} as const;
+
+/** Checks an expense_records row as the intake statements select it. */
+export const intakeRecordRow = rowOf<IntakeRecordRow>('expense record', {
+  ...recordColumns,
+  posting_round: 'skip',
+});
+
+/** Checks a row of the records a sync posted (with their posting round). */
+export const postedRecordRow = rowOf<IntakeRecordRow>('posted expense record', {
+  ...recordColumns,
+  posting_round: 'number',
+});
+
+/** A line's columns, as the intake's and the export's statements select them. */
+export interface LineColumnsRow {
   line_no: number | string;
   account: string;
   amount_minor: number | string;
@@ -48,9 +78,33 @@ export interface IntakeLineRow {
   cost_centre: string | null;
 }
 
+/** An expense_record_lines row. */
+export interface IntakeLineRow extends LineColumnsRow {
+  record_id: string;
+}
+
+/** A line's columns, as the intake's and the export's statements select them. */
+export const LINE_COLUMNS = {
+  line_no: 'number',
+  account: 'text',
+  amount_minor: 'number',
+  vat_code: 'text',
+  vat_amount_minor: 'number',
+  department: 'text?',
+  project: 'text?',
+  cost_centre: 'text?',
+} as const;
+
+/** Checks an expense_record_lines row. */
+export const intakeLineRow = rowOf<IntakeLineRow>('expense record line', {
+  record_id: 'text',
+  ...LINE_COLUMNS,
+});
+
 const iso = (value: string | Date): IsoDateTime => new Date(value).toISOString() as IsoDateTime;
 
-function lineFromRow(row: IntakeLineRow): ExpenseLineInput {
+/** A line's columns → the line, as the intake and the export both read it. */
+export function lineFromRow(row: LineColumnsRow): ExpenseLineInput & ExportLine {
   const dimensions = {
     ...(row.department !== null ? { department: row.department } : {}),
     ...(row.project !== null ? { project: row.project } : {}),
@@ -59,7 +113,7 @@ function lineFromRow(row: IntakeLineRow): ExpenseLineInput {
   return {
     account: row.account,
     amountMinor: Number(row.amount_minor),
-    vatCode: row.vat_code as ExpenseLineInput['vatCode'],
+    vatCode: row.vat_code as ExpenseLineInput['vatCode'] & ExportLine['vatCode'],
     vatAmountMinor: Number(row.vat_amount_minor),
     ...(Object.keys(dimensions).length > 0 ? { dimensions } : {}),
   };

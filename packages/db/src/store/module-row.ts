@@ -1,5 +1,6 @@
 import { type AccountingModuleConfig, accountingModuleConfigSchema } from '@meander/domain';
 import type { AccountingModuleView } from './port.js';
+import { rowOf } from './rows.js';
 
 /** A module_configurations row as either driver returns it. */
 export interface ModuleRow {
@@ -10,6 +11,20 @@ export interface ModuleRow {
   /** The organization's time zone, where the statement joins it (the scheduled list). */
   organization_time_zone?: string;
 }
+
+const moduleColumns = { organization_id: 'text', module: 'text', enabled: 'bool', config: 'json?' } as const;
+
+/** Checks a module_configurations row. */
+export const moduleRow = rowOf<ModuleRow>('module configuration', {
+  ...moduleColumns,
+  organization_time_zone: 'skip',
+});
+
+/** Checks a module_configurations row joined with its organization's time zone. */
+export const scheduledModuleRow = rowOf<ModuleRow>('scheduled module', {
+  ...moduleColumns,
+  organization_time_zone: 'text',
+});
 
 /**
  * Row → view. A config that no longer parses (edited by hand) is surfaced as `null` rather than

@@ -7,6 +7,7 @@ import {
 } from '@meander/domain';
 import { z } from 'zod';
 import type { Organization } from './port.js';
+import { rowOf } from './rows.js';
 
 /** Input of organizations.create. */
 export const createOrganizationSchema = z.strictObject({
@@ -32,6 +33,14 @@ export interface OrganizationRow {
   created_at: string | Date;
   time_zone?: string | null;
 }
+
+/** Checks an organizations row. */
+export const organizationRow = rowOf<OrganizationRow>('organization', {
+  id: 'text',
+  name: 'text',
+  created_at: 'time',
+  time_zone: 'skip',
+});
 
 export function organizationFromRow(row: OrganizationRow): Organization {
   return {

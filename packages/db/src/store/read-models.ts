@@ -1,6 +1,7 @@
 import type { AccountingSystem, SyncLog } from '@meander/domain';
 import type { MonitoringEntry, ResyncPlanEntry } from './port.js';
-import { toIsoOrNull } from './sync-log-row.js';
+import { rowOf } from './rows.js';
+import { toIso, toIsoOrNull } from './sync-log-row.js';
 
 /** Per organization and system, the aggregates one grouped query returns (both dialects). */
 export interface MonitoringStatsRow {
@@ -15,6 +16,19 @@ export interface MonitoringStatsRow {
   records_failed_7d: number | string | null;
   records_failed_30d: number | string | null;
 }
+
+export const monitoringStatsRow = rowOf<MonitoringStatsRow>('monitoring stats', {
+  organization_id: 'text',
+  accounting_system: 'text',
+  last_success: 'time?',
+  consecutive_failures: 'number',
+  terminal_7d: 'number',
+  success_7d: 'number',
+  terminal_30d: 'number',
+  success_30d: 'number',
+  records_failed_7d: 'number?',
+  records_failed_30d: 'number?',
+});
 
 /** The windows the monitoring aggregate counts over, as ISO instants. */
 export function monitoringWindows(now: string): { since7: string; since30: string } {
@@ -105,3 +119,5 @@ export function resyncEntryFrom(log: SyncLog): ResyncPlanEntry {
     wholePeriod,
   };
 }
+
+export { toIso };

@@ -36,14 +36,15 @@ export async function syncRunnerOf(db: Pick<Database, 'raw'>, rawId: string): Pr
   const id = canonicalUuid(rawId);
   if (!isUuid(id)) return null;
   const driver = driverFor(db.raw);
-  let row: Record<string, unknown> | undefined;
+  const fields = fieldsOf(driver.dialect);
+  let row: { runner: string } | undefined;
   try {
-    row = await driver.run(one<Record<string, unknown>>(statements[driver.dialect], { id }));
+    row = await driver.run(one(statements[driver.dialect], { id }, (r) => decodeFields(fields, r)));
   } catch (error) {
     rethrowAsDomainError(error);
   }
   if (!row) return null;
-  const { runner } = decodeFields(fieldsOf(driver.dialect), row);
+  const { runner } = row;
   // The column's CHECK holds the same list; a value another writer slipped in fails loudly.
   if (!isRunner(runner)) throw new Error(`Unexpected value in accounting_sync_logs.runner: ${runner}`);
   return runner;

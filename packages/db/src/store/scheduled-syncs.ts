@@ -12,10 +12,11 @@ import { type SQL, sql } from 'drizzle-orm';
 import { all, type Program } from './driver.js';
 import { selectionWindow } from './expense-record-row.js';
 import type { Dialect } from './port.js';
+import { rowOf } from './rows.js';
 import { tablesOf } from './schema-rows.js';
 import { EXPORTABLE } from './sql-expense-record-store.js';
 import { compileAll, p } from './statement.js';
-import { type SyncLogRow, syncLogFromRow } from './sync-log-row.js';
+import { syncLogFromRow, syncLogRow } from './sync-log-row.js';
 
 /** One organization's scheduled sync, as the dispatcher decided it from its schedule. */
 export interface ScheduledSyncInput {
@@ -151,6 +152,11 @@ export function parseScheduledBatch(entries: readonly ScheduledSyncInput[]): Sch
   });
 }
 
+const timeZoneRow = rowOf<{ id: string; time_zone: string | null }>('time zone', {
+  id: 'text',
+  time_zone: 'text?',
+});
+
 /** The batch's program: two statements whatever its size (run it as one transaction). */
 export function* createScheduledProgram(
   q: Statements,
@@ -159,7 +165,7 @@ export function* createScheduledProgram(
 ): Program<SyncLog[]> {
   if (entries.length === 0) return [];
   const ids = JSON.stringify(entries.map((e) => ({ organization_id: e.organizationId })));
-  const zones = yield* all<{ id: string; time_zone: string | null }>(q.timeZones, { batch: ids });
+  const zones = yield* all(q.timeZones, { batch: ids }, timeZoneRow);
   const zoneOf = new Map(zones.map((z) => [canonicalUuid(String(z.id)), z.time_zone ?? 'UTC']));
   const batch = entries.map((e) => {
     const window = selectionWindow(e, zoneOf.get(e.organizationId) ?? 'UTC');
@@ -174,6 +180,6 @@ export function* createScheduledProgram(
       idempotency_key: e.idempotencyKey,
     };
   });
-  const rows = yield* all<SyncLogRow>(q.createMany, { batch: JSON.stringify(batch), now });
+  const rows = yield* all(q.createMany, { batch: JSON.stringify(batch), now }, syncLogRow);
   return rows.map(syncLogFromRow);
 }

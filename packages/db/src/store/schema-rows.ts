@@ -52,7 +52,9 @@ export function decodeFields<F extends Fields>(fields: F, row: Row): FieldsRow<F
   const out: Row = {};
   for (const [key, column] of Object.entries(fields)) {
     const value = row[key];
-    if (value === null || value === undefined) out[key] = null;
+    // A field the statement did not select is a mistake in the statement: fail at the read.
+    if (value === undefined) throw new Error(`The row has no field ${key}`);
+    if (value === null) out[key] = null;
     else if (value instanceof Date) out[key] = value.toISOString();
     else if (typeof value === 'bigint') out[key] = Number(value);
     else out[key] = column.mapFromDriverValue(value);

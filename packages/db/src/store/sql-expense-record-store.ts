@@ -1,4 +1,10 @@
-import { DomainError, type ExportRecord, MAX_EXPORT_RECORD_LINES, MAX_UPSERT_RECORDS } from '@meander/domain';
+import {
+  DomainError,
+  type ExportRecord,
+  MAX_EXPORT_RECORD_LINES,
+  MAX_UPSERT_RECORDS,
+  organizationNotFound,
+} from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { all, type Driver, one, type Program } from './driver.js';
@@ -13,12 +19,12 @@ import {
 } from './expense-record-intake.js';
 import { insertNewProgram, legacyRows } from './expense-record-legacy.js';
 import { PostedRecords } from './expense-record-reversal.js';
-import { type ExportPageRow, exportRecordsOf, selectionWindow } from './expense-record-row.js';
+import { exportPageRow, exportRecordsOf, selectionWindow } from './expense-record-row.js';
 import { compileIntakeStatements, type IntakeStatements, idSet } from './expense-record-statements.js';
 import {
   type ExpenseRecordView,
-  type IntakeLineRow,
-  type IntakeRecordRow,
+  intakeLineRow,
+  intakeRecordRow,
   linesByRecord,
   viewFromRows,
 } from './expense-record-view.js';
@@ -29,10 +35,12 @@ import type {
   NewExpenseRecord,
   RecordSelection,
 } from './port.js';
+import { countRow, rowOf } from './rows.js';
 import { tablesOf } from './schema-rows.js';
 import { compileAll, p } from './statement.js';
 import { isUuid } from './uuid.js';
 
+const timeZoneRow = rowOf<{ time_zone: string }>('time zone', { time_zone: 'text' });
 /**
  * The expense-record reads of a whole period, written once over the dialect's table. Pages are a
  * keyset in the index's own order (booking date, id): each page is one range seek, constant memory
@@ -180,15 +188,16 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     const q = this.intake;
     return this.driver.run(
       (function* (): Program<ExpenseRecordView | null> {
-        const row = yield* one<IntakeRecordRow>(
+        const row = yield* one(
           organizationId === null ? q.recordByIdAnyOrganization : q.recordById,
           {
             id: id.toLowerCase(),
             ...(organizationId === null ? {} : { organizationId: organizationId.toLowerCase() }),
           },
+          intakeRecordRow,
         );
         if (!row) return null;
-        const lines = yield* all<IntakeLineRow>(q.linesOf, { ids: [row.id] });
+        const lines = yield* all(q.linesOf, { ids: [row.id] }, intakeLineRow);
         return viewFromRows(row, lines);
       })(),
     );
@@ -211,11 +220,11 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     const q = this.intake;
     return this.driver.run(
       (function* (): Program<{ items: ExpenseRecordView[]; nextCursor: string | null }> {
-        const rows = yield* all<IntakeRecordRow>(after ? q.nextListPage : q.firstListPage, values);
+        const rows = yield* all(after ? q.nextListPage : q.firstListPage, values, intakeRecordRow);
         const page = rows.slice(0, limit);
         const lines =
           page.length > 0
-            ? linesByRecord(yield* all<IntakeLineRow>(q.linesOf, { ids: page.map((r) => r.id) }))
+            ? linesByRecord(yield* all(q.linesOf, { ids: page.map((r) => r.id) }, intakeLineRow))
             : new Map();
         const items = page.map((row) => viewFromRows(row, lines.get(row.id) ?? []));
         const last = items[items.length - 1];
@@ -239,7 +248,7 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
   /** The selection's booking dates, read in the organization's time zone. */
   private async windowOf(selection: RecordSelection): Promise<{ from: string; to: string }> {
     const row = await this.driver.run(
-      one<{ time_zone: string }>(this.q.timeZoneOf, { organizationId: selection.organizationId }),
+      one(this.q.timeZoneOf, { organizationId: selection.organizationId }, timeZoneRow),
     );
     return selectionWindow(selection, row?.time_zone ?? 'UTC');
   }
@@ -248,11 +257,11 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
     const window = await this.windowOf(selection);
     const ids = selection.recordIds;
     const row = await this.driver.run(
-      one<{ n: number | bigint }>(ids ? this.q.countIds : this.q.countApproved, {
-        organizationId: selection.organizationId,
-        ...window,
-        ...(ids ? { ids: ids.filter(isUuid) } : {}),
-      }),
+      one(
+        ids ? this.q.countIds : this.q.countApproved,
+        { organizationId: selection.organizationId, ...window, ...(ids ? { ids: ids.filter(isUuid) } : {}) },
+        countRow,
+      ),
     );
     return Number(row?.n ?? 0);
   }
@@ -273,7 +282,7 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
         : ids
           ? this.q.firstIdPage
           : this.q.firstPage;
-      const records = exportRecordsOf(await this.driver.run(all<ExportPageRow>(statement, values)));
+      const records = exportRecordsOf(await this.driver.run(all(statement, values, exportPageRow)));
       const last = records.at(-1);
       if (!last) return;
       yield records;
@@ -285,7 +294,6 @@ export class SqlExpenseRecordStore implements ExpenseRecordStore {
 
 /** The organization id of a call, canonical; anything else names no organization. */
 function requireOrganizationId(organizationId: string): string {
-  if (!isUuid(organizationId))
-    throw new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`);
+  if (!isUuid(organizationId)) throw organizationNotFound(organizationId);
   return organizationId.toLowerCase();
 }

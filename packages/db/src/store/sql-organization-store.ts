@@ -3,17 +3,17 @@ import {
   type AccountingModuleConfig,
   canonicalUuid,
   DEFAULT_TIME_ZONE,
-  DomainError,
+  organizationNotFound,
   parseCommand,
 } from '@meander/domain';
 import { rethrowAsDomainError } from './constraint-errors.js';
 import { all, type Driver, one, write } from './driver.js';
-import { accountingModuleFromRow, type ModuleRow } from './module-row.js';
+import { accountingModuleFromRow, moduleRow, scheduledModuleRow } from './module-row.js';
 import {
   configureAccountingSchema,
   createOrganizationSchema,
-  type OrganizationRow,
   organizationFromRow,
+  organizationRow,
   setTimeZoneSchema,
 } from './organization-commands.js';
 import { compileOrganizationStatements } from './organization-queries.js';
@@ -36,14 +36,19 @@ export class SqlOrganizationStore implements OrganizationStore {
     const command = parseCommand(createOrganizationSchema, input);
     try {
       const row = await this.driver.run(
-        one<OrganizationRow>(this.q.insert, {
-          id: command.id ?? randomUUID(),
-          name: command.name,
-          createdAt: new Date().toISOString(),
-          timeZone: command.timeZone ?? DEFAULT_TIME_ZONE,
-        }),
+        one(
+          this.q.insert,
+          {
+            id: command.id ?? randomUUID(),
+            name: command.name,
+            createdAt: new Date().toISOString(),
+            timeZone: command.timeZone ?? DEFAULT_TIME_ZONE,
+          },
+          organizationRow,
+        ),
       );
-      return organizationFromRow(row as OrganizationRow);
+      if (!row) throw new Error('The organization insert returned no row');
+      return organizationFromRow(row);
     } catch (error) {
       rethrowAsDomainError(error);
     }
@@ -52,12 +57,12 @@ export class SqlOrganizationStore implements OrganizationStore {
   async get(rawId: string): Promise<Organization | null> {
     const id = canonicalUuid(rawId);
     if (!isUuid(id)) return null;
-    const row = await this.driver.run(one<OrganizationRow>(this.q.byId, { id }));
+    const row = await this.driver.run(one(this.q.byId, { id }, organizationRow));
     return row ? organizationFromRow(row) : null;
   }
 
   async list(): Promise<Organization[]> {
-    const rows = await this.driver.run(all<OrganizationRow>(this.q.byName));
+    const rows = await this.driver.run(all(this.q.byName, {}, organizationRow));
     return rows.map(organizationFromRow);
   }
 
@@ -68,7 +73,7 @@ export class SqlOrganizationStore implements OrganizationStore {
     timeZone?: string;
   }): Promise<AccountingModuleView> {
     const command = parseCommand(configureAccountingSchema, input);
-    if (!(await this.get(command.organizationId))) throw unknownOrganization(command.organizationId);
+    if (!(await this.get(command.organizationId))) throw organizationNotFound(command.organizationId);
     const q = this.q;
     try {
       await this.driver.transaction(function* () {
@@ -101,30 +106,19 @@ export class SqlOrganizationStore implements OrganizationStore {
       write(this.q.setTimeZone, { id: command.organizationId, timeZone: command.timeZone }),
     );
     const organization = changed === 0 ? null : await this.get(command.organizationId);
-    if (!organization) throw unknownOrganization(command.organizationId);
+    if (!organization) throw organizationNotFound(command.organizationId);
     return organization;
   }
 
   async getAccountingModule(rawOrganizationId: string): Promise<AccountingModuleView | null> {
     const organizationId = canonicalUuid(rawOrganizationId);
     if (!isUuid(organizationId)) return null;
-    const row = await this.driver.run(one<ModuleRow>(this.q.accountingModuleOf, { organizationId }));
+    const row = await this.driver.run(one(this.q.accountingModuleOf, { organizationId }, moduleRow));
     return row ? accountingModuleFromRow(row) : null;
   }
 
   async listScheduled(): Promise<AccountingModuleView[]> {
-    const rows = await this.driver.run(all<ModuleRow>(this.q.scheduled));
+    const rows = await this.driver.run(all(this.q.scheduled, {}, scheduledModuleRow));
     return rows.map(accountingModuleFromRow).filter((m) => m.config?.schedule !== undefined);
   }
-}
-
-function unknownOrganization(organizationId: string): DomainError {
-  return new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} does not exist`, [
-    {
-      rule: 'organization_id_exists',
-      severity: 'error',
-      path: ['organizationId'],
-      message: 'Unknown organization',
-    },
-  ]);
 }

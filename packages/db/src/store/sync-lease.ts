@@ -1,4 +1,5 @@
 import { DomainError, type IsoDateTime, type SyncStatus } from '@meander/domain';
+import { rowOf } from './rows.js';
 import { toIsoOrNull } from './sync-log-row.js';
 
 /**
@@ -21,6 +22,12 @@ export interface LeaseRow {
   lease_epoch: number | string | null;
   lease_expires_at: string | Date | null;
 }
+
+export const leaseRow = rowOf<LeaseRow>('lease', {
+  status: 'text',
+  lease_epoch: 'number?',
+  lease_expires_at: 'time?',
+});
 
 /** `now` plus the lease, as the canonical ISO text both dialects store. */
 export function leaseUntil(now: IsoDateTime, leaseSeconds: number): IsoDateTime {

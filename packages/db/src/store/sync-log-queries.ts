@@ -28,21 +28,61 @@ const list = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).
 const ACTIVE = list(ACTIVE_STATUSES);
 const TERMINAL = list(TERMINAL_STATUSES);
 
-/**
- * Every sync-log statement, written once over the dialect's table objects (each column a name the
- * compiler checks) with named placeholders, and compiled once per store. Only `locks` differ.
- */
-function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
+/** The tables a sync-log statement is written over, for one dialect. */
+function tablesFor(dialect: Dialect) {
   const s = dialect === 'sqlite' ? sqliteSchema : pgSchema;
   const l = s.accountingSyncLogs;
-  const d = s.accountingSyncLogDeletions;
-  const o = s.organizations;
   // The same table under another name, to ask "is there a newer attempt?".
   const n =
     dialect === 'sqlite'
       ? sqliteAlias(sqliteSchema.accountingSyncLogs, 'n')
       : pgAlias(pgSchema.accountingSyncLogs, 'n');
   const org = sql`${l.organizationId} = ${p('organizationId')}`;
+  return { s, l, n, d: s.accountingSyncLogDeletions, org };
+}
+type Tables = ReturnType<typeof tablesFor>;
+
+/** What the lifecycle decides from and writes: a row by id or key, a claim, a lease, progress. */
+function lifecycleStatements({ s, l, n, org }: Tables, locks: SyncLogLocks) {
+  const o = s.organizations;
+  return {
+    syncLogById: sql`SELECT * FROM ${l} WHERE ${l.id} = ${p('id')}`,
+    syncLogByIdLocked: sql`SELECT * FROM ${l} WHERE ${l.id} = ${p('id')}${locks.rowLock}`,
+    syncLogByIdempotencyKey: sql`SELECT * FROM ${l} WHERE ${org} AND ${l.idempotencyKey} = ${p('idempotencyKey')}`,
+    activeSyncLog: sql`SELECT * FROM ${l} WHERE ${org} AND ${l.status} IN (${ACTIVE})`,
+    nextPending: sql`SELECT * FROM ${l} WHERE ${l.status} = 'pending' AND ${l.runner} = 'worker'
+      ORDER BY ${l.createdAt}, ${l.id} LIMIT 1${locks.claimLock}`,
+    // The lease columns of one row: what assertLease decides from.
+    leaseOf: sql`SELECT ${l.status} AS status, ${l.leaseEpoch} AS lease_epoch, ${l.leaseExpiresAt} AS lease_expires_at
+      FROM ${l} WHERE ${l.id} = ${p('id')}`,
+
+    // What a create decides from.
+    organizationById: sql`SELECT ${o.id} AS id FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
+    accountingModuleOf: accountingModuleOf(s),
+
+    // Writes. Each lifecycle update is conditional on the status it was decided from.
+    // Every field of the spec's record, plus the two columns the store keeps beside it.
+    insert: sql`INSERT INTO ${l} ${insertValues(l, [...SYNC_LOG_FIELDS, 'idempotencyKey', 'runner'])}`,
+    // A claim takes the organization's next epoch (above every earlier claim's: the fencing token)
+    // and a lease; the database refuses an epoch that does not grow (migration 0007).
+    start: sql`UPDATE ${l} SET ${assign(l, ['status', 'startedAt', 'heartbeatAt', 'claimedBy', 'leaseExpiresAt'])},
+        ${sql.identifier(l.leaseEpoch.name)} = (SELECT COALESCE(MAX(${n.leaseEpoch}), 0) + 1 FROM ${l} AS ${n}
+          WHERE ${n.organizationId} = ${l.organizationId})
+      WHERE ${l.id} = ${p('id')} AND ${l.status} = 'pending'`,
+    // Renewed only by the epoch that holds it and only before it expired: a lease once lost stays lost.
+    renewLease: sql`UPDATE ${l} SET ${assign(l, ['heartbeatAt', 'leaseExpiresAt'])}
+      WHERE ${l.id} = ${p('id')} AND ${l.status} = 'in_progress' AND ${l.leaseEpoch} = ${p('epoch')}
+        AND ${l.leaseExpiresAt} > ${p('now')}`,
+    heartbeat: sql`UPDATE ${l} SET ${assign(l, ['heartbeatAt'])}
+      WHERE ${l.id} = ${p('id')} AND ${l.status} IN (${ACTIVE})`,
+    progress: sql`UPDATE ${l} SET ${assign(l, ['recordsSynced', 'recordsFailed', 'heartbeatAt'])}
+      WHERE ${l.id} = ${p('id')} AND ${l.status} IN (${ACTIVE}) RETURNING *`,
+    // The organization's chain head: its highest sequence, whether the row still lives or was deleted.
+  } satisfies Record<string, SQL>;
+}
+
+/** The read models: monitoring, the resync plan, stale and claimable attempts, metrics. */
+function readModelStatements({ l, n, org }: Tables) {
   // `n` started after `l`, or at the same instant with a greater id: the order "latest" means.
   // The leading `>=` is a range on idx_accounting_sync_logs_org_started, so each probe stops at the
   // first newer row; without it SQLite (unanalyzed) walked all of the organization's rows per row.
@@ -78,27 +118,14 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
   const ofOrganization = monitoring(org);
   const ofAll = monitoring(sql`1 = 1`);
 
-  const sealedPage = (bounds: SQL) =>
-    sql`SELECT * FROM ${l} WHERE ${org} AND ${l.chainSeq} > ${p('afterSeq')} ${bounds}
-      ORDER BY ${l.chainSeq} LIMIT ${p('limit')}`;
-
   return {
-    syncLogById: sql`SELECT * FROM ${l} WHERE ${l.id} = ${p('id')}`,
-    syncLogByIdLocked: sql`SELECT * FROM ${l} WHERE ${l.id} = ${p('id')}${locks.rowLock}`,
-    syncLogByIdempotencyKey: sql`SELECT * FROM ${l} WHERE ${org} AND ${l.idempotencyKey} = ${p('idempotencyKey')}`,
-    activeSyncLog: sql`SELECT * FROM ${l} WHERE ${org} AND ${l.status} IN (${ACTIVE})`,
     claimableSyncLogs: sql`SELECT * FROM ${l} WHERE ${l.status} = 'pending' AND ${l.runner} = 'worker'
       ORDER BY ${l.createdAt}, ${l.id} LIMIT ${p('limit')}`,
-    nextPending: sql`SELECT * FROM ${l} WHERE ${l.status} = 'pending' AND ${l.runner} = 'worker'
-      ORDER BY ${l.createdAt}, ${l.id} LIMIT 1${locks.claimLock}`,
     // Stale AND past its lease: a live holder renews its lease, so only a lost one matches (an
     // external runner, which reports progress instead, is judged by its heartbeat as before).
     staleSyncLogs: sql`SELECT * FROM ${l} WHERE ${l.status} = 'in_progress'
       AND COALESCE(${l.heartbeatAt}, ${l.startedAt}) < ${p('olderThan')}
       AND (${l.leaseExpiresAt} IS NULL OR ${l.leaseExpiresAt} <= ${p('now')}) ORDER BY ${l.startedAt}`,
-    // The lease columns of one row: what assertLease decides from.
-    leaseOf: sql`SELECT ${l.status} AS status, ${l.leaseEpoch} AS lease_epoch, ${l.leaseExpiresAt} AS lease_expires_at
-      FROM ${l} WHERE ${l.id} = ${p('id')}`,
     // Attempts at an overlapping period that were failed while their lease still ran until after
     // `since`: the reaper's victims among them may still have a write in flight.
     recentlyFencedAttempts: sql`SELECT * FROM ${l} WHERE ${org}
@@ -131,34 +158,21 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
     recentTerminal: sql`SELECT ${l.accountingSystem} AS accounting_system, ${l.status} AS status,
         ${l.startedAt} AS started_at, ${l.completedAt} AS completed_at
       FROM ${l} WHERE ${l.status} IN (${TERMINAL}) ORDER BY ${l.startedAt} DESC LIMIT ${p('limit')}`,
+  } satisfies Record<string, SQL>;
+}
+
+/** The organization's hash chain: its head, the seal, the sealed pages, deletions and their tombstones. */
+function chainStatements({ l, d, org }: Tables) {
+  const sealedPage = (bounds: SQL) =>
+    sql`SELECT * FROM ${l} WHERE ${org} AND ${l.chainSeq} > ${p('afterSeq')} ${bounds}
+      ORDER BY ${l.chainSeq} LIMIT ${p('limit')}`;
+
+  return {
     deletionsOf: sql`SELECT * FROM ${d} WHERE ${d.organizationId} = ${p('organizationId')}
       ORDER BY ${d.deletedAt}, ${d.syncLogId}`,
     chainTombstones: sql`SELECT * FROM ${d} WHERE ${d.organizationId} = ${p('organizationId')} AND ${d.chainSeq} IS NOT NULL`,
     sealedPage: sealedPage(sql``),
     sealedPageBetween: sealedPage(sql`AND ${l.startedAt} >= ${p('from')} AND ${l.startedAt} <= ${p('to')}`),
-
-    // What a create decides from.
-    organizationById: sql`SELECT ${o.id} AS id FROM ${o} WHERE ${o.id} = ${p('organizationId')}`,
-    accountingModuleOf: accountingModuleOf(s),
-
-    // Writes. Each lifecycle update is conditional on the status it was decided from.
-    // Every field of the spec's record, plus the two columns the store keeps beside it.
-    insert: sql`INSERT INTO ${l} ${insertValues(l, [...SYNC_LOG_FIELDS, 'idempotencyKey', 'runner'])}`,
-    // A claim takes the organization's next epoch (above every earlier claim's: the fencing token)
-    // and a lease; the database refuses an epoch that does not grow (migration 0007).
-    start: sql`UPDATE ${l} SET ${assign(l, ['status', 'startedAt', 'heartbeatAt', 'claimedBy', 'leaseExpiresAt'])},
-        ${sql.identifier(l.leaseEpoch.name)} = (SELECT COALESCE(MAX(${n.leaseEpoch}), 0) + 1 FROM ${l} AS ${n}
-          WHERE ${n.organizationId} = ${l.organizationId})
-      WHERE ${l.id} = ${p('id')} AND ${l.status} = 'pending'`,
-    // Renewed only by the epoch that holds it and only before it expired: a lease once lost stays lost.
-    renewLease: sql`UPDATE ${l} SET ${assign(l, ['heartbeatAt', 'leaseExpiresAt'])}
-      WHERE ${l.id} = ${p('id')} AND ${l.status} = 'in_progress' AND ${l.leaseEpoch} = ${p('epoch')}
-        AND ${l.leaseExpiresAt} > ${p('now')}`,
-    heartbeat: sql`UPDATE ${l} SET ${assign(l, ['heartbeatAt'])}
-      WHERE ${l.id} = ${p('id')} AND ${l.status} IN (${ACTIVE})`,
-    progress: sql`UPDATE ${l} SET ${assign(l, ['recordsSynced', 'recordsFailed', 'heartbeatAt'])}
-      WHERE ${l.id} = ${p('id')} AND ${l.status} IN (${ACTIVE}) RETURNING *`,
-    // The organization's chain head: its highest sequence, whether the row still lives or was deleted.
     chainHead: sql`SELECT chain_seq, chain_hash FROM (
         SELECT ${l.chainSeq} AS chain_seq, ${l.chainHash} AS chain_hash FROM ${l} WHERE ${org} AND ${l.chainSeq} IS NOT NULL
         UNION ALL
@@ -198,10 +212,18 @@ function syncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
   } satisfies Record<string, SQL>;
 }
 
-/** The sync-log statements compiled for one dialect. */
+/**
+ * Every sync-log statement, written once over the dialect's table objects (each column a name the
+ * compiler checks) with named placeholders, and compiled once per store. Only `locks` differ.
+ */
 export function compileSyncLogStatements(dialect: Dialect, locks: SyncLogLocks) {
+  const tables = tablesFor(dialect);
   return {
-    ...compileAll(dialect, syncLogStatements(dialect, locks)),
+    ...compileAll(dialect, {
+      ...lifecycleStatements(tables, locks),
+      ...readModelStatements(tables),
+      ...chainStatements(tables),
+    }),
     chainLock: locks.chainLock ? compile(dialect, locks.chainLock) : null,
   };
 }

@@ -1,7 +1,9 @@
 import type { ErrorDetails, PayloadSummary, SyncLog } from '@meander/domain';
 import type { Table } from 'drizzle-orm';
-import type { accountingSyncLogs } from '../schema/sqlite/tables.js';
+import { accountingSyncLogs } from '../schema/sqlite/tables.js';
+import type { Decoder } from './driver.js';
 import type { SealedSyncLog } from './port.js';
+import { tableRowOf } from './rows.js';
 
 /** The columns of a Drizzle table, by property name. */
 type ColumnsOf<T extends Table> = T['_']['columns'];
@@ -33,6 +35,9 @@ export type SyncLogRow = {
     ? DriverRow<typeof accountingSyncLogs>[K] | Date
     : DriverRow<typeof accountingSyncLogs>[K];
 };
+
+/** Checks a `SELECT *` (or `RETURNING *`) row of accounting_sync_logs. */
+export const syncLogRow: Decoder<SyncLogRow> = tableRowOf(accountingSyncLogs);
 
 const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -85,6 +90,26 @@ export function sealedFromRow(row: SyncLogRow): SealedSyncLog {
     prevHash: row.prev_hash ?? '',
     chainHash: row.chain_hash ?? '',
     chainRecipe: Number(row.chain_recipe),
+  };
+}
+
+/**
+ * What a sync was — its organization, system, type, status, period, counts and reference — in the
+ * order a tombstone and a webhook payload both list them after the sync's id. Neither carries more
+ * of the row than this without saying so (no person, no free text).
+ */
+export function syncLogOutline(log: SyncLog) {
+  return {
+    organizationId: log.organizationId,
+    accountingSystem: log.accountingSystem,
+    syncType: log.syncType,
+    status: log.status,
+    periodStart: log.periodStart,
+    periodEnd: log.periodEnd,
+    recordsTotal: log.recordsTotal,
+    recordsSynced: log.recordsSynced,
+    recordsFailed: log.recordsFailed,
+    externalReferenceId: log.externalReferenceId,
   };
 }
 

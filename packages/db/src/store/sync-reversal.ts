@@ -13,14 +13,15 @@ import {
 } from '@meander/domain';
 import { type SQL, sql } from 'drizzle-orm';
 import { rethrowAsDomainError } from './constraint-errors.js';
-import { all, type Driver, one, type Program, write } from './driver.js';
+import { all, type Decoder, type Driver, one, type Program, write } from './driver.js';
 import { idSet, RECORD_VIEW_COLUMNS } from './expense-record-statements.js';
-import { accountingModuleFromRow, type ModuleRow } from './module-row.js';
 import type { Dialect } from './port.js';
+import { countRow } from './rows.js';
 import { tablesOf } from './schema-rows.js';
 import { compileAll, insertValues, p } from './statement.js';
+import { createContextOf, syncLogRowById } from './sync-log-programs.js';
 import type { SyncLogStatements } from './sync-log-queries.js';
-import { type SyncLogRow, syncLogFromRow } from './sync-log-row.js';
+import { syncLogFromRow, syncLogRow } from './sync-log-row.js';
 import { isUuid } from './uuid.js';
 
 /** Below every canonical UUID: the first page of a keyset over ids starts after it. */
@@ -108,76 +109,49 @@ export interface ReverseSyncCommand {
  * and `planCreate`, and inserts the pending reversal naming the original. The unique index of
  * migration 0013 refuses a second reversal that raced past the check.
  */
-export class SyncReversals {
-  private readonly r: ReversalStatements;
+function* createReversalProgram(
+  q: SyncLogStatements,
+  r: ReversalStatements,
+  command: ReverseSyncCommand,
+  now: string,
+): Program<SyncLog> {
+  const row = yield* syncLogRowById(q, command.syncLogId, true);
+  if (!row) throw new DomainError('NOT_FOUND', `Sync log ${command.syncLogId} does not exist`);
+  const original = syncLogFromRow(row);
+  const existing = yield* one(r.reversalOf, { id: original.id }, syncLogRow);
+  assertReversible(original, existing?.id ?? null);
+  const counted = yield* one(r.countPostedBy, postedBySelection(original.id), countRow);
+  const create = parseCommand(
+    createSyncLogCommandSchema,
+    planReversalInput(original, {
+      reason: command.reason,
+      triggeredBy: command.triggeredBy,
+      recordsTotal: Number(counted?.n ?? 0),
+    }),
+  );
+  const decidedFrom = yield* createContextOf(q, original.organizationId);
+  const { syncLog } = planCreate(create, { id: randomUUID(), now, ...decidedFrom });
+  yield* write(r.insertReversal, {
+    ...Object.fromEntries(SYNC_LOG_FIELDS.map((field) => [field, syncLog[field] ?? null])),
+    idempotencyKey: null,
+    runner: 'worker',
+    reversesSyncLogId: original.id,
+  });
+  return syncLog;
+}
 
-  constructor(
-    private readonly driver: Driver,
-    private readonly q: SyncLogStatements,
-  ) {
-    this.r = compileReversalStatements(driver.dialect);
-  }
+/** Reversals of one store: created and found. */
+export function syncReversals({ driver, q }: { driver: Driver; q: SyncLogStatements }) {
+  const r = compileReversalStatements(driver.dialect);
 
-  /** The statements the sync-log store's completion uses to release reversed records. */
-  get statements(): ReversalStatements {
-    return this.r;
-  }
-
-  async findReversalOf(id: string): Promise<SyncLog | null> {
+  async function findReversalOf(id: string): Promise<SyncLog | null> {
     if (!isUuid(id)) return null;
-    const row = await this.driver.run(one<SyncLogRow>(this.r.reversalOf, { id }));
+    const row = await driver.run(one(r.reversalOf, { id }, syncLogRow));
     return row ? syncLogFromRow(row) : null;
   }
 
-  async create(command: ReverseSyncCommand, now: string): Promise<SyncLog> {
-    const id = command.syncLogId.toLowerCase();
-    try {
-      return await this.driver.transaction(() => this.createProgram({ ...command, syncLogId: id }, now));
-    } catch (error) {
-      throw await this.reversalErrorOf(error, id);
-    }
-  }
-
-  private *createProgram(command: ReverseSyncCommand, now: string): Program<SyncLog> {
-    const q = this.q;
-    const row = isUuid(command.syncLogId)
-      ? yield* one<SyncLogRow>(q.syncLogByIdLocked, { id: command.syncLogId })
-      : undefined;
-    if (!row) throw new DomainError('NOT_FOUND', `Sync log ${command.syncLogId} does not exist`);
-    const original = syncLogFromRow(row);
-    const existing = yield* one<SyncLogRow>(this.r.reversalOf, { id: original.id });
-    assertReversible(original, existing?.id ?? null);
-    const counted = yield* one<{ n: number | string }>(this.r.countPostedBy, postedBySelection(original.id));
-    const create = parseCommand(
-      createSyncLogCommandSchema,
-      planReversalInput(original, {
-        reason: command.reason,
-        triggeredBy: command.triggeredBy,
-        recordsTotal: Number(counted?.n ?? 0),
-      }),
-    );
-    const organizationId = original.organizationId;
-    const organization = yield* one<{ id: string }>(q.organizationById, { organizationId });
-    const moduleRow = yield* one<ModuleRow>(q.accountingModuleOf, { organizationId });
-    const active = yield* one<SyncLogRow>(q.activeSyncLog, { organizationId });
-    const { syncLog } = planCreate(create, {
-      id: randomUUID(),
-      now,
-      organization: organization ?? null,
-      accountingModule: moduleRow ? accountingModuleFromRow(moduleRow) : null,
-      activeSync: active ? { id: active.id, status: syncLogFromRow(active).status } : null,
-    });
-    yield* write(this.r.insertReversal, {
-      ...Object.fromEntries(SYNC_LOG_FIELDS.map((field) => [field, syncLog[field] ?? null])),
-      idempotencyKey: null,
-      runner: 'worker',
-      reversesSyncLogId: original.id,
-    });
-    return syncLog;
-  }
-
   /** What the database refused, as the error the domain would have thrown. */
-  private async reversalErrorOf(error: unknown, id: string): Promise<unknown> {
+  async function reversalErrorOf(error: unknown, id: string): Promise<unknown> {
     if (isDomainError(error)) return error;
     const e = (error ?? {}) as {
       message?: unknown;
@@ -186,7 +160,7 @@ export class SyncReversals {
     };
     const message = `${String(e.message ?? '')} ${String(e.constraint_name ?? '')} ${String(e.cause?.message ?? '')}`;
     if (/uq_accounting_sync_logs_one_reversal|accounting_sync_logs\.reverses_sync_log_id/.test(message)) {
-      const first = await this.findReversalOf(id).catch(() => null);
+      const first = await findReversalOf(id).catch(() => null);
       try {
         assertReversible({ id, status: 'success', payloadSummary: null }, first?.id ?? 'another sync');
       } catch (typed) {
@@ -209,6 +183,20 @@ export class SyncReversals {
       return mapped;
     }
   }
+
+  return {
+    findReversalOf,
+    async create(command: ReverseSyncCommand, now: string): Promise<SyncLog> {
+      const id = command.syncLogId.toLowerCase();
+      try {
+        return await driver.transaction(() =>
+          createReversalProgram(q, r, { ...command, syncLogId: id }, now),
+        );
+      } catch (error) {
+        throw await reversalErrorOf(error, id);
+      }
+    },
+  };
 }
 
 /** Rows of the records a sync left posted, a page at a time in id order. */
@@ -217,6 +205,7 @@ export function* postedByPage<T>(
   selection: ReturnType<typeof postedBySelection>,
   afterId: string,
   limit: number,
+  decode: Decoder<T>,
 ): Program<T[]> {
-  return yield* all<T>(r.postedByPage, { ...selection, afterId, limit });
+  return yield* all(r.postedByPage, { ...selection, afterId, limit }, decode);
 }

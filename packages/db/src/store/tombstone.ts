@@ -1,7 +1,9 @@
 import type { SyncLog } from '@meander/domain';
-import type { accountingSyncLogDeletions } from '../schema/sqlite/tables.js';
+import { accountingSyncLogDeletions } from '../schema/sqlite/tables.js';
+import type { Decoder } from './driver.js';
 import type { SyncLogDeletion } from './port.js';
-import { type DriverRow, toIso } from './sync-log-row.js';
+import { tableRowOf } from './rows.js';
+import { type DriverRow, syncLogOutline, toIso } from './sync-log-row.js';
 
 /** An accounting_sync_log_deletions row as either driver returns it, inferred from the schema. */
 export type TombstoneRow = {
@@ -9,6 +11,9 @@ export type TombstoneRow = {
     ? DriverRow<typeof accountingSyncLogDeletions>[K] | Date
     : DriverRow<typeof accountingSyncLogDeletions>[K];
 };
+
+/** Checks a row of accounting_sync_log_deletions. */
+export const tombstoneRow: Decoder<TombstoneRow> = tableRowOf(accountingSyncLogDeletions);
 
 /**
  * What a tombstone keeps of the deleted row. A deletion exists to remove personal data, so the
@@ -19,16 +24,7 @@ export type TombstoneRow = {
 export function redactForTombstone(log: SyncLog): Record<string, unknown> {
   return {
     id: log.id,
-    organizationId: log.organizationId,
-    accountingSystem: log.accountingSystem,
-    syncType: log.syncType,
-    status: log.status,
-    periodStart: log.periodStart,
-    periodEnd: log.periodEnd,
-    recordsTotal: log.recordsTotal,
-    recordsSynced: log.recordsSynced,
-    recordsFailed: log.recordsFailed,
-    externalReferenceId: log.externalReferenceId,
+    ...syncLogOutline(log),
     errorCode: log.errorDetails?.code ?? null,
     startedAt: log.startedAt,
     completedAt: log.completedAt,

@@ -242,7 +242,7 @@ export class SqlUnverifiedPostingStore implements UnverifiedPostingStore {
 
   private async rows(statement: Statement, values: Values): Promise<Record<string, unknown>[]> {
     try {
-      return await this.driver.run(all<Record<string, unknown>>(statement, values));
+      return await this.driver.run(all(statement, values));
     } catch (error) {
       rethrowAsDomainError(error);
     }

@@ -3,12 +3,14 @@ import { type AccountingSystem, type HealthState, TERMINAL_STATUSES } from '@mea
 import { type SQL, sql } from 'drizzle-orm';
 import { all, type Driver, one, type Program, write } from '../store/driver.js';
 import { driverFor } from '../store/driver-for.js';
+import { oncePer } from '../store/once-per.js';
 import type { Database, Dialect } from '../store/port.js';
+import { countRow, rowOf } from '../store/rows.js';
 import { type SchemaTables, tablesOf } from '../store/schema-rows.js';
-import { compile, compileAll, insertValues, p } from '../store/statement.js';
+import { compile, compileAll, p } from '../store/statement.js';
 import { toIso } from '../store/sync-log-row.js';
 import type { HealthChangedData, WebhookPayload } from './payloads.js';
-import { type OutboxEventType, WEBHOOK_EVENTS } from './store.js';
+import { insertOutboxEvent, type OutboxEventType, WEBHOOK_EVENTS } from './store.js';
 
 /** What an announcement decision needs; `payload` is built only when the state did change. */
 export interface HealthAnnouncementInput {
@@ -78,15 +80,7 @@ function healthStatements(dialect: Dialect, t: SchemaTables) {
       WHERE ${o.organizationId} = ${p('organizationId')} AND ${o.eventType} = ${sql.raw(`'${HEALTH_CHANGED}'`)}
         AND ${dataField(payload, 'accountingSystem')} = ${p('accountingSystem')}
       ORDER BY ${o.createdAt} DESC, ${o.id} DESC LIMIT 1`,
-    insertAnnouncement: sql`INSERT INTO ${o} ${insertValues(o, [
-      'id',
-      'organizationId',
-      'eventType',
-      'syncLogId',
-      'endpointId',
-      'payload',
-      'createdAt',
-    ])}`,
+    insertAnnouncement: insertOutboxEvent(o),
   } satisfies Record<string, SQL>;
 }
 
@@ -122,18 +116,18 @@ export class HealthAnnouncements {
 
   /** Organizations with at least one endpoint subscribed to `integration.health_changed`. */
   async subscribedOrganizations(): Promise<string[]> {
-    const rows = await this.driver.run(all<{ id: string }>(this.q.subscribedOrganizations));
+    const rows = await this.driver.run(all(this.q.subscribedOrganizations, {}, idRow));
     return rows.map((r) => String(r.id));
   }
 
   /** How many syncs of the organization have ended (the scan's staleness check). */
   async finishedSyncCount(organizationId: string): Promise<number> {
-    return this.driver.run(this.finishedSyncs(organizationId));
+    return this.driver.run(finishedSyncs(this.q, organizationId));
   }
 
   /** The state last announced for this organization and system, if any. */
   async lastAnnounced(organizationId: string, system: AccountingSystem): Promise<HealthState | null> {
-    return (await this.driver.run(this.last(organizationId, system)))?.state ?? null;
+    return (await this.driver.run(lastAnnouncement(this.q, organizationId, system)))?.state ?? null;
   }
 
   /**
@@ -142,51 +136,58 @@ export class HealthAnnouncements {
    */
   async announceIfChanged(input: HealthAnnouncementInput): Promise<WebhookPayload<HealthChangedData> | null> {
     const q = this.q;
-    return this.driver.transaction(
-      function* (this: HealthAnnouncements): Program<WebhookPayload<HealthChangedData> | null> {
-        if (q.announceLock) {
-          yield* one(q.announceLock, {
-            lockKey: `meander:health:${input.organizationId}:${input.accountingSystem}`,
-          });
-        }
-        if (input.unlessSyncsChangedFrom !== undefined) {
-          const waiting = yield* one(q.waitingSyncEvent, { organizationId: input.organizationId });
-          const finished = yield* this.finishedSyncs(input.organizationId);
-          if (waiting || finished !== input.unlessSyncsChangedFrom) return null;
-        }
-        const event = eventFor(input, yield* this.last(input.organizationId, input.accountingSystem));
-        if (!event) return null;
-        yield* write(q.insertAnnouncement, {
-          id: randomUUID(),
-          organizationId: input.organizationId,
-          eventType: HEALTH_CHANGED,
-          syncLogId: event.payload.data.syncLogId,
-          endpointId: null,
-          // The object itself: jsonb on PostgreSQL, JSON text on SQLite (see the drivers).
-          payload: event.payload,
-          createdAt: event.createdAt,
+    return this.driver.transaction(function* (): Program<WebhookPayload<HealthChangedData> | null> {
+      if (q.announceLock) {
+        // Its rows are not needed: taking the lock is the point.
+        yield* all(q.announceLock, {
+          lockKey: `meander:health:${input.organizationId}:${input.accountingSystem}`,
         });
-        return event.payload;
-      }.bind(this),
-    );
-  }
-
-  private *finishedSyncs(organizationId: string): Program<number> {
-    // count(*) is a bigint on PostgreSQL, which the driver reads as text.
-    const row = yield* one<{ n: number | string }>(this.q.finishedSyncs, { organizationId });
-    return Number(row?.n ?? 0);
-  }
-
-  private *last(
-    organizationId: string,
-    accountingSystem: AccountingSystem,
-  ): Program<LastAnnouncement | null> {
-    const row = yield* one<{ state: string; created_at: string | Date }>(this.q.lastAnnouncement, {
-      organizationId,
-      accountingSystem,
+      }
+      if (input.unlessSyncsChangedFrom !== undefined) {
+        const waiting = yield* all(q.waitingSyncEvent, { organizationId: input.organizationId });
+        const finished = yield* finishedSyncs(q, input.organizationId);
+        if (waiting.length > 0 || finished !== input.unlessSyncsChangedFrom) return null;
+      }
+      const event = eventFor(input, yield* lastAnnouncement(q, input.organizationId, input.accountingSystem));
+      if (!event) return null;
+      yield* write(q.insertAnnouncement, {
+        id: randomUUID(),
+        organizationId: input.organizationId,
+        eventType: HEALTH_CHANGED,
+        syncLogId: event.payload.data.syncLogId,
+        endpointId: null,
+        // The object itself: jsonb on PostgreSQL, JSON text on SQLite (see the drivers).
+        payload: event.payload,
+        createdAt: event.createdAt,
+      });
+      return event.payload;
     });
-    return row ? { state: row.state as HealthState, createdAt: toIso(row.created_at) } : null;
   }
+}
+
+type HealthStatements = ReturnType<typeof compileHealthStatements>;
+
+const idRow = rowOf<{ id: string }>('subscribed organization', { id: 'text' });
+const lastRow = rowOf<{ state: string; created_at: string | Date }>('last announcement', {
+  state: 'text',
+  created_at: 'time',
+});
+
+/** How many syncs of the organization have ended. */
+function* finishedSyncs(q: HealthStatements, organizationId: string): Program<number> {
+  // count(*) is a bigint on PostgreSQL, which the driver reads as text.
+  const row = yield* one(q.finishedSyncs, { organizationId }, countRow);
+  return Number(row?.n ?? 0);
+}
+
+/** The state last announced for the organization and system, and when. */
+function* lastAnnouncement(
+  q: HealthStatements,
+  organizationId: string,
+  accountingSystem: AccountingSystem,
+): Program<LastAnnouncement | null> {
+  const row = yield* one(q.lastAnnouncement, { organizationId, accountingSystem }, lastRow);
+  return row ? { state: row.state as HealthState, createdAt: toIso(row.created_at) } : null;
 }
 
 /** The event to write, or null when the state is the one last announced. */
@@ -202,13 +203,7 @@ function eventFor(
   return { payload: input.payload(previous), createdAt };
 }
 
-const announcements = new WeakMap<Database, HealthAnnouncements>();
 /** The health announcements of an open database (one per handle). */
-export function healthAnnouncementsFor(db: Database): HealthAnnouncements {
-  let found = announcements.get(db);
-  if (!found) {
-    found = new HealthAnnouncements(db);
-    announcements.set(db, found);
-  }
-  return found;
-}
+export const healthAnnouncementsFor: (db: Database) => HealthAnnouncements = oncePer(
+  (db) => new HealthAnnouncements(db),
+);

@@ -1,4 +1,5 @@
 import { type IntegrationHealth, rejectionCategoryOf, type SyncLog } from '@meander/domain';
+import { syncLogOutline } from '../store/sync-log-row.js';
 import type { OutboxEventType } from './store.js';
 
 /**
@@ -71,16 +72,7 @@ export function syncEventPayload(
     timestamp,
     data: {
       syncLogId: log.id,
-      organizationId: log.organizationId,
-      accountingSystem: log.accountingSystem,
-      syncType: log.syncType,
-      status: log.status,
-      periodStart: log.periodStart,
-      periodEnd: log.periodEnd,
-      recordsTotal: log.recordsTotal,
-      recordsSynced: log.recordsSynced,
-      recordsFailed: log.recordsFailed,
-      externalReferenceId: log.externalReferenceId,
+      ...syncLogOutline(log),
       startedAt: log.startedAt,
       completedAt: log.completedAt,
       error:

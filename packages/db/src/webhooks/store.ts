@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CLAIM_LOCK } from '../store/claim-lock.js';
 import { all, type Driver, type Program, write } from '../store/driver.js';
 import { driverFor } from '../store/driver-for.js';
+import { oncePer } from '../store/once-per.js';
 import type { Database, Dialect } from '../store/port.js';
 import {
   bare,
@@ -160,6 +161,19 @@ function attemptOf(r: AttemptRow): WebhookAttempt {
 }
 
 /** The store's statements, written once over the dialect's tables (compiled once per store). */
+/** An outbox event's insert: the fan-out's and the health announcements' alike. */
+export function insertOutboxEvent(o: SchemaTables['webhookOutbox']): SQL {
+  return sql`INSERT INTO ${o} ${insertValues(o, [
+    'id',
+    'organizationId',
+    'eventType',
+    'syncLogId',
+    'endpointId',
+    'payload',
+    'createdAt',
+  ])}`;
+}
+
 function webhookStatements(dialect: Dialect) {
   const {
     webhookEndpoints: e,
@@ -191,15 +205,7 @@ function webhookStatements(dialect: Dialect) {
       FROM ${e} ORDER BY ${e.id}`,
     replaceSecret: sql`UPDATE ${e} SET ${assign(e, ['secretCiphertext'])} WHERE ${e.id} = ${p('id')}`,
     deleteEndpoint: sql`DELETE FROM ${e} WHERE ${e.id} = ${p('id')}`,
-    insertOutbox: sql`INSERT INTO ${o} ${insertValues(o, [
-      'id',
-      'organizationId',
-      'eventType',
-      'syncLogId',
-      'endpointId',
-      'payload',
-      'createdAt',
-    ])}`,
+    insertOutbox: insertOutboxEvent(o),
     pendingOutbox: sql`SELECT ${selectColumns(o)} FROM ${o} WHERE ${o.fannedOutAt} IS NULL
       ORDER BY ${o.createdAt}, ${o.id} LIMIT ${p('limit')}`,
     markFannedOut: sql`UPDATE ${o} SET ${bare(o.fannedOutAt)} = ${p('now')} WHERE ${o.id} = ${p('id')}`,
@@ -254,6 +260,20 @@ export function compileWebhookStatements(dialect: Dialect) {
   return compileAll(dialect, webhookStatements(dialect));
 }
 
+/** Endpoint rows of a statement, decoded by the schema's columns. */
+function* endpointsOf(tables: SchemaTables, statement: Statement, values: Values): Program<EndpointRow[]> {
+  return yield* all(statement, values, (r) => decodeRow(tables.webhookEndpoints, r));
+}
+
+/** Deliveries of a statement, decoded by the schema's columns. */
+function* deliveriesOf(
+  tables: SchemaTables,
+  statement: Statement,
+  values: Values,
+): Program<WebhookDelivery[]> {
+  return yield* all(statement, values, (r) => deliveryOf(decodeRow(tables.webhookDeliveries, r)));
+}
+
 /**
  * Webhook endpoints, the outbox and the delivery log, written once over the schema's table objects
  * for both dialects on the one query layer: statements compiled once (statement.ts), run as
@@ -270,16 +290,6 @@ export class WebhookStore {
     this.driver = driverFor(db.raw);
     this.tables = tablesOf(this.driver.dialect);
     this.q = compileWebhookStatements(this.driver.dialect);
-  }
-
-  private *endpoints(statement: Statement, values: Values): Program<EndpointRow[]> {
-    const e = this.tables.webhookEndpoints;
-    return (yield* all<Record<string, unknown>>(statement, values)).map((r) => decodeRow(e, r));
-  }
-
-  private *deliveries(statement: Statement, values: Values): Program<WebhookDelivery[]> {
-    const d = this.tables.webhookDeliveries;
-    return (yield* all<Record<string, unknown>>(statement, values)).map((r) => deliveryOf(decodeRow(d, r)));
   }
 
   async createEndpoint(input: {
@@ -315,20 +325,22 @@ export class WebhookStore {
   }
 
   async getEndpoint(id: string): Promise<(WebhookEndpoint & { secretCiphertext: string }) | null> {
-    const [r] = await this.driver.run(this.endpoints(this.q.endpointById, { id }));
+    const [r] = await this.driver.run(endpointsOf(this.tables, this.q.endpointById, { id }));
     return r ? { ...endpointOf(r), secretCiphertext: r.secretCiphertext } : null;
   }
 
   async listEndpoints(organizationId: string): Promise<WebhookEndpoint[]> {
-    return (await this.driver.run(this.endpoints(this.q.endpointsOf, { organizationId }))).map(endpointOf);
+    return (await this.driver.run(endpointsOf(this.tables, this.q.endpointsOf, { organizationId }))).map(
+      endpointOf,
+    );
   }
 
   /** Every endpoint's id and sealed secret (for a key rotation; never leaves the process). */
   async allSealedSecrets(): Promise<{ id: string; secretCiphertext: string }[]> {
     const e = this.tables.webhookEndpoints;
     const fields = { id: e.id, secretCiphertext: e.secretCiphertext };
-    const rows = await this.driver.run(all<Record<string, unknown>>(this.q.sealedSecrets));
-    return rows.map((r) => decodeFields(fields, r));
+    const rows = await this.driver.run(all(this.q.sealedSecrets, {}, (r) => decodeFields(fields, r)));
+    return rows;
   }
 
   /** Replace an endpoint's sealed secret (the same secret, sealed under another key). */
@@ -368,8 +380,7 @@ export class WebhookStore {
   /** Outbox events not yet turned into deliveries, oldest first. */
   async pendingOutbox(limit: number): Promise<OutboxEvent[]> {
     const o = this.tables.webhookOutbox;
-    const rows = await this.driver.run(all<Record<string, unknown>>(this.q.pendingOutbox, { limit }));
-    return rows.map((r) => outboxEventOf(decodeRow(o, r)));
+    return this.driver.run(all(this.q.pendingOutbox, { limit }, (r) => outboxEventOf(decodeRow(o, r))));
   }
 
   /**
@@ -381,11 +392,11 @@ export class WebhookStore {
     const endpoints = (
       await this.driver.run(
         event.endpointId
-          ? this.endpoints(this.q.endpointInOrganization, {
+          ? endpointsOf(this.tables, this.q.endpointInOrganization, {
               id: event.endpointId,
               organizationId: event.organizationId,
             })
-          : this.endpoints(this.q.endpointsOf, { organizationId: event.organizationId }),
+          : endpointsOf(this.tables, this.q.endpointsOf, { organizationId: event.organizationId }),
       )
     ).map(endpointOf);
     const targets = endpoints.filter(
@@ -410,7 +421,7 @@ export class WebhookStore {
   }
 
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
-    const [delivery] = await this.driver.run(this.deliveries(this.q.deliveryById, { id }));
+    const [delivery] = await this.driver.run(deliveriesOf(this.tables, this.q.deliveryById, { id }));
     return delivery ?? null;
   }
 
@@ -422,7 +433,7 @@ export class WebhookStore {
   /** Lease up to `limit` due deliveries for `leaseMs` (a crashed sender's lease simply runs out). */
   async claimDue(now: string, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
     const until = new Date(Date.parse(now) + leaseMs).toISOString();
-    return this.driver.run(this.deliveries(this.q.claimDue, { now, until, limit }));
+    return this.driver.run(deliveriesOf(this.tables, this.q.claimDue, { now, until, limit }));
   }
 
   /** Log one attempt and move the delivery on: done, failed for good, or due again at `nextAttemptAt`. */
@@ -461,16 +472,16 @@ export class WebhookStore {
     endpointId: string,
     limit = 50,
   ): Promise<(WebhookDelivery & { attemptLog: WebhookAttempt[] })[]> {
-    const deliveries = await this.driver.run(this.deliveries(this.q.deliveriesOf, { endpointId, limit }));
+    const deliveries = await this.driver.run(
+      deliveriesOf(this.tables, this.q.deliveriesOf, { endpointId, limit }),
+    );
     if (deliveries.length === 0) return [];
     const a = this.tables.webhookDeliveryAttempts;
     // One query for every listed delivery's attempts, not one per delivery. A delivery created
     // between the two reads may add attempts of a row not listed: they find no entry and are dropped.
-    const attempts = (
-      await this.driver.run(
-        all<Record<string, unknown>>(this.q.attemptsOfDeliveriesOf, { endpointId, limit }),
-      )
-    ).map((r) => decodeRow(a, r));
+    const attempts = await this.driver.run(
+      all(this.q.attemptsOfDeliveriesOf, { endpointId, limit }, (r) => decodeRow(a, r)),
+    );
     const byDelivery = new Map<string, WebhookAttempt[]>();
     for (const row of attempts) {
       const list = byDelivery.get(row.deliveryId) ?? [];
@@ -481,13 +492,5 @@ export class WebhookStore {
   }
 }
 
-const stores = new WeakMap<Database, WebhookStore>();
 /** The webhook store of an open database (one per handle). */
-export function webhookStoreFor(db: Database): WebhookStore {
-  let store = stores.get(db);
-  if (!store) {
-    store = new WebhookStore(db);
-    stores.set(db, store);
-  }
-  return store;
-}
+export const webhookStoreFor: (db: Database) => WebhookStore = oncePer((db) => new WebhookStore(db));

@@ -6,7 +6,7 @@ import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { SqlUnverifiedPostingStore } from '../unverified-posting-store.js';
 import { PgCheckpointStore } from './checkpoint-store.js';
 import { PgExpenseRecordStore } from './expense-record-store.js';
-import { PgSyncLogStore } from './sync-log-store.js';
+import { pgSyncLogStore } from './sync-log-store.js';
 
 /** Open a PostgreSQL database through a `postgres` pool. */
 export async function openPgDatabase(
@@ -26,7 +26,7 @@ export async function openPgDatabase(
   return {
     dialect: 'postgres',
     url,
-    syncLogs: new PgSyncLogStore(driver),
+    syncLogs: pgSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new PgExpenseRecordStore(sql),
     unverifiedPostings: new SqlUnverifiedPostingStore(driver),

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { organizations } from '../../schema/pg/tables.js';
 import { CLAIM_LOCK } from '../claim-lock.js';
-import { SqlSyncLogStore } from '../sql-sync-log-store.js';
+import type { SyncLogStore } from '../port.js';
+import { sqlSyncLogStore } from '../sql-sync-log-store.js';
 import { p } from '../statement.js';
 import type { SyncLogLocks } from '../sync-log-queries.js';
 import type { PgDriver } from './driver.js';
@@ -20,8 +21,6 @@ export const PG_SYNC_LOG_LOCKS: SyncLogLocks = {
 };
 
 /** The sync-log store on PostgreSQL: the shared store over PostgreSQL's driver and locks. */
-export class PgSyncLogStore extends SqlSyncLogStore {
-  constructor(driver: PgDriver) {
-    super(driver, PG_SYNC_LOG_LOCKS);
-  }
+export function pgSyncLogStore(driver: PgDriver): SyncLogStore {
+  return sqlSyncLogStore(driver, PG_SYNC_LOG_LOCKS);
 }

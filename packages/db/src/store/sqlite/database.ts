@@ -9,7 +9,7 @@ import { SqlOrganizationStore } from '../sql-organization-store.js';
 import { SqlUnverifiedPostingStore } from '../unverified-posting-store.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
 import { SqliteExpenseRecordStore } from './expense-record-store.js';
-import { SqliteSyncLogStore } from './sync-log-store.js';
+import { sqliteSyncLogStore } from './sync-log-store.js';
 
 /** SQLite's own default page cache (`cache_size = -2000`: 2,000 KiB). */
 export const SQLITE_DEFAULT_CACHE_KIB = 2_000;
@@ -45,7 +45,7 @@ export function openSqliteDatabase(
   return {
     dialect: 'sqlite',
     url,
-    syncLogs: new SqliteSyncLogStore(driver),
+    syncLogs: sqliteSyncLogStore(driver),
     organizations: new SqlOrganizationStore(driver),
     expenseRecords: new SqliteExpenseRecordStore(connection),
     unverifiedPostings: new SqlUnverifiedPostingStore(driver),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { CLAIM_LOCK } from '../claim-lock.js';
-import { SqlSyncLogStore } from '../sql-sync-log-store.js';
+import type { SyncLogStore } from '../port.js';
+import { sqlSyncLogStore } from '../sql-sync-log-store.js';
 import type { SyncLogLocks } from '../sync-log-queries.js';
 import type { SqliteDriver } from './driver.js';
 
@@ -16,8 +17,6 @@ export const SQLITE_SYNC_LOG_LOCKS: SyncLogLocks = {
 };
 
 /** The sync-log store on SQLite: the shared store over SQLite's driver and locks. */
-export class SqliteSyncLogStore extends SqlSyncLogStore {
-  constructor(driver: SqliteDriver) {
-    super(driver, SQLITE_SYNC_LOG_LOCKS);
-  }
+export function sqliteSyncLogStore(driver: SqliteDriver): SyncLogStore {
+  return sqlSyncLogStore(driver, SQLITE_SYNC_LOG_LOCKS);
 }
