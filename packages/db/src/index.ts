@@ -52,6 +52,7 @@ export async function openDatabase(
 export { loadIntegrationHealth, scheduleTimes } from './health/load-health.js';
 export { readLedgerRequestTotals } from './metrics/ledger-requests.js';
 export { countUnclassifiedErrors } from './rejections/unclassified.js';
+export { recordTraceParent, takeTraceParent } from './tracing/trace-parents.js';
 export { HealthAnnouncements, healthAnnouncementsFor } from './webhooks/health-announcements.js';
 export {
   type HealthChangedData,
