@@ -53,7 +53,9 @@ export function withTraceParents<D extends Database>(db: D, logger: Logger): D {
       return async (...args: unknown[]) => {
         const result: Awaited<ReturnType<SyncLogStore['create'] | SyncLogStore['createReversal']>> =
           await value.apply(target, args);
-        await remember('syncLog' in result ? result.syncLog : result);
+        // An external runner's sync is never claimed by the worker: no trace to hand on.
+        const external = (args[1] as { runner?: string } | undefined)?.runner === 'external';
+        if (!external) await remember('syncLog' in result ? result.syncLog : result);
         return result;
       };
     },

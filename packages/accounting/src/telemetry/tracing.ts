@@ -27,7 +27,7 @@ export function tracingActive(): boolean {
 }
 
 /** The tracer every Meander span comes from (the API's no-op tracer until a provider is registered). */
-export function meanderTracer(): Tracer {
+function meanderTracer(): Tracer {
   return trace.getTracer('meander');
 }
 
