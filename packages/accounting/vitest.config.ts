@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Workspace packages resolve to their TypeScript sources (the "@meander/source" export condition).
-  ssr: { resolve: { conditions: ['@meander/source', 'module', 'node', 'development|production'] } },
+  // Not Vite's `module` condition: Vitest hands the conditions to Node too, and OpenTelemetry's
+  // `module` build (which prom-client requires) imports without file extensions, which Node refuses.
+  ssr: { resolve: { conditions: ['@meander/source', 'node', 'development|production'] } },
   test: {
     name: 'accounting',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,3 +1,4 @@
+import { tracingActive } from '@meander/accounting';
 import {
   Checkpointer,
   CheckpointSigner,
@@ -13,7 +14,7 @@ import {
   withCredentials,
 } from '@meander/db';
 import { resolveResponse } from '@trpc/server/http';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { principalFromHeader } from './auth/principal.js';
@@ -21,7 +22,7 @@ import type { TokenPolicy } from './auth/tokens.js';
 import { declaredBodyLimit } from './body-limit.js';
 import { type ConsoleOptions, mountConsole } from './console.js';
 import { type Logger, silentLogger } from './logger.js';
-import { Metrics } from './metrics.js';
+import { Metrics, routeOf } from './metrics.js';
 import {
   DEFAULT_MAX_BATCH_SIZE,
   DEFAULT_WRITE_RATE_LIMIT,
@@ -32,6 +33,7 @@ import {
 import { mountRejectionsCsv } from './rejections/http.js';
 import { KnownExternalRuns } from './routers/external-runs.js';
 import { appRouter } from './routers/index.js';
+import { traceRequests, withTraceParents } from './tracing.js';
 import type { Context, InnerContext } from './trpc/context.js';
 
 /** What the app needs; everything but `db` and `jwtSecret` has a default. */
@@ -73,6 +75,8 @@ export interface AppDeps {
 
 const TRPC_PREFIX = '/trpc/';
 
+export { routeOf };
+
 /**
  * Browser hardening for every answer, the console above all: scripts, styles and connections
  * from this origin only (the built console has no inline script or style; React sets styles
@@ -98,25 +102,6 @@ const CONSOLE_SECURITY_HEADERS: Parameters<typeof secureHeaders>[0] = {
   crossOriginResourcePolicy: 'same-origin',
 };
 
-/** The router's procedure paths: the only procedure names a metric label may carry. */
-const KNOWN_PROCEDURES: ReadonlySet<string> = new Set(Object.keys(appRouter._def.procedures));
-
-/**
- * The route label of a request. Labels come from a closed set (known procedures, a handful of
- * fixed routes), so a caller cannot grow /metrics by inventing paths: an unknown procedure is
- * `/trpc/unknown`, a batch of several calls `/trpc/(batch)`, anything else `other`.
- */
-export function routeOf(path: string): string {
-  if (path.startsWith(TRPC_PREFIX)) {
-    const names = path.slice(TRPC_PREFIX.length).split(',');
-    if (names.length > 1) return '/trpc/(batch)';
-    const name = names[0] ?? '';
-    return KNOWN_PROCEDURES.has(name) ? `/trpc/${name}` : '/trpc/unknown';
-  }
-  if (/^\/sync-logs\/[^/]+\/rejections\.csv$/.test(path)) return '/sync-logs/:id/rejections.csv';
-  return ['/healthz', '/metrics'].includes(path) ? path : 'other';
-}
-
 /** The tRPC error body of a refused batch (the shape tRPC gives any whole-request error). */
 function batchTooLarge(calls: number, max: number) {
   const message = `A tRPC batch may carry at most ${max} calls; this one carries ${calls}`;
@@ -138,14 +123,30 @@ function batchTooLarge(calls: number, max: number) {
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
   const metrics = new Metrics();
+  const inner = innerContextOf(deps, logger, metrics);
+  const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', secureHeaders(CONSOLE_SECURITY_HEADERS));
+  if (tracingActive()) app.use('*', traceRequests(routeOf));
+  app.use('*', countAndLogRequests(logger, metrics));
+  mountProbes(app, deps.db, metrics, inner.staleAfterSeconds);
+  mountRejectionsCsv(app, inner, deps.jwtSecret);
+  mountTrpc(app, deps, inner);
+  if (deps.console !== false) mountConsole(app, deps.console);
+  handleErrors(app, logger);
+  return { app, metrics, inner };
+}
+
+/** What every procedure shares: the database (sealing credentials, signing checkpoints) and the app's settings. */
+function innerContextOf(deps: AppDeps, logger: Logger, metrics: Metrics): InnerContext {
   const checkpointer = new Checkpointer(deps.db, deps.signer ?? CheckpointSigner.generate(), {
     logger,
     bound: signingBoundOf(deps.checkpointIntervalMs ?? DEFAULT_SIGNING_BOUND.intervalMs),
   });
   const sealed = deps.credentials ? withCredentials(deps.db, deps.credentials) : deps.db;
-  const db = withCheckpoints(sealed, checkpointer);
-  const inner: InnerContext = {
-    db,
+  const checkpointed = withCheckpoints(sealed, checkpointer);
+  return {
+    db: tracingActive() ? withTraceParents(checkpointed, logger) : checkpointed,
     checkpointer,
     credentials: deps.credentials ?? null,
     logger,
@@ -163,13 +164,12 @@ export function createApp(deps: AppDeps) {
         : new WriteLimiter(deps.writeRateLimit ?? DEFAULT_WRITE_RATE_LIMIT),
     externalRuns: new KnownExternalRuns(),
   };
-  const maxBatchSize = deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-  const app = new Hono();
+}
 
-  app.use('*', requestId());
-  app.use('*', secureHeaders(CONSOLE_SECURITY_HEADERS));
+/** Every request counted for /metrics under its bounded route label, and logged when info is on. */
+function countAndLogRequests(logger: Logger, metrics: Metrics): MiddlewareHandler {
   const logRequests = logger.isLevelEnabled('info');
-  app.use('*', async (c, next) => {
+  return async (c, next) => {
     const started = logRequests ? performance.now() : 0;
     await next();
     const route = routeOf(c.req.path);
@@ -187,45 +187,49 @@ export function createApp(deps: AppDeps) {
         'request',
       );
     }
-  });
+  };
+}
 
+/** /healthz (the database answers) and /metrics (Prometheus text). */
+function mountProbes(app: Hono, db: Database, metrics: Metrics, staleAfterSeconds: number): void {
   app.get('/healthz', async (c) => {
     try {
-      await deps.db.ping();
-      return c.json({ ok: true, database: deps.db.dialect });
+      await db.ping();
+      return c.json({ ok: true, database: db.dialect });
     } catch {
-      return c.json({ ok: false, database: deps.db.dialect, error: 'database unreachable' }, 503);
+      return c.json({ ok: false, database: db.dialect, error: 'database unreachable' }, 503);
     }
   });
-
   app.get('/metrics', async (c) =>
-    c.text(await metrics.render(deps.db, inner.staleAfterSeconds), 200, {
-      'content-type': 'text/plain; version=0.0.4',
-    }),
+    c.text(await metrics.render(db, staleAfterSeconds), 200, { 'content-type': metrics.contentType }),
   );
+}
 
-  mountRejectionsCsv(app, inner, deps.jwtSecret);
+/** The tRPC error body of an oversized request (the shape tRPC gives any whole-request error). */
+const BODY_TOO_LARGE = {
+  error: {
+    message: 'Request body too large',
+    code: -32600,
+    data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, domainCode: 'VALIDATION_FAILED', issues: [] },
+  },
+};
 
+/** 429s carry Retry-After: the longest wait any refused call of the request was given. */
+function responseMeta({ errors }: { errors: { cause?: unknown }[] }) {
+  let retryAfter = 0;
+  for (const e of errors)
+    if (e.cause instanceof RateLimitedError) retryAfter = Math.max(retryAfter, e.cause.retryAfterSeconds);
+  return retryAfter > 0 ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
+}
+
+/** tRPC under /trpc: the body and batch limits first, then the router with a per-request context. */
+function mountTrpc(app: Hono, deps: AppDeps, inner: InnerContext): void {
+  const maxBatchSize = deps.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   app.use(
     '/trpc/*',
     declaredBodyLimit({
       maxSize: deps.maxBodyBytes ?? 1024 * 1024,
-      onError: (c) =>
-        c.json(
-          {
-            error: {
-              message: 'Request body too large',
-              code: -32600,
-              data: {
-                code: 'PAYLOAD_TOO_LARGE',
-                httpStatus: 413,
-                domainCode: 'VALIDATION_FAILED',
-                issues: [],
-              },
-            },
-          },
-          413,
-        ),
+      onError: (c) => c.json(BODY_TOO_LARGE, 413),
     }),
   );
   app.use('/trpc/*', async (c, next) => {
@@ -236,13 +240,6 @@ export function createApp(deps: AppDeps) {
     }
     await next();
   });
-  // 429s carry Retry-After: the longest wait any refused call of the request was given.
-  const responseMeta = ({ errors }: { errors: { cause?: unknown }[] }) => {
-    let retryAfter = 0;
-    for (const e of errors)
-      if (e.cause instanceof RateLimitedError) retryAfter = Math.max(retryAfter, e.cause.retryAfterSeconds);
-    return retryAfter > 0 ? { headers: new Headers({ 'retry-after': String(retryAfter) }) } : {};
-  };
   // tRPC's resolveResponse straight from Hono, without the fetch adapter in between (its URL
   // re-parse, its request Proxy and a context spread per call): the path is Hono's, the body is
   // read from the request Hono already holds (bodyLimit swaps in a limited one when it must).
@@ -270,14 +267,15 @@ export function createApp(deps: AppDeps) {
       },
     });
   });
+}
 
-  if (deps.console !== false) mountConsole(app, deps.console);
-
+/** 404 for unknown routes; the one place a route's unreachable database becomes 503. */
+function handleErrors(app: Hono, logger: Logger): void {
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path} does not exist` }, 404),
   );
-  // The one place a route's unreachable database becomes 503 DATABASE_UNAVAILABLE (tRPC maps its
-  // own in the error formatter, with the same code): not the caller's fault, nothing written, retry.
+  // tRPC maps its own in the error formatter, with the same code: not the caller's fault, nothing
+  // written, retry.
   app.onError((error, c) => {
     const unavailable = error instanceof DatabaseUnavailableError ? error : unavailableError(error);
     if (unavailable) {
@@ -288,6 +286,4 @@ export function createApp(deps: AppDeps) {
     logger.error({ requestId: c.get('requestId'), err: String(error) }, 'unhandled error');
     return c.json({ error: 'internal', message: 'Internal error' }, 500);
   });
-
-  return { app, metrics, inner };
 }

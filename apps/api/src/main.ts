@@ -1,3 +1,4 @@
+import { startTracing } from '@meander/accounting';
 import { exitOnStartupFailure, loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readApiEnv } from './env.js';
 import { createLogger } from './logger.js';
@@ -12,6 +13,9 @@ const env = (() => {
   }
 })();
 const logger = createLogger(env.logLevel);
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then every request is a span, exported over OTLP.
+const stopTracing = await startTracing('meander-api');
+if (stopTracing) logger.info('tracing: spans exported over OTLP');
 if (env.generatedSecret)
   logger.warn('AUTH_JWT_SECRET is not set: using a random development secret (tokens die with this process)');
 const keys = (() => {
@@ -64,6 +68,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void api
       .close()
       .then(() => db.close())
+      .then(() => stopTracing?.())
       .then(() => process.exit(0));
   });
 }

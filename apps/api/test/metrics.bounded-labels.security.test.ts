@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeOf } from '../src/app.js';
+import { Metrics } from '../src/metrics.js';
 import { type ApiFixture, createApiFixture } from './fixtures.js';
 
 /** Series of one metric family in a Prometheus text exposition. */
@@ -44,5 +45,35 @@ describe('metric labels are bounded', () => {
     const unknown = series.find((s) => s.includes('route="/trpc/unknown"'));
     expect(unknown).toBeDefined();
     expect(Number(unknown?.split(' ').at(-1))).toBeGreaterThanOrEqual(5_001);
+  });
+
+  it('keeps every label in its closed set, whatever procedure, type, code, method or status is counted', async () => {
+    const metrics = new Metrics();
+    metrics.countProcedure('syncLogs.list', 'query', 'OK');
+    metrics.countHttp('GET', '/healthz', 200);
+    metrics.countProcedure('probe-0', 'probe', 'PROBE_0');
+    metrics.countHttp('PROBE', '/healthz', 1_000);
+    const series = async () => {
+      const text = await metrics.render(f.db, 120);
+      return [
+        ...seriesOf(text, 'meander_trpc_requests_total'),
+        ...seriesOf(text, 'meander_http_requests_total'),
+      ];
+    };
+    const warmed = await series();
+    for (let i = 1; i <= 5_000; i += 1) {
+      metrics.countProcedure(`probe-${i}`, `type-${i}`, `CODE_${i}`);
+      metrics.countHttp(`PROBE${i}`, '/healthz', 1_000 + i);
+    }
+    const after = await series();
+    expect(after.length).toBe(warmed.length);
+    expect(after.some((s) => /probe|type-|CODE_|PROBE/.test(s))).toBe(false);
+    expect(after).toContain('meander_trpc_requests_total{procedure="other",type="other",code="other"} 5001');
+    expect(after).toContain(
+      'meander_http_requests_total{method="other",route="/healthz",status="other"} 5001',
+    );
+    expect(after).toContain(
+      'meander_trpc_requests_total{procedure="syncLogs.list",type="query",code="OK"} 1',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { startTracing } from '@meander/accounting';
 import { exitOnStartupFailure, loadCheckpointSigner, loadCredentialCipher, openDatabase } from '@meander/db';
 import { readWorkerEnv } from './env.js';
 import { createLogger } from './logger.js';
@@ -18,6 +19,9 @@ const { env, signer, credentials } = (() => {
   }
 })();
 const logger = createLogger(env.logLevel);
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then every sync and ledger request is a span.
+const stopTracing = await startTracing('meander-worker');
+if (stopTracing) logger.info('tracing: spans exported over OTLP');
 const db = await openDatabase(env.databaseUrl, {
   migrate: env.migrateOnStart,
   credentials,
@@ -51,6 +55,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     worker
       .stop()
       .then(() => db.close())
+      .then(() => stopTracing?.())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ err: String(error) }, 'shutdown failed');

@@ -32,6 +32,7 @@ import { detailsWithoutPersonalData, rejectionsWithoutPersonalData } from './per
 import { readAhead } from './read-ahead.js';
 import { failureDetails, shutdownDetails } from './sync-failure.js';
 import { HeldLease } from './sync-lease.js';
+import { traceSync } from './tracing.js';
 import { failedSummary, ledgerRequestsOf, SyncUnverifiedPostings } from './unverified-postings.js';
 
 /** What running one sync needs. */
@@ -79,203 +80,311 @@ export type RunOutcome = { status: SyncLog['status']; syncLog: SyncLog | null; r
  * in batches (never the whole period in memory), push each batch, report progress, and complete
  * through the store, where the domain decides success or partial. Anything fatal fails the sync
  * with error details; nothing leaves it `in_progress` except a crash, which the reaper handles.
+ * Traced (when tracing is on) as one span in the trace of the request that recorded the sync.
  */
-export async function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutcome> {
-  const { db, logger } = deps;
-  const log = logger.child({
+export function runSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutcome> {
+  return traceSync(deps.db, sync, () => runClaimedSync(deps, sync));
+}
+
+async function runClaimedSync(deps: RunnerDeps, sync: SyncLog): Promise<RunOutcome> {
+  const log = deps.logger.child({
     syncLogId: sync.id,
     organizationId: sync.organizationId,
     system: sync.accountingSystem,
   });
-  let synced = 0;
-  let failed = 0;
-  let batchNumber = 0;
-  const context = () => ({ batchNumber, recordsSynced: synced, recordsFailed: failed });
-
+  const counts = new SyncCounts(sync.accountingSystem);
+  const progress = new ProgressReports(deps.db, sync.id, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS);
   let lease: HeldLease | null = null;
-
-  // A batch's progress report is written while the next batch is read and pushed (one report in
-  // flight at most, awaited before the next one and before the sync ends): the database round
-  // trip no longer adds to every batch. A failed report still fails the sync, one batch later.
-  // Reports are at least `progressIntervalMs` apart (see PROGRESS_INTERVAL_MS).
-  const progressIntervalMs = deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
-  let lastProgressAt = performance.now();
-  let progressWrite: Promise<unknown> = Promise.resolve();
-  let progressError: { error: unknown } | null = null;
-  const progressLanded = async () => {
-    await progressWrite;
-    if (progressError) throw progressError.error;
-  };
   // Outside the try: a failure still records what the sync cost against the ledger.
   let adapter: AccountingAdapter | undefined;
   // The batch being pushed: a fatal error's message may quote it.
   let inFlight: readonly ExportRecord[] = [];
   try {
     lease = await holdLease(deps, sync, log);
-    const fence = lease;
-    // Whether the last push proved the lease before a write of its own (the adapters call
-    // `beforeWrite` before every ledger write). Then the next batch needs no extra round trip: its
-    // first write is fenced anyway, and reads need no fence. A push that never called it (a
-    // read-only batch, an adapter without fencing) is followed by the check before the next batch.
-    let fencedByPush = false;
-    const beforeWrite = async () => {
-      await fence.assert();
-      fencedByPush = true;
-    };
+    const fence = new BatchFence(lease);
     const ledger = await resolveAdapter(deps, sync);
     adapter = ledger;
-    const unverified = new SyncUnverifiedPostings(db, sync);
-    const resync = sync.payloadSummary?.parentSyncId !== undefined;
-    const recordIds =
-      resync && sync.payloadSummary?.recordIds?.length ? sync.payloadSummary.recordIds : undefined;
-    // A reversal posts each record's reversing document under its reversal key: read back first,
-    // as a re-sync does, so a reversal some attempt already posted is never posted twice.
-    const reversal = reversalOf(sync);
-    const readBackFirst = resync || reversal !== undefined || (await hadUnfinishedAttempt(db, sync));
-    if (readBackFirst) await waitForReapedWrites(deps, sync, log, fence.signal);
+    const unverified = new SyncUnverifiedPostings(deps.db, sync);
+    const plan = await planRecords(deps, sync, log, lease.signal);
     const summary = new PayloadSummaryBuilder(sync.payloadSummary?.parentSyncId);
-    const failures: RecordFailure[] = [];
-    let truncated = false;
-    const categories = new Map<ErrorCategory, number>();
-    let anyRetryable = false;
     let externalReferenceId: string | null = null;
-
-    const selection = {
-      organizationId: sync.organizationId,
-      periodStart: sync.periodStart,
-      periodEnd: sync.periodEnd,
-      ...(recordIds ? { recordIds } : {}),
-    };
-    const records = reversal
-      ? db.expenseRecords.streamPostedBy(reversal.of, recordIds ? { recordIds } : {}, deps.batchSize)
-      : db.expenseRecords.streamApproved(selection, deps.batchSize);
-    for await (const batch of readAhead(records)) {
-      if (deps.stopSignal?.aborted) {
-        await progressLanded();
-        const stopped = await db.syncLogs.fail({
-          id: sync.id,
-          errorDetails: shutdownDetails(context()),
-          payloadSummary: failedSummary(sync, adapter),
-        });
-        log.warn(context(), 'sync stopped by shutdown');
-        return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
-      }
+    for await (const batch of readAhead(plan.records)) {
+      if (deps.stopSignal?.aborted) return await stopForShutdown(deps, sync, progress, counts, adapter, log);
       // The counts so far, once another batch follows them: the last batch's counts go with the
       // completion, so a sync of one batch (most scheduled syncs) writes none before it.
-      const now = performance.now();
-      if (batchNumber > 0 && now - lastProgressAt >= progressIntervalMs) {
-        lastProgressAt = now;
-        await progressLanded();
-        progressWrite = db.syncLogs
-          .reportProgress({ id: sync.id, recordsSynced: synced, recordsFailed: failed })
-          .catch((error: unknown) => {
-            progressError = { error };
-          });
-      }
-      if (!fencedByPush) await fence.assert(); // a runner that lost its lease stops before its next batch
-      fencedByPush = false;
-      batchNumber += 1;
+      if (counts.batchNumber > 0) await progress.maybeReport(counts);
+      await fence.beforeBatch();
+      counts.batchNumber += 1;
       inFlight = batch;
-      // The pre-flight (reads only) finds what the ledger would refuse; those records are
-      // recorded as rejected with its codes and never sent. Only the rest is posted. Naming the
-      // sync lets it read the chart of accounts and periods once per run, not once per batch.
-      const planned = await adapter.preflight(batch, {
-        organizationId: sync.organizationId,
-        syncLogId: sync.id,
-        signal: fence.signal,
-      });
-      const refused = new Set(planned.rejected.map((r) => r.recordId));
-      const checked = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
-      // Records posted earlier but never found are read back only, unless the operator confirmed them;
-      // those whose unverified posting is of the other kind (export / reversal) wait for it to settle.
-      const { neverSend, refused: unsettled } = await unverified.beforeBatch(checked);
-      const waiting = new Set(unsettled.map((r) => r.recordId));
-      const toPost = waiting.size > 0 ? checked.filter((r) => !waiting.has(r.id)) : checked;
-      const pushed =
-        toPost.length > 0
-          ? await unverified.guardUnsettled(toPost, neverSend, () =>
-              ledger.pushBatch(toPost, {
-                syncLogId: sync.id,
-                organizationId: sync.organizationId,
-                batchNumber,
-                readBackFirst,
-                ...(neverSend.size > 0 ? { neverSend } : {}),
-                // Fencing: the lease is proved before every ledger write, and a lost lease cancels
-                // the requests in flight.
-                signal: fence.signal,
-                beforeWrite,
-              }),
-            )
-          : { accepted: [], rejected: [], externalReferenceId: null };
-      // Ledgers quote what they were sent: their refusals are kept without the records' personal data.
-      const result = { ...pushed, rejected: rejectionsWithoutPersonalData(pushed.rejected, batch) };
-      await unverified.afterBatch(result, neverSend);
-      const rejected = [
-        ...rejectionsWithoutPersonalData(planned.rejected, batch),
-        ...unsettled,
-        ...result.rejected,
-      ];
+      const pushed = await pushOneBatch(
+        {
+          sync,
+          ledger,
+          unverified,
+          fence,
+          readBackFirst: plan.readBackFirst,
+          batchNumber: counts.batchNumber,
+        },
+        batch,
+      );
       summary.add(batch);
-      synced += result.accepted.length;
-      failed += rejected.length;
-      externalReferenceId ??= result.externalReferenceId;
-      for (const r of rejected) {
-        categories.set(r.category, (categories.get(r.category) ?? 0) + 1);
-        anyRetryable ||= r.retryable;
-        if (failures.length < MAX_RECORD_FAILURES)
-          failures.push(classifyRecordFailure(sync.accountingSystem, toRecordFailure(r)));
-        else truncated = true;
-      }
+      counts.add(pushed.accepted, pushed.rejected);
+      externalReferenceId ??= pushed.externalReferenceId;
       log.debug(
         {
-          batchNumber,
-          accepted: result.accepted.length,
-          rejected: rejected.length,
-          preflightRejected: refused.size,
+          batchNumber: counts.batchNumber,
+          accepted: pushed.accepted,
+          rejected: pushed.rejected.length,
+          preflightRejected: pushed.preflightRejected,
         },
         'batch pushed',
       );
     }
-
-    await progressLanded();
-    const errorDetails: ErrorDetails | null =
-      failed > 0
-        ? {
-            code: 'RECORDS_REJECTED',
-            message: `${failed} of ${synced + failed} records were rejected by ${sync.accountingSystem}`,
-            category: mostFrequent(categories),
-            retryable: anyRetryable,
-            recordFailures: failures,
-            ...(truncated ? { recordFailuresTruncated: true } : {}),
-          }
-        : null;
+    await progress.landed();
     const ledgerRequests = ledgerRequestsOf(adapter);
-    const done = await db.syncLogs.complete({
+    const done = await deps.db.syncLogs.complete({
       id: sync.id,
-      recordsSynced: synced,
-      recordsFailed: failed,
+      recordsSynced: counts.synced,
+      recordsFailed: counts.failed,
       externalReferenceId,
-      errorDetails,
+      errorDetails: counts.errorDetails(),
       payloadSummary: {
         ...summary.build(),
-        ...(reversal ? { reversal } : {}),
+        ...(plan.reversal ? { reversal: plan.reversal } : {}),
         ...unverified.summaryFields(),
         ...(ledgerRequests ? { ledgerRequests } : {}),
       },
     });
     log.info(
-      { status: done.syncLog.status, recordsSynced: synced, recordsFailed: failed, batches: batchNumber },
+      {
+        status: done.syncLog.status,
+        recordsSynced: counts.synced,
+        recordsFailed: counts.failed,
+        batches: counts.batchNumber,
+      },
       'sync finished',
     );
     return { status: done.syncLog.status, syncLog: done.syncLog };
   } catch (error) {
-    await progressWrite; // never two writes to the row at once
+    await progress.settled(); // never two writes to the row at once
     if (lease?.lost || (isDomainError(error) && error.code === 'LEASE_LOST'))
-      return leaseLost(deps, sync, context(), log);
-    return failSafely(deps, sync, error, { context: context(), records: inFlight }, log, adapter);
+      return leaseLost(deps, sync, counts.context(), log);
+    return failSafely(deps, sync, error, { context: counts.context(), records: inFlight }, log, adapter);
   } finally {
     await lease?.release();
   }
+}
+
+/** What a sync has done so far: its counts, and the record failures its error details will list. */
+class SyncCounts {
+  synced = 0;
+  failed = 0;
+  batchNumber = 0;
+  private readonly failures: RecordFailure[] = [];
+  private truncated = false;
+  private readonly categories = new Map<ErrorCategory, number>();
+  private anyRetryable = false;
+
+  constructor(private readonly system: SyncLog['accountingSystem']) {}
+
+  context() {
+    return { batchNumber: this.batchNumber, recordsSynced: this.synced, recordsFailed: this.failed };
+  }
+
+  add(accepted: number, rejected: readonly RejectedRecord[]): void {
+    this.synced += accepted;
+    this.failed += rejected.length;
+    for (const r of rejected) {
+      this.categories.set(r.category, (this.categories.get(r.category) ?? 0) + 1);
+      this.anyRetryable ||= r.retryable;
+      if (this.failures.length < MAX_RECORD_FAILURES)
+        this.failures.push(classifyRecordFailure(this.system, toRecordFailure(r)));
+      else this.truncated = true;
+    }
+  }
+
+  errorDetails(): ErrorDetails | null {
+    if (this.failed === 0) return null;
+    return {
+      code: 'RECORDS_REJECTED',
+      message: `${this.failed} of ${this.synced + this.failed} records were rejected by ${this.system}`,
+      category: mostFrequent(this.categories),
+      retryable: this.anyRetryable,
+      recordFailures: this.failures,
+      ...(this.truncated ? { recordFailuresTruncated: true } : {}),
+    };
+  }
+}
+
+/**
+ * A batch's progress report is written while the next batch is read and pushed (one report in
+ * flight at most, awaited before the next one and before the sync ends): the database round trip
+ * no longer adds to every batch. A failed report still fails the sync, one batch later. Reports
+ * are at least `intervalMs` apart (see PROGRESS_INTERVAL_MS).
+ */
+class ProgressReports {
+  private lastAt = performance.now();
+  private write: Promise<unknown> = Promise.resolve();
+  private error: { error: unknown } | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly syncLogId: string,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Start writing the counts if the last report is old enough (after the previous one landed). */
+  async maybeReport(counts: SyncCounts): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastAt < this.intervalMs) return;
+    this.lastAt = now;
+    await this.landed();
+    this.write = this.db.syncLogs
+      .reportProgress({ id: this.syncLogId, recordsSynced: counts.synced, recordsFailed: counts.failed })
+      .catch((error: unknown) => {
+        this.error = { error };
+      });
+  }
+
+  /** The report in flight has landed; throws what it failed with. */
+  async landed(): Promise<void> {
+    await this.write;
+    if (this.error) throw this.error.error;
+  }
+
+  /** The report in flight has ended, landed or not. */
+  async settled(): Promise<void> {
+    await this.write;
+  }
+}
+
+/**
+ * Whether the last push proved the lease before a write of its own (the adapters call
+ * `beforeWrite` before every ledger write). Then the next batch needs no extra round trip: its
+ * first write is fenced anyway, and reads need no fence. A push that never called it (a read-only
+ * batch, an adapter without fencing) is followed by the check before the next batch.
+ */
+class BatchFence {
+  private fencedByPush = false;
+
+  constructor(private readonly lease: HeldLease) {}
+
+  get signal(): AbortSignal {
+    return this.lease.signal;
+  }
+
+  readonly beforeWrite = async (): Promise<void> => {
+    await this.lease.assert();
+    this.fencedByPush = true;
+  };
+
+  /** A runner that lost its lease stops before its next batch. */
+  async beforeBatch(): Promise<void> {
+    if (!this.fencedByPush) await this.lease.assert();
+    this.fencedByPush = false;
+  }
+}
+
+/** Which records the sync sends, and whether it must read the ledger back before posting. */
+async function planRecords(deps: RunnerDeps, sync: SyncLog, log: Logger, signal: AbortSignal) {
+  const { db } = deps;
+  const resync = sync.payloadSummary?.parentSyncId !== undefined;
+  const recordIds =
+    resync && sync.payloadSummary?.recordIds?.length ? sync.payloadSummary.recordIds : undefined;
+  // A reversal posts each record's reversing document under its reversal key: read back first,
+  // as a re-sync does, so a reversal some attempt already posted is never posted twice.
+  const reversal = reversalOf(sync);
+  const readBackFirst = resync || reversal !== undefined || (await hadUnfinishedAttempt(db, sync));
+  if (readBackFirst) await waitForReapedWrites(deps, sync, log, signal);
+  const selection = {
+    organizationId: sync.organizationId,
+    periodStart: sync.periodStart,
+    periodEnd: sync.periodEnd,
+    ...(recordIds ? { recordIds } : {}),
+  };
+  const records = reversal
+    ? db.expenseRecords.streamPostedBy(reversal.of, recordIds ? { recordIds } : {}, deps.batchSize)
+    : db.expenseRecords.streamApproved(selection, deps.batchSize);
+  return { records, reversal, readBackFirst };
+}
+
+/** Shutdown reached the sync between two batches: it is failed as `WORKER_SHUTDOWN`. */
+async function stopForShutdown(
+  deps: RunnerDeps,
+  sync: SyncLog,
+  progress: ProgressReports,
+  counts: SyncCounts,
+  adapter: AccountingAdapter,
+  log: Logger,
+): Promise<RunOutcome> {
+  await progress.landed();
+  const stopped = await deps.db.syncLogs.fail({
+    id: sync.id,
+    errorDetails: shutdownDetails(counts.context()),
+    payloadSummary: failedSummary(sync, adapter),
+  });
+  log.warn(counts.context(), 'sync stopped by shutdown');
+  return { status: stopped.status, syncLog: stopped, reason: 'shutdown' };
+}
+
+/** One batch: its pre-flight, the unverified postings' guard, the push; refusals without personal data. */
+async function pushOneBatch(
+  run: {
+    sync: SyncLog;
+    ledger: AccountingAdapter;
+    unverified: SyncUnverifiedPostings;
+    fence: BatchFence;
+    readBackFirst: boolean;
+    batchNumber: number;
+  },
+  batch: readonly ExportRecord[],
+): Promise<{
+  accepted: number;
+  rejected: RejectedRecord[];
+  externalReferenceId: string | null;
+  preflightRejected: number;
+}> {
+  const { sync, ledger, unverified, fence } = run;
+  // The pre-flight (reads only) finds what the ledger would refuse; those records are recorded as
+  // rejected with its codes and never sent. Only the rest is posted. Naming the sync lets it read
+  // the chart of accounts and periods once per run, not once per batch.
+  const planned = await ledger.preflight(batch, {
+    organizationId: sync.organizationId,
+    syncLogId: sync.id,
+    signal: fence.signal,
+  });
+  const refused = new Set(planned.rejected.map((r) => r.recordId));
+  const checked = refused.size > 0 ? batch.filter((r) => !refused.has(r.id)) : batch;
+  // Records posted earlier but never found are read back only, unless the operator confirmed them;
+  // those whose unverified posting is of the other kind (export / reversal) wait for it to settle.
+  const { neverSend, refused: unsettled } = await unverified.beforeBatch(checked);
+  const waiting = new Set(unsettled.map((r) => r.recordId));
+  const toPost = waiting.size > 0 ? checked.filter((r) => !waiting.has(r.id)) : checked;
+  const pushed =
+    toPost.length > 0
+      ? await unverified.guardUnsettled(toPost, neverSend, () =>
+          ledger.pushBatch(toPost, {
+            syncLogId: sync.id,
+            organizationId: sync.organizationId,
+            batchNumber: run.batchNumber,
+            readBackFirst: run.readBackFirst,
+            ...(neverSend.size > 0 ? { neverSend } : {}),
+            // Fencing: the lease is proved before every ledger write, and a lost lease cancels
+            // the requests in flight.
+            signal: fence.signal,
+            beforeWrite: fence.beforeWrite,
+          }),
+        )
+      : { accepted: [], rejected: [], externalReferenceId: null };
+  // Ledgers quote what they were sent: their refusals are kept without the records' personal data.
+  const result = { ...pushed, rejected: rejectionsWithoutPersonalData(pushed.rejected, batch) };
+  await unverified.afterBatch(result, neverSend);
+  return {
+    accepted: result.accepted.length,
+    rejected: [...rejectionsWithoutPersonalData(planned.rejected, batch), ...unsettled, ...result.rejected],
+    externalReferenceId: result.externalReferenceId,
+    preflightRejected: refused.size,
+  };
 }
 
 async function resolveAdapter(deps: RunnerDeps, sync: SyncLog): Promise<AccountingAdapter> {

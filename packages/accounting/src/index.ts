@@ -39,3 +39,5 @@ export * from './systems/xledger/xledger-documents.js';
 export * from './systems/xledger/xledger-errors.js';
 export * from './systems/xledger/xledger-system.js';
 export * from './systems/xledger/xledger-voucher.js';
+export * from './telemetry/sdk.js';
+export * from './telemetry/tracing.js';

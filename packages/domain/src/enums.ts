@@ -11,6 +11,8 @@ export const accountingSystemSchema = z.enum(ACCOUNTING_SYSTEMS);
 export const SYNC_TYPES = ['scheduled', 'manual', 'api'] as const;
 /** zod schema for what triggered a sync (one of {@link SYNC_TYPES}). */
 export const syncTypeSchema = z.enum(SYNC_TYPES);
+/** What triggered a sync (one of {@link SYNC_TYPES}). */
+export type SyncType = (typeof SYNC_TYPES)[number];
 
 /** Lifecycle states of a sync attempt, in lifecycle order. */
 export const SYNC_STATUSES = ['pending', 'in_progress', 'success', 'partial', 'failed'] as const;

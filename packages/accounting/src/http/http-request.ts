@@ -1,4 +1,5 @@
 import { AccountingError } from '../port.js';
+import { traceLedgerRequest } from '../telemetry/tracing.js';
 import { abortedError } from './clock.js';
 import type { RequestGate } from './request-gate.js';
 
@@ -51,7 +52,7 @@ export async function sendHttp(
   if (signal?.aborted) throw abortedError(false);
   const release = transport.gate ? await transport.gate.acquire(signal) : undefined;
   try {
-    return await exchange(request, transport, signal);
+    return await traceLedgerRequest(request, () => exchange(request, transport, signal));
   } finally {
     release?.();
   }
