@@ -13,7 +13,6 @@ export { parseKeyFilter } from '../systems/dynamics/emulator/dynamics-emulator.j
 export { EMULATED_SYSTEMS } from '../systems/emulator-registry.js';
 export { DEMO_XLEDGER_POSTING_MODEL } from '../systems/xledger/emulator/xledger-emulated-system.js';
 export { balancesOf as xledgerBalancesOf } from '../systems/xledger/emulator/xledger-ledger.js';
-export type { EmulatorOptions } from './emulator-options.js';
 export { readEmulatorEnv } from './env.js';
 export type { EmulatorFaults } from './faults.js';
 export * from './server.js';

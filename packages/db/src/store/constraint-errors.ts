@@ -184,7 +184,7 @@ const FOREIGN_KEY_CODES = new Set(['23503', 'SQLITE_CONSTRAINT_FOREIGNKEY']);
  * checks) to the DomainError the domain would have thrown. Returns null for anything else, which
  * the caller rethrows: only real faults (connection loss) stay driver errors.
  */
-export function constraintToDomainError(error: unknown): DomainError | null {
+function constraintToDomainError(error: unknown): DomainError | null {
   const e = unwrap(error);
   if (!e) return null;
   const code = String(e.code ?? '');

@@ -91,7 +91,7 @@ export interface RecordSelection {
 export type SyncRunner = 'worker' | 'external';
 
 /** Options of `SyncLogStore.create`. */
-export interface CreateOptions {
+interface CreateOptions {
   now?: IsoDateTime;
   /** Default `worker`. */
   runner?: SyncRunner;

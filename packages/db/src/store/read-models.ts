@@ -119,5 +119,3 @@ export function resyncEntryFrom(log: SyncLog): ResyncPlanEntry {
     wholePeriod,
   };
 }
-
-export { toIso };

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { all, write } from '../store/driver.js';
 import { driverFor } from '../store/driver-for.js';
 import type { Database, Dialect } from '../store/port.js';
+import { rowOf } from '../store/rows.js';
 import { compile, p, type Statement } from '../store/statement.js';
 
 /** The shape of a W3C traceparent (version 00): anything else is never stored. */
@@ -39,14 +40,14 @@ export async function recordTraceParent(
   await driver.run(write(STATEMENTS[driver.dialect].record, { id: syncLogId, traceparent }));
 }
 
+const traceParentRow = rowOf<{ traceparent: string }>('trace parent', { traceparent: 'text' });
+
 /**
  * The trace a sync was recorded in, taken once: a second attempt after a crash starts a trace of
  * its own rather than growing one whose request ended long ago.
  */
 export async function takeTraceParent(db: Pick<Database, 'raw'>, syncLogId: string): Promise<string | null> {
   const driver = driverFor(db.raw);
-  const rows = await driver.run(
-    all<{ traceparent: string }>(STATEMENTS[driver.dialect].take, { id: syncLogId }),
-  );
+  const rows = await driver.run(all(STATEMENTS[driver.dialect].take, { id: syncLogId }, traceParentRow));
   return rows[0]?.traceparent ?? null;
 }
