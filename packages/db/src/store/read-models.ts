@@ -1,7 +1,7 @@
 import type { AccountingSystem, SyncLog } from '@meander/domain';
 import type { MonitoringEntry, ResyncPlanEntry } from './port.js';
 import { rowOf } from './rows.js';
-import { toIso, toIsoOrNull } from './sync-log-row.js';
+import { toIsoOrNull } from './sync-log-row.js';
 
 /** Per organization and system, the aggregates one grouped query returns (both dialects). */
 export interface MonitoringStatsRow {
