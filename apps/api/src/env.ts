@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import {
   DEFAULT_DATABASE_URL,
-  DEFAULT_SIGNING_BOUND,
+  type ProcessKeys,
   parseAllowedHosts,
   parseCredentialsKey,
+  processKeysEnvShape,
+  processKeysOf,
   type SecretBox,
   secretBoxFromEnv,
   weakJwtSecretReason,
@@ -28,19 +30,10 @@ const schema = z.object({
   AUTH_JWT_SECRET: z.string().min(16, 'AUTH_JWT_SECRET must be at least 16 characters').optional(),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().positive().default(120),
-  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
-  /** How long a chain head may wait for its checkpoint (ms, at most 100 seals); 0 signs every seal. */
-  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(60_000)
-    .default(DEFAULT_SIGNING_BOUND.intervalMs),
+  ...processKeysEnvShape,
   AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(86_400),
   AUTH_JWT_ISSUER: z.string().min(1).optional(),
   AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
-  CREDENTIALS_KEY: z.string().min(1).optional(),
-  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   /** SQLite only: the API connection's page cache (the worker keeps SQLite's 2 MiB default). */
@@ -56,7 +49,7 @@ const schema = z.object({
 });
 
 /** The API's settings, read and validated once (the only place that reads process.env). */
-export interface ApiEnv {
+export interface ApiEnv extends ProcessKeys {
   production: boolean;
   databaseUrl: string;
   port: number;
@@ -74,15 +67,8 @@ export interface ApiEnv {
   sqliteCacheMiB: number;
   maxBatchSize: number;
   writeRateLimit: WriteRateLimit | false;
-  /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
-  auditSigningKey: string | undefined;
-  /** `AUDIT_CHECKPOINT_INTERVAL_MS`: how long a sealed head may wait for its checkpoint. */
-  checkpointIntervalMs: number;
   /** What a bearer token must satisfy beyond its signature. */
   tokenPolicy: TokenPolicy;
-  /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
-  credentialsKey: string | undefined;
-  previousCredentialsKeys: string | undefined;
 }
 
 export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
@@ -124,15 +110,12 @@ export function readApiEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
       e.API_WRITE_RATE_LIMIT === 0
         ? false
         : { points: e.API_WRITE_RATE_LIMIT, windowSeconds: e.API_WRITE_RATE_WINDOW_SECONDS },
-    auditSigningKey: e.AUDIT_SIGNING_KEY,
-    checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
+    ...processKeysOf(e),
     tokenPolicy: {
       maxLifetimeSeconds: e.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
       ...(e.AUTH_JWT_ISSUER ? { issuer: e.AUTH_JWT_ISSUER } : {}),
       ...(e.AUTH_JWT_AUDIENCE ? { audience: e.AUTH_JWT_AUDIENCE } : {}),
     },
-    credentialsKey: e.CREDENTIALS_KEY,
-    previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
   };
 }
 

@@ -2,9 +2,11 @@ import { hostname } from 'node:os';
 import { DEFAULT_LEDGER_LIMITS, LedgerLimits } from '@meander/accounting';
 import {
   DEFAULT_DATABASE_URL,
-  DEFAULT_SIGNING_BOUND,
   dialectOf,
+  type ProcessKeys,
   parseAllowedHosts,
+  processKeysEnvShape,
+  processKeysOf,
   type SecretBox,
   secretBoxFromEnv,
 } from '@meander/db';
@@ -35,23 +37,14 @@ const schema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   WORKER_ID: z.string().min(1).optional(),
   NODE_ENV: z.string().default('development'),
-  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
-  /** How long a chain head may wait for its checkpoint (ms, at most 100 seals); 0 signs every seal. */
-  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(60_000)
-    .default(DEFAULT_SIGNING_BOUND.intervalMs),
-  CREDENTIALS_KEY: z.string().min(1).optional(),
-  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
+  ...processKeysEnvShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS: positiveInt(60),
 });
 
 /** The worker's settings, read and validated once (the only place that reads process.env). */
-export interface WorkerEnv {
+export interface WorkerEnv extends ProcessKeys {
   databaseUrl: string;
   queue: 'inline' | 'pg-boss';
   staleAfterSeconds: number;
@@ -74,13 +67,6 @@ export interface WorkerEnv {
   /** `WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS`: how often health changes time alone made are announced. */
   webhookHealthScanSeconds: number;
   production: boolean;
-  /** `AUDIT_SIGNING_KEY` as given (PEM or path); unset means the development key file under ./data. */
-  auditSigningKey: string | undefined;
-  /** `AUDIT_CHECKPOINT_INTERVAL_MS`: how long a sealed head may wait for its checkpoint. */
-  checkpointIntervalMs: number;
-  /** `CREDENTIALS_KEY` (base64, 32 bytes) and the previous keys still accepted while rotating. */
-  credentialsKey: string | undefined;
-  previousCredentialsKeys: string | undefined;
 }
 
 export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEnv {
@@ -118,9 +104,6 @@ export function readWorkerEnv(source: NodeJS.ProcessEnv = process.env): WorkerEn
     webhookAllowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
     webhookHealthScanSeconds: e.WEBHOOK_HEALTH_SCAN_INTERVAL_SECONDS,
     production,
-    auditSigningKey: e.AUDIT_SIGNING_KEY,
-    checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
-    credentialsKey: e.CREDENTIALS_KEY,
-    previousCredentialsKeys: e.CREDENTIALS_PREVIOUS_KEYS,
+    ...processKeysOf(e),
   };
 }

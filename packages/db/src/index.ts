@@ -46,6 +46,7 @@ export async function openDatabase(
 }
 export { loadIntegrationHealth } from './health/load-health.js';
 export { readLedgerRequestTotals } from './metrics/ledger-requests.js';
+export { type ProcessKeys, processKeysEnvShape, processKeysOf } from './process-keys.js';
 export { countUnclassifiedErrors } from './rejections/unclassified.js';
 export { recordTraceParent, takeTraceParent } from './tracing/trace-parents.js';
 export { healthAnnouncementsFor } from './webhooks/health-announcements.js';

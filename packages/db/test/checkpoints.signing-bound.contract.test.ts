@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   Checkpointer,
   CheckpointSigner,
@@ -6,6 +7,7 @@ import {
   verifyAgainstCheckpoint,
   withCheckpoints,
 } from '../src/checkpoints/index.js';
+import { processKeysEnvShape, processKeysOf } from '../src/process-keys.js';
 import type { Database } from '../src/store/port.js';
 import {
   aCreateCommand,
@@ -117,5 +119,24 @@ describe.each(DIALECTS)('checkpoints signed within a bound on %s', (dialect) => 
     expect(await signedSeqs()).toEqual([1, 3]);
     expect(await verify()).toMatchObject({ ok: true, checked: 3, unsignedLinks: 0 });
     checkpointer.stop();
+  });
+});
+
+describe('AUDIT_CHECKPOINT_INTERVAL_MS', () => {
+  const read = (env: Record<string, string>) => z.object(processKeysEnvShape).safeParse(env);
+
+  it('defaults to 250 ms and takes 0 for "sign every seal"', () => {
+    const parsed = read({});
+    expect(parsed.success && processKeysOf(parsed.data).checkpointIntervalMs).toBe(250);
+    const zero = read({ AUDIT_CHECKPOINT_INTERVAL_MS: '0' });
+    expect(zero.success && signingBoundOf(processKeysOf(zero.data).checkpointIntervalMs)).toBeUndefined();
+  });
+
+  it('refuses a negative, fractional or over-a-minute interval, naming the variable', () => {
+    for (const bad of ['-1', '2.5', '60001', 'soon']) {
+      const parsed = read({ AUDIT_CHECKPOINT_INTERVAL_MS: bad });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(['AUDIT_CHECKPOINT_INTERVAL_MS']);
+    }
   });
 });
