@@ -4,6 +4,10 @@ export default defineConfig({
   // Workspace packages resolve to their TypeScript sources (the "@meander/source" export condition).
   ssr: { resolve: { conditions: ['@meander/source', 'module', 'node', 'development|production'] } },
   test: {
+    // One module graph for the run, not one per file: importing the store, the adapters and the
+    // API again for every file was a third of CI's test CPU (the store's suite: 119 s → 65 s).
+    // Files share no state but modules; each makes its own database, emulators and servers.
+    isolate: false,
     name: 'db',
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
