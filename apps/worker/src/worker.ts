@@ -9,6 +9,7 @@ import {
   signingBoundOf,
   withCheckpoints,
 } from '@meander/db';
+import { heapLimitMiB } from './heap-bound.js';
 import { createLogger, type Logger } from './logger.js';
 import { InlineSyncQueue } from './queue/inline.js';
 import { PgBossSyncQueue, withSetupLock } from './queue/pg-boss.js';
@@ -138,7 +139,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   if (catchUpHours > 0) {
     await queue.tick({ since: new Date(Date.now() - catchUpHours * 3_600_000) });
   }
-  logger.info({ queue: kind, concurrency, workerId: common.workerId }, 'worker started');
+  logger.info(
+    { queue: kind, concurrency, workerId: common.workerId, heapLimitMiB: heapLimitMiB() },
+    'worker started',
+  );
   let stopped: Promise<void> | null = null;
   return {
     queue,

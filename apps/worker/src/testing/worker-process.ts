@@ -5,10 +5,11 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Database, NewExpenseRecord } from '@meander/db';
 import type { AccountingConnection } from '@meander/domain';
+import { WORKER_OLD_SPACE_MIB } from '../heap-bound.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 
-/** A real worker process, as `pnpm --filter @meander/worker start` runs it, on `databaseUrl`. */
+/** A real worker process, as `pnpm --filter @meander/worker start` runs it (its heap bound too), on `databaseUrl`. */
 export function spawnWorkerProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
@@ -16,7 +17,13 @@ export function spawnWorkerProcess(
 ): ChildProcess {
   return spawn(
     process.execPath,
-    ['--conditions=@meander/source', '--import', 'tsx', join(ROOT, 'apps/worker/src/main.ts')],
+    [
+      `--max-old-space-size=${WORKER_OLD_SPACE_MIB}`,
+      '--conditions=@meander/source',
+      '--import',
+      'tsx',
+      join(ROOT, 'apps/worker/src/main.ts'),
+    ],
     {
       cwd: ROOT,
       env: {
