@@ -1,5 +1,5 @@
 import { activeTraceParent, contextOfTraceParent, inSpan } from '@meander/accounting';
-import { type Database, recordTraceParent, type SyncLogStore } from '@meander/db';
+import { type Database, recordTraceParent, type SyncLogStore, withSyncLogs } from '@meander/db';
 import type { SyncLog } from '@meander/domain';
 import { SpanKind } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
@@ -28,9 +28,6 @@ export function traceRequests(routeOf: (path: string) => string): MiddlewareHand
   };
 }
 
-/** The methods that record a pending sync for the worker: where a request's trace is handed on. */
-const RECORDING = new Set<PropertyKey>(['create', 'createReversal']);
-
 /**
  * The database, with every pending sync it records remembering the active trace (migration 0015):
  * the worker's sync span and its ledger requests then join the API request's trace. Only used
@@ -45,26 +42,17 @@ export function withTraceParents<D extends Database>(db: D, logger: Logger): D {
       logger.warn({ syncLogId: log.id, err: String(error) }, 'could not record the trace of a sync'),
     );
   };
-  const syncLogs = new Proxy(db.syncLogs, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      if (!RECORDING.has(property)) return value.bind(target);
-      return async (...args: unknown[]) => {
-        const result: Awaited<ReturnType<SyncLogStore['create'] | SyncLogStore['createReversal']>> =
-          await value.apply(target, args);
-        // An external runner's sync is never claimed by the worker: no trace to hand on.
-        const external = (args[1] as { runner?: string } | undefined)?.runner === 'external';
-        if (!external) await remember('syncLog' in result ? result.syncLog : result);
-        return result;
-      };
+  return withSyncLogs(db, (store) => ({
+    async create(...args: Parameters<SyncLogStore['create']>) {
+      const created = await store.create(...args);
+      // An external runner's sync is never claimed by the worker: no trace to hand on.
+      if (args[1]?.runner !== 'external') await remember(created.syncLog);
+      return created;
     },
-  });
-  return new Proxy(db, {
-    get(target, property) {
-      if (property === 'syncLogs') return syncLogs;
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+    async createReversal(...args: Parameters<SyncLogStore['createReversal']>) {
+      const reversal = await store.createReversal(...args);
+      await remember(reversal);
+      return reversal;
     },
-  });
+  }));
 }

@@ -1,5 +1,6 @@
 import { GENESIS_HASH } from '../store/hash-chain.js';
 import type { Database, DeletionActor, SyncLogStore } from '../store/port.js';
+import { withSyncLogs } from '../store/with-sync-logs.js';
 import type { SignedCheckpoint, SigningState } from './port.js';
 import type { CheckpointSigner } from './signing.js';
 
@@ -26,6 +27,9 @@ export class CheckpointConflictError extends Error {
 
 /** How many organizations' last signed counts a checkpointer keeps to carry forward. */
 const CARRIED_COUNTS = 1_024;
+
+/** Below this many signing windows none is swept. */
+const WINDOW_SWEEP_FLOOR = 1_024;
 
 /**
  * How far a chain head may run ahead of its signature. A seal is signed before its call returns
@@ -76,6 +80,8 @@ export class Checkpointer {
   private timer: NodeJS.Timeout | null = null;
   /** Organizations signed less than a window ago (only with a {@link SigningBound}). */
   private readonly windows = new Map<string, SigningWindow>();
+  /** The number of windows at which ended ones are next swept (see {@link Checkpointer.openWindow}). */
+  private sweepWindowsAt = WINDOW_SWEEP_FLOOR;
 
   constructor(
     private readonly db: Pick<Database, 'checkpoints'>,
@@ -194,17 +200,15 @@ export class Checkpointer {
     if (!bound || bound.intervalMs <= 0) return this.signNow(organizationId);
     const now = this.clock();
     const window = this.windows.get(organizationId);
-    if (!window || now - window.signedAt >= bound.intervalMs) {
+    // Outside a window (none, or it ended), or the window's seal budget spent: sign now and
+    // open the next window; otherwise the seal waits for its window's end.
+    const signNow = !window || now - window.signedAt >= bound.intervalMs || window.waiting + 1 >= bound.seals;
+    if (signNow) {
       if (window?.timer) clearTimeout(window.timer);
       this.openWindow(organizationId, now);
       return this.signNow(organizationId);
     }
     window.waiting += 1;
-    if (window.waiting >= bound.seals) {
-      if (window.timer) clearTimeout(window.timer);
-      this.openWindow(organizationId, now);
-      return this.signNow(organizationId);
-    }
     window.timer ??= setTimeout(
       () => this.closeWindow(organizationId),
       window.signedAt + bound.intervalMs - now,
@@ -218,7 +222,7 @@ export class Checkpointer {
     return n;
   }
 
-  /** Sign every head whose seals wait for their window now (shutdown, or before evidence). */
+  /** Sign every head whose seals wait for their window now (a graceful shutdown, {@link close}). */
   async flush(): Promise<void> {
     const due = [...this.windows].filter(([, w]) => w.waiting > 0).map(([id]) => id);
     for (const [, window] of this.windows) if (window.timer) clearTimeout(window.timer);
@@ -231,11 +235,14 @@ export class Checkpointer {
   }
 
   private openWindow(organizationId: string, now: number): void {
-    // Forget windows that ended: the map holds only organizations signed within the last window.
+    // Forget windows that ended (the map holds the organizations signed within the last window),
+    // when the map has doubled since the last sweep: a sweep per new window rescanned every live
+    // one once a burst kept more than the floor open.
     const bound = this.options.bound;
-    if (bound && this.windows.size >= (this.options.carriedCounts ?? CARRIED_COUNTS)) {
+    if (bound && this.windows.size >= this.sweepWindowsAt) {
       for (const [id, w] of this.windows)
         if (w.waiting === 0 && now - w.signedAt >= bound.intervalMs) this.windows.delete(id);
+      this.sweepWindowsAt = Math.max(WINDOW_SWEEP_FLOOR, 2 * this.windows.size);
     }
     this.windows.delete(organizationId);
     this.windows.set(organizationId, { signedAt: now, waiting: 0, timer: null });
@@ -302,50 +309,32 @@ export class Checkpointer {
 }
 
 /**
- * The same database, whose `syncLogs.complete` and `fail` sign the organization's new chain head
- * before they return. A Proxy rather than a copy, so it keeps working whatever shape the stores take.
+ * The same database, whose `syncLogs.complete`, `fail` and `delete` sign the organization's new
+ * chain head (within the checkpointer's bound) before they return.
  */
 export function withCheckpoints<D extends Database>(db: D, checkpointer: Checkpointer): D {
-  const store = db.syncLogs;
-  const syncLogs = new Proxy(store, {
-    get(target, property) {
-      if (property === 'complete') {
-        return async (...args: Parameters<SyncLogStore['complete']>) => {
-          const planned = await target.complete(...args);
-          await checkpointer.afterSeal(planned.syncLog.organizationId);
-          return planned;
-        };
-      }
-      if (property === 'delete') {
-        // Deletions are signed with the checkpoint key inside their transaction, and the chain
-        // head is signed again after: a tombstone the database owner writes has no signature.
-        return async (command: Parameters<SyncLogStore['delete']>[0], actor: DeletionActor) => {
-          const deletion = await target.delete(command, {
-            ...actor,
-            sign: (facts) => checkpointer.signer.signDeletion(facts),
-          });
-          await checkpointer.afterSeal(deletion.organizationId);
-          return deletion;
-        };
-      }
-      if (property === 'fail') {
-        return async (...args: Parameters<SyncLogStore['fail']>) => {
-          const failed = await target.fail(...args);
-          await checkpointer.afterSeal(failed.organizationId);
-          return failed;
-        };
-      }
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+  return withSyncLogs(db, (store) => ({
+    async complete(...args: Parameters<SyncLogStore['complete']>) {
+      const planned = await store.complete(...args);
+      await checkpointer.afterSeal(planned.syncLog.organizationId);
+      return planned;
     },
-  });
-  return new Proxy(db, {
-    get(target, property) {
-      if (property === 'syncLogs') return syncLogs;
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+    async fail(...args: Parameters<SyncLogStore['fail']>) {
+      const failed = await store.fail(...args);
+      await checkpointer.afterSeal(failed.organizationId);
+      return failed;
     },
-  });
+    // Deletions are signed with the checkpoint key inside their transaction, and the chain head
+    // is signed again after: a tombstone the database owner writes has no signature.
+    async delete(command: Parameters<SyncLogStore['delete']>[0], actor: DeletionActor) {
+      const deletion = await store.delete(command, {
+        ...actor,
+        sign: (facts) => checkpointer.signer.signDeletion(facts),
+      });
+      await checkpointer.afterSeal(deletion.organizationId);
+      return deletion;
+    },
+  }));
 }
 
 /** The same signed checkpoint: every field its signature covers, and the signature itself. */
