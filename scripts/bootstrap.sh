@@ -64,6 +64,11 @@ case "$cmd" in
     # Unused files, exports and dependencies fail the run like a type error (config: knip.jsonc).
     pnpm exec knip --no-progress
     find packages apps tests bench -maxdepth 2 -name '.vitest-result*.json' -delete
+    # The console the product serves (apps/admin/dist), built once before any suite starts: several
+    # suites start the product (which builds a missing console) and the release suite's build of the
+    # API carries it, so whichever came first rebuilt it under a browser suite reading it. Built
+    # here, their builds are turbo cache hits that leave the files alone.
+    pnpm exec turbo run build --filter=@meander/admin --output-logs=errors-only
     # --continue: every package's suite runs even when one fails; the summary decides the exit code.
     # The reliability suite (bench's `test`) runs among the packages' suites, in a slot the others
     # leave free, rather than after all of them.
