@@ -69,10 +69,10 @@ case "$cmd" in
     # API carries it, so whichever came first rebuilt it under a browser suite reading it. Built
     # here, their builds are turbo cache hits that leave the files alone.
     pnpm exec turbo run build --filter=@meander/admin --output-logs=errors-only
-    # --continue: every package's suite runs even when one fails; the summary decides the exit code.
-    # The reliability suite (bench's `test`) runs among the packages' suites, in a slot the others
-    # leave free, rather than after all of them.
-    pnpm exec turbo run test --concurrency=2 --continue || true
+    # Every package's suite (the reliability suite, bench's `test`, among them), two at a time,
+    # longest first (scripts/run-suites.ts); even when one fails every suite runs, and the summary
+    # decides the exit code.
+    pnpm exec tsx scripts/run-suites.ts
     pnpm exec tsx scripts/test-summary.ts ;;
   typecheck)
     typecheck ;;

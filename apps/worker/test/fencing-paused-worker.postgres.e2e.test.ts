@@ -1,0 +1,3 @@
+import { pausedWorkerSuite } from './support/paused-worker-suite.js';
+
+pausedWorkerSuite('postgres');
