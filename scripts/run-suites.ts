@@ -17,15 +17,15 @@ const CONCURRENCY = 2;
 
 /** Seconds each suite took in CI on the 2-core machine (2026-12-05), the order's only input. */
 const MEASURED_SECONDS: Record<string, number> = {
-  'apps/cli': 205,
-  'apps/worker': 185,
-  'packages/db': 155,
-  'apps/admin': 125,
-  'apps/api': 85,
-  'tests/release': 55,
-  bench: 48,
-  'packages/accounting': 39,
-  'packages/domain': 4,
+  'apps/worker': 237,
+  'packages/db': 147,
+  'apps/admin': 138,
+  'apps/cli': 90,
+  'apps/api': 88,
+  'tests/release': 88,
+  bench: 53,
+  'packages/accounting': 41,
+  'packages/domain': 6,
 };
 
 /** Every workspace package with a `test` script, longest first; one not measured yet runs first. */

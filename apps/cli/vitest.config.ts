@@ -11,6 +11,7 @@ export default defineConfig({
     // Files share no state but modules; each makes its own database, emulators and servers.
     isolate: false,
     name: 'cli',
+    globalSetup: ['./test/support/build-cli.ts'],
     include: ['test/**/*.test.ts'],
     testTimeout: 90_000,
     hookTimeout: 120_000,

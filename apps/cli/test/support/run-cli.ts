@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-/** The repository root and the CLI's bin, as a user runs it. */
+/** The repository root, and the CLI as a production install runs it (built by ./build-cli.ts). */
 export const ROOT = resolve(import.meta.dirname, '../../../..');
-export const BIN = join(ROOT, 'apps/cli/bin/meander-sync.js');
+export const BIN = join(ROOT, 'apps/cli/dist/main.js');
 
 /** What a finished child process left: its exit code and everything it printed. */
 export interface RunResult {
