@@ -37,6 +37,8 @@ async function forkLoadClient(): Promise<{ run(order: LoadOrder): Promise<LoadRe
 }
 
 const SECRET = 'bench-secret-0123456789abcdef';
+/** Concurrent client loops of every drive. */
+const CLIENTS = 16;
 
 /**
  * Bare Hono routes, with no tRPC, auth or input validation (the write routes read and parse their JSON bodies). `/bare/list` runs the list's SQL on the
@@ -148,7 +150,7 @@ function driver(
 ): Drive {
   return async (scenario, warmup = false) => {
     const cpu = process.cpuUsage();
-    const result = await client.run({ ...target, scenario, clients: 16, warmup });
+    const result = await client.run({ ...target, scenario, clients: CLIENTS, warmup });
     const used = process.cpuUsage(cpu);
     return { ...result, cpuUsPerIteration: round((used.user + used.system) / Math.max(result.n, 1), 1) };
   };
@@ -204,6 +206,10 @@ export async function runApiBench(
   /** Organizations with 30 syncs of history each, whose lists and write cycles the drives spread over. */
   organizations = 64,
 ): Promise<Row[]> {
+  // Each client cycles an organization of its own in each of the three write scenarios: fewer,
+  // and two clients' syncs of one organization refuse each other (one active sync per organization).
+  if (organizations < 3 * CLIENTS)
+    throw new RangeError(`the API bench needs at least ${3 * CLIENTS} organizations`);
   // Opened as the API opens it (its SQLite page cache).
   const t = await createTestDatabase(dialect, { poolSize: 10, sqliteCacheMiB: DEFAULT_SQLITE_CACHE_MIB });
   const rows: Row[] = [];
