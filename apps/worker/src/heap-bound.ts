@@ -9,8 +9,9 @@ import { getHeapStatistics } from 'node:v8';
  * WORKER_CONCURRENCY 10: a heap snapshot). Unbounded, V8 on a 24 GiB machine lets garbage pile
  * up to a heap limit of 4 GiB before collecting in earnest, so the resident set drifted with the
  * length of the run (208 MiB after 2,000 organizations, 296 MiB after 10,000). Bounded, the same
- * burst peaks at 191 MiB with the same CPU per sync. Raise it with WORKER_CONCURRENCY ×
- * SYNC_BATCH_SIZE (README, "Deployment").
+ * burst by one process peaks at 191 MiB with the same CPU per sync; where the cores are the limit
+ * the collector costs CPU (+20 % a sync at 4 processes on 2 cores: README, "Performance"). Raise it
+ * with WORKER_CONCURRENCY × SYNC_BATCH_SIZE (README, "Deployment").
  */
 export const WORKER_OLD_SPACE_MIB = 192;
 
