@@ -1,5 +1,5 @@
 import { activeTraceParent, contextOfTraceParent, inSpan } from '@meander/accounting';
-import { type Database, recordTraceParent, type SyncLogStore, withSyncLogs } from '@meander/db';
+import { type Database, recordTraceParent, type SyncLogStore, withStoreOverrides } from '@meander/db';
 import type { SyncLog } from '@meander/domain';
 import { SpanKind } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
@@ -42,7 +42,7 @@ export function withTraceParents<D extends Database>(db: D, logger: Logger): D {
       logger.warn({ syncLogId: log.id, err: String(error) }, 'could not record the trace of a sync'),
     );
   };
-  return withSyncLogs(db, (store) => ({
+  return withStoreOverrides(db, 'syncLogs', (store) => ({
     async create(...args: Parameters<SyncLogStore['create']>) {
       const created = await store.create(...args);
       // An external runner's sync is never claimed by the worker: no trace to hand on.

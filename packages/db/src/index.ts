@@ -18,7 +18,7 @@ export type * from './store/port.js';
 export { syncRunnerOf } from './store/runner-of.js';
 export { SCHEDULED_BATCH_MAX, type ScheduledSyncInput } from './store/scheduled-syncs.js';
 export { DEFAULT_LEASE_SECONDS } from './store/sync-lease.js';
-export { withSyncLogs } from './store/with-sync-logs.js';
+export { withStoreOverrides } from './store/with-store-overrides.js';
 
 /**
  * Open the database a DATABASE_URL points at: `file:<path>` (SQLite, the embedded default) or

@@ -1,6 +1,6 @@
 import { GENESIS_HASH } from '../store/hash-chain.js';
 import type { Database, DeletionActor, SyncLogStore } from '../store/port.js';
-import { withSyncLogs } from '../store/with-sync-logs.js';
+import { withStoreOverrides } from '../store/with-store-overrides.js';
 import type { SignedCheckpoint, SigningState } from './port.js';
 import type { CheckpointSigner } from './signing.js';
 
@@ -313,7 +313,7 @@ export class Checkpointer {
  * chain head (within the checkpointer's bound) before they return.
  */
 export function withCheckpoints<D extends Database>(db: D, checkpointer: Checkpointer): D {
-  return withSyncLogs(db, (store) => ({
+  return withStoreOverrides(db, 'syncLogs', (store) => ({
     async complete(...args: Parameters<SyncLogStore['complete']>) {
       const planned = await store.complete(...args);
       await checkpointer.afterSeal(planned.syncLog.organizationId);
