@@ -1,13 +1,17 @@
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import { CredentialCipher, withCredentials } from '@meander/db';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
-import type { SyncLog } from '@meander/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { type RunningWorker, startWorker } from '../src/worker.js';
-import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, PERIOD } from './fixtures.js';
-
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
+import {
+  emulators,
+  eventually,
+  FAST_RETRIES,
+  givenConnectedOrganization,
+  PERIOD,
+  terminal,
+} from './fixtures.js';
 
 describe.each(DIALECTS)('sealed accounting credentials in the worker on %s', (dialect) => {
   let t: TestDatabase;

@@ -6,9 +6,7 @@ import { dispatchDueSyncs, scheduleSlotKey } from '../src/dispatcher.js';
 import { silentLogger } from '../src/logger.js';
 import { lastFiredBetween, previousMonthPeriod } from '../src/schedule-period.js';
 import { startWorker } from '../src/worker.js';
-import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization } from './fixtures.js';
-
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
+import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, terminal } from './fixtures.js';
 
 /** Move an organization's fixture records (October 2026) into the month before `now`. */
 async function intoPreviousMonth(t: TestDatabase, organizationId: string, now: Date): Promise<void> {

@@ -5,7 +5,7 @@ import {
   startEmulators,
 } from '@meander/accounting/emulators';
 import type { Database, NewExpenseRecord } from '@meander/db';
-import type { AccountingSystem } from '@meander/domain';
+import { type AccountingSystem, isTerminalStatus, type SyncLog } from '@meander/domain';
 
 /** Millisecond retries so fault scenarios take milliseconds, not minutes. */
 export const FAST_RETRIES = {
@@ -116,6 +116,9 @@ export function ledgerCounts(
   }
   return counts;
 }
+
+/** The sync log once it has ended (success, partial or failed), else null: for {@link eventually}. */
+export const terminal = (s: SyncLog | null): SyncLog | null => (s && isTerminalStatus(s.status) ? s : null);
 
 /** Wait until `check` holds (polling), or fail after `timeoutMs`. */
 export async function eventually<T>(

@@ -6,9 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchDueSyncs } from '../src/dispatcher.js';
 import { silentLogger } from '../src/logger.js';
 import { type RunningWorker, startWorker } from '../src/worker.js';
-import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, ledgerCounts } from './fixtures.js';
-
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
+import {
+  emulators,
+  eventually,
+  FAST_RETRIES,
+  givenConnectedOrganization,
+  ledgerCounts,
+  terminal,
+} from './fixtures.js';
 
 const aRecord = (i: number, lines?: ExpenseRecordInput['lines']): ExpenseRecordInput => ({
   id: crypto.randomUUID(),

@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '@meander/db/testing';
-import type { SyncLog } from '@meander/domain';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { reapStaleSyncs } from '../src/reaper.js';
@@ -14,7 +13,14 @@ import {
   waitForLogs,
 } from '../src/testing/worker-process.js';
 import { startWorker } from '../src/worker.js';
-import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, ledgerCounts } from './fixtures.js';
+import {
+  emulators,
+  eventually,
+  FAST_RETRIES,
+  givenConnectedOrganization,
+  ledgerCounts,
+  terminal,
+} from './fixtures.js';
 
 const children: ChildProcess[] = [];
 
@@ -35,8 +41,6 @@ function startWorkerNode(
   children.push(worker.child);
   return worker;
 }
-
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
 
 describe.each(DIALECTS)('worker processes on %s', (dialect) => {
   let t: TestDatabase;

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import { createTestDatabase, type TestDatabase } from '@meander/db/testing';
-import { isDomainError, type SyncLog } from '@meander/domain';
+import { isDomainError } from '@meander/domain';
 import PgBoss from 'pg-boss';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
@@ -14,10 +14,10 @@ import {
   givenConnectedOrganization,
   ledgerCounts,
   PERIOD,
+  terminal,
 } from './fixtures.js';
 
 const children: ChildProcess[] = [];
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
 // 6 s, not less: on a loaded CI machine (other suites creating and dropping databases) a commit
 // can stall for seconds, and a worker lost its own 2 s lease mid-sync — a test artefact.
 const STALE_SECONDS = 6;

@@ -5,10 +5,9 @@ import type { AccountingSystem, ExpenseRecordInput, SyncLog } from '@meander/dom
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { type RunningWorker, startWorker } from '../src/worker.js';
-import { emulators, eventually, FAST_RETRIES, PERIOD } from './fixtures.js';
+import { emulators, eventually, FAST_RETRIES, PERIOD, terminal } from './fixtures.js';
 
 const OPERATOR = '0b7f5f0e-5a44-4c1e-9d7e-2f1b3c4d5e6f';
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
 
 /** A record as Meander sends it: several lines with VAT and dimensions, an employee, a description. */
 const aRecord = (i: number): ExpenseRecordInput => ({

@@ -12,9 +12,8 @@ import {
   givenConnectedOrganization,
   ledgerCounts,
   PERIOD,
+  terminal,
 } from './fixtures.js';
-
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
 
 describe.each(DIALECTS)('scheduled syncs end to end on %s', (dialect) => {
   let t: TestDatabase;

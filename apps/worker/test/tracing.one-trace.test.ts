@@ -11,10 +11,16 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
 import { type RunningWorker, startWorker } from '../src/worker.js';
-import { emulators, eventually, FAST_RETRIES, givenConnectedOrganization, PERIOD } from './fixtures.js';
+import {
+  emulators,
+  eventually,
+  FAST_RETRIES,
+  givenConnectedOrganization,
+  PERIOD,
+  terminal,
+} from './fixtures.js';
 
 const SECRET = 'tracing-test-secret-0123456789abcdef';
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
 
 /** The span's parent span id (SDK 2.x keeps the whole parent context). */
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { RunningEmulators } from '@meander/accounting/emulators';
 import type { Dialect } from '@meander/db';
 import { createTestDatabase, type TestDatabase } from '@meander/db/testing';
-import type { AccountingSystem, SyncLog } from '@meander/domain';
+import type { AccountingSystem } from '@meander/domain';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   startWorkerProcess,
@@ -10,9 +10,14 @@ import {
   type WorkerProcess,
   waitForLogs,
 } from '../../src/testing/worker-process.js';
-import { emulators, eventually, givenConnectedOrganization, ledgerCounts, PERIOD } from '../fixtures.js';
-
-const terminal = (s: SyncLog | null) => (s && ['success', 'partial', 'failed'].includes(s.status) ? s : null);
+import {
+  emulators,
+  eventually,
+  givenConnectedOrganization,
+  ledgerCounts,
+  PERIOD,
+  terminal,
+} from '../fixtures.js';
 
 /**
  * Issue 22 item 4, with real processes: a worker paused (SIGSTOP: a GC pause, a stopped VM) while
